@@ -1,0 +1,228 @@
+//! The `strider` command line: the only place that prints or chooses an exit code.
+//!
+//! Exit codes: 0 success; 2 invalid input (a model with errors, a bad path) or a failure to
+//! produce output. A closed stdout (`strider graph m.yaml | head`) is not an error.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+
+use crate::graph::Dfd;
+use crate::graph::dot::{self, DiagramFormat};
+use crate::model::{self, Diagnostic, LoadError, Loaded, Sources};
+use crate::output::write_atomic;
+use crate::{generate, model::schema_check};
+
+/// Exit code for invalid input or failed output.
+const INVALID: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "strider",
+    version,
+    about = "Threat modeling and event-injection fuzzing for serverless systems, from one YAML model",
+    long_about = "Threat modeling and event-injection fuzzing for serverless systems, from one YAML model.\n\n\
+        A model (one YAML file, or a directory of them) describes functions, their triggers, stores,\n\
+        channels, externals, data, permissions and trust boundaries. strider validates it, builds its\n\
+        data-flow graph and draws it.",
+    after_help = "Exit codes: 0 success, 2 invalid input or failed output.\nDocs: README.md; the model format: `strider schema`."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a model and report every problem with file:line:column.
+    #[command(after_help = "Exit codes: 0 valid (warnings may be printed), 2 invalid.")]
+    Validate {
+        /// Model file, or a directory of `*.yaml` model files.
+        model: PathBuf,
+    },
+    /// Draw the model's data-flow diagram (DOT, SVG or PNG, rendered by graphviz `dot`).
+    #[command(after_help = "Without -o, DOT is written to stdout. SVG and PNG need graphviz's `dot` on PATH.")]
+    Graph {
+        /// Model file, or a directory of `*.yaml` model files.
+        model: PathBuf,
+        /// Output file; its extension (.dot, .svg, .png) picks the format unless --format is given.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Output format.
+        #[arg(short, long, value_enum)]
+        format: Option<FormatArg>,
+    },
+    /// Print the JSON Schema of the model format (for editor completion and validation).
+    Schema {
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Write a synthetic model of N functions, for benchmarks and load tests.
+    Generate {
+        /// Number of functions.
+        #[arg(long, default_value_t = 100)]
+        functions: usize,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Dot,
+    Svg,
+    Png,
+}
+
+impl From<FormatArg> for DiagramFormat {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Dot => DiagramFormat::Dot,
+            FormatArg::Svg => DiagramFormat::Svg,
+            FormatArg::Png => DiagramFormat::Png,
+        }
+    }
+}
+
+/// Runs the command line with the process's arguments.
+#[must_use]
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { model } => validate(&model),
+        Command::Graph { model, output, format } => graph(&model, output.as_deref(), format),
+        Command::Schema { output } => {
+            let mut text = serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
+            text.push('\n');
+            emit(output.as_deref(), text.as_bytes())
+        }
+        Command::Generate { functions, output } => emit(output.as_deref(), generate::synthetic_model(functions).as_bytes()),
+    }
+}
+
+fn load(path: &Path) -> Result<Loaded, ExitCode> {
+    match model::load(path) {
+        Ok(loaded) => {
+            print_diagnostics(&loaded.warnings, &loaded.sources);
+            Ok(loaded)
+        }
+        Err(LoadError { diagnostics, sources }) => {
+            print_diagnostics(&diagnostics, &sources);
+            let errors = diagnostics.iter().filter(|d| d.severity == model::Severity::Error).count();
+            eprintln!("error: `{}` is not a valid model: {errors} error{}", path.display(), if errors == 1 { "" } else { "s" });
+            Err(ExitCode::from(INVALID))
+        }
+    }
+}
+
+fn validate(path: &Path) -> ExitCode {
+    let loaded = match load(path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let m = &loaded.model;
+    let dfd = Dfd::build(m);
+    let summary = format!(
+        "ok: model `{}` is valid: {} functions, {} channels, {} stores, {} externals, {} actors, {} boundaries; {} flows ({} cross a trust boundary){}\n",
+        m.name,
+        m.functions.len(),
+        m.channels.len(),
+        m.stores.len(),
+        m.externals.len(),
+        m.actors.len(),
+        m.boundaries.len(),
+        dfd.edge_count(),
+        dfd.boundary_crossings().count(),
+        match loaded.warnings.len() {
+            0 => String::new(),
+            n => format!("; {n} warning{}", if n == 1 { "" } else { "s" }),
+        }
+    );
+    emit(None, summary.as_bytes())
+}
+
+fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitCode {
+    let format = match (format, output) {
+        (Some(format), _) => format.into(),
+        (None, None) => DiagramFormat::Dot,
+        (None, Some(output)) => {
+            let extension = output.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            match DiagramFormat::from_extension(extension) {
+                Some(format) => format,
+                None => {
+                    eprintln!(
+                        "error: cannot tell the diagram format from `{}`\n  hint: name the file .svg, .png or .dot, or pass --format",
+                        output.display()
+                    );
+                    return ExitCode::from(INVALID);
+                }
+            }
+        }
+    };
+    let loaded = match load(path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let dfd = Dfd::build(&loaded.model);
+    match dot::render(&loaded.model, &dfd, format) {
+        Ok(bytes) => emit(output, &bytes),
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(INVALID)
+        }
+    }
+}
+
+/// Writes output to a file (atomically) or to stdout; a closed stdout is not an error.
+fn emit(output: Option<&Path>, bytes: &[u8]) -> ExitCode {
+    match output {
+        Some(path) => match write_atomic(path, bytes) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::from(INVALID)
+            }
+        },
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("error: cannot write to stdout: {err}");
+                    ExitCode::from(INVALID)
+                }
+            }
+        }
+    }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic], sources: &Sources) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if color {
+        let mut stream = StandardStream::stderr(ColorChoice::Always);
+        if model::diagnostic::render_color(diagnostics, sources, &mut stream).is_ok() {
+            return;
+        }
+    }
+    let _ = std::io::stderr().write_all(model::diagnostic::render(diagnostics, sources).as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

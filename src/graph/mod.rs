@@ -1,0 +1,371 @@
+//! The data-flow graph (DFD) of a model: the single source for rules, attack paths and diagrams.
+//!
+//! Nodes are actors, externals, channels, stores and functions; edges are the flows the model
+//! declares. Each edge knows the data it carries, whether it is encrypted and authenticated, and
+//! which trust boundaries it crosses. Node and edge order follow the model's sorted ids, so the
+//! graph (and everything drawn from it) is the same for the same model.
+
+pub mod dot;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::{Bfs, EdgeRef};
+use serde::Serialize;
+
+use crate::model::{AtRest, Auth, ChannelKind, FlowRef, Id, Model, Trust};
+
+/// What kind of element a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeKind {
+    /// A person or system that starts things (a DFD external entity).
+    Actor,
+    /// A third-party service (a DFD external entity).
+    External,
+    /// An event source: API, queue, topic, stream, bus, schedule, user pool.
+    Channel,
+    /// A function (a DFD process).
+    Function,
+    /// A data store.
+    Store,
+}
+
+/// A node of the graph: one element of the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Element {
+    /// The element's id in the model.
+    pub id: Id,
+    /// Its kind.
+    pub kind: NodeKind,
+    /// The boundary it sits in.
+    pub boundary: Id,
+    /// A short label for diagrams: the name, or the id.
+    pub label: String,
+    /// The specific kind (`sqs`, `dynamodb`, `python3.12`…), for diagrams and messages.
+    pub detail: String,
+}
+
+/// What kind of flow an edge is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlowKind {
+    /// An actor or external sends a request or event to a channel.
+    Request,
+    /// A channel or store starts a function.
+    Trigger,
+    /// A function reads from a store or channel.
+    Read,
+    /// A function writes to a store or channel.
+    Write,
+    /// A function calls an external service.
+    Call,
+    /// A function invokes another function.
+    Invoke,
+    /// A topic or bus delivers to another channel, or a table feeds its stream.
+    Deliver,
+    /// Failed messages or invocations go to a dead-letter queue or failure destination.
+    DeadLetter,
+}
+
+/// An edge of the graph: one declared flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    /// What kind of flow.
+    pub kind: FlowKind,
+    /// Data assets it carries.
+    pub data: Vec<Id>,
+    /// Whether it is encrypted in transit.
+    pub encrypted: bool,
+    /// Whether the sender is authenticated.
+    pub authenticated: bool,
+    /// Boundaries left and entered, outermost first (empty when both ends share a boundary).
+    pub crosses: Vec<Id>,
+    /// For triggers: the index of the trigger in the function's `triggers`.
+    pub trigger: Option<usize>,
+}
+
+impl Flow {
+    /// Whether the flow crosses a trust boundary.
+    #[must_use]
+    pub fn crosses_boundary(&self) -> bool {
+        !self.crosses.is_empty()
+    }
+}
+
+/// The data-flow graph.
+#[derive(Debug, Clone)]
+pub struct Dfd {
+    graph: DiGraph<Element, Flow>,
+    index: HashMap<Id, NodeIndex>,
+    /// Parent of each boundary.
+    parents: BTreeMap<Id, Option<Id>>,
+    /// Trust of each boundary.
+    trust: BTreeMap<Id, Trust>,
+}
+
+impl Dfd {
+    /// Builds the graph of a validated model.
+    #[must_use]
+    pub fn build(model: &Model) -> Dfd {
+        let mut dfd = Dfd {
+            graph: DiGraph::new(),
+            index: HashMap::new(),
+            parents: model.boundaries.iter().map(|(id, b)| (id.clone(), b.parent.clone())).collect(),
+            trust: model.boundaries.iter().map(|(id, b)| (id.clone(), b.trust)).collect(),
+        };
+        let label = |name: &Option<String>, id: &str| name.clone().unwrap_or_else(|| id.to_owned());
+        for (id, actor) in &model.actors {
+            let detail = if actor.authenticated { "authenticated" } else { "anonymous" };
+            dfd.add_node(id, NodeKind::Actor, &actor.boundary, label(&actor.name, id), detail.to_owned());
+        }
+        for (id, external) in &model.externals {
+            let detail = external.protocol.clone().unwrap_or_else(|| "external".to_owned());
+            dfd.add_node(id, NodeKind::External, &external.boundary, label(&external.name, id), detail);
+        }
+        for (id, channel) in &model.channels {
+            dfd.add_node(id, NodeKind::Channel, &channel.boundary, label(&channel.name, id), kebab(&channel.kind));
+        }
+        for (id, function) in &model.functions {
+            dfd.add_node(id, NodeKind::Function, &function.boundary, label(&function.name, id), function.runtime.clone());
+        }
+        for (id, store) in &model.stores {
+            dfd.add_node(id, NodeKind::Store, &store.boundary, label(&store.name, id), kebab(&store.kind));
+        }
+        dfd.add_edges(model);
+        dfd
+    }
+
+    fn add_node(&mut self, id: &str, kind: NodeKind, boundary: &str, label: String, detail: String) {
+        let index = self.graph.add_node(Element { id: id.to_owned(), kind, boundary: boundary.to_owned(), label, detail });
+        self.index.insert(id.to_owned(), index);
+    }
+
+    fn add_edges(&mut self, model: &Model) {
+        let channel_auth = |id: &str| model.channels.get(id).and_then(|c| c.auth).is_some_and(|a| a != Auth::None);
+        for (id, actor) in &model.actors {
+            for target in &actor.uses {
+                let encrypted = model.channels.get(target.target()).is_none_or(|c| c.tls != Some(false));
+                let data = flow_data(model, target);
+                let authenticated = actor.authenticated && channel_auth(target.target());
+                self.connect(id, target.target(), FlowKind::Request, data, encrypted, authenticated, None);
+            }
+        }
+        for (id, external) in &model.externals {
+            for target in &external.uses {
+                let encrypted = external.tls.unwrap_or(true) && model.channels.get(target.target()).is_none_or(|c| c.tls != Some(false));
+                let data = flow_data(model, target);
+                self.connect(id, target.target(), FlowKind::Request, data, encrypted, channel_auth(target.target()), None);
+            }
+        }
+        for (id, channel) in &model.channels {
+            for target in &channel.delivers_to {
+                self.connect(id, target.target(), FlowKind::Deliver, flow_data(model, target), true, true, None);
+            }
+            if let Some(dlq) = &channel.dlq {
+                self.connect(id, dlq, FlowKind::DeadLetter, channel.data.clone(), true, true, None);
+            }
+            if let (ChannelKind::DynamodbStream, Some(table)) = (channel.kind, &channel.table) {
+                let data = model.stores.get(table).map(|s| s.data.clone()).unwrap_or_default();
+                self.connect(table, id, FlowKind::Deliver, data, true, true, None);
+            }
+        }
+        for (id, function) in &model.functions {
+            for (i, trigger) in function.triggers.iter().enumerate() {
+                let Some(source) = &trigger.source else { continue };
+                let data = element_data(model, source);
+                let (encrypted, authenticated) = match model.channels.get(source) {
+                    Some(channel) if is_api(channel.kind) => {
+                        let auth = trigger.auth.or(channel.auth).is_some_and(|a| a != Auth::None);
+                        (channel.tls != Some(false), auth)
+                    }
+                    _ => (true, true),
+                };
+                self.connect(source, id, FlowKind::Trigger, data, encrypted, authenticated, Some(i));
+            }
+            for flow in &function.reads {
+                self.connect(flow.target(), id, FlowKind::Read, flow_data(model, flow), true, true, None);
+            }
+            for flow in &function.writes {
+                self.connect(id, flow.target(), FlowKind::Write, flow_data(model, flow), true, true, None);
+            }
+            for flow in &function.calls {
+                let external = model.externals.get(flow.target());
+                let encrypted = external.is_some_and(|e| e.tls.unwrap_or_else(|| e.protocol.as_deref().is_none_or(is_tls_protocol)));
+                self.connect(id, flow.target(), FlowKind::Call, flow_data(model, flow), encrypted, true, None);
+            }
+            for flow in &function.invokes {
+                self.connect(id, flow.target(), FlowKind::Invoke, flow.data().to_vec(), true, true, None);
+            }
+            if let Some(destination) = &function.on_failure {
+                self.connect(id, destination, FlowKind::DeadLetter, Vec::new(), true, true, None);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "one call site per flow kind; a struct would only rename the arguments")]
+    fn connect(&mut self, from: &str, to: &str, kind: FlowKind, data: Vec<Id>, encrypted: bool, authenticated: bool, trigger: Option<usize>) {
+        let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else { return };
+        let crosses = self.crossed(&self.graph[a].boundary, &self.graph[b].boundary);
+        self.graph.add_edge(a, b, Flow { kind, data, encrypted, authenticated, crosses, trigger });
+    }
+
+    /// The boundaries between two boundaries: those around one end but not the other.
+    fn crossed(&self, from: &str, to: &str) -> Vec<Id> {
+        if from == to {
+            return Vec::new();
+        }
+        let up = self.ancestors(from);
+        let down = self.ancestors(to);
+        let mut crossed: Vec<Id> = up.iter().filter(|b| !down.contains(b)).cloned().collect();
+        crossed.extend(down.iter().filter(|b| !up.contains(b)).cloned());
+        crossed
+    }
+
+    /// A boundary and its parents, innermost first.
+    #[must_use]
+    pub fn ancestors(&self, boundary: &str) -> Vec<Id> {
+        let mut chain = Vec::new();
+        let mut current = Some(boundary.to_owned());
+        while let Some(id) = current {
+            if chain.contains(&id) {
+                break;
+            }
+            current = self.parents.get(&id).cloned().flatten();
+            chain.push(id);
+        }
+        chain
+    }
+
+    /// The trust of the boundary an element sits in (untrusted when anything around it is).
+    #[must_use]
+    pub fn trust_of(&self, node: NodeIndex) -> Trust {
+        let boundary = &self.graph[node].boundary;
+        self.trust.get(boundary).copied().unwrap_or(Trust::Untrusted)
+    }
+
+    /// The underlying petgraph graph.
+    #[must_use]
+    pub fn graph(&self) -> &DiGraph<Element, Flow> {
+        &self.graph
+    }
+
+    /// The node of an element id.
+    #[must_use]
+    pub fn node(&self, id: &str) -> Option<NodeIndex> {
+        self.index.get(id).copied()
+    }
+
+    /// The element at a node.
+    #[must_use]
+    pub fn element(&self, node: NodeIndex) -> &Element {
+        &self.graph[node]
+    }
+
+    /// Number of nodes.
+    #[must_use]
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Number of edges.
+    #[must_use]
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// Every edge with its ends, in insertion order.
+    pub fn flows(&self) -> impl Iterator<Item = (EdgeIndex, &Element, &Element, &Flow)> {
+        self.graph.edge_references().map(|e| (e.id(), &self.graph[e.source()], &self.graph[e.target()], e.weight()))
+    }
+
+    /// Entry points: elements in an untrusted boundary, and channels that are public or receive
+    /// requests from an untrusted element. Sorted by id.
+    #[must_use]
+    pub fn entry_points(&self, model: &Model) -> Vec<NodeIndex> {
+        let mut entries: Vec<NodeIndex> = self
+            .graph
+            .node_indices()
+            .filter(|&n| {
+                let element = &self.graph[n];
+                let public = match element.kind {
+                    NodeKind::Channel => model.channels.get(&element.id).is_some_and(|c| c.public),
+                    NodeKind::Store => model.stores.get(&element.id).is_some_and(|s| s.public),
+                    _ => false,
+                };
+                public
+                    || self.trust_of(n) == Trust::Untrusted
+                    || self.graph.edges_directed(n, Direction::Incoming).any(|e| self.trust_of(e.source()) == Trust::Untrusted)
+            })
+            .collect();
+        entries.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
+        entries
+    }
+
+    /// Edges that cross a trust boundary.
+    pub fn boundary_crossings(&self) -> impl Iterator<Item = (EdgeIndex, &Element, &Element, &Flow)> {
+        self.flows().filter(|(_, _, _, flow)| flow.crosses_boundary())
+    }
+
+    /// Every node reachable from `start` along flows (including `start`), sorted by id.
+    #[must_use]
+    pub fn reachable(&self, start: NodeIndex) -> Vec<NodeIndex> {
+        let mut seen = Vec::new();
+        let mut bfs = Bfs::new(&self.graph, start);
+        while let Some(node) = bfs.next(&self.graph) {
+            seen.push(node);
+        }
+        seen.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
+        seen
+    }
+
+    /// Boundaries that hold at least one element, with their parents, for drawing clusters.
+    #[must_use]
+    pub fn used_boundaries(&self) -> BTreeSet<Id> {
+        self.graph.node_weights().flat_map(|e| self.ancestors(&e.boundary)).collect()
+    }
+
+    /// The parent of a boundary.
+    #[must_use]
+    pub fn parent(&self, boundary: &str) -> Option<&str> {
+        self.parents.get(boundary).and_then(|p| p.as_deref())
+    }
+
+    /// The trust of a boundary.
+    #[must_use]
+    pub fn boundary_trust(&self, boundary: &str) -> Option<Trust> {
+        self.trust.get(boundary).copied()
+    }
+}
+
+fn is_api(kind: ChannelKind) -> bool {
+    matches!(
+        kind,
+        ChannelKind::ApiGatewayRest | ChannelKind::ApiGatewayHttp | ChannelKind::ApiGatewayWebsocket | ChannelKind::FunctionUrl | ChannelKind::Alb
+    )
+}
+
+fn is_tls_protocol(protocol: &str) -> bool {
+    matches!(protocol.to_ascii_lowercase().as_str(), "https" | "grpcs" | "smtps" | "sftp" | "tls" | "wss" | "mtls")
+}
+
+/// The data an element holds or carries.
+fn element_data(model: &Model, id: &str) -> Vec<Id> {
+    model.stores.get(id).map(|s| s.data.clone()).or_else(|| model.channels.get(id).map(|c| c.data.clone())).unwrap_or_default()
+}
+
+/// The data a flow carries: what it declares, else what its target holds.
+fn flow_data(model: &Model, flow: &FlowRef) -> Vec<Id> {
+    if flow.data().is_empty() { element_data(model, flow.target()) } else { flow.data().to_vec() }
+}
+
+fn kebab<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Whether a store is encrypted at rest.
+#[must_use]
+pub fn encrypted_at_rest(at_rest: Option<AtRest>) -> bool {
+    at_rest.is_some_and(|a| a != AtRest::None)
+}

@@ -1,0 +1,387 @@
+//! Reading a model from disk: one file or a directory of `*.yaml` / `*.yml` files merged into one.
+//!
+//! Every step collects all the problems it can before giving up, so a user sees every mistake in
+//! one run: unreadable files, YAML syntax, structure (against the schema), then the semantic checks
+//! of [`super::validate`].
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::{Code, Diagnostic, FileId, Sources, Span, did_you_mean};
+use super::types::ModelFile;
+use super::yaml::{self, Node};
+use super::{Model, Section, decode, schema_check, validate};
+
+/// Largest model file strider reads.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest model (all files of a directory together) strider reads.
+pub const MAX_MODEL_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A model that loaded, with the warnings found on the way and the sources to render them.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The model.
+    pub model: Model,
+    /// Problems that do not stop the model from being used.
+    pub warnings: Vec<Diagnostic>,
+    /// The files it was read from.
+    pub sources: Sources,
+}
+
+/// A model that did not load: every problem found, and the sources to render them.
+#[derive(Debug)]
+pub struct LoadError {
+    /// Problems, errors first in file order, then warnings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files that were read.
+    pub sources: Sources,
+}
+
+/// Loads and validates a model from a file or a directory.
+///
+/// # Errors
+/// Every problem found, when there is at least one error.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let mut sources = Sources::default();
+    let mut problems = Vec::new();
+    let files = match list_files(path) {
+        Ok(files) => files,
+        Err(problem) => return Err(LoadError { diagnostics: vec![*problem], sources }),
+    };
+    let mut total = 0u64;
+    let mut file_ids = Vec::new();
+    for file in files {
+        match read_file(&file, &mut sources, &mut total) {
+            Ok(id) => file_ids.push(id),
+            Err(problem) => problems.push(*problem),
+        }
+    }
+    finish(sources, &file_ids, problems)
+}
+
+/// Loads and validates a model held in memory, as if read from `path` (which must not be a directory).
+///
+/// # Errors
+/// Every problem found, when there is at least one error.
+pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    let mut sources = Sources::default();
+    let mut problems = Vec::new();
+    let mut file_ids = Vec::new();
+    match add_text(path, bytes.to_vec(), &mut sources) {
+        Ok(id) => file_ids.push(id),
+        Err(problem) => problems.push(*problem),
+    }
+    finish(sources, &file_ids, problems)
+}
+
+fn finish(sources: Sources, file_ids: &[FileId], mut problems: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
+    let mut trees = Vec::new();
+    for &file in file_ids {
+        match yaml::parse(&sources, file) {
+            Ok(parsed) => {
+                problems.extend(parsed.problems);
+                match parsed.root {
+                    Some(root) => trees.push((file, root)),
+                    None => problems.push(
+                        Diagnostic::error(Code::EmptyModel, Span { file, start: 0, end: 0 }, "the file holds no YAML document")
+                            .with_label("empty")
+                            .with_hint("a model file starts with `strider: 1`; see `model/hello.yaml` for the smallest model"),
+                    ),
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let mut decoded = Vec::new();
+    for (file, root) in &trees {
+        let structural = schema_check::check(root);
+        if structural.is_empty() && !problems.iter().any(|p| p.span.is_some_and(|s| s.file == *file)) {
+            match decode::decode::<ModelFile>(root) {
+                Ok(model_file) => decoded.push((*file, model_file)),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        problems.extend(structural);
+    }
+    if has_errors(&problems) || decoded.is_empty() && problems.is_empty() {
+        if problems.is_empty() {
+            problems.push(Diagnostic::unplaced(Code::EmptyModel, "no model file was read"));
+        }
+        return Err(LoadError { diagnostics: problems, sources });
+    }
+    let locator = Locator { sources: &sources, trees: &trees };
+    let model = merge(decoded, &locator, &mut problems);
+    validate::validate(&model, &locator, &mut problems);
+    if has_errors(&problems) {
+        sort(&mut problems);
+        return Err(LoadError { diagnostics: problems, sources });
+    }
+    sort(&mut problems);
+    Ok(Loaded { model, warnings: problems, sources })
+}
+
+fn has_errors(problems: &[Diagnostic]) -> bool {
+    problems.iter().any(|p| p.severity == super::diagnostic::Severity::Error)
+}
+
+/// Errors before warnings; then by place, so output is stable whatever order checks ran in.
+fn sort(problems: &mut [Diagnostic]) {
+    problems.sort_by(|a, b| {
+        b.severity.cmp(&a.severity).then_with(|| a.span.cmp(&b.span)).then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+/// The model files a path names: the file itself, or a directory's `*.yaml` and `*.yml` files sorted by name.
+fn list_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    let metadata = fs::metadata(path).map_err(|err| unreadable(path, &err))?;
+    if !metadata.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = fs::read_dir(path).map_err(|err| unreadable(path, &err))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Box::new(
+            Diagnostic::unplaced(Code::EmptyModel, format!("directory `{}` holds no `*.yaml` model files", path.display()))
+                .with_hint("point strider at a model file, or at a directory of `*.yaml` files"),
+        ));
+    }
+    Ok(files)
+}
+
+fn unreadable(path: &Path, err: &std::io::Error) -> Box<Diagnostic> {
+    let mut problem = Diagnostic::unplaced(Code::Unreadable, format!("cannot read `{}`: {err}", path.display()));
+    if err.kind() == std::io::ErrorKind::NotFound {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let siblings: Vec<String> = fs::read_dir(parent)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .collect();
+        let wanted = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        problem = problem.with_optional_hint(did_you_mean(wanted, siblings.iter().map(String::as_str)));
+    }
+    Box::new(problem)
+}
+
+fn read_file(path: &Path, sources: &mut Sources, total: &mut u64) -> Result<FileId, Box<Diagnostic>> {
+    let file = fs::File::open(path).map_err(|err| unreadable(path, &err))?;
+    let size = file.metadata().map_err(|err| unreadable(path, &err))?.len();
+    *total += size;
+    if size > MAX_FILE_BYTES || *total > MAX_MODEL_BYTES {
+        let (what, limit) = if size > MAX_FILE_BYTES { ("file", MAX_FILE_BYTES) } else { ("model", MAX_MODEL_BYTES) };
+        return Err(Box::new(
+            Diagnostic::unplaced(
+                Code::TooLarge,
+                format!("`{}` makes the {what} larger than strider reads ({} MiB)", path.display(), limit >> 20),
+            )
+            .with_hint("split a large model into a directory of smaller files; a model this big is probably not a model"),
+        ));
+    }
+    let mut bytes = Vec::new();
+    // Read at most one byte past the limit, in case the file grew after `metadata`.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|err| unreadable(path, &err))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Box::new(Diagnostic::unplaced(
+            Code::TooLarge,
+            format!("`{}` is larger than strider reads ({} MiB)", path.display(), MAX_FILE_BYTES >> 20),
+        )));
+    }
+    add_text(path, bytes, sources)
+}
+
+fn add_text(path: &Path, bytes: Vec<u8>, sources: &mut Sources) -> Result<FileId, Box<Diagnostic>> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Box::new(Diagnostic::unplaced(
+            Code::TooLarge,
+            format!("`{}` is larger than strider reads ({} MiB)", path.display(), MAX_FILE_BYTES >> 20),
+        )));
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(sources.add(path, text))
+        }
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let bytes = err.into_bytes();
+            // Keep the valid prefix, so the place of the bad byte can be shown.
+            let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let file = sources.add(path, text);
+            Err(Box::new(
+                Diagnostic::error(
+                    Code::NotUtf8,
+                    Span { file, start: valid, end: valid },
+                    format!("`{}` is not UTF-8 text: invalid byte 0x{:02x}", path.display(), bytes[valid]),
+                )
+                .with_label("invalid byte here")
+                .with_hint("save the model as UTF-8"),
+            ))
+        }
+    }
+}
+
+/// Finds the place of anything in the model files, by section, element id and path below it.
+pub struct Locator<'a> {
+    sources: &'a Sources,
+    trees: &'a [(FileId, Node)],
+}
+
+impl Locator<'_> {
+    /// The key of an element: where it is declared.
+    #[must_use]
+    pub fn element(&self, section: Section, id: &str) -> Span {
+        self.trees
+            .iter()
+            .find_map(|(_, root)| root.get(section.key()).and_then(|s| s.key(id)).map(|k| k.span))
+            .unwrap_or_else(|| self.fallback())
+    }
+
+    /// The value at `path` below an element (`["triggers", "0", "source"]`), or the nearest place that exists.
+    #[must_use]
+    pub fn at(&self, section: Section, id: &str, path: &[&str]) -> Span {
+        for (_, root) in self.trees {
+            let Some(mut node) = root.get(section.key()).and_then(|s| s.get(id)) else { continue };
+            let mut span = root.get(section.key()).and_then(|s| s.key(id)).map_or(node.span, |k| k.span);
+            for segment in path {
+                let next = match (&node.value, segment.parse::<usize>()) {
+                    (yaml::Value::Sequence(items), Ok(index)) => items.get(index).map(|item| (item, item.span)),
+                    _ => node.key(segment).and_then(|key| node.get(segment).map(|value| (value, key.span))),
+                };
+                let Some((child, child_span)) = next else { break };
+                node = child;
+                span = if matches!(child.value, yaml::Value::Scalar { .. }) { child.span } else { child_span };
+            }
+            return span;
+        }
+        self.fallback()
+    }
+
+    /// A top-level key of the file that declares it (`name`), if any.
+    #[must_use]
+    pub fn top_level(&self, key: &str) -> Vec<Span> {
+        self.trees.iter().filter_map(|(_, root)| root.key(key).map(|k| k.span)).collect()
+    }
+
+    /// The start of the first file, for problems of the model as a whole.
+    #[must_use]
+    pub fn fallback(&self) -> Span {
+        let file = self.trees.first().map_or(0, |(file, _)| *file);
+        Span { file, start: 0, end: 0 }
+    }
+
+    /// The sources behind the spans.
+    #[must_use]
+    pub fn sources(&self) -> &Sources {
+        self.sources
+    }
+}
+
+/// Merges the files of a model, reporting ids declared in more than one file.
+fn merge(files: Vec<(FileId, ModelFile)>, locator: &Locator<'_>, problems: &mut Vec<Diagnostic>) -> Model {
+    let mut model = Model::default();
+    let mut model_name = None;
+    let mut origin: BTreeMap<(Section, String), FileId> = BTreeMap::new();
+    let names = locator.top_level("name");
+    if names.len() > 1 {
+        let mut problem = Diagnostic::error(Code::Conflict, names[1], "the model's `name` is declared in more than one file")
+            .with_label("declared again here")
+            .with_hint("declare `name`, `description` and `owner` in one file of the model");
+        problem = problem.with_related(names[0], "first declared here");
+        problems.push(problem);
+    }
+    for (file, part) in files {
+        let ModelFile {
+            strider,
+            name,
+            description,
+            owner,
+            boundaries,
+            data,
+            actors,
+            externals,
+            stores,
+            channels,
+            functions,
+            roles,
+            controls,
+            tracking,
+        } = part;
+        if strider != 1 {
+            let span = locator.trees.iter().find(|(f, _)| *f == file).and_then(|(_, root)| root.get("strider")).map_or(locator.fallback(), |n| n.span);
+            problems.push(
+                Diagnostic::error(Code::UnsupportedVersion, span, format!("model format version {strider} is not supported"))
+                    .with_label("unsupported version")
+                    .with_hint("this strider reads format version 1: write `strider: 1`"),
+            );
+        }
+        model_name = model_name.or(name);
+        model.description = model.description.or(description);
+        model.owner = model.owner.or(owner);
+        let mut take = |section: Section, ids: Vec<String>| {
+            for id in ids {
+                if let Some(first_file) = origin.insert((section, id.clone()), file) {
+                    let here = file_span(locator, file, section, &id);
+                    let first = file_span(locator, first_file, section, &id);
+                    problems.push(
+                        Diagnostic::error(Code::DuplicateId, here, format!("{} `{id}` is declared twice", section.singular()))
+                            .with_label("declared again here")
+                            .with_related(first, "first declared here")
+                            .with_hint("ids must be unique within a section across all files of a model; rename one"),
+                    );
+                }
+            }
+        };
+        take(Section::Boundaries, boundaries.keys().cloned().collect());
+        take(Section::Data, data.keys().cloned().collect());
+        take(Section::Actors, actors.keys().cloned().collect());
+        take(Section::Externals, externals.keys().cloned().collect());
+        take(Section::Stores, stores.keys().cloned().collect());
+        take(Section::Channels, channels.keys().cloned().collect());
+        take(Section::Functions, functions.keys().cloned().collect());
+        take(Section::Roles, roles.keys().cloned().collect());
+        take(Section::Controls, controls.keys().cloned().collect());
+        take(Section::Tracking, tracking.keys().cloned().collect());
+        model.boundaries.extend(boundaries);
+        model.data.extend(data);
+        model.actors.extend(actors);
+        model.externals.extend(externals);
+        model.stores.extend(stores);
+        model.channels.extend(channels);
+        model.functions.extend(functions);
+        model.roles.extend(roles);
+        model.controls.extend(controls);
+        model.tracking.extend(tracking);
+    }
+    match model_name {
+        Some(name) => model.name = name,
+        None => problems.push(
+            Diagnostic::error(Code::MissingField, locator.fallback(), "the model has no `name`")
+                .with_label("no `name` in any file of the model")
+                .with_hint("add `name: <the system's name>` at the top level"),
+        ),
+    }
+    for ((section, id), file) in origin {
+        let span = file_span(locator, file, section, &id);
+        model.locations.insert((section, id), locator.sources.locate(span));
+    }
+    model
+}
+
+fn file_span(locator: &Locator<'_>, file: FileId, section: Section, id: &str) -> Span {
+    locator
+        .trees
+        .iter()
+        .find(|(f, _)| *f == file)
+        .and_then(|(_, root)| root.get(section.key()).and_then(|s| s.key(id)))
+        .map_or(Span { file, start: 0, end: 0 }, |k| k.span)
+}

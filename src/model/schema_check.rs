@@ -1,0 +1,324 @@
+//! Checks a YAML tree against the model's JSON Schema and reports every structural problem at once.
+//!
+//! The schema is generated from the Rust types ([`super::types`]), so what `strider schema` publishes
+//! for editors is exactly what this check enforces. It understands the part of JSON Schema that
+//! schemars emits: `$ref`, `type`, `properties`, `required`, `additionalProperties`, `items`,
+//! `anyOf`/`oneOf` (string enums as `const` branches, nullable values, string-or-mapping unions),
+//! `const`, `enum`, `minimum`, `maximum` and `format: uint32`.
+
+use std::sync::OnceLock;
+
+use serde_json::Value as Json;
+
+use super::diagnostic::{Code, Diagnostic, Span, did_you_mean, one_of};
+use super::types::ModelFile;
+use super::yaml::{Node, ScalarType, Value, parse_integer};
+
+/// The JSON Schema of a model file, generated from the types.
+#[must_use]
+pub fn model_schema() -> &'static Json {
+    static SCHEMA: OnceLock<Json> = OnceLock::new();
+    SCHEMA.get_or_init(|| schemars::schema_for!(ModelFile).to_value())
+}
+
+/// Checks a model file's root node; returns every problem found.
+#[must_use]
+pub fn check(root: &Node) -> Vec<Diagnostic> {
+    let schema = model_schema();
+    let mut walker = Walker { root_schema: schema, problems: Vec::new(), path: Vec::new() };
+    walker.check(root, schema, root.span, "model");
+    walker.problems
+}
+
+struct Walker<'s> {
+    root_schema: &'s Json,
+    problems: Vec<Diagnostic>,
+    path: Vec<String>,
+}
+
+/// The shapes a schema accepts, for matching union branches to a node.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Null,
+    Bool,
+    Integer,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Shape {
+    fn from_name(name: &str) -> Option<Shape> {
+        Some(match name {
+            "null" => Shape::Null,
+            "boolean" => Shape::Bool,
+            "integer" => Shape::Integer,
+            "number" => Shape::Number,
+            "string" => Shape::String,
+            "array" => Shape::Array,
+            "object" => Shape::Object,
+            _ => return None,
+        })
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Shape::Null => "nothing (null)",
+            Shape::Bool => "a boolean (`true` or `false`)",
+            Shape::Integer => "a whole number",
+            Shape::Number => "a number",
+            Shape::String => "a string",
+            Shape::Array => "a list",
+            Shape::Object => "a mapping",
+        }
+    }
+
+    fn accepts(self, node: &Node) -> bool {
+        match (&node.value, node.scalar_type()) {
+            (Value::Sequence(_), _) => self == Shape::Array,
+            (Value::Mapping(_), _) => self == Shape::Object,
+            (_, Some(ScalarType::Null)) => self == Shape::Null,
+            // A string field takes any scalar's text: `version: 1.0` is the string "1.0".
+            (_, Some(ScalarType::Bool)) => matches!(self, Shape::Bool | Shape::String),
+            (_, Some(ScalarType::Integer)) => matches!(self, Shape::Integer | Shape::Number | Shape::String),
+            (_, Some(ScalarType::Float)) => matches!(self, Shape::Number | Shape::String),
+            _ => self == Shape::String,
+        }
+    }
+}
+
+/// Turns a `$defs` name into words: `DataAsset` → `data asset`.
+fn noun(def_name: &str) -> String {
+    let mut words = String::new();
+    for (i, c) in def_name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            words.push(' ');
+        }
+        words.extend(c.to_lowercase());
+    }
+    words
+}
+
+impl<'s> Walker<'s> {
+    fn here(&self) -> String {
+        if self.path.is_empty() { "the top level".to_owned() } else { format!("`{}`", self.path.join(".")) }
+    }
+
+    /// Follows `$ref`s; returns the schema and the name of the last definition followed.
+    fn resolve(&self, schema: &'s Json, name: &'s str) -> (&'s Json, &'s str) {
+        resolve(self.root_schema, schema, name)
+    }
+
+}
+
+fn resolve<'s>(root_schema: &'s Json, mut schema: &'s Json, mut name: &'s str) -> (&'s Json, &'s str) {
+        for _ in 0..32 {
+            let Some(reference) = schema.get("$ref").and_then(Json::as_str) else { break };
+            let Some(def) = reference.strip_prefix("#/$defs/") else { break };
+            match root_schema.get("$defs").and_then(|defs| defs.get(def)) {
+                Some(target) => {
+                    schema = target;
+                    name = def;
+                }
+                None => break,
+            }
+        }
+        (schema, name)
+}
+
+impl<'s> Walker<'s> {
+    fn check(&mut self, node: &Node, schema: &'s Json, owner: Span, name: &'s str) {
+        let (schema, name) = self.resolve(schema, name);
+        if let Some(branches) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Json::as_array) {
+            self.check_union(node, branches, owner, name);
+            return;
+        }
+        if let Some(expected) = schema.get("const") {
+            self.check_enum(node, std::slice::from_ref(expected), name);
+            return;
+        }
+        if let Some(values) = schema.get("enum").and_then(Json::as_array) {
+            self.check_enum(node, values, name);
+            return;
+        }
+        let shapes: Vec<Shape> = match schema.get("type") {
+            Some(Json::String(t)) => Shape::from_name(t).into_iter().collect(),
+            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).filter_map(Shape::from_name).collect(),
+            _ => return,
+        };
+        let Some(shape) = shapes.iter().copied().find(|shape| shape.accepts(node)) else {
+            self.wrong_type(node, &shapes);
+            return;
+        };
+        match (shape, &node.value) {
+            (Shape::Object, Value::Mapping(entries)) => self.check_object(node, entries, schema, owner, name),
+            (Shape::Array, Value::Sequence(items)) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        self.path.push(format!("[{i}]"));
+                        self.check(item, item_schema, item.span, name);
+                        self.path.pop();
+                    }
+                }
+            }
+            (Shape::Integer, _) => self.check_range(node, schema),
+            _ => {}
+        }
+    }
+
+    fn check_object(&mut self, node: &Node, entries: &[(super::yaml::Key, Node)], schema: &'s Json, owner: Span, name: &'s str) {
+        let properties = schema.get("properties").and_then(Json::as_object);
+        let additional = schema.get("additionalProperties");
+        for (key, value) in entries {
+            let property = properties.and_then(|p| p.get(&key.text));
+            let value_schema = match (property, additional) {
+                (Some(property), _) => property,
+                (None, Some(extra @ Json::Object(_))) => extra,
+                (None, Some(Json::Bool(true)) | None) => continue,
+                (None, Some(_)) => {
+                    let known: Vec<&str> = properties.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+                    let hint = did_you_mean(&key.text, known.iter().copied())
+                        .unwrap_or_else(|| format!("a {} takes {}", noun(name), one_of(&known)));
+                    self.problems.push(
+                        Diagnostic::error(Code::UnknownKey, key.span, format!("unknown key `{}` in {}", key.text, self.here()))
+                            .with_label("unknown key")
+                            .with_hint(hint),
+                    );
+                    continue;
+                }
+            };
+            self.path.push(key.text.clone());
+            self.check(value, value_schema, key.span, name);
+            self.path.pop();
+        }
+        for required in schema.get("required").and_then(Json::as_array).into_iter().flatten() {
+            let Some(required) = required.as_str() else { continue };
+            if node.get(required).is_none() {
+                let description = properties
+                    .and_then(|p| p.get(required))
+                    .and_then(|p| p.get("description"))
+                    .and_then(Json::as_str)
+                    .map(|d| format!("add `{required}:` ({})", d.trim_end_matches('.').to_lowercase()))
+                    .unwrap_or_else(|| format!("add `{required}:`"));
+                self.problems.push(
+                    Diagnostic::error(
+                        Code::MissingField,
+                        owner,
+                        format!("{} is missing the required field `{required}`", self.here()),
+                    )
+                    .with_label(format!("this {} has no `{required}`", noun(name)))
+                    .with_hint(description),
+                );
+            }
+        }
+    }
+
+    fn check_union(&mut self, node: &Node, branches: &'s [Json], owner: Span, name: &'s str) {
+        let resolved: Vec<(&'s Json, &'s str)> = branches.iter().map(|b| self.resolve(b, name)).collect();
+        // A string enum: every branch is a `const`.
+        if resolved.iter().all(|(b, _)| b.get("const").is_some()) {
+            let values: Vec<Json> = resolved.iter().filter_map(|(b, _)| b.get("const").cloned()).collect();
+            self.check_enum(node, &values, name);
+            return;
+        }
+        let fits = |branch: &Json| -> bool {
+            let (branch, _) = self.resolve(branch, name);
+            if let Some(inner) = branch.get("anyOf").or_else(|| branch.get("oneOf")).and_then(Json::as_array) {
+                // A nested enum or union: decided by its own check.
+                return inner.iter().any(|b| b.get("const").is_some()) && node.scalar_type().is_some();
+            }
+            match branch.get("type") {
+                Some(Json::String(t)) => Shape::from_name(t).is_some_and(|s| s.accepts(node)),
+                Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).filter_map(Shape::from_name).any(|s| s.accepts(node)),
+                _ => branch.get("const").is_some() && node.scalar_type().is_some(),
+            }
+        };
+        if let Some(branch) = branches.iter().find(|b| fits(b)) {
+            self.check(node, branch, owner, name);
+            return;
+        }
+        let shapes: Vec<Shape> = resolved
+            .iter()
+            .filter_map(|(b, _)| b.get("type").and_then(Json::as_str).and_then(Shape::from_name))
+            .collect();
+        self.wrong_type(node, &shapes);
+    }
+
+    fn check_enum(&mut self, node: &Node, values: &[Json], name: &str) {
+        let allowed: Vec<String> = values
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect();
+        let text = node.as_scalar().filter(|_| node.scalar_type() != Some(ScalarType::Null));
+        match text {
+            Some(text) if allowed.iter().any(|a| a == text) => {}
+            Some(text) => {
+                let hint = did_you_mean(text, allowed.iter().map(String::as_str));
+                self.problems.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        node.span,
+                        format!("`{text}` is not a valid {} for {}: expected {}", noun(name), self.here(), one_of(&allowed)),
+                    )
+                    .with_label(format!("not a {}", noun(name)))
+                    .with_optional_hint(hint),
+                );
+            }
+            None => self.problems.push(
+                Diagnostic::error(
+                    Code::WrongType,
+                    node.span,
+                    format!("{} must be one of {}, found {}", self.here(), one_of(&allowed), node.describe()),
+                )
+                .with_label(format!("expected a {}", noun(name))),
+            ),
+        }
+    }
+
+    fn check_range(&mut self, node: &Node, schema: &Json) {
+        let Some(value) = node.as_scalar().and_then(parse_integer) else { return };
+        let minimum = schema.get("minimum").and_then(Json::as_i64).map(i128::from);
+        let maximum = match schema.get("format").and_then(Json::as_str) {
+            Some("uint32") => Some(i128::from(u32::MAX)),
+            Some("uint64") => Some(i128::from(u64::MAX)),
+            _ => schema.get("maximum").and_then(Json::as_i64).map(i128::from),
+        };
+        let below = minimum.is_some_and(|min| value < min);
+        let above = maximum.is_some_and(|max| value > max);
+        if below || above {
+            let range = match (minimum, maximum) {
+                (Some(min), Some(max)) => format!("from {min} to {max}"),
+                (Some(min), None) => format!("of at least {min}"),
+                (None, Some(max)) => format!("of at most {max}"),
+                (None, None) => String::new(),
+            };
+            self.problems.push(
+                Diagnostic::error(Code::InvalidValue, node.span, format!("{} must be a whole number {range}, found {value}", self.here()))
+                    .with_label("out of range"),
+            );
+        }
+    }
+
+    fn wrong_type(&mut self, node: &Node, shapes: &[Shape]) {
+        let expected: Vec<&str> = shapes.iter().filter(|s| **s != Shape::Null).map(|s| s.describe()).collect();
+        let expected = match expected.as_slice() {
+            [] => "something else".to_owned(),
+            [one] => (*one).to_owned(),
+            [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        };
+        let quoted_number = matches!(&node.value, Value::Scalar { plain: false, text } if parse_integer(text).is_some() || text.parse::<f64>().is_ok());
+        let hint = if quoted_number && shapes.iter().any(|s| matches!(s, Shape::Integer | Shape::Number)) {
+            Some("remove the quotes: a quoted number is a string".to_owned())
+        } else if shapes.contains(&Shape::Array) && node.scalar_type().is_some() {
+            Some("write a list: `[a, b]`, or one `- item` per line".to_owned())
+        } else {
+            None
+        };
+        self.problems.push(
+            Diagnostic::error(Code::WrongType, node.span, format!("{} must be {expected}, found {}", self.here(), node.describe()))
+                .with_label(format!("expected {expected}"))
+                .with_optional_hint(hint),
+        );
+    }
+}

@@ -1,0 +1,777 @@
+//! The model format, version 1: the Rust types a model file decodes into.
+//!
+//! These types are the single source of the format: the JSON Schema (`strider schema`) is derived
+//! from them, the validator checks files against that schema, and serde decodes valid files into
+//! them. Doc comments become the schema's descriptions, so editors show them on hover.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// An element id: a stable map key that threats, tracking entries and diffs refer to.
+pub type Id = String;
+
+/// One model file. A model is one file or a directory of files that are merged into one model.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "strider model (format version 1)")]
+pub struct ModelFile {
+    /// Format version of the model. Only `1` exists.
+    pub strider: u32,
+    /// Name of the system the model describes (declared in exactly one file of a model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the system does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Team or person who owns the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Trust boundaries, keyed by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub boundaries: BTreeMap<Id, Boundary>,
+    /// Data assets, keyed by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<Id, DataAsset>,
+    /// People and systems that start things, keyed by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub actors: BTreeMap<Id, Actor>,
+    /// Third-party services that functions call, keyed by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub externals: BTreeMap<Id, External>,
+    /// Data stores, keyed by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stores: BTreeMap<Id, Store>,
+    /// Event sources that are not stores: APIs, queues, topics, streams, buses, schedules, user pools.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub channels: BTreeMap<Id, Channel>,
+    /// The compute: serverless functions, keyed by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<Id, Function>,
+    /// Shared IAM roles, keyed by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles: BTreeMap<Id, Role>,
+    /// Declared mitigations that rules take into account, keyed by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub controls: BTreeMap<Id, Control>,
+    /// Risk tracking: a threat id (or a glob over whole threat ids) to its status.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tracking: BTreeMap<String, TrackingEntry>,
+}
+
+/// A trust boundary: an account, a VPC, the internet, a partner's network.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Boundary {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the boundary encloses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// How far what is inside the boundary is trusted.
+    pub trust: Trust,
+    /// The enclosing boundary (an account encloses a VPC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Id>,
+}
+
+/// Trust level of a boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trust {
+    /// Anyone can be inside: the internet.
+    Untrusted,
+    /// A third party under contract.
+    Partner,
+    /// Your own infrastructure.
+    Trusted,
+}
+
+/// A data asset: what the system stores or moves, and how sensitive it is.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataAsset {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the data is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Sensitivity of the data.
+    pub classification: Classification,
+    /// Regulatory and kind tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<DataTag>,
+    /// Optional confidentiality / integrity / availability ratings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cia: Option<Cia>,
+}
+
+/// Data classification, from least to most sensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Classification {
+    /// May be published.
+    Public,
+    /// Internal to the organisation.
+    Internal,
+    /// Harmful if disclosed.
+    Confidential,
+    /// Severe harm if disclosed: card data, health records, credentials.
+    Restricted,
+}
+
+/// Regulatory and kind tags on data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataTag {
+    /// Personally identifiable information.
+    Pii,
+    /// Payment card data (PCI DSS scope).
+    PciDss,
+    /// Protected health information (HIPAA scope).
+    Hipaa,
+    /// Personal data of EU residents (GDPR scope).
+    Gdpr,
+    /// Secrets, passwords, tokens, keys.
+    Credentials,
+    /// Financial records.
+    Financial,
+}
+
+/// Confidentiality, integrity and availability ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cia {
+    /// How bad disclosure would be.
+    pub confidentiality: Rating,
+    /// How bad tampering would be.
+    pub integrity: Rating,
+    /// How bad loss would be.
+    pub availability: Rating,
+}
+
+/// A low / medium / high rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rating {
+    /// Little harm.
+    Low,
+    /// Noticeable harm.
+    Medium,
+    /// Serious harm.
+    High,
+}
+
+/// A person or system that starts things: a customer, an administrator, a partner system.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Who the actor is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A person or a system.
+    #[serde(default)]
+    pub kind: ActorKind,
+    /// Where the actor sits.
+    pub boundary: Id,
+    /// Whether the actor is authenticated when it uses the system.
+    #[serde(default)]
+    pub authenticated: bool,
+    /// Channels the actor sends requests or events to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<FlowRef>,
+}
+
+/// Whether an actor is a person or a system.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActorKind {
+    /// A human user.
+    #[default]
+    Person,
+    /// Another system or service.
+    System,
+}
+
+/// A third-party service: a payment API, an email provider.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct External {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the service does for the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where the service sits.
+    pub boundary: Id,
+    /// Protocol spoken with it (https, grpc, smtp…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Whether traffic to it is protected by TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<bool>,
+    /// Channels it sends requests or callbacks to (webhooks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<FlowRef>,
+}
+
+/// A reference along a data flow: an id, or an id with the data the flow carries.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FlowRef {
+    /// Just the target id; the flow carries the target's declared data.
+    Id(Id),
+    /// The target id and the data the flow carries.
+    Detailed(DetailedFlowRef),
+}
+
+/// A flow target with the data the flow carries.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DetailedFlowRef {
+    /// The element at the other end of the flow.
+    pub to: Id,
+    /// Data assets the flow carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<Id>,
+}
+
+impl FlowRef {
+    /// The element at the other end of the flow.
+    #[must_use]
+    pub fn target(&self) -> &str {
+        match self {
+            FlowRef::Id(id) => id,
+            FlowRef::Detailed(detailed) => &detailed.to,
+        }
+    }
+
+    /// Data declared on the flow itself (empty when the flow carries the target's data).
+    #[must_use]
+    pub fn data(&self) -> &[Id] {
+        match self {
+            FlowRef::Id(_) => &[],
+            FlowRef::Detailed(detailed) => &detailed.data,
+        }
+    }
+}
+
+/// A data store.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Store {
+    /// What kind of store it is.
+    pub kind: StoreKind,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the store holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where the store sits.
+    pub boundary: Id,
+    /// Data assets the store holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<Id>,
+    /// Encryption settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Encryption>,
+    /// Whether anyone on the internet can read it (bucket policy, public snapshot…).
+    #[serde(default)]
+    pub public: bool,
+    /// Whether object versioning / point-in-time history is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<bool>,
+    /// Whether backups are taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<bool>,
+    /// Whether data-plane access is logged (S3 server access logs, CloudTrail data events…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_logging: Option<bool>,
+}
+
+/// Kinds of data store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum StoreKind {
+    /// Amazon DynamoDB table.
+    Dynamodb,
+    /// Amazon S3 bucket.
+    S3,
+    /// Amazon RDS database.
+    Rds,
+    /// Amazon Aurora cluster.
+    Aurora,
+    /// Amazon ElastiCache cluster.
+    Elasticache,
+    /// Amazon EFS file system.
+    Efs,
+    /// Amazon OpenSearch domain.
+    Opensearch,
+    /// Amazon DocumentDB cluster.
+    Documentdb,
+    /// Amazon Redshift cluster.
+    Redshift,
+    /// AWS Secrets Manager secret.
+    SecretsManager,
+    /// AWS Systems Manager Parameter Store.
+    Ssm,
+}
+
+/// Encryption of data at rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Encryption {
+    /// Who holds the key for data at rest.
+    pub at_rest: AtRest,
+}
+
+/// Encryption at rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AtRest {
+    /// Not encrypted.
+    None,
+    /// Encrypted with a key the provider owns (SSE-S3, AWS owned key).
+    Provider,
+    /// Encrypted with an AWS managed KMS key.
+    Kms,
+    /// Encrypted with a customer managed KMS key.
+    Cmk,
+}
+
+/// An event source that is not a store.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    /// What kind of channel it is.
+    pub kind: ChannelKind,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the channel carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where the channel sits.
+    pub boundary: Id,
+    /// Data assets the channel carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<Id>,
+    /// Whether anyone on the internet can send to it (a public endpoint or an open resource policy).
+    #[serde(default)]
+    pub public: bool,
+    /// Authentication required of callers (API kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Auth>,
+    /// Whether a web application firewall protects it (API kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waf: Option<bool>,
+    /// Request throttling (API kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttling: Option<Throttling>,
+    /// Whether callers must use TLS (API kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<bool>,
+    /// Encryption at rest of messages (queues, topics, streams).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Encryption>,
+    /// Dead-letter queue that receives messages that failed too often (sqs, sns, eventbridge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlq: Option<Id>,
+    /// Receives before a message moves to the dead-letter queue (sqs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_receive_count: Option<u32>,
+    /// Channels this topic or bus delivers to (sns subscriptions, eventbridge targets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delivers_to: Vec<FlowRef>,
+    /// The table whose changes the stream carries (dynamodb-stream).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<Id>,
+    /// Schedule expression, `rate(…)` or `cron(…)` (schedule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// Whether multi-factor authentication is required (cognito).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa: Option<bool>,
+}
+
+/// Kinds of channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChannelKind {
+    /// API Gateway REST API.
+    ApiGatewayRest,
+    /// API Gateway HTTP API.
+    ApiGatewayHttp,
+    /// API Gateway WebSocket API.
+    ApiGatewayWebsocket,
+    /// Lambda function URL.
+    FunctionUrl,
+    /// Application Load Balancer.
+    Alb,
+    /// SQS queue.
+    Sqs,
+    /// SNS topic.
+    Sns,
+    /// Kinesis data stream.
+    Kinesis,
+    /// DynamoDB stream of a table.
+    DynamodbStream,
+    /// EventBridge event bus.
+    Eventbridge,
+    /// EventBridge schedule.
+    Schedule,
+    /// Cognito user pool.
+    Cognito,
+    /// IoT Core topic rule.
+    Iot,
+    /// SES inbound email.
+    Email,
+}
+
+/// Authentication on an API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Auth {
+    /// No authentication.
+    None,
+    /// An API key only.
+    ApiKey,
+    /// AWS IAM (SigV4).
+    Iam,
+    /// A Cognito user pool authorizer.
+    Cognito,
+    /// A JWT authorizer.
+    Jwt,
+    /// A Lambda authorizer.
+    LambdaAuthorizer,
+    /// Mutual TLS.
+    Mtls,
+}
+
+/// Request throttling on an API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Throttling {
+    /// Steady-state requests per second.
+    pub rate_limit: u32,
+    /// Burst of requests allowed.
+    pub burst_limit: u32,
+}
+
+/// A serverless function.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the function does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Runtime identifier, as AWS names it (`nodejs20.x`, `python3.12`, `provided.al2023`…).
+    pub runtime: String,
+    /// Where the function runs.
+    pub boundary: Id,
+    /// Handler entry point (`index.handler`, `bootstrap`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    /// Timeout in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_s: Option<u32>,
+    /// Memory in MB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<u32>,
+    /// Reserved concurrency (caps parallel executions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_concurrency: Option<u32>,
+    /// Shared role the function runs as (instead of inline `permissions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Id>,
+    /// Inline IAM-style permissions of the function's own role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<Permission>,
+    /// Environment variables (names to values).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// Secrets the function uses, by name, and where each comes from.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub secrets: BTreeMap<String, Secret>,
+    /// What starts the function.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+    /// Stores the function reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<FlowRef>,
+    /// Stores and channels the function writes to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writes: Vec<FlowRef>,
+    /// Externals the function calls.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<FlowRef>,
+    /// Functions the function invokes directly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invokes: Vec<FlowRef>,
+    /// Where failed asynchronous invocations go (a queue or topic: on-failure destination or DLQ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<Id>,
+    /// Logging settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
+    /// Whether distributed tracing (X-Ray, OpenTelemetry) is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<bool>,
+    /// Third-party dependencies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<Dependencies>,
+    /// Whether the function runs attached to a VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<bool>,
+    /// Input validation for every trigger of the function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<Input>,
+}
+
+/// An IAM-style permission statement.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Permission {
+    /// Actions, `service:Action` (wildcards allowed: `s3:*`, `*`).
+    pub allow: Vec<String>,
+    /// Resources: element ids, ARNs, or `*`.
+    pub on: Vec<String>,
+}
+
+/// A secret a function uses.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    /// Where the function gets the secret from.
+    pub from: SecretSource,
+    /// The store holding it (a `secrets-manager` or `ssm` store id), when `from` is one of those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<Id>,
+}
+
+/// Where a secret comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretSource {
+    /// A plain environment variable.
+    Env,
+    /// AWS Secrets Manager, fetched at run time.
+    SecretsManager,
+    /// SSM Parameter Store, fetched at run time.
+    Ssm,
+    /// Written in the code or the deployment template.
+    Hardcoded,
+}
+
+/// Logging settings of a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Logging {
+    /// Whether the function writes logs.
+    pub enabled: bool,
+    /// How long logs are kept, in days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
+    /// Whether whole event payloads are logged.
+    #[serde(default)]
+    pub payloads: bool,
+}
+
+/// Third-party dependencies of a function.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dependencies {
+    /// Dependency manifest (`package.json`, `Cargo.toml`, `requirements.txt`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
+    /// Whether versions are pinned by a lockfile.
+    #[serde(default)]
+    pub lockfile: bool,
+    /// Whether dependencies are scanned for known vulnerabilities.
+    #[serde(default)]
+    pub scanned: bool,
+}
+
+/// Input validation of events.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// JSON Schema file of the event payload, relative to the model file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Whether the handler (or the API) enforces the schema before using the input.
+    #[serde(default)]
+    pub validated: bool,
+}
+
+/// What starts a function.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// Kind of trigger.
+    pub kind: TriggerKind,
+    /// The channel or store the events come from (for `invoke`: the actor or external that invokes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Id>,
+    /// HTTP method (`http`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Route path (`http`) or route key (`websocket`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Authentication on this route, overriding the API's (`http`, `websocket`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Auth>,
+    /// Records per invocation (`sqs`, `kinesis`, `dynamodb-stream`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<u32>,
+    /// Whether the handler reports partial batch failures (`sqs`, `kinesis`, `dynamodb-stream`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial_failures: Option<bool>,
+    /// Event filter pattern or expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// Event types (`s3:ObjectCreated:*`, Cognito trigger sources such as `PreSignUp`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
+    /// Input validation for this trigger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<Input>,
+}
+
+/// Kinds of trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TriggerKind {
+    /// An HTTP request through an API Gateway, function URL or load balancer.
+    Http,
+    /// A WebSocket message.
+    Websocket,
+    /// An S3 bucket notification.
+    S3,
+    /// A batch of SQS messages.
+    Sqs,
+    /// An SNS notification.
+    Sns,
+    /// A batch of DynamoDB stream records.
+    DynamodbStream,
+    /// A batch of Kinesis records.
+    Kinesis,
+    /// An EventBridge event.
+    Eventbridge,
+    /// A scheduled event.
+    Schedule,
+    /// A Cognito user pool trigger.
+    Cognito,
+    /// An IoT rule action.
+    Iot,
+    /// An inbound email through SES.
+    Email,
+    /// A direct invocation by an actor or external.
+    Invoke,
+}
+
+/// A shared IAM role.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the role is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Permission statements of the role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<Permission>,
+    /// AWS managed policies attached (`AdministratorAccess`, `AmazonS3FullAccess`…).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_policies: Vec<String>,
+}
+
+/// A declared mitigation.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    /// What kind of control it is.
+    pub kind: ControlKind,
+    /// What it does and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Elements it applies to; empty means the whole system.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<Id>,
+}
+
+/// Kinds of control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlKind {
+    /// A web application firewall.
+    Waf,
+    /// Rate limiting.
+    RateLimit,
+    /// Security monitoring / SIEM.
+    Siem,
+    /// Runtime application self-protection.
+    Rasp,
+    /// Dependency vulnerability scanning.
+    DependencyScanning,
+    /// Secret scanning of code and configuration.
+    SecretScanning,
+    /// Input validation in front of handlers.
+    InputValidation,
+    /// Alarms and monitoring.
+    Monitoring,
+    /// Backups and restore tests.
+    Backup,
+    /// Budget alarms against denial of wallet.
+    BudgetAlarm,
+}
+
+/// Tracking of one threat (or of every threat a glob matches).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackingEntry {
+    /// Where the threat stands.
+    pub status: TrackingStatus,
+    /// Why: required for `accepted`, `mitigated` and `false-positive`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// Who owns the follow-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Ticket reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// Review date, `YYYY-MM-DD` (an acceptance past it is reported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// Status of a tracked threat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrackingStatus {
+    /// Known and not yet handled.
+    Open,
+    /// Being worked on.
+    InProgress,
+    /// Fixed.
+    Mitigated,
+    /// Risk accepted.
+    Accepted,
+    /// Not a real threat here.
+    FalsePositive,
+}

@@ -1,0 +1,404 @@
+//! YAML text → a tree of [`Node`]s that know where they stand in the file.
+//!
+//! This is the only file that knows which YAML library strider uses (yaml-rust2: a maintained,
+//! pure-Rust YAML 1.2 parser whose events carry positions; serde_yaml reports the position of its
+//! first error only). Everything above works on [`Node`]s.
+//!
+//! Hostile input is bounded here: nesting depth, alias expansion (billion laughs) and the number of
+//! documents are limited, and every failure is a [`Diagnostic`], never a panic.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::diagnostic::{Code, Diagnostic, FileId, Sources, Span};
+
+/// Deepest nesting a model file may have; real models need fewer than ten levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// Nodes that aliases may add on top of the file's own nodes, at least.
+const MIN_ALIAS_BUDGET: usize = 10_000;
+
+/// A YAML value with its place in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where it stands.
+    pub span: Span,
+}
+
+/// The three shapes of YAML value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A scalar. `plain` is false for quoted and block scalars, which are always strings.
+    Scalar {
+        /// The scalar's text.
+        text: String,
+        /// Whether it was written without quotes (and may therefore be a number, bool or null).
+        plain: bool,
+    },
+    /// A sequence.
+    Sequence(Vec<Node>),
+    /// A mapping, in file order, keys unique.
+    Mapping(Vec<(Key, Node)>),
+}
+
+/// A mapping key with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// The key's text.
+    pub text: String,
+    /// Where it stands.
+    pub span: Span,
+}
+
+/// What a plain scalar resolves to under the YAML 1.2 core schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarType {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// An integer.
+    Integer,
+    /// A floating-point number.
+    Float,
+    /// Anything else.
+    String,
+}
+
+impl Node {
+    /// The type a scalar resolves to; `None` for collections.
+    #[must_use]
+    pub fn scalar_type(&self) -> Option<ScalarType> {
+        match &self.value {
+            Value::Scalar { text, plain: true } => Some(resolve_plain(text)),
+            Value::Scalar { plain: false, .. } => Some(ScalarType::String),
+            _ => None,
+        }
+    }
+
+    /// The scalar's text, if this is a scalar.
+    #[must_use]
+    pub fn as_scalar(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The value under `key`, if this is a mapping that has it.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Mapping(entries) => entries.iter().find(|(k, _)| k.text == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The key `key` of this mapping, with its place.
+    #[must_use]
+    pub fn key(&self, key: &str) -> Option<&Key> {
+        match &self.value {
+            Value::Mapping(entries) => entries.iter().find(|(k, _)| k.text == key).map(|(k, _)| k),
+            _ => None,
+        }
+    }
+
+    /// What the node is, for messages: `a string`, `a mapping`…
+    #[must_use]
+    pub fn describe(&self) -> &'static str {
+        match (&self.value, self.scalar_type()) {
+            (Value::Sequence(_), _) => "a list",
+            (Value::Mapping(_), _) => "a mapping",
+            (_, Some(ScalarType::Null)) => "nothing (null)",
+            (_, Some(ScalarType::Bool)) => "a boolean",
+            (_, Some(ScalarType::Integer)) => "an integer",
+            (_, Some(ScalarType::Float)) => "a number",
+            _ => "a string",
+        }
+    }
+}
+
+/// Resolves a plain scalar under the YAML 1.2 core schema.
+#[must_use]
+pub fn resolve_plain(text: &str) -> ScalarType {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => ScalarType::Null,
+        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => ScalarType::Bool,
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
+        | ".NAN" => ScalarType::Float,
+        _ if parse_integer(text).is_some() => ScalarType::Integer,
+        _ if is_float(text) => ScalarType::Float,
+        _ => ScalarType::String,
+    }
+}
+
+/// Parses a YAML 1.2 core-schema integer (`42`, `-7`, `0x1F`, `0o17`).
+#[must_use]
+pub fn parse_integer(text: &str) -> Option<i128> {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let value = if let Some(hex) = digits.strip_prefix("0x") {
+        i128::from_str_radix(hex, 16).ok()?
+    } else if let Some(octal) = digits.strip_prefix("0o") {
+        i128::from_str_radix(octal, 8).ok()?
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()?
+    } else {
+        return None;
+    };
+    Some(if negative { -value } else { value })
+}
+
+fn is_float(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    body.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
+        && body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && text.parse::<f64>().is_ok()
+}
+
+/// A parsed file: its document (`None` when the file holds none: empty or comments only) and the
+/// problems that did not stop parsing (duplicate keys, tags).
+#[derive(Debug)]
+pub struct Parsed {
+    /// The document.
+    pub root: Option<Node>,
+    /// Problems found on the way.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Parses one YAML document.
+///
+/// # Errors
+/// A diagnostic for malformed YAML or input past the limits, after which nothing can be read.
+pub fn parse(sources: &Sources, file: FileId) -> Result<Parsed, Diagnostic> {
+    let text = sources.text(file);
+    let mut builder = TreeBuilder {
+        sources,
+        file,
+        ascii: text.is_ascii(),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        documents: 0,
+        root: None,
+        own_nodes: 0,
+        alias_nodes: 0,
+        problems: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let (event, marker) = parser.next_token().map_err(|err| {
+            let span = builder.span_at(*err.marker());
+            Diagnostic::error(Code::YamlSyntax, span, format!("malformed YAML: {}", err.info()))
+                .with_label("here")
+                .with_hint("check indentation and quoting around this place")
+        })?;
+        if builder.on_event(event, marker)? {
+            return Ok(Parsed { root: builder.root, problems: builder.problems });
+        }
+    }
+}
+
+struct TreeBuilder<'a> {
+    sources: &'a Sources,
+    file: FileId,
+    ascii: bool,
+    stack: Vec<Open>,
+    anchors: HashMap<usize, (Node, usize)>,
+    documents: usize,
+    root: Option<Node>,
+    own_nodes: usize,
+    alias_nodes: usize,
+    problems: Vec<Diagnostic>,
+}
+
+/// A collection being built.
+struct Open {
+    start: Span,
+    anchor: usize,
+    /// Size in nodes so far, for alias accounting.
+    size: usize,
+    kind: OpenKind,
+}
+
+enum OpenKind {
+    Sequence(Vec<Node>),
+    Mapping { entries: Vec<(Key, Node)>, pending: Pending },
+}
+
+/// What a mapping waits for next.
+enum Pending {
+    /// A key.
+    Nothing,
+    /// The value of this key.
+    Key(Key),
+    /// The value of a duplicate key, to drop.
+    SkipValue,
+}
+
+impl TreeBuilder<'_> {
+    fn span_at(&self, marker: Marker) -> Span {
+        let start = if self.ascii {
+            marker.index().min(self.sources.text(self.file).len())
+        } else {
+            self.sources.offset(self.file, marker.line(), marker.col())
+        };
+        Span { file: self.file, start, end: start }
+    }
+
+    fn span_of(&self, marker: Marker, text_len: usize) -> Span {
+        let mut span = self.span_at(marker);
+        let file_len = self.sources.text(self.file).len();
+        span.end = (span.start + text_len.max(1)).min(file_len).max(span.start);
+        span
+    }
+
+    /// Handles one event; `Ok(true)` at the end of the stream.
+    fn on_event(&mut self, event: Event, marker: Marker) -> Result<bool, Diagnostic> {
+        match event {
+            Event::StreamEnd => return Ok(true),
+            Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(Diagnostic::error(
+                        Code::YamlUnsupported,
+                        self.span_of(marker, 3),
+                        "a model file holds one YAML document, this is a second one",
+                    )
+                    .with_label("second document starts here")
+                    .with_hint("split the documents into separate files in one model directory"));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let quotes = if matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted) { 2 } else { 0 };
+                let span = self.span_of(marker, text.len() + quotes);
+                self.reject_tag(tag.as_ref(), span);
+                let plain = matches!(style, TScalarStyle::Plain);
+                let node = Node { value: Value::Scalar { text, plain }, span };
+                self.own_nodes += 1;
+                self.finish_node(node, anchor, 1)?;
+            }
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                let span = self.span_of(marker, 1);
+                self.reject_tag(tag.as_ref(), span);
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(Diagnostic::error(
+                        Code::TooDeep,
+                        span,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    )
+                    .with_label("too deep")
+                    .with_hint("a strider model needs only a few levels of nesting; this file is not a model"));
+                }
+                let kind = if matches!(event, Event::SequenceStart(..)) {
+                    OpenKind::Sequence(Vec::new())
+                } else {
+                    OpenKind::Mapping { entries: Vec::new(), pending: Pending::Nothing }
+                };
+                self.own_nodes += 1;
+                self.stack.push(Open { start: span, anchor, size: 1, kind });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(open) = self.stack.pop() else {
+                    return Ok(false);
+                };
+                let end = self.span_at(marker).start.max(open.start.end);
+                let span = Span { end, ..open.start };
+                let value = match open.kind {
+                    OpenKind::Sequence(items) => Value::Sequence(items),
+                    OpenKind::Mapping { entries, .. } => Value::Mapping(entries),
+                };
+                self.finish_node(Node { value, span }, open.anchor, open.size)?;
+            }
+            Event::Alias(id) => {
+                let span = self.span_of(marker, 1);
+                let Some((node, size)) = self.anchors.get(&id).cloned() else {
+                    return Err(Diagnostic::error(Code::YamlSyntax, span, "alias to an unknown anchor"));
+                };
+                self.alias_nodes += size;
+                let budget = MIN_ALIAS_BUDGET.max(self.own_nodes);
+                if self.alias_nodes > budget {
+                    return Err(Diagnostic::error(
+                        Code::AliasLimit,
+                        span,
+                        format!("YAML aliases expand to more than {budget} nodes"),
+                    )
+                    .with_label("this alias pushes the expansion past the limit")
+                    .with_hint("write the repeated parts out, or share them less deeply: this looks like an alias bomb"));
+                }
+                self.finish_node(node, 0, size)?;
+            }
+        }
+        Ok(false)
+    }
+
+    fn reject_tag(&mut self, tag: Option<&yaml_rust2::parser::Tag>, span: Span) {
+        match tag {
+            // `!!str` and friends are standard and harmless; local tags like `!Ref` are not understood.
+            Some(tag) if tag.handle != "tag:yaml.org,2002:" && tag.handle != "!!" => self.problems.push(Diagnostic::error(
+                Code::YamlUnsupported,
+                span,
+                format!("YAML tag `{}{}` is not supported in a strider model", tag.handle, tag.suffix),
+            )
+            .with_label("tag")
+            .with_hint("write the plain value: CloudFormation functions like `!Ref` have no meaning in a model")),
+            _ => {}
+        }
+    }
+
+    /// Places a finished node into its parent (or as the root), remembering anchors.
+    fn finish_node(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), Diagnostic> {
+        if anchor > 0 {
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        parent.size += size;
+        let (entries, pending) = match &mut parent.kind {
+            OpenKind::Sequence(items) => {
+                items.push(node);
+                return Ok(());
+            }
+            OpenKind::Mapping { entries, pending } => (entries, pending),
+        };
+        match std::mem::replace(pending, Pending::Nothing) {
+            Pending::Key(key) => entries.push((key, node)),
+            // The value of a duplicate key: dropped, so the first one stands.
+            Pending::SkipValue => {}
+            Pending::Nothing => {
+                let Value::Scalar { text, .. } = node.value else {
+                    return Err(Diagnostic::error(
+                        Code::YamlUnsupported,
+                        node.span,
+                        "mapping keys must be plain strings, not lists or mappings",
+                    )
+                    .with_label("complex key"));
+                };
+                if let Some((first, _)) = entries.iter().find(|(k, _)| k.text == text) {
+                    let problem = Diagnostic::error(
+                        Code::DuplicateKey,
+                        node.span,
+                        format!("key `{text}` appears twice in the same mapping"),
+                    )
+                    .with_label("second occurrence")
+                    .with_related(first.span, "first occurrence")
+                    .with_hint("keep one of them: YAML parsers disagree on which one wins");
+                    *pending = Pending::SkipValue;
+                    self.problems.push(problem);
+                } else {
+                    *pending = Pending::Key(Key { text, span: node.span });
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! The one way strider writes files: atomically (a temporary file in the same directory, renamed
+//! into place), so a failed run never leaves half a report; and, for names derived from the model,
+//! confined to an output directory.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// Why a file could not be written.
+#[derive(Debug)]
+pub enum WriteError {
+    /// A relative path that would leave the output directory (`..`, an absolute path, a prefix).
+    Escapes(PathBuf),
+    /// The file system refused.
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Escapes(path) => write!(f, "refusing to write `{}`: it leaves the output directory", path.display()),
+            WriteError::Io(path, err) => write!(f, "cannot write `{}`: {err}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+/// Writes `bytes` to `path` atomically: all of it or, on failure, nothing.
+///
+/// # Errors
+/// When the directory cannot be created or the file cannot be written or renamed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let io = |err| WriteError::Io(path.to_path_buf(), err);
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut temp = tempfile::Builder::new().prefix(".strider-").suffix(".tmp").tempfile_in(dir).map_err(io)?;
+    temp.write_all(bytes).map_err(io)?;
+    temp.as_file().sync_all().map_err(io)?;
+    temp.persist(path).map_err(|err| io(err.error))?;
+    Ok(())
+}
+
+/// Writes `bytes` to `relative` inside `root`, refusing any path that would leave `root`.
+///
+/// # Errors
+/// [`WriteError::Escapes`] for paths with `..`, roots or prefixes; otherwise as [`write_atomic`].
+pub fn write_confined(root: &Path, relative: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+    let inside = relative.components().all(|c| matches!(c, Component::Normal(_))) && relative.components().next().is_some();
+    if !inside {
+        return Err(WriteError::Escapes(relative.to_path_buf()));
+    }
+    let path = root.join(relative);
+    write_atomic(&path, bytes)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confined_paths_cannot_leave_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in ["../x", "/etc/passwd", "a/../../x", "", "./../x"] {
+            assert!(matches!(write_confined(dir.path(), Path::new(bad), b"x"), Err(WriteError::Escapes(_))), "{bad}");
+        }
+        let written = write_confined(dir.path(), Path::new("a/b.txt"), b"hello").unwrap();
+        assert_eq!(std::fs::read(written).unwrap(), b"hello");
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_atomic(&path, b"first version, long").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.txt")]);
+    }
+
+    #[test]
+    fn failed_write_leaves_existing_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_atomic(&path, b"good").unwrap();
+        // A directory where the file's parent should be makes the write fail.
+        let blocked = dir.path().join("out.txt").join("child");
+        assert!(write_atomic(&blocked, b"bad").is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"good");
+    }
+}
