@@ -16,7 +16,9 @@ use graphviz_rust::dot_structures::{Attribute, Edge, EdgeTy, Graph, GraphAttribu
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use petgraph::graph::NodeIndex;
 
-use super::{Dfd, FlowKind, NodeKind};
+use std::collections::BTreeMap;
+
+use super::{Dfd, Flow, FlowKind, NodeKind};
 use crate::model::{Model, Trust};
 
 /// Output formats of a diagram.
@@ -159,13 +161,13 @@ fn trust_word(trust: Option<Trust>) -> &'static str {
 pub fn to_dot(model: &Model, dfd: &Dfd) -> Graph {
     let mut stmts = vec![
         Stmt::GAttribute(GraphAttributes::Graph(vec![
-            attr("rankdir", plain("LR")),
+            attr("rankdir", plain("TB")),
             attr("fontname", quoted("Helvetica")),
             attr("fontsize", plain("11")),
             attr("label", quoted(&format!("{} — data-flow diagram", model.name))),
             attr("labelloc", plain("t")),
             attr("nodesep", plain("0.35")),
-            attr("ranksep", plain("0.9")),
+            attr("ranksep", plain("0.6")),
             attr("newrank", plain("true")),
         ])),
         Stmt::GAttribute(GraphAttributes::Node(vec![attr("fontname", quoted("Helvetica")), attr("fontsize", plain("10"))])),
@@ -184,37 +186,51 @@ pub fn to_dot(model: &Model, dfd: &Dfd) -> Graph {
             stmts.push(Stmt::Subgraph(cluster(model, dfd, boundary, &used, &mut cluster_count)));
         }
     }
+    // Flows between the same two elements in the same direction are drawn as one edge, so their
+    // labels do not print over each other.
+    let mut merged: BTreeMap<(usize, usize), Vec<&Flow>> = BTreeMap::new();
     for edge in dfd.graph().edge_indices() {
-        let Some((from, to)) = dfd.graph().edge_endpoints(edge) else { continue };
-        let flow = &dfd.graph()[edge];
-        let mut label = flow_word(flow.kind).to_owned();
-        if !flow.data.is_empty() {
-            label.push('\n');
-            label.push_str(&flow.data.join(", "));
+        if let Some((from, to)) = dfd.graph().edge_endpoints(edge) {
+            merged.entry((from.index(), to.index())).or_default().push(&dfd.graph()[edge]);
         }
-        if !flow.encrypted {
-            label.push_str("\n(plaintext)");
-        }
-        let mut attributes = vec![attr("label", quoted(&label))];
-        if flow.crosses_boundary() {
-            attributes.push(attr("color", quoted("#c62828")));
-            attributes.push(attr("penwidth", plain("2")));
-            if !flow.authenticated {
-                attributes.push(attr("xlabel", quoted("unauthenticated")));
-                attributes.push(attr("fontcolor", quoted("#c62828")));
-            }
-        }
-        if !flow.encrypted {
-            attributes.push(attr("style", plain("dashed")));
-        } else if matches!(flow.kind, FlowKind::DeadLetter) {
-            attributes.push(attr("style", plain("dotted")));
-        }
-        stmts.push(Stmt::Edge(Edge {
-            ty: EdgeTy::Pair(Vertex::N(node_id(from)), Vertex::N(node_id(to))),
-            attributes,
-        }));
+    }
+    for ((from, to), flows) in merged {
+        stmts.push(Stmt::Edge(edge_statement(NodeIndex::new(from), NodeIndex::new(to), &flows)));
     }
     Graph::DiGraph { id: plain("dfd"), strict: false, stmts }
+}
+
+fn edge_statement(from: NodeIndex, to: NodeIndex, flows: &[&Flow]) -> Edge {
+    let mut kinds: Vec<&str> = flows.iter().map(|f| flow_word(f.kind)).collect();
+    kinds.dedup();
+    let mut data: Vec<&str> = flows.iter().flat_map(|f| f.data.iter().map(String::as_str)).collect();
+    data.sort_unstable();
+    data.dedup();
+    let mut label = kinds.join(", ");
+    if !data.is_empty() {
+        label.push('\n');
+        label.push_str(&data.join(", "));
+    }
+    let crosses = flows.iter().any(|f| f.crosses_boundary());
+    let plaintext = flows.iter().any(|f| !f.encrypted);
+    if plaintext {
+        label.push_str("\n(plaintext)");
+    }
+    let mut attributes = vec![attr("label", quoted(&label))];
+    if crosses {
+        attributes.push(attr("color", quoted("#c62828")));
+        attributes.push(attr("penwidth", plain("2")));
+        if flows.iter().any(|f| !f.authenticated) {
+            attributes.push(attr("xlabel", quoted("unauthenticated")));
+            attributes.push(attr("fontcolor", quoted("#c62828")));
+        }
+    }
+    if plaintext {
+        attributes.push(attr("style", plain("dashed")));
+    } else if flows.iter().all(|f| f.kind == FlowKind::DeadLetter) {
+        attributes.push(attr("style", plain("dotted")));
+    }
+    Edge { ty: EdgeTy::Pair(Vertex::N(node_id(from)), Vertex::N(node_id(to))), attributes }
 }
 
 fn cluster(model: &Model, dfd: &Dfd, boundary: &str, used: &std::collections::BTreeSet<String>, count: &mut usize) -> Subgraph {

@@ -14,7 +14,7 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef};
 use serde::Serialize;
 
-use crate::model::{AtRest, Auth, ChannelKind, FlowRef, Id, Model, Trust};
+use crate::model::{Auth, ChannelKind, FlowRef, Id, Model, Trust};
 
 /// What kind of element a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -143,7 +143,12 @@ impl Dfd {
     }
 
     fn add_edges(&mut self, model: &Model) {
-        let channel_auth = |id: &str| model.channels.get(id).and_then(|c| c.auth).is_some_and(|a| a != Auth::None);
+        // An API authenticates callers only when it declares an authorizer; other channels (a user
+        // pool, a queue) take the caller's own authentication.
+        let channel_auth = |id: &str| match model.channels.get(id) {
+            Some(channel) if is_api(channel.kind) => channel.auth.is_some_and(|a| a != Auth::None),
+            _ => true,
+        };
         for (id, actor) in &model.actors {
             for target in &actor.uses {
                 let encrypted = model.channels.get(target.target()).is_none_or(|c| c.tls != Some(false));
@@ -362,10 +367,4 @@ fn flow_data(model: &Model, flow: &FlowRef) -> Vec<Id> {
 
 fn kebab<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-/// Whether a store is encrypted at rest.
-#[must_use]
-pub fn encrypted_at_rest(at_rest: Option<AtRest>) -> bool {
-    at_rest.is_some_and(|a| a != AtRest::None)
 }
