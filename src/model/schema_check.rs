@@ -88,6 +88,11 @@ impl Shape {
     }
 }
 
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// Turns a `$defs` name into words: `DataAsset` → `data asset`.
 fn noun(def_name: &str) -> String {
     let mut words = String::new();
@@ -101,8 +106,24 @@ fn noun(def_name: &str) -> String {
 }
 
 impl<'s> Walker<'s> {
+    /// The current place, for messages: `` `functions.checkout.triggers[0]` ``.
     fn here(&self) -> String {
-        if self.path.is_empty() { "the top level".to_owned() } else { format!("`{}`", self.path.join(".")) }
+        if self.path.is_empty() {
+            return "the top level".to_owned();
+        }
+        let mut path = String::new();
+        for segment in &self.path {
+            if !path.is_empty() && !segment.starts_with('[') {
+                path.push('.');
+            }
+            path.push_str(segment);
+        }
+        format!("`{path}`")
+    }
+
+    /// `in `path`` or `at the top level`.
+    fn within(&self) -> String {
+        if self.path.is_empty() { "at the top level".to_owned() } else { format!("in {}", self.here()) }
     }
 
     /// Follows `$ref`s; returns the schema and the name of the last definition followed.
@@ -181,7 +202,7 @@ impl<'s> Walker<'s> {
                     let hint = did_you_mean(&key.text, known.iter().copied())
                         .unwrap_or_else(|| format!("a {} takes {}", noun(name), one_of(&known)));
                     self.problems.push(
-                        Diagnostic::error(Code::UnknownKey, key.span, format!("unknown key `{}` in {}", key.text, self.here()))
+                        Diagnostic::error(Code::UnknownKey, key.span, format!("unknown key `{}` {}", key.text, self.within()))
                             .with_label("unknown key")
                             .with_hint(hint),
                     );
@@ -199,7 +220,7 @@ impl<'s> Walker<'s> {
                     .and_then(|p| p.get(required))
                     .and_then(|p| p.get("description"))
                     .and_then(Json::as_str)
-                    .map(|d| format!("add `{required}:` ({})", d.trim_end_matches('.').to_lowercase()))
+                    .map(|d| format!("add `{required}:` ({})", lowercase_first(d.trim_end_matches('.'))))
                     .unwrap_or_else(|| format!("add `{required}:`"));
                 self.problems.push(
                     Diagnostic::error(

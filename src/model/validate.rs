@@ -112,7 +112,8 @@ impl Checker<'_, '_, '_> {
         }
         let expected = match target {
             Target::Sections(sections) => {
-                one_of(&sections.iter().map(|s| format!("{} id", s.singular())).collect::<Vec<_>>()).replace('`', "")
+                let nouns: Vec<String> = sections.iter().map(|s| format!("{} {}", article(s.singular()), s.singular())).collect();
+                one_of(&nouns).replace('`', "")
             }
             Target::Channels(kinds_) => format!("a channel of kind {}", kinds(kinds_)),
             Target::Stores(kinds_) => format!("a store of kind {}", kinds(kinds_)),
@@ -140,9 +141,9 @@ impl Checker<'_, '_, '_> {
         };
         let hint = did_you_mean(id, candidates.iter().copied()).unwrap_or_else(|| {
             if candidates.is_empty() {
-                format!("declare it: the model has no {expected}")
+                format!("declare it: the model has no {}", expected.trim_start_matches("an ").trim_start_matches("a "))
             } else if candidates.len() <= 8 {
-                format!("the model has {}", one_of(&candidates))
+                format!("known ids: {}", one_of(&candidates))
             } else {
                 format!("the model has {} candidates; check the spelling", candidates.len())
             }
@@ -268,7 +269,7 @@ impl Checker<'_, '_, '_> {
             self.boundary(&channel.boundary, Section::Channels, id);
             self.data_list(&channel.data, Section::Channels, id);
             let kind = channel.kind;
-            let this = format!("a {} channel", kebab(&kind));
+            let this = format!("{} {} channel", article(&kebab(&kind)), kebab(&kind));
             let is_api = ALL_API_KINDS.contains(&kind);
             let api_kinds = format!("API channels ({})", kinds(ALL_API_KINDS));
             if channel.auth.is_some() && !is_api {
@@ -578,11 +579,19 @@ impl Checker<'_, '_, '_> {
 fn expected_noun(target: Target) -> &'static str {
     match target {
         Target::Sections([single]) => single.singular(),
+        Target::Sections([Section::Stores, Section::Channels]) => "store or channel",
         Target::Sections(_) => "element",
         Target::Channels(_) => "channel",
         Target::Stores(_) => "store",
         Target::ChannelsOrStores(..) => "channel or store",
     }
+}
+
+/// `a` or `an` before a word as it is read aloud (`an sqs channel`, `a dynamodb store`).
+fn article(word: &str) -> &'static str {
+    const SPELT_OUT: [&str; 10] = ["sqs", "sns", "s3", "ssm", "http", "alb", "rds", "efs", "iot", "mfa"];
+    let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    if vowel || SPELT_OUT.iter().any(|s| word.starts_with(s)) { "an" } else { "a" }
 }
 
 /// `service:Action` with wildcards, or `*`.

@@ -195,6 +195,9 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<Parsed, Diagnostic> {
     loop {
         let (event, marker) = parser.next_token().map_err(|err| {
             let span = builder.span_at(*err.marker());
+            if err.info().contains("recursion limit") {
+                return too_deep(span);
+            }
             Diagnostic::error(Code::YamlSyntax, span, format!("malformed YAML: {}", err.info()))
                 .with_label("here")
                 .with_hint("check indentation and quoting around this place")
@@ -203,6 +206,12 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<Parsed, Diagnostic> {
             return Ok(Parsed { root: builder.root, problems: builder.problems });
         }
     }
+}
+
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::error(Code::TooDeep, span, format!("nesting deeper than {MAX_DEPTH} levels"))
+        .with_label("too deep")
+        .with_hint("a strider model needs only a few levels of nesting; this file is not a model")
 }
 
 struct TreeBuilder<'a> {
@@ -289,13 +298,7 @@ impl TreeBuilder<'_> {
                 let span = self.span_of(marker, 1);
                 self.reject_tag(tag.as_ref(), span);
                 if self.stack.len() >= MAX_DEPTH {
-                    return Err(Diagnostic::error(
-                        Code::TooDeep,
-                        span,
-                        format!("nesting deeper than {MAX_DEPTH} levels"),
-                    )
-                    .with_label("too deep")
-                    .with_hint("a strider model needs only a few levels of nesting; this file is not a model"));
+                    return Err(too_deep(span));
                 }
                 let kind = if matches!(event, Event::SequenceStart(..)) {
                     OpenKind::Sequence(Vec::new())

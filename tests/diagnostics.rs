@@ -1,0 +1,170 @@
+//! Every invalid fixture is rejected with every problem it holds, each at its place, rendered the
+//! way users read it (snapshots), and the CLI exits 2 on it. Hostile inputs never panic.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use strider::model::diagnostic::render;
+use strider::model::{Code, LoadError, Severity, load, load_bytes};
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new("tests/fixtures/invalid");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "yaml"))
+        .filter(|p| p.file_name().unwrap() != "schemas")
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn rejected(path: &Path) -> LoadError {
+    match load(path) {
+        Ok(_) => panic!("{} loaded, but it is an invalid fixture", path.display()),
+        Err(err) => err,
+    }
+}
+
+#[test]
+fn every_invalid_fixture_is_rejected_and_rendered() {
+    let fixtures = fixtures();
+    assert!(fixtures.len() >= 20, "expected a fixture per error kind, found {}", fixtures.len());
+    for path in fixtures {
+        let err = rejected(&path);
+        assert!(err.diagnostics.iter().any(|d| d.severity == Severity::Error), "{}", path.display());
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(name, render(&err.diagnostics, &err.sources));
+    }
+}
+
+#[test]
+fn every_problem_in_a_file_carries_its_line_and_column() {
+    for path in fixtures() {
+        let err = rejected(&path);
+        for diagnostic in &err.diagnostics {
+            // Only problems with the file as a whole (missing, too large, an empty directory) have no place.
+            let whole_file = matches!(diagnostic.code, Code::Unreadable | Code::TooLarge) || path.is_dir() && diagnostic.code == Code::EmptyModel;
+            if !whole_file {
+                let span = diagnostic.span.unwrap_or_else(|| panic!("{}: {:?} has no place", path.display(), diagnostic.code));
+                let rendered = render(std::slice::from_ref(diagnostic), &err.sources);
+                let (line, column) = err.sources.line_column(span.file, span.start);
+                let place = format!("{}:{line}:{column}", err.sources.path(span.file).display());
+                assert!(rendered.contains(&place), "{} does not show {place}:\n{rendered}", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn each_fixture_reports_the_code_it_is_named_after() {
+    let expected = [
+        ("alias-bomb", Code::AliasLimit),
+        ("binary", Code::NotUtf8),
+        ("boundary-cycle", Code::BoundaryCycle),
+        ("comments-only", Code::EmptyModel),
+        ("conflict", Code::Conflict),
+        ("duplicate-id", Code::DuplicateId),
+        ("duplicate-key", Code::DuplicateKey),
+        ("empty-directory", Code::EmptyModel),
+        ("empty-file", Code::EmptyModel),
+        ("empty-model", Code::EmptyModel),
+        ("input-schema", Code::InputSchema),
+        ("invalid-value", Code::InvalidValue),
+        ("missing-field", Code::MissingField),
+        ("missing-name", Code::MissingField),
+        ("not-applicable", Code::NotApplicable),
+        ("not-utf8", Code::NotUtf8),
+        ("too-deep", Code::TooDeep),
+        ("two-documents", Code::YamlUnsupported),
+        ("unclosed-flow", Code::YamlSyntax),
+        ("unknown-key", Code::UnknownKey),
+        ("unresolved-reference", Code::UnresolvedReference),
+        ("unsupported-version", Code::UnsupportedVersion),
+        ("wrong-reference-kind", Code::WrongReferenceKind),
+        ("wrong-type", Code::WrongType),
+        ("yaml-syntax", Code::YamlSyntax),
+        ("yaml-tag", Code::YamlUnsupported),
+    ];
+    let fixtures = fixtures();
+    for (name, code) in expected {
+        let path = fixtures.iter().find(|p| p.file_stem().unwrap() == name).unwrap_or_else(|| panic!("no fixture {name}"));
+        let err = rejected(path);
+        assert!(err.diagnostics.iter().any(|d| d.code == code), "{name}: expected {code}, got {:?}", err.diagnostics);
+    }
+}
+
+#[test]
+fn all_problems_are_collected_in_one_pass() {
+    let counts = [("unknown-key", 3), ("wrong-type", 5), ("missing-field", 4), ("unresolved-reference", 7), ("wrong-reference-kind", 5)];
+    for (name, count) in counts {
+        let err = rejected(&Path::new("tests/fixtures/invalid").join(format!("{name}.yaml")));
+        assert_eq!(err.diagnostics.len(), count, "{name}: {:#?}", err.diagnostics);
+    }
+}
+
+#[test]
+fn hints_suggest_the_nearest_name() {
+    let err = rejected(Path::new("tests/fixtures/invalid/unknown-key.yaml"));
+    let hints: Vec<_> = err.diagnostics.iter().filter_map(|d| d.hint.clone()).collect();
+    assert!(hints.contains(&"did you mean `triggers`?".to_owned()), "{hints:?}");
+    assert!(hints.contains(&"did you mean `functions`?".to_owned()), "{hints:?}");
+    let err = rejected(Path::new("tests/fixtures/invalid/unresolved-reference.yaml"));
+    let hints: Vec<_> = err.diagnostics.iter().filter_map(|d| d.hint.clone()).collect();
+    assert!(hints.contains(&"did you mean `cloud`?".to_owned()), "{hints:?}");
+}
+
+#[test]
+fn the_cli_exits_2_and_prints_every_problem() {
+    for path in fixtures() {
+        let output = Command::new(env!("CARGO_BIN_EXE_strider")).arg("validate").arg(&path).env("NO_COLOR", "1").output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{}", path.display());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let err = rejected(&path);
+        for diagnostic in &err.diagnostics {
+            assert!(stderr.contains(&diagnostic.message), "{}: missing {:?} in\n{stderr}", path.display(), diagnostic.message);
+        }
+        assert!(output.stdout.is_empty(), "{}: nothing goes to stdout on failure", path.display());
+    }
+}
+
+#[test]
+fn a_missing_path_is_a_clear_error() {
+    let err = rejected(Path::new("tests/fixtures/no-such-model.yaml"));
+    assert_eq!(err.diagnostics[0].code, Code::Unreadable);
+    assert!(err.diagnostics[0].message.contains("no-such-model.yaml"));
+}
+
+#[test]
+fn a_50_mb_file_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.yaml");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(50 * 1024 * 1024).unwrap();
+    let err = rejected(&path);
+    assert_eq!(err.diagnostics.len(), 1);
+    assert_eq!(err.diagnostics[0].code, Code::TooLarge);
+    assert!(err.diagnostics[0].message.contains("32 MiB"), "{}", err.diagnostics[0].message);
+}
+
+#[test]
+fn hostile_bytes_never_panic() {
+    let inputs: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"\xff\xfe\x00".to_vec(),
+        b"{".repeat(100_000),
+        b"- ".repeat(50_000),
+        b"a: &a [*a]\n".to_vec(),
+        b"*unknown".to_vec(),
+        b"? [complex, key]\n: value\n".to_vec(),
+        b"strider: 99999999999999999999999\n".to_vec(),
+        b"strider: 1\nname: x\nfunctions: {f: {runtime: r, boundary: b, timeout_s: 0x7fffffffffffffffffff}}".to_vec(),
+        "strider: 1\nname: \u{202e}\u{0}\n".as_bytes().to_vec(),
+        b"\t\t\t".to_vec(),
+        b"---\n...\n---\n".to_vec(),
+    ];
+    for input in inputs {
+        let result = load_bytes(Path::new("hostile.yaml"), &input);
+        assert!(result.is_err(), "{:?} loaded", String::from_utf8_lossy(&input));
+    }
+}
