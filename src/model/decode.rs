@@ -144,8 +144,16 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         }
     }
 
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        if self.is_null() { visitor.visit_seq(Items([].iter())) } else { self.deserialize_any(visitor) }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        if self.is_null() { visitor.visit_map(Entries { entries: [].iter(), value: None }) } else { self.deserialize_any(visitor) }
+    }
+
     serde::forward_to_deserialize_any! {
-        i128 u128 char bytes byte_buf unit unit_struct newtype_struct seq tuple tuple_struct map struct
+        i128 u128 char bytes byte_buf unit unit_struct newtype_struct tuple tuple_struct struct
         identifier ignored_any
     }
 }

@@ -78,7 +78,9 @@ impl Shape {
         match (&node.value, node.scalar_type()) {
             (Value::Sequence(_), _) => self == Shape::Array,
             (Value::Mapping(_), _) => self == Shape::Object,
-            (_, Some(ScalarType::Null)) => self == Shape::Null,
+            // An empty section header (`externals:` with everything below commented out) is an
+            // empty collection, not a mistake.
+            (_, Some(ScalarType::Null)) => matches!(self, Shape::Null | Shape::Array | Shape::Object),
             // A string field takes any scalar's text: `version: 1.0` is the string "1.0".
             (_, Some(ScalarType::Bool)) => matches!(self, Shape::Bool | Shape::String),
             (_, Some(ScalarType::Integer)) => matches!(self, Shape::Integer | Shape::Number | Shape::String),
@@ -172,6 +174,9 @@ impl<'s> Walker<'s> {
             self.wrong_type(node, &shapes);
             return;
         };
+        if node.scalar_type() == Some(ScalarType::Null) {
+            return;
+        }
         match (shape, &node.value) {
             (Shape::Object, Value::Mapping(entries)) => self.check_object(node, entries, schema, owner, name),
             (Shape::Array, Value::Sequence(items)) => {
