@@ -37,14 +37,16 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check a model and report every problem with file:line:column.
+    /// Check a model and report every problem with its file, line and column.
     #[command(after_help = "Exit codes: 0 valid (warnings may be printed), 2 invalid.")]
     Validate {
         /// Model file, or a directory of `*.yaml` model files.
         model: PathBuf,
     },
     /// Draw the model's data-flow diagram (DOT, SVG or PNG, rendered by graphviz `dot`).
-    #[command(after_help = "Without -o, DOT is written to stdout. SVG and PNG need graphviz's `dot` on PATH.")]
+    #[command(
+        after_help = "Without -o, DOT is written to stdout. SVG and PNG need graphviz's `dot` on PATH."
+    )]
     Graph {
         /// Model file, or a directory of `*.yaml` model files.
         model: PathBuf,
@@ -95,13 +97,21 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate { model } => validate(&model),
-        Command::Graph { model, output, format } => graph(&model, output.as_deref(), format),
+        Command::Graph {
+            model,
+            output,
+            format,
+        } => graph(&model, output.as_deref(), format),
         Command::Schema { output } => {
-            let mut text = serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
+            let mut text =
+                serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
             text.push('\n');
             emit(output.as_deref(), text.as_bytes())
         }
-        Command::Generate { functions, output } => emit(output.as_deref(), generate::synthetic_model(functions).as_bytes()),
+        Command::Generate { functions, output } => emit(
+            output.as_deref(),
+            generate::synthetic_model(functions).as_bytes(),
+        ),
     }
 }
 
@@ -111,10 +121,20 @@ fn load(path: &Path) -> Result<Loaded, ExitCode> {
             print_diagnostics(&loaded.warnings, &loaded.sources);
             Ok(loaded)
         }
-        Err(LoadError { diagnostics, sources }) => {
+        Err(LoadError {
+            diagnostics,
+            sources,
+        }) => {
             print_diagnostics(&diagnostics, &sources);
-            let errors = diagnostics.iter().filter(|d| d.severity == model::Severity::Error).count();
-            eprintln!("error: `{}` is not a valid model: {errors} error{}", path.display(), if errors == 1 { "" } else { "s" });
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == model::Severity::Error)
+                .count();
+            eprintln!(
+                "error: `{}` is not a valid model: {errors} error{}",
+                path.display(),
+                if errors == 1 { "" } else { "s" }
+            );
             Err(ExitCode::from(INVALID))
         }
     }
@@ -151,17 +171,18 @@ fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitC
         (Some(format), _) => format.into(),
         (None, None) => DiagramFormat::Dot,
         (None, Some(output)) => {
-            let extension = output.extension().and_then(|e| e.to_str()).unwrap_or_default();
-            match DiagramFormat::from_extension(extension) {
-                Some(format) => format,
-                None => {
-                    eprintln!(
-                        "error: cannot tell the diagram format from `{}`\n  hint: name the file .svg, .png or .dot, or pass --format",
-                        output.display()
-                    );
-                    return ExitCode::from(INVALID);
-                }
-            }
+            let extension = output
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default();
+            let Some(format) = DiagramFormat::from_extension(extension) else {
+                eprintln!(
+                    "error: cannot tell the diagram format from `{}`\n  hint: name the file .svg, .png or .dot, or pass --format",
+                    output.display()
+                );
+                return ExitCode::from(INVALID);
+            };
+            format
         }
     };
     let loaded = match load(path) {
@@ -180,24 +201,22 @@ fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitC
 
 /// Writes output to a file (atomically) or to stdout; a closed stdout is not an error.
 fn emit(output: Option<&Path>, bytes: &[u8]) -> ExitCode {
-    match output {
-        Some(path) => match write_atomic(path, bytes) {
+    if let Some(path) = output {
+        return match write_atomic(path, bytes) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("error: {err}");
                 ExitCode::from(INVALID)
             }
-        },
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                Err(err) => {
-                    eprintln!("error: cannot write to stdout: {err}");
-                    ExitCode::from(INVALID)
-                }
-            }
+        };
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: cannot write to stdout: {err}");
+            ExitCode::from(INVALID)
         }
     }
 }
@@ -206,7 +225,8 @@ fn print_diagnostics(diagnostics: &[Diagnostic], sources: &Sources) {
     if diagnostics.is_empty() {
         return;
     }
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if color {
         let mut stream = StandardStream::stderr(ColorChoice::Always);
         if model::diagnostic::render_color(diagnostics, sources, &mut stream).is_ok() {

@@ -29,16 +29,34 @@ pub fn synthetic_model(functions: usize) -> String {
     out.push_str("]\nexternals:\n  payments: {boundary: partner, protocol: https, tls: true}\n  analytics: {boundary: internet, protocol: http, tls: false}\nstores:\n");
     for g in 0..groups {
         let boundary = if g % 2 == 0 { "vpc" } else { "account" };
-        let _ = writeln!(out, "  table-{g}: {{kind: dynamodb, boundary: {boundary}, data: [order, customer], encryption: {{at_rest: kms}}}}");
-        let _ = writeln!(out, "  bucket-{g}: {{kind: s3, boundary: account, data: [telemetry], versioning: true}}");
+        let _ = writeln!(
+            out,
+            "  table-{g}: {{kind: dynamodb, boundary: {boundary}, data: [order, customer], encryption: {{at_rest: kms}}}}"
+        );
+        let _ = writeln!(
+            out,
+            "  bucket-{g}: {{kind: s3, boundary: account, data: [telemetry], versioning: true}}"
+        );
     }
     out.push_str("channels:\n");
     for g in 0..groups {
-        let _ = writeln!(out, "  api-{g}: {{kind: api-gateway-http, boundary: account, public: true, auth: jwt, throttling: {{rate_limit: 100, burst_limit: 200}}}}");
-        let _ = writeln!(out, "  queue-{g}: {{kind: sqs, boundary: account, data: [order], dlq: dlq-{g}, max_receive_count: 3}}");
+        let _ = writeln!(
+            out,
+            "  api-{g}: {{kind: api-gateway-http, boundary: account, public: true, auth: jwt, throttling: {{rate_limit: 100, burst_limit: 200}}}}"
+        );
+        let _ = writeln!(
+            out,
+            "  queue-{g}: {{kind: sqs, boundary: account, data: [order], dlq: dlq-{g}, max_receive_count: 3}}"
+        );
         let _ = writeln!(out, "  dlq-{g}: {{kind: sqs, boundary: account}}");
-        let _ = writeln!(out, "  topic-{g}: {{kind: sns, boundary: account, data: [order], delivers_to: [queue-{g}]}}");
-        let _ = writeln!(out, "  stream-{g}: {{kind: dynamodb-stream, boundary: account, table: table-{g}}}");
+        let _ = writeln!(
+            out,
+            "  topic-{g}: {{kind: sns, boundary: account, data: [order], delivers_to: [queue-{g}]}}"
+        );
+        let _ = writeln!(
+            out,
+            "  stream-{g}: {{kind: dynamodb-stream, boundary: account, table: table-{g}}}"
+        );
     }
     out.push_str("functions:\n");
     for i in 0..functions {
@@ -47,7 +65,9 @@ pub fn synthetic_model(functions: usize) -> String {
         let boundary = if i % 2 == 0 { "account" } else { "vpc" };
         let trigger = match i % 5 {
             0 => format!("{{kind: http, source: api-{g}, method: POST, path: /items/{i}}}"),
-            1 => format!("{{kind: sqs, source: queue-{g}, batch_size: 10, partial_failures: true}}"),
+            1 => {
+                format!("{{kind: sqs, source: queue-{g}, batch_size: 10, partial_failures: true}}")
+            }
             2 => format!("{{kind: s3, source: bucket-{g}, events: [\"s3:ObjectCreated:*\"]}}"),
             3 => format!("{{kind: dynamodb-stream, source: stream-{g}, batch_size: 100}}"),
             _ => format!("{{kind: sns, source: topic-{g}}}"),

@@ -17,7 +17,11 @@ pub enum WriteError {
 impl std::fmt::Display for WriteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            WriteError::Escapes(path) => write!(f, "refusing to write `{}`: it leaves the output directory", path.display()),
+            WriteError::Escapes(path) => write!(
+                f,
+                "refusing to write `{}`: it leaves the output directory",
+                path.display()
+            ),
             WriteError::Io(path, err) => write!(f, "cannot write `{}`: {err}", path.display()),
         }
     }
@@ -58,7 +62,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// # Errors
 /// [`WriteError::Escapes`] for paths with `..`, roots or prefixes; otherwise as [`write_atomic`].
 pub fn write_confined(root: &Path, relative: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
-    let inside = relative.components().all(|c| matches!(c, Component::Normal(_))) && relative.components().next().is_some();
+    let inside = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        && relative.components().next().is_some();
     if !inside {
         return Err(WriteError::Escapes(relative.to_path_buf()));
     }
@@ -75,7 +82,13 @@ mod tests {
     fn confined_paths_cannot_leave_the_root() {
         let dir = tempfile::tempdir().unwrap();
         for bad in ["../x", "/etc/passwd", "a/../../x", "", "./../x"] {
-            assert!(matches!(write_confined(dir.path(), Path::new(bad), b"x"), Err(WriteError::Escapes(_))), "{bad}");
+            assert!(
+                matches!(
+                    write_confined(dir.path(), Path::new(bad), b"x"),
+                    Err(WriteError::Escapes(_))
+                ),
+                "{bad}"
+            );
         }
         let written = write_confined(dir.path(), Path::new("a/b.txt"), b"hello").unwrap();
         assert_eq!(std::fs::read(written).unwrap(), b"hello");
@@ -88,7 +101,10 @@ mod tests {
         write_atomic(&path, b"first version, long").unwrap();
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.txt")]);
     }
 

@@ -1,5 +1,10 @@
 //! The command line as users meet it: help texts, exit codes, files written, missing graphviz.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a backtrace"
+)]
+
 use std::process::Command;
 
 fn strider() -> Command {
@@ -10,31 +15,62 @@ fn strider() -> Command {
 
 #[test]
 fn help_texts() {
-    for args in [&["--help"][..], &["validate", "--help"], &["graph", "--help"], &["schema", "--help"], &["generate", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["validate", "--help"],
+        &["graph", "--help"],
+        &["schema", "--help"],
+        &["generate", "--help"],
+    ] {
         let output = strider().args(args).output().unwrap();
         assert!(output.status.success());
-        insta::assert_snapshot!(format!("help_{}", args[0].trim_start_matches('-')), String::from_utf8(output.stdout).unwrap());
+        insta::assert_snapshot!(
+            format!("help_{}", args[0].trim_start_matches('-')),
+            String::from_utf8(output.stdout).unwrap()
+        );
     }
 }
 
 #[test]
 fn validate_prints_a_summary_and_exits_0() {
-    let output = strider().args(["validate", "model/shop.yaml"]).output().unwrap();
+    let output = strider()
+        .args(["validate", "model/shop.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.starts_with("ok: model `Online shop` is valid: 11 functions"), "{stdout}");
+    assert!(
+        stdout.starts_with("ok: model `Online shop` is valid: 11 functions"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn graph_writes_the_format_its_extension_names() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, magic) in [("dfd.svg", &b"<?xml"[..]), ("dfd.png", b"\x89PNG"), ("dfd.dot", b"digraph")] {
+    for (name, magic) in [
+        ("dfd.svg", &b"<?xml"[..]),
+        ("dfd.png", b"\x89PNG"),
+        ("dfd.dot", b"digraph"),
+    ] {
         let path = dir.path().join(name);
-        let output = strider().args(["graph", "model/shop.yaml", "-o"]).arg(&path).output().unwrap();
-        assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+        let output = strider()
+            .args(["graph", "model/shop.yaml", "-o"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert!(std::fs::read(&path).unwrap().starts_with(magic), "{name}");
     }
-    let output = strider().args(["graph", "model/shop.yaml", "-o"]).arg(dir.path().join("dfd.pdfx")).output().unwrap();
+    let output = strider()
+        .args(["graph", "model/shop.yaml", "-o"])
+        .arg(dir.path().join("dfd.pdfx"))
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--format"));
 }
@@ -43,10 +79,18 @@ fn graph_writes_the_format_its_extension_names() {
 fn graph_of_an_invalid_model_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("dfd.svg");
-    let output = strider().args(["graph", "tests/fixtures/invalid/unknown-key.yaml", "-o"]).arg(&path).output().unwrap();
+    let output = strider()
+        .args(["graph", "tests/fixtures/invalid/unknown-key.yaml", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(!path.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temporary file is left behind");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary file is left behind"
+    );
 }
 
 #[test]
@@ -54,21 +98,43 @@ fn missing_graphviz_is_a_clear_error_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dfd.svg");
     // An empty PATH: no `dot` to be found.
-    let output = strider().args(["graph", "model/hello.yaml", "-o"]).arg(&out).env("PATH", dir.path()).output().unwrap();
+    let output = strider()
+        .args(["graph", "model/hello.yaml", "-o"])
+        .arg(&out)
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("graphviz `dot` is not installed") && stderr.contains("apt-get install graphviz"), "{stderr}");
+    assert!(
+        stderr.contains("graphviz `dot` is not installed")
+            && stderr.contains("apt-get install graphviz"),
+        "{stderr}"
+    );
     assert!(!out.exists());
     // DOT output needs no graphviz.
-    let output = strider().args(["graph", "model/hello.yaml"]).env("PATH", dir.path()).output().unwrap();
+    let output = strider()
+        .args(["graph", "model/hello.yaml"])
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
     assert!(output.status.success() && output.stdout.starts_with(b"digraph"));
 }
 
 #[test]
 fn generated_models_are_valid_and_deterministic() {
-    let first = strider().args(["generate", "--functions", "120"]).output().unwrap().stdout;
-    let second = strider().args(["generate", "--functions", "120"]).output().unwrap().stdout;
+    let first = strider()
+        .args(["generate", "--functions", "120"])
+        .output()
+        .unwrap()
+        .stdout;
+    let second = strider()
+        .args(["generate", "--functions", "120"])
+        .output()
+        .unwrap()
+        .stdout;
     assert_eq!(first, second);
-    let loaded = strider::model::load_bytes(std::path::Path::new("generated.yaml"), &first).unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let loaded = strider::model::load_bytes(std::path::Path::new("generated.yaml"), &first)
+        .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
     assert_eq!(loaded.model.functions.len(), 120);
 }

@@ -1,6 +1,11 @@
 //! Every invalid fixture is rejected with every problem it holds, each at its place, rendered the
 //! way users read it (snapshots), and the CLI exits 2 on it. Hostile inputs never panic.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a backtrace"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,10 +34,20 @@ fn rejected(path: &Path) -> LoadError {
 #[test]
 fn every_invalid_fixture_is_rejected_and_rendered() {
     let fixtures = fixtures();
-    assert!(fixtures.len() >= 20, "expected a fixture per error kind, found {}", fixtures.len());
+    assert!(
+        fixtures.len() >= 20,
+        "expected a fixture per error kind, found {}",
+        fixtures.len()
+    );
     for path in fixtures {
         let err = rejected(&path);
-        assert!(err.diagnostics.iter().any(|d| d.severity == Severity::Error), "{}", path.display());
+        assert!(
+            err.diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error),
+            "{}",
+            path.display()
+        );
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         insta::assert_snapshot!(name, render(&err.diagnostics, &err.sources));
     }
@@ -44,13 +59,20 @@ fn every_problem_in_a_file_carries_its_line_and_column() {
         let err = rejected(&path);
         for diagnostic in &err.diagnostics {
             // Only problems with the file as a whole (missing, too large, an empty directory) have no place.
-            let whole_file = matches!(diagnostic.code, Code::Unreadable | Code::TooLarge) || path.is_dir() && diagnostic.code == Code::EmptyModel;
+            let whole_file = matches!(diagnostic.code, Code::Unreadable | Code::TooLarge)
+                || path.is_dir() && diagnostic.code == Code::EmptyModel;
             if !whole_file {
-                let span = diagnostic.span.unwrap_or_else(|| panic!("{}: {:?} has no place", path.display(), diagnostic.code));
+                let span = diagnostic.span.unwrap_or_else(|| {
+                    panic!("{}: {:?} has no place", path.display(), diagnostic.code)
+                });
                 let rendered = render(std::slice::from_ref(diagnostic), &err.sources);
                 let (line, column) = err.sources.line_column(span.file, span.start);
                 let place = format!("{}:{line}:{column}", err.sources.path(span.file).display());
-                assert!(rendered.contains(&place), "{} does not show {place}:\n{rendered}", path.display());
+                assert!(
+                    rendered.contains(&place),
+                    "{} does not show {place}:\n{rendered}",
+                    path.display()
+                );
             }
         }
     }
@@ -88,43 +110,94 @@ fn each_fixture_reports_the_code_it_is_named_after() {
     ];
     let fixtures = fixtures();
     for (name, code) in expected {
-        let path = fixtures.iter().find(|p| p.file_stem().unwrap() == name).unwrap_or_else(|| panic!("no fixture {name}"));
+        let path = fixtures
+            .iter()
+            .find(|p| p.file_stem().unwrap() == name)
+            .unwrap_or_else(|| panic!("no fixture {name}"));
         let err = rejected(path);
-        assert!(err.diagnostics.iter().any(|d| d.code == code), "{name}: expected {code}, got {:?}", err.diagnostics);
+        assert!(
+            err.diagnostics.iter().any(|d| d.code == code),
+            "{name}: expected {code}, got {:?}",
+            err.diagnostics
+        );
     }
 }
 
 #[test]
 fn all_problems_are_collected_in_one_pass() {
-    let counts = [("unknown-key", 3), ("wrong-type", 5), ("missing-field", 4), ("unresolved-reference", 7), ("wrong-reference-kind", 5)];
+    let counts = [
+        ("unknown-key", 3),
+        ("wrong-type", 5),
+        ("missing-field", 4),
+        ("unresolved-reference", 7),
+        ("wrong-reference-kind", 5),
+    ];
     for (name, count) in counts {
         let err = rejected(&Path::new("tests/fixtures/invalid").join(format!("{name}.yaml")));
-        assert_eq!(err.diagnostics.len(), count, "{name}: {:#?}", err.diagnostics);
+        assert_eq!(
+            err.diagnostics.len(),
+            count,
+            "{name}: {:#?}",
+            err.diagnostics
+        );
     }
 }
 
 #[test]
 fn hints_suggest_the_nearest_name() {
     let err = rejected(Path::new("tests/fixtures/invalid/unknown-key.yaml"));
-    let hints: Vec<_> = err.diagnostics.iter().filter_map(|d| d.hint.clone()).collect();
-    assert!(hints.contains(&"did you mean `triggers`?".to_owned()), "{hints:?}");
-    assert!(hints.contains(&"did you mean `functions`?".to_owned()), "{hints:?}");
-    let err = rejected(Path::new("tests/fixtures/invalid/unresolved-reference.yaml"));
-    let hints: Vec<_> = err.diagnostics.iter().filter_map(|d| d.hint.clone()).collect();
-    assert!(hints.contains(&"did you mean `cloud`?".to_owned()), "{hints:?}");
+    let hints: Vec<_> = err
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.hint.clone())
+        .collect();
+    assert!(
+        hints.contains(&"did you mean `triggers`?".to_owned()),
+        "{hints:?}"
+    );
+    assert!(
+        hints.contains(&"did you mean `functions`?".to_owned()),
+        "{hints:?}"
+    );
+    let err = rejected(Path::new(
+        "tests/fixtures/invalid/unresolved-reference.yaml",
+    ));
+    let hints: Vec<_> = err
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.hint.clone())
+        .collect();
+    assert!(
+        hints.contains(&"did you mean `cloud`?".to_owned()),
+        "{hints:?}"
+    );
 }
 
 #[test]
 fn the_cli_exits_2_and_prints_every_problem() {
     for path in fixtures() {
-        let output = Command::new(env!("CARGO_BIN_EXE_strider")).arg("validate").arg(&path).env("NO_COLOR", "1").output().unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_strider"))
+            .arg("validate")
+            .arg(&path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
         assert_eq!(output.status.code(), Some(2), "{}", path.display());
         let stderr = String::from_utf8_lossy(&output.stderr);
         let err = rejected(&path);
         for diagnostic in &err.diagnostics {
-            assert!(stderr.contains(&diagnostic.message), "{}: missing {:?} in\n{stderr}", path.display(), diagnostic.message);
+            assert!(
+                stderr.contains(&diagnostic.message),
+                "{}: missing {:?} in\n{stderr}",
+                path.display(),
+                diagnostic.message
+            );
         }
-        assert!(output.stdout.is_empty(), "{}: nothing goes to stdout on failure", path.display());
+        assert!(
+            output.stdout.is_empty(),
+            "{}: nothing goes to stdout on failure",
+            path.display()
+        );
     }
 }
 
@@ -144,7 +217,11 @@ fn a_50_mb_file_is_refused_before_it_is_read() {
     let err = rejected(&path);
     assert_eq!(err.diagnostics.len(), 1);
     assert_eq!(err.diagnostics[0].code, Code::TooLarge);
-    assert!(err.diagnostics[0].message.contains("32 MiB"), "{}", err.diagnostics[0].message);
+    assert!(
+        err.diagnostics[0].message.contains("32 MiB"),
+        "{}",
+        err.diagnostics[0].message
+    );
 }
 
 #[test]
@@ -165,6 +242,10 @@ fn hostile_bytes_never_panic() {
     ];
     for input in inputs {
         let result = load_bytes(Path::new("hostile.yaml"), &input);
-        assert!(result.is_err(), "{:?} loaded", String::from_utf8_lossy(&input));
+        assert!(
+            result.is_err(),
+            "{:?} loaded",
+            String::from_utf8_lossy(&input)
+        );
     }
 }

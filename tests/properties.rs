@@ -3,6 +3,11 @@
 //! twice gives identical graphs and identical DOT. Ids are drawn from a wide alphabet (quotes,
 //! spaces, markup, unicode) and written as quoted YAML strings.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a backtrace"
+)]
+
 use std::fmt::Write;
 use std::path::Path;
 
@@ -11,7 +16,14 @@ use strider::graph::Dfd;
 use strider::graph::dot::dot_text;
 use strider::model::load_bytes;
 
-const CHANNEL_KINDS: [&str; 6] = ["api-gateway-http", "sqs", "sns", "schedule", "cognito", "kinesis"];
+const CHANNEL_KINDS: [&str; 6] = [
+    "api-gateway-http",
+    "sqs",
+    "sns",
+    "schedule",
+    "cognito",
+    "kinesis",
+];
 const STORE_KINDS: [&str; 4] = ["dynamodb", "s3", "aurora", "opensearch"];
 const TRUSTS: [&str; 3] = ["untrusted", "partner", "trusted"];
 
@@ -38,9 +50,24 @@ struct FunctionSpec {
 
 fn function_spec() -> impl Strategy<Value = FunctionSpec> {
     let indices = || prop::collection::vec(0usize..64, 0..4);
-    (0usize..64, indices(), indices(), indices(), indices(), indices()).prop_map(|(boundary, triggers, reads, writes, calls, invokes)| {
-        FunctionSpec { boundary, triggers, reads, writes, calls, invokes }
-    })
+    (
+        0usize..64,
+        indices(),
+        indices(),
+        indices(),
+        indices(),
+        indices(),
+    )
+        .prop_map(
+            |(boundary, triggers, reads, writes, calls, invokes)| FunctionSpec {
+                boundary,
+                triggers,
+                reads,
+                writes,
+                calls,
+                invokes,
+            },
+        )
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -53,15 +80,17 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop::collection::vec(prop::collection::vec(0usize..64, 0..3), 0..3),
         prop::collection::vec(function_spec(), 1..7),
     )
-        .prop_map(|(ids, boundaries, stores, channels, externals, actors, functions)| Spec {
-            ids: ids.into_iter().collect(),
-            boundaries,
-            stores,
-            channels,
-            externals,
-            actors,
-            functions,
-        })
+        .prop_map(
+            |(ids, boundaries, stores, channels, externals, actors, functions)| Spec {
+                ids: ids.into_iter().collect(),
+                boundaries,
+                stores,
+                channels,
+                externals,
+                actors,
+                functions,
+            },
+        )
 }
 
 /// A quoted YAML scalar (JSON strings are valid YAML).
@@ -76,29 +105,64 @@ struct Built {
 }
 
 /// Writes the spec as a valid model: every reference resolves to an element of the right kind.
+#[allow(
+    clippy::too_many_lines,
+    reason = "writes the model section by section, top to bottom, like a person would"
+)]
 fn build(spec: &Spec) -> Built {
     let name = |section: &str, i: usize| format!("{section}-{}-{i}", spec.ids[i % spec.ids.len()]);
     let mut y = String::from("strider: 1\nname: \"generated\"\nboundaries:\n");
     let boundaries: Vec<String> = (0..spec.boundaries.len()).map(|i| name("b", i)).collect();
     for (i, (trust, parent)) in spec.boundaries.iter().enumerate() {
         // Parents only point at earlier boundaries, so nesting never cycles.
-        let parent = parent.filter(|p| *p < i).map(|p| format!(", parent: {}", q(&boundaries[p]))).unwrap_or_default();
-        let _ = writeln!(y, "  {}: {{trust: {}{parent}}}", q(&boundaries[i]), TRUSTS[*trust]);
+        let parent = parent
+            .filter(|p| *p < i)
+            .map(|p| format!(", parent: {}", q(&boundaries[p])))
+            .unwrap_or_default();
+        let _ = writeln!(
+            y,
+            "  {}: {{trust: {}{parent}}}",
+            q(&boundaries[i]),
+            TRUSTS[*trust]
+        );
     }
     let boundary = |i: usize| q(&boundaries[i % boundaries.len()]);
     let mut references = 0;
-    let stores: Vec<(String, &str)> = spec.stores.iter().enumerate().map(|(i, (k, _))| (name("s", i), STORE_KINDS[*k])).collect();
+    let stores: Vec<(String, &str)> = spec
+        .stores
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (name("s", i), STORE_KINDS[*k]))
+        .collect();
     y.push_str("stores:\n");
     for ((id, kind), (_, b)) in stores.iter().zip(&spec.stores) {
-        let _ = writeln!(y, "  {}: {{kind: {kind}, boundary: {}}}", q(id), boundary(*b));
+        let _ = writeln!(
+            y,
+            "  {}: {{kind: {kind}, boundary: {}}}",
+            q(id),
+            boundary(*b)
+        );
     }
-    let channels: Vec<(String, &str)> = spec.channels.iter().enumerate().map(|(i, (k, _))| (name("c", i), CHANNEL_KINDS[*k])).collect();
-    let sqs: Vec<&String> = channels.iter().filter(|(_, k)| *k == "sqs").map(|(id, _)| id).collect();
+    let channels: Vec<(String, &str)> = spec
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (name("c", i), CHANNEL_KINDS[*k]))
+        .collect();
+    let sqs: Vec<&String> = channels
+        .iter()
+        .filter(|(_, k)| *k == "sqs")
+        .map(|(id, _)| id)
+        .collect();
     y.push_str("channels:\n");
     for ((id, kind), (_, b)) in channels.iter().zip(&spec.channels) {
         let _ = write!(y, "  {}: {{kind: {kind}, boundary: {}", q(id), boundary(*b));
         if *kind == "sns" && !sqs.is_empty() {
-            let _ = write!(y, ", delivers_to: [{}]", sqs.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "));
+            let _ = write!(
+                y,
+                ", delivers_to: [{}]",
+                sqs.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+            );
             references += sqs.len();
         }
         y.push_str("}\n");
@@ -106,19 +170,43 @@ fn build(spec: &Spec) -> Built {
     let externals: Vec<String> = (0..spec.externals).map(|i| name("e", i)).collect();
     y.push_str("externals:\n");
     for (i, id) in externals.iter().enumerate() {
-        let _ = writeln!(y, "  {}: {{boundary: {}, protocol: https}}", q(id), boundary(i));
+        let _ = writeln!(
+            y,
+            "  {}: {{boundary: {}, protocol: https}}",
+            q(id),
+            boundary(i)
+        );
     }
-    let apis: Vec<&String> = channels.iter().filter(|(_, k)| *k == "api-gateway-http").map(|(id, _)| id).collect();
+    let apis: Vec<&String> = channels
+        .iter()
+        .filter(|(_, k)| *k == "api-gateway-http")
+        .map(|(id, _)| id)
+        .collect();
     y.push_str("actors:\n");
     for (i, uses) in spec.actors.iter().enumerate() {
-        let used: Vec<String> = if apis.is_empty() { Vec::new() } else { uses.iter().map(|u| q(apis[u % apis.len()])).collect() };
+        let used: Vec<String> = if apis.is_empty() {
+            Vec::new()
+        } else {
+            uses.iter().map(|u| q(apis[u % apis.len()])).collect()
+        };
         references += used.len();
-        let _ = writeln!(y, "  {}: {{boundary: {}, uses: [{}]}}", q(&name("a", i)), boundary(i), used.join(", "));
+        let _ = writeln!(
+            y,
+            "  {}: {{boundary: {}, uses: [{}]}}",
+            q(&name("a", i)),
+            boundary(i),
+            used.join(", ")
+        );
     }
     let functions: Vec<String> = (0..spec.functions.len()).map(|i| name("f", i)).collect();
     y.push_str("functions:\n");
     for (id, f) in functions.iter().zip(&spec.functions) {
-        let _ = writeln!(y, "  {}:\n    runtime: nodejs20.x\n    boundary: {}\n    triggers: []", q(id), boundary(f.boundary));
+        let _ = writeln!(
+            y,
+            "  {}:\n    runtime: nodejs20.x\n    boundary: {}\n    triggers: []",
+            q(id),
+            boundary(f.boundary)
+        );
         // Triggers: a channel with the trigger kind its kind calls for, or an s3 bucket.
         let sources: Vec<(String, &str)> = channels
             .iter()
@@ -129,7 +217,12 @@ fn build(spec: &Spec) -> Built {
                 };
                 (id.clone(), trigger)
             })
-            .chain(stores.iter().filter(|(_, k)| *k == "s3").map(|(id, _)| (id.clone(), "s3")))
+            .chain(
+                stores
+                    .iter()
+                    .filter(|(_, k)| *k == "s3")
+                    .map(|(id, _)| (id.clone(), "s3")),
+            )
             .collect();
         if !sources.is_empty() && !f.triggers.is_empty() {
             // Replace the empty list written above.
@@ -150,14 +243,23 @@ fn build(spec: &Spec) -> Built {
             let _ = writeln!(y, "    {key}: [{}]", picked.join(", "));
         };
         let store_ids: Vec<String> = stores.iter().map(|(id, _)| id.clone()).collect();
-        let writable: Vec<String> = store_ids.iter().cloned().chain(channels.iter().map(|(id, _)| id.clone())).collect();
+        let writable: Vec<String> = store_ids
+            .iter()
+            .cloned()
+            .chain(channels.iter().map(|(id, _)| id.clone()))
+            .collect();
         flows("reads", &store_ids, &f.reads);
         flows("writes", &writable, &f.writes);
         flows("calls", &externals, &f.calls);
         flows("invokes", &functions, &f.invokes);
     }
-    let nodes = stores.len() + channels.len() + externals.len() + spec.actors.len() + functions.len();
-    Built { yaml: y, nodes, references }
+    let nodes =
+        stores.len() + channels.len() + externals.len() + spec.actors.len() + functions.len();
+    Built {
+        yaml: y,
+        nodes,
+        references,
+    }
 }
 
 proptest! {

@@ -12,7 +12,9 @@
 use std::io;
 
 use graphviz_rust::cmd::{CommandArg, Format};
-use graphviz_rust::dot_structures::{Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex};
+use graphviz_rust::dot_structures::{
+    Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
+};
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use petgraph::graph::NodeIndex;
 
@@ -79,7 +81,11 @@ pub fn render(model: &Model, dfd: &Dfd, format: DiagramFormat) -> Result<Vec<u8>
         DiagramFormat::Png => Format::Png,
     };
     graphviz_rust::exec_dot(text, vec![CommandArg::Format(format)]).map_err(|err| {
-        if err.kind() == io::ErrorKind::NotFound { RenderError::DotMissing } else { RenderError::Dot(err.to_string()) }
+        if err.kind() == io::ErrorKind::NotFound {
+            RenderError::DotMissing
+        } else {
+            RenderError::Dot(err.to_string())
+        }
     })
 }
 
@@ -164,13 +170,19 @@ pub fn to_dot(model: &Model, dfd: &Dfd) -> Graph {
             attr("rankdir", plain("TB")),
             attr("fontname", quoted("Helvetica")),
             attr("fontsize", plain("11")),
-            attr("label", quoted(&format!("{} — data-flow diagram", model.name))),
+            attr(
+                "label",
+                quoted(&format!("{} — data-flow diagram", model.name)),
+            ),
             attr("labelloc", plain("t")),
             attr("nodesep", plain("0.35")),
             attr("ranksep", plain("0.6")),
             attr("newrank", plain("true")),
         ])),
-        Stmt::GAttribute(GraphAttributes::Node(vec![attr("fontname", quoted("Helvetica")), attr("fontsize", plain("10"))])),
+        Stmt::GAttribute(GraphAttributes::Node(vec![
+            attr("fontname", quoted("Helvetica")),
+            attr("fontsize", plain("10")),
+        ])),
         Stmt::GAttribute(GraphAttributes::Edge(vec![
             attr("fontname", quoted("Helvetica")),
             attr("fontsize", plain("8")),
@@ -183,7 +195,13 @@ pub fn to_dot(model: &Model, dfd: &Dfd) -> Graph {
     let mut cluster_count = 0usize;
     for boundary in &used {
         if dfd.parent(boundary).is_none_or(|p| !used.contains(p)) {
-            stmts.push(Stmt::Subgraph(cluster(model, dfd, boundary, &used, &mut cluster_count)));
+            stmts.push(Stmt::Subgraph(cluster(
+                model,
+                dfd,
+                boundary,
+                &used,
+                &mut cluster_count,
+            )));
         }
     }
     // Flows between the same two elements in the same direction are drawn as one edge, so their
@@ -191,19 +209,33 @@ pub fn to_dot(model: &Model, dfd: &Dfd) -> Graph {
     let mut merged: BTreeMap<(usize, usize), Vec<&Flow>> = BTreeMap::new();
     for edge in dfd.graph().edge_indices() {
         if let Some((from, to)) = dfd.graph().edge_endpoints(edge) {
-            merged.entry((from.index(), to.index())).or_default().push(&dfd.graph()[edge]);
+            merged
+                .entry((from.index(), to.index()))
+                .or_default()
+                .push(&dfd.graph()[edge]);
         }
     }
     for ((from, to), flows) in merged {
-        stmts.push(Stmt::Edge(edge_statement(NodeIndex::new(from), NodeIndex::new(to), &flows)));
+        stmts.push(Stmt::Edge(edge_statement(
+            NodeIndex::new(from),
+            NodeIndex::new(to),
+            &flows,
+        )));
     }
-    Graph::DiGraph { id: plain("dfd"), strict: false, stmts }
+    Graph::DiGraph {
+        id: plain("dfd"),
+        strict: false,
+        stmts,
+    }
 }
 
 fn edge_statement(from: NodeIndex, to: NodeIndex, flows: &[&Flow]) -> Edge {
     let mut kinds: Vec<&str> = flows.iter().map(|f| flow_word(f.kind)).collect();
     kinds.dedup();
-    let mut data: Vec<&str> = flows.iter().flat_map(|f| f.data.iter().map(String::as_str)).collect();
+    let mut data: Vec<&str> = flows
+        .iter()
+        .flat_map(|f| f.data.iter().map(String::as_str))
+        .collect();
     data.sort_unstable();
     data.dedup();
     let mut label = kinds.join(", ");
@@ -230,15 +262,31 @@ fn edge_statement(from: NodeIndex, to: NodeIndex, flows: &[&Flow]) -> Edge {
     } else if flows.iter().all(|f| f.kind == FlowKind::DeadLetter) {
         attributes.push(attr("style", plain("dotted")));
     }
-    Edge { ty: EdgeTy::Pair(Vertex::N(node_id(from)), Vertex::N(node_id(to))), attributes }
+    Edge {
+        ty: EdgeTy::Pair(Vertex::N(node_id(from)), Vertex::N(node_id(to))),
+        attributes,
+    }
 }
 
-fn cluster(model: &Model, dfd: &Dfd, boundary: &str, used: &std::collections::BTreeSet<String>, count: &mut usize) -> Subgraph {
+fn cluster(
+    model: &Model,
+    dfd: &Dfd,
+    boundary: &str,
+    used: &std::collections::BTreeSet<String>,
+    count: &mut usize,
+) -> Subgraph {
     let trust = dfd.boundary_trust(boundary);
     let (line, fill) = trust_colors(trust);
-    let name = model.boundaries.get(boundary).and_then(|b| b.name.clone()).unwrap_or_else(|| boundary.to_owned());
+    let name = model
+        .boundaries
+        .get(boundary)
+        .and_then(|b| b.name.clone())
+        .unwrap_or_else(|| boundary.to_owned());
     let mut stmts = vec![
-        Stmt::Attribute(attr("label", quoted(&format!("{name} ({})", trust_word(trust))))),
+        Stmt::Attribute(attr(
+            "label",
+            quoted(&format!("{name} ({})", trust_word(trust))),
+        )),
         Stmt::Attribute(attr("style", quoted("dashed,rounded,filled"))),
         Stmt::Attribute(attr("color", quoted(line))),
         Stmt::Attribute(attr("fillcolor", quoted(fill))),
@@ -291,7 +339,10 @@ fn node_statement(node: NodeIndex, element: &super::Element) -> Node {
                 html_text(&element.label),
                 html_text(&element.detail),
             );
-            vec![attr("shape", plain("plain")), attr("label", Id::Html(label))]
+            vec![
+                attr("shape", plain("plain")),
+                attr("label", Id::Html(label)),
+            ]
         }
     };
     let mut attributes = attributes;

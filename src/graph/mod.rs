@@ -112,37 +112,102 @@ impl Dfd {
         let mut dfd = Dfd {
             graph: DiGraph::new(),
             index: HashMap::new(),
-            parents: model.boundaries.iter().map(|(id, b)| (id.clone(), b.parent.clone())).collect(),
-            trust: model.boundaries.iter().map(|(id, b)| (id.clone(), b.trust)).collect(),
+            parents: model
+                .boundaries
+                .iter()
+                .map(|(id, b)| (id.clone(), b.parent.clone()))
+                .collect(),
+            trust: model
+                .boundaries
+                .iter()
+                .map(|(id, b)| (id.clone(), b.trust))
+                .collect(),
         };
         let label = |name: &Option<String>, id: &str| name.clone().unwrap_or_else(|| id.to_owned());
         for (id, actor) in &model.actors {
-            let detail = if actor.authenticated { "authenticated" } else { "anonymous" };
-            dfd.add_node(id, NodeKind::Actor, &actor.boundary, label(&actor.name, id), detail.to_owned());
+            let detail = if actor.authenticated {
+                "authenticated"
+            } else {
+                "anonymous"
+            };
+            dfd.add_node(
+                id,
+                NodeKind::Actor,
+                &actor.boundary,
+                label(&actor.name, id),
+                detail.to_owned(),
+            );
         }
         for (id, external) in &model.externals {
-            let detail = external.protocol.clone().unwrap_or_else(|| "external".to_owned());
-            dfd.add_node(id, NodeKind::External, &external.boundary, label(&external.name, id), detail);
+            let detail = external
+                .protocol
+                .clone()
+                .unwrap_or_else(|| "external".to_owned());
+            dfd.add_node(
+                id,
+                NodeKind::External,
+                &external.boundary,
+                label(&external.name, id),
+                detail,
+            );
         }
         for (id, channel) in &model.channels {
-            dfd.add_node(id, NodeKind::Channel, &channel.boundary, label(&channel.name, id), kebab(&channel.kind));
+            dfd.add_node(
+                id,
+                NodeKind::Channel,
+                &channel.boundary,
+                label(&channel.name, id),
+                kebab(&channel.kind),
+            );
         }
         for (id, function) in &model.functions {
-            dfd.add_node(id, NodeKind::Function, &function.boundary, label(&function.name, id), function.runtime.clone());
+            dfd.add_node(
+                id,
+                NodeKind::Function,
+                &function.boundary,
+                label(&function.name, id),
+                function.runtime.clone(),
+            );
         }
         for (id, store) in &model.stores {
-            dfd.add_node(id, NodeKind::Store, &store.boundary, label(&store.name, id), kebab(&store.kind));
+            dfd.add_node(
+                id,
+                NodeKind::Store,
+                &store.boundary,
+                label(&store.name, id),
+                kebab(&store.kind),
+            );
         }
         dfd.add_edges(model);
         dfd
     }
 
-    fn add_node(&mut self, id: &str, kind: NodeKind, boundary: &str, label: String, detail: String) {
-        let index = self.graph.add_node(Element { id: id.to_owned(), kind, boundary: boundary.to_owned(), label, detail });
+    fn add_node(
+        &mut self,
+        id: &str,
+        kind: NodeKind,
+        boundary: &str,
+        label: String,
+        detail: String,
+    ) {
+        let index = self.graph.add_node(Element {
+            id: id.to_owned(),
+            kind,
+            boundary: boundary.to_owned(),
+            label,
+            detail,
+        });
         self.index.insert(id.to_owned(), index);
     }
 
     fn add_edges(&mut self, model: &Model) {
+        self.add_request_edges(model);
+        self.add_channel_edges(model);
+        self.add_function_edges(model);
+    }
+
+    /// Requests from actors and externals into channels.
+    fn add_request_edges(&mut self, model: &Model) {
         // An API authenticates callers only when it declares an authorizer; other channels (a user
         // pool, a queue) take the caller's own authentication.
         let channel_auth = |id: &str| match model.channels.get(id) {
@@ -151,69 +216,201 @@ impl Dfd {
         };
         for (id, actor) in &model.actors {
             for target in &actor.uses {
-                let encrypted = model.channels.get(target.target()).is_none_or(|c| c.tls != Some(false));
+                let encrypted = model
+                    .channels
+                    .get(target.target())
+                    .is_none_or(|c| c.tls != Some(false));
                 let data = flow_data(model, target);
                 let authenticated = actor.authenticated && channel_auth(target.target());
-                self.connect(id, target.target(), FlowKind::Request, data, encrypted, authenticated, None);
+                self.connect(
+                    id,
+                    target.target(),
+                    FlowKind::Request,
+                    data,
+                    encrypted,
+                    authenticated,
+                    None,
+                );
             }
         }
         for (id, external) in &model.externals {
             for target in &external.uses {
-                let encrypted = external.tls.unwrap_or(true) && model.channels.get(target.target()).is_none_or(|c| c.tls != Some(false));
+                let encrypted = external.tls.unwrap_or(true)
+                    && model
+                        .channels
+                        .get(target.target())
+                        .is_none_or(|c| c.tls != Some(false));
                 let data = flow_data(model, target);
-                self.connect(id, target.target(), FlowKind::Request, data, encrypted, channel_auth(target.target()), None);
-            }
-        }
-        for (id, channel) in &model.channels {
-            for target in &channel.delivers_to {
-                self.connect(id, target.target(), FlowKind::Deliver, flow_data(model, target), true, true, None);
-            }
-            if let Some(dlq) = &channel.dlq {
-                self.connect(id, dlq, FlowKind::DeadLetter, channel.data.clone(), true, true, None);
-            }
-            if let (ChannelKind::DynamodbStream, Some(table)) = (channel.kind, &channel.table) {
-                let data = model.stores.get(table).map(|s| s.data.clone()).unwrap_or_default();
-                self.connect(table, id, FlowKind::Deliver, data, true, true, None);
-            }
-        }
-        for (id, function) in &model.functions {
-            for (i, trigger) in function.triggers.iter().enumerate() {
-                let Some(source) = &trigger.source else { continue };
-                let data = element_data(model, source);
-                let (encrypted, authenticated) = match model.channels.get(source) {
-                    Some(channel) if is_api(channel.kind) => {
-                        let auth = trigger.auth.or(channel.auth).is_some_and(|a| a != Auth::None);
-                        (channel.tls != Some(false), auth)
-                    }
-                    _ => (true, true),
-                };
-                self.connect(source, id, FlowKind::Trigger, data, encrypted, authenticated, Some(i));
-            }
-            for flow in &function.reads {
-                self.connect(flow.target(), id, FlowKind::Read, flow_data(model, flow), true, true, None);
-            }
-            for flow in &function.writes {
-                self.connect(id, flow.target(), FlowKind::Write, flow_data(model, flow), true, true, None);
-            }
-            for flow in &function.calls {
-                let external = model.externals.get(flow.target());
-                let encrypted = external.is_some_and(|e| e.tls.unwrap_or_else(|| e.protocol.as_deref().is_none_or(is_tls_protocol)));
-                self.connect(id, flow.target(), FlowKind::Call, flow_data(model, flow), encrypted, true, None);
-            }
-            for flow in &function.invokes {
-                self.connect(id, flow.target(), FlowKind::Invoke, flow.data().to_vec(), true, true, None);
-            }
-            if let Some(destination) = &function.on_failure {
-                self.connect(id, destination, FlowKind::DeadLetter, Vec::new(), true, true, None);
+                self.connect(
+                    id,
+                    target.target(),
+                    FlowKind::Request,
+                    data,
+                    encrypted,
+                    channel_auth(target.target()),
+                    None,
+                );
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments, reason = "one call site per flow kind; a struct would only rename the arguments")]
-    fn connect(&mut self, from: &str, to: &str, kind: FlowKind, data: Vec<Id>, encrypted: bool, authenticated: bool, trigger: Option<usize>) {
-        let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else { return };
+    /// Deliveries between channels, dead-letter queues, and tables feeding their streams.
+    fn add_channel_edges(&mut self, model: &Model) {
+        for (id, channel) in &model.channels {
+            for target in &channel.delivers_to {
+                self.connect(
+                    id,
+                    target.target(),
+                    FlowKind::Deliver,
+                    flow_data(model, target),
+                    true,
+                    true,
+                    None,
+                );
+            }
+            if let Some(dlq) = &channel.dlq {
+                self.connect(
+                    id,
+                    dlq,
+                    FlowKind::DeadLetter,
+                    channel.data.clone(),
+                    true,
+                    true,
+                    None,
+                );
+            }
+            if let (ChannelKind::DynamodbStream, Some(table)) = (channel.kind, &channel.table) {
+                let data = model
+                    .stores
+                    .get(table)
+                    .map(|s| s.data.clone())
+                    .unwrap_or_default();
+                self.connect(table, id, FlowKind::Deliver, data, true, true, None);
+            }
+        }
+    }
+
+    /// Triggers into functions, and what functions read, write, call and invoke.
+    fn add_function_edges(&mut self, model: &Model) {
+        for (id, function) in &model.functions {
+            for (i, trigger) in function.triggers.iter().enumerate() {
+                let Some(source) = &trigger.source else {
+                    continue;
+                };
+                let data = element_data(model, source);
+                let (encrypted, authenticated) = match model.channels.get(source) {
+                    Some(channel) if is_api(channel.kind) => {
+                        let auth = trigger
+                            .auth
+                            .or(channel.auth)
+                            .is_some_and(|a| a != Auth::None);
+                        (channel.tls != Some(false), auth)
+                    }
+                    _ => (true, true),
+                };
+                self.connect(
+                    source,
+                    id,
+                    FlowKind::Trigger,
+                    data,
+                    encrypted,
+                    authenticated,
+                    Some(i),
+                );
+            }
+            for flow in &function.reads {
+                self.connect(
+                    flow.target(),
+                    id,
+                    FlowKind::Read,
+                    flow_data(model, flow),
+                    true,
+                    true,
+                    None,
+                );
+            }
+            for flow in &function.writes {
+                self.connect(
+                    id,
+                    flow.target(),
+                    FlowKind::Write,
+                    flow_data(model, flow),
+                    true,
+                    true,
+                    None,
+                );
+            }
+            for flow in &function.calls {
+                let external = model.externals.get(flow.target());
+                let encrypted = external.is_some_and(|e| {
+                    e.tls
+                        .unwrap_or_else(|| e.protocol.as_deref().is_none_or(is_tls_protocol))
+                });
+                self.connect(
+                    id,
+                    flow.target(),
+                    FlowKind::Call,
+                    flow_data(model, flow),
+                    encrypted,
+                    true,
+                    None,
+                );
+            }
+            for flow in &function.invokes {
+                self.connect(
+                    id,
+                    flow.target(),
+                    FlowKind::Invoke,
+                    flow.data().to_vec(),
+                    true,
+                    true,
+                    None,
+                );
+            }
+            if let Some(destination) = &function.on_failure {
+                self.connect(
+                    id,
+                    destination,
+                    FlowKind::DeadLetter,
+                    Vec::new(),
+                    true,
+                    true,
+                    None,
+                );
+            }
+        }
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call site per flow kind; a struct would only rename the arguments"
+    )]
+    fn connect(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: FlowKind,
+        data: Vec<Id>,
+        encrypted: bool,
+        authenticated: bool,
+        trigger: Option<usize>,
+    ) {
+        let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) else {
+            return;
+        };
         let crosses = self.crossed(&self.graph[a].boundary, &self.graph[b].boundary);
-        self.graph.add_edge(a, b, Flow { kind, data, encrypted, authenticated, crosses, trigger });
+        self.graph.add_edge(
+            a,
+            b,
+            Flow {
+                kind,
+                data,
+                encrypted,
+                authenticated,
+                crosses,
+                trigger,
+            },
+        );
     }
 
     /// The boundaries between two boundaries: those around one end but not the other.
@@ -247,7 +444,10 @@ impl Dfd {
     #[must_use]
     pub fn trust_of(&self, node: NodeIndex) -> Trust {
         let boundary = &self.graph[node].boundary;
-        self.trust.get(boundary).copied().unwrap_or(Trust::Untrusted)
+        self.trust
+            .get(boundary)
+            .copied()
+            .unwrap_or(Trust::Untrusted)
     }
 
     /// The underlying petgraph graph.
@@ -282,7 +482,14 @@ impl Dfd {
 
     /// Every edge with its ends, in insertion order.
     pub fn flows(&self) -> impl Iterator<Item = (EdgeIndex, &Element, &Element, &Flow)> {
-        self.graph.edge_references().map(|e| (e.id(), &self.graph[e.source()], &self.graph[e.target()], e.weight()))
+        self.graph.edge_references().map(|e| {
+            (
+                e.id(),
+                &self.graph[e.source()],
+                &self.graph[e.target()],
+                e.weight(),
+            )
+        })
     }
 
     /// Entry points: elements in an untrusted boundary, and channels that are public or receive
@@ -301,7 +508,10 @@ impl Dfd {
                 };
                 public
                     || self.trust_of(n) == Trust::Untrusted
-                    || self.graph.edges_directed(n, Direction::Incoming).any(|e| self.trust_of(e.source()) == Trust::Untrusted)
+                    || self
+                        .graph
+                        .edges_directed(n, Direction::Incoming)
+                        .any(|e| self.trust_of(e.source()) == Trust::Untrusted)
             })
             .collect();
         entries.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
@@ -309,8 +519,11 @@ impl Dfd {
     }
 
     /// Edges that cross a trust boundary.
-    pub fn boundary_crossings(&self) -> impl Iterator<Item = (EdgeIndex, &Element, &Element, &Flow)> {
-        self.flows().filter(|(_, _, _, flow)| flow.crosses_boundary())
+    pub fn boundary_crossings(
+        &self,
+    ) -> impl Iterator<Item = (EdgeIndex, &Element, &Element, &Flow)> {
+        self.flows()
+            .filter(|(_, _, _, flow)| flow.crosses_boundary())
     }
 
     /// Every node reachable from `start` along flows (including `start`), sorted by id.
@@ -328,7 +541,10 @@ impl Dfd {
     /// Boundaries that hold at least one element, with their parents, for drawing clusters.
     #[must_use]
     pub fn used_boundaries(&self) -> BTreeSet<Id> {
-        self.graph.node_weights().flat_map(|e| self.ancestors(&e.boundary)).collect()
+        self.graph
+            .node_weights()
+            .flat_map(|e| self.ancestors(&e.boundary))
+            .collect()
     }
 
     /// The parent of a boundary.
@@ -347,24 +563,43 @@ impl Dfd {
 fn is_api(kind: ChannelKind) -> bool {
     matches!(
         kind,
-        ChannelKind::ApiGatewayRest | ChannelKind::ApiGatewayHttp | ChannelKind::ApiGatewayWebsocket | ChannelKind::FunctionUrl | ChannelKind::Alb
+        ChannelKind::ApiGatewayRest
+            | ChannelKind::ApiGatewayHttp
+            | ChannelKind::ApiGatewayWebsocket
+            | ChannelKind::FunctionUrl
+            | ChannelKind::Alb
     )
 }
 
 fn is_tls_protocol(protocol: &str) -> bool {
-    matches!(protocol.to_ascii_lowercase().as_str(), "https" | "grpcs" | "smtps" | "sftp" | "tls" | "wss" | "mtls")
+    matches!(
+        protocol.to_ascii_lowercase().as_str(),
+        "https" | "grpcs" | "smtps" | "sftp" | "tls" | "wss" | "mtls"
+    )
 }
 
 /// The data an element holds or carries.
 fn element_data(model: &Model, id: &str) -> Vec<Id> {
-    model.stores.get(id).map(|s| s.data.clone()).or_else(|| model.channels.get(id).map(|c| c.data.clone())).unwrap_or_default()
+    model
+        .stores
+        .get(id)
+        .map(|s| s.data.clone())
+        .or_else(|| model.channels.get(id).map(|c| c.data.clone()))
+        .unwrap_or_default()
 }
 
 /// The data a flow carries: what it declares, else what its target holds.
 fn flow_data(model: &Model, flow: &FlowRef) -> Vec<Id> {
-    if flow.data().is_empty() { element_data(model, flow.target()) } else { flow.data().to_vec() }
+    if flow.data().is_empty() {
+        element_data(model, flow.target())
+    } else {
+        flow.data().to_vec()
+    }
 }
 
 fn kebab<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

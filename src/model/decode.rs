@@ -38,7 +38,10 @@ impl std::error::Error for DecodeError {}
 
 impl de::Error for DecodeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DecodeError { message: msg.to_string(), span: None }
+        DecodeError {
+            message: msg.to_string(),
+            span: None,
+        }
     }
 }
 
@@ -55,10 +58,12 @@ impl Node {
     }
 
     fn integer(&self) -> Result<i128, DecodeError> {
-        self.as_scalar().and_then(parse_integer).ok_or_else(|| DecodeError {
-            message: format!("expected a whole number, found {}", self.describe()),
-            span: Some(self.span),
-        })
+        self.as_scalar()
+            .and_then(parse_integer)
+            .ok_or_else(|| DecodeError {
+                message: format!("expected a whole number, found {}", self.describe()),
+                span: Some(self.span),
+            })
     }
 }
 
@@ -82,9 +87,12 @@ impl<'de> de::Deserializer<'de> for &'de Node {
             Value::Scalar { .. } if self.is_null() => visitor.visit_unit(),
             Value::Scalar { text, .. } => visitor.visit_borrowed_str(text),
             Value::Sequence(items) => visitor.visit_seq(Items(items.iter())).map_err(at(self)),
-            Value::Mapping(entries) => {
-                visitor.visit_map(Entries { entries: entries.iter(), value: None }).map_err(at(self))
-            }
+            Value::Mapping(entries) => visitor
+                .visit_map(Entries {
+                    entries: entries.iter(),
+                    value: None,
+                })
+                .map_err(at(self)),
         }
     }
 
@@ -92,7 +100,10 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         match self.as_scalar() {
             Some("true" | "True" | "TRUE") => visitor.visit_bool(true),
             Some("false" | "False" | "FALSE") => visitor.visit_bool(false),
-            _ => Err(DecodeError { message: format!("expected a boolean, found {}", self.describe()), span: Some(self.span) }),
+            _ => Err(DecodeError {
+                message: format!("expected a boolean, found {}", self.describe()),
+                span: Some(self.span),
+            }),
         }
     }
 
@@ -110,17 +121,23 @@ impl<'de> de::Deserializer<'de> for &'de Node {
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        let value = self.as_scalar().and_then(|t| t.parse::<f64>().ok()).ok_or_else(|| DecodeError {
-            message: format!("expected a number, found {}", self.describe()),
-            span: Some(self.span),
-        })?;
+        let value = self
+            .as_scalar()
+            .and_then(|t| t.parse::<f64>().ok())
+            .ok_or_else(|| DecodeError {
+                message: format!("expected a number, found {}", self.describe()),
+                span: Some(self.span),
+            })?;
         visitor.visit_f64(value)
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         match &self.value {
             Value::Scalar { text, .. } if !self.is_null() => visitor.visit_borrowed_str(text),
-            _ => Err(DecodeError { message: format!("expected a string, found {}", self.describe()), span: Some(self.span) }),
+            _ => Err(DecodeError {
+                message: format!("expected a string, found {}", self.describe()),
+                span: Some(self.span),
+            }),
         }
     }
 
@@ -129,7 +146,11 @@ impl<'de> de::Deserializer<'de> for &'de Node {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        if self.is_null() { visitor.visit_none() } else { visitor.visit_some(self) }
+        if self.is_null() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -139,17 +160,33 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
         match &self.value {
-            Value::Scalar { text, .. } => visitor.visit_enum(text.as_str().into_deserializer()).map_err(at(self)),
-            _ => Err(DecodeError { message: format!("expected a name, found {}", self.describe()), span: Some(self.span) }),
+            Value::Scalar { text, .. } => visitor
+                .visit_enum(text.as_str().into_deserializer())
+                .map_err(at(self)),
+            _ => Err(DecodeError {
+                message: format!("expected a name, found {}", self.describe()),
+                span: Some(self.span),
+            }),
         }
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        if self.is_null() { visitor.visit_seq(Items([].iter())) } else { self.deserialize_any(visitor) }
+        if self.is_null() {
+            visitor.visit_seq(Items([].iter()))
+        } else {
+            self.deserialize_any(visitor)
+        }
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        if self.is_null() { visitor.visit_map(Entries { entries: [].iter(), value: None }) } else { self.deserialize_any(visitor) }
+        if self.is_null() {
+            visitor.visit_map(Entries {
+                entries: [].iter(),
+                value: None,
+            })
+        } else {
+            self.deserialize_any(visitor)
+        }
     }
 
     serde::forward_to_deserialize_any! {
@@ -163,8 +200,14 @@ struct Items<'de>(std::slice::Iter<'de, Node>);
 impl<'de> de::SeqAccess<'de> for Items<'de> {
     type Error = DecodeError;
 
-    fn next_element_seed<T: de::DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
-        self.0.next().map(|item| seed.deserialize(item).map_err(at(item))).transpose()
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DecodeError> {
+        self.0
+            .next()
+            .map(|item| seed.deserialize(item).map_err(at(item)))
+            .transpose()
     }
 }
 
@@ -176,8 +219,13 @@ struct Entries<'de> {
 impl<'de> de::MapAccess<'de> for Entries<'de> {
     type Error = DecodeError;
 
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DecodeError> {
-        let Some((key, value)) = self.entries.next() else { return Ok(None) };
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DecodeError> {
+        let Some((key, value)) = self.entries.next() else {
+            return Ok(None);
+        };
         self.value = Some(value);
         let key_deserializer: de::value::BorrowedStrDeserializer<'de, DecodeError> =
             de::value::BorrowedStrDeserializer::new(&key.text);
@@ -189,8 +237,14 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
             })
     }
 
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
-        let value = self.value.take().ok_or_else(|| de::Error::custom("value without a key"))?;
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, DecodeError> {
+        let value = self
+            .value
+            .take()
+            .ok_or_else(|| de::Error::custom("value without a key"))?;
         seed.deserialize(value).map_err(at(value))
     }
 }

@@ -32,7 +32,11 @@ impl Sources {
     /// Adds a file's text and returns its id.
     pub fn add(&mut self, path: &Path, text: String) -> FileId {
         let line_starts = files::line_starts(&text).collect();
-        self.files.push(SourceFile { path: path.to_path_buf(), text, line_starts });
+        self.files.push(SourceFile {
+            path: path.to_path_buf(),
+            text,
+            line_starts,
+        });
         self.files.len() - 1
     }
 
@@ -56,20 +60,27 @@ impl Sources {
             return source.text.len();
         };
         let rest = &source.text[start..];
-        rest.char_indices().nth(column).map_or(source.text.len(), |(offset, _)| start + offset)
+        rest.char_indices()
+            .nth(column)
+            .map_or(source.text.len(), |(offset, _)| start + offset)
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
     #[must_use]
     pub fn line_column(&self, file: FileId, offset: usize) -> (usize, usize) {
-        self.location(file, offset).map_or((1, 1), |l| (l.line_number, l.column_number))
+        self.location(file, offset)
+            .map_or((1, 1), |l| (l.line_number, l.column_number))
     }
 
     /// Where a span starts, as a [`Location`] to keep after the sources are gone.
     #[must_use]
     pub fn locate(&self, span: Span) -> Location {
         let (line, column) = self.line_column(span.file, span.start);
-        Location { file: self.path(span.file).to_path_buf(), line, column }
+        Location {
+            file: self.path(span.file).to_path_buf(),
+            line,
+            column,
+        }
     }
 }
 
@@ -79,25 +90,41 @@ impl<'a> Files<'a> for Sources {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<String, files::Error> {
-        self.files.get(id).map(|f| f.path.display().to_string()).ok_or(files::Error::FileMissing)
+        self.files
+            .get(id)
+            .map(|f| f.path.display().to_string())
+            .ok_or(files::Error::FileMissing)
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
-        self.files.get(id).map(|f| f.text.as_str()).ok_or(files::Error::FileMissing)
+        self.files
+            .get(id)
+            .map(|f| f.text.as_str())
+            .ok_or(files::Error::FileMissing)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
         let file = self.files.get(id).ok_or(files::Error::FileMissing)?;
-        Ok(file.line_starts.binary_search(&byte_index).unwrap_or_else(|next| next - 1))
+        Ok(file
+            .line_starts
+            .binary_search(&byte_index)
+            .unwrap_or_else(|next| next - 1))
     }
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
         let file = self.files.get(id).ok_or(files::Error::FileMissing)?;
-        let start = *file.line_starts.get(line_index).ok_or(files::Error::LineTooLarge {
-            given: line_index,
-            max: file.line_starts.len() - 1,
-        })?;
-        let end = file.line_starts.get(line_index + 1).copied().unwrap_or(file.text.len());
+        let start = *file
+            .line_starts
+            .get(line_index)
+            .ok_or(files::Error::LineTooLarge {
+                given: line_index,
+                max: file.line_starts.len() - 1,
+            })?;
+        let end = file
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(file.text.len());
         Ok(start..end)
     }
 }
@@ -291,7 +318,11 @@ impl Diagnostic {
         for (span, label) in &self.related {
             labels.push(Label::secondary(span.file, span.start..span.end).with_message(label));
         }
-        let notes = self.hint.iter().map(|hint| format!("hint: {hint}")).collect();
+        let notes = self
+            .hint
+            .iter()
+            .map(|hint| format!("hint: {hint}"))
+            .collect();
         rendered
             .with_code(self.code.as_str())
             .with_message(&self.message)
@@ -309,7 +340,12 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
     for diagnostic in diagnostics {
         // Spans come from the same sources, so rendering cannot fail; fall back to the message.
         if term::emit_to_string(&mut out, &config, sources, &diagnostic.to_rendered()).is_err() {
-            out.push_str(&format!("{}[{}]: {}\n", severity_word(diagnostic.severity), diagnostic.code, diagnostic.message));
+            out.push_str(&format!(
+                "{}[{}]: {}\n",
+                severity_word(diagnostic.severity),
+                diagnostic.code,
+                diagnostic.message
+            ));
         }
         out.push('\n');
     }
@@ -320,10 +356,16 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
 ///
 /// # Errors
 /// When writing to the terminal fails.
-pub fn render_color(diagnostics: &[Diagnostic], sources: &Sources, writer: &mut dyn WriteColor) -> std::io::Result<()> {
+pub fn render_color(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    writer: &mut dyn WriteColor,
+) -> std::io::Result<()> {
     let config = Config::default();
     for diagnostic in diagnostics {
-        if let Err(err) = term::emit_to_write_style(writer, &config, sources, &diagnostic.to_rendered()) {
+        if let Err(err) =
+            term::emit_to_write_style(writer, &config, sources, &diagnostic.to_rendered())
+        {
             return Err(std::io::Error::other(err.to_string()));
         }
         writeln!(writer)?;
@@ -351,7 +393,10 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// `did you mean `x`?` for the closest candidate, if any.
 #[must_use]
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     closest(word, candidates).map(|candidate| format!("did you mean `{candidate}`?"))
 }
 

@@ -48,7 +48,12 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let mut problems = Vec::new();
     let files = match list_files(path) {
         Ok(files) => files,
-        Err(problem) => return Err(LoadError { diagnostics: vec![*problem], sources }),
+        Err(problem) => {
+            return Err(LoadError {
+                diagnostics: vec![*problem],
+                sources,
+            });
+        }
     };
     let mut total = 0u64;
     let mut file_ids = Vec::new();
@@ -76,7 +81,11 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
     finish(sources, &file_ids, problems)
 }
 
-fn finish(sources: Sources, file_ids: &[FileId], mut problems: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
+fn finish(
+    sources: Sources,
+    file_ids: &[FileId],
+    mut problems: Vec<Diagnostic>,
+) -> Result<Loaded, LoadError> {
     let mut trees = Vec::new();
     for &file in file_ids {
         match yaml::parse(&sources, file) {
@@ -97,7 +106,11 @@ fn finish(sources: Sources, file_ids: &[FileId], mut problems: Vec<Diagnostic>) 
     let mut decoded = Vec::new();
     for (file, root) in &trees {
         let structural = schema_check::check(root);
-        if structural.is_empty() && !problems.iter().any(|p| p.span.is_some_and(|s| s.file == *file)) {
+        if structural.is_empty()
+            && !problems
+                .iter()
+                .any(|p| p.span.is_some_and(|s| s.file == *file))
+        {
             match decode::decode::<ModelFile>(root) {
                 Ok(model_file) => decoded.push((*file, model_file)),
                 Err(problem) => problems.push(problem),
@@ -107,29 +120,50 @@ fn finish(sources: Sources, file_ids: &[FileId], mut problems: Vec<Diagnostic>) 
     }
     if has_errors(&problems) || decoded.is_empty() && problems.is_empty() {
         if problems.is_empty() {
-            problems.push(Diagnostic::unplaced(Code::EmptyModel, "no model file was read"));
+            problems.push(Diagnostic::unplaced(
+                Code::EmptyModel,
+                "no model file was read",
+            ));
         }
-        return Err(LoadError { diagnostics: problems, sources });
+        return Err(LoadError {
+            diagnostics: problems,
+            sources,
+        });
     }
-    let locator = Locator { sources: &sources, trees: &trees };
+    let locator = Locator {
+        sources: &sources,
+        trees: &trees,
+    };
     let model = merge(decoded, &locator, &mut problems);
     validate::validate(&model, &locator, &mut problems);
     if has_errors(&problems) {
         sort(&mut problems);
-        return Err(LoadError { diagnostics: problems, sources });
+        return Err(LoadError {
+            diagnostics: problems,
+            sources,
+        });
     }
     sort(&mut problems);
-    Ok(Loaded { model, warnings: problems, sources })
+    Ok(Loaded {
+        model,
+        warnings: problems,
+        sources,
+    })
 }
 
 fn has_errors(problems: &[Diagnostic]) -> bool {
-    problems.iter().any(|p| p.severity == super::diagnostic::Severity::Error)
+    problems
+        .iter()
+        .any(|p| p.severity == super::diagnostic::Severity::Error)
 }
 
 /// Errors before warnings; then by place, so output is stable whatever order checks ran in.
 fn sort(problems: &mut [Diagnostic]) {
     problems.sort_by(|a, b| {
-        b.severity.cmp(&a.severity).then_with(|| a.span.cmp(&b.span)).then_with(|| a.message.cmp(&b.message))
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.span.cmp(&b.span))
+            .then_with(|| a.message.cmp(&b.message))
     });
 }
 
@@ -148,35 +182,59 @@ fn list_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
     files.sort();
     if files.is_empty() {
         return Err(Box::new(
-            Diagnostic::unplaced(Code::EmptyModel, format!("directory `{}` holds no `*.yaml` model files", path.display()))
-                .with_hint("point strider at a model file, or at a directory of `*.yaml` files"),
+            Diagnostic::unplaced(
+                Code::EmptyModel,
+                format!(
+                    "directory `{}` holds no `*.yaml` model files",
+                    path.display()
+                ),
+            )
+            .with_hint("point strider at a model file, or at a directory of `*.yaml` files"),
         ));
     }
     Ok(files)
 }
 
 fn unreadable(path: &Path, err: &std::io::Error) -> Box<Diagnostic> {
-    let mut problem = Diagnostic::unplaced(Code::Unreadable, format!("cannot read `{}`: {err}", path.display()));
+    let mut problem = Diagnostic::unplaced(
+        Code::Unreadable,
+        format!("cannot read `{}`: {err}", path.display()),
+    );
     if err.kind() == std::io::ErrorKind::NotFound {
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let siblings: Vec<String> = fs::read_dir(parent)
             .into_iter()
             .flatten()
             .filter_map(Result::ok)
             .filter_map(|entry| entry.file_name().into_string().ok())
             .collect();
-        let wanted = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        problem = problem.with_optional_hint(did_you_mean(wanted, siblings.iter().map(String::as_str)));
+        let wanted = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        problem =
+            problem.with_optional_hint(did_you_mean(wanted, siblings.iter().map(String::as_str)));
     }
     Box::new(problem)
 }
 
-fn read_file(path: &Path, sources: &mut Sources, total: &mut u64) -> Result<FileId, Box<Diagnostic>> {
+fn read_file(
+    path: &Path,
+    sources: &mut Sources,
+    total: &mut u64,
+) -> Result<FileId, Box<Diagnostic>> {
     let file = fs::File::open(path).map_err(|err| unreadable(path, &err))?;
     let size = file.metadata().map_err(|err| unreadable(path, &err))?.len();
     *total += size;
     if size > MAX_FILE_BYTES || *total > MAX_MODEL_BYTES {
-        let (what, limit) = if size > MAX_FILE_BYTES { ("file", MAX_FILE_BYTES) } else { ("model", MAX_MODEL_BYTES) };
+        let (what, limit) = if size > MAX_FILE_BYTES {
+            ("file", MAX_FILE_BYTES)
+        } else {
+            ("model", MAX_MODEL_BYTES)
+        };
         return Err(Box::new(
             Diagnostic::unplaced(
                 Code::TooLarge,
@@ -187,11 +245,17 @@ fn read_file(path: &Path, sources: &mut Sources, total: &mut u64) -> Result<File
     }
     let mut bytes = Vec::new();
     // Read at most one byte past the limit, in case the file grew after `metadata`.
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|err| unreadable(path, &err))?;
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| unreadable(path, &err))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Box::new(Diagnostic::unplaced(
             Code::TooLarge,
-            format!("`{}` is larger than strider reads ({} MiB)", path.display(), MAX_FILE_BYTES >> 20),
+            format!(
+                "`{}` is larger than strider reads ({} MiB)",
+                path.display(),
+                MAX_FILE_BYTES >> 20
+            ),
         )));
     }
     add_text(path, bytes, sources)
@@ -201,7 +265,11 @@ fn add_text(path: &Path, bytes: Vec<u8>, sources: &mut Sources) -> Result<FileId
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Box::new(Diagnostic::unplaced(
             Code::TooLarge,
-            format!("`{}` is larger than strider reads ({} MiB)", path.display(), MAX_FILE_BYTES >> 20),
+            format!(
+                "`{}` is larger than strider reads ({} MiB)",
+                path.display(),
+                MAX_FILE_BYTES >> 20
+            ),
         )));
     }
     match String::from_utf8(bytes) {
@@ -220,8 +288,16 @@ fn add_text(path: &Path, bytes: Vec<u8>, sources: &mut Sources) -> Result<FileId
             Err(Box::new(
                 Diagnostic::error(
                     Code::NotUtf8,
-                    Span { file, start: valid, end: valid },
-                    format!("`{}` is not UTF-8 text: invalid byte 0x{:02x}", path.display(), bytes[valid]),
+                    Span {
+                        file,
+                        start: valid,
+                        end: valid,
+                    },
+                    format!(
+                        "`{}` is not UTF-8 text: invalid byte 0x{:02x}",
+                        path.display(),
+                        bytes[valid]
+                    ),
                 )
                 .with_label("invalid byte here")
                 .with_hint("save the model as UTF-8"),
@@ -242,7 +318,11 @@ impl Locator<'_> {
     pub fn element(&self, section: Section, id: &str) -> Span {
         self.trees
             .iter()
-            .find_map(|(_, root)| root.get(section.key()).and_then(|s| s.key(id)).map(|k| k.span))
+            .find_map(|(_, root)| {
+                root.get(section.key())
+                    .and_then(|s| s.key(id))
+                    .map(|k| k.span)
+            })
             .unwrap_or_else(|| self.fallback())
     }
 
@@ -250,16 +330,31 @@ impl Locator<'_> {
     #[must_use]
     pub fn at(&self, section: Section, id: &str, path: &[&str]) -> Span {
         for (_, root) in self.trees {
-            let Some(mut node) = root.get(section.key()).and_then(|s| s.get(id)) else { continue };
-            let mut span = root.get(section.key()).and_then(|s| s.key(id)).map_or(node.span, |k| k.span);
+            let Some(mut node) = root.get(section.key()).and_then(|s| s.get(id)) else {
+                continue;
+            };
+            let mut span = root
+                .get(section.key())
+                .and_then(|s| s.key(id))
+                .map_or(node.span, |k| k.span);
             for segment in path {
                 let next = match (&node.value, segment.parse::<usize>()) {
-                    (yaml::Value::Sequence(items), Ok(index)) => items.get(index).map(|item| (item, item.span)),
-                    _ => node.key(segment).and_then(|key| node.get(segment).map(|value| (value, key.span))),
+                    (yaml::Value::Sequence(items), Ok(index)) => {
+                        items.get(index).map(|item| (item, item.span))
+                    }
+                    _ => node
+                        .key(segment)
+                        .and_then(|key| node.get(segment).map(|value| (value, key.span))),
                 };
-                let Some((child, child_span)) = next else { break };
+                let Some((child, child_span)) = next else {
+                    break;
+                };
                 node = child;
-                span = if matches!(child.value, yaml::Value::Scalar { .. }) { child.span } else { child_span };
+                span = if matches!(child.value, yaml::Value::Scalar { .. }) {
+                    child.span
+                } else {
+                    child_span
+                };
             }
             return span;
         }
@@ -269,14 +364,21 @@ impl Locator<'_> {
     /// A top-level key of the file that declares it (`name`), if any.
     #[must_use]
     pub fn top_level(&self, key: &str) -> Vec<Span> {
-        self.trees.iter().filter_map(|(_, root)| root.key(key).map(|k| k.span)).collect()
+        self.trees
+            .iter()
+            .filter_map(|(_, root)| root.key(key).map(|k| k.span))
+            .collect()
     }
 
     /// The start of the first file, for problems of the model as a whole.
     #[must_use]
     pub fn fallback(&self) -> Span {
         let file = self.trees.first().map_or(0, |(file, _)| *file);
-        Span { file, start: 0, end: 0 }
+        Span {
+            file,
+            start: 0,
+            end: 0,
+        }
     }
 
     /// The sources behind the spans.
@@ -287,15 +389,23 @@ impl Locator<'_> {
 }
 
 /// Merges the files of a model, reporting ids declared in more than one file.
-fn merge(files: Vec<(FileId, ModelFile)>, locator: &Locator<'_>, problems: &mut Vec<Diagnostic>) -> Model {
+fn merge(
+    files: Vec<(FileId, ModelFile)>,
+    locator: &Locator<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Model {
     let mut model = Model::default();
     let mut model_name = None;
     let mut origin: BTreeMap<(Section, String), FileId> = BTreeMap::new();
     let names = locator.top_level("name");
     if names.len() > 1 {
-        let mut problem = Diagnostic::error(Code::Conflict, names[1], "the model's `name` is declared in more than one file")
-            .with_label("declared again here")
-            .with_hint("declare `name`, `description` and `owner` in one file of the model");
+        let mut problem = Diagnostic::error(
+            Code::Conflict,
+            names[1],
+            "the model's `name` is declared in more than one file",
+        )
+        .with_label("declared again here")
+        .with_hint("declare `name`, `description` and `owner` in one file of the model");
         problem = problem.with_related(names[0], "first declared here");
         problems.push(problem);
     }
@@ -316,14 +426,7 @@ fn merge(files: Vec<(FileId, ModelFile)>, locator: &Locator<'_>, problems: &mut 
             controls,
             tracking,
         } = part;
-        if strider != 1 {
-            let span = locator.trees.iter().find(|(f, _)| *f == file).and_then(|(_, root)| root.get("strider")).map_or(locator.fallback(), |n| n.span);
-            problems.push(
-                Diagnostic::error(Code::UnsupportedVersion, span, format!("model format version {strider} is not supported"))
-                    .with_label("unsupported version")
-                    .with_hint("this strider reads format version 1: write `strider: 1`"),
-            );
-        }
+        check_version(strider, file, locator, problems);
         model_name = model_name.or(name);
         model.description = model.description.or(description);
         model.owner = model.owner.or(owner);
@@ -365,14 +468,20 @@ fn merge(files: Vec<(FileId, ModelFile)>, locator: &Locator<'_>, problems: &mut 
     match model_name {
         Some(name) => model.name = name,
         None => problems.push(
-            Diagnostic::error(Code::MissingField, locator.fallback(), "the model has no `name`")
-                .with_label("no `name` in any file of the model")
-                .with_hint("add `name: <the system's name>` at the top level"),
+            Diagnostic::error(
+                Code::MissingField,
+                locator.fallback(),
+                "the model has no `name`",
+            )
+            .with_label("no `name` in any file of the model")
+            .with_hint("add `name: <the system's name>` at the top level"),
         ),
     }
     for ((section, id), file) in origin {
         let span = file_span(locator, file, section, &id);
-        model.locations.insert((section, id), locator.sources.locate(span));
+        model
+            .locations
+            .insert((section, id), locator.sources.locate(span));
     }
     model
 }
@@ -383,5 +492,37 @@ fn file_span(locator: &Locator<'_>, file: FileId, section: Section, id: &str) ->
         .iter()
         .find(|(f, _)| *f == file)
         .and_then(|(_, root)| root.get(section.key()).and_then(|s| s.key(id)))
-        .map_or(Span { file, start: 0, end: 0 }, |k| k.span)
+        .map_or(
+            Span {
+                file,
+                start: 0,
+                end: 0,
+            },
+            |k| k.span,
+        )
+}
+
+fn check_version(
+    strider: u32,
+    file: FileId,
+    locator: &Locator<'_>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    if strider != 1 {
+        let span = locator
+            .trees
+            .iter()
+            .find(|(f, _)| *f == file)
+            .and_then(|(_, root)| root.get("strider"))
+            .map_or(locator.fallback(), |n| n.span);
+        problems.push(
+            Diagnostic::error(
+                Code::UnsupportedVersion,
+                span,
+                format!("model format version {strider} is not supported"),
+            )
+            .with_label("unsupported version")
+            .with_hint("this strider reads format version 1: write `strider: 1`"),
+        );
+    }
 }

@@ -61,9 +61,15 @@ impl Model {
     /// The section an element id belongs to, among the sections that hold graph nodes.
     #[must_use]
     pub fn node_section(&self, id: &str) -> Option<Section> {
-        [Section::Actors, Section::Externals, Section::Stores, Section::Channels, Section::Functions]
-            .into_iter()
-            .find(|section| self.has(*section, id))
+        [
+            Section::Actors,
+            Section::Externals,
+            Section::Stores,
+            Section::Channels,
+            Section::Functions,
+        ]
+        .into_iter()
+        .find(|section| self.has(*section, id))
     }
 
     /// Whether a section holds an id.

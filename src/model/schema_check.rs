@@ -25,7 +25,11 @@ pub fn model_schema() -> &'static Json {
 #[must_use]
 pub fn check(root: &Node) -> Vec<Diagnostic> {
     let schema = model_schema();
-    let mut walker = Walker { root_schema: schema, problems: Vec::new(), path: Vec::new() };
+    let mut walker = Walker {
+        root_schema: schema,
+        problems: Vec::new(),
+        path: Vec::new(),
+    };
     walker.check(root, schema, root.span, "model");
     walker.problems
 }
@@ -80,10 +84,14 @@ impl Shape {
             (Value::Mapping(_), _) => self == Shape::Object,
             // An empty section header (`externals:` with everything below commented out) is an
             // empty collection, not a mistake.
-            (_, Some(ScalarType::Null)) => matches!(self, Shape::Null | Shape::Array | Shape::Object),
+            (_, Some(ScalarType::Null)) => {
+                matches!(self, Shape::Null | Shape::Array | Shape::Object)
+            }
             // A string field takes any scalar's text: `version: 1.0` is the string "1.0".
             (_, Some(ScalarType::Bool)) => matches!(self, Shape::Bool | Shape::String),
-            (_, Some(ScalarType::Integer)) => matches!(self, Shape::Integer | Shape::Number | Shape::String),
+            (_, Some(ScalarType::Integer)) => {
+                matches!(self, Shape::Integer | Shape::Number | Shape::String)
+            }
             (_, Some(ScalarType::Float)) => matches!(self, Shape::Number | Shape::String),
             _ => self == Shape::String,
         }
@@ -92,7 +100,10 @@ impl Shape {
 
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Turns a `$defs` name into words: `DataAsset` → `data asset`.
@@ -123,37 +134,52 @@ impl<'s> Walker<'s> {
         format!("`{path}`")
     }
 
-    /// `in `path`` or `at the top level`.
+    /// `in <path>`, or `at the top level`.
     fn within(&self) -> String {
-        if self.path.is_empty() { "at the top level".to_owned() } else { format!("in {}", self.here()) }
+        if self.path.is_empty() {
+            "at the top level".to_owned()
+        } else {
+            format!("in {}", self.here())
+        }
     }
 
     /// Follows `$ref`s; returns the schema and the name of the last definition followed.
     fn resolve(&self, schema: &'s Json, name: &'s str) -> (&'s Json, &'s str) {
         resolve(self.root_schema, schema, name)
     }
-
 }
 
-fn resolve<'s>(root_schema: &'s Json, mut schema: &'s Json, mut name: &'s str) -> (&'s Json, &'s str) {
-        for _ in 0..32 {
-            let Some(reference) = schema.get("$ref").and_then(Json::as_str) else { break };
-            let Some(def) = reference.strip_prefix("#/$defs/") else { break };
-            match root_schema.get("$defs").and_then(|defs| defs.get(def)) {
-                Some(target) => {
-                    schema = target;
-                    name = def;
-                }
-                None => break,
+fn resolve<'s>(
+    root_schema: &'s Json,
+    mut schema: &'s Json,
+    mut name: &'s str,
+) -> (&'s Json, &'s str) {
+    for _ in 0..32 {
+        let Some(reference) = schema.get("$ref").and_then(Json::as_str) else {
+            break;
+        };
+        let Some(def) = reference.strip_prefix("#/$defs/") else {
+            break;
+        };
+        match root_schema.get("$defs").and_then(|defs| defs.get(def)) {
+            Some(target) => {
+                schema = target;
+                name = def;
             }
+            None => break,
         }
-        (schema, name)
+    }
+    (schema, name)
 }
 
 impl<'s> Walker<'s> {
     fn check(&mut self, node: &Node, schema: &'s Json, owner: Span, name: &'s str) {
         let (schema, name) = self.resolve(schema, name);
-        if let Some(branches) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Json::as_array) {
+        if let Some(branches) = schema
+            .get("anyOf")
+            .or_else(|| schema.get("oneOf"))
+            .and_then(Json::as_array)
+        {
             self.check_union(node, branches, owner, name);
             return;
         }
@@ -167,7 +193,11 @@ impl<'s> Walker<'s> {
         }
         let shapes: Vec<Shape> = match schema.get("type") {
             Some(Json::String(t)) => Shape::from_name(t).into_iter().collect(),
-            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).filter_map(Shape::from_name).collect(),
+            Some(Json::Array(ts)) => ts
+                .iter()
+                .filter_map(Json::as_str)
+                .filter_map(Shape::from_name)
+                .collect(),
             _ => return,
         };
         let Some(shape) = shapes.iter().copied().find(|shape| shape.accepts(node)) else {
@@ -178,7 +208,9 @@ impl<'s> Walker<'s> {
             return;
         }
         match (shape, &node.value) {
-            (Shape::Object, Value::Mapping(entries)) => self.check_object(node, entries, schema, owner, name),
+            (Shape::Object, Value::Mapping(entries)) => {
+                self.check_object(node, entries, schema, owner, name);
+            }
             (Shape::Array, Value::Sequence(items)) => {
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
@@ -193,7 +225,14 @@ impl<'s> Walker<'s> {
         }
     }
 
-    fn check_object(&mut self, node: &Node, entries: &[(super::yaml::Key, Node)], schema: &'s Json, owner: Span, name: &'s str) {
+    fn check_object(
+        &mut self,
+        node: &Node,
+        entries: &[(super::yaml::Key, Node)],
+        schema: &'s Json,
+        owner: Span,
+        name: &'s str,
+    ) {
         let properties = schema.get("properties").and_then(Json::as_object);
         let additional = schema.get("additionalProperties");
         for (key, value) in entries {
@@ -203,13 +242,19 @@ impl<'s> Walker<'s> {
                 (None, Some(extra @ Json::Object(_))) => extra,
                 (None, Some(Json::Bool(true)) | None) => continue,
                 (None, Some(_)) => {
-                    let known: Vec<&str> = properties.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+                    let known: Vec<&str> = properties
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
                     let hint = did_you_mean(&key.text, known.iter().copied())
                         .unwrap_or_else(|| format!("a {} takes {}", noun(name), one_of(&known)));
                     self.problems.push(
-                        Diagnostic::error(Code::UnknownKey, key.span, format!("unknown key `{}` {}", key.text, self.within()))
-                            .with_label("unknown key")
-                            .with_hint(hint),
+                        Diagnostic::error(
+                            Code::UnknownKey,
+                            key.span,
+                            format!("unknown key `{}` {}", key.text, self.within()),
+                        )
+                        .with_label("unknown key")
+                        .with_hint(hint),
                     );
                     continue;
                 }
@@ -218,15 +263,29 @@ impl<'s> Walker<'s> {
             self.check(value, value_schema, key.span, name);
             self.path.pop();
         }
-        for required in schema.get("required").and_then(Json::as_array).into_iter().flatten() {
-            let Some(required) = required.as_str() else { continue };
+        for required in schema
+            .get("required")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(required) = required.as_str() else {
+                continue;
+            };
             if node.get(required).is_none() {
                 let description = properties
                     .and_then(|p| p.get(required))
                     .and_then(|p| p.get("description"))
                     .and_then(Json::as_str)
-                    .map(|d| format!("add `{required}:` ({})", lowercase_first(d.trim_end_matches('.'))))
-                    .unwrap_or_else(|| format!("add `{required}:`"));
+                    .map_or_else(
+                        || format!("add `{required}:`"),
+                        |d| {
+                            format!(
+                                "add `{required}:` ({})",
+                                lowercase_first(d.trim_end_matches('.'))
+                            )
+                        },
+                    );
                 self.problems.push(
                     Diagnostic::error(
                         Code::MissingField,
@@ -241,22 +300,35 @@ impl<'s> Walker<'s> {
     }
 
     fn check_union(&mut self, node: &Node, branches: &'s [Json], owner: Span, name: &'s str) {
-        let resolved: Vec<(&'s Json, &'s str)> = branches.iter().map(|b| self.resolve(b, name)).collect();
+        let resolved: Vec<(&'s Json, &'s str)> =
+            branches.iter().map(|b| self.resolve(b, name)).collect();
         // A string enum: every branch is a `const`.
         if resolved.iter().all(|(b, _)| b.get("const").is_some()) {
-            let values: Vec<Json> = resolved.iter().filter_map(|(b, _)| b.get("const").cloned()).collect();
+            let values: Vec<Json> = resolved
+                .iter()
+                .filter_map(|(b, _)| b.get("const").cloned())
+                .collect();
             self.check_enum(node, &values, name);
             return;
         }
         let fits = |branch: &Json| -> bool {
             let (branch, _) = self.resolve(branch, name);
-            if let Some(inner) = branch.get("anyOf").or_else(|| branch.get("oneOf")).and_then(Json::as_array) {
+            if let Some(inner) = branch
+                .get("anyOf")
+                .or_else(|| branch.get("oneOf"))
+                .and_then(Json::as_array)
+            {
                 // A nested enum or union: decided by its own check.
-                return inner.iter().any(|b| b.get("const").is_some()) && node.scalar_type().is_some();
+                return inner.iter().any(|b| b.get("const").is_some())
+                    && node.scalar_type().is_some();
             }
             match branch.get("type") {
                 Some(Json::String(t)) => Shape::from_name(t).is_some_and(|s| s.accepts(node)),
-                Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).filter_map(Shape::from_name).any(|s| s.accepts(node)),
+                Some(Json::Array(ts)) => ts
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .filter_map(Shape::from_name)
+                    .any(|s| s.accepts(node)),
                 _ => branch.get("const").is_some() && node.scalar_type().is_some(),
             }
         };
@@ -266,7 +338,11 @@ impl<'s> Walker<'s> {
         }
         let shapes: Vec<Shape> = resolved
             .iter()
-            .filter_map(|(b, _)| b.get("type").and_then(Json::as_str).and_then(Shape::from_name))
+            .filter_map(|(b, _)| {
+                b.get("type")
+                    .and_then(Json::as_str)
+                    .and_then(Shape::from_name)
+            })
             .collect();
         self.wrong_type(node, &shapes);
     }
@@ -276,7 +352,9 @@ impl<'s> Walker<'s> {
             .iter()
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .collect();
-        let text = node.as_scalar().filter(|_| node.scalar_type() != Some(ScalarType::Null));
+        let text = node
+            .as_scalar()
+            .filter(|_| node.scalar_type() != Some(ScalarType::Null));
         match text {
             Some(text) if allowed.iter().any(|a| a == text) => {}
             Some(text) => {
@@ -285,7 +363,12 @@ impl<'s> Walker<'s> {
                     Diagnostic::error(
                         Code::InvalidValue,
                         node.span,
-                        format!("`{text}` is not a valid {} for {}: expected {}", noun(name), self.here(), one_of(&allowed)),
+                        format!(
+                            "`{text}` is not a valid {} for {}: expected {}",
+                            noun(name),
+                            self.here(),
+                            one_of(&allowed)
+                        ),
                     )
                     .with_label(format!("not a {}", noun(name)))
                     .with_optional_hint(hint),
@@ -295,7 +378,12 @@ impl<'s> Walker<'s> {
                 Diagnostic::error(
                     Code::WrongType,
                     node.span,
-                    format!("{} must be one of {}, found {}", self.here(), one_of(&allowed), node.describe()),
+                    format!(
+                        "{} must be one of {}, found {}",
+                        self.here(),
+                        one_of(&allowed),
+                        node.describe()
+                    ),
                 )
                 .with_label(format!("expected a {}", noun(name))),
             ),
@@ -303,7 +391,9 @@ impl<'s> Walker<'s> {
     }
 
     fn check_range(&mut self, node: &Node, schema: &Json) {
-        let Some(value) = node.as_scalar().and_then(parse_integer) else { return };
+        let Some(value) = node.as_scalar().and_then(parse_integer) else {
+            return;
+        };
         let minimum = schema.get("minimum").and_then(Json::as_i64).map(i128::from);
         let maximum = match schema.get("format").and_then(Json::as_str) {
             Some("uint32") => Some(i128::from(u32::MAX)),
@@ -320,21 +410,36 @@ impl<'s> Walker<'s> {
                 (None, None) => String::new(),
             };
             self.problems.push(
-                Diagnostic::error(Code::InvalidValue, node.span, format!("{} must be a whole number {range}, found {value}", self.here()))
-                    .with_label("out of range"),
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    node.span,
+                    format!(
+                        "{} must be a whole number {range}, found {value}",
+                        self.here()
+                    ),
+                )
+                .with_label("out of range"),
             );
         }
     }
 
     fn wrong_type(&mut self, node: &Node, shapes: &[Shape]) {
-        let expected: Vec<&str> = shapes.iter().filter(|s| **s != Shape::Null).map(|s| s.describe()).collect();
+        let expected: Vec<&str> = shapes
+            .iter()
+            .filter(|s| **s != Shape::Null)
+            .map(|s| s.describe())
+            .collect();
         let expected = match expected.as_slice() {
             [] => "something else".to_owned(),
             [one] => (*one).to_owned(),
             [init @ .., last] => format!("{} or {last}", init.join(", ")),
         };
         let quoted_number = matches!(&node.value, Value::Scalar { plain: false, text } if parse_integer(text).is_some() || text.parse::<f64>().is_ok());
-        let hint = if quoted_number && shapes.iter().any(|s| matches!(s, Shape::Integer | Shape::Number)) {
+        let hint = if quoted_number
+            && shapes
+                .iter()
+                .any(|s| matches!(s, Shape::Integer | Shape::Number))
+        {
             Some("remove the quotes: a quoted number is a string".to_owned())
         } else if shapes.contains(&Shape::Array) && node.scalar_type().is_some() {
             Some("write a list: `[a, b]`, or one `- item` per line".to_owned())
@@ -342,9 +447,17 @@ impl<'s> Walker<'s> {
             None
         };
         self.problems.push(
-            Diagnostic::error(Code::WrongType, node.span, format!("{} must be {expected}, found {}", self.here(), node.describe()))
-                .with_label(format!("expected {expected}"))
-                .with_optional_hint(hint),
+            Diagnostic::error(
+                Code::WrongType,
+                node.span,
+                format!(
+                    "{} must be {expected}, found {}",
+                    self.here(),
+                    node.describe()
+                ),
+            )
+            .with_label(format!("expected {expected}"))
+            .with_optional_hint(hint),
         );
     }
 }

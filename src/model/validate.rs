@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Code, Diagnostic, Span, did_you_mean, one_of};
 use super::load::Locator;
-use super::types::{Auth, ChannelKind, FlowRef, Input, Permission, SecretSource, StoreKind, TrackingStatus, TriggerKind};
+use super::types::{
+    Auth, ChannelKind, FlowRef, Input, Permission, SecretSource, StoreKind, TrackingStatus,
+    TriggerKind,
+};
 use super::{Model, Section};
 
 /// Largest input schema file strider reads.
@@ -16,10 +19,14 @@ const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Checks a merged model; adds every problem to `problems`.
 pub fn validate(model: &Model, locator: &Locator<'_>, problems: &mut Vec<Diagnostic>) {
-    let mut check = Checker { model, at: locator, problems, schemas: BTreeMap::new() };
+    let mut check = Checker {
+        model,
+        at: locator,
+        problems,
+        schemas: BTreeMap::new(),
+    };
     check.empty_model();
     check.boundaries();
-    check.data_refs();
     check.actors_and_externals();
     check.stores();
     check.channels();
@@ -42,8 +49,12 @@ enum Target {
     ChannelsOrStores(&'static [ChannelKind], &'static [StoreKind]),
 }
 
-const API_KINDS: &[ChannelKind] =
-    &[ChannelKind::ApiGatewayRest, ChannelKind::ApiGatewayHttp, ChannelKind::FunctionUrl, ChannelKind::Alb];
+const API_KINDS: &[ChannelKind] = &[
+    ChannelKind::ApiGatewayRest,
+    ChannelKind::ApiGatewayHttp,
+    ChannelKind::FunctionUrl,
+    ChannelKind::Alb,
+];
 const ALL_API_KINDS: &[ChannelKind] = &[
     ChannelKind::ApiGatewayRest,
     ChannelKind::ApiGatewayHttp,
@@ -64,7 +75,10 @@ struct Checker<'m, 'l, 'p> {
 type Place<'a> = (Section, &'a str, &'a [&'a str]);
 
 fn kebab<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn kinds<T: serde::Serialize>(values: &[T]) -> String {
@@ -89,10 +103,17 @@ impl Checker<'_, '_, '_> {
         if let Some(channel) = m.channels.get(id) {
             return Some(format!("the {} channel `{id}`", kebab(&channel.kind)));
         }
-        [Section::Functions, Section::Actors, Section::Externals, Section::Boundaries, Section::Data, Section::Roles]
-            .into_iter()
-            .find(|s| m.has(*s, id))
-            .map(|s| format!("the {} `{id}`", s.singular()))
+        [
+            Section::Functions,
+            Section::Actors,
+            Section::Externals,
+            Section::Boundaries,
+            Section::Data,
+            Section::Roles,
+        ]
+        .into_iter()
+        .find(|s| m.has(*s, id))
+        .map(|s| format!("the {} `{id}`", s.singular()))
     }
 
     /// Checks that `id` names an element `target` allows.
@@ -103,8 +124,12 @@ impl Checker<'_, '_, '_> {
             Target::Channels(kinds) => m.channels.get(id).is_some_and(|c| kinds.contains(&c.kind)),
             Target::Stores(kinds) => m.stores.get(id).is_some_and(|s| kinds.contains(&s.kind)),
             Target::ChannelsOrStores(channel_kinds, store_kinds) => {
-                m.channels.get(id).is_some_and(|c| channel_kinds.contains(&c.kind))
-                    || m.stores.get(id).is_some_and(|s| store_kinds.contains(&s.kind))
+                m.channels
+                    .get(id)
+                    .is_some_and(|c| channel_kinds.contains(&c.kind))
+                    || m.stores
+                        .get(id)
+                        .is_some_and(|s| store_kinds.contains(&s.kind))
             }
         };
         if found {
@@ -112,79 +137,144 @@ impl Checker<'_, '_, '_> {
         }
         let expected = match target {
             Target::Sections(sections) => {
-                let nouns: Vec<String> = sections.iter().map(|s| format!("{} {}", article(s.singular()), s.singular())).collect();
+                let nouns: Vec<String> = sections
+                    .iter()
+                    .map(|s| format!("{} {}", article(s.singular()), s.singular()))
+                    .collect();
                 one_of(&nouns).replace('`', "")
             }
             Target::Channels(kinds_) => format!("a channel of kind {}", kinds(kinds_)),
             Target::Stores(kinds_) => format!("a store of kind {}", kinds(kinds_)),
-            Target::ChannelsOrStores(c, s) => format!("a channel of kind {} or a store of kind {}", kinds(c), kinds(s)),
+            Target::ChannelsOrStores(c, s) => format!(
+                "a channel of kind {} or a store of kind {}",
+                kinds(c),
+                kinds(s)
+            ),
         };
         let span = self.span(place);
         if let Some(actual) = self.describe(id) {
             self.push(
-                Diagnostic::error(Code::WrongReferenceKind, span, format!("{what} names {actual}, but must name {expected}"))
-                    .with_label("wrong kind of element"),
+                Diagnostic::error(
+                    Code::WrongReferenceKind,
+                    span,
+                    format!("{what} names {actual}, but must name {expected}"),
+                )
+                .with_label("wrong kind of element"),
             );
             return;
         }
         let candidates: Vec<&str> = match target {
             Target::Sections(sections) => sections.iter().flat_map(|s| m.ids(*s)).collect(),
-            Target::Channels(kinds) => m.channels.iter().filter(|(_, c)| kinds.contains(&c.kind)).map(|(k, _)| k.as_str()).collect(),
-            Target::Stores(kinds) => m.stores.iter().filter(|(_, s)| kinds.contains(&s.kind)).map(|(k, _)| k.as_str()).collect(),
+            Target::Channels(kinds) => m
+                .channels
+                .iter()
+                .filter(|(_, c)| kinds.contains(&c.kind))
+                .map(|(k, _)| k.as_str())
+                .collect(),
+            Target::Stores(kinds) => m
+                .stores
+                .iter()
+                .filter(|(_, s)| kinds.contains(&s.kind))
+                .map(|(k, _)| k.as_str())
+                .collect(),
             Target::ChannelsOrStores(c, s) => m
                 .channels
                 .iter()
                 .filter(|(_, ch)| c.contains(&ch.kind))
                 .map(|(k, _)| k.as_str())
-                .chain(m.stores.iter().filter(|(_, st)| s.contains(&st.kind)).map(|(k, _)| k.as_str()))
+                .chain(
+                    m.stores
+                        .iter()
+                        .filter(|(_, st)| s.contains(&st.kind))
+                        .map(|(k, _)| k.as_str()),
+                )
                 .collect(),
         };
         let hint = did_you_mean(id, candidates.iter().copied()).unwrap_or_else(|| {
             if candidates.is_empty() {
-                format!("declare it: the model has no {}", expected.trim_start_matches("an ").trim_start_matches("a "))
+                format!(
+                    "declare it: the model has no {}",
+                    expected.trim_start_matches("an ").trim_start_matches("a ")
+                )
             } else if candidates.len() <= 8 {
                 format!("known ids: {}", one_of(&candidates))
             } else {
-                format!("the model has {} candidates; check the spelling", candidates.len())
+                format!(
+                    "the model has {} candidates; check the spelling",
+                    candidates.len()
+                )
             }
         });
         self.push(
-            Diagnostic::error(Code::UnresolvedReference, span, format!("{what} references unknown {} `{id}`", expected_noun(target)))
-                .with_label("no such element")
-                .with_hint(hint),
+            Diagnostic::error(
+                Code::UnresolvedReference,
+                span,
+                format!("{what} references unknown {} `{id}`", expected_noun(target)),
+            )
+            .with_label("no such element")
+            .with_hint(hint),
         );
     }
 
-    fn flow_refs(&mut self, refs: &[FlowRef], target: Target, what: &str, (section, id, field): (Section, &str, &str)) {
+    fn flow_refs(
+        &mut self,
+        refs: &[FlowRef],
+        target: Target,
+        what: &str,
+        (section, id, field): (Section, &str, &str),
+    ) {
         for (i, flow) in refs.iter().enumerate() {
             let index = i.to_string();
             let detailed = matches!(flow, FlowRef::Detailed(_));
-            let path: Vec<&str> = if detailed { vec![field, &index, "to"] } else { vec![field, &index] };
+            let path: Vec<&str> = if detailed {
+                vec![field, &index, "to"]
+            } else {
+                vec![field, &index]
+            };
             self.reference(flow.target(), target, what, (section, id, &path));
             for (j, data) in flow.data().iter().enumerate() {
                 let j = j.to_string();
-                self.reference(data, Target::Sections(&[Section::Data]), "flow data", (section, id, &[field, &index, "data", &j]));
+                self.reference(
+                    data,
+                    Target::Sections(&[Section::Data]),
+                    "flow data",
+                    (section, id, &[field, &index, "data", &j]),
+                );
             }
         }
     }
 
     fn boundary(&mut self, boundary: &str, section: Section, id: &str) {
-        self.reference(boundary, Target::Sections(&[Section::Boundaries]), &format!("{} `{id}`", section.singular()), (section, id, &["boundary"]));
+        self.reference(
+            boundary,
+            Target::Sections(&[Section::Boundaries]),
+            &format!("{} `{id}`", section.singular()),
+            (section, id, &["boundary"]),
+        );
     }
 
     fn data_list(&mut self, data: &[String], section: Section, id: &str) {
         for (i, item) in data.iter().enumerate() {
             let i = i.to_string();
-            self.reference(item, Target::Sections(&[Section::Data]), &format!("{} `{id}`", section.singular()), (section, id, &["data", &i]));
+            self.reference(
+                item,
+                Target::Sections(&[Section::Data]),
+                &format!("{} `{id}`", section.singular()),
+                (section, id, &["data", &i]),
+            );
         }
     }
 
     fn not_applicable(&mut self, place: Place<'_>, field: &str, kind: &str, applies_to: &str) {
         let span = self.span(place);
         self.push(
-            Diagnostic::error(Code::NotApplicable, span, format!("`{field}` does not apply to {kind}"))
-                .with_label("not applicable here")
-                .with_hint(format!("`{field}` applies to {applies_to}; remove it here")),
+            Diagnostic::error(
+                Code::NotApplicable,
+                span,
+                format!("`{field}` does not apply to {kind}"),
+            )
+            .with_label("not applicable here")
+            .with_hint(format!("`{field}` applies to {applies_to}; remove it here")),
         );
     }
 
@@ -203,7 +293,12 @@ impl Checker<'_, '_, '_> {
         let model = self.model;
         for (id, boundary) in &model.boundaries {
             if let Some(parent) = &boundary.parent {
-                self.reference(parent, Target::Sections(&[Section::Boundaries]), &format!("boundary `{id}`"), (Section::Boundaries, id, &["parent"]));
+                self.reference(
+                    parent,
+                    Target::Sections(&[Section::Boundaries]),
+                    &format!("boundary `{id}`"),
+                    (Section::Boundaries, id, &["parent"]),
+                );
             }
         }
         // Follow parents from each boundary; a walk that comes back to where it started is a cycle.
@@ -211,7 +306,11 @@ impl Checker<'_, '_, '_> {
         for start in model.boundaries.keys() {
             let mut chain = vec![start.as_str()];
             let mut current = start.as_str();
-            while let Some(parent) = model.boundaries.get(current).and_then(|b| b.parent.as_deref()) {
+            while let Some(parent) = model
+                .boundaries
+                .get(current)
+                .and_then(|b| b.parent.as_deref())
+            {
                 if !model.boundaries.contains_key(parent) {
                     break;
                 }
@@ -238,19 +337,25 @@ impl Checker<'_, '_, '_> {
         }
     }
 
-    fn data_refs(&mut self) {
-        // Data assets reference nothing; their tags and classification are checked structurally.
-    }
-
     fn actors_and_externals(&mut self) {
         let model = self.model;
         for (id, actor) in &model.actors {
             self.boundary(&actor.boundary, Section::Actors, id);
-            self.flow_refs(&actor.uses, Target::Sections(&[Section::Channels]), &format!("actor `{id}`"), (Section::Actors, id, "uses"));
+            self.flow_refs(
+                &actor.uses,
+                Target::Sections(&[Section::Channels]),
+                &format!("actor `{id}`"),
+                (Section::Actors, id, "uses"),
+            );
         }
         for (id, external) in &model.externals {
             self.boundary(&external.boundary, Section::Externals, id);
-            self.flow_refs(&external.uses, Target::Sections(&[Section::Channels]), &format!("external `{id}`"), (Section::Externals, id, "uses"));
+            self.flow_refs(
+                &external.uses,
+                Target::Sections(&[Section::Channels]),
+                &format!("external `{id}`"),
+                (Section::Externals, id, "uses"),
+            );
         }
     }
 
@@ -265,85 +370,164 @@ impl Checker<'_, '_, '_> {
     fn channels(&mut self) {
         let model = self.model;
         for (id, channel) in &model.channels {
-            let place = |path: &'static [&'static str]| (Section::Channels, id.as_str(), path);
             self.boundary(&channel.boundary, Section::Channels, id);
             self.data_list(&channel.data, Section::Channels, id);
-            let kind = channel.kind;
-            let this = format!("{} {} channel", article(&kebab(&kind)), kebab(&kind));
-            let is_api = ALL_API_KINDS.contains(&kind);
-            let api_kinds = format!("API channels ({})", kinds(ALL_API_KINDS));
-            if channel.auth.is_some() && !is_api {
-                self.not_applicable(place(&["auth"]), "auth", &this, &api_kinds);
-            }
-            if channel.throttling.is_some() && !is_api {
-                self.not_applicable(place(&["throttling"]), "throttling", &this, &api_kinds);
-            }
-            if channel.tls.is_some() && !is_api {
-                self.not_applicable(place(&["tls"]), "tls", &this, &api_kinds);
-            }
-            if channel.waf.is_some() {
-                let waf_kinds = [ChannelKind::ApiGatewayRest, ChannelKind::ApiGatewayWebsocket, ChannelKind::Alb];
-                if !waf_kinds.contains(&kind) {
-                    self.not_applicable(
-                        place(&["waf"]),
-                        "waf",
-                        &this,
-                        &format!("{} (AWS WAF attaches to REST APIs and load balancers; put CloudFront in front of others)", kinds(&waf_kinds)),
-                    );
-                }
-            }
-            if kind == ChannelKind::FunctionUrl && channel.auth.is_some_and(|a| !matches!(a, Auth::None | Auth::Iam)) {
-                let span = self.span(place(&["auth"]));
-                self.push(
-                    Diagnostic::error(Code::InvalidValue, span, format!("a function URL supports auth `none` or `iam`, not `{}`", kebab(&channel.auth)))
-                        .with_label("unsupported on function URLs")
-                        .with_hint("put an API Gateway in front of the function for other authorizers"),
+            self.channel_api_fields(id, channel);
+            self.channel_messaging_fields(id, channel);
+        }
+    }
+
+    /// Fields that only APIs have: auth, throttling, TLS, WAF.
+    fn channel_api_fields(&mut self, id: &str, channel: &super::types::Channel) {
+        let place = |path: &'static [&'static str]| (Section::Channels, id, path);
+        let kind = channel.kind;
+        let this = format!("{} {} channel", article(&kebab(&kind)), kebab(&kind));
+        let is_api = ALL_API_KINDS.contains(&kind);
+        let api_kinds = format!("API channels ({})", kinds(ALL_API_KINDS));
+        if channel.auth.is_some() && !is_api {
+            self.not_applicable(place(&["auth"]), "auth", &this, &api_kinds);
+        }
+        if channel.throttling.is_some() && !is_api {
+            self.not_applicable(place(&["throttling"]), "throttling", &this, &api_kinds);
+        }
+        if channel.tls.is_some() && !is_api {
+            self.not_applicable(place(&["tls"]), "tls", &this, &api_kinds);
+        }
+        if channel.waf.is_some() {
+            let waf_kinds = [
+                ChannelKind::ApiGatewayRest,
+                ChannelKind::ApiGatewayWebsocket,
+                ChannelKind::Alb,
+            ];
+            if !waf_kinds.contains(&kind) {
+                self.not_applicable(
+                    place(&["waf"]),
+                    "waf",
+                    &this,
+                    &format!("{} (AWS WAF attaches to REST APIs and load balancers; put CloudFront in front of others)", kinds(&waf_kinds)),
                 );
             }
-            let encryptable = [ChannelKind::Sqs, ChannelKind::Sns, ChannelKind::Kinesis, ChannelKind::Eventbridge];
-            if channel.encryption.is_some() && !encryptable.contains(&kind) {
-                self.not_applicable(place(&["encryption"]), "encryption", &this, &kinds(&encryptable));
+        }
+        if kind == ChannelKind::FunctionUrl
+            && channel
+                .auth
+                .is_some_and(|a| !matches!(a, Auth::None | Auth::Iam))
+        {
+            let span = self.span(place(&["auth"]));
+            self.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    span,
+                    format!(
+                        "a function URL supports auth `none` or `iam`, not `{}`",
+                        kebab(&channel.auth)
+                    ),
+                )
+                .with_label("unsupported on function URLs")
+                .with_hint("put an API Gateway in front of the function for other authorizers"),
+            );
+        }
+    }
+
+    /// Fields of queues, topics, buses, streams, schedules and user pools.
+    fn channel_messaging_fields(&mut self, id: &str, channel: &super::types::Channel) {
+        let place = |path: &'static [&'static str]| (Section::Channels, id, path);
+        let kind = channel.kind;
+        let this = format!("{} {} channel", article(&kebab(&kind)), kebab(&kind));
+        let encryptable = [
+            ChannelKind::Sqs,
+            ChannelKind::Sns,
+            ChannelKind::Kinesis,
+            ChannelKind::Eventbridge,
+        ];
+        if channel.encryption.is_some() && !encryptable.contains(&kind) {
+            self.not_applicable(
+                place(&["encryption"]),
+                "encryption",
+                &this,
+                &kinds(&encryptable),
+            );
+        }
+        let with_dlq = [ChannelKind::Sqs, ChannelKind::Sns, ChannelKind::Eventbridge];
+        if let Some(dlq) = &channel.dlq {
+            if with_dlq.contains(&kind) {
+                self.reference(
+                    dlq,
+                    Target::Channels(&[ChannelKind::Sqs]),
+                    &format!("the dead-letter queue of `{id}`"),
+                    place(&["dlq"]),
+                );
+            } else {
+                self.not_applicable(place(&["dlq"]), "dlq", &this, &kinds(&with_dlq));
             }
-            let with_dlq = [ChannelKind::Sqs, ChannelKind::Sns, ChannelKind::Eventbridge];
-            if let Some(dlq) = &channel.dlq {
-                if with_dlq.contains(&kind) {
-                    self.reference(dlq, Target::Channels(&[ChannelKind::Sqs]), &format!("the dead-letter queue of `{id}`"), place(&["dlq"]));
-                } else {
-                    self.not_applicable(place(&["dlq"]), "dlq", &this, &kinds(&with_dlq));
-                }
+        }
+        if channel.max_receive_count.is_some() && kind != ChannelKind::Sqs {
+            self.not_applicable(
+                place(&["max_receive_count"]),
+                "max_receive_count",
+                &this,
+                "`sqs` queues",
+            );
+        }
+        let fan_out = [ChannelKind::Sns, ChannelKind::Eventbridge];
+        if !channel.delivers_to.is_empty() {
+            if fan_out.contains(&kind) {
+                self.flow_refs(
+                    &channel.delivers_to,
+                    Target::Sections(&[Section::Channels]),
+                    &format!("channel `{id}`"),
+                    (Section::Channels, id, "delivers_to"),
+                );
+            } else {
+                self.not_applicable(
+                    place(&["delivers_to"]),
+                    "delivers_to",
+                    &this,
+                    &kinds(&fan_out),
+                );
             }
-            if channel.max_receive_count.is_some() && kind != ChannelKind::Sqs {
-                self.not_applicable(place(&["max_receive_count"]), "max_receive_count", &this, "`sqs` queues");
+        }
+        match (&channel.table, kind) {
+            (Some(table), ChannelKind::DynamodbStream) => {
+                self.reference(
+                    table,
+                    Target::Stores(&[StoreKind::Dynamodb]),
+                    &format!("stream `{id}`"),
+                    place(&["table"]),
+                );
             }
-            let fan_out = [ChannelKind::Sns, ChannelKind::Eventbridge];
-            if !channel.delivers_to.is_empty() {
-                if fan_out.contains(&kind) {
-                    self.flow_refs(&channel.delivers_to, Target::Sections(&[Section::Channels]), &format!("channel `{id}`"), (Section::Channels, id, "delivers_to"));
-                } else {
-                    self.not_applicable(place(&["delivers_to"]), "delivers_to", &this, &kinds(&fan_out));
-                }
+            (Some(_), _) => self.not_applicable(
+                place(&["table"]),
+                "table",
+                &this,
+                "`dynamodb-stream` channels",
+            ),
+            (None, ChannelKind::DynamodbStream) => {
+                let span = self.at.element(Section::Channels, id);
+                self.push(
+                    Diagnostic::error(
+                        Code::MissingField,
+                        span,
+                        format!(
+                            "dynamodb-stream channel `{id}` does not say which table it streams"
+                        ),
+                    )
+                    .with_label("no `table`")
+                    .with_hint("add `table: <id of a dynamodb store>`"),
+                );
             }
-            match (&channel.table, kind) {
-                (Some(table), ChannelKind::DynamodbStream) => {
-                    self.reference(table, Target::Stores(&[StoreKind::Dynamodb]), &format!("stream `{id}`"), place(&["table"]));
-                }
-                (Some(_), _) => self.not_applicable(place(&["table"]), "table", &this, "`dynamodb-stream` channels"),
-                (None, ChannelKind::DynamodbStream) => {
-                    let span = self.at.element(Section::Channels, id);
-                    self.push(
-                        Diagnostic::error(Code::MissingField, span, format!("dynamodb-stream channel `{id}` does not say which table it streams"))
-                            .with_label("no `table`")
-                            .with_hint("add `table: <id of a dynamodb store>`"),
-                    );
-                }
-                (None, _) => {}
-            }
-            if channel.expression.is_some() && kind != ChannelKind::Schedule {
-                self.not_applicable(place(&["expression"]), "expression", &this, "`schedule` channels");
-            }
-            if channel.mfa.is_some() && kind != ChannelKind::Cognito {
-                self.not_applicable(place(&["mfa"]), "mfa", &this, "`cognito` user pools");
-            }
+            (None, _) => {}
+        }
+        if channel.expression.is_some() && kind != ChannelKind::Schedule {
+            self.not_applicable(
+                place(&["expression"]),
+                "expression",
+                &this,
+                "`schedule` channels",
+            );
+        }
+        if channel.mfa.is_some() && kind != ChannelKind::Cognito {
+            self.not_applicable(place(&["mfa"]), "mfa", &this, "`cognito` user pools");
         }
     }
 
@@ -354,7 +538,12 @@ impl Checker<'_, '_, '_> {
             let who = format!("function `{id}`");
             self.boundary(&function.boundary, f, id);
             if let Some(role) = &function.role {
-                self.reference(role, Target::Sections(&[Section::Roles]), &who, (f, id, &["role"]));
+                self.reference(
+                    role,
+                    Target::Sections(&[Section::Roles]),
+                    &who,
+                    (f, id, &["role"]),
+                );
                 if !function.permissions.is_empty() {
                     let span = self.span((f, id, &["permissions"]));
                     let role_span = self.span((f, id, &["role"]));
@@ -370,24 +559,65 @@ impl Checker<'_, '_, '_> {
             for (i, trigger) in function.triggers.iter().enumerate() {
                 self.trigger(id, i, trigger);
             }
-            self.flow_refs(&function.reads, Target::Sections(&[Section::Stores, Section::Channels]), &format!("a read of {who}"), (f, id, "reads"));
-            self.flow_refs(&function.writes, Target::Sections(&[Section::Stores, Section::Channels]), &format!("a write of {who}"), (f, id, "writes"));
-            self.flow_refs(&function.calls, Target::Sections(&[Section::Externals]), &format!("a call of {who}"), (f, id, "calls"));
-            self.flow_refs(&function.invokes, Target::Sections(&[Section::Functions]), &format!("an invocation by {who}"), (f, id, "invokes"));
+            self.flow_refs(
+                &function.reads,
+                Target::Sections(&[Section::Stores, Section::Channels]),
+                &format!("a read of {who}"),
+                (f, id, "reads"),
+            );
+            self.flow_refs(
+                &function.writes,
+                Target::Sections(&[Section::Stores, Section::Channels]),
+                &format!("a write of {who}"),
+                (f, id, "writes"),
+            );
+            self.flow_refs(
+                &function.calls,
+                Target::Sections(&[Section::Externals]),
+                &format!("a call of {who}"),
+                (f, id, "calls"),
+            );
+            self.flow_refs(
+                &function.invokes,
+                Target::Sections(&[Section::Functions]),
+                &format!("an invocation by {who}"),
+                (f, id, "invokes"),
+            );
             if let Some(destination) = &function.on_failure {
-                const ALLOWED: &[ChannelKind] = &[ChannelKind::Sqs, ChannelKind::Sns, ChannelKind::Eventbridge];
+                const ALLOWED: &[ChannelKind] =
+                    &[ChannelKind::Sqs, ChannelKind::Sns, ChannelKind::Eventbridge];
                 if !model.functions.contains_key(destination) {
-                    self.reference(destination, Target::Channels(ALLOWED), &format!("the on-failure destination of {who}"), (f, id, &["on_failure"]));
+                    self.reference(
+                        destination,
+                        Target::Channels(ALLOWED),
+                        &format!("the on-failure destination of {who}"),
+                        (f, id, &["on_failure"]),
+                    );
                 }
             }
             for (name, secret) in &function.secrets {
                 let Some(store) = &secret.store else { continue };
                 let path: [&str; 3] = ["secrets", name, "store"];
                 match secret.from {
-                    SecretSource::SecretsManager => self.reference(store, Target::Stores(&[StoreKind::SecretsManager]), &format!("secret `{name}` of {who}"), (f, id, &path)),
-                    SecretSource::Ssm => self.reference(store, Target::Stores(&[StoreKind::Ssm]), &format!("secret `{name}` of {who}"), (f, id, &path)),
+                    SecretSource::SecretsManager => self.reference(
+                        store,
+                        Target::Stores(&[StoreKind::SecretsManager]),
+                        &format!("secret `{name}` of {who}"),
+                        (f, id, &path),
+                    ),
+                    SecretSource::Ssm => self.reference(
+                        store,
+                        Target::Stores(&[StoreKind::Ssm]),
+                        &format!("secret `{name}` of {who}"),
+                        (f, id, &path),
+                    ),
                     SecretSource::Env | SecretSource::Hardcoded => {
-                        self.not_applicable((f, id, &path), "store", &format!("a secret from `{}`", kebab(&secret.from)), "secrets from `secrets-manager` or `ssm`");
+                        self.not_applicable(
+                            (f, id, &path),
+                            "store",
+                            &format!("a secret from `{}`", kebab(&secret.from)),
+                            "secrets from `secrets-manager` or `ssm`",
+                        );
                     }
                 }
             }
@@ -398,20 +628,22 @@ impl Checker<'_, '_, '_> {
     }
 
     fn trigger(&mut self, id: &str, index: usize, trigger: &super::types::Trigger) {
+        use ChannelKind as C;
+        use TriggerKind as T;
         let f = Section::Functions;
         let i = index.to_string();
         let kind = trigger.kind;
-        let this = format!("`{}` triggers", kebab(&kind));
         let what = format!("the {} trigger of function `{id}`", kebab(&kind));
-        use ChannelKind as C;
-        use TriggerKind as T;
         let source_target = match kind {
             T::Http => Some(Target::Channels(API_KINDS)),
             T::Websocket => Some(Target::Channels(&[C::ApiGatewayWebsocket])),
             T::S3 => Some(Target::Stores(&[StoreKind::S3])),
             T::Sqs => Some(Target::Channels(&[C::Sqs])),
             T::Sns => Some(Target::Channels(&[C::Sns])),
-            T::DynamodbStream => Some(Target::ChannelsOrStores(&[C::DynamodbStream], &[StoreKind::Dynamodb])),
+            T::DynamodbStream => Some(Target::ChannelsOrStores(
+                &[C::DynamodbStream],
+                &[StoreKind::Dynamodb],
+            )),
             T::Kinesis => Some(Target::Channels(&[C::Kinesis])),
             T::Eventbridge => Some(Target::Channels(&[C::Eventbridge])),
             T::Schedule => Some(Target::Channels(&[C::Schedule, C::Eventbridge])),
@@ -421,48 +653,97 @@ impl Checker<'_, '_, '_> {
             T::Invoke => None,
         };
         match (&trigger.source, source_target) {
-            (Some(source), Some(target)) => self.reference(source, target, &what, (f, id, &["triggers", &i, "source"])),
+            (Some(source), Some(target)) => {
+                self.reference(source, target, &what, (f, id, &["triggers", &i, "source"]));
+            }
             (Some(source), None) => {
-                self.reference(source, Target::Sections(&[Section::Actors, Section::Externals]), &what, (f, id, &["triggers", &i, "source"]));
+                self.reference(
+                    source,
+                    Target::Sections(&[Section::Actors, Section::Externals]),
+                    &what,
+                    (f, id, &["triggers", &i, "source"]),
+                );
             }
             (None, Some(_)) => {
                 let span = self.span((f, id, &["triggers", &i]));
                 self.push(
                     Diagnostic::error(Code::MissingField, span, format!("{what} has no `source`"))
                         .with_label("no `source`")
-                        .with_hint("name the channel or store the events come from: `source: <id>`"),
+                        .with_hint(
+                            "name the channel or store the events come from: `source: <id>`",
+                        ),
                 );
             }
             (None, None) => {}
         }
+        self.trigger_fields(id, index, trigger);
+        if let Some(input) = &trigger.input {
+            self.input(input, (f, id, &["triggers", &i, "input", "schema"]));
+        }
+    }
+
+    /// Fields of a trigger that apply to some kinds only, and the HTTP method.
+    fn trigger_fields(&mut self, id: &str, index: usize, trigger: &super::types::Trigger) {
+        use TriggerKind as T;
+        let f = Section::Functions;
+        let i = index.to_string();
+        let kind = trigger.kind;
+        let this = format!("`{}` triggers", kebab(&kind));
         let batch = [T::Sqs, T::Kinesis, T::DynamodbStream];
         let fields: [(&str, bool, &[TriggerKind]); 7] = [
             ("method", trigger.method.is_some(), &[T::Http]),
             ("path", trigger.path.is_some(), &[T::Http, T::Websocket]),
             ("auth", trigger.auth.is_some(), &[T::Http, T::Websocket]),
             ("batch_size", trigger.batch_size.is_some(), &batch),
-            ("partial_failures", trigger.partial_failures.is_some(), &batch),
-            ("filter", trigger.filter.is_some(), &[T::S3, T::Sqs, T::Sns, T::DynamodbStream, T::Kinesis, T::Eventbridge, T::Iot]),
+            (
+                "partial_failures",
+                trigger.partial_failures.is_some(),
+                &batch,
+            ),
+            (
+                "filter",
+                trigger.filter.is_some(),
+                &[
+                    T::S3,
+                    T::Sqs,
+                    T::Sns,
+                    T::DynamodbStream,
+                    T::Kinesis,
+                    T::Eventbridge,
+                    T::Iot,
+                ],
+            ),
             ("events", !trigger.events.is_empty(), &[T::S3, T::Cognito]),
         ];
         for (field, present, allowed) in fields {
             if present && !allowed.contains(&kind) {
-                self.not_applicable((f, id, &["triggers", &i, field]), field, &this, &format!("{} triggers", kinds(allowed)));
-            }
-        }
-        if let Some(method) = &trigger.method {
-            const METHODS: [&str; 9] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", "*"];
-            if !METHODS.contains(&method.as_str()) {
-                let span = self.span((f, id, &["triggers", &i, "method"]));
-                self.push(
-                    Diagnostic::error(Code::InvalidValue, span, format!("`{method}` is not an HTTP method"))
-                        .with_label("unknown method")
-                        .with_hint(did_you_mean(&method.to_uppercase(), METHODS).unwrap_or_else(|| format!("use one of {}", one_of(&METHODS)))),
+                self.not_applicable(
+                    (f, id, &["triggers", &i, field]),
+                    field,
+                    &this,
+                    &format!("{} triggers", kinds(allowed)),
                 );
             }
         }
-        if let Some(input) = &trigger.input {
-            self.input(input, (f, id, &["triggers", &i, "input", "schema"]));
+        if let Some(method) = &trigger.method {
+            const METHODS: [&str; 9] = [
+                "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", "*",
+            ];
+            if !METHODS.contains(&method.as_str()) {
+                let span = self.span((f, id, &["triggers", &i, "method"]));
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        span,
+                        format!("`{method}` is not an HTTP method"),
+                    )
+                    .with_label("unknown method")
+                    .with_hint(
+                        did_you_mean(&method.to_uppercase(), METHODS)
+                            .unwrap_or_else(|| format!("use one of {}", one_of(&METHODS))),
+                    ),
+                );
+            }
         }
     }
 
@@ -474,9 +755,15 @@ impl Checker<'_, '_, '_> {
                     let j = j.to_string();
                     let span = self.span((section, id, &["permissions", &i, "allow", &j]));
                     self.push(
-                        Diagnostic::error(Code::InvalidValue, span, format!("`{action}` is not an IAM action"))
-                            .with_label("not `service:Action`")
-                            .with_hint("write actions as `service:Action`, like `dynamodb:GetItem` or `s3:*`"),
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            span,
+                            format!("`{action}` is not an IAM action"),
+                        )
+                        .with_label("not `service:Action`")
+                        .with_hint(
+                            "write actions as `service:Action`, like `dynamodb:GetItem` or `s3:*`",
+                        ),
                     );
                 }
             }
@@ -487,7 +774,12 @@ impl Checker<'_, '_, '_> {
                 let j = j.to_string();
                 self.reference(
                     resource,
-                    Target::Sections(&[Section::Stores, Section::Channels, Section::Functions, Section::Externals]),
+                    Target::Sections(&[
+                        Section::Stores,
+                        Section::Channels,
+                        Section::Functions,
+                        Section::Externals,
+                    ]),
                     &format!("a permission of {} `{id}`", section.singular()),
                     (section, id, &["permissions", &i, "on", &j]),
                 );
@@ -498,22 +790,44 @@ impl Checker<'_, '_, '_> {
     fn input(&mut self, input: &Input, place: Place<'_>) {
         let Some(schema) = &input.schema else { return };
         let (section, id, _) = place;
-        let base = self.model.location(section, id).and_then(|l| l.file.parent().map(Path::to_path_buf)).unwrap_or_default();
+        let base = self
+            .model
+            .location(section, id)
+            .and_then(|l| l.file.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
         let path = base.join(schema);
-        if let Some(&fine) = self.schemas.get(&path) {
-            if fine {
-                return;
-            }
+        if self.schemas.get(&path) == Some(&true) {
+            return;
         }
         let problem = match std::fs::metadata(&path) {
-            Err(err) => Some(format!("input schema `{}` cannot be read: {err}", path.display())),
-            Ok(meta) if !meta.is_file() => Some(format!("input schema `{}` is not a file", path.display())),
-            Ok(meta) if meta.len() > MAX_SCHEMA_BYTES => Some(format!("input schema `{}` is larger than {} MiB", path.display(), MAX_SCHEMA_BYTES >> 20)),
-            Ok(_) => match std::fs::read(&path).map(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes)) {
-                Err(err) => Some(format!("input schema `{}` cannot be read: {err}", path.display())),
-                Ok(Err(err)) => Some(format!("input schema `{}` is not valid JSON: {err}", path.display())),
+            Err(err) => Some(format!(
+                "input schema `{}` cannot be read: {err}",
+                path.display()
+            )),
+            Ok(meta) if !meta.is_file() => {
+                Some(format!("input schema `{}` is not a file", path.display()))
+            }
+            Ok(meta) if meta.len() > MAX_SCHEMA_BYTES => Some(format!(
+                "input schema `{}` is larger than {} MiB",
+                path.display(),
+                MAX_SCHEMA_BYTES >> 20
+            )),
+            Ok(_) => match std::fs::read(&path)
+                .map(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes))
+            {
+                Err(err) => Some(format!(
+                    "input schema `{}` cannot be read: {err}",
+                    path.display()
+                )),
+                Ok(Err(err)) => Some(format!(
+                    "input schema `{}` is not valid JSON: {err}",
+                    path.display()
+                )),
                 Ok(Ok(serde_json::Value::Object(_) | serde_json::Value::Bool(_))) => None,
-                Ok(Ok(_)) => Some(format!("input schema `{}` is not a JSON Schema (an object or a boolean)", path.display())),
+                Ok(Ok(_)) => Some(format!(
+                    "input schema `{}` is not a JSON Schema (an object or a boolean)",
+                    path.display()
+                )),
             },
         };
         self.schemas.insert(path, problem.is_none());
@@ -541,7 +855,14 @@ impl Checker<'_, '_, '_> {
                 let i = i.to_string();
                 self.reference(
                     target,
-                    Target::Sections(&[Section::Functions, Section::Channels, Section::Stores, Section::Externals, Section::Actors, Section::Boundaries]),
+                    Target::Sections(&[
+                        Section::Functions,
+                        Section::Channels,
+                        Section::Stores,
+                        Section::Externals,
+                        Section::Actors,
+                        Section::Boundaries,
+                    ]),
                     &format!("control `{id}`"),
                     (Section::Controls, id, &["applies_to", &i]),
                 );
@@ -552,24 +873,41 @@ impl Checker<'_, '_, '_> {
     fn tracking(&mut self) {
         let model = self.model;
         for (id, entry) in &model.tracking {
-            if let Some(date) = &entry.date {
-                if !is_date(date) {
-                    let span = self.span((Section::Tracking, id, &["date"]));
-                    self.push(
-                        Diagnostic::error(Code::InvalidValue, span, format!("`{date}` is not a date"))
-                            .with_label("expected YYYY-MM-DD")
-                            .with_hint("write review dates as `YYYY-MM-DD`, like `2026-12-31`"),
-                    );
-                }
+            if let Some(date) = &entry.date
+                && !is_date(date)
+            {
+                let span = self.span((Section::Tracking, id, &["date"]));
+                self.push(
+                    Diagnostic::error(Code::InvalidValue, span, format!("`{date}` is not a date"))
+                        .with_label("expected YYYY-MM-DD")
+                        .with_hint("write review dates as `YYYY-MM-DD`, like `2026-12-31`"),
+                );
             }
-            let needs_reason = matches!(entry.status, TrackingStatus::Accepted | TrackingStatus::Mitigated | TrackingStatus::FalsePositive);
-            if needs_reason && entry.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
+            let needs_reason = matches!(
+                entry.status,
+                TrackingStatus::Accepted
+                    | TrackingStatus::Mitigated
+                    | TrackingStatus::FalsePositive
+            );
+            if needs_reason
+                && entry
+                    .justification
+                    .as_deref()
+                    .is_none_or(|j| j.trim().is_empty())
+            {
                 let span = self.at.element(Section::Tracking, id);
                 self.push(
-                    Diagnostic::error(Code::MissingField, span, format!("tracking entry `{id}` is `{}` without a justification", kebab(&entry.status)))
-                        .with_label("no `justification`")
-                        .with_hint("say why, so a reviewer can check it: `justification: …`")
-                        .warning(),
+                    Diagnostic::error(
+                        Code::MissingField,
+                        span,
+                        format!(
+                            "tracking entry `{id}` is `{}` without a justification",
+                            kebab(&entry.status)
+                        ),
+                    )
+                    .with_label("no `justification`")
+                    .with_hint("say why, so a reviewer can check it: `justification: …`")
+                    .warning(),
                 );
             }
         }
@@ -589,9 +927,15 @@ fn expected_noun(target: Target) -> &'static str {
 
 /// `a` or `an` before a word as it is read aloud (`an sqs channel`, `a dynamodb store`).
 fn article(word: &str) -> &'static str {
-    const SPELT_OUT: [&str; 10] = ["sqs", "sns", "s3", "ssm", "http", "alb", "rds", "efs", "iot", "mfa"];
+    const SPELT_OUT: [&str; 10] = [
+        "sqs", "sns", "s3", "ssm", "http", "alb", "rds", "efs", "iot", "mfa",
+    ];
     let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
-    if vowel || SPELT_OUT.iter().any(|s| word.starts_with(s)) { "an" } else { "a" }
+    if vowel || SPELT_OUT.iter().any(|s| word.starts_with(s)) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// `service:Action` with wildcards, or `*`.
@@ -599,17 +943,32 @@ fn is_action(action: &str) -> bool {
     if action == "*" {
         return true;
     }
-    let Some((service, name)) = action.split_once(':') else { return false };
+    let Some((service, name)) = action.split_once(':') else {
+        return false;
+    };
     !service.is_empty()
-        && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && service
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
 }
 
 /// `YYYY-MM-DD` with a plausible month and day.
 fn is_date(date: &str) -> bool {
     let parts: Vec<&str> = date.split('-').collect();
-    let [year, month, day] = parts.as_slice() else { return false };
-    let number = |s: &str, len: usize| (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u32>().ok()).flatten();
-    matches!((number(year, 4), number(month, 2), number(day, 2)), (Some(_), Some(1..=12), Some(1..=31)))
+    let [year, month, day] = parts.as_slice() else {
+        return false;
+    };
+    let number = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    matches!(
+        (number(year, 4), number(month, 2), number(day, 2)),
+        (Some(_), Some(1..=12), Some(1..=31))
+    )
 }

@@ -128,8 +128,8 @@ pub fn resolve_plain(text: &str) -> ScalarType {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => ScalarType::Null,
         "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => ScalarType::Bool,
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
-        | ".NAN" => ScalarType::Float,
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => ScalarType::Float,
         _ if parse_integer(text).is_some() => ScalarType::Integer,
         _ if is_float(text) => ScalarType::Float,
         _ => ScalarType::String,
@@ -158,8 +158,12 @@ pub fn parse_integer(text: &str) -> Option<i128> {
 
 fn is_float(text: &str) -> bool {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    body.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
-        && body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+    body.bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
         && text.parse::<f64>().is_ok()
 }
 
@@ -198,20 +202,31 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<Parsed, Diagnostic> {
             if err.info().contains("recursion limit") {
                 return too_deep(span);
             }
-            Diagnostic::error(Code::YamlSyntax, span, format!("malformed YAML: {}", err.info()))
-                .with_label("here")
-                .with_hint("check indentation and quoting around this place")
+            Diagnostic::error(
+                Code::YamlSyntax,
+                span,
+                format!("malformed YAML: {}", err.info()),
+            )
+            .with_label("here")
+            .with_hint("check indentation and quoting around this place")
         })?;
         if builder.on_event(event, marker)? {
-            return Ok(Parsed { root: builder.root, problems: builder.problems });
+            return Ok(Parsed {
+                root: builder.root,
+                problems: builder.problems,
+            });
         }
     }
 }
 
 fn too_deep(span: Span) -> Diagnostic {
-    Diagnostic::error(Code::TooDeep, span, format!("nesting deeper than {MAX_DEPTH} levels"))
-        .with_label("too deep")
-        .with_hint("a strider model needs only a few levels of nesting; this file is not a model")
+    Diagnostic::error(
+        Code::TooDeep,
+        span,
+        format!("nesting deeper than {MAX_DEPTH} levels"),
+    )
+    .with_label("too deep")
+    .with_hint("a strider model needs only a few levels of nesting; this file is not a model")
 }
 
 struct TreeBuilder<'a> {
@@ -238,7 +253,10 @@ struct Open {
 
 enum OpenKind {
     Sequence(Vec<Node>),
-    Mapping { entries: Vec<(Key, Node)>, pending: Pending },
+    Mapping {
+        entries: Vec<(Key, Node)>,
+        pending: Pending,
+    },
 }
 
 /// What a mapping waits for next.
@@ -258,7 +276,11 @@ impl TreeBuilder<'_> {
         } else {
             self.sources.offset(self.file, marker.line(), marker.col())
         };
-        Span { file: self.file, start, end: start }
+        Span {
+            file: self.file,
+            start,
+            end: start,
+        }
     }
 
     fn span_of(&self, marker: Marker, text_len: usize) -> Span {
@@ -286,11 +308,21 @@ impl TreeBuilder<'_> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let quotes = if matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted) { 2 } else { 0 };
+                let quotes = if matches!(
+                    style,
+                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+                ) {
+                    2
+                } else {
+                    0
+                };
                 let span = self.span_of(marker, text.len() + quotes);
                 self.reject_tag(tag.as_ref(), span);
                 let plain = matches!(style, TScalarStyle::Plain);
-                let node = Node { value: Value::Scalar { text, plain }, span };
+                let node = Node {
+                    value: Value::Scalar { text, plain },
+                    span,
+                };
                 self.own_nodes += 1;
                 self.finish_node(node, anchor, 1)?;
             }
@@ -303,10 +335,18 @@ impl TreeBuilder<'_> {
                 let kind = if matches!(event, Event::SequenceStart(..)) {
                     OpenKind::Sequence(Vec::new())
                 } else {
-                    OpenKind::Mapping { entries: Vec::new(), pending: Pending::Nothing }
+                    OpenKind::Mapping {
+                        entries: Vec::new(),
+                        pending: Pending::Nothing,
+                    }
                 };
                 self.own_nodes += 1;
-                self.stack.push(Open { start: span, anchor, size: 1, kind });
+                self.stack.push(Open {
+                    start: span,
+                    anchor,
+                    size: 1,
+                    kind,
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(open) = self.stack.pop() else {
@@ -323,7 +363,11 @@ impl TreeBuilder<'_> {
             Event::Alias(id) => {
                 let span = self.span_of(marker, 1);
                 let Some((node, size)) = self.anchors.get(&id).cloned() else {
-                    return Err(Diagnostic::error(Code::YamlSyntax, span, "alias to an unknown anchor"));
+                    return Err(Diagnostic::error(
+                        Code::YamlSyntax,
+                        span,
+                        "alias to an unknown anchor",
+                    ));
                 };
                 self.alias_nodes += size;
                 let budget = MIN_ALIAS_BUDGET.max(self.own_nodes);
@@ -398,7 +442,10 @@ impl TreeBuilder<'_> {
                     *pending = Pending::SkipValue;
                     self.problems.push(problem);
                 } else {
-                    *pending = Pending::Key(Key { text, span: node.span });
+                    *pending = Pending::Key(Key {
+                        text,
+                        span: node.span,
+                    });
                 }
             }
         }
