@@ -95,6 +95,7 @@ fn each_fixture_reports_the_code_it_is_named_after() {
         ("invalid-value", Code::InvalidValue),
         ("missing-field", Code::MissingField),
         ("missing-name", Code::MissingField),
+        ("mixed-structural-and-semantic", Code::UnresolvedReference),
         ("not-applicable", Code::NotApplicable),
         ("not-utf8", Code::NotUtf8),
         ("too-deep", Code::TooDeep),
@@ -141,6 +142,29 @@ fn all_problems_are_collected_in_one_pass() {
             err.diagnostics
         );
     }
+}
+
+#[test]
+fn structural_and_semantic_problems_come_out_in_the_same_run() {
+    let err = rejected(Path::new(
+        "tests/fixtures/invalid/mixed-structural-and-semantic.yaml",
+    ));
+    let codes: Vec<Code> = err.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [
+            Code::InvalidValue,
+            Code::WrongType,
+            Code::UnknownKey,
+            Code::UnresolvedReference
+        ]
+    );
+    // `table` is broken (a bad kind), so the read of it is not reported again as unresolved.
+    assert!(
+        !err.diagnostics
+            .iter()
+            .any(|d| d.message.contains("`table`"))
+    );
 }
 
 #[test]

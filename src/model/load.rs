@@ -4,7 +4,7 @@
 //! one run: unreadable files, YAML syntax, structure (against the schema), then the semantic checks
 //! of [`super::validate`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -103,28 +103,37 @@ fn finish(
             Err(problem) => problems.push(problem),
         }
     }
+    // Every file that parsed is checked against the schema; what is broken is pruned so that
+    // the rest still decodes and gets its semantic checks in the same run.
+    let mut complete = trees.len() == file_ids.len();
     let mut decoded = Vec::new();
+    let mut broken = BTreeSet::new();
+    let mut name_broken = false;
     for (file, root) in &trees {
-        let structural = schema_check::check(root);
-        if structural.is_empty()
-            && !problems
-                .iter()
-                .any(|p| p.span.is_some_and(|s| s.file == *file))
-        {
-            match decode::decode::<ModelFile>(root) {
-                Ok(model_file) => decoded.push((*file, model_file)),
-                Err(problem) => problems.push(problem),
+        let checked = schema_check::check(root);
+        broken.extend(checked.broken_ids().map(str::to_owned));
+        name_broken |= checked.prune.iter().any(|p| p == &["name"]);
+        match decode::decode::<ModelFile>(&checked.pruned(root)) {
+            Ok(model_file) => decoded.push((*file, model_file)),
+            Err(problem) => {
+                complete = false;
+                if checked.problems.is_empty() {
+                    problems.push(problem);
+                }
             }
         }
-        problems.extend(structural);
+        problems.extend(checked.problems);
     }
-    if has_errors(&problems) || decoded.is_empty() && problems.is_empty() {
+    if !complete || decoded.is_empty() {
+        // A file that could not be read whole: its elements are unknown, so references to them
+        // cannot be checked without false alarms.
         if problems.is_empty() {
             problems.push(Diagnostic::unplaced(
                 Code::EmptyModel,
                 "no model file was read",
             ));
         }
+        sort(&mut problems);
         return Err(LoadError {
             diagnostics: problems,
             sources,
@@ -134,8 +143,8 @@ fn finish(
         sources: &sources,
         trees: &trees,
     };
-    let model = merge(decoded, &locator, &mut problems);
-    validate::validate(&model, &locator, &mut problems);
+    let model = merge(decoded, &locator, &mut problems, name_broken);
+    validate::validate(&model, &locator, &broken, &mut problems);
     if has_errors(&problems) {
         sort(&mut problems);
         return Err(LoadError {
@@ -393,6 +402,7 @@ fn merge(
     files: Vec<(FileId, ModelFile)>,
     locator: &Locator<'_>,
     problems: &mut Vec<Diagnostic>,
+    name_broken: bool,
 ) -> Model {
     let mut model = Model::default();
     let mut model_name = None;
@@ -467,6 +477,7 @@ fn merge(
     }
     match model_name {
         Some(name) => model.name = name,
+        None if name_broken => {}
         None => problems.push(
             Diagnostic::error(
                 Code::MissingField,

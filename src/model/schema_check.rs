@@ -21,23 +21,105 @@ pub fn model_schema() -> &'static Json {
     SCHEMA.get_or_init(|| schemars::schema_for!(ModelFile).to_value())
 }
 
+/// What the structural check found in one file.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Every structural problem.
+    pub problems: Vec<Diagnostic>,
+    /// Paths to drop so that the rest of the file still decodes: unknown keys, and the elements
+    /// (`[section, id]`) or top-level keys that hold any other problem.
+    pub prune: Vec<Vec<String>>,
+}
+
+impl Checked {
+    /// Ids of the elements dropped because they hold problems.
+    #[must_use]
+    pub fn broken_ids(&self) -> impl Iterator<Item = &str> {
+        self.prune
+            .iter()
+            .filter(|p| p.len() == 2)
+            .map(|p| p[1].as_str())
+    }
+
+    /// The tree without the pruned paths: what can still be decoded and validated.
+    #[must_use]
+    pub fn pruned(&self, root: &Node) -> Node {
+        let mut root = root.clone();
+        for path in &self.prune {
+            remove(&mut root, path);
+        }
+        root
+    }
+}
+
+fn remove(node: &mut Node, path: &[String]) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    match &mut node.value {
+        Value::Mapping(entries) if rest.is_empty() => entries.retain(|(k, _)| &k.text != first),
+        Value::Mapping(entries) => {
+            if let Some((_, child)) = entries.iter_mut().find(|(k, _)| &k.text == first) {
+                remove(child, rest);
+            }
+        }
+        Value::Sequence(items) => {
+            let index = first
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<usize>()
+                .ok();
+            if let Some(child) = index.and_then(|i| items.get_mut(i)) {
+                remove(child, rest);
+            }
+        }
+        Value::Scalar { .. } => {}
+    }
+}
+
 /// Checks a model file's root node; returns every problem found.
 #[must_use]
-pub fn check(root: &Node) -> Vec<Diagnostic> {
+pub fn check(root: &Node) -> Checked {
     let schema = model_schema();
     let mut walker = Walker {
         root_schema: schema,
-        problems: Vec::new(),
+        checked: Checked::default(),
         path: Vec::new(),
     };
     walker.check(root, schema, root.span, "model");
-    walker.problems
+    walker.checked.prune.sort();
+    walker.checked.prune.dedup();
+    walker.checked
 }
 
 struct Walker<'s> {
     root_schema: &'s Json,
-    problems: Vec<Diagnostic>,
+    checked: Checked,
     path: Vec<String>,
+}
+
+impl Walker<'_> {
+    fn push(&mut self, problem: Diagnostic) {
+        self.report(problem, None);
+    }
+
+    /// Records a problem, and what to prune for the rest of the file to decode: the unknown key
+    /// itself, else the element (or top-level key) that holds the problem.
+    fn report(&mut self, problem: Diagnostic, unknown_key: Option<&str>) {
+        let sections = super::Section::ALL.map(super::Section::key);
+        let prune = match (unknown_key, self.path.first()) {
+            (Some(key), _) => self.path.iter().cloned().chain([key.to_owned()]).collect(),
+            (None, Some(first)) if sections.contains(&first.as_str()) && self.path.len() >= 2 => {
+                self.path[..2].to_vec()
+            }
+            (None, Some(first)) => vec![first.clone()],
+            (None, None) => Vec::new(),
+        };
+        if !prune.is_empty() {
+            self.checked.prune.push(prune);
+        }
+        self.checked.problems.push(problem);
+    }
 }
 
 /// The shapes a schema accepts, for matching union branches to a node.
@@ -247,15 +329,14 @@ impl<'s> Walker<'s> {
                         .unwrap_or_default();
                     let hint = did_you_mean(&key.text, known.iter().copied())
                         .unwrap_or_else(|| format!("a {} takes {}", noun(name), one_of(&known)));
-                    self.problems.push(
-                        Diagnostic::error(
-                            Code::UnknownKey,
-                            key.span,
-                            format!("unknown key `{}` {}", key.text, self.within()),
-                        )
-                        .with_label("unknown key")
-                        .with_hint(hint),
-                    );
+                    let problem = Diagnostic::error(
+                        Code::UnknownKey,
+                        key.span,
+                        format!("unknown key `{}` {}", key.text, self.within()),
+                    )
+                    .with_label("unknown key")
+                    .with_hint(hint);
+                    self.report(problem, Some(&key.text));
                     continue;
                 }
             };
@@ -286,7 +367,7 @@ impl<'s> Walker<'s> {
                             )
                         },
                     );
-                self.problems.push(
+                self.push(
                     Diagnostic::error(
                         Code::MissingField,
                         owner,
@@ -359,7 +440,7 @@ impl<'s> Walker<'s> {
             Some(text) if allowed.iter().any(|a| a == text) => {}
             Some(text) => {
                 let hint = did_you_mean(text, allowed.iter().map(String::as_str));
-                self.problems.push(
+                self.push(
                     Diagnostic::error(
                         Code::InvalidValue,
                         node.span,
@@ -374,7 +455,7 @@ impl<'s> Walker<'s> {
                     .with_optional_hint(hint),
                 );
             }
-            None => self.problems.push(
+            None => self.push(
                 Diagnostic::error(
                     Code::WrongType,
                     node.span,
@@ -409,7 +490,7 @@ impl<'s> Walker<'s> {
                 (None, Some(max)) => format!("of at most {max}"),
                 (None, None) => String::new(),
             };
-            self.problems.push(
+            self.push(
                 Diagnostic::error(
                     Code::InvalidValue,
                     node.span,
@@ -446,7 +527,7 @@ impl<'s> Walker<'s> {
         } else {
             None
         };
-        self.problems.push(
+        self.push(
             Diagnostic::error(
                 Code::WrongType,
                 node.span,

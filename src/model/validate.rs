@@ -18,11 +18,19 @@ use super::{Model, Section};
 const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Checks a merged model; adds every problem to `problems`.
-pub fn validate(model: &Model, locator: &Locator<'_>, problems: &mut Vec<Diagnostic>) {
+/// `broken` holds the ids of elements the structural check already reported and dropped:
+/// references to them are not reported again as unresolved.
+pub fn validate(
+    model: &Model,
+    locator: &Locator<'_>,
+    broken: &BTreeSet<String>,
+    problems: &mut Vec<Diagnostic>,
+) {
     let mut check = Checker {
         model,
         at: locator,
         problems,
+        broken,
         schemas: BTreeMap::new(),
     };
     check.empty_model();
@@ -67,6 +75,8 @@ struct Checker<'m, 'l, 'p> {
     model: &'m Model,
     at: &'l Locator<'l>,
     problems: &'p mut Vec<Diagnostic>,
+    /// Elements dropped for structural problems.
+    broken: &'p BTreeSet<String>,
     /// Input schema files already checked: path → whether it was fine.
     schemas: BTreeMap<PathBuf, bool>,
 }
@@ -132,7 +142,7 @@ impl Checker<'_, '_, '_> {
                         .is_some_and(|s| store_kinds.contains(&s.kind))
             }
         };
-        if found {
+        if found || self.broken.contains(id) {
             return;
         }
         let expected = match target {
@@ -192,10 +202,7 @@ impl Checker<'_, '_, '_> {
         };
         let hint = did_you_mean(id, candidates.iter().copied()).unwrap_or_else(|| {
             if candidates.is_empty() {
-                format!(
-                    "declare it: the model has no {}",
-                    expected.trim_start_matches("an ").trim_start_matches("a ")
-                )
+                format!("declare it: the model has no {}", expected_noun(target))
             } else if candidates.len() <= 8 {
                 format!("known ids: {}", one_of(&candidates))
             } else {
@@ -279,7 +286,7 @@ impl Checker<'_, '_, '_> {
     }
 
     fn empty_model(&mut self) {
-        if self.model.functions.is_empty() {
+        if self.model.functions.is_empty() && self.broken.is_empty() {
             let span = self.at.fallback();
             self.push(
                 Diagnostic::error(Code::EmptyModel, span, "the model declares no functions")
