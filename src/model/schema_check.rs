@@ -33,7 +33,6 @@ pub struct Checked {
 
 impl Checked {
     /// Ids of the elements dropped because they hold problems.
-    #[must_use]
     pub fn broken_ids(&self) -> impl Iterator<Item = &str> {
         self.prune
             .iter()
