@@ -113,7 +113,12 @@ fn finish(
         let checked = schema_check::check(root);
         broken.extend(checked.broken_ids().map(str::to_owned));
         name_broken |= checked.prune.iter().any(|p| p == &["name"]);
-        match decode::decode::<ModelFile>(&checked.pruned(root)) {
+        let decoded_file = if checked.prune.is_empty() {
+            decode::decode::<ModelFile>(root)
+        } else {
+            decode::decode::<ModelFile>(&checked.pruned(root))
+        };
+        match decoded_file {
             Ok(model_file) => decoded.push((*file, model_file)),
             Err(problem) => {
                 complete = false;
@@ -488,11 +493,21 @@ fn merge(
             .with_hint("add `name: <the system's name>` at the top level"),
         ),
     }
-    for ((section, id), file) in origin {
-        let span = file_span(locator, file, section, &id);
-        model
-            .locations
-            .insert((section, id), locator.sources.locate(span));
+    // Where each element is declared, read off the trees in one pass (a lookup per element
+    // would scan its section once per element).
+    for (file, root) in locator.trees {
+        for section in Section::ALL {
+            let Some(yaml::Value::Mapping(entries)) = root.get(section.key()).map(|n| &n.value)
+            else {
+                continue;
+            };
+            for (key, _) in entries {
+                let id = (section, key.text.clone());
+                if origin.get(&id) == Some(file) {
+                    model.locations.insert(id, locator.sources.locate(key.span));
+                }
+            }
+        }
     }
     model
 }

@@ -256,6 +256,9 @@ enum OpenKind {
     Mapping {
         entries: Vec<(Key, Node)>,
         pending: Pending,
+        /// Key → entry, once the mapping is large enough that scanning for duplicates would be
+        /// quadratic (a `functions:` section with thousands of entries).
+        index: HashMap<String, usize>,
     },
 }
 
@@ -338,6 +341,7 @@ impl TreeBuilder<'_> {
                     OpenKind::Mapping {
                         entries: Vec::new(),
                         pending: Pending::Nothing,
+                        index: HashMap::new(),
                     }
                 };
                 self.own_nodes += 1;
@@ -410,12 +414,16 @@ impl TreeBuilder<'_> {
             return Ok(());
         };
         parent.size += size;
-        let (entries, pending) = match &mut parent.kind {
+        let (entries, pending, index) = match &mut parent.kind {
             OpenKind::Sequence(items) => {
                 items.push(node);
                 return Ok(());
             }
-            OpenKind::Mapping { entries, pending } => (entries, pending),
+            OpenKind::Mapping {
+                entries,
+                pending,
+                index,
+            } => (entries, pending, index),
         };
         match std::mem::replace(pending, Pending::Nothing) {
             Pending::Key(key) => entries.push((key, node)),
@@ -430,7 +438,22 @@ impl TreeBuilder<'_> {
                     )
                     .with_label("complex key"));
                 };
-                if let Some((first, _)) = entries.iter().find(|(k, _)| k.text == text) {
+                // Small mappings are scanned; large ones keep an index, built once they grow.
+                const INDEX_FROM: usize = 16;
+                if entries.len() >= INDEX_FROM && index.is_empty() {
+                    index.extend(
+                        entries
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (k, _))| (k.text.clone(), i)),
+                    );
+                }
+                let first = if index.is_empty() {
+                    entries.iter().find(|(k, _)| k.text == text)
+                } else {
+                    index.get(&text).map(|&i| &entries[i])
+                };
+                if let Some((first, _)) = first {
                     let problem = Diagnostic::error(
                         Code::DuplicateKey,
                         node.span,
@@ -442,6 +465,9 @@ impl TreeBuilder<'_> {
                     *pending = Pending::SkipValue;
                     self.problems.push(problem);
                 } else {
+                    if !index.is_empty() {
+                        index.insert(text.clone(), entries.len());
+                    }
                     *pending = Pending::Key(Key {
                         text,
                         span: node.span,
