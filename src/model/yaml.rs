@@ -17,6 +17,9 @@ use super::diagnostic::{Code, Diagnostic, FileId, Sources, Span};
 /// Deepest nesting a model file may have; real models need fewer than ten levels.
 pub const MAX_DEPTH: usize = 64;
 
+/// Entries from which a mapping keeps an index of its keys to find duplicates.
+const INDEX_FROM: usize = 16;
+
 /// Nodes that aliases may add on top of the file's own nodes, at least.
 const MIN_ALIAS_BUDGET: usize = 10_000;
 
@@ -439,7 +442,6 @@ impl TreeBuilder<'_> {
                     .with_label("complex key"));
                 };
                 // Small mappings are scanned; large ones keep an index, built once they grow.
-                const INDEX_FROM: usize = 16;
                 if entries.len() >= INDEX_FROM && index.is_empty() {
                     index.extend(
                         entries
