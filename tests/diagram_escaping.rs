@@ -55,14 +55,8 @@ fn hostile_strings_render_as_text_in_svg() {
     );
     assert_eq!(dfd.node_count(), 4);
     assert_eq!(svg.matches("class=\"edge\"").count(), dfd.edge_count());
-    for raw in [
-        "<script",
-        "<img",
-        "<b>",
-        "injected",
-        "pwned\" ",
-        "onerror=alert(1)>",
-    ] {
+    // Injected DOT statements would have changed the counts above; injected markup shows raw.
+    for raw in ["<script", "<img", "<b>", "onerror=alert(1)>"] {
         assert!(!svg.contains(raw), "raw `{raw}` in the SVG");
     }
     for escaped in [
