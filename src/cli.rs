@@ -1,7 +1,7 @@
 //! The `strider` command line: the only place that prints or chooses an exit code.
 //!
-//! Exit codes: 0 success; 2 invalid input (a model with errors, a bad path) or a failure to
-//! produce output. A closed stdout (`strider graph m.yaml | head`) is not an error.
+//! Exit codes: 0 success; 1 `analyze --fail-on` found an untracked threat at or above the
+//! threshold; 2 invalid input (a model with errors, a bad path) or a failure to produce output. A closed stdout (`strider graph m.yaml | head`) is not an error.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -10,12 +10,18 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
+use crate::assessment::analyze as analyze_model;
 use crate::graph::Dfd;
+use crate::report;
+use crate::rules::RULES;
+use crate::scoring::Severity;
 use crate::graph::dot::{self, DiagramFormat};
 use crate::model::{self, Diagnostic, LoadError, Loaded, Sources};
 use crate::output::write_atomic;
 use crate::{generate, model::schema_check};
 
+/// Exit code for threats at or above `--fail-on`.
+const FINDINGS: u8 = 1;
 /// Exit code for invalid input or failed output.
 const INVALID: u8 = 2;
 
@@ -27,8 +33,8 @@ const INVALID: u8 = 2;
     long_about = "Threat modeling and event-injection fuzzing for serverless systems, from one YAML model.\n\n\
         A model (one YAML file, or a directory of them) describes functions, their triggers, stores,\n\
         channels, externals, data, permissions and trust boundaries. strider validates it, builds its\n\
-        data-flow graph and draws it.",
-    after_help = "Exit codes: 0 success, 2 invalid input or failed output.\nDocs: README.md; the model format: `strider schema`."
+        data-flow graph, draws it, and finds and scores threats.",
+    after_help = "Exit codes: 0 success, 1 threats at or above --fail-on, 2 invalid input or failed output.\nDocs: README.md; the model format: `strider schema`."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -57,6 +63,23 @@ enum Command {
         #[arg(short, long, value_enum)]
         format: Option<FormatArg>,
     },
+    /// Find threats: STRIDE and serverless rules over the data-flow graph, scored and tracked.
+    #[command(after_help = "Exit codes: 0 no untracked threat at or above --fail-on (or no --fail-on), 1 there is one, 2 invalid input.")]
+    Analyze {
+        /// Model file, or a directory of `*.yaml` model files.
+        model: PathBuf,
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Exit 1 when an untracked threat at or above this residual severity exists.
+        #[arg(long, value_enum)]
+        fail_on: Option<SeverityArg>,
+    },
+    /// List the rules strider applies.
+    Rules,
     /// Print the JSON Schema of the model format (for editor completion and validation).
     Schema {
         /// Write to this file instead of stdout.
@@ -72,6 +95,33 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    /// A readable report for the terminal.
+    Table,
+    /// Versioned JSON for other tools.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(severity: SeverityArg) -> Self {
+        match severity {
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -102,6 +152,14 @@ pub fn run() -> ExitCode {
             output,
             format,
         } => graph(&model, output.as_deref(), format),
+        Command::Analyze { model, format, output, fail_on } => analyze(&model, format, output.as_deref(), fail_on),
+        Command::Rules => {
+            let mut text = String::new();
+            for rule in RULES {
+                text.push_str(&format!("{}  {:<32} {:<24} {}\n", rule.id, rule.name, rule.stride.name(), rule.title));
+            }
+            emit(None, text.as_bytes())
+        }
         Command::Schema { output } => {
             let mut text =
                 serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
@@ -164,6 +222,37 @@ fn validate(path: &Path) -> ExitCode {
         }
     );
     emit(None, summary.as_bytes())
+}
+
+fn analyze(path: &Path, format: ReportFormat, output: Option<&Path>, fail_on: Option<SeverityArg>) -> ExitCode {
+    let loaded = match load(path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let assessment = analyze_model(&loaded.model);
+    let bytes = match format {
+        ReportFormat::Json => report::json::render(&assessment),
+        ReportFormat::Table => {
+            let color = output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            report::table::render(&assessment, color)
+        }
+    };
+    let written = emit(output, &bytes);
+    if written != ExitCode::SUCCESS {
+        return written;
+    }
+    match fail_on.map(Severity::from) {
+        Some(threshold) => {
+            let failing = assessment.failing(threshold).count();
+            if failing > 0 {
+                eprintln!("{failing} untracked threat{} at or above {}", if failing == 1 { "" } else { "s" }, threshold.name());
+                ExitCode::from(FINDINGS)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        None => ExitCode::SUCCESS,
+    }
 }
 
 fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitCode {

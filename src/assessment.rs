@@ -1,0 +1,140 @@
+//! `analyze(&Model) -> Assessment`: every rule over the model's graph, each finding scored and
+//! matched with the model's risk tracking. Pure: no I/O, same model, same assessment.
+
+use serde::Serialize;
+
+use crate::graph::Dfd;
+use crate::model::{Location, Model, TrackingEntry, TrackingStatus};
+use crate::rules::{Context, RULES, Rule};
+use crate::scoring::{Score, Severity, score};
+
+/// One threat: a rule firing on an element.
+#[derive(Debug, Clone, Serialize)]
+pub struct Threat {
+    /// Stable id: `RULE@element` or `RULE@element/qualifier`.
+    pub id: String,
+    /// The rule's id.
+    pub rule: &'static str,
+    /// The rule's name.
+    pub rule_name: &'static str,
+    /// The rule's title.
+    pub title: &'static str,
+    /// STRIDE category.
+    pub stride: crate::rules::Stride,
+    /// The element the threat is about.
+    pub element: String,
+    /// What is wrong here.
+    pub message: String,
+    /// Facts behind the finding.
+    pub evidence: Vec<String>,
+    /// The attacker's path to the element, when one exists.
+    pub path: Vec<String>,
+    /// Where the element is declared.
+    pub location: Option<Location>,
+    /// The score and its factors.
+    pub score: Score,
+    /// What to do.
+    pub mitigation: &'static str,
+    /// Tracking, when an entry matches.
+    pub tracking: Option<Tracking>,
+}
+
+/// The tracking entry that matched a threat.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tracking {
+    /// The entry's key: the threat id or a glob.
+    pub pattern: String,
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: TrackingEntry,
+}
+
+impl Threat {
+    /// Whether nobody has decided about the threat yet (no tracking, or `open`).
+    #[must_use]
+    pub fn untracked(&self) -> bool {
+        self.tracking.as_ref().is_none_or(|t| t.entry.status == TrackingStatus::Open)
+    }
+
+    /// The rule behind the threat.
+    #[must_use]
+    pub fn rule(&self) -> Option<&'static Rule> {
+        crate::rules::find(self.rule)
+    }
+}
+
+/// The result of analysing a model.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    /// The model's name.
+    pub model: String,
+    /// Threats, most severe (residual) first, then by id.
+    pub threats: Vec<Threat>,
+    /// Tracking entries that match no threat.
+    pub unmatched_tracking: Vec<String>,
+}
+
+impl Assessment {
+    /// Untracked threats at or above a severity (residual).
+    pub fn failing(&self, threshold: Severity) -> impl Iterator<Item = &Threat> {
+        self.threats.iter().filter(move |t| t.untracked() && t.score.residual_severity >= threshold)
+    }
+}
+
+/// Analyses a validated model.
+#[must_use]
+pub fn analyze(model: &Model) -> Assessment {
+    let dfd = Dfd::build(model);
+    let cx = Context::new(model, &dfd);
+    let patterns: Vec<(&String, Option<glob::Pattern>)> = model.tracking.keys().map(|k| (k, glob::Pattern::new(k).ok())).collect();
+    let mut matched = vec![false; patterns.len()];
+    let mut threats = Vec::new();
+    for rule in RULES {
+        for finding in (rule.check)(&cx) {
+            let id = match &finding.qualifier {
+                Some(qualifier) => format!("{}@{}/{qualifier}", rule.id, finding.element),
+                None => format!("{}@{}", rule.id, finding.element),
+            };
+            let tracking = track(&id, &patterns, &mut matched, model);
+            let score = score(&cx, rule, &finding.element, tracking.as_ref().map(|t| t.entry.status));
+            let location = model.node_section(&finding.element).and_then(|s| model.location(s, &finding.element)).cloned();
+            threats.push(Threat {
+                path: cx.exposure(&finding.element).map(|e| e.path.clone()).unwrap_or_default(),
+                id,
+                rule: rule.id,
+                rule_name: rule.name,
+                title: rule.title,
+                stride: rule.stride,
+                element: finding.element,
+                message: finding.message,
+                evidence: finding.evidence,
+                location,
+                score,
+                mitigation: rule.mitigation,
+                tracking,
+            });
+        }
+    }
+    threats.sort_by(|a, b| b.score.residual_severity.cmp(&a.score.residual_severity).then_with(|| a.id.cmp(&b.id)));
+    threats.dedup_by(|a, b| a.id == b.id);
+    let unmatched_tracking = patterns.iter().zip(&matched).filter(|(_, m)| !**m).map(|((k, _), _)| (*k).clone()).collect();
+    Assessment { model: model.name.clone(), threats, unmatched_tracking }
+}
+
+/// The tracking entry for a threat id: an exact key first, else the longest glob that matches
+/// the whole id.
+fn track(id: &str, patterns: &[(&String, Option<glob::Pattern>)], matched: &mut [bool], model: &Model) -> Option<Tracking> {
+    let exact = patterns.iter().position(|(k, _)| k.as_str() == id);
+    let glob = || {
+        patterns
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, p))| p.as_ref().is_some_and(|p| p.matches(id)))
+            .max_by_key(|(_, (k, _))| k.len())
+            .map(|(i, _)| i)
+    };
+    let index = exact.or_else(glob)?;
+    matched[index] = true;
+    let pattern = patterns[index].0.clone();
+    model.tracking.get(&pattern).map(|entry| Tracking { pattern, entry: entry.clone() })
+}

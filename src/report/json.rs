@@ -1,0 +1,61 @@
+//! The JSON report, version 1: stable field names and order, threats most severe first.
+//!
+//! ```json
+//! {"format": "strider-assessment", "version": 1, "model": "…",
+//!  "summary": {"critical": 0, "high": 3, "medium": 5, "low": 2, "untracked": 9},
+//!  "threats": [{"id": "STR-001@admin-export/admin-url", "rule": "STR-001", "rule_name": "…",
+//!    "title": "…", "stride": "spoofing", "element": "…", "message": "…", "evidence": ["…"],
+//!    "path": ["back-office", "admin-url", "admin-export"],
+//!    "location": {"file": "model/shop.yaml", "line": 1, "column": 3},
+//!    "score": {"likelihood": "likely", "impact": "severe", "severity": "critical",
+//!      "residual_likelihood": "…", "residual_severity": "…", "factors": [{"on": "…", "text": "…"}]},
+//!    "mitigation": "…", "tracking": null}],
+//!  "unmatched_tracking": []}
+//! ```
+
+use serde::Serialize;
+
+use crate::assessment::{Assessment, Threat};
+use crate::scoring::Severity;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    format: &'static str,
+    version: u32,
+    model: &'a str,
+    summary: Summary,
+    threats: &'a [Threat],
+    unmatched_tracking: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Summary {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    untracked: usize,
+}
+
+/// Renders the assessment as pretty-printed JSON with a final newline.
+#[must_use]
+pub fn render(assessment: &Assessment) -> Vec<u8> {
+    let count = |s: Severity| assessment.threats.iter().filter(|t| t.score.residual_severity == s).count();
+    let report = Report {
+        format: "strider-assessment",
+        version: 1,
+        model: &assessment.model,
+        summary: Summary {
+            critical: count(Severity::Critical),
+            high: count(Severity::High),
+            medium: count(Severity::Medium),
+            low: count(Severity::Low),
+            untracked: assessment.threats.iter().filter(|t| t.untracked()).count(),
+        },
+        threats: &assessment.threats,
+        unmatched_tracking: &assessment.unmatched_tracking,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}

@@ -1,0 +1,5 @@
+//! Reports: pure functions from an [`Assessment`](crate::assessment::Assessment) to bytes, one
+//! file per format.
+
+pub mod json;
+pub mod table;

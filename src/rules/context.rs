@@ -1,0 +1,186 @@
+//! What rules need to know about a model beyond single fields, computed once per analysis:
+//! which elements an attacker reaches from an untrusted entry point (and by which path), and the
+//! most sensitive data each element can reach through the graph.
+
+use std::collections::VecDeque;
+
+use petgraph::Direction;
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
+use crate::graph::{Dfd, FlowKind};
+use crate::model::{Classification, Model};
+
+/// How an attacker reaches an element from an untrusted entry point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposure {
+    /// Ids from the entry point to the element, both included.
+    pub path: Vec<String>,
+    /// Flows on the path that enter a more trusted boundary and authenticate their sender.
+    pub authenticated_hops: usize,
+    /// Flows on the path.
+    pub hops: usize,
+}
+
+/// The model, its graph, and what rules derive from them.
+pub struct Context<'m> {
+    /// The model.
+    pub model: &'m Model,
+    /// Its data-flow graph.
+    pub dfd: &'m Dfd,
+    exposure: Vec<Option<Exposure>>,
+    reach: Vec<Option<Classification>>,
+}
+
+impl<'m> Context<'m> {
+    /// Computes the context of a model.
+    #[must_use]
+    pub fn new(model: &'m Model, dfd: &'m Dfd) -> Self {
+        let exposure = exposures(model, dfd);
+        let reach = reachable_classification(model, dfd);
+        Context { model, dfd, exposure, reach }
+    }
+
+    /// How an attacker reaches an element, if one does.
+    #[must_use]
+    pub fn exposure(&self, id: &str) -> Option<&Exposure> {
+        self.dfd.node(id).and_then(|n| self.exposure[n.index()].as_ref())
+    }
+
+    /// The most sensitive data an element can reach — its blast radius: what it holds or carries,
+    /// what flows out of it, and onward through everything it can start (writes that trigger,
+    /// deliveries, invocations); for functions also what they read. A store does not start the
+    /// functions that read it, so reads end the walk.
+    #[must_use]
+    pub fn reachable_classification(&self, id: &str) -> Option<Classification> {
+        self.dfd.node(id).and_then(|n| self.reach[n.index()])
+    }
+
+    /// The classification of one data asset.
+    #[must_use]
+    pub fn classification(&self, data: &str) -> Option<Classification> {
+        self.model.data.get(data).map(|d| d.classification)
+    }
+
+    /// The most sensitive of some data assets.
+    #[must_use]
+    pub fn most_sensitive<'a>(&self, data: impl IntoIterator<Item = &'a String>) -> Option<Classification> {
+        data.into_iter().filter_map(|d| self.classification(d)).max()
+    }
+}
+
+/// Multi-source breadth-first search from every entry point along flows: the first path found
+/// to each element is a shortest one.
+fn exposures(model: &Model, dfd: &Dfd) -> Vec<Option<Exposure>> {
+    let graph = dfd.graph();
+    let mut previous: Vec<Option<(NodeIndex, bool)>> = vec![None; graph.node_count()];
+    let mut seen = vec![false; graph.node_count()];
+    let mut queue = VecDeque::new();
+    for entry in dfd.entry_points(model) {
+        seen[entry.index()] = true;
+        queue.push_back(entry);
+    }
+    while let Some(node) = queue.pop_front() {
+        for edge in graph.edges_directed(node, Direction::Outgoing) {
+            // Dead letters carry what already went in; they open no new way in.
+            if edge.weight().kind == FlowKind::DeadLetter || seen[edge.target().index()] {
+                continue;
+            }
+            seen[edge.target().index()] = true;
+            // Authentication that stops an attacker is checked where a flow enters from a less
+            // trusted boundary; internal, IAM-signed flows carry whatever the attacker put in.
+            let gate = edge.weight().authenticated && edge.weight().crosses_boundary() && dfd.trust_of(node) < dfd.trust_of(edge.target());
+            previous[edge.target().index()] = Some((node, gate));
+            queue.push_back(edge.target());
+        }
+    }
+    (0..graph.node_count())
+        .map(|i| {
+            if !seen[i] {
+                return None;
+            }
+            let mut path = vec![graph[NodeIndex::new(i)].id.clone()];
+            let mut authenticated_hops = 0;
+            let mut current = NodeIndex::new(i);
+            while let Some((from, authenticated)) = previous[current.index()] {
+                path.push(graph[from].id.clone());
+                authenticated_hops += usize::from(authenticated);
+                current = from;
+            }
+            path.reverse();
+            let hops = path.len() - 1;
+            Some(Exposure { path, authenticated_hops, hops })
+        })
+        .collect()
+}
+
+/// The most sensitive data reachable from each node, by dynamic programming over the condensation
+/// of the graph (strongly connected components in reverse topological order): linear time.
+fn reachable_classification(model: &Model, dfd: &Dfd) -> Vec<Option<Classification>> {
+    let graph = dfd.graph();
+    let level = |ids: &[String]| ids.iter().filter_map(|d| model.data.get(d).map(|a| a.classification)).max();
+    // What each node touches itself: its own data, the data on its flows, what a function reads.
+    let mut own: Vec<Option<Classification>> = graph
+        .node_indices()
+        .map(|n| {
+            let id = &graph[n].id;
+            let held = model
+                .stores
+                .get(id)
+                .map(|s| level(&s.data))
+                .or_else(|| model.channels.get(id).map(|c| level(&c.data)))
+                .flatten();
+            let flows = graph.edges_directed(n, Direction::Outgoing).filter_map(|e| level(&e.weight().data)).max();
+            let reads = graph
+                .edges_directed(n, Direction::Incoming)
+                .filter(|e| e.weight().kind == FlowKind::Read)
+                .filter_map(|e| level(&e.weight().data))
+                .max();
+            held.max(flows).max(reads)
+        })
+        .collect();
+    // tarjan_scc returns components in reverse topological order: successors come first.
+    let components = tarjan_scc(graph);
+    let mut component_of = vec![0usize; graph.node_count()];
+    for (c, nodes) in components.iter().enumerate() {
+        for n in nodes {
+            component_of[n.index()] = c;
+        }
+    }
+    let mut best: Vec<Option<Classification>> = vec![None; components.len()];
+    for (c, nodes) in components.iter().enumerate() {
+        let mut level = nodes.iter().filter_map(|n| own[n.index()]).max();
+        for n in nodes {
+            for edge in graph.edges_directed(*n, Direction::Outgoing) {
+                let target = component_of[edge.target().index()];
+                // A store does not start the functions that read it: reads end the walk.
+                if target != c && !matches!(edge.weight().kind, FlowKind::DeadLetter | FlowKind::Read) {
+                    level = level.max(best[target]);
+                }
+            }
+        }
+        best[c] = level;
+    }
+    for n in graph.node_indices() {
+        own[n.index()] = best[component_of[n.index()]];
+    }
+    own
+}
+
+/// A stable name for one trigger of a function: its source, with method and path or its index
+/// when the function has several triggers from the same source.
+#[must_use]
+pub fn trigger_qualifier(function: &crate::model::Function, index: usize) -> String {
+    let trigger = &function.triggers[index];
+    let source = trigger.source.clone().unwrap_or_else(|| "invoke".to_owned());
+    let shared = function.triggers.iter().filter(|t| t.source == trigger.source).count() > 1;
+    if !shared {
+        return source;
+    }
+    match (&trigger.method, &trigger.path) {
+        (Some(method), Some(path)) => format!("{source}:{method}:{path}"),
+        (None, Some(path)) => format!("{source}:{path}"),
+        _ => format!("{source}#{index}"),
+    }
+}

@@ -1,0 +1,119 @@
+use super::context::trigger_qualifier;
+use super::{Context, Finding, declare_rule};
+use crate::model::{StoreKind, TriggerKind};
+
+declare_rule! {
+    /// ## What it finds
+    /// A trigger whose events an attacker can shape — its source is reachable from an untrusted
+    /// entry point, directly or through other functions, queues, topics, buckets and streams —
+    /// and whose input is not validated against a schema (`input.validated` on the trigger or the
+    /// function). The finding names the sinks that make injection worse: SQL and NoSQL stores,
+    /// search clusters, external calls (SSRF) and invoked functions.
+    ///
+    /// ## Why it matters
+    /// Serverless functions take input from many event sources, not only HTTP: an S3 object key,
+    /// an SQS body, an SNS message or a stream record is attacker-controlled when an attacker can
+    /// put it there. Event-data injection is the first serverless risk (SAS-1).
+    ///
+    /// ## Example
+    /// An upload API lets customers put objects into a bucket; a function triggered by the bucket
+    /// passes the object key to ImageMagick without validating it.
+    ///
+    /// ## How to fix
+    /// Declare and enforce a schema for every trigger (`input: {schema: …, validated: true}`):
+    /// API Gateway request validation, or validation in the handler before use. Treat keys,
+    /// bodies and attributes of internal events as untrusted too.
+    ///
+    /// ## False positives
+    /// Events validated upstream in a way the model does not show; mark the trigger's input
+    /// `validated: true` when the handler enforces the schema.
+    pub static RULE = {
+        id: "STR-002",
+        name: "event-injection",
+        title: "Attacker-influenced event without input validation",
+        stride: Tampering,
+        sas: ["SAS-1"],
+        owasp: ["S1"],
+        cwe: [20, 74],
+        capec: [152],
+        impact_cap: Severe,
+        mitigation: "Validate every event against a schema before use, whatever its source, and treat internal events as untrusted.",
+        check: check,
+    };
+}
+
+fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (id, function) in &cx.model.functions {
+        let function_validated = function.input.as_ref().is_some_and(|i| i.validated);
+        let sinks = sinks(cx, function);
+        for (i, trigger) in function.triggers.iter().enumerate() {
+            if matches!(trigger.kind, TriggerKind::Schedule) {
+                continue;
+            }
+            let Some(source) = trigger.source.as_deref() else { continue };
+            let Some(exposure) = cx.exposure(source) else { continue };
+            if function_validated || trigger.input.as_ref().is_some_and(|input| input.validated) {
+                continue;
+            }
+            let mut finding = Finding::new(
+                id,
+                format!("`{id}` takes {} events from `{source}`, which an attacker can influence, without validating them", kind_word(trigger.kind)),
+            )
+            .qualified(trigger_qualifier(function, i))
+            .because(format!("attacker path: {}", exposure.path.join(" → ")));
+            finding = match trigger.input.as_ref().and_then(|input| input.schema.as_ref()) {
+                Some(schema) => finding.because(format!("input schema `{schema}` is declared but not enforced")),
+                None => finding.because("no input schema"),
+            };
+            if !sinks.is_empty() {
+                finding = finding.because(format!("sinks: {}", sinks.join(", ")));
+            }
+            findings.push(finding);
+        }
+    }
+    findings
+}
+
+fn kind_word(kind: TriggerKind) -> &'static str {
+    match kind {
+        TriggerKind::Http => "HTTP",
+        TriggerKind::Websocket => "WebSocket",
+        TriggerKind::S3 => "S3",
+        TriggerKind::Sqs => "SQS",
+        TriggerKind::Sns => "SNS",
+        TriggerKind::DynamodbStream => "DynamoDB stream",
+        TriggerKind::Kinesis => "Kinesis",
+        TriggerKind::Eventbridge => "EventBridge",
+        TriggerKind::Schedule => "scheduled",
+        TriggerKind::Cognito => "Cognito",
+        TriggerKind::Iot => "IoT",
+        TriggerKind::Email => "e-mail",
+        TriggerKind::Invoke => "invocation",
+    }
+}
+
+/// Where injected input can do damage: the kinds of place the function writes to or calls.
+fn sinks(cx: &Context<'_>, function: &crate::model::Function) -> Vec<String> {
+    let mut sinks = Vec::new();
+    for flow in function.writes.iter().chain(&function.reads) {
+        if let Some(store) = cx.model.stores.get(flow.target()) {
+            let sink = match store.kind {
+                StoreKind::Rds | StoreKind::Aurora | StoreKind::Redshift => format!("SQL database `{}`", flow.target()),
+                StoreKind::Dynamodb | StoreKind::Documentdb => format!("NoSQL store `{}`", flow.target()),
+                StoreKind::Opensearch => format!("search cluster `{}`", flow.target()),
+                _ => continue,
+            };
+            sinks.push(sink);
+        }
+    }
+    for flow in &function.calls {
+        sinks.push(format!("outbound call to `{}` (SSRF)", flow.target()));
+    }
+    for flow in &function.invokes {
+        sinks.push(format!("invocation of `{}`", flow.target()));
+    }
+    sinks.sort();
+    sinks.dedup();
+    sinks
+}

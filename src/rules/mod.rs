@@ -1,0 +1,209 @@
+//! Threat rules: one file per rule, each declared with [`declare_rule!`], collected in [`RULES`].
+//!
+//! A rule's doc comment *is* its documentation (what it finds, why it matters, an example, how to
+//! fix it, false positives): the macro captures it as data, with the rule's id, name, STRIDE
+//! category, references and the file and line it is declared at, so `strider rules`, `explain`,
+//! SARIF and the reports all read one text. Rule ids are public API: never renumber or reuse one.
+
+mod context;
+
+mod async_trigger_without_dlq;
+mod deprecated_runtime;
+mod event_injection;
+mod public_store;
+mod recursive_loop;
+mod secret_in_environment;
+mod shared_role;
+mod unauthenticated_public_trigger;
+mod unbounded_concurrency;
+mod unencrypted_sensitive_store;
+mod wildcard_permission;
+
+pub use context::{Context, Exposure};
+
+use serde::Serialize;
+
+/// STRIDE categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stride {
+    /// Pretending to be someone or something else.
+    Spoofing,
+    /// Changing data or code.
+    Tampering,
+    /// Denying having done something.
+    Repudiation,
+    /// Exposing information.
+    InformationDisclosure,
+    /// Denying service (or, serverless, running up the bill).
+    DenialOfService,
+    /// Gaining rights one should not have.
+    ElevationOfPrivilege,
+}
+
+impl Stride {
+    /// The category's name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "Spoofing",
+            Stride::Tampering => "Tampering",
+            Stride::Repudiation => "Repudiation",
+            Stride::InformationDisclosure => "Information disclosure",
+            Stride::DenialOfService => "Denial of service",
+            Stride::ElevationOfPrivilege => "Elevation of privilege",
+        }
+    }
+}
+
+/// Where a rule comes from in the security literature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct References {
+    /// PureSec / CSA "Serverless Application Security" top-12 risks (`SAS-1`…`SAS-12`).
+    pub sas: &'static [&'static str],
+    /// OWASP Serverless Top 10 (`S1`…`S10`).
+    pub owasp: &'static [&'static str],
+    /// CWE ids.
+    pub cwe: &'static [u32],
+    /// CAPEC ids.
+    pub capec: &'static [u32],
+}
+
+/// How much harm a kind of weakness can do at most, whatever data is behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImpactCap {
+    /// Hardly any harm by itself (missing tracing).
+    Minor,
+    /// Some harm (cost, delays, weaker forensics).
+    Moderate,
+    /// Serious harm (data changed or exposed).
+    Major,
+    /// The worst the data allows.
+    Severe,
+}
+
+/// One threat rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable id, `STR-###`.
+    pub id: &'static str,
+    /// Kebab-case name of the bad pattern.
+    pub name: &'static str,
+    /// One line for tables.
+    pub title: &'static str,
+    /// STRIDE category.
+    pub stride: Stride,
+    /// Literature references.
+    pub references: References,
+    /// What to do, in one or two sentences.
+    pub mitigation: &'static str,
+    /// The most harm this weakness can do.
+    pub impact_cap: ImpactCap,
+    /// The rule's documentation: its doc comment.
+    pub docs: &'static str,
+    /// The source file the rule is declared in.
+    pub file: &'static str,
+    /// The line it is declared at.
+    pub line: u32,
+    /// The check.
+    pub check: fn(&Context<'_>) -> Vec<Finding>,
+}
+
+/// One place where a rule fires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The element the threat is about.
+    pub element: String,
+    /// A qualifier that tells apart several findings of one rule on one element (a trigger's
+    /// source, a flow's target, a permission's action), stable across unrelated edits.
+    pub qualifier: Option<String>,
+    /// What is wrong here, in a sentence.
+    pub message: String,
+    /// Facts behind the finding that the report lists.
+    pub evidence: Vec<String>,
+}
+
+impl Finding {
+    /// A finding on an element.
+    #[must_use]
+    pub fn new(element: &str, message: impl Into<String>) -> Self {
+        Finding { element: element.to_owned(), qualifier: None, message: message.into(), evidence: Vec::new() }
+    }
+
+    /// Adds a qualifier.
+    #[must_use]
+    pub fn qualified(mut self, qualifier: impl Into<String>) -> Self {
+        self.qualifier = Some(qualifier.into());
+        self
+    }
+
+    /// Adds a fact.
+    #[must_use]
+    pub fn because(mut self, fact: impl Into<String>) -> Self {
+        self.evidence.push(fact.into());
+        self
+    }
+}
+
+/// Declares a rule: its doc comment becomes [`Rule::docs`], its place [`Rule::file`] and [`Rule::line`].
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        pub static $name:ident = {
+            id: $id:literal,
+            name: $kebab:literal,
+            title: $title:literal,
+            stride: $stride:ident,
+            sas: [$($sas:literal),* $(,)?],
+            owasp: [$($owasp:literal),* $(,)?],
+            cwe: [$($cwe:literal),* $(,)?],
+            capec: [$($capec:literal),* $(,)?],
+            impact_cap: $cap:ident,
+            mitigation: $mitigation:literal,
+            check: $check:path $(,)?
+        };
+    ) => {
+        $(#[doc = $doc])+
+        pub static $name: $crate::rules::Rule = $crate::rules::Rule {
+            id: $id,
+            name: $kebab,
+            title: $title,
+            stride: $crate::rules::Stride::$stride,
+            references: $crate::rules::References {
+                sas: &[$($sas),*],
+                owasp: &[$($owasp),*],
+                cwe: &[$($cwe),*],
+                capec: &[$($capec),*],
+            },
+            mitigation: $mitigation,
+            impact_cap: $crate::rules::ImpactCap::$cap,
+            docs: concat!($($doc, "\n"),+),
+            file: file!(),
+            line: line!(),
+            check: $check,
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, in id order.
+pub static RULES: &[&Rule] = &[
+    &unauthenticated_public_trigger::RULE,
+    &event_injection::RULE,
+    &wildcard_permission::RULE,
+    &shared_role::RULE,
+    &secret_in_environment::RULE,
+    &unbounded_concurrency::RULE,
+    &public_store::RULE,
+    &unencrypted_sensitive_store::RULE,
+    &async_trigger_without_dlq::RULE,
+    &recursive_loop::RULE,
+    &deprecated_runtime::RULE,
+];
+
+/// A rule by id (`STR-001`) or name (`wildcard-permission`).
+#[must_use]
+pub fn find(key: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|rule| rule.id.eq_ignore_ascii_case(key) || rule.name == key)
+}

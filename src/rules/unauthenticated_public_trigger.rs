@@ -1,0 +1,74 @@
+use super::context::trigger_qualifier;
+use super::{Context, Finding, declare_rule};
+use crate::model::{Auth, ChannelKind, TriggerKind};
+
+declare_rule! {
+    /// ## What it finds
+    /// An HTTP or WebSocket route that anyone on the internet can call without authenticating:
+    /// the API (or function URL, or load balancer) is reachable from an untrusted boundary and
+    /// neither the route nor the API declares an authorizer.
+    ///
+    /// ## Why it matters
+    /// Every request reaches the function as an anonymous caller. Whatever the function can read,
+    /// write or start is one request away from anybody (SAS-2, broken authentication).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// channels:
+    ///   admin-url: {kind: function-url, boundary: cloud, public: true, auth: none}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Require authentication: `auth: iam`, `cognito`, `jwt` or a Lambda authorizer on the API or
+    /// the route. Function URLs support `iam` only; put an API Gateway in front for others.
+    ///
+    /// ## False positives
+    /// Routes that are public by design (a product catalogue, a health check): track them as
+    /// `accepted` with a justification.
+    pub static RULE = {
+        id: "STR-001",
+        name: "unauthenticated-public-trigger",
+        title: "Public route without authentication",
+        stride: Spoofing,
+        sas: ["SAS-2"],
+        owasp: ["S2"],
+        cwe: [306],
+        capec: [115],
+        impact_cap: Severe,
+        mitigation: "Require authentication on the route or the API (IAM, Cognito, JWT or a Lambda authorizer).",
+        check: check,
+    };
+}
+
+fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (id, function) in &cx.model.functions {
+        for (i, trigger) in function.triggers.iter().enumerate() {
+            if !matches!(trigger.kind, TriggerKind::Http | TriggerKind::Websocket) {
+                continue;
+            }
+            let Some(source) = trigger.source.as_deref() else { continue };
+            let Some(channel) = cx.model.channels.get(source) else { continue };
+            let Some(exposure) = cx.exposure(source) else { continue };
+            let auth = trigger.auth.or(channel.auth);
+            if auth.is_some_and(|a| a != Auth::None) {
+                continue;
+            }
+            let route = match (&trigger.method, &trigger.path) {
+                (Some(method), Some(path)) => format!("`{method} {path}`"),
+                _ => "the route".to_owned(),
+            };
+            let what = if channel.kind == ChannelKind::FunctionUrl { "function URL" } else { "API" };
+            findings.push(
+                Finding::new(id, format!("{route} on {what} `{source}` invokes `{id}` without authentication"))
+                    .qualified(trigger_qualifier(function, i))
+                    .because(match auth {
+                        Some(_) => "auth: none is declared".to_owned(),
+                        None => format!("no `auth` on the route or on `{source}`"),
+                    })
+                    .because(format!("reachable from the untrusted side via {}", exposure.path.join(" → "))),
+            );
+        }
+    }
+    findings
+}

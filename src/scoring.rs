@@ -1,0 +1,233 @@
+//! Explainable risk scoring: likelihood from exposure, impact from the data an element can reach,
+//! severity from a fixed matrix, and every step recorded as a factor a reviewer can check.
+//!
+//! Likelihood starts from exposure: an element an attacker reaches in one hop from an untrusted
+//! entry point is *likely* to be attacked, one further inside *possible*, one not reachable from
+//! an untrusted boundary *unlikely*. Every authenticated hop on the attacker's path lowers it by
+//! one step. Impact is the classification of the most sensitive data the element can reach
+//! through the graph (restricted → severe, confidential → major, internal → moderate, else
+//! minor), capped by what the rule's kind of weakness can do at most. Severity is
+//! likelihood × impact on 1–4 scales: 12–16 critical, 8–9 high, 4–6 medium, 1–3 low.
+//!
+//! Residual risk: a declared control that counters the threat's STRIDE category and applies to
+//! the element (or to the whole system) lowers likelihood by one step; a tracking status of
+//! `mitigated` lowers it to *rare*. `accepted` and `false-positive` keep the score and show the
+//! status: nothing is dropped.
+
+use serde::Serialize;
+
+use crate::model::{Classification, ControlKind, TrackingStatus};
+use crate::rules::{Context, ImpactCap, Rule, Stride};
+
+/// How likely an attack is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Likelihood {
+    /// Needs an insider or several unlikely mistakes.
+    Rare = 1,
+    /// Not reachable from an untrusted boundary, or behind authentication.
+    Unlikely = 2,
+    /// Reachable from the internet through the system.
+    Possible = 3,
+    /// Directly exposed to the internet.
+    Likely = 4,
+}
+
+/// How much harm a successful attack does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Impact {
+    /// Public data, or a weakness that does little by itself.
+    Minor = 1,
+    /// Internal data, cost, delays.
+    Moderate = 2,
+    /// Confidential data.
+    Major = 3,
+    /// Restricted data: card data, health records, credentials.
+    Severe = 4,
+}
+
+/// Severity, from likelihood × impact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// 1–3.
+    Low,
+    /// 4–6.
+    Medium,
+    /// 8–9.
+    High,
+    /// 12–16.
+    Critical,
+}
+
+impl Severity {
+    /// The matrix: likelihood × impact.
+    #[must_use]
+    pub fn from_matrix(likelihood: Likelihood, impact: Impact) -> Severity {
+        match likelihood as u8 * impact as u8 {
+            12.. => Severity::Critical,
+            8..=11 => Severity::High,
+            4..=7 => Severity::Medium,
+            _ => Severity::Low,
+        }
+    }
+
+    /// The severity's name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses `low`, `medium`, `high` or `critical`.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Severity> {
+        [Severity::Low, Severity::Medium, Severity::High, Severity::Critical].into_iter().find(|s| s.name() == text)
+    }
+}
+
+impl Likelihood {
+    fn lower(self) -> Likelihood {
+        match self {
+            Likelihood::Likely => Likelihood::Possible,
+            Likelihood::Possible => Likelihood::Unlikely,
+            Likelihood::Unlikely | Likelihood::Rare => Likelihood::Rare,
+        }
+    }
+}
+
+/// One step of a score, as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Factor {
+    /// `likelihood`, `impact` or `residual`.
+    pub on: &'static str,
+    /// What the step found.
+    pub text: String,
+}
+
+/// A threat's score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Score {
+    /// Likelihood before controls.
+    pub likelihood: Likelihood,
+    /// Impact.
+    pub impact: Impact,
+    /// Severity before controls and tracking.
+    pub severity: Severity,
+    /// Likelihood after controls and tracking.
+    pub residual_likelihood: Likelihood,
+    /// Severity after controls and tracking.
+    pub residual_severity: Severity,
+    /// Every step, in order.
+    pub factors: Vec<Factor>,
+}
+
+/// Which controls counter which STRIDE categories.
+fn counters(kind: ControlKind, stride: Stride) -> bool {
+    use ControlKind as C;
+    use Stride as S;
+    matches!(
+        (kind, stride),
+        (C::Waf | C::InputValidation | C::Rasp, S::Tampering | S::Spoofing)
+            | (C::RateLimit | C::BudgetAlarm, S::DenialOfService)
+            | (C::Siem | C::Monitoring, S::Repudiation)
+            | (C::DependencyScanning, S::ElevationOfPrivilege)
+            | (C::SecretScanning, S::InformationDisclosure)
+            | (C::Backup, S::Tampering)
+    )
+}
+
+/// Scores one finding of a rule on an element.
+#[must_use]
+pub fn score(cx: &Context<'_>, rule: &Rule, element: &str, tracking: Option<TrackingStatus>) -> Score {
+    let mut factors = Vec::new();
+    let mut likelihood = match cx.exposure(element) {
+        Some(exposure) if exposure.hops <= 1 => {
+            factors.push(Factor { on: "likelihood", text: format!("directly exposed: {}", exposure.path.join(" → ")) });
+            Likelihood::Likely
+        }
+        Some(exposure) => {
+            factors.push(Factor { on: "likelihood", text: format!("reachable from the internet in {} hops: {}", exposure.hops, exposure.path.join(" → ")) });
+            Likelihood::Possible
+        }
+        None => {
+            factors.push(Factor { on: "likelihood", text: "not reachable from an untrusted boundary".to_owned() });
+            Likelihood::Unlikely
+        }
+    };
+    if let Some(exposure) = cx.exposure(element) {
+        for _ in 0..exposure.authenticated_hops.min(2) {
+            likelihood = likelihood.lower();
+        }
+        if exposure.authenticated_hops > 0 {
+            factors.push(Factor { on: "likelihood", text: format!("{} authenticated hop(s) on the attacker's path", exposure.authenticated_hops) });
+        }
+    }
+    // Input validated by a function on the attacker's path limits what reaches this element.
+    if rule.stride == Stride::Tampering
+        && let Some(exposure) = cx.exposure(element)
+        && let Some(validator) = exposure.path[..exposure.path.len().saturating_sub(1)].iter().find(|hop| {
+            cx.model.functions.get(*hop).is_some_and(|f| f.input.as_ref().is_some_and(|i| i.validated) || f.triggers.iter().any(|t| t.input.as_ref().is_some_and(|i| i.validated)))
+        })
+    {
+        likelihood = likelihood.lower();
+        factors.push(Factor { on: "likelihood", text: format!("input validated upstream by `{validator}`") });
+    }
+    let data = cx.reachable_classification(element);
+    let data_impact = match data {
+        Some(Classification::Restricted) => Impact::Severe,
+        Some(Classification::Confidential) => Impact::Major,
+        Some(Classification::Internal) => Impact::Moderate,
+        Some(Classification::Public) | None => Impact::Minor,
+    };
+    factors.push(Factor {
+        on: "impact",
+        text: match data {
+            Some(level) => format!("reaches {} data", serde_json::to_value(level).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+            None => "reaches no classified data".to_owned(),
+        },
+    });
+    let cap = match rule.impact_cap {
+        ImpactCap::Minor => Impact::Minor,
+        ImpactCap::Moderate => Impact::Moderate,
+        ImpactCap::Major => Impact::Major,
+        ImpactCap::Severe => Impact::Severe,
+    };
+    let impact = data_impact.min(cap);
+    if impact < data_impact {
+        factors.push(Factor { on: "impact", text: format!("capped at {impact:?} for this kind of weakness").to_lowercase() });
+    }
+    let severity = Severity::from_matrix(likelihood, impact);
+    let mut residual = likelihood;
+    if let Some((id, _)) = cx
+        .model
+        .controls
+        .iter()
+        .find(|(_, c)| counters(c.kind, rule.stride) && (c.applies_to.is_empty() || applies(&c.applies_to, element, cx)))
+    {
+        residual = residual.lower();
+        factors.push(Factor { on: "residual", text: format!("control `{id}` counters {}", rule.stride.name().to_lowercase()) });
+    }
+    match tracking {
+        Some(TrackingStatus::Mitigated) => {
+            residual = Likelihood::Rare;
+            factors.push(Factor { on: "residual", text: "tracked as mitigated".to_owned() });
+        }
+        Some(status @ (TrackingStatus::Accepted | TrackingStatus::FalsePositive | TrackingStatus::InProgress | TrackingStatus::Open)) => {
+            let word = serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            factors.push(Factor { on: "residual", text: format!("tracked as {word}") });
+        }
+        None => {}
+    }
+    Score { likelihood, impact, severity, residual_likelihood: residual, residual_severity: Severity::from_matrix(residual, impact), factors }
+}
+
+/// Whether a control's targets cover an element: the element itself, or a hop on its attacker path.
+fn applies(targets: &[String], element: &str, cx: &Context<'_>) -> bool {
+    targets.iter().any(|t| t == element) || cx.exposure(element).is_some_and(|e| e.path.iter().any(|hop| targets.contains(hop)))
+}
