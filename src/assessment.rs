@@ -53,7 +53,9 @@ impl Threat {
     /// Whether nobody has decided about the threat yet (no tracking, or `open`).
     #[must_use]
     pub fn untracked(&self) -> bool {
-        self.tracking.as_ref().is_none_or(|t| t.entry.status == TrackingStatus::Open)
+        self.tracking
+            .as_ref()
+            .is_none_or(|t| t.entry.status == TrackingStatus::Open)
     }
 
     /// The rule behind the threat.
@@ -77,7 +79,9 @@ pub struct Assessment {
 impl Assessment {
     /// Untracked threats at or above a severity (residual).
     pub fn failing(&self, threshold: Severity) -> impl Iterator<Item = &Threat> {
-        self.threats.iter().filter(move |t| t.untracked() && t.score.residual_severity >= threshold)
+        self.threats
+            .iter()
+            .filter(move |t| t.untracked() && t.score.residual_severity >= threshold)
     }
 }
 
@@ -86,7 +90,11 @@ impl Assessment {
 pub fn analyze(model: &Model) -> Assessment {
     let dfd = Dfd::build(model);
     let cx = Context::new(model, &dfd);
-    let patterns: Vec<(&String, Option<glob::Pattern>)> = model.tracking.keys().map(|k| (k, glob::Pattern::new(k).ok())).collect();
+    let patterns: Vec<(&String, Option<glob::Pattern>)> = model
+        .tracking
+        .keys()
+        .map(|k| (k, glob::Pattern::new(k).ok()))
+        .collect();
     let mut matched = vec![false; patterns.len()];
     let mut threats = Vec::new();
     for rule in RULES {
@@ -96,10 +104,21 @@ pub fn analyze(model: &Model) -> Assessment {
                 None => format!("{}@{}", rule.id, finding.element),
             };
             let tracking = track(&id, &patterns, &mut matched, model);
-            let score = score(&cx, rule, &finding.element, tracking.as_ref().map(|t| t.entry.status));
-            let location = model.node_section(&finding.element).and_then(|s| model.location(s, &finding.element)).cloned();
+            let score = score(
+                &cx,
+                rule,
+                &finding.element,
+                tracking.as_ref().map(|t| t.entry.status),
+            );
+            let location = model
+                .node_section(&finding.element)
+                .and_then(|s| model.location(s, &finding.element))
+                .cloned();
             threats.push(Threat {
-                path: cx.exposure(&finding.element).map(|e| e.path.clone()).unwrap_or_default(),
+                path: cx
+                    .exposure(&finding.element)
+                    .map(|e| e.path.clone())
+                    .unwrap_or_default(),
                 id,
                 rule: rule.id,
                 rule_name: rule.name,
@@ -115,15 +134,34 @@ pub fn analyze(model: &Model) -> Assessment {
             });
         }
     }
-    threats.sort_by(|a, b| b.score.residual_severity.cmp(&a.score.residual_severity).then_with(|| a.id.cmp(&b.id)));
+    threats.sort_by(|a, b| {
+        b.score
+            .residual_severity
+            .cmp(&a.score.residual_severity)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     threats.dedup_by(|a, b| a.id == b.id);
-    let unmatched_tracking = patterns.iter().zip(&matched).filter(|(_, m)| !**m).map(|((k, _), _)| (*k).clone()).collect();
-    Assessment { model: model.name.clone(), threats, unmatched_tracking }
+    let unmatched_tracking = patterns
+        .iter()
+        .zip(&matched)
+        .filter(|(_, m)| !**m)
+        .map(|((k, _), _)| (*k).clone())
+        .collect();
+    Assessment {
+        model: model.name.clone(),
+        threats,
+        unmatched_tracking,
+    }
 }
 
 /// The tracking entry for a threat id: an exact key first, else the longest glob that matches
 /// the whole id.
-fn track(id: &str, patterns: &[(&String, Option<glob::Pattern>)], matched: &mut [bool], model: &Model) -> Option<Tracking> {
+fn track(
+    id: &str,
+    patterns: &[(&String, Option<glob::Pattern>)],
+    matched: &mut [bool],
+    model: &Model,
+) -> Option<Tracking> {
     let exact = patterns.iter().position(|(k, _)| k.as_str() == id);
     let glob = || {
         patterns
@@ -136,5 +174,8 @@ fn track(id: &str, patterns: &[(&String, Option<glob::Pattern>)], matched: &mut 
     let index = exact.or_else(glob)?;
     matched[index] = true;
     let pattern = patterns[index].0.clone();
-    model.tracking.get(&pattern).map(|entry| Tracking { pattern, entry: entry.clone() })
+    model.tracking.get(&pattern).map(|entry| Tracking {
+        pattern,
+        entry: entry.clone(),
+    })
 }

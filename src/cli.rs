@@ -12,12 +12,12 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::assessment::analyze as analyze_model;
 use crate::graph::Dfd;
-use crate::report;
-use crate::rules::RULES;
-use crate::scoring::Severity;
 use crate::graph::dot::{self, DiagramFormat};
 use crate::model::{self, Diagnostic, LoadError, Loaded, Sources};
 use crate::output::write_atomic;
+use crate::report;
+use crate::rules::RULES;
+use crate::scoring::Severity;
 use crate::{generate, model::schema_check};
 
 /// Exit code for threats at or above `--fail-on`.
@@ -64,7 +64,9 @@ enum Command {
         format: Option<FormatArg>,
     },
     /// Find threats: STRIDE and serverless rules over the data-flow graph, scored and tracked.
-    #[command(after_help = "Exit codes: 0 no untracked threat at or above --fail-on (or no --fail-on), 1 there is one, 2 invalid input.")]
+    #[command(
+        after_help = "Exit codes: 0 no untracked threat at or above --fail-on (or no --fail-on), 1 there is one, 2 invalid input."
+    )]
     Analyze {
         /// Model file, or a directory of `*.yaml` model files.
         model: PathBuf,
@@ -152,11 +154,22 @@ pub fn run() -> ExitCode {
             output,
             format,
         } => graph(&model, output.as_deref(), format),
-        Command::Analyze { model, format, output, fail_on } => analyze(&model, format, output.as_deref(), fail_on),
+        Command::Analyze {
+            model,
+            format,
+            output,
+            fail_on,
+        } => analyze(&model, format, output.as_deref(), fail_on),
         Command::Rules => {
             let mut text = String::new();
             for rule in RULES {
-                text.push_str(&format!("{}  {:<32} {:<24} {}\n", rule.id, rule.name, rule.stride.name(), rule.title));
+                text.push_str(&format!(
+                    "{}  {:<32} {:<24} {}\n",
+                    rule.id,
+                    rule.name,
+                    rule.stride.name(),
+                    rule.title
+                ));
             }
             emit(None, text.as_bytes())
         }
@@ -224,7 +237,12 @@ fn validate(path: &Path) -> ExitCode {
     emit(None, summary.as_bytes())
 }
 
-fn analyze(path: &Path, format: ReportFormat, output: Option<&Path>, fail_on: Option<SeverityArg>) -> ExitCode {
+fn analyze(
+    path: &Path,
+    format: ReportFormat,
+    output: Option<&Path>,
+    fail_on: Option<SeverityArg>,
+) -> ExitCode {
     let loaded = match load(path) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -233,7 +251,9 @@ fn analyze(path: &Path, format: ReportFormat, output: Option<&Path>, fail_on: Op
     let bytes = match format {
         ReportFormat::Json => report::json::render(&assessment),
         ReportFormat::Table => {
-            let color = output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             report::table::render(&assessment, color)
         }
     };
@@ -245,7 +265,11 @@ fn analyze(path: &Path, format: ReportFormat, output: Option<&Path>, fail_on: Op
         Some(threshold) => {
             let failing = assessment.failing(threshold).count();
             if failing > 0 {
-                eprintln!("{failing} untracked threat{} at or above {}", if failing == 1 { "" } else { "s" }, threshold.name());
+                eprintln!(
+                    "{failing} untracked threat{} at or above {}",
+                    if failing == 1 { "" } else { "s" },
+                    threshold.name()
+                );
                 ExitCode::from(FINDINGS)
             } else {
                 ExitCode::SUCCESS

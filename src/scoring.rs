@@ -87,7 +87,14 @@ impl Severity {
     /// Parses `low`, `medium`, `high` or `critical`.
     #[must_use]
     pub fn parse(text: &str) -> Option<Severity> {
-        [Severity::Low, Severity::Medium, Severity::High, Severity::Critical].into_iter().find(|s| s.name() == text)
+        [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|s| s.name() == text)
     }
 }
 
@@ -133,8 +140,10 @@ fn counters(kind: ControlKind, stride: Stride) -> bool {
     use Stride as S;
     matches!(
         (kind, stride),
-        (C::Waf | C::InputValidation | C::Rasp, S::Tampering | S::Spoofing)
-            | (C::RateLimit | C::BudgetAlarm, S::DenialOfService)
+        (
+            C::Waf | C::InputValidation | C::Rasp,
+            S::Tampering | S::Spoofing
+        ) | (C::RateLimit | C::BudgetAlarm, S::DenialOfService)
             | (C::Siem | C::Monitoring, S::Repudiation)
             | (C::DependencyScanning, S::ElevationOfPrivilege)
             | (C::SecretScanning, S::InformationDisclosure)
@@ -144,19 +153,58 @@ fn counters(kind: ControlKind, stride: Stride) -> bool {
 
 /// Scores one finding of a rule on an element.
 #[must_use]
-pub fn score(cx: &Context<'_>, rule: &Rule, element: &str, tracking: Option<TrackingStatus>) -> Score {
+pub fn score(
+    cx: &Context<'_>,
+    rule: &Rule,
+    element: &str,
+    tracking: Option<TrackingStatus>,
+) -> Score {
     let mut factors = Vec::new();
+    let likelihood = likelihood(cx, rule, element, &mut factors);
+    let impact = impact(cx, rule, element, &mut factors);
+    let severity = Severity::from_matrix(likelihood, impact);
+    let residual = residual(cx, rule, element, tracking, likelihood, &mut factors);
+    Score {
+        likelihood,
+        impact,
+        severity,
+        residual_likelihood: residual,
+        residual_severity: Severity::from_matrix(residual, impact),
+        factors,
+    }
+}
+
+/// Likelihood from exposure, authenticated entry hops and upstream validation.
+fn likelihood(
+    cx: &Context<'_>,
+    rule: &Rule,
+    element: &str,
+    factors: &mut Vec<Factor>,
+) -> Likelihood {
     let mut likelihood = match cx.exposure(element) {
         Some(exposure) if exposure.hops <= 1 => {
-            factors.push(Factor { on: "likelihood", text: format!("directly exposed: {}", exposure.path.join(" → ")) });
+            factors.push(Factor {
+                on: "likelihood",
+                text: format!("directly exposed: {}", exposure.path.join(" → ")),
+            });
             Likelihood::Likely
         }
         Some(exposure) => {
-            factors.push(Factor { on: "likelihood", text: format!("reachable from the internet in {} hops: {}", exposure.hops, exposure.path.join(" → ")) });
+            factors.push(Factor {
+                on: "likelihood",
+                text: format!(
+                    "reachable from the internet in {} hops: {}",
+                    exposure.hops,
+                    exposure.path.join(" → ")
+                ),
+            });
             Likelihood::Possible
         }
         None => {
-            factors.push(Factor { on: "likelihood", text: "not reachable from an untrusted boundary".to_owned() });
+            factors.push(Factor {
+                on: "likelihood",
+                text: "not reachable from an untrusted boundary".to_owned(),
+            });
             Likelihood::Unlikely
         }
     };
@@ -165,19 +213,40 @@ pub fn score(cx: &Context<'_>, rule: &Rule, element: &str, tracking: Option<Trac
             likelihood = likelihood.lower();
         }
         if exposure.authenticated_hops > 0 {
-            factors.push(Factor { on: "likelihood", text: format!("{} authenticated hop(s) on the attacker's path", exposure.authenticated_hops) });
+            factors.push(Factor {
+                on: "likelihood",
+                text: format!(
+                    "{} authenticated hop(s) on the attacker's path",
+                    exposure.authenticated_hops
+                ),
+            });
         }
     }
     // Input validated by a function on the attacker's path limits what reaches this element.
     if rule.stride == Stride::Tampering
         && let Some(exposure) = cx.exposure(element)
-        && let Some(validator) = exposure.path[..exposure.path.len().saturating_sub(1)].iter().find(|hop| {
-            cx.model.functions.get(*hop).is_some_and(|f| f.input.as_ref().is_some_and(|i| i.validated) || f.triggers.iter().any(|t| t.input.as_ref().is_some_and(|i| i.validated)))
-        })
+        && let Some(validator) = exposure.path[..exposure.path.len().saturating_sub(1)]
+            .iter()
+            .find(|hop| {
+                cx.model.functions.get(*hop).is_some_and(|f| {
+                    f.input.as_ref().is_some_and(|i| i.validated)
+                        || f.triggers
+                            .iter()
+                            .any(|t| t.input.as_ref().is_some_and(|i| i.validated))
+                })
+            })
     {
         likelihood = likelihood.lower();
-        factors.push(Factor { on: "likelihood", text: format!("input validated upstream by `{validator}`") });
+        factors.push(Factor {
+            on: "likelihood",
+            text: format!("input validated upstream by `{validator}`"),
+        });
     }
+    likelihood
+}
+
+/// Impact from the most sensitive data in the element's blast radius, capped by the rule.
+fn impact(cx: &Context<'_>, rule: &Rule, element: &str, factors: &mut Vec<Factor>) -> Impact {
     let data = cx.reachable_classification(element);
     let data_impact = match data {
         Some(Classification::Restricted) => Impact::Severe,
@@ -188,7 +257,13 @@ pub fn score(cx: &Context<'_>, rule: &Rule, element: &str, tracking: Option<Trac
     factors.push(Factor {
         on: "impact",
         text: match data {
-            Some(level) => format!("reaches {} data", serde_json::to_value(level).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+            Some(level) => format!(
+                "reaches {} data",
+                serde_json::to_value(level)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            ),
             None => "reaches no classified data".to_owned(),
         },
     });
@@ -200,34 +275,69 @@ pub fn score(cx: &Context<'_>, rule: &Rule, element: &str, tracking: Option<Trac
     };
     let impact = data_impact.min(cap);
     if impact < data_impact {
-        factors.push(Factor { on: "impact", text: format!("capped at {impact:?} for this kind of weakness").to_lowercase() });
+        factors.push(Factor {
+            on: "impact",
+            text: format!("capped at {impact:?} for this kind of weakness").to_lowercase(),
+        });
     }
-    let severity = Severity::from_matrix(likelihood, impact);
+    impact
+}
+
+/// Likelihood after declared controls and tracking.
+fn residual(
+    cx: &Context<'_>,
+    rule: &Rule,
+    element: &str,
+    tracking: Option<TrackingStatus>,
+    likelihood: Likelihood,
+    factors: &mut Vec<Factor>,
+) -> Likelihood {
     let mut residual = likelihood;
-    if let Some((id, _)) = cx
-        .model
-        .controls
-        .iter()
-        .find(|(_, c)| counters(c.kind, rule.stride) && (c.applies_to.is_empty() || applies(&c.applies_to, element, cx)))
-    {
+    if let Some((id, _)) = cx.model.controls.iter().find(|(_, c)| {
+        counters(c.kind, rule.stride)
+            && (c.applies_to.is_empty() || applies(&c.applies_to, element, cx))
+    }) {
         residual = residual.lower();
-        factors.push(Factor { on: "residual", text: format!("control `{id}` counters {}", rule.stride.name().to_lowercase()) });
+        factors.push(Factor {
+            on: "residual",
+            text: format!(
+                "control `{id}` counters {}",
+                rule.stride.name().to_lowercase()
+            ),
+        });
     }
     match tracking {
         Some(TrackingStatus::Mitigated) => {
             residual = Likelihood::Rare;
-            factors.push(Factor { on: "residual", text: "tracked as mitigated".to_owned() });
+            factors.push(Factor {
+                on: "residual",
+                text: "tracked as mitigated".to_owned(),
+            });
         }
-        Some(status @ (TrackingStatus::Accepted | TrackingStatus::FalsePositive | TrackingStatus::InProgress | TrackingStatus::Open)) => {
-            let word = serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            factors.push(Factor { on: "residual", text: format!("tracked as {word}") });
+        Some(
+            status @ (TrackingStatus::Accepted
+            | TrackingStatus::FalsePositive
+            | TrackingStatus::InProgress
+            | TrackingStatus::Open),
+        ) => {
+            let word = serde_json::to_value(status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            factors.push(Factor {
+                on: "residual",
+                text: format!("tracked as {word}"),
+            });
         }
         None => {}
     }
-    Score { likelihood, impact, severity, residual_likelihood: residual, residual_severity: Severity::from_matrix(residual, impact), factors }
+    residual
 }
 
 /// Whether a control's targets cover an element: the element itself, or a hop on its attacker path.
 fn applies(targets: &[String], element: &str, cx: &Context<'_>) -> bool {
-    targets.iter().any(|t| t == element) || cx.exposure(element).is_some_and(|e| e.path.iter().any(|hop| targets.contains(hop)))
+    targets.iter().any(|t| t == element)
+        || cx
+            .exposure(element)
+            .is_some_and(|e| e.path.iter().any(|hop| targets.contains(hop)))
 }

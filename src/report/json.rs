@@ -40,7 +40,13 @@ struct Summary {
 /// Renders the assessment as pretty-printed JSON with a final newline.
 #[must_use]
 pub fn render(assessment: &Assessment) -> Vec<u8> {
-    let count = |s: Severity| assessment.threats.iter().filter(|t| t.score.residual_severity == s).count();
+    let count = |s: Severity| {
+        assessment
+            .threats
+            .iter()
+            .filter(|t| t.score.residual_severity == s)
+            .count()
+    };
     let report = Report {
         format: "strider-assessment",
         version: 1,

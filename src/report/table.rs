@@ -7,7 +7,11 @@ use crate::assessment::Assessment;
 use crate::scoring::Severity;
 
 fn paint(text: &str, code: &str, color: bool) -> String {
-    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
 }
 
 fn severity_code(severity: Severity) -> &'static str {
@@ -23,11 +27,22 @@ fn severity_code(severity: Severity) -> &'static str {
 #[must_use]
 pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {} threats\n", assessment.model, assessment.threats.len());
+    let _ = writeln!(
+        out,
+        "{} — {} threats\n",
+        assessment.model,
+        assessment.threats.len()
+    );
     for threat in &assessment.threats {
         let severity = threat.score.residual_severity;
         let label = format!("{:<8}", severity.name().to_uppercase());
-        let _ = writeln!(out, "{} {}  {}", paint(&label, severity_code(severity), color), paint(&threat.id, "1", color), threat.title);
+        let _ = writeln!(
+            out,
+            "{} {}  {}",
+            paint(&label, severity_code(severity), color),
+            paint(&threat.id, "1", color),
+            threat.title
+        );
         let _ = writeln!(out, "         {}", threat.message);
         if let Some(location) = &threat.location {
             let _ = writeln!(out, "         at {location}");
@@ -39,7 +54,11 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
             threat.stride.name(),
             score.likelihood,
             score.impact,
-            if score.residual_severity == score.severity { String::new() } else { format!(" → residual {}", score.residual_severity.name()) }
+            if score.residual_severity == score.severity {
+                String::new()
+            } else {
+                format!(" → residual {}", score.residual_severity.name())
+            }
         );
         for factor in &score.factors {
             let _ = writeln!(out, "           - {}: {}", factor.on, factor.text);
@@ -48,13 +67,30 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
             let _ = writeln!(out, "           - evidence: {fact}");
         }
         if let Some(tracking) = &threat.tracking {
-            let status = serde_json::to_value(tracking.entry.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            let why = tracking.entry.justification.as_deref().unwrap_or("no justification");
-            let _ = writeln!(out, "         tracked: {status} ({}) — {why}", tracking.pattern);
+            let status = serde_json::to_value(tracking.entry.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let why = tracking
+                .entry
+                .justification
+                .as_deref()
+                .unwrap_or("no justification");
+            let _ = writeln!(
+                out,
+                "         tracked: {status} ({}) — {why}",
+                tracking.pattern
+            );
         }
         let _ = writeln!(out, "         fix: {}\n", threat.mitigation);
     }
-    let count = |s: Severity| assessment.threats.iter().filter(|t| t.score.residual_severity == s).count();
+    let count = |s: Severity| {
+        assessment
+            .threats
+            .iter()
+            .filter(|t| t.score.residual_severity == s)
+            .count()
+    };
     let _ = writeln!(
         out,
         "{} critical, {} high, {} medium, {} low; {} untracked",

@@ -44,23 +44,45 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, function) in &cx.model.functions {
         for (i, trigger) in function.triggers.iter().enumerate() {
-            let Some(source) = trigger.source.as_deref() else { continue };
+            let Some(source) = trigger.source.as_deref() else {
+                continue;
+            };
             let asynchronous = matches!(
                 trigger.kind,
-                TriggerKind::S3 | TriggerKind::Sns | TriggerKind::Eventbridge | TriggerKind::Schedule | TriggerKind::Iot | TriggerKind::Email
+                TriggerKind::S3
+                    | TriggerKind::Sns
+                    | TriggerKind::Eventbridge
+                    | TriggerKind::Schedule
+                    | TriggerKind::Iot
+                    | TriggerKind::Email
             );
             if asynchronous && function.on_failure.is_none() {
                 findings.push(
-                    Finding::new(id, format!("failed {} events from `{source}` to `{id}` are dropped after retries", kind(trigger.kind)))
-                        .qualified(trigger_qualifier(function, i))
-                        .because("asynchronous invocation, no `on_failure` destination"),
+                    Finding::new(
+                        id,
+                        format!(
+                            "failed {} events from `{source}` to `{id}` are dropped after retries",
+                            kind(trigger.kind)
+                        ),
+                    )
+                    .qualified(trigger_qualifier(function, i))
+                    .because("asynchronous invocation, no `on_failure` destination"),
                 );
             }
-            if trigger.kind == TriggerKind::Sqs && cx.model.channels.get(source).is_some_and(|q| q.dlq.is_none()) {
+            if trigger.kind == TriggerKind::Sqs
+                && cx
+                    .model
+                    .channels
+                    .get(source)
+                    .is_some_and(|q| q.dlq.is_none())
+            {
                 findings.push(
-                    Finding::new(id, format!("queue `{source}` that triggers `{id}` has no dead-letter queue"))
-                        .qualified(trigger_qualifier(function, i))
-                        .because(format!("`{source}` has no `dlq`")),
+                    Finding::new(
+                        id,
+                        format!("queue `{source}` that triggers `{id}` has no dead-letter queue"),
+                    )
+                    .qualified(trigger_qualifier(function, i))
+                    .because(format!("`{source}` has no `dlq`")),
                 );
             }
         }

@@ -39,13 +39,20 @@ impl<'m> Context<'m> {
     pub fn new(model: &'m Model, dfd: &'m Dfd) -> Self {
         let exposure = exposures(model, dfd);
         let reach = reachable_classification(model, dfd);
-        Context { model, dfd, exposure, reach }
+        Context {
+            model,
+            dfd,
+            exposure,
+            reach,
+        }
     }
 
     /// How an attacker reaches an element, if one does.
     #[must_use]
     pub fn exposure(&self, id: &str) -> Option<&Exposure> {
-        self.dfd.node(id).and_then(|n| self.exposure[n.index()].as_ref())
+        self.dfd
+            .node(id)
+            .and_then(|n| self.exposure[n.index()].as_ref())
     }
 
     /// The most sensitive data an element can reach — its blast radius: what it holds or carries,
@@ -65,8 +72,13 @@ impl<'m> Context<'m> {
 
     /// The most sensitive of some data assets.
     #[must_use]
-    pub fn most_sensitive<'a>(&self, data: impl IntoIterator<Item = &'a String>) -> Option<Classification> {
-        data.into_iter().filter_map(|d| self.classification(d)).max()
+    pub fn most_sensitive<'a>(
+        &self,
+        data: impl IntoIterator<Item = &'a String>,
+    ) -> Option<Classification> {
+        data.into_iter()
+            .filter_map(|d| self.classification(d))
+            .max()
     }
 }
 
@@ -90,7 +102,9 @@ fn exposures(model: &Model, dfd: &Dfd) -> Vec<Option<Exposure>> {
             seen[edge.target().index()] = true;
             // Authentication that stops an attacker is checked where a flow enters from a less
             // trusted boundary; internal, IAM-signed flows carry whatever the attacker put in.
-            let gate = edge.weight().authenticated && edge.weight().crosses_boundary() && dfd.trust_of(node) < dfd.trust_of(edge.target());
+            let gate = edge.weight().authenticated
+                && edge.weight().crosses_boundary()
+                && dfd.trust_of(node) < dfd.trust_of(edge.target());
             previous[edge.target().index()] = Some((node, gate));
             queue.push_back(edge.target());
         }
@@ -109,8 +123,18 @@ fn exposures(model: &Model, dfd: &Dfd) -> Vec<Option<Exposure>> {
                 current = from;
             }
             path.reverse();
+            // An entry point that is itself an API with an authorizer gates the way in too.
+            let entry_gated = model
+                .channels
+                .get(&path[0])
+                .is_some_and(|c| c.auth.is_some_and(|a| a != crate::model::Auth::None));
+            authenticated_hops += usize::from(entry_gated);
             let hops = path.len() - 1;
-            Some(Exposure { path, authenticated_hops, hops })
+            Some(Exposure {
+                path,
+                authenticated_hops,
+                hops,
+            })
         })
         .collect()
 }
@@ -119,7 +143,11 @@ fn exposures(model: &Model, dfd: &Dfd) -> Vec<Option<Exposure>> {
 /// of the graph (strongly connected components in reverse topological order): linear time.
 fn reachable_classification(model: &Model, dfd: &Dfd) -> Vec<Option<Classification>> {
     let graph = dfd.graph();
-    let level = |ids: &[String]| ids.iter().filter_map(|d| model.data.get(d).map(|a| a.classification)).max();
+    let level = |ids: &[String]| {
+        ids.iter()
+            .filter_map(|d| model.data.get(d).map(|a| a.classification))
+            .max()
+    };
     // What each node touches itself: its own data, the data on its flows, what a function reads.
     let mut own: Vec<Option<Classification>> = graph
         .node_indices()
@@ -131,7 +159,10 @@ fn reachable_classification(model: &Model, dfd: &Dfd) -> Vec<Option<Classificati
                 .map(|s| level(&s.data))
                 .or_else(|| model.channels.get(id).map(|c| level(&c.data)))
                 .flatten();
-            let flows = graph.edges_directed(n, Direction::Outgoing).filter_map(|e| level(&e.weight().data)).max();
+            let flows = graph
+                .edges_directed(n, Direction::Outgoing)
+                .filter_map(|e| level(&e.weight().data))
+                .max();
             let reads = graph
                 .edges_directed(n, Direction::Incoming)
                 .filter(|e| e.weight().kind == FlowKind::Read)
@@ -155,7 +186,9 @@ fn reachable_classification(model: &Model, dfd: &Dfd) -> Vec<Option<Classificati
             for edge in graph.edges_directed(*n, Direction::Outgoing) {
                 let target = component_of[edge.target().index()];
                 // A store does not start the functions that read it: reads end the walk.
-                if target != c && !matches!(edge.weight().kind, FlowKind::DeadLetter | FlowKind::Read) {
+                if target != c
+                    && !matches!(edge.weight().kind, FlowKind::DeadLetter | FlowKind::Read)
+                {
                     level = level.max(best[target]);
                 }
             }
@@ -173,8 +206,16 @@ fn reachable_classification(model: &Model, dfd: &Dfd) -> Vec<Option<Classificati
 #[must_use]
 pub fn trigger_qualifier(function: &crate::model::Function, index: usize) -> String {
     let trigger = &function.triggers[index];
-    let source = trigger.source.clone().unwrap_or_else(|| "invoke".to_owned());
-    let shared = function.triggers.iter().filter(|t| t.source == trigger.source).count() > 1;
+    let source = trigger
+        .source
+        .clone()
+        .unwrap_or_else(|| "invoke".to_owned());
+    let shared = function
+        .triggers
+        .iter()
+        .filter(|t| t.source == trigger.source)
+        .count()
+        > 1;
     if !shared {
         return source;
     }

@@ -75,9 +75,16 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, function) in &cx.model.functions {
-        if let Some((runtime, date)) = END_OF_LIFE.iter().find(|(runtime, _)| *runtime == function.runtime) {
+        if let Some((runtime, date)) = END_OF_LIFE
+            .iter()
+            .find(|(runtime, _)| *runtime == function.runtime)
+        {
             findings.push(
-                Finding::new(id, format!("`{id}` runs on `{runtime}`, past its end of life ({date})")).because(format!("runtime `{runtime}`, end of life {date}")),
+                Finding::new(
+                    id,
+                    format!("`{id}` runs on `{runtime}`, past its end of life ({date})"),
+                )
+                .because(format!("runtime `{runtime}`, end of life {date}")),
             );
         }
     }

@@ -51,8 +51,12 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             if matches!(trigger.kind, TriggerKind::Schedule) {
                 continue;
             }
-            let Some(source) = trigger.source.as_deref() else { continue };
-            let Some(exposure) = cx.exposure(source) else { continue };
+            let Some(source) = trigger.source.as_deref() else {
+                continue;
+            };
+            let Some(exposure) = cx.exposure(source) else {
+                continue;
+            };
             if function_validated || trigger.input.as_ref().is_some_and(|input| input.validated) {
                 continue;
             }
@@ -62,8 +66,14 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             )
             .qualified(trigger_qualifier(function, i))
             .because(format!("attacker path: {}", exposure.path.join(" → ")));
-            finding = match trigger.input.as_ref().and_then(|input| input.schema.as_ref()) {
-                Some(schema) => finding.because(format!("input schema `{schema}` is declared but not enforced")),
+            finding = match trigger
+                .input
+                .as_ref()
+                .and_then(|input| input.schema.as_ref())
+            {
+                Some(schema) => finding.because(format!(
+                    "input schema `{schema}` is declared but not enforced"
+                )),
                 None => finding.because("no input schema"),
             };
             if !sinks.is_empty() {
@@ -99,8 +109,12 @@ fn sinks(cx: &Context<'_>, function: &crate::model::Function) -> Vec<String> {
     for flow in function.writes.iter().chain(&function.reads) {
         if let Some(store) = cx.model.stores.get(flow.target()) {
             let sink = match store.kind {
-                StoreKind::Rds | StoreKind::Aurora | StoreKind::Redshift => format!("SQL database `{}`", flow.target()),
-                StoreKind::Dynamodb | StoreKind::Documentdb => format!("NoSQL store `{}`", flow.target()),
+                StoreKind::Rds | StoreKind::Aurora | StoreKind::Redshift => {
+                    format!("SQL database `{}`", flow.target())
+                }
+                StoreKind::Dynamodb | StoreKind::Documentdb => {
+                    format!("NoSQL store `{}`", flow.target())
+                }
                 StoreKind::Opensearch => format!("search cluster `{}`", flow.target()),
                 _ => continue,
             };

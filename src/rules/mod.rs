@@ -128,7 +128,12 @@ impl Finding {
     /// A finding on an element.
     #[must_use]
     pub fn new(element: &str, message: impl Into<String>) -> Self {
-        Finding { element: element.to_owned(), qualifier: None, message: message.into(), evidence: Vec::new() }
+        Finding {
+            element: element.to_owned(),
+            qualifier: None,
+            message: message.into(),
+            evidence: Vec::new(),
+        }
     }
 
     /// Adds a qualifier.
@@ -205,5 +210,8 @@ pub static RULES: &[&Rule] = &[
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).
 #[must_use]
 pub fn find(key: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|rule| rule.id.eq_ignore_ascii_case(key) || rule.name == key)
+    RULES
+        .iter()
+        .copied()
+        .find(|rule| rule.id.eq_ignore_ascii_case(key) || rule.name == key)
 }

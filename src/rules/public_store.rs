@@ -43,8 +43,17 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         .iter()
         .filter(|(_, store)| store.public)
         .map(|(id, store)| {
-            let data = if store.data.is_empty() { "no declared data".to_owned() } else { format!("holds {}", store.data.join(", ")) };
-            Finding::new(id, format!("store `{id}` is readable by anyone on the internet")).because("public: true").because(data)
+            let data = if store.data.is_empty() {
+                "no declared data".to_owned()
+            } else {
+                format!("holds {}", store.data.join(", "))
+            };
+            Finding::new(
+                id,
+                format!("store `{id}` is readable by anyone on the internet"),
+            )
+            .because("public: true")
+            .because(data)
         })
         .collect()
 }

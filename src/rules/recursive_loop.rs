@@ -43,10 +43,18 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let graph = cx.dfd.graph();
     // Only flows that start something: a write into a store or channel, a trigger, a delivery, an invocation.
-    let starting = EdgeFiltered::from_fn(graph, |e| matches!(e.weight().kind, FlowKind::Write | FlowKind::Trigger | FlowKind::Deliver | FlowKind::Invoke));
+    let starting = EdgeFiltered::from_fn(graph, |e| {
+        matches!(
+            e.weight().kind,
+            FlowKind::Write | FlowKind::Trigger | FlowKind::Deliver | FlowKind::Invoke
+        )
+    });
     let mut findings = Vec::new();
     for component in tarjan_scc(&starting) {
-        let looping = component.len() > 1 || graph.edges_connecting(component[0], component[0]).any(|e| starting_kind(e.weight().kind));
+        let looping = component.len() > 1
+            || graph
+                .edges_connecting(component[0], component[0])
+                .any(|e| starting_kind(e.weight().kind));
         if !looping {
             continue;
         }
@@ -58,7 +66,14 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             }
             let id = &graph[*node].id;
             findings.push(
-                Finding::new(id, format!("`{id}` can trigger itself: {} form a loop", members.join(", "))).because(format!("loop through {}", members.join(" → "))),
+                Finding::new(
+                    id,
+                    format!(
+                        "`{id}` can trigger itself: {} form a loop",
+                        members.join(", ")
+                    ),
+                )
+                .because(format!("loop through {}", members.join(" → "))),
             );
         }
     }
@@ -67,5 +82,8 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
 }
 
 fn starting_kind(kind: FlowKind) -> bool {
-    matches!(kind, FlowKind::Write | FlowKind::Trigger | FlowKind::Deliver | FlowKind::Invoke)
+    matches!(
+        kind,
+        FlowKind::Write | FlowKind::Trigger | FlowKind::Deliver | FlowKind::Invoke
+    )
 }

@@ -2,7 +2,15 @@ use super::{Context, Finding, declare_rule};
 use crate::model::SecretSource;
 
 /// Parts of environment variable names that say the value is a secret.
-const SECRET_WORDS: [&str; 7] = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "PRIVATE_KEY", "CREDENTIAL"];
+const SECRET_WORDS: [&str; 7] = [
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "TOKEN",
+    "API_KEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
+];
 
 declare_rule! {
     /// ## What it finds
@@ -53,12 +61,21 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             findings.push(
                 Finding::new(id, format!("secret `{name}` of `{id}` is kept in {place}"))
                     .qualified(name.clone())
-                    .because(format!("secrets.{name}.from: {}", if secret.from == SecretSource::Env { "env" } else { "hardcoded" })),
+                    .because(format!(
+                        "secrets.{name}.from: {}",
+                        if secret.from == SecretSource::Env {
+                            "env"
+                        } else {
+                            "hardcoded"
+                        }
+                    )),
             );
         }
         for (name, value) in &function.env {
             let upper = name.to_ascii_uppercase();
-            let secret_like = SECRET_WORDS.iter().any(|w| upper.contains(w)) && !upper.ends_with("_ARN") && !upper.ends_with("_NAME");
+            let secret_like = SECRET_WORDS.iter().any(|w| upper.contains(w))
+                && !upper.ends_with("_ARN")
+                && !upper.ends_with("_NAME");
             if secret_like && !function.secrets.contains_key(name) && !value.starts_with("arn:") {
                 findings.push(
                     Finding::new(id, format!("environment variable `{name}` of `{id}` looks like a secret with a literal value"))

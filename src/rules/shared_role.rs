@@ -40,15 +40,31 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for role in cx.model.roles.keys() {
-        let users: Vec<&str> = cx.model.functions.iter().filter(|(_, f)| f.role.as_deref() == Some(role)).map(|(id, _)| id.as_str()).collect();
+        let users: Vec<&str> = cx
+            .model
+            .functions
+            .iter()
+            .filter(|(_, f)| f.role.as_deref() == Some(role))
+            .map(|(id, _)| id.as_str())
+            .collect();
         if users.len() < 2 {
             continue;
         }
         for user in &users {
-            let others: Vec<String> = users.iter().filter(|u| *u != user).map(|u| format!("`{u}`")).collect();
+            let others: Vec<String> = users
+                .iter()
+                .filter(|u| *u != user)
+                .map(|u| format!("`{u}`"))
+                .collect();
             findings.push(
-                Finding::new(user, format!("`{user}` shares role `{role}` with {}", others.join(", ")))
-                    .because(format!("role `{role}` is used by {} functions", users.len())),
+                Finding::new(
+                    user,
+                    format!("`{user}` shares role `{role}` with {}", others.join(", ")),
+                )
+                .because(format!(
+                    "role `{role}` is used by {} functions",
+                    users.len()
+                )),
             );
         }
     }

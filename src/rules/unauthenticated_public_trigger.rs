@@ -47,9 +47,15 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             if !matches!(trigger.kind, TriggerKind::Http | TriggerKind::Websocket) {
                 continue;
             }
-            let Some(source) = trigger.source.as_deref() else { continue };
-            let Some(channel) = cx.model.channels.get(source) else { continue };
-            let Some(exposure) = cx.exposure(source) else { continue };
+            let Some(source) = trigger.source.as_deref() else {
+                continue;
+            };
+            let Some(channel) = cx.model.channels.get(source) else {
+                continue;
+            };
+            let Some(exposure) = cx.exposure(source) else {
+                continue;
+            };
             let auth = trigger.auth.or(channel.auth);
             if auth.is_some_and(|a| a != Auth::None) {
                 continue;
@@ -58,15 +64,25 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 (Some(method), Some(path)) => format!("`{method} {path}`"),
                 _ => "the route".to_owned(),
             };
-            let what = if channel.kind == ChannelKind::FunctionUrl { "function URL" } else { "API" };
+            let what = if channel.kind == ChannelKind::FunctionUrl {
+                "function URL"
+            } else {
+                "API"
+            };
             findings.push(
-                Finding::new(id, format!("{route} on {what} `{source}` invokes `{id}` without authentication"))
-                    .qualified(trigger_qualifier(function, i))
-                    .because(match auth {
-                        Some(_) => "auth: none is declared".to_owned(),
-                        None => format!("no `auth` on the route or on `{source}`"),
-                    })
-                    .because(format!("reachable from the untrusted side via {}", exposure.path.join(" → "))),
+                Finding::new(
+                    id,
+                    format!("{route} on {what} `{source}` invokes `{id}` without authentication"),
+                )
+                .qualified(trigger_qualifier(function, i))
+                .because(match auth {
+                    Some(_) => "auth: none is declared".to_owned(),
+                    None => format!("no `auth` on the route or on `{source}`"),
+                })
+                .because(format!(
+                    "reachable from the untrusted side via {}",
+                    exposure.path.join(" → ")
+                )),
             );
         }
     }

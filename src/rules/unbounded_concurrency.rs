@@ -46,18 +46,28 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
         // The flood enters at functions an entry point triggers directly; limits there bound
         // everything downstream, so only they are reported.
-        let Some(exposure) = cx.exposure(id).filter(|e| e.hops <= 2) else { continue };
+        let Some(exposure) = cx.exposure(id).filter(|e| e.hops <= 2) else {
+            continue;
+        };
         let throttled = exposure.path.iter().any(|hop| {
-            cx.model.channels.get(hop).is_some_and(|c| c.throttling.is_some())
-                || cx.model.controls.values().any(|c| c.kind == ControlKind::RateLimit && c.applies_to.iter().any(|t| t == hop))
+            cx.model
+                .channels
+                .get(hop)
+                .is_some_and(|c| c.throttling.is_some())
+                || cx.model.controls.values().any(|c| {
+                    c.kind == ControlKind::RateLimit && c.applies_to.iter().any(|t| t == hop)
+                })
         });
         if throttled {
             continue;
         }
         findings.push(
-            Finding::new(id, format!("`{id}` can be invoked from the internet without limit"))
-                .because(format!("reachable via {}", exposure.path.join(" → ")))
-                .because("no reserved concurrency, no throttling or rate-limit control on the path"),
+            Finding::new(
+                id,
+                format!("`{id}` can be invoked from the internet without limit"),
+            )
+            .because(format!("reachable via {}", exposure.path.join(" → ")))
+            .because("no reserved concurrency, no throttling or rate-limit control on the path"),
         );
     }
     findings

@@ -42,7 +42,11 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let sensitive: Vec<&String> = store
             .data
             .iter()
-            .filter(|d| cx.model.data.get(*d).is_some_and(|a| a.classification >= Classification::Confidential || !a.tags.is_empty()))
+            .filter(|d| {
+                cx.model.data.get(*d).is_some_and(|a| {
+                    a.classification >= Classification::Confidential || !a.tags.is_empty()
+                })
+            })
             .collect();
         if sensitive.is_empty() {
             continue;
@@ -54,9 +58,12 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         };
         let data: Vec<&str> = sensitive.iter().map(|d| d.as_str()).collect();
         findings.push(
-            Finding::new(id, format!("store `{id}` keeps {} unencrypted", data.join(", ")))
-                .because(fact)
-                .because(format!("sensitive data: {}", data.join(", "))),
+            Finding::new(
+                id,
+                format!("store `{id}` keeps {} unencrypted", data.join(", ")),
+            )
+            .because(fact)
+            .because(format!("sensitive data: {}", data.join(", "))),
         );
     }
     findings

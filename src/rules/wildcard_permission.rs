@@ -53,14 +53,27 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, function) in &cx.model.functions {
-        let (permissions, via, policies): (&[Permission], String, &[String]) = match function.role.as_deref().and_then(|r| cx.model.roles.get(r).map(|role| (r, role))) {
-            Some((name, role)) => (&role.permissions, format!(" (through role `{name}`)"), &role.managed_policies),
+        let (permissions, via, policies): (&[Permission], String, &[String]) = match function
+            .role
+            .as_deref()
+            .and_then(|r| cx.model.roles.get(r).map(|role| (r, role)))
+        {
+            Some((name, role)) => (
+                &role.permissions,
+                format!(" (through role `{name}`)"),
+                &role.managed_policies,
+            ),
             None => (&function.permissions, String::new(), &[]),
         };
         for permission in permissions {
             let on = permission.on.join(", ");
             let resources_wild = permission.on.iter().any(|r| r == "*");
-            let wild: Vec<&str> = permission.allow.iter().filter(|a| resources_wild || a.contains('*')).map(String::as_str).collect();
+            let wild: Vec<&str> = permission
+                .allow
+                .iter()
+                .filter(|a| resources_wild || a.contains('*'))
+                .map(String::as_str)
+                .collect();
             if wild.is_empty() {
                 continue;
             }
@@ -71,16 +84,25 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             };
             let actions = wild.join(", ");
             findings.push(
-                Finding::new(id, format!("`{id}` is allowed {what}: `{actions}` on `{on}`{via}"))
-                    .qualified(format!("{}@{on}", wild.join(",")))
-                    .because(format!("allow `{actions}` on `{on}`{via}")),
+                Finding::new(
+                    id,
+                    format!("`{id}` is allowed {what}: `{actions}` on `{on}`{via}"),
+                )
+                .qualified(format!("{}@{on}", wild.join(",")))
+                .because(format!("allow `{actions}` on `{on}`{via}")),
             );
         }
-        for policy in policies.iter().filter(|p| BROAD_POLICIES.contains(&p.as_str())) {
+        for policy in policies
+            .iter()
+            .filter(|p| BROAD_POLICIES.contains(&p.as_str()))
+        {
             findings.push(
-                Finding::new(id, format!("`{id}` runs with the broad managed policy `{policy}`{via}"))
-                    .qualified(policy.clone())
-                    .because(format!("managed policy `{policy}`")),
+                Finding::new(
+                    id,
+                    format!("`{id}` runs with the broad managed policy `{policy}`{via}"),
+                )
+                .qualified(policy.clone())
+                .because(format!("managed policy `{policy}`")),
             );
         }
     }

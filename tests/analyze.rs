@@ -1,0 +1,107 @@
+//! `strider analyze` on the bundled shop: the reports users read (snapshots), byte-identical on
+//! repeated runs, and `--fail-on` exit codes for CI.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a backtrace"
+)]
+
+use std::process::Command;
+
+fn strider(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_strider"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn shop_reports_are_stable() {
+    for (format, name) in [("table", "shop_table"), ("json", "shop_json")] {
+        let first = strider(&["analyze", "model/shop.yaml", "--format", format]);
+        assert!(
+            first.status.success(),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        let second = strider(&["analyze", "model/shop.yaml", "--format", format]);
+        assert_eq!(
+            first.stdout, second.stdout,
+            "{format} output differs between runs"
+        );
+        insta::assert_snapshot!(name, String::from_utf8(first.stdout).unwrap());
+    }
+}
+
+#[test]
+fn shop_finds_what_an_architect_would_act_on() {
+    let output = strider(&["analyze", "model/shop.yaml", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: Vec<&str> = report["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "STR-001@admin-export/admin-url",
+        "STR-001@payment-webhook/payment-webhook-url",
+        "STR-002@process-upload/uploads-bucket",
+        "STR-003@admin-export/dynamodb:*@*",
+        "STR-004@fulfil-order",
+        "STR-005@payment-webhook/WEBHOOK_SIGNING_SECRET",
+        "STR-007@product-images-bucket",
+        "STR-008@invoices-bucket",
+        "STR-009@send-email/email-queue",
+        "STR-011@process-upload",
+        "STR-011@admin-export",
+    ] {
+        assert!(ids.contains(&expected), "missing {expected} in {ids:?}");
+    }
+    // Well-configured parts stay quiet.
+    assert!(
+        !ids.iter().any(|id| id.starts_with("STR-006@place-order")),
+        "place-order has reserved concurrency"
+    );
+    assert!(
+        !ids.iter().any(|id| id.starts_with("STR-002@place-order")),
+        "place-order validates its input"
+    );
+    assert!(ids.len() < 40, "a short list, not {}", ids.len());
+    // The accepted public bucket is tracked, not dropped.
+    let bucket = report["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "STR-007@product-images-bucket")
+        .unwrap();
+    assert_eq!(bucket["tracking"]["status"], "accepted");
+    assert_eq!(report["unmatched_tracking"], serde_json::json!([]));
+}
+
+#[test]
+fn fail_on_exits_1_only_for_untracked_threats_at_or_above_the_threshold() {
+    let failing = strider(&["analyze", "model/shop.yaml", "--fail-on", "high"]);
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failing.stderr).contains("at or above high"));
+    let quiet = strider(&[
+        "analyze",
+        "tests/fixtures/rules/unauthenticated-public-trigger/quiet.yaml",
+        "--fail-on",
+        "low",
+    ]);
+    assert_eq!(
+        quiet.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&quiet.stdout)
+    );
+    let invalid = strider(&[
+        "analyze",
+        "tests/fixtures/invalid/unknown-key.yaml",
+        "--fail-on",
+        "low",
+    ]);
+    assert_eq!(invalid.status.code(), Some(2));
+}

@@ -1,0 +1,115 @@
+//! Every rule in the registry is documented, has a unique id, fires on its `fires.yaml` fixture
+//! and stays quiet on its `quiet.yaml` (the fix applied), and renders its findings the same way
+//! every time (snapshots).
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a backtrace"
+)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use strider::assessment::{Assessment, analyze};
+use strider::rules::RULES;
+
+fn assess(path: &Path) -> Assessment {
+    let loaded = strider::model::load(path)
+        .unwrap_or_else(|e| panic!("{}: {:#?}", path.display(), e.diagnostics));
+    analyze(&loaded.model)
+}
+
+#[test]
+fn rules_have_unique_ids_and_names_and_full_docs() {
+    let mut ids = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for rule in RULES {
+        assert!(ids.insert(rule.id), "duplicate id {}", rule.id);
+        assert!(names.insert(rule.name), "duplicate name {}", rule.name);
+        assert!(
+            rule.id.starts_with("STR-") && rule.id.len() == 7,
+            "{}",
+            rule.id
+        );
+        assert!(
+            rule.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-'),
+            "{} is not kebab-case",
+            rule.name
+        );
+        for heading in [
+            "## What it finds",
+            "## Why it matters",
+            "## Example",
+            "## How to fix",
+            "## False positives",
+        ] {
+            assert!(
+                rule.docs.contains(heading),
+                "{} has no `{heading}` in its doc comment",
+                rule.id
+            );
+        }
+        assert!(!rule.mitigation.is_empty() && !rule.title.is_empty());
+        assert!(
+            rule.file
+                .ends_with(&format!("{}.rs", rule.name.replace('-', "_")))
+                || Path::new(rule.file).exists(),
+            "{}",
+            rule.file
+        );
+    }
+    let sorted: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    let mut expected = sorted.clone();
+    expected.sort_unstable();
+    assert_eq!(sorted, expected, "RULES is in id order");
+}
+
+#[test]
+fn every_rule_fires_on_its_fixture_and_not_on_the_fix() {
+    for rule in RULES {
+        let dir = Path::new("tests/fixtures/rules").join(rule.name);
+        assert!(
+            dir.join("fires.yaml").is_file() && dir.join("quiet.yaml").is_file(),
+            "{} has no fixtures in {}",
+            rule.id,
+            dir.display()
+        );
+        let fires = assess(&dir.join("fires.yaml"));
+        let hits: Vec<_> = fires.threats.iter().filter(|t| t.rule == rule.id).collect();
+        assert!(
+            !hits.is_empty(),
+            "{} does not fire on its fires.yaml",
+            rule.id
+        );
+        let quiet = assess(&dir.join("quiet.yaml"));
+        let hits_quiet: Vec<&str> = quiet
+            .threats
+            .iter()
+            .filter(|t| t.rule == rule.id)
+            .map(|t| t.id.as_str())
+            .collect();
+        assert!(
+            hits_quiet.is_empty(),
+            "{} fires on its quiet.yaml: {hits_quiet:?}",
+            rule.id
+        );
+        let rendered: Vec<String> = hits
+            .iter()
+            .map(|t| format!("{}\n{}\n{:#?}\n{:#?}", t.id, t.message, t.evidence, t.score))
+            .collect();
+        insta::assert_snapshot!(format!("rule_{}", rule.name), rendered.join("\n\n"));
+    }
+}
+
+#[test]
+fn fixture_directories_belong_to_rules() {
+    for entry in std::fs::read_dir("tests/fixtures/rules").unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            RULES.iter().any(|r| r.name == name),
+            "tests/fixtures/rules/{name} matches no rule"
+        );
+    }
+}
