@@ -35,6 +35,10 @@ impl std::error::Error for WriteError {}
 /// When the directory cannot be created or the file cannot be written or renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let io = |err| WriteError::Io(path.to_path_buf(), err);
+    // A device or a pipe (`-o /dev/stdout`) cannot be replaced by a rename: write to it directly.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new().write(true).open(path).and_then(|mut f| f.write_all(bytes)).map_err(io);
+    }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -106,6 +110,11 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.txt")]);
+    }
+
+    #[test]
+    fn devices_are_written_directly() {
+        write_atomic(Path::new("/dev/null"), b"discarded").unwrap();
     }
 
     #[test]
