@@ -77,6 +77,21 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// Threats of a residual severity.
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        self.threats
+            .iter()
+            .filter(|t| t.score.residual_severity == severity)
+            .count()
+    }
+
+    /// Threats nobody has decided about.
+    #[must_use]
+    pub fn untracked(&self) -> usize {
+        self.threats.iter().filter(|t| t.untracked()).count()
+    }
+
     /// Untracked threats at or above a severity (residual).
     pub fn failing(&self, threshold: Severity) -> impl Iterator<Item = &Threat> {
         self.threats

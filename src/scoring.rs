@@ -257,13 +257,7 @@ fn impact(cx: &Context<'_>, rule: &Rule, element: &str, factors: &mut Vec<Factor
     factors.push(Factor {
         on: "impact",
         text: match data {
-            Some(level) => format!(
-                "reaches {} data",
-                serde_json::to_value(level)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            ),
+            Some(level) => format!("reaches {} data", crate::model::kebab(&level)),
             None => "reaches no classified data".to_owned(),
         },
     });
@@ -320,10 +314,7 @@ fn residual(
             | TrackingStatus::InProgress
             | TrackingStatus::Open),
         ) => {
-            let word = serde_json::to_value(status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let word = crate::model::kebab(&status);
             factors.push(Factor {
                 on: "residual",
                 text: format!("tracked as {word}"),

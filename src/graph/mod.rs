@@ -14,7 +14,7 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef};
 use serde::Serialize;
 
-use crate::model::{Auth, ChannelKind, FlowRef, Id, Model, Trust};
+use crate::model::{Auth, ChannelKind, FlowRef, Id, Model, Trust, kebab};
 
 /// What kind of element a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -595,11 +595,4 @@ fn flow_data(model: &Model, flow: &FlowRef) -> Vec<Id> {
     } else {
         flow.data().to_vec()
     }
-}
-
-fn kebab<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }

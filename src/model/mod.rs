@@ -18,6 +18,15 @@ pub use diagnostic::{Code, Diagnostic, Location, Severity, Sources};
 pub use load::{LoadError, Loaded, load, load_bytes};
 pub use types::*;
 
+/// The name an enum value has in a model file (`api-gateway-http`, `pci-dss`, `accepted`).
+#[must_use]
+pub fn kebab<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// A whole model: every file of it merged, checked, with the place each element was declared.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Model {

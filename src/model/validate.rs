@@ -12,7 +12,7 @@ use super::types::{
     Auth, ChannelKind, FlowRef, Input, Permission, SecretSource, StoreKind, TrackingStatus,
     TriggerKind,
 };
-use super::{Model, Section};
+use super::{Model, Section, kebab};
 
 /// Largest input schema file strider reads.
 const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
@@ -83,13 +83,6 @@ struct Checker<'m, 'l, 'p> {
 
 /// Where something sits: section, element id, path below the element.
 type Place<'a> = (Section, &'a str, &'a [&'a str]);
-
-fn kebab<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 fn kinds<T: serde::Serialize>(values: &[T]) -> String {
     one_of(&values.iter().map(kebab).collect::<Vec<_>>())

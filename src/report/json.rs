@@ -40,23 +40,16 @@ struct Summary {
 /// Renders the assessment as pretty-printed JSON with a final newline.
 #[must_use]
 pub fn render(assessment: &Assessment) -> Vec<u8> {
-    let count = |s: Severity| {
-        assessment
-            .threats
-            .iter()
-            .filter(|t| t.score.residual_severity == s)
-            .count()
-    };
     let report = Report {
         format: "strider-assessment",
         version: 1,
         model: &assessment.model,
         summary: Summary {
-            critical: count(Severity::Critical),
-            high: count(Severity::High),
-            medium: count(Severity::Medium),
-            low: count(Severity::Low),
-            untracked: assessment.threats.iter().filter(|t| t.untracked()).count(),
+            critical: assessment.count(Severity::Critical),
+            high: assessment.count(Severity::High),
+            medium: assessment.count(Severity::Medium),
+            low: assessment.count(Severity::Low),
+            untracked: assessment.untracked(),
         },
         threats: &assessment.threats,
         unmatched_tracking: &assessment.unmatched_tracking,

@@ -67,10 +67,7 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
             let _ = writeln!(out, "           - evidence: {fact}");
         }
         if let Some(tracking) = &threat.tracking {
-            let status = serde_json::to_value(tracking.entry.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let status = crate::model::kebab(&tracking.entry.status);
             let why = tracking
                 .entry
                 .justification
@@ -84,21 +81,14 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
         }
         let _ = writeln!(out, "         fix: {}\n", threat.mitigation);
     }
-    let count = |s: Severity| {
-        assessment
-            .threats
-            .iter()
-            .filter(|t| t.score.residual_severity == s)
-            .count()
-    };
     let _ = writeln!(
         out,
         "{} critical, {} high, {} medium, {} low; {} untracked",
-        count(Severity::Critical),
-        count(Severity::High),
-        count(Severity::Medium),
-        count(Severity::Low),
-        assessment.threats.iter().filter(|t| t.untracked()).count()
+        assessment.count(Severity::Critical),
+        assessment.count(Severity::High),
+        assessment.count(Severity::Medium),
+        assessment.count(Severity::Low),
+        assessment.untracked()
     );
     for pattern in &assessment.unmatched_tracking {
         let _ = writeln!(out, "warning: tracking entry `{pattern}` matches no threat");
