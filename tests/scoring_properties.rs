@@ -1,0 +1,106 @@
+//! Scoring moves the right way: declaring a control never raises a threat's residual score, and
+//! exposing an element to the internet never lowers a threat's likelihood. Checked on the shop
+//! and every rule fixture, for every kind of control and every channel.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a backtrace"
+)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use strider::assessment::analyze;
+use strider::model::{Control, ControlKind, Model};
+use strider::scoring::{Likelihood, Severity};
+
+const CONTROL_KINDS: [ControlKind; 10] = [
+    ControlKind::Waf,
+    ControlKind::RateLimit,
+    ControlKind::Siem,
+    ControlKind::Rasp,
+    ControlKind::DependencyScanning,
+    ControlKind::SecretScanning,
+    ControlKind::InputValidation,
+    ControlKind::Monitoring,
+    ControlKind::Backup,
+    ControlKind::BudgetAlarm,
+];
+
+fn models() -> Vec<Model> {
+    let mut paths = vec![
+        PathBuf::from("model/shop.yaml"),
+        PathBuf::from("model/hello.yaml"),
+    ];
+    for entry in std::fs::read_dir("tests/fixtures/rules").unwrap() {
+        let dir = entry.unwrap().path();
+        paths.push(dir.join("fires.yaml"));
+        paths.push(dir.join("quiet.yaml"));
+    }
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| strider::model::load(p).unwrap().model)
+        .collect()
+}
+
+fn scores(model: &Model) -> BTreeMap<String, (Likelihood, Severity)> {
+    analyze(model)
+        .threats
+        .into_iter()
+        .map(|t| (t.id, (t.score.likelihood, t.score.residual_severity)))
+        .collect()
+}
+
+#[test]
+fn a_control_never_raises_residual_risk() {
+    for model in models() {
+        let before = scores(&model);
+        for kind in CONTROL_KINDS {
+            let mut with_control = model.clone();
+            with_control.controls.insert(
+                "added".to_owned(),
+                Control {
+                    kind,
+                    description: None,
+                    applies_to: Vec::new(),
+                },
+            );
+            let after = scores(&with_control);
+            assert_eq!(
+                before.keys().collect::<Vec<_>>(),
+                after.keys().collect::<Vec<_>>(),
+                "a control changed which threats exist"
+            );
+            for (id, (_, severity)) in &after {
+                assert!(
+                    *severity <= before[id].1,
+                    "{}: {kind:?} raised {id} from {:?} to {severity:?}",
+                    model.name,
+                    before[id].1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn exposing_a_channel_never_lowers_likelihood() {
+    for model in models() {
+        let before = scores(&model);
+        for channel in model.channels.keys() {
+            let mut exposed = model.clone();
+            exposed.channels.get_mut(channel).unwrap().public = true;
+            let after = scores(&exposed);
+            for (id, (likelihood, _)) in &before {
+                if let Some((now, _)) = after.get(id) {
+                    assert!(
+                        now >= likelihood,
+                        "{}: exposing `{channel}` lowered {id} from {likelihood:?} to {now:?}",
+                        model.name
+                    );
+                }
+            }
+        }
+    }
+}
