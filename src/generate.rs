@@ -61,7 +61,9 @@ pub fn synthetic_model(functions: usize) -> String {
     out.push_str("functions:\n");
     for i in 0..functions {
         let g = i / 10;
-        let next = (g + 1) % groups;
+        // Each group writes into the next one; the last writes nowhere, so the chain ends (a
+        // wrap-around would make the whole model one recursive loop).
+        let next = (g + 1 < groups).then_some(g + 1);
         let boundary = if i % 2 == 0 { "account" } else { "vpc" };
         let trigger = match i % 5 {
             0 => format!("{{kind: http, source: api-{g}, method: POST, path: /items/{i}}}"),
@@ -75,12 +77,16 @@ pub fn synthetic_model(functions: usize) -> String {
         let _ = write!(
             out,
             "  fn-{i}:\n    runtime: {}\n    boundary: {boundary}\n    handler: index.handler\n    timeout_s: {}\n    memory_mb: {}\n\
-             \x20   permissions:\n      - {{allow: [dynamodb:GetItem, dynamodb:PutItem], on: [table-{g}]}}\n      - {{allow: [sqs:SendMessage], on: [queue-{next}]}}\n\
-             \x20   env: {{TABLE: table-{g}, STAGE: prod}}\n    triggers: [{trigger}]\n    reads: [table-{g}]\n    writes: [queue-{next}]\n",
+             \x20   permissions:\n      - {{allow: [dynamodb:GetItem, dynamodb:PutItem], on: [table-{g}]}}\n\
+             \x20   env: {{TABLE: table-{g}, STAGE: prod}}\n    triggers: [{trigger}]\n    reads: [table-{g}]\n",
             RUNTIMES[i % RUNTIMES.len()],
             3 + i % 27,
             128 << (i % 4),
         );
+        if let Some(next) = next {
+            let _ = writeln!(out, "    writes: [queue-{next}]");
+            let _ = writeln!(out, "    on_failure: dlq-{g}");
+        }
         if i % 7 == 0 {
             out.push_str("    calls: [{to: payments, data: [card]}]\n");
         }
