@@ -105,6 +105,8 @@ enum ReportFormat {
     Table,
     /// Versioned JSON for other tools.
     Json,
+    /// SARIF 2.1.0 for code-scanning UIs.
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -250,6 +252,7 @@ fn analyze(
     let assessment = analyze_model(&loaded.model);
     let bytes = match format {
         ReportFormat::Json => report::json::render(&assessment),
+        ReportFormat::Sarif => report::sarif::render(&assessment),
         ReportFormat::Table => {
             let color = output.is_none()
                 && std::io::stdout().is_terminal()

@@ -18,7 +18,11 @@ fn strider(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn shop_reports_are_stable() {
-    for (format, name) in [("table", "shop_table"), ("json", "shop_json")] {
+    for (format, name) in [
+        ("table", "shop_table"),
+        ("json", "shop_json"),
+        ("sarif", "shop_sarif"),
+    ] {
         let first = strider(&["analyze", "model/shop.yaml", "--format", format]);
         assert!(
             first.status.success(),

@@ -2,4 +2,5 @@
 //! file per format.
 
 pub mod json;
+pub mod sarif;
 pub mod table;
