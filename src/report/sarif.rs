@@ -100,13 +100,13 @@ fn result(threat: &Threat, rule_index: usize) -> Value {
         None => json!([{"logicalLocations": logical}]),
     };
     if let Some(tracking) = &threat.tracking {
-        let status = match tracking.entry.status {
-            TrackingStatus::Accepted | TrackingStatus::FalsePositive => Some("accepted"),
-            TrackingStatus::InProgress | TrackingStatus::Open => None,
-            TrackingStatus::Mitigated => Some("accepted"),
-        };
-        if let Some(status) = status {
-            let mut suppression = json!({"kind": "external", "status": status});
+        // Decided threats are suppressed (with their justification); open ones stay findings.
+        let decided = matches!(
+            tracking.entry.status,
+            TrackingStatus::Accepted | TrackingStatus::FalsePositive | TrackingStatus::Mitigated
+        );
+        if decided {
+            let mut suppression = json!({"kind": "external", "status": "accepted"});
             if let Some(justification) = &tracking.entry.justification {
                 suppression["justification"] = json!(justification);
             }
