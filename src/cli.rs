@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 `analyze --fail-on` found an untracked threat at or above the
 //! threshold; 2 invalid input (a model with errors, a bad path) or a failure to produce output. A closed stdout (`strider graph m.yaml | head`) is not an error.
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -81,7 +82,18 @@ enum Command {
         fail_on: Option<SeverityArg>,
     },
     /// List the rules strider applies.
-    Rules,
+    Rules {
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Explain a rule (`STR-002`, `event-injection`) or, given the model, a threat (`STR-002@fn/source`).
+    Explain {
+        /// Rule id or name, or threat id.
+        id: String,
+        /// The model, to explain a threat.
+        model: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the model format (for editor completion and validation).
     Schema {
         /// Write to this file instead of stdout.
@@ -107,6 +119,18 @@ enum ReportFormat {
     Json,
     /// SARIF 2.1.0 for code-scanning UIs.
     Sarif,
+    /// Markdown for pull requests.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RulesFormat {
+    /// One line per rule.
+    Table,
+    /// A Markdown table (the README's).
+    Markdown,
+    /// JSON with every field and the docs.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -162,19 +186,31 @@ pub fn run() -> ExitCode {
             output,
             fail_on,
         } => analyze(&model, format, output.as_deref(), fail_on),
-        Command::Rules => {
-            let mut text = String::new();
-            for rule in RULES {
-                text.push_str(&format!(
-                    "{}  {:<32} {:<24} {}\n",
-                    rule.id,
-                    rule.name,
-                    rule.stride.name(),
-                    rule.title
-                ));
-            }
+        Command::Rules { format } => {
+            let text = match format {
+                RulesFormat::Table => RULES.iter().fold(String::new(), |mut text, r| {
+                    let _ = writeln!(
+                        text,
+                        "{}  {:<32} {:<24} {}",
+                        r.id,
+                        r.name,
+                        r.stride.name(),
+                        r.title
+                    );
+                    text
+                }),
+                RulesFormat::Markdown => report::markdown::rules_table(),
+                RulesFormat::Json => {
+                    let rules: Vec<serde_json::Value> = RULES
+                        .iter()
+                        .map(|r| serde_json::json!({"id": r.id, "name": r.name, "title": r.title, "stride": r.stride, "references": r.references, "impact_cap": r.impact_cap, "mitigation": r.mitigation, "docs": r.docs}))
+                        .collect();
+                    serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
+                }
+            };
             emit(None, text.as_bytes())
         }
+        Command::Explain { id, model } => explain(&id, model.as_deref()),
         Command::Schema { output } => {
             let mut text =
                 serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
@@ -253,6 +289,7 @@ fn analyze(
     let bytes = match format {
         ReportFormat::Json => report::json::render(&assessment),
         ReportFormat::Sarif => report::sarif::render(&assessment),
+        ReportFormat::Markdown => report::markdown::render(&assessment),
         ReportFormat::Table => {
             let color = output.is_none()
                 && std::io::stdout().is_terminal()
@@ -280,6 +317,67 @@ fn analyze(
         }
         None => ExitCode::SUCCESS,
     }
+}
+
+fn explain(id: &str, model: Option<&Path>) -> ExitCode {
+    if let Some(rule) = crate::rules::find(id) {
+        let mut references: Vec<String> = rule
+            .references
+            .sas
+            .iter()
+            .chain(rule.references.owasp)
+            .map(|s| (*s).to_owned())
+            .collect();
+        references.extend(rule.references.cwe.iter().map(|c| format!("CWE-{c}")));
+        let references = references.join(", ");
+        let text = format!(
+            "{} {} — {}\nSTRIDE: {}; references: {references}\ndeclared at {}:{}\n\n{}\nFix: {}\n",
+            rule.id,
+            rule.name,
+            rule.title,
+            rule.stride.name(),
+            rule.file,
+            rule.line,
+            rule.documentation(),
+            rule.mitigation
+        );
+        return emit(None, text.as_bytes());
+    }
+    let Some(model) = model.filter(|_| id.contains('@')) else {
+        let hint = crate::model::diagnostic::did_you_mean(
+            id,
+            RULES.iter().flat_map(|r| [r.id, r.name]),
+        )
+        .unwrap_or_else(|| {
+            "`strider rules` lists the rules; threat ids need the model: `strider explain ID MODEL`"
+                .to_owned()
+        });
+        eprintln!("error: no rule `{id}`\n  hint: {hint}");
+        return ExitCode::from(INVALID);
+    };
+    let loaded = match load(model) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let assessment = analyze_model(&loaded.model);
+    let Some(threat) = assessment.threats.iter().find(|t| t.id == id) else {
+        let hint = crate::model::diagnostic::did_you_mean(
+            id,
+            assessment.threats.iter().map(|t| t.id.as_str()),
+        )
+        .unwrap_or_default();
+        eprintln!(
+            "error: `{}` has no threat `{id}`\n  hint: {hint}",
+            model.display()
+        );
+        return ExitCode::from(INVALID);
+    };
+    let single = crate::assessment::Assessment {
+        model: assessment.model.clone(),
+        threats: vec![threat.clone()],
+        unmatched_tracking: Vec::new(),
+    };
+    emit(None, &report::markdown::render(&single))
 }
 
 fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitCode {

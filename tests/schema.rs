@@ -53,3 +53,24 @@ fn diagnostic_codes_are_stable() {
         .collect();
     insta::assert_snapshot!("diagnostic_codes", codes.join("\n"));
 }
+
+#[test]
+fn readme_rule_table_is_in_sync() {
+    let output = Command::new(env!("CARGO_BIN_EXE_strider"))
+        .args(["rules", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(output.stdout).unwrap();
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find("<!-- rules:start -->\n")
+        .expect("README has the rules:start marker")
+        + "<!-- rules:start -->\n".len();
+    let end = readme
+        .find("<!-- rules:end -->")
+        .expect("README has the rules:end marker");
+    assert!(
+        readme[start..end] == table,
+        "README's rule table is stale: paste `strider rules --format markdown` between the markers"
+    );
+}

@@ -2,5 +2,6 @@
 //! file per format.
 
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 pub mod table;

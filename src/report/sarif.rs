@@ -59,7 +59,7 @@ fn rule_descriptor(rule: &Rule, worst: Option<Severity>) -> Value {
         "name": rule.name,
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.mitigation},
-        "help": {"text": rule.docs, "markdown": rule.docs},
+        "help": {"text": rule.documentation(), "markdown": rule.documentation()},
         "defaultConfiguration": {"level": level(severity)},
         "properties": {"tags": tags, "security-severity": security_severity(severity)},
     })

@@ -110,6 +110,18 @@ pub struct Rule {
     pub check: fn(&Context<'_>) -> Vec<Finding>,
 }
 
+impl Rule {
+    /// The rule's documentation as Markdown: its doc comment without rustdoc's leading spaces.
+    #[must_use]
+    pub fn documentation(&self) -> String {
+        self.docs
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
 /// One place where a rule fires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

@@ -1,0 +1,168 @@
+//! The Markdown report, for pull requests: a summary, a table of threats, and the details of each
+//! in a collapsed section. Model text is escaped so it cannot break the table or inject HTML.
+
+use std::fmt::Write;
+
+use crate::assessment::Assessment;
+use crate::rules::RULES;
+use crate::scoring::Severity;
+
+/// Text for Markdown: no raw HTML, no table breaks, one line.
+#[must_use]
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the assessment as Markdown.
+#[must_use]
+pub fn render(assessment: &Assessment) -> Vec<u8> {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## strider threat model: {}\n",
+        escape(&assessment.model)
+    );
+    let _ = writeln!(
+        out,
+        "**{}** threats: {} critical, {} high, {} medium, {} low; {} untracked.\n",
+        assessment.threats.len(),
+        assessment.count(Severity::Critical),
+        assessment.count(Severity::High),
+        assessment.count(Severity::Medium),
+        assessment.count(Severity::Low),
+        assessment.untracked()
+    );
+    if assessment.threats.is_empty() {
+        return out.into_bytes();
+    }
+    out.push_str("| Severity | Threat | Title | Element | Status |\n|---|---|---|---|---|\n");
+    for threat in &assessment.threats {
+        let status = threat.tracking.as_ref().map_or_else(
+            || "untracked".to_owned(),
+            |t| crate::model::kebab(&t.entry.status),
+        );
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | `{}` | {status} |",
+            threat.score.residual_severity.name(),
+            escape(&threat.id),
+            escape(threat.title),
+            escape(&threat.element)
+        );
+    }
+    out.push('\n');
+    for threat in &assessment.threats {
+        let _ = writeln!(
+            out,
+            "<details><summary><code>{}</code>: {}</summary>\n",
+            escape(&threat.id),
+            escape(&threat.message)
+        );
+        let score = &threat.score;
+        let _ = writeln!(
+            out,
+            "- {}: likelihood {} × impact {} = **{}** (residual **{}**)",
+            threat.stride.name(),
+            crate::model::kebab(&score.likelihood),
+            crate::model::kebab(&score.impact),
+            score.severity.name(),
+            score.residual_severity.name()
+        );
+        for factor in &score.factors {
+            let _ = writeln!(out, "- {}: {}", factor.on, escape(&factor.text));
+        }
+        for fact in &threat.evidence {
+            let _ = writeln!(out, "- evidence: {}", escape(fact));
+        }
+        if let Some(location) = &threat.location {
+            let _ = writeln!(out, "- declared at `{}`", escape(&location.to_string()));
+        }
+        if let Some(tracking) = &threat.tracking {
+            let _ = writeln!(
+                out,
+                "- tracked as {} by `{}`: {}",
+                crate::model::kebab(&tracking.entry.status),
+                escape(&tracking.pattern),
+                escape(
+                    tracking
+                        .entry
+                        .justification
+                        .as_deref()
+                        .unwrap_or("no justification")
+                )
+            );
+        }
+        if let Some(rule) = RULES.iter().find(|r| r.id == threat.rule) {
+            let cwe: Vec<String> = rule
+                .references
+                .cwe
+                .iter()
+                .map(|c| format!("CWE-{c}"))
+                .collect();
+            let refs: Vec<&str> = rule
+                .references
+                .sas
+                .iter()
+                .chain(rule.references.owasp)
+                .copied()
+                .collect();
+            let _ = writeln!(
+                out,
+                "- references: {}",
+                refs.iter()
+                    .map(|s| (*s).to_owned())
+                    .chain(cwe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        let _ = writeln!(out, "- **fix**: {}\n\n</details>\n", threat.mitigation);
+    }
+    for pattern in &assessment.unmatched_tracking {
+        let _ = writeln!(
+            out,
+            "> tracking entry `{}` matches no threat\n",
+            escape(pattern)
+        );
+    }
+    out.into_bytes()
+}
+
+/// The rule table, for the README and `strider rules --format markdown`.
+#[must_use]
+pub fn rules_table() -> String {
+    let mut out = String::from(
+        "| Id | Name | STRIDE | What it finds | References |\n|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let mut refs: Vec<String> = rule
+            .references
+            .sas
+            .iter()
+            .chain(rule.references.owasp)
+            .map(|s| (*s).to_owned())
+            .collect();
+        refs.extend(rule.references.cwe.iter().map(|c| format!("CWE-{c}")));
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} |",
+            rule.id,
+            rule.name,
+            rule.stride.name(),
+            rule.title,
+            refs.join(", ")
+        );
+    }
+    out
+}
