@@ -63,71 +63,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
     }
     out.push('\n');
     for threat in &assessment.threats {
-        let _ = writeln!(
-            out,
-            "<details><summary><code>{}</code>: {}</summary>\n",
-            escape(&threat.id),
-            escape(&threat.message)
-        );
-        let score = &threat.score;
-        let _ = writeln!(
-            out,
-            "- {}: likelihood {} × impact {} = **{}** (residual **{}**)",
-            threat.stride.name(),
-            crate::model::kebab(&score.likelihood),
-            crate::model::kebab(&score.impact),
-            score.severity.name(),
-            score.residual_severity.name()
-        );
-        for factor in &score.factors {
-            let _ = writeln!(out, "- {}: {}", factor.on, escape(&factor.text));
-        }
-        for fact in &threat.evidence {
-            let _ = writeln!(out, "- evidence: {}", escape(fact));
-        }
-        if let Some(location) = &threat.location {
-            let _ = writeln!(out, "- declared at `{}`", escape(&location.to_string()));
-        }
-        if let Some(tracking) = &threat.tracking {
-            let _ = writeln!(
-                out,
-                "- tracked as {} by `{}`: {}",
-                crate::model::kebab(&tracking.entry.status),
-                escape(&tracking.pattern),
-                escape(
-                    tracking
-                        .entry
-                        .justification
-                        .as_deref()
-                        .unwrap_or("no justification")
-                )
-            );
-        }
-        if let Some(rule) = RULES.iter().find(|r| r.id == threat.rule) {
-            let cwe: Vec<String> = rule
-                .references
-                .cwe
-                .iter()
-                .map(|c| format!("CWE-{c}"))
-                .collect();
-            let refs: Vec<&str> = rule
-                .references
-                .sas
-                .iter()
-                .chain(rule.references.owasp)
-                .copied()
-                .collect();
-            let _ = writeln!(
-                out,
-                "- references: {}",
-                refs.iter()
-                    .map(|s| (*s).to_owned())
-                    .chain(cwe)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        let _ = writeln!(out, "- **fix**: {}\n\n</details>\n", threat.mitigation);
+        details(&mut out, threat);
     }
     for pattern in &assessment.unmatched_tracking {
         let _ = writeln!(
@@ -137,6 +73,75 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
         );
     }
     out.into_bytes()
+}
+
+/// One threat's collapsed details: score, factors, evidence, place, tracking, references, fix.
+fn details(out: &mut String, threat: &crate::assessment::Threat) {
+    let _ = writeln!(
+        out,
+        "<details><summary><code>{}</code>: {}</summary>\n",
+        escape(&threat.id),
+        escape(&threat.message)
+    );
+    let score = &threat.score;
+    let _ = writeln!(
+        out,
+        "- {}: likelihood {} × impact {} = **{}** (residual **{}**)",
+        threat.stride.name(),
+        crate::model::kebab(&score.likelihood),
+        crate::model::kebab(&score.impact),
+        score.severity.name(),
+        score.residual_severity.name()
+    );
+    for factor in &score.factors {
+        let _ = writeln!(out, "- {}: {}", factor.on, escape(&factor.text));
+    }
+    for fact in &threat.evidence {
+        let _ = writeln!(out, "- evidence: {}", escape(fact));
+    }
+    if let Some(location) = &threat.location {
+        let _ = writeln!(out, "- declared at `{}`", escape(&location.to_string()));
+    }
+    if let Some(tracking) = &threat.tracking {
+        let _ = writeln!(
+            out,
+            "- tracked as {} by `{}`: {}",
+            crate::model::kebab(&tracking.entry.status),
+            escape(&tracking.pattern),
+            escape(
+                tracking
+                    .entry
+                    .justification
+                    .as_deref()
+                    .unwrap_or("no justification")
+            )
+        );
+    }
+    if let Some(rule) = RULES.iter().find(|r| r.id == threat.rule) {
+        let cwe: Vec<String> = rule
+            .references
+            .cwe
+            .iter()
+            .map(|c| format!("CWE-{c}"))
+            .collect();
+        let refs: Vec<&str> = rule
+            .references
+            .sas
+            .iter()
+            .chain(rule.references.owasp)
+            .copied()
+            .collect();
+        let _ = writeln!(
+            out,
+            "- references: {}",
+            refs.iter()
+                .map(|s| (*s).to_owned())
+                .chain(cwe)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let _ = writeln!(out, "- **fix**: {}\n\n</details>\n", threat.mitigation);
 }
 
 /// The rule table, for the README and `strider rules --format markdown`.
