@@ -87,6 +87,22 @@ enum Command {
         #[arg(short, long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
     },
+    /// Threats added, removed and re-scored between two versions of a model.
+    #[command(
+        after_help = "Exit codes: 0 no change (or no --fail-on), 1 --fail-on: a threat at or above it was added or raised, 2 invalid input."
+    )]
+    Diff {
+        /// The old model.
+        old: PathBuf,
+        /// The new model.
+        new: PathBuf,
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit 1 when a threat at or above this severity was added or raised to it.
+        #[arg(long, value_enum)]
+        fail_on: Option<SeverityArg>,
+    },
     /// Explain a rule (`STR-002`, `event-injection`) or, given the model, a threat (`STR-002@fn/source`).
     Explain {
         /// Rule id or name, or threat id.
@@ -121,6 +137,14 @@ enum ReportFormat {
     Sarif,
     /// Markdown for pull requests.
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// `+`, `-` and `~` lines.
+    Text,
+    /// JSON.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -211,6 +235,12 @@ pub fn run() -> ExitCode {
             emit(None, text.as_bytes())
         }
         Command::Explain { id, model } => explain(&id, model.as_deref()),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => diff(&old, &new, format, fail_on),
         Command::Schema { output } => {
             let mut text =
                 serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
@@ -316,6 +346,30 @@ fn analyze(
             }
         }
         None => ExitCode::SUCCESS,
+    }
+}
+
+fn diff(old: &Path, new: &Path, format: DiffFormat, fail_on: Option<SeverityArg>) -> ExitCode {
+    let (old, new) = match (load(old), load(new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let changes = crate::diff::diff(&analyze_model(&old.model), &analyze_model(&new.model));
+    let bytes = match format {
+        DiffFormat::Text => crate::diff::render_text(&changes),
+        DiffFormat::Json => serde_json::to_vec_pretty(&changes).unwrap_or_default(),
+    };
+    let written = emit(None, &bytes);
+    let threshold = fail_on.map(Severity::from);
+    let worse = changes
+        .added
+        .iter()
+        .chain(&changes.changed)
+        .any(|c| threshold.is_some_and(|t| c.after >= Some(t) && c.after > c.before));
+    if written == ExitCode::SUCCESS && worse {
+        ExitCode::from(FINDINGS)
+    } else {
+        written
     }
 }
 

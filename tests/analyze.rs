@@ -109,3 +109,79 @@ fn fail_on_exits_1_only_for_untracked_threats_at_or_above_the_threshold() {
     ]);
     assert_eq!(invalid.status.code(), Some(2));
 }
+
+#[test]
+fn diff_shows_added_removed_and_rescored_threats_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("model/schemas").unwrap() {
+        let entry = entry.unwrap();
+        std::fs::create_dir_all(dir.path().join("schemas")).unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("schemas").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    // The same model with both function URLs requiring IAM.
+    let fixed = std::fs::read_to_string("model/shop.yaml")
+        .unwrap()
+        .replace("\n    auth: none\n", "\n    auth: iam\n");
+    let fixed_path = dir.path().join("shop.yaml");
+    std::fs::write(&fixed_path, fixed).unwrap();
+    let fixed_path = fixed_path.to_str().unwrap();
+
+    let same = strider(&["diff", "model/shop.yaml", "model/shop.yaml"]);
+    assert_eq!(
+        String::from_utf8(same.stdout).unwrap(),
+        "0 added, 0 removed, 0 re-scored\n"
+    );
+
+    let better = strider(&[
+        "diff",
+        "model/shop.yaml",
+        fixed_path,
+        "--fail-on",
+        "high",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        better.status.code(),
+        Some(0),
+        "fixing threats does not fail the build"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&better.stdout).unwrap();
+    let removed: Vec<&str> = report["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            "STR-001@admin-export/admin-url",
+            "STR-001@payment-webhook/payment-webhook-url"
+        ]
+    );
+    assert!(report["added"].as_array().unwrap().is_empty());
+    assert!(
+        report["changed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["before"].as_str() > Some("") && c["after"] != c["before"])
+    );
+
+    let worse = strider(&["diff", fixed_path, "model/shop.yaml", "--fail-on", "high"]);
+    assert_eq!(
+        worse.status.code(),
+        Some(1),
+        "re-opening the URLs adds critical threats"
+    );
+    assert!(
+        String::from_utf8(worse.stdout)
+            .unwrap()
+            .starts_with("+ critical STR-001@admin-export/admin-url")
+    );
+}
