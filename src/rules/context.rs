@@ -225,3 +225,44 @@ pub fn trigger_qualifier(function: &crate::model::Function, index: usize) -> Str
         _ => format!("{source}#{index}"),
     }
 }
+
+impl Context<'_> {
+    /// Data assets a function touches: what it reads, writes, calls with, and what its triggers carry.
+    #[must_use]
+    pub fn function_data(
+        &self,
+        function: &crate::model::Function,
+    ) -> Vec<&crate::model::DataAsset> {
+        let mut ids: Vec<&String> = Vec::new();
+        let held = |id: &str| -> Vec<&String> {
+            self.model
+                .stores
+                .get(id)
+                .map(|s| s.data.iter().collect())
+                .or_else(|| self.model.channels.get(id).map(|c| c.data.iter().collect()))
+                .unwrap_or_default()
+        };
+        for flow in function
+            .reads
+            .iter()
+            .chain(&function.writes)
+            .chain(&function.calls)
+        {
+            if flow.data().is_empty() {
+                ids.extend(held(flow.target()));
+            } else {
+                ids.extend(flow.data());
+            }
+        }
+        for trigger in &function.triggers {
+            if let Some(source) = &trigger.source {
+                ids.extend(held(source));
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|id| self.model.data.get(id))
+            .collect()
+    }
+}

@@ -10,10 +10,15 @@ mod context;
 mod async_trigger_without_dlq;
 mod deprecated_runtime;
 mod event_injection;
+mod missing_logging;
+mod missing_tracing;
+mod payload_logging;
 mod public_store;
 mod recursive_loop;
 mod secret_in_environment;
 mod shared_role;
+mod short_log_retention;
+mod store_without_access_logging;
 mod unauthenticated_public_trigger;
 mod unbounded_concurrency;
 mod unencrypted_sensitive_store;
@@ -217,6 +222,11 @@ pub static RULES: &[&Rule] = &[
     &async_trigger_without_dlq::RULE,
     &recursive_loop::RULE,
     &deprecated_runtime::RULE,
+    &missing_logging::RULE,
+    &missing_tracing::RULE,
+    &short_log_retention::RULE,
+    &payload_logging::RULE,
+    &store_without_access_logging::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).

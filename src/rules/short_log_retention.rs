@@ -1,0 +1,82 @@
+use super::{Context, Finding, declare_rule};
+use crate::model::DataTag;
+
+/// Days of logs that PCI DSS (requirement 10.5.1) asks for.
+const MINIMUM_DAYS: u32 = 365;
+
+declare_rule! {
+    /// ## What it finds
+    /// A function that handles card or health data (tagged `pci-dss` or `hipaa`) whose logs are
+    /// kept for less than a year, or for a period the model does not state.
+    ///
+    /// ## Why it matters
+    /// Breaches are found months after they happen. PCI DSS requires a year of audit logs
+    /// (10.5.1) and HIPAA requires audit controls whose records outlive an investigation.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// logging: {enabled: true, retention_days: 14}   # handles card data
+    /// ```
+    ///
+    /// ## How to fix
+    /// Keep logs of functions that process regulated data for at least 365 days (archive to S3
+    /// Glacier after the hot period).
+    ///
+    /// ## False positives
+    /// Logs shipped to a SIEM that keeps them longer: declare a `siem` control and accept.
+    pub static RULE = {
+        id: "STR-014",
+        name: "short-log-retention",
+        title: "Card or health data processed with under a year of logs",
+        stride: Repudiation,
+        sas: ["SAS-5"],
+        owasp: ["S10"],
+        cwe: [779],
+        capec: [],
+        impact_cap: Moderate,
+        mitigation: "Keep logs of functions that process regulated data for at least a year.",
+        check: check,
+    };
+}
+
+fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (id, function) in &cx.model.functions {
+        let Some(logging) = function.logging.filter(|l| l.enabled) else {
+            continue;
+        };
+        let regulated: Vec<&str> = cx
+            .function_data(function)
+            .iter()
+            .flat_map(|d| d.tags.iter())
+            .filter(|t| matches!(t, DataTag::PciDss | DataTag::Hipaa))
+            .map(|t| {
+                if *t == DataTag::PciDss {
+                    "pci-dss"
+                } else {
+                    "hipaa"
+                }
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if regulated.is_empty() || logging.retention_days.is_some_and(|d| d >= MINIMUM_DAYS) {
+            continue;
+        }
+        let kept = logging.retention_days.map_or_else(
+            || "for an unstated period".to_owned(),
+            |d| format!("for {d} days"),
+        );
+        findings.push(
+            Finding::new(
+                id,
+                format!(
+                    "`{id}` handles {} data but keeps its logs {kept}",
+                    regulated.join(", ")
+                ),
+            )
+            .because(format!("minimum for regulated data: {MINIMUM_DAYS} days")),
+        );
+    }
+    findings
+}
