@@ -91,7 +91,7 @@ fn fail_on_exits_1_only_for_untracked_threats_at_or_above_the_threshold() {
     assert!(String::from_utf8_lossy(&failing.stderr).contains("at or above high"));
     let quiet = strider(&[
         "analyze",
-        "tests/fixtures/rules/unauthenticated-public-trigger/quiet.yaml",
+        "tests/fixtures/clean.yaml",
         "--fail-on",
         "low",
     ]);
