@@ -6,36 +6,35 @@ declare_rule! {
     /// ## What it finds
     /// Events that are dropped silently when the function fails: an asynchronous trigger (S3,
     /// SNS, EventBridge, schedules, IoT, e-mail) on a function without an `on_failure`
-    /// destination, and an SQS queue that triggers a function but has no dead-letter queue.
+    /// destination. (Queues without a dead-letter queue are `queue-without-redrive`.)
     ///
     /// ## Why it matters
-    /// After Lambda's retries, a failing asynchronous event is discarded; a poison message on a
-    /// queue without redrive is retried until it expires, blocking or slowing the rest. Orders,
+    /// After Lambda's two retries, a failing asynchronous event is discarded. Orders,
     /// payments or audit events disappear without a trace, and an attacker who can craft a
     /// failing event can make them disappear on purpose.
     ///
     /// ## Example
     /// ```yaml
-    /// email-queue: {kind: sqs, boundary: cloud}        # no dlq
+    /// triggers: [{kind: s3, source: uploads}]   # and no on_failure
     /// ```
     ///
     /// ## How to fix
-    /// Give queues a dead-letter queue (`dlq`, `max_receive_count`), give asynchronous functions
-    /// an `on_failure` destination, and alarm on both.
+    /// Give asynchronously invoked functions an `on_failure` destination (a queue or topic) and
+    /// alarm on it.
     ///
     /// ## False positives
     /// Events that are safe to lose (cache warmers, metrics): accept with a justification.
     pub static RULE = {
         id: "STR-009",
         name: "async-trigger-without-dlq",
-        title: "Failed events are dropped: no dead-letter queue or failure destination",
+        title: "Failed asynchronous events are dropped: no failure destination",
         stride: DenialOfService,
         sas: ["SAS-10"],
         owasp: ["S10"],
         cwe: [755],
         capec: [],
         impact_cap: Moderate,
-        mitigation: "Add a dead-letter queue to every queue and an on-failure destination to every asynchronously invoked function; alarm on them.",
+        mitigation: "Give every asynchronously invoked function an on-failure destination and alarm on it.",
         check: check,
     };
 }
@@ -67,22 +66,6 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                     )
                     .qualified(trigger_qualifier(function, i))
                     .because("asynchronous invocation, no `on_failure` destination"),
-                );
-            }
-            if trigger.kind == TriggerKind::Sqs
-                && cx
-                    .model
-                    .channels
-                    .get(source)
-                    .is_some_and(|q| q.dlq.is_none())
-            {
-                findings.push(
-                    Finding::new(
-                        id,
-                        format!("queue `{source}` that triggers `{id}` has no dead-letter queue"),
-                    )
-                    .qualified(trigger_qualifier(function, i))
-                    .because(format!("`{source}` has no `dlq`")),
                 );
             }
         }

@@ -8,12 +8,16 @@
 mod context;
 
 mod async_trigger_without_dlq;
+mod batch_without_partial_failure;
 mod deprecated_runtime;
 mod event_injection;
+mod long_synchronous_timeout;
 mod missing_logging;
 mod missing_tracing;
 mod payload_logging;
+mod plaintext_sensitive_flow;
 mod public_store;
+mod queue_without_redrive;
 mod recursive_loop;
 mod secret_in_environment;
 mod shared_role;
@@ -22,6 +26,8 @@ mod store_without_access_logging;
 mod unauthenticated_public_trigger;
 mod unbounded_concurrency;
 mod unencrypted_sensitive_store;
+mod unlocked_dependencies;
+mod unscanned_dependencies;
 mod wildcard_permission;
 
 pub use context::{Context, Exposure};
@@ -227,6 +233,12 @@ pub static RULES: &[&Rule] = &[
     &short_log_retention::RULE,
     &payload_logging::RULE,
     &store_without_access_logging::RULE,
+    &plaintext_sensitive_flow::RULE,
+    &long_synchronous_timeout::RULE,
+    &unlocked_dependencies::RULE,
+    &unscanned_dependencies::RULE,
+    &queue_without_redrive::RULE,
+    &batch_without_partial_failure::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).
