@@ -1,11 +1,10 @@
 use super::{Context, Finding, declare_rule};
-use crate::model::ControlKind;
 
 declare_rule! {
     /// ## What it finds
     /// A function that an internet-facing entry point triggers directly, with nothing that bounds
-    /// how often it runs: no reserved concurrency on the function, no throttling on the API in
-    /// front of it, and no rate-limit control that applies to either. Functions further
+    /// how often it runs: no reserved concurrency on the function and no throttling on the API in
+    /// front of it. A `rate-limit` or `budget-alarm` control lowers the residual risk. Functions further
     /// downstream are bounded by limits at the entry, so they are not reported separately.
     ///
     /// ## Why it matters
@@ -22,7 +21,7 @@ declare_rule! {
     ///
     /// ## False positives
     /// Limits enforced outside the model (CloudFront, a WAF in another account): declare them as
-    /// a `rate-limit` control that applies to the function or the API.
+    /// `throttling` on the API, or as a `rate-limit` control (which lowers the residual risk).
     pub static RULE = {
         id: "STR-006",
         name: "unbounded-concurrency",
@@ -49,15 +48,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let Some(exposure) = cx.exposure(id).filter(|e| e.hops <= 2) else {
             continue;
         };
-        let throttled = exposure.path.iter().any(|hop| {
-            cx.model
-                .channels
-                .get(hop)
-                .is_some_and(|c| c.throttling.is_some())
-                || cx.model.controls.values().any(|c| {
-                    c.kind == ControlKind::RateLimit && c.applies_to.iter().any(|t| t == hop)
-                })
-        });
+        let throttled = exposure.path.iter().any(|hop| cx.model.channels.get(hop).is_some_and(|c| c.throttling.is_some()));
         if throttled {
             continue;
         }
@@ -67,7 +58,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 format!("`{id}` can be invoked from the internet without limit"),
             )
             .because(format!("reachable via {}", exposure.path.join(" → ")))
-            .because("no reserved concurrency, no throttling or rate-limit control on the path"),
+            .because("no reserved concurrency, no throttling on the path"),
         );
     }
     findings

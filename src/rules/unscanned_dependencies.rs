@@ -1,10 +1,9 @@
 use super::{Context, Finding, declare_rule};
-use crate::model::ControlKind;
 
 declare_rule! {
     /// ## What it finds
     /// A function whose dependencies are not scanned for known vulnerabilities
-    /// (`dependencies: {scanned: false}`), with no `dependency-scanning` control that applies to it.
+    /// (`dependencies: {scanned: false}`). A `dependency-scanning` control lowers the residual risk.
     ///
     /// ## Why it matters
     /// Most code in a function is third-party. A known vulnerability in a parser or an image
@@ -20,7 +19,8 @@ declare_rule! {
     /// `cargo audit`, Amazon Inspector for Lambda) and fail builds on known exploitable issues.
     ///
     /// ## False positives
-    /// Scanning done by a platform the model does not show: declare a `dependency-scanning` control.
+    /// Scanning done by a platform the model does not show: declare `scanned: true`, or a
+    /// `dependency-scanning` control (which lowers the residual risk).
     pub static RULE = {
         id: "STR-020",
         name: "unscanned-dependencies",
@@ -40,19 +40,14 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
     cx.model
         .functions
         .iter()
-        .filter(|(id, f)| {
-            f.dependencies.as_ref().is_some_and(|d| !d.scanned)
-                && !cx.model.controls.values().any(|c| {
-                    c.kind == ControlKind::DependencyScanning
-                        && (c.applies_to.is_empty() || c.applies_to.contains(*id))
-                })
+        .filter(|(_, f)| f.dependencies.as_ref().is_some_and(|d| !d.scanned))
         })
         .map(|(id, _)| {
             Finding::new(
                 id,
                 format!("nobody is told when a dependency of `{id}` has a known vulnerability"),
             )
-            .because("dependencies.scanned: false, no dependency-scanning control")
+            .because("dependencies.scanned: false")
         })
         .collect()
 }
