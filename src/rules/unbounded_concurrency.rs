@@ -48,7 +48,12 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let Some(exposure) = cx.exposure(id).filter(|e| e.hops <= 2) else {
             continue;
         };
-        let throttled = exposure.path.iter().any(|hop| cx.model.channels.get(hop).is_some_and(|c| c.throttling.is_some()));
+        let throttled = exposure.path.iter().any(|hop| {
+            cx.model
+                .channels
+                .get(hop)
+                .is_some_and(|c| c.throttling.is_some())
+        });
         if throttled {
             continue;
         }

@@ -41,7 +41,6 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         .functions
         .iter()
         .filter(|(_, f)| f.dependencies.as_ref().is_some_and(|d| !d.scanned))
-        })
         .map(|(id, _)| {
             Finding::new(
                 id,
