@@ -7,15 +7,22 @@
 
 mod context;
 
+mod admin_function_on_public_path;
+mod api_key_only_auth;
+mod api_without_tls;
 mod async_trigger_without_dlq;
 mod batch_without_partial_failure;
 mod deprecated_runtime;
 mod event_injection;
 mod long_synchronous_timeout;
+mod low_concurrency_public_function;
 mod missing_logging;
 mod missing_tracing;
 mod payload_logging;
 mod plaintext_sensitive_flow;
+mod privileged_action_on_public_path;
+mod public_api_without_waf;
+mod public_messaging_channel;
 mod public_store;
 mod queue_without_redrive;
 mod recursive_loop;
@@ -25,9 +32,11 @@ mod short_log_retention;
 mod store_without_access_logging;
 mod unauthenticated_public_trigger;
 mod unbounded_concurrency;
-mod unencrypted_sensitive_store;
+mod unencrypted_messaging;
+mod unencrypted_store;
 mod unlocked_dependencies;
 mod unscanned_dependencies;
+mod unverified_webhook;
 mod wildcard_permission;
 
 pub use context::{Context, Exposure};
@@ -224,7 +233,7 @@ pub static RULES: &[&Rule] = &[
     &secret_in_environment::RULE,
     &unbounded_concurrency::RULE,
     &public_store::RULE,
-    &unencrypted_sensitive_store::RULE,
+    &unencrypted_store::RULE,
     &async_trigger_without_dlq::RULE,
     &recursive_loop::RULE,
     &deprecated_runtime::RULE,
@@ -239,6 +248,15 @@ pub static RULES: &[&Rule] = &[
     &unscanned_dependencies::RULE,
     &queue_without_redrive::RULE,
     &batch_without_partial_failure::RULE,
+    &low_concurrency_public_function::RULE,
+    &unencrypted_messaging::RULE,
+    &api_key_only_auth::RULE,
+    &unverified_webhook::RULE,
+    &public_messaging_channel::RULE,
+    &public_api_without_waf::RULE,
+    &api_without_tls::RULE,
+    &privileged_action_on_public_path::RULE,
+    &admin_function_on_public_path::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).
