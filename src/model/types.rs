@@ -553,6 +553,21 @@ pub struct Function {
     /// Input validation for every trigger of the function.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<Input>,
+    /// What callers see when the function fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<ErrorDetail>,
+}
+
+/// How much a function's error responses reveal.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorDetail {
+    /// A generic message and a correlation id.
+    Generic,
+    /// Exception messages, stack traces or internal details.
+    Verbose,
 }
 
 /// An IAM-style permission statement.

@@ -266,3 +266,58 @@ impl Context<'_> {
             .collect()
     }
 }
+
+/// The IAM service prefixes that act on an element, by its kind (`dynamodb`, `s3`…); empty for
+/// elements IAM does not govern (externals, actors).
+#[must_use]
+pub fn iam_services(model: &Model, id: &str) -> &'static [&'static str] {
+    use crate::model::{ChannelKind as C, StoreKind as S};
+    if let Some(store) = model.stores.get(id) {
+        return match store.kind {
+            S::Dynamodb => &["dynamodb"],
+            S::S3 => &["s3"],
+            S::Rds | S::Aurora => &["rds", "rds-data", "rds-db"],
+            S::Elasticache => &["elasticache"],
+            S::Efs => &["elasticfilesystem"],
+            S::Opensearch => &["es"],
+            S::Documentdb => &["rds", "docdb-elastic"],
+            S::Redshift => &["redshift", "redshift-data"],
+            S::SecretsManager => &["secretsmanager"],
+            S::Ssm => &["ssm"],
+        };
+    }
+    if let Some(channel) = model.channels.get(id) {
+        return match channel.kind {
+            C::Sqs => &["sqs"],
+            C::Sns => &["sns"],
+            C::Kinesis => &["kinesis"],
+            C::DynamodbStream => &["dynamodb"],
+            C::Eventbridge | C::Schedule => &["events", "scheduler"],
+            C::Cognito => &["cognito-idp"],
+            C::Iot => &["iot"],
+            C::Email => &["ses"],
+            C::ApiGatewayRest | C::ApiGatewayHttp | C::ApiGatewayWebsocket => {
+                &["execute-api", "apigateway"]
+            }
+            C::FunctionUrl => &["lambda"],
+            C::Alb => &["elasticloadbalancing"],
+        };
+    }
+    if model.functions.contains_key(id) {
+        return &["lambda"];
+    }
+    &[]
+}
+
+/// The permission statements a function runs with: its role's, or its own.
+#[must_use]
+pub fn permissions_of<'m>(
+    model: &'m Model,
+    function: &'m crate::model::Function,
+) -> &'m [crate::model::Permission] {
+    function
+        .role
+        .as_deref()
+        .and_then(|r| model.roles.get(r))
+        .map_or(&function.permissions, |role| &role.permissions)
+}

@@ -14,10 +14,13 @@ mod async_trigger_without_dlq;
 mod batch_without_partial_failure;
 mod deprecated_runtime;
 mod event_injection;
+mod flow_without_permission;
 mod long_synchronous_timeout;
 mod low_concurrency_public_function;
 mod missing_logging;
 mod missing_tracing;
+mod no_security_monitoring;
+mod obsolete_function;
 mod payload_logging;
 mod plaintext_sensitive_flow;
 mod privileged_action_on_public_path;
@@ -26,17 +29,23 @@ mod public_messaging_channel;
 mod public_store;
 mod queue_without_redrive;
 mod recursive_loop;
+mod regulated_data_leaves_boundary;
+mod regulated_data_without_cmk;
 mod secret_in_environment;
 mod shared_role;
 mod short_log_retention;
 mod store_without_access_logging;
+mod store_without_backup;
 mod unauthenticated_public_trigger;
 mod unbounded_concurrency;
 mod unencrypted_messaging;
 mod unencrypted_store;
 mod unlocked_dependencies;
 mod unscanned_dependencies;
+mod unused_permission;
 mod unverified_webhook;
+mod user_pool_without_mfa;
+mod verbose_errors;
 mod wildcard_permission;
 
 pub use context::{Context, Exposure};
@@ -257,6 +266,15 @@ pub static RULES: &[&Rule] = &[
     &api_without_tls::RULE,
     &privileged_action_on_public_path::RULE,
     &admin_function_on_public_path::RULE,
+    &unused_permission::RULE,
+    &flow_without_permission::RULE,
+    &obsolete_function::RULE,
+    &regulated_data_without_cmk::RULE,
+    &regulated_data_leaves_boundary::RULE,
+    &no_security_monitoring::RULE,
+    &user_pool_without_mfa::RULE,
+    &store_without_backup::RULE,
+    &verbose_errors::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).

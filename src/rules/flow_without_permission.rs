@@ -1,0 +1,88 @@
+use super::context::{iam_services, permissions_of};
+use super::{Context, Finding, declare_rule};
+
+declare_rule! {
+    /// ## What it finds
+    /// A declared read, write or invocation that none of the function's permissions allows: no
+    /// statement names the element (or `*`) with any action of the element's service. (The
+    /// check is per service, not per action: a `dynamodb:GetItem` covers a modelled write.) Reported
+    /// only for functions that declare permissions or a role; statements on ARNs are assumed to
+    /// cover anything, since the model cannot resolve them.
+    ///
+    /// ## Why it matters
+    /// Either the model is wrong — and every other rule reasons about a system that does not
+    /// exist — or the function fails in production, and someone will "fix" it with a wildcard.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// writes: [invoices-bucket]
+    /// permissions: [{allow: ["dynamodb:GetItem"], on: [orders-table]}]   # nothing on the bucket
+    /// ```
+    ///
+    /// ## How to fix
+    /// Add the narrow permission the flow needs (`s3:PutObject` on `invoices-bucket`), or
+    /// correct the flow.
+    ///
+    /// ## False positives
+    /// Access granted by resource policies (bucket policies, queue policies): accept.
+    pub static RULE = {
+        id: "STR-033",
+        name: "flow-without-permission",
+        title: "Declared flow that no permission allows (model inconsistency)",
+        stride: ElevationOfPrivilege,
+        sas: ["SAS-4"],
+        owasp: ["S6"],
+        cwe: [1059],
+        capec: [],
+        impact_cap: Minor,
+        mitigation: "Add the narrow permission the flow needs, or correct the flow in the model.",
+        check: check,
+    };
+}
+
+fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (id, function) in &cx.model.functions {
+        let permissions = permissions_of(cx.model, function);
+        if permissions.is_empty() {
+            continue;
+        }
+        let flows = function
+            .reads
+            .iter()
+            .map(|f| ("read", f))
+            .chain(function.writes.iter().map(|f| ("write", f)))
+            .chain(function.invokes.iter().map(|f| ("invoke", f)));
+        for (verb, flow) in flows {
+            let target = flow.target();
+            let services = iam_services(cx.model, target);
+            if services.is_empty() {
+                continue;
+            }
+            let covered = permissions.iter().any(|p| {
+                let on =
+                    p.on.iter()
+                        .any(|r| r == target || r == "*" || r.starts_with("arn:"));
+                let action = p.allow.iter().any(|a| {
+                    a == "*"
+                        || a.split_once(':')
+                            .is_some_and(|(service, _)| services.contains(&service))
+                });
+                on && action
+            });
+            if !covered {
+                findings.push(
+                    Finding::new(
+                        id,
+                        format!(
+                            "`{id}` is modelled to {verb} `{target}` but no permission allows it"
+                        ),
+                    )
+                    .qualified(target.to_owned())
+                    .because(format!("no `{}:…` action on `{target}`", services[0])),
+                );
+            }
+        }
+    }
+    findings
+}
