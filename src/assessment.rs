@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::graph::Dfd;
+use crate::graph::paths::{AttackPath, BlastRadius, attack_paths, blast_radius};
 use crate::model::{Location, Model, TrackingEntry, TrackingStatus};
 use crate::rules::{Context, RULES, Rule};
 use crate::scoring::{Score, Severity, score};
@@ -74,6 +75,10 @@ pub struct Assessment {
     pub threats: Vec<Threat>,
     /// Tracking entries that match no threat.
     pub unmatched_tracking: Vec<String>,
+    /// Shortest attack paths from untrusted starts to sensitive stores.
+    pub attack_paths: Vec<AttackPath>,
+    /// What each function can reach if it is compromised.
+    pub blast_radius: Vec<BlastRadius>,
 }
 
 impl Assessment {
@@ -166,6 +171,8 @@ pub fn analyze(model: &Model) -> Assessment {
         model: model.name.clone(),
         threats,
         unmatched_tracking,
+        attack_paths: attack_paths(model, &dfd),
+        blast_radius: blast_radius(model, &dfd),
     }
 }
 

@@ -430,6 +430,8 @@ fn explain(id: &str, model: Option<&Path>) -> ExitCode {
         model: assessment.model.clone(),
         threats: vec![threat.clone()],
         unmatched_tracking: Vec::new(),
+        attack_paths: Vec::new(),
+        blast_radius: Vec::new(),
     };
     emit(None, &report::markdown::render(&single))
 }

@@ -182,3 +182,73 @@ fn diff_shows_added_removed_and_rescored_threats_by_id() {
             .starts_with("+ critical STR-001@admin-export/admin-url")
     );
 }
+
+#[test]
+fn attack_paths_and_blast_radius_show_how_attackers_reach_data() {
+    let output = strider(&["analyze", "model/shop.yaml", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let paths: Vec<Vec<&str>> = report["attack_paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h.as_str().unwrap())
+                .collect()
+        })
+        .collect();
+    // The unauthenticated admin export reaches every customer profile in three steps.
+    assert!(
+        paths.contains(&vec![
+            "back-office",
+            "admin-url",
+            "admin-export",
+            "customers-table"
+        ]),
+        "{paths:#?}"
+    );
+    // Card data is reachable from the internet, and every path starts at an untrusted principal.
+    assert!(
+        report["attack_paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["target"] == "payments-db" && p["classification"] == "restricted")
+    );
+    for path in &paths {
+        assert!(
+            ["customer", "visitor", "back-office", "payment-gateway"].contains(&path[0]),
+            "{path:?}"
+        );
+    }
+    // Shortest: no path visits an element twice.
+    for path in &paths {
+        let unique: std::collections::BTreeSet<_> = path.iter().collect();
+        assert_eq!(unique.len(), path.len(), "{path:?}");
+    }
+    let radius = report["blast_radius"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["function"] == "admin-export")
+        .unwrap();
+    assert_eq!(
+        radius["reads"],
+        serde_json::json!(["customers-table", "orders-table"])
+    );
+    assert_eq!(radius["starts"], serde_json::json!(["send-email"]));
+    assert_eq!(radius["worst"], "confidential");
+    let fulfil = report["blast_radius"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["function"] == "fulfil-order")
+        .unwrap();
+    assert_eq!(
+        fulfil["worst"], "restricted",
+        "fulfil-order writes the payments database"
+    );
+}

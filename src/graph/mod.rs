@@ -6,6 +6,7 @@
 //! graph (and everything drawn from it) is the same for the same model.
 
 pub mod dot;
+pub mod paths;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

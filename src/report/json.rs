@@ -10,7 +10,11 @@
 //!    "score": {"likelihood": "likely", "impact": "severe", "severity": "critical",
 //!      "residual_likelihood": "…", "residual_severity": "…", "factors": [{"on": "…", "text": "…"}]},
 //!    "mitigation": "…", "tracking": null}],
-//!  "unmatched_tracking": []}
+//!  "unmatched_tracking": [],
+//!  "attack_paths": [{"entry": "visitor", "target": "payments-db", "classification": "restricted",
+//!    "path": ["visitor", "shop-api", "…", "payments-db"]}],
+//!  "blast_radius": [{"function": "…", "reads": [], "writes": [], "calls": [], "starts": [],
+//!    "worst": "restricted"}]}
 //! ```
 
 use serde::Serialize;
@@ -26,6 +30,8 @@ struct Report<'a> {
     summary: Summary,
     threats: &'a [Threat],
     unmatched_tracking: &'a [String],
+    attack_paths: &'a [crate::graph::paths::AttackPath],
+    blast_radius: &'a [crate::graph::paths::BlastRadius],
 }
 
 #[derive(Serialize)]
@@ -53,6 +59,8 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
         },
         threats: &assessment.threats,
         unmatched_tracking: &assessment.unmatched_tracking,
+        attack_paths: &assessment.attack_paths,
+        blast_radius: &assessment.blast_radius,
     };
     let mut bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
     bytes.push(b'\n');

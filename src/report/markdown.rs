@@ -65,6 +65,51 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
     for threat in &assessment.threats {
         details(&mut out, threat);
     }
+    if !assessment.attack_paths.is_empty() {
+        out.push_str("### Attack paths to sensitive data\n\n| Data | Path |\n|---|---|\n");
+        for path in &assessment.attack_paths {
+            let hops: Vec<String> = path
+                .path
+                .iter()
+                .map(|hop| format!("`{}`", escape(hop)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                crate::model::kebab(&path.classification),
+                hops.join(" → ")
+            );
+        }
+        out.push('\n');
+    }
+    if !assessment.blast_radius.is_empty() {
+        out.push_str("### Blast radius\n\n| Function | Reads | Writes | Calls | Starts | Worst data |\n|---|---|---|---|---|---|\n");
+        let list = |ids: &[String]| {
+            if ids.is_empty() {
+                "–".to_owned()
+            } else {
+                ids.iter()
+                    .map(|i| format!("`{}`", escape(i)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        for radius in &assessment.blast_radius {
+            let worst = radius
+                .worst
+                .map_or_else(|| "–".to_owned(), |w| crate::model::kebab(&w));
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {worst} |",
+                escape(&radius.function),
+                list(&radius.reads),
+                list(&radius.writes),
+                list(&radius.calls),
+                list(&radius.starts)
+            );
+        }
+        out.push('\n');
+    }
     for pattern in &assessment.unmatched_tracking {
         let _ = writeln!(
             out,

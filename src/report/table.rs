@@ -90,6 +90,17 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
         assessment.count(Severity::Low),
         assessment.untracked()
     );
+    if !assessment.attack_paths.is_empty() {
+        let _ = writeln!(out, "\nattack paths to confidential and restricted data:");
+        for path in &assessment.attack_paths {
+            let _ = writeln!(
+                out,
+                "  {:<12} {}",
+                crate::model::kebab(&path.classification),
+                path.path.join(" → ")
+            );
+        }
+    }
     for pattern in &assessment.unmatched_tracking {
         let _ = writeln!(out, "warning: tracking entry `{pattern}` matches no threat");
     }
