@@ -45,6 +45,9 @@ pub struct Threat {
 pub struct Tracking {
     /// The entry's key: the threat id or a glob.
     pub pattern: String,
+    /// Whether the entry is an acceptance past its review date (then the threat counts as
+    /// undecided again).
+    pub expired: bool,
     /// The entry.
     #[serde(flatten)]
     pub entry: TrackingEntry,
@@ -56,7 +59,7 @@ impl Threat {
     pub fn untracked(&self) -> bool {
         self.tracking
             .as_ref()
-            .is_none_or(|t| t.entry.status == TrackingStatus::Open)
+            .is_none_or(|t| t.entry.status == TrackingStatus::Open || t.expired)
     }
 
     /// The rule behind the threat.
@@ -95,6 +98,30 @@ impl Assessment {
     #[must_use]
     pub fn untracked(&self) -> usize {
         self.threats.iter().filter(|t| t.untracked()).count()
+    }
+
+    /// Marks acceptances whose review date is before `today` (`YYYY-MM-DD`) as expired: their
+    /// threats count as undecided again, and the reports list them.
+    #[must_use]
+    pub fn reviewed_on(mut self, today: &str) -> Self {
+        for threat in &mut self.threats {
+            if let Some(tracking) = &mut threat.tracking {
+                tracking.expired = tracking.entry.status == TrackingStatus::Accepted
+                    && tracking
+                        .entry
+                        .date
+                        .as_deref()
+                        .is_some_and(|date| date < today);
+            }
+        }
+        self
+    }
+
+    /// Threats whose acceptance is past its review date.
+    pub fn expired_acceptances(&self) -> impl Iterator<Item = &Threat> {
+        self.threats
+            .iter()
+            .filter(|t| t.tracking.as_ref().is_some_and(|tr| tr.expired))
     }
 
     /// Untracked threats at or above a severity (residual).
@@ -176,6 +203,36 @@ pub fn analyze(model: &Model) -> Assessment {
     }
 }
 
+/// Today's date in UTC as `YYYY-MM-DD`, from the system clock.
+#[must_use]
+pub fn today_utc() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (year, month, day) = civil_from_days(i64::try_from(seconds / 86_400).unwrap_or_default());
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = u32::try_from(day_of_year - (153 * month_index + 2) / 5 + 1).unwrap_or(1);
+    let month = u32::try_from(if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    })
+    .unwrap_or(1);
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 /// The tracking entry for a threat id: an exact key first, else the longest glob that matches
 /// the whole id.
 fn track(
@@ -198,6 +255,20 @@ fn track(
     let pattern = patterns[index].0.clone();
     model.tracking.get(&pattern).map(|entry| Tracking {
         pattern,
+        expired: false,
         entry: entry.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn day_counts_become_calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
 }

@@ -80,6 +80,9 @@ enum Command {
         /// Exit 1 when an untracked threat at or above this residual severity exists.
         #[arg(long, value_enum)]
         fail_on: Option<SeverityArg>,
+        /// The date acceptances are reviewed against (YYYY-MM-DD); default: today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<String>,
     },
     /// List the rules strider applies.
     Rules {
@@ -209,7 +212,14 @@ pub fn run() -> ExitCode {
             format,
             output,
             fail_on,
-        } => analyze(&model, format, output.as_deref(), fail_on),
+            today,
+        } => analyze(
+            &model,
+            format,
+            output.as_deref(),
+            fail_on,
+            &today.unwrap_or_else(crate::assessment::today_utc),
+        ),
         Command::Rules { format } => {
             let text = match format {
                 RulesFormat::Table => RULES.iter().fold(String::new(), |mut text, r| {
@@ -305,17 +315,44 @@ fn validate(path: &Path) -> ExitCode {
     emit(None, summary.as_bytes())
 }
 
+fn parse_date(text: &str) -> Result<String, String> {
+    let parts: Vec<&str> = text.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d]
+            if y.len() == 4
+                && m.len() == 2
+                && d.len() == 2
+                && text.bytes().all(|b| b.is_ascii_digit() || b == b'-') =>
+        {
+            Ok(text.to_owned())
+        }
+        _ => Err(format!("`{text}` is not a date: write YYYY-MM-DD")),
+    }
+}
+
 fn analyze(
     path: &Path,
     format: ReportFormat,
     output: Option<&Path>,
     fail_on: Option<SeverityArg>,
+    today: &str,
 ) -> ExitCode {
     let loaded = match load(path) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let assessment = analyze_model(&loaded.model);
+    let assessment = analyze_model(&loaded.model).reviewed_on(today);
+    for threat in assessment.expired_acceptances() {
+        let date = threat
+            .tracking
+            .as_ref()
+            .and_then(|t| t.entry.date.as_deref())
+            .unwrap_or_default();
+        eprintln!(
+            "warning: the acceptance of `{}` was due for review on {date}",
+            threat.id
+        );
+    }
     let bytes = match format {
         ReportFormat::Json => report::json::render(&assessment),
         ReportFormat::Sarif => report::sarif::render(&assessment),

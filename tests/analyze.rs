@@ -8,7 +8,13 @@
 
 use std::process::Command;
 
+/// Runs strider; `analyze` always reviews acceptances on a fixed date, so snapshots do not
+/// change when the shop's acceptance falls due.
 fn strider(args: &[&str]) -> std::process::Output {
+    let mut args = args.to_vec();
+    if args.first() == Some(&"analyze") && !args.contains(&"--today") {
+        args.extend(["--today", "2026-11-23"]);
+    }
     Command::new(env!("CARGO_BIN_EXE_strider"))
         .args(args)
         .env("NO_COLOR", "1")
@@ -251,4 +257,47 @@ fn attack_paths_and_blast_radius_show_how_attackers_reach_data() {
         fulfil["worst"], "restricted",
         "fulfil-order writes the payments database"
     );
+}
+
+#[test]
+fn acceptances_past_their_review_date_count_as_undecided() {
+    let on_time = strider(&[
+        "analyze",
+        "model/shop.yaml",
+        "--format",
+        "json",
+        "--fail-on",
+        "medium",
+    ]);
+    let overdue = strider(&[
+        "analyze",
+        "model/shop.yaml",
+        "--format",
+        "json",
+        "--fail-on",
+        "medium",
+        "--today",
+        "2027-06-01",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&overdue.stderr)
+            .contains("`STR-007@product-images-bucket` was due for review on 2027-03-31")
+    );
+    assert!(!String::from_utf8_lossy(&on_time.stderr).contains("due for review"));
+    let report: serde_json::Value = serde_json::from_slice(&overdue.stdout).unwrap();
+    let bucket = report["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "STR-007@product-images-bucket")
+        .unwrap();
+    assert_eq!(bucket["tracking"]["expired"], true);
+    let untracked = |r: &std::process::Output| {
+        serde_json::from_slice::<serde_json::Value>(&r.stdout).unwrap()["summary"]["untracked"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(untracked(&overdue), untracked(&on_time) + 1);
+    let bad = strider(&["analyze", "model/shop.yaml", "--today", "tomorrow"]);
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -71,7 +71,14 @@ fn patch_patterns(value: &mut serde_json::Value, broken: &str, fixed: &str) -> u
 
 fn shop_sarif() -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(["analyze", "model/shop.yaml", "--format", "sarif"])
+        .args([
+            "analyze",
+            "model/shop.yaml",
+            "--format",
+            "sarif",
+            "--today",
+            "2026-11-23",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success());

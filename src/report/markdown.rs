@@ -162,6 +162,13 @@ fn details(out: &mut String, threat: &crate::assessment::Threat) {
             )
         );
     }
+    if let Some(tracking) = threat.tracking.as_ref().filter(|t| t.expired) {
+        let _ = writeln!(
+            out,
+            "- **review overdue**: accepted until {}",
+            escape(tracking.entry.date.as_deref().unwrap_or_default())
+        );
+    }
     if let Some(rule) = RULES.iter().find(|r| r.id == threat.rule) {
         let cwe: Vec<String> = rule
             .references

@@ -78,6 +78,13 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
                 "         tracked: {status} ({}) — {why}",
                 tracking.pattern
             );
+            if tracking.expired {
+                let date = tracking.entry.date.as_deref().unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "         review overdue: the acceptance was due for review on {date}"
+                );
+            }
         }
         let _ = writeln!(out, "         fix: {}\n", threat.mitigation);
     }
