@@ -11,6 +11,7 @@ mod admin_function_on_public_path;
 mod api_key_only_auth;
 mod api_without_tls;
 mod async_trigger_without_dlq;
+mod attacker_writable_trigger_store;
 mod batch_without_partial_failure;
 mod deprecated_runtime;
 mod event_injection;
@@ -36,6 +37,7 @@ mod shared_role;
 mod short_log_retention;
 mod store_without_access_logging;
 mod store_without_backup;
+mod unauthenticated_boundary_crossing;
 mod unauthenticated_public_trigger;
 mod unbounded_concurrency;
 mod unencrypted_messaging;
@@ -275,6 +277,8 @@ pub static RULES: &[&Rule] = &[
     &user_pool_without_mfa::RULE,
     &store_without_backup::RULE,
     &verbose_errors::RULE,
+    &attacker_writable_trigger_store::RULE,
+    &unauthenticated_boundary_crossing::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).
