@@ -300,3 +300,75 @@ proptest! {
         }
     }
 }
+
+fn scores(
+    model: &strider::model::Model,
+) -> std::collections::BTreeMap<String, (strider::scoring::Likelihood, strider::scoring::Severity)>
+{
+    strider::assessment::analyze(model)
+        .threats
+        .into_iter()
+        .map(|t| (t.id, (t.score.likelihood, t.score.residual_severity)))
+        .collect()
+}
+
+const CONTROL_KINDS: [strider::model::ControlKind; 5] = [
+    strider::model::ControlKind::Waf,
+    strider::model::ControlKind::RateLimit,
+    strider::model::ControlKind::Siem,
+    strider::model::ControlKind::DependencyScanning,
+    strider::model::ControlKind::InputValidation,
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn controls_and_mitigations_never_raise_residual_risk(spec in spec(), kind in 0usize..5, pick in any::<prop::sample::Index>()) {
+        let built = build(&spec);
+        let model = load_bytes(Path::new("generated.yaml"), built.yaml.as_bytes()).unwrap().model;
+        let before = scores(&model);
+        let mut controlled = model.clone();
+        controlled.controls.insert("added".to_owned(), strider::model::Control { kind: CONTROL_KINDS[kind], description: None, applies_to: Vec::new() });
+        for (id, (_, severity)) in scores(&controlled) {
+            prop_assert!(before.contains_key(&id), "a control added {}", id);
+            prop_assert!(severity <= before[&id].1, "a control raised {}", id);
+        }
+        if !before.is_empty() {
+            let id = before.keys().nth(pick.index(before.len())).unwrap().clone();
+            let mut mitigated = model.clone();
+            mitigated.tracking.insert(id.clone(), strider::model::TrackingEntry {
+                status: strider::model::TrackingStatus::Mitigated,
+                justification: Some("fixed".to_owned()),
+                owner: None,
+                ticket: None,
+                date: None,
+            });
+            let after = scores(&mitigated);
+            prop_assert!(after[&id].1 <= before[&id].1, "mitigating {} raised it", id);
+        }
+    }
+
+    #[test]
+    fn exposing_an_element_never_lowers_likelihood(spec in spec(), pick in any::<prop::sample::Index>()) {
+        let built = build(&spec);
+        let model = load_bytes(Path::new("generated.yaml"), built.yaml.as_bytes()).unwrap().model;
+        let before = scores(&model);
+        let mut exposed = model.clone();
+        exposed.boundaries.insert("open-internet".to_owned(), strider::model::Boundary {
+            name: None,
+            description: None,
+            trust: strider::model::Trust::Untrusted,
+            parent: None,
+        });
+        let functions: Vec<String> = exposed.functions.keys().cloned().collect();
+        let chosen = &functions[pick.index(functions.len())];
+        exposed.functions.get_mut(chosen).unwrap().boundary = "open-internet".to_owned();
+        let after = scores(&exposed);
+        for (id, (likelihood, _)) in &before {
+            if let Some((now, _)) = after.get(id) {
+                prop_assert!(now >= likelihood, "moving {} into an untrusted boundary lowered {} from {:?} to {:?}", chosen, id, likelihood, now);
+            }
+        }
+    }
+}
