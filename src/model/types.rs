@@ -556,6 +556,10 @@ pub struct Function {
     /// What callers see when the function fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<ErrorDetail>,
+    /// Whether the handler keeps request data from one invocation to the next in a reused
+    /// execution environment (files in `/tmp`, global variables, in-memory caches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuses_state: Option<bool>,
 }
 
 /// How much a function's error responses reveal.

@@ -35,6 +35,7 @@ mod regulated_data_without_cmk;
 mod secret_in_environment;
 mod shared_role;
 mod short_log_retention;
+mod state_across_invocations;
 mod store_without_access_logging;
 mod store_without_backup;
 mod unauthenticated_boundary_crossing;
@@ -279,6 +280,7 @@ pub static RULES: &[&Rule] = &[
     &verbose_errors::RULE,
     &attacker_writable_trigger_store::RULE,
     &unauthenticated_boundary_crossing::RULE,
+    &state_across_invocations::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).
