@@ -412,15 +412,7 @@ fn diff(old: &Path, new: &Path, format: DiffFormat, fail_on: Option<SeverityArg>
 
 fn explain(id: &str, model: Option<&Path>) -> ExitCode {
     if let Some(rule) = crate::rules::find(id) {
-        let mut references: Vec<String> = rule
-            .references
-            .sas
-            .iter()
-            .chain(rule.references.owasp)
-            .map(|s| (*s).to_owned())
-            .collect();
-        references.extend(rule.references.cwe.iter().map(|c| format!("CWE-{c}")));
-        let references = references.join(", ");
+        let references = rule.references.labels().join(", ");
         let text = format!(
             "{} {} — {}\nSTRIDE: {}; references: {references}\ndeclared at {}:{}\n\n{}\nFix: {}\n",
             rule.id,

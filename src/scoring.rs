@@ -3,8 +3,9 @@
 //!
 //! Likelihood starts from exposure: an element an attacker reaches in one hop from an untrusted
 //! entry point is *likely* to be attacked, one further inside *possible*, one not reachable from
-//! an untrusted boundary *unlikely*. Every authenticated hop on the attacker's path lowers it by
-//! one step. Impact is the classification of the most sensitive data the element can reach
+//! an untrusted boundary *unlikely*. Every authenticator on the attacker's way in, and input
+//! validated upstream, lowers it by one step — never below *unlikely*: being reachable is never
+//! less likely than not being reachable. Impact is the classification of the most sensitive data the element can reach
 //! through the graph (restricted → severe, confidential → major, internal → moderate, else
 //! minor), capped by what the rule's kind of weakness can do at most. Severity is
 //! likelihood × impact on 1–4 scales: 12–16 critical, 8–9 high, 4–6 medium, 1–3 low.
@@ -242,6 +243,8 @@ fn likelihood(
             text: format!("input validated upstream by `{validator}`"),
         });
     }
+    // Being reachable, however well guarded, is never less likely than not being reachable.
+    likelihood = likelihood.max(Likelihood::Unlikely);
     likelihood
 }
 

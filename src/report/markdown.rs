@@ -170,28 +170,7 @@ fn details(out: &mut String, threat: &crate::assessment::Threat) {
         );
     }
     if let Some(rule) = RULES.iter().find(|r| r.id == threat.rule) {
-        let cwe: Vec<String> = rule
-            .references
-            .cwe
-            .iter()
-            .map(|c| format!("CWE-{c}"))
-            .collect();
-        let refs: Vec<&str> = rule
-            .references
-            .sas
-            .iter()
-            .chain(rule.references.owasp)
-            .copied()
-            .collect();
-        let _ = writeln!(
-            out,
-            "- references: {}",
-            refs.iter()
-                .map(|s| (*s).to_owned())
-                .chain(cwe)
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let _ = writeln!(out, "- references: {}", rule.references.labels().join(", "));
     }
     let _ = writeln!(out, "- **fix**: {}\n\n</details>\n", threat.mitigation);
 }
@@ -203,14 +182,7 @@ pub fn rules_table() -> String {
         "| Id | Name | STRIDE | What it finds | References |\n|---|---|---|---|---|\n",
     );
     for rule in RULES {
-        let mut refs: Vec<String> = rule
-            .references
-            .sas
-            .iter()
-            .chain(rule.references.owasp)
-            .map(|s| (*s).to_owned())
-            .collect();
-        refs.extend(rule.references.cwe.iter().map(|c| format!("CWE-{c}")));
+        let refs = rule.references.labels();
         let _ = writeln!(
             out,
             "| {} | `{}` | {} | {} | {} |",

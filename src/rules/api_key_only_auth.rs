@@ -1,6 +1,6 @@
 use super::context::trigger_qualifier;
 use super::{Context, Finding, declare_rule};
-use crate::model::{Auth, TriggerKind};
+use crate::model::Auth;
 
 declare_rule! {
     /// ## What it finds
@@ -38,29 +38,19 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for (id, function) in &cx.model.functions {
-        for (i, trigger) in function.triggers.iter().enumerate() {
-            if !matches!(trigger.kind, TriggerKind::Http | TriggerKind::Websocket) {
-                continue;
-            }
-            let Some(source) = trigger.source.as_deref() else {
-                continue;
-            };
-            let auth = trigger
-                .auth
-                .or_else(|| cx.model.channels.get(source).and_then(|c| c.auth));
-            if auth == Some(Auth::ApiKey) {
-                findings.push(
-                    Finding::new(
-                        id,
-                        format!("`{id}` trusts anyone holding the API key of `{source}`"),
-                    )
-                    .qualified(trigger_qualifier(function, i))
-                    .because("auth: api-key"),
-                );
-            }
-        }
-    }
-    findings
+    cx.routes()
+        .into_iter()
+        .filter(|route| route.auth == Some(Auth::ApiKey))
+        .map(|route| {
+            Finding::new(
+                route.function_id,
+                format!(
+                    "`{}` trusts anyone holding the API key of `{}`",
+                    route.function_id, route.source
+                ),
+            )
+            .qualified(trigger_qualifier(route.function, route.index))
+            .because("auth: api-key")
+        })
+        .collect()
 }

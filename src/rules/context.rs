@@ -226,7 +226,68 @@ pub fn trigger_qualifier(function: &crate::model::Function, index: usize) -> Str
     }
 }
 
+/// One HTTP or WebSocket route of a function: the trigger, its API, and the authentication in
+/// force (the route's, else the API's).
+pub struct Route<'m> {
+    /// The function's id.
+    pub function_id: &'m str,
+    /// The function.
+    pub function: &'m crate::model::Function,
+    /// The trigger's index in `function.triggers`.
+    pub index: usize,
+    /// The trigger.
+    pub trigger: &'m crate::model::Trigger,
+    /// The API's id.
+    pub source: &'m str,
+    /// The API.
+    pub channel: &'m crate::model::Channel,
+    /// Authentication in force.
+    pub auth: Option<crate::model::Auth>,
+}
+
 impl Context<'_> {
+    /// Every HTTP and WebSocket route of every function, in id order.
+    #[must_use]
+    pub fn routes(&self) -> Vec<Route<'_>> {
+        let mut routes = Vec::new();
+        for (id, function) in &self.model.functions {
+            for (index, trigger) in function.triggers.iter().enumerate() {
+                if !matches!(
+                    trigger.kind,
+                    crate::model::TriggerKind::Http | crate::model::TriggerKind::Websocket
+                ) {
+                    continue;
+                }
+                let Some((source, channel)) = trigger
+                    .source
+                    .as_deref()
+                    .and_then(|s| self.model.channels.get_key_value(s))
+                else {
+                    continue;
+                };
+                routes.push(Route {
+                    function_id: id,
+                    function,
+                    index,
+                    trigger,
+                    source,
+                    channel,
+                    auth: trigger.auth.or(channel.auth),
+                });
+            }
+        }
+        routes
+    }
+
+    /// The ids among `data` classified at least `level`.
+    #[must_use]
+    pub fn at_least<'d>(&self, data: &'d [String], level: Classification) -> Vec<&'d str> {
+        data.iter()
+            .filter(|d| self.classification(d).is_some_and(|c| c >= level))
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Data assets a function touches: what it reads, writes, calls with, and what its triggers carry.
     #[must_use]
     pub fn function_data(

@@ -101,6 +101,22 @@ pub struct References {
     pub capec: &'static [u32],
 }
 
+impl References {
+    /// Every reference as a label: `SAS-1`, `S1`, `CWE-20`, `CAPEC-152`.
+    #[must_use]
+    pub fn labels(&self) -> Vec<String> {
+        let mut labels: Vec<String> = self
+            .sas
+            .iter()
+            .chain(self.owasp)
+            .map(|s| (*s).to_owned())
+            .collect();
+        labels.extend(self.cwe.iter().map(|c| format!("CWE-{c}")));
+        labels.extend(self.capec.iter().map(|c| format!("CAPEC-{c}")));
+        labels
+    }
+}
+
 /// How much harm a kind of weakness can do at most, whatever data is behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

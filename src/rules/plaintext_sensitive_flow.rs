@@ -43,15 +43,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         if flow.encrypted || !flow.crosses_boundary() {
             continue;
         }
-        let sensitive: Vec<&str> = flow
-            .data
-            .iter()
-            .filter(|d| {
-                cx.classification(d)
-                    .is_some_and(|c| c >= Classification::Confidential)
-            })
-            .map(String::as_str)
-            .collect();
+        let sensitive = cx.at_least(&flow.data, Classification::Confidential);
         if sensitive.is_empty() {
             continue;
         }

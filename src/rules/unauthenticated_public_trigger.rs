@@ -1,6 +1,6 @@
 use super::context::trigger_qualifier;
 use super::{Context, Finding, declare_rule};
-use crate::model::{Auth, ChannelKind, TriggerKind};
+use crate::model::{Auth, ChannelKind};
 
 declare_rule! {
     /// ## What it finds
@@ -42,49 +42,38 @@ declare_rule! {
 
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (id, function) in &cx.model.functions {
-        for (i, trigger) in function.triggers.iter().enumerate() {
-            if !matches!(trigger.kind, TriggerKind::Http | TriggerKind::Websocket) {
-                continue;
-            }
-            let Some(source) = trigger.source.as_deref() else {
-                continue;
-            };
-            let Some(channel) = cx.model.channels.get(source) else {
-                continue;
-            };
-            let Some(exposure) = cx.exposure(source) else {
-                continue;
-            };
-            let auth = trigger.auth.or(channel.auth);
-            if auth.is_some_and(|a| a != Auth::None) {
-                continue;
-            }
-            let route = match (&trigger.method, &trigger.path) {
-                (Some(method), Some(path)) => format!("`{method} {path}`"),
-                _ => "the route".to_owned(),
-            };
-            let what = if channel.kind == ChannelKind::FunctionUrl {
-                "function URL"
-            } else {
-                "API"
-            };
-            findings.push(
-                Finding::new(
-                    id,
-                    format!("{route} on {what} `{source}` invokes `{id}` without authentication"),
-                )
-                .qualified(trigger_qualifier(function, i))
-                .because(match auth {
-                    Some(_) => "auth: none is declared".to_owned(),
-                    None => format!("no `auth` on the route or on `{source}`"),
-                })
-                .because(format!(
-                    "reachable from the untrusted side via {}",
-                    exposure.path.join(" → ")
-                )),
-            );
+    for route in cx.routes() {
+        let Some(exposure) = cx.exposure(route.source) else {
+            continue;
+        };
+        if route.auth.is_some_and(|a| a != Auth::None) {
+            continue;
         }
+        let (id, source) = (route.function_id, route.source);
+        let path = match (&route.trigger.method, &route.trigger.path) {
+            (Some(method), Some(path)) => format!("`{method} {path}`"),
+            _ => "the route".to_owned(),
+        };
+        let what = if route.channel.kind == ChannelKind::FunctionUrl {
+            "function URL"
+        } else {
+            "API"
+        };
+        findings.push(
+            Finding::new(
+                id,
+                format!("{path} on {what} `{source}` invokes `{id}` without authentication"),
+            )
+            .qualified(trigger_qualifier(route.function, route.index))
+            .because(match route.auth {
+                Some(_) => "auth: none is declared".to_owned(),
+                None => format!("no `auth` on the route or on `{source}`"),
+            })
+            .because(format!(
+                "reachable from the untrusted side via {}",
+                exposure.path.join(" → ")
+            )),
+        );
     }
     findings
 }

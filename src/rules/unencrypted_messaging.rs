@@ -52,15 +52,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         {
             continue;
         }
-        let sensitive: Vec<&str> = channel
-            .data
-            .iter()
-            .filter(|d| {
-                cx.classification(d)
-                    .is_some_and(|c| c >= Classification::Confidential)
-            })
-            .map(String::as_str)
-            .collect();
+        let sensitive = cx.at_least(&channel.data, Classification::Confidential);
         if sensitive.is_empty() {
             continue;
         }
