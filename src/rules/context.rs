@@ -288,6 +288,20 @@ impl Context<'_> {
             .collect()
     }
 
+    /// The ids among `data` that carry one of `tags`.
+    #[must_use]
+    pub fn tagged<'d>(&self, data: &'d [String], tags: &[crate::model::DataTag]) -> Vec<&'d str> {
+        data.iter()
+            .filter(|d| {
+                self.model
+                    .data
+                    .get(*d)
+                    .is_some_and(|a| a.tags.iter().any(|t| tags.contains(t)))
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Data assets a function touches: what it reads, writes, calls with, and what its triggers carry.
     #[must_use]
     pub fn function_data(

@@ -45,18 +45,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         if to.kind != NodeKind::External || !flow.crosses_boundary() {
             continue;
         }
-        let regulated: Vec<&str> = flow
-            .data
-            .iter()
-            .filter(|d| {
-                cx.model.data.get(*d).is_some_and(|a| {
-                    a.tags
-                        .iter()
-                        .any(|t| matches!(t, DataTag::Gdpr | DataTag::PciDss | DataTag::Hipaa))
-                })
-            })
-            .map(String::as_str)
-            .collect();
+        let regulated = cx.tagged(
+            &flow.data,
+            &[DataTag::Gdpr, DataTag::PciDss, DataTag::Hipaa],
+        );
         if regulated.is_empty() {
             continue;
         }

@@ -47,18 +47,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        let regulated: Vec<&str> = store
-            .data
-            .iter()
-            .filter(|d| {
-                cx.model.data.get(*d).is_some_and(|a| {
-                    a.tags
-                        .iter()
-                        .any(|t| matches!(t, DataTag::PciDss | DataTag::Hipaa))
-                })
-            })
-            .map(String::as_str)
-            .collect();
+        let regulated = cx.tagged(&store.data, &[DataTag::PciDss, DataTag::Hipaa]);
         if regulated.is_empty() {
             continue;
         }
