@@ -84,6 +84,26 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<String>,
     },
+    /// Write the HTML risk report: one self-contained file to hand to a reviewer.
+    #[command(
+        after_help = "The report works offline: CSS, script and diagram are inline, and a Content-Security-Policy forbids everything else."
+    )]
+    Report {
+        /// Model file, or a directory of `*.yaml` model files.
+        model: PathBuf,
+        /// The HTML file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// A directory with `report.html`, `report.css` and `report.js` to use instead of the built-in ones.
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// The date acceptances are reviewed against (YYYY-MM-DD); default: today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<String>,
+        /// Text shown as the generation time (the report carries none unless asked, so it is reproducible).
+        #[arg(long)]
+        generated_at: Option<String>,
+    },
     /// List the rules strider applies.
     Rules {
         /// Output format.
@@ -219,6 +239,19 @@ pub fn run() -> ExitCode {
             output.as_deref(),
             fail_on,
             &today.unwrap_or_else(crate::assessment::today_utc),
+        ),
+        Command::Report {
+            model,
+            output,
+            templates,
+            today,
+            generated_at,
+        } => report_html(
+            &model,
+            &output,
+            templates.as_deref(),
+            &today.unwrap_or_else(crate::assessment::today_utc),
+            generated_at.as_deref(),
         ),
         Command::Rules { format } => {
             let text = match format {
@@ -463,6 +496,71 @@ fn explain(id: &str, model: Option<&Path>) -> ExitCode {
         blast_radius: Vec::new(),
     };
     emit(None, &report::markdown::render(&single))
+}
+
+fn report_html(
+    path: &Path,
+    output: &Path,
+    templates: Option<&Path>,
+    today: &str,
+    generated: Option<&str>,
+) -> ExitCode {
+    let templates = match templates.map_or_else(
+        || Ok(report::html::Templates::builtin()),
+        report::html::Templates::from_dir,
+    ) {
+        Ok(templates) => templates,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(INVALID);
+        }
+    };
+    let loaded = match load(path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let assessment = analyze_model(&loaded.model).reviewed_on(today);
+    let dfd = Dfd::build(&loaded.model);
+    let svg = match dot::render(&loaded.model, &dfd, DiagramFormat::Svg) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(err) => {
+            eprintln!("warning: the report has no diagram: {err}");
+            None
+        }
+    };
+    let mut warnings: Vec<String> = loaded.warnings.iter().map(|w| w.message.clone()).collect();
+    warnings.extend(
+        assessment
+            .unmatched_tracking
+            .iter()
+            .map(|p| format!("tracking entry `{p}` matches no threat")),
+    );
+    for threat in assessment.expired_acceptances() {
+        let date = threat
+            .tracking
+            .as_ref()
+            .and_then(|t| t.entry.date.as_deref())
+            .unwrap_or_default();
+        warnings.push(format!(
+            "the acceptance of `{}` was due for review on {date}",
+            threat.id
+        ));
+    }
+    let input = report::html::ReportInput {
+        model: &loaded.model,
+        assessment: &assessment,
+        diagram_svg: svg.as_deref(),
+        digest: &loaded.sources.digest(),
+        generated,
+        warnings,
+    };
+    match report::html::render(&input, &templates) {
+        Ok(bytes) => emit(Some(output), &bytes),
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(INVALID)
+        }
+    }
 }
 
 fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitCode {

@@ -72,6 +72,25 @@ impl Sources {
             .map_or((1, 1), |l| (l.line_number, l.column_number))
     }
 
+    /// SHA-256 over every file's path and text, in load order: identifies the model a report was
+    /// made from.
+    #[must_use]
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for file in &self.files {
+            hasher.update(file.path.to_string_lossy().as_bytes());
+            hasher.update([0]);
+            hasher.update(file.text.as_bytes());
+            hasher.update([0]);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// Where a span starts, as a [`Location`] to keep after the sources are gone.
     #[must_use]
     pub fn locate(&self, span: Span) -> Location {
