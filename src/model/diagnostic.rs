@@ -87,8 +87,11 @@ impl Sources {
         hasher
             .finalize()
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+            .fold(String::with_capacity(64), |mut hex, byte| {
+                use std::fmt::Write as _;
+                let _ = write!(hex, "{byte:02x}");
+                hex
+            })
     }
 
     /// Where a span starts, as a [`Location`] to keep after the sources are gone.

@@ -97,6 +97,39 @@ impl Templates {
     }
 }
 
+/// Escapes model text for HTML and shows its `backticked` spans as code: the one place model text
+/// becomes markup, so everything is escaped before any tag is added.
+#[must_use]
+pub fn code_spans(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        // Unbalanced backticks: show them as they are.
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 fn hash(text: &str) -> String {
     format!(
         "'sha256-{}'",
@@ -112,13 +145,11 @@ pub fn inline_svg(svg: &str) -> String {
     let mut rest = &svg[start..];
     while let Some(open) = rest.find("<!--") {
         out.push_str(&rest[..open]);
-        match rest[open..].find("-->") {
-            Some(close) => rest = &rest[open + close + 3..],
-            None => {
-                rest = "";
-                break;
-            }
-        }
+        let Some(close) = rest[open..].find("-->") else {
+            rest = "";
+            break;
+        };
+        rest = &rest[open + close + 3..];
     }
     out.push_str(rest);
     out
@@ -394,19 +425,9 @@ fn inventory<'a>(model: &'a Model, radius: &'a [BlastRadius]) -> Inventory<'a> {
     }
 }
 
-/// Renders the report.
-///
-/// # Errors
-/// When a user-supplied template does not parse or render.
-pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>, ReportError> {
-    let assessment = input.assessment;
-    let threats: Vec<Row<'_>> = assessment
-        .threats
-        .iter()
-        .enumerate()
-        .map(|(i, t)| row(i, t))
-        .collect();
-    let matrix = LIKELIHOODS
+/// Threats by residual likelihood (rows, most likely first) and impact (columns).
+fn matrix(assessment: &Assessment) -> Vec<MatrixRow> {
+    LIKELIHOODS
         .iter()
         .map(|&l| MatrixRow {
             likelihood: kebab(&l),
@@ -423,7 +444,11 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
+
+/// One bar per STRIDE category, scaled to the largest.
+fn stride_bars(assessment: &Assessment) -> Vec<Bar> {
     let strides = [
         crate::rules::Stride::Spoofing,
         crate::rules::Stride::Tampering,
@@ -437,7 +462,7 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         .map(|s| assessment.threats.iter().filter(|t| t.stride == *s).count())
         .collect();
     let most = counts.iter().copied().max().unwrap_or(0).max(1);
-    let stride = strides
+    strides
         .iter()
         .zip(&counts)
         .enumerate()
@@ -447,7 +472,23 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
             width: count * 150 / most,
             y: i * 22,
         })
+        .collect()
+}
+
+/// Renders the report.
+///
+/// # Errors
+/// When a user-supplied template does not parse or render.
+pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>, ReportError> {
+    let assessment = input.assessment;
+    let threats: Vec<Row<'_>> = assessment
+        .threats
+        .iter()
+        .enumerate()
+        .map(|(i, t)| row(i, t))
         .collect();
+    let matrix = matrix(assessment);
+    let stride = stride_bars(assessment);
     let mut statuses: Vec<Count> = Vec::new();
     for threat in &assessment.threats {
         let name = status(threat);
@@ -494,7 +535,7 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         impacts: IMPACTS.iter().map(kebab).collect(),
         matrix,
         stride,
-        stride_height: strides.len() * 22,
+        stride_height: 6 * 22,
         diagram: input.diagram_svg.map(inline_svg),
         paths: &assessment.attack_paths,
         filters: Filters {
@@ -517,6 +558,12 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         threats,
     };
     let mut tera = tera::Tera::new();
+    tera.register_filter(
+        "code_spans",
+        |text: std::borrow::Cow<'_, str>, _: tera::Kwargs, _: &tera::State| {
+            tera::Value::safe_string(&code_spans(&text))
+        },
+    );
     tera.add_raw_template("report.html", &templates.page)
         .map_err(|err| ReportError(format!("the report template does not parse: {err}")))?;
     let context =
@@ -524,4 +571,26 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
     tera.render("report.html", &context)
         .map(String::into_bytes)
         .map_err(|err| ReportError(format!("the report template does not render: {err}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_spans;
+
+    #[test]
+    fn code_spans_escape_before_adding_markup() {
+        assert_eq!(
+            code_spans("`a` and `b`"),
+            "<code>a</code> and <code>b</code>"
+        );
+        assert_eq!(
+            code_spans("`<script>alert(1)</script>`"),
+            "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"
+        );
+        assert_eq!(
+            code_spans("\"><img src=x onerror='x'>"),
+            "&quot;&gt;&lt;img src=x onerror=&#39;x&#39;&gt;"
+        );
+        assert_eq!(code_spans("one ` tick"), "one ` tick");
+    }
 }

@@ -1,0 +1,247 @@
+//! The HTML report: one row per threat, the diagram inline, a CSP whose hashes match the page's
+//! own style and script, deterministic output, user templates — and, in headless Chromium, the
+//! XSS fixture's payloads neither run nor load anything.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a backtrace"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+fn report(model: &str, extra: &[&str]) -> (std::process::Output, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.html");
+    let output = Command::new(env!("CARGO_BIN_EXE_strider"))
+        .args(["report", model, "--today", "2026-11-23", "-o"])
+        .arg(&out)
+        .args(extra)
+        .output()
+        .unwrap();
+    let html = std::fs::read_to_string(&out).unwrap_or_default();
+    (output, html)
+}
+
+fn between<'a>(html: &'a str, open: &str, close: &str) -> &'a str {
+    let start = html.find(open).unwrap() + open.len();
+    let end = start + html[start..].find(close).unwrap();
+    &html[start..end]
+}
+
+fn sha(text: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
+    )
+}
+
+#[test]
+fn shop_report_has_every_threat_the_diagram_and_a_matching_csp() {
+    let (output, html) = report("model/shop.yaml", &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json = Command::new(env!("CARGO_BIN_EXE_strider"))
+        .args([
+            "analyze",
+            "model/shop.yaml",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-23",
+        ])
+        .output()
+        .unwrap();
+    let threats = serde_json::from_slice::<serde_json::Value>(&json.stdout).unwrap()["threats"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(html.matches("<tr data-index=").count(), threats);
+    assert_eq!(html.matches("<details id=\"detail-").count(), threats);
+    assert!(
+        html.contains("class=\"graph\""),
+        "the graphviz diagram is inline"
+    );
+    assert!(!html.contains("<?xml"), "the SVG prolog is stripped");
+    // The CSP allows exactly the page's own style and script, and nothing from the network.
+    let csp = between(
+        &html,
+        "http-equiv=\"Content-Security-Policy\" content=\"",
+        "\"",
+    )
+    .replace("&#39;", "'");
+    assert!(csp.starts_with("default-src 'none';"), "{csp}");
+    assert!(
+        csp.contains(&sha(between(&html, "<style>", "</style>"))),
+        "style hash"
+    );
+    assert!(
+        csp.contains(&sha(between(&html, "<script>", "</script>"))),
+        "script hash"
+    );
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(
+        !html.contains("http://") || !html.contains("src=\"http"),
+        "no remote resources"
+    );
+}
+
+#[test]
+fn report_is_deterministic_unless_a_time_is_asked_for() {
+    let (_, first) = report("model/shop.yaml", &[]);
+    let (_, second) = report("model/shop.yaml", &[]);
+    assert_eq!(first, second);
+    let (_, stamped) = report(
+        "model/shop.yaml",
+        &["--generated-at", "2026-11-23 10:00 UTC"],
+    );
+    assert!(stamped.contains("generated 2026-11-23 10:00 UTC"));
+}
+
+#[test]
+fn xss_payloads_are_text() {
+    let (output, html) = report("tests/fixtures/hostile/xss.yaml", &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for raw in [
+        "<img",
+        "<iframe",
+        "<svg onload",
+        "<b onmouseover",
+        "<meta http-equiv=refresh",
+        "<a href=javascript",
+        "<style>body",
+        "</title><script",
+    ] {
+        assert!(!html.contains(raw), "raw `{raw}` in the report");
+    }
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "only the report's own script"
+    );
+    assert!(html.contains("&lt;script&gt;document.title=&#39;PWNED-name&#39;&lt;/script&gt;"));
+    assert!(
+        html.contains("{{ 7*7 }}"),
+        "model text is never evaluated as a template"
+    );
+}
+
+#[test]
+fn user_templates_replace_the_built_in_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("report.html"),
+        "<html><body>ACME — {{ model.name }} — {{ threats | length }}</body></html>",
+    )
+    .unwrap();
+    let (output, html) = report(
+        "model/hello.yaml",
+        &["--templates", dir.path().to_str().unwrap()],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(html.starts_with("<html><body>ACME — Hello — "), "{html}");
+    std::fs::write(dir.path().join("report.html"), "{% for x in %}").unwrap();
+    let (broken, _) = report(
+        "model/hello.yaml",
+        &["--templates", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("the report template does not parse"));
+}
+
+/// Debian's chromium, headless, with no network chatter of its own.
+fn chromium(profile: &Path) -> Command {
+    let mut command = Command::new("chromium");
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+#[test]
+fn in_chromium_no_payload_runs_and_nothing_is_fetched() {
+    let dir = tempfile::tempdir().unwrap();
+    let page: PathBuf = dir.path().join("xss.html");
+    let (_, html) = report("tests/fixtures/hostile/xss.yaml", &[]);
+    std::fs::write(&page, html).unwrap();
+    // The payloads point at 127.0.0.1:9; listen there to see whether anything tries to load.
+    let listener = std::net::TcpListener::bind("127.0.0.1:9").ok();
+    if let Some(listener) = &listener {
+        listener.set_nonblocking(true).unwrap();
+    }
+    let output = chromium(&dir.path().join("profile"))
+        .args(["--virtual-time-budget=3000", "--dump-dom"])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect(
+            "Debian's chromium must be installed for the report tests: bash .ci/install-deps test",
+        );
+    let dom = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        dom.contains("<body>"),
+        "chromium rendered nothing: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!dom.contains("data-pwned"), "a payload ran");
+    assert!(!dom.contains("<title>PWNED"), "a payload changed the title");
+    assert!(dom.contains("id=\"threats\""), "the report rendered");
+    if let Some(listener) = listener {
+        assert!(
+            listener.accept().is_err(),
+            "the page made a request to 127.0.0.1:9"
+        );
+    }
+}
+
+#[test]
+fn in_chromium_the_shop_report_renders_with_its_script_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("shop.html");
+    let (_, html) = report("model/shop.yaml", &[]);
+    std::fs::write(&page, html).unwrap();
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("shop-report.png");
+    let output = chromium(&dir.path().join("profile"))
+        .args([
+            "--window-size=1400,2200",
+            "--hide-scrollbars",
+            "--virtual-time-budget=2000",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !log.to_lowercase().contains("content security policy"),
+        "the CSP blocked part of the report:\n{log}"
+    );
+    assert!(
+        std::fs::metadata(&shot).unwrap().len() > 50_000,
+        "screenshot {} is empty",
+        shot.display()
+    );
+}
