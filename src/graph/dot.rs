@@ -115,23 +115,15 @@ pub fn quoted(text: &str) -> Id {
     Id::Escaped(out)
 }
 
-/// Text for inside a graphviz HTML-like label.
+/// Text for inside a graphviz HTML-like label: escaped, line breaks as `<br/>`, other control
+/// characters as spaces.
 #[must_use]
 pub fn html_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("<br/>"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect();
+    crate::escape::html(&flat).replace('\n', "<br/>")
 }
 
 fn attr(name: &str, value: Id) -> Attribute {

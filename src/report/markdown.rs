@@ -10,18 +10,9 @@ use crate::scoring::Severity;
 /// Text for Markdown: no raw HTML, no table breaks, one line.
 #[must_use]
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '|' => out.push_str("\\|"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::html(text)
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
 }
 
 /// Renders the assessment as Markdown.
