@@ -117,6 +117,21 @@ impl Assessment {
         self
     }
 
+    /// One message per acceptance past its review date, for warnings.
+    #[must_use]
+    pub fn overdue_messages(&self) -> Vec<String> {
+        self.expired_acceptances()
+            .map(|t| {
+                let date = t
+                    .tracking
+                    .as_ref()
+                    .and_then(|tr| tr.entry.date.as_deref())
+                    .unwrap_or_default();
+                format!("the acceptance of `{}` was due for review on {date}", t.id)
+            })
+            .collect()
+    }
+
     /// Threats whose acceptance is past its review date.
     pub fn expired_acceptances(&self) -> impl Iterator<Item = &Threat> {
         self.threats
@@ -135,8 +150,13 @@ impl Assessment {
 /// Analyses a validated model.
 #[must_use]
 pub fn analyze(model: &Model) -> Assessment {
-    let dfd = Dfd::build(model);
-    let cx = Context::new(model, &dfd);
+    analyze_graph(model, &Dfd::build(model))
+}
+
+/// Analyses a validated model whose graph the caller has already built.
+#[must_use]
+pub fn analyze_graph(model: &Model, dfd: &Dfd) -> Assessment {
+    let cx = Context::new(model, dfd);
     let patterns: Vec<(&String, Option<glob::Pattern>)> = model
         .tracking
         .keys()
@@ -198,8 +218,8 @@ pub fn analyze(model: &Model) -> Assessment {
         model: model.name.clone(),
         threats,
         unmatched_tracking,
-        attack_paths: attack_paths(model, &dfd),
-        blast_radius: blast_radius(model, &dfd),
+        attack_paths: attack_paths(model, dfd),
+        blast_radius: blast_radius(model, dfd),
     }
 }
 

@@ -375,16 +375,8 @@ fn analyze(
         Err(code) => return code,
     };
     let assessment = analyze_model(&loaded.model).reviewed_on(today);
-    for threat in assessment.expired_acceptances() {
-        let date = threat
-            .tracking
-            .as_ref()
-            .and_then(|t| t.entry.date.as_deref())
-            .unwrap_or_default();
-        eprintln!(
-            "warning: the acceptance of `{}` was due for review on {date}",
-            threat.id
-        );
+    for message in assessment.overdue_messages() {
+        eprintln!("warning: {message}");
     }
     let bytes = match format {
         ReportFormat::Json => report::json::render(&assessment),
@@ -519,8 +511,8 @@ fn report_html(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let assessment = analyze_model(&loaded.model).reviewed_on(today);
     let dfd = Dfd::build(&loaded.model);
+    let assessment = crate::assessment::analyze_graph(&loaded.model, &dfd).reviewed_on(today);
     let svg = match dot::render(&loaded.model, &dfd, DiagramFormat::Svg) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         Err(err) => {
@@ -535,17 +527,7 @@ fn report_html(
             .iter()
             .map(|p| format!("tracking entry `{p}` matches no threat")),
     );
-    for threat in assessment.expired_acceptances() {
-        let date = threat
-            .tracking
-            .as_ref()
-            .and_then(|t| t.entry.date.as_deref())
-            .unwrap_or_default();
-        warnings.push(format!(
-            "the acceptance of `{}` was due for review on {date}",
-            threat.id
-        ));
-    }
+    warnings.extend(assessment.overdue_messages());
     let input = report::html::ReportInput {
         model: &loaded.model,
         assessment: &assessment,

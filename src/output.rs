@@ -1,15 +1,12 @@
 //! The one way strider writes files: atomically (a temporary file in the same directory, renamed
-//! into place), so a failed run never leaves half a report; and, for names derived from the model,
-//! confined to an output directory.
+//! into place), so a failed run never leaves half a report.
 
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Why a file could not be written.
 #[derive(Debug)]
 pub enum WriteError {
-    /// A relative path that would leave the output directory (`..`, an absolute path, a prefix).
-    Escapes(PathBuf),
     /// The file system refused.
     Io(PathBuf, std::io::Error),
 }
@@ -17,11 +14,6 @@ pub enum WriteError {
 impl std::fmt::Display for WriteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            WriteError::Escapes(path) => write!(
-                f,
-                "refusing to write `{}`: it leaves the output directory",
-                path.display()
-            ),
             WriteError::Io(path, err) => write!(f, "cannot write `{}`: {err}", path.display()),
         }
     }
@@ -65,42 +57,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     Ok(())
 }
 
-/// Writes `bytes` to `relative` inside `root`, refusing any path that would leave `root`.
-///
-/// # Errors
-/// [`WriteError::Escapes`] for paths with `..`, roots or prefixes; otherwise as [`write_atomic`].
-pub fn write_confined(root: &Path, relative: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
-    let inside = relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-        && relative.components().next().is_some();
-    if !inside {
-        return Err(WriteError::Escapes(relative.to_path_buf()));
-    }
-    let path = root.join(relative);
-    write_atomic(&path, bytes)?;
-    Ok(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn confined_paths_cannot_leave_the_root() {
-        let dir = tempfile::tempdir().unwrap();
-        for bad in ["../x", "/etc/passwd", "a/../../x", "", "./../x"] {
-            assert!(
-                matches!(
-                    write_confined(dir.path(), Path::new(bad), b"x"),
-                    Err(WriteError::Escapes(_))
-                ),
-                "{bad}"
-            );
-        }
-        let written = write_confined(dir.path(), Path::new("a/b.txt"), b"hello").unwrap();
-        assert_eq!(std::fs::read(written).unwrap(), b"hello");
-    }
 
     #[test]
     fn atomic_write_replaces_whole_file_and_leaves_no_temp() {

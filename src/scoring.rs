@@ -84,19 +84,6 @@ impl Severity {
             Severity::Critical => "critical",
         }
     }
-
-    /// Parses `low`, `medium`, `high` or `critical`.
-    #[must_use]
-    pub fn parse(text: &str) -> Option<Severity> {
-        [
-            Severity::Low,
-            Severity::Medium,
-            Severity::High,
-            Severity::Critical,
-        ]
-        .into_iter()
-        .find(|s| s.name() == text)
-    }
 }
 
 impl Likelihood {

@@ -22,6 +22,21 @@ fn strider(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+fn json(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|err| panic!("{err}: {}", String::from_utf8_lossy(&output.stderr)))
+}
+
+/// The ids of a JSON report's threats, or of a diff's changes under `key`.
+fn ids<'a>(report: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    report[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn shop_reports_are_stable() {
     for (format, name) in [
@@ -47,13 +62,8 @@ fn shop_reports_are_stable() {
 #[test]
 fn shop_finds_what_an_architect_would_act_on() {
     let output = strider(&["analyze", "model/shop.yaml", "--format", "json"]);
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let ids: Vec<&str> = report["threats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap())
-        .collect();
+    let report = json(&output);
+    let ids = ids(&report, "threats");
     for expected in [
         "STR-001@admin-export/admin-url",
         "STR-001@payment-webhook/payment-webhook-url",
@@ -154,13 +164,8 @@ fn diff_shows_added_removed_and_rescored_threats_by_id() {
         Some(0),
         "fixing threats does not fail the build"
     );
-    let report: serde_json::Value = serde_json::from_slice(&better.stdout).unwrap();
-    let removed: Vec<&str> = report["removed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let report = json(&better);
+    let removed = ids(&report, "removed");
     for fixed in [
         "STR-001@admin-export/admin-url",
         "STR-001@payment-webhook/payment-webhook-url",
@@ -192,7 +197,7 @@ fn diff_shows_added_removed_and_rescored_threats_by_id() {
 #[test]
 fn attack_paths_and_blast_radius_show_how_attackers_reach_data() {
     let output = strider(&["analyze", "model/shop.yaml", "--format", "json"]);
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = json(&output);
     let paths: Vec<Vec<&str>> = report["attack_paths"]
         .as_array()
         .unwrap()
@@ -284,7 +289,7 @@ fn acceptances_past_their_review_date_count_as_undecided() {
             .contains("`STR-007@product-images-bucket` was due for review on 2027-03-31")
     );
     assert!(!String::from_utf8_lossy(&on_time.stderr).contains("due for review"));
-    let report: serde_json::Value = serde_json::from_slice(&overdue.stdout).unwrap();
+    let report = json(&overdue);
     let bucket = report["threats"]
         .as_array()
         .unwrap()
@@ -292,11 +297,7 @@ fn acceptances_past_their_review_date_count_as_undecided() {
         .find(|t| t["id"] == "STR-007@product-images-bucket")
         .unwrap();
     assert_eq!(bucket["tracking"]["expired"], true);
-    let untracked = |r: &std::process::Output| {
-        serde_json::from_slice::<serde_json::Value>(&r.stdout).unwrap()["summary"]["untracked"]
-            .as_u64()
-            .unwrap()
-    };
+    let untracked = |r: &std::process::Output| json(r)["summary"]["untracked"].as_u64().unwrap();
     assert_eq!(untracked(&overdue), untracked(&on_time) + 1);
     let bad = strider(&["analyze", "model/shop.yaml", "--today", "tomorrow"]);
     assert_eq!(bad.status.code(), Some(2));

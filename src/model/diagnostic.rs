@@ -404,7 +404,7 @@ fn severity_word(severity: Severity) -> &'static str {
 
 /// The closest candidate to a misspelt word, if one is close enough to be what was meant.
 #[must_use]
-pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))

@@ -394,12 +394,6 @@ impl Locator<'_> {
             end: 0,
         }
     }
-
-    /// The sources behind the spans.
-    #[must_use]
-    pub fn sources(&self) -> &Sources {
-        self.sources
-    }
 }
 
 /// Merges the files of a model, reporting ids declared in more than one file.
