@@ -103,6 +103,9 @@ enum Command {
         /// Text shown as the generation time (the report carries none unless asked, so it is reproducible).
         #[arg(long)]
         generated_at: Option<String>,
+        /// A previous version of the model: the summary shows the threats added, removed and re-scored since.
+        #[arg(long, value_name = "OLD_MODEL")]
+        baseline: Option<PathBuf>,
     },
     /// List the rules strider applies.
     Rules {
@@ -246,13 +249,15 @@ pub fn run() -> ExitCode {
             templates,
             today,
             generated_at,
-        } => report_html(
-            &model,
-            &output,
-            templates.as_deref(),
-            &today.unwrap_or_else(crate::assessment::today_utc),
-            generated_at.as_deref(),
-        ),
+            baseline,
+        } => report_html(&HtmlReport {
+            model: &model,
+            output: &output,
+            templates: templates.as_deref(),
+            today: &today.unwrap_or_else(crate::assessment::today_utc),
+            generated: generated_at.as_deref(),
+            baseline: baseline.as_deref(),
+        }),
         Command::Rules { format } => {
             let text = match format {
                 RulesFormat::Table => RULES.iter().fold(String::new(), |mut text, r| {
@@ -490,14 +495,17 @@ fn explain(id: &str, model: Option<&Path>) -> ExitCode {
     emit(None, &report::markdown::render(&single))
 }
 
-fn report_html(
-    path: &Path,
-    output: &Path,
-    templates: Option<&Path>,
-    today: &str,
-    generated: Option<&str>,
-) -> ExitCode {
-    let templates = match templates.map_or_else(
+struct HtmlReport<'a> {
+    model: &'a Path,
+    output: &'a Path,
+    templates: Option<&'a Path>,
+    today: &'a str,
+    generated: Option<&'a str>,
+    baseline: Option<&'a Path>,
+}
+
+fn report_html(args: &HtmlReport<'_>) -> ExitCode {
+    let templates = match args.templates.map_or_else(
         || Ok(report::html::Templates::builtin()),
         report::html::Templates::from_dir,
     ) {
@@ -507,14 +515,25 @@ fn report_html(
             return ExitCode::from(INVALID);
         }
     };
-    let loaded = match load(path) {
+    let loaded = match load(args.model) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let dfd = Dfd::build(&loaded.model);
-    let assessment = crate::assessment::analyze_graph(&loaded.model, &dfd).reviewed_on(today);
-    let svg = match dot::render(&loaded.model, &dfd, DiagramFormat::Svg) {
-        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+    let assessment = crate::assessment::analyze_graph(&loaded.model, &dfd).reviewed_on(args.today);
+    let changes = match args.baseline.map(load).transpose() {
+        Ok(old) => old.map(|old| {
+            let before = analyze_model(&old.model).reviewed_on(args.today);
+            crate::diff::diff(&before, &assessment)
+        }),
+        Err(code) => return code,
+    };
+    let baseline_name = args
+        .baseline
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let diagrams = match report::html::diagrams(&loaded.model, &dfd, &assessment) {
+        Ok(diagrams) => Some(diagrams),
         Err(err) => {
             eprintln!("warning: the report has no diagram: {err}");
             None
@@ -531,13 +550,15 @@ fn report_html(
     let input = report::html::ReportInput {
         model: &loaded.model,
         assessment: &assessment,
-        diagram_svg: svg.as_deref(),
+        dfd: &dfd,
+        diagrams: diagrams.as_ref(),
+        baseline: changes.as_ref().map(|c| (baseline_name.as_str(), c)),
         digest: &loaded.sources.digest(),
-        generated,
+        generated: args.generated,
         warnings,
     };
     match report::html::render(&input, &templates) {
-        Ok(bytes) => emit(Some(output), &bytes),
+        Ok(bytes) => emit(Some(args.output), &bytes),
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(INVALID)

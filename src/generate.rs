@@ -2,11 +2,20 @@
 //!
 //! Functions come in groups of ten that share an API, a queue with its dead-letter queue, a topic,
 //! a bucket, a table and its stream; every function has a trigger (cycling through http, sqs, s3,
-//! dynamodb-stream and sns), a read, a write into the next group, permissions, environment and a
-//! boundary (alternating between the account and a VPC inside it). Some call externals and invoke
-//! their neighbour. The output is deterministic and grows linearly with N.
+//! dynamodb-stream and sns), a read, a write into the next group, permissions and environment.
+//! Like a real estate of that size, the functions are split into services of three groups, each
+//! service its own trust boundary holding its functions, stores and channels, nested in the
+//! account or in a VPC inside it. Some functions call externals and invoke their neighbour. The
+//! output is deterministic and grows linearly with N.
 
 use std::fmt::Write;
+
+/// Groups of ten functions per service boundary.
+const GROUPS_PER_SERVICE: usize = 3;
+
+fn service(group: usize) -> String {
+    format!("svc-{}", group / GROUPS_PER_SERVICE)
+}
 
 const RUNTIMES: [&str; 4] = ["nodejs20.x", "python3.12", "provided.al2023", "java21"];
 
@@ -19,8 +28,18 @@ pub fn synthetic_model(functions: usize) -> String {
     let _ = write!(
         out,
         "strider: 1\nname: synthetic-{functions}\ndescription: Synthetic model of {functions} functions for benchmarks.\n\
-         boundaries:\n  internet: {{trust: untrusted}}\n  partner: {{trust: partner}}\n  account: {{trust: trusted}}\n  vpc: {{trust: trusted, parent: account}}\n\
-         data:\n  customer: {{classification: confidential, tags: [pii, gdpr]}}\n  card: {{classification: restricted, tags: [pci-dss]}}\n  order: {{classification: internal}}\n  telemetry: {{classification: public}}\n\
+         boundaries:\n  internet: {{trust: untrusted}}\n  partner: {{trust: partner}}\n  account: {{trust: trusted}}\n  vpc: {{trust: trusted, parent: account}}\n"
+    );
+    for service in 0..groups.div_ceil(GROUPS_PER_SERVICE) {
+        let parent = if service % 2 == 0 { "account" } else { "vpc" };
+        let _ = writeln!(
+            out,
+            "  svc-{service}: {{name: Service {service}, trust: trusted, parent: {parent}}}"
+        );
+    }
+    let _ = write!(
+        out,
+        "data:\n  customer: {{classification: confidential, tags: [pii, gdpr]}}\n  card: {{classification: restricted, tags: [pci-dss]}}\n  order: {{classification: internal}}\n  telemetry: {{classification: public}}\n\
          actors:\n  shopper:\n    boundary: internet\n    uses: ["
     );
     for g in 0..groups {
@@ -28,34 +47,35 @@ pub fn synthetic_model(functions: usize) -> String {
     }
     out.push_str("]\nexternals:\n  payments: {boundary: partner, protocol: https, tls: true}\n  analytics: {boundary: internet, protocol: http, tls: false}\nstores:\n");
     for g in 0..groups {
-        let boundary = if g % 2 == 0 { "vpc" } else { "account" };
+        let boundary = service(g);
         let _ = writeln!(
             out,
             "  table-{g}: {{kind: dynamodb, boundary: {boundary}, data: [order, customer], encryption: {{at_rest: kms}}}}"
         );
         let _ = writeln!(
             out,
-            "  bucket-{g}: {{kind: s3, boundary: account, data: [telemetry], versioning: true}}"
+            "  bucket-{g}: {{kind: s3, boundary: {boundary}, data: [telemetry], versioning: true}}"
         );
     }
     out.push_str("channels:\n");
     for g in 0..groups {
+        let boundary = service(g);
         let _ = writeln!(
             out,
-            "  api-{g}: {{kind: api-gateway-http, boundary: account, public: true, auth: jwt, throttling: {{rate_limit: 100, burst_limit: 200}}}}"
+            "  api-{g}: {{kind: api-gateway-http, boundary: {boundary}, public: true, auth: jwt, throttling: {{rate_limit: 100, burst_limit: 200}}}}"
         );
         let _ = writeln!(
             out,
-            "  queue-{g}: {{kind: sqs, boundary: account, data: [order], dlq: dlq-{g}, max_receive_count: 3}}"
+            "  queue-{g}: {{kind: sqs, boundary: {boundary}, data: [order], dlq: dlq-{g}, max_receive_count: 3}}"
         );
-        let _ = writeln!(out, "  dlq-{g}: {{kind: sqs, boundary: account}}");
+        let _ = writeln!(out, "  dlq-{g}: {{kind: sqs, boundary: {boundary}}}");
         let _ = writeln!(
             out,
-            "  topic-{g}: {{kind: sns, boundary: account, data: [order], delivers_to: [queue-{g}]}}"
+            "  topic-{g}: {{kind: sns, boundary: {boundary}, data: [order], delivers_to: [queue-{g}]}}"
         );
         let _ = writeln!(
             out,
-            "  stream-{g}: {{kind: dynamodb-stream, boundary: account, table: table-{g}}}"
+            "  stream-{g}: {{kind: dynamodb-stream, boundary: {boundary}, table: table-{g}}}"
         );
     }
     out.push_str("functions:\n");
@@ -64,7 +84,7 @@ pub fn synthetic_model(functions: usize) -> String {
         // Each group writes into the next one; the last writes nowhere, so the chain ends (a
         // wrap-around would make the whole model one recursive loop).
         let next = (g + 1 < groups).then_some(g + 1);
-        let boundary = if i % 2 == 0 { "account" } else { "vpc" };
+        let boundary = service(g);
         let trigger = match i % 5 {
             0 => format!("{{kind: http, source: api-{g}, method: POST, path: /items/{i}}}"),
             1 => {

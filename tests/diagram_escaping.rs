@@ -11,7 +11,9 @@ use std::path::Path;
 
 use graphviz_rust::dot_structures::{Graph, Stmt};
 use strider::graph::Dfd;
-use strider::graph::dot::{DiagramFormat, dot_text, render};
+use strider::graph::dot::{
+    Decorations, DiagramFormat, View, dot_text, render, render_view, view_text,
+};
 
 fn count(stmts: &[Stmt], nodes: &mut usize, edges: &mut usize, clusters: &mut usize) {
     for stmt in stmts {
@@ -49,12 +51,12 @@ fn hostile_strings_render_as_text_in_svg() {
     let dfd = Dfd::build(&loaded.model);
     let svg = String::from_utf8(render(&loaded.model, &dfd, DiagramFormat::Svg).unwrap()).unwrap();
     assert_eq!(
-        svg.matches("class=\"node\"").count(),
+        svg.matches("class=\"node dfd").count(),
         dfd.node_count(),
         "one SVG node per element"
     );
     assert_eq!(dfd.node_count(), 4);
-    assert_eq!(svg.matches("class=\"edge\"").count(), dfd.edge_count());
+    assert_eq!(svg.matches("class=\"edge dfd").count(), dfd.edge_count());
     // Injected DOT statements would have changed the counts above; injected markup shows raw.
     for raw in ["<script", "<img", "<b>", "onerror=alert(1)>"] {
         assert!(!svg.contains(raw), "raw `{raw}` in the SVG");
@@ -65,5 +67,51 @@ fn hostile_strings_render_as_text_in_svg() {
         "\\N \\G \\L \\E",
     ] {
         assert!(svg.contains(escaped), "`{escaped}` missing from the SVG");
+    }
+}
+
+#[test]
+fn hostile_strings_stay_text_in_the_overview_and_boundary_views() {
+    let loaded = strider::model::load(Path::new("tests/fixtures/hostile/names.yaml")).unwrap();
+    let model = &loaded.model;
+    let dfd = Dfd::build(model);
+    let decorations = Decorations::default();
+    let mut views = vec![View::Overview];
+    views.extend(dfd.used_boundaries().into_iter().map(View::Boundary));
+    assert!(views.len() >= 3);
+    for view in &views {
+        let text = view_text(model, &dfd, view, &decorations);
+        let Graph::DiGraph { stmts, .. } = graphviz_rust::parse(&text).unwrap() else {
+            panic!("not a digraph")
+        };
+        let (mut nodes, mut edges, mut clusters) = (0, 0, 0);
+        count(&stmts, &mut nodes, &mut edges, &mut clusters);
+        if let View::Boundary(boundary) = view {
+            // Its members and the elements they exchange flows with, nothing else.
+            let members: Vec<_> = dfd
+                .graph()
+                .node_indices()
+                .filter(|&n| &dfd.element(n).boundary == boundary)
+                .collect();
+            let shown: std::collections::BTreeSet<_> = dfd
+                .graph()
+                .edge_indices()
+                .filter_map(|e| dfd.graph().edge_endpoints(e))
+                .filter(|(a, b)| members.contains(a) || members.contains(b))
+                .flat_map(|(a, b)| [a, b])
+                .chain(members.iter().copied())
+                .collect();
+            assert_eq!(nodes, shown.len(), "{boundary}");
+            assert_eq!(clusters, 1, "{boundary}");
+        } else {
+            assert_eq!(nodes, dfd.used_boundaries().len(), "overview");
+        }
+        let svg = String::from_utf8(
+            render_view(model, &dfd, view, &decorations, DiagramFormat::Svg).unwrap(),
+        )
+        .unwrap();
+        for raw in ["<script", "<img", "onerror=alert(1)>"] {
+            assert!(!svg.contains(raw), "raw `{raw}` in the {view:?} SVG");
+        }
     }
 }

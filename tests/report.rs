@@ -244,3 +244,42 @@ fn in_chromium_the_shop_report_renders_with_its_script_allowed() {
         shot.display()
     );
 }
+
+#[test]
+fn a_baseline_puts_what_changed_in_the_summary() {
+    let (output, html) = report("model/shop.yaml", &["--baseline", "model/hello.yaml"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let diff = Command::new(env!("CARGO_BIN_EXE_strider"))
+        .args([
+            "diff",
+            "model/hello.yaml",
+            "model/shop.yaml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let diff: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    let added = diff["added"].as_array().unwrap();
+    let removed = diff["removed"].as_array().unwrap();
+    assert!(!added.is_empty() && !removed.is_empty());
+    let summary = between(&html, "<section id=\"summary\">", "</section>");
+    assert!(summary.contains("Since the baseline"));
+    assert!(summary.contains("<code>model/hello.yaml</code>"));
+    assert!(summary.contains(&format!("<b>{}</b> added", added.len())));
+    assert!(summary.contains(&format!("<b>{}</b> removed", removed.len())));
+    assert_eq!(summary.matches("<tr class=\"added\">").count(), added.len());
+    for change in added.iter().chain(removed) {
+        let id = change["id"].as_str().unwrap();
+        assert!(summary.contains(&format!("<code>{id}</code>")), "{id}");
+    }
+    // Without a baseline the block is absent; a baseline that does not load is an error.
+    let (_, plain) = report("model/shop.yaml", &[]);
+    assert!(!plain.contains("Since the baseline"));
+    let (bad, _) = report("model/shop.yaml", &["--baseline", "model/nope.yaml"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

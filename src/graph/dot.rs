@@ -18,7 +18,7 @@ use graphviz_rust::dot_structures::{
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use petgraph::graph::NodeIndex;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Dfd, Flow, FlowKind, NodeKind};
 use crate::model::{Model, Trust};
@@ -69,12 +69,26 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
-/// Renders the model's diagram in a format.
+/// Renders the model's whole diagram in a format.
 ///
 /// # Errors
 /// When `dot` is missing or fails (never for [`DiagramFormat::Dot`]).
 pub fn render(model: &Model, dfd: &Dfd, format: DiagramFormat) -> Result<Vec<u8>, RenderError> {
-    let text = dot_text(model, dfd);
+    render_view(model, dfd, &View::Whole, &Decorations::default(), format)
+}
+
+/// Renders one view of the diagram, decorated, in a format.
+///
+/// # Errors
+/// When `dot` is missing or fails (never for [`DiagramFormat::Dot`]).
+pub fn render_view(
+    model: &Model,
+    dfd: &Dfd,
+    view: &View,
+    decorations: &Decorations,
+    format: DiagramFormat,
+) -> Result<Vec<u8>, RenderError> {
+    let text = view_text(model, dfd, view, decorations);
     let format = match format {
         DiagramFormat::Dot => return Ok(text.into_bytes()),
         DiagramFormat::Svg => Format::Svg,
@@ -89,11 +103,96 @@ pub fn render(model: &Model, dfd: &Dfd, format: DiagramFormat) -> Result<Vec<u8>
     })
 }
 
-/// The diagram as DOT text.
+/// The whole diagram as DOT text.
 #[must_use]
 pub fn dot_text(model: &Model, dfd: &Dfd) -> String {
+    view_text(model, dfd, &View::Whole, &Decorations::default())
+}
+
+/// One view of the diagram, decorated, as DOT text.
+#[must_use]
+pub fn view_text(model: &Model, dfd: &Dfd, view: &View, decorations: &Decorations) -> String {
     let mut context = PrinterContext::default();
-    to_dot(model, dfd).print(&mut context)
+    let graph = match view {
+        View::Whole => to_dot(model, dfd, None, decorations),
+        View::Boundary(boundary) => to_dot(model, dfd, Some(boundary), decorations),
+        View::Overview => overview(model, dfd, decorations),
+    };
+    graph.print(&mut context)
+}
+
+/// Which part of the model a diagram shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    /// Every element and flow.
+    Whole,
+    /// One node per trust boundary (nested as the boundaries are) and one edge per pair of
+    /// boundaries that flows connect: the readable picture of a large model.
+    Overview,
+    /// The elements directly inside one boundary, with the elements they exchange flows with
+    /// drawn small and grey outside it.
+    Boundary(String),
+}
+
+/// What a caller adds to a diagram: a badge per element (its threat count, say).
+#[derive(Debug, Clone, Default)]
+pub struct Decorations {
+    /// Badges by node.
+    pub badges: BTreeMap<NodeIndex, Badge>,
+}
+
+/// A count shown under an element's label, coloured by how bad the worst counted thing is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Badge {
+    /// How many things (threats) the element has.
+    pub count: usize,
+    /// How bad the worst of them is: higher is worse; the overview shows the worst colour.
+    pub weight: u8,
+    /// The colour for that weight (`#rrggbb`).
+    pub color: &'static str,
+}
+
+impl Badge {
+    fn merge(&mut self, other: &Badge) {
+        self.count += other.count;
+        if other.weight > self.weight {
+            self.weight = other.weight;
+            self.color = other.color;
+        }
+    }
+
+    fn html(&self) -> String {
+        let noun = if self.count == 1 { "threat" } else { "threats" };
+        format!(
+            "<br/><font point-size=\"8\" color=\"{}\"><b>▲ {} {noun}</b></font>",
+            self.color, self.count
+        )
+    }
+}
+
+/// The SVG class of an element's node: `dfd-n<index>`. The report's script finds nodes by it
+/// (classes, not ids, because an element can appear in more than one view of the page).
+#[must_use]
+pub fn node_class(node: NodeIndex) -> String {
+    format!("dfd-n{}", node.index())
+}
+
+/// The SVG class of the edge between two elements: `dfd-e<from>-<to>`.
+#[must_use]
+pub fn edge_class(from: NodeIndex, to: NodeIndex) -> String {
+    format!("dfd-e{}-{}", from.index(), to.index())
+}
+
+/// The SVG class of a boundary's node in the overview: `dfd-b<position>`, its position among
+/// the model's boundaries.
+#[must_use]
+pub fn boundary_class(model: &Model, boundary: &str) -> String {
+    let position = model
+        .boundaries
+        .keys()
+        .position(|b| b == boundary)
+        .unwrap_or(usize::MAX);
+    format!("dfd-b{position}")
 }
 
 /// A DOT string literal: quotes and backslashes escaped, line breaks as DOT `\n`.
@@ -116,14 +215,17 @@ pub fn quoted(text: &str) -> Id {
 }
 
 /// Text for inside a graphviz HTML-like label: escaped, line breaks as `<br/>`, other control
-/// characters as spaces.
+/// characters as spaces, and backslashes doubled — graphviz expands `\N`, `\G`… even inside
+/// HTML labels (and after resolving entities), and reads `\\` as one backslash.
 #[must_use]
 pub fn html_text(text: &str) -> String {
     let flat: String = text
         .chars()
         .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
         .collect();
-    crate::escape::html(&flat).replace('\n', "<br/>")
+    crate::escape::html(&flat)
+        .replace('\\', "\\\\")
+        .replace('\n', "<br/>")
 }
 
 fn attr(name: &str, value: Id) -> Attribute {
@@ -154,18 +256,13 @@ fn trust_word(trust: Option<Trust>) -> &'static str {
     }
 }
 
-/// The diagram as a graphviz-rust graph.
-#[must_use]
-pub fn to_dot(model: &Model, dfd: &Dfd) -> Graph {
-    let mut stmts = vec![
+fn header(title: &str) -> Vec<Stmt> {
+    vec![
         Stmt::GAttribute(GraphAttributes::Graph(vec![
             attr("rankdir", plain("TB")),
             attr("fontname", quoted("Helvetica")),
             attr("fontsize", plain("11")),
-            attr(
-                "label",
-                quoted(&format!("{} — data-flow diagram", model.name)),
-            ),
+            attr("label", quoted(title)),
             attr("labelloc", plain("t")),
             attr("nodesep", plain("0.35")),
             attr("ranksep", plain("0.6")),
@@ -181,43 +278,308 @@ pub fn to_dot(model: &Model, dfd: &Dfd) -> Graph {
             attr("color", quoted("#546e7a")),
             attr("fontcolor", quoted("#37474f")),
         ])),
-    ];
-    // Boundaries with no parent (or a parent that holds nothing) are drawn at the top level.
-    let used = dfd.used_boundaries();
-    let mut cluster_count = 0usize;
-    for boundary in &used {
-        if dfd.parent(boundary).is_none_or(|p| !used.contains(p)) {
-            stmts.push(Stmt::Subgraph(cluster(
-                model,
-                dfd,
-                boundary,
-                &used,
-                &mut cluster_count,
-            )));
+    ]
+}
+
+fn boundary_name(model: &Model, boundary: &str) -> String {
+    model
+        .boundaries
+        .get(boundary)
+        .and_then(|b| b.name.clone())
+        .unwrap_or_else(|| boundary.to_owned())
+}
+
+/// The whole diagram, or one boundary's detail (`focus`), as a graphviz-rust graph.
+fn to_dot(model: &Model, dfd: &Dfd, focus: Option<&str>, decorations: &Decorations) -> Graph {
+    let graph = dfd.graph();
+    let title = match focus {
+        None => format!("{} — data-flow diagram", model.name),
+        Some(boundary) => format!("{} — {}", model.name, boundary_name(model, boundary)),
+    };
+    let mut stmts = header(&title);
+    let member = |node: NodeIndex| focus.is_none_or(|b| dfd.element(node).boundary == b);
+    let mut shown: BTreeSet<NodeIndex> = graph.node_indices().filter(|&n| member(n)).collect();
+    let mut merged: BTreeMap<(NodeIndex, NodeIndex), Vec<&Flow>> = BTreeMap::new();
+    for edge in graph.edge_indices() {
+        if let Some((from, to)) = graph.edge_endpoints(edge)
+            && (member(from) || member(to))
+        {
+            merged.entry((from, to)).or_default().push(&graph[edge]);
+        }
+    }
+    if let Some(boundary) = focus {
+        let only: BTreeSet<String> = std::iter::once(boundary.to_owned()).collect();
+        stmts.push(Stmt::Subgraph(cluster(
+            model,
+            dfd,
+            boundary,
+            &only,
+            &mut 0,
+            decorations,
+        )));
+        // The elements outside the boundary that its elements exchange flows with: each one
+        // when they are few, else one node per boundary they sit in.
+        let outside: BTreeSet<NodeIndex> = merged
+            .keys()
+            .flat_map(|&(from, to)| [from, to])
+            .filter(|n| !shown.contains(n))
+            .collect();
+        if outside.len() > NEIGHBOURS_DRAWN {
+            grouped_neighbours(model, dfd, &outside, &mut merged, &mut stmts);
+        } else {
+            for &node in &outside {
+                shown.insert(node);
+                stmts.push(Stmt::Node(neighbour_statement(model, dfd, node)));
+            }
+        }
+    } else {
+        // Boundaries with no parent (or a parent that holds nothing) are drawn at the top level.
+        let used = dfd.used_boundaries();
+        let mut cluster_count = 0usize;
+        for boundary in &used {
+            if dfd.parent(boundary).is_none_or(|p| !used.contains(p)) {
+                stmts.push(Stmt::Subgraph(cluster(
+                    model,
+                    dfd,
+                    boundary,
+                    &used,
+                    &mut cluster_count,
+                    decorations,
+                )));
+            }
         }
     }
     // Flows between the same two elements in the same direction are drawn as one edge, so their
     // labels do not print over each other.
-    let mut merged: BTreeMap<(usize, usize), Vec<&Flow>> = BTreeMap::new();
-    for edge in dfd.graph().edge_indices() {
-        if let Some((from, to)) = dfd.graph().edge_endpoints(edge) {
-            merged
-                .entry((from.index(), to.index()))
-                .or_default()
-                .push(&dfd.graph()[edge]);
-        }
-    }
     for ((from, to), flows) in merged {
-        stmts.push(Stmt::Edge(edge_statement(
-            NodeIndex::new(from),
-            NodeIndex::new(to),
-            &flows,
-        )));
+        stmts.push(Stmt::Edge(edge_statement(from, to, &flows)));
     }
     Graph::DiGraph {
         id: plain("dfd"),
         strict: false,
         stmts,
+    }
+}
+
+/// A detail view draws at most this many outside elements one by one.
+const NEIGHBOURS_DRAWN: usize = 12;
+
+/// Replaces the outside elements of a detail view with one node per boundary they sit in, and
+/// their flows with one edge per member and boundary.
+fn grouped_neighbours(
+    model: &Model,
+    dfd: &Dfd,
+    outside: &BTreeSet<NodeIndex>,
+    merged: &mut BTreeMap<(NodeIndex, NodeIndex), Vec<&Flow>>,
+    stmts: &mut Vec<Stmt>,
+) {
+    let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
+    for &node in outside {
+        *groups
+            .entry(dfd.element(node).boundary.as_str())
+            .or_default() += 1;
+    }
+    for (boundary, count) in &groups {
+        let noun = if *count == 1 { "element" } else { "elements" };
+        let text = format!(
+            "{}<br/><font point-size=\"8\">{count} {noun}</font>",
+            html_text(&boundary_name(model, boundary)),
+        );
+        stmts.push(Stmt::Node(Node::new(
+            overview_id(model, boundary),
+            vec![
+                attr("shape", plain("box")),
+                attr("style", quoted("dashed,rounded")),
+                attr("color", quoted("#90a4ae")),
+                attr("fontcolor", quoted("#607d8b")),
+                attr("fontsize", plain("8")),
+                attr("label", Id::Html(format!("<{text}>"))),
+                attr("tooltip", quoted(boundary)),
+            ],
+        )));
+    }
+    let mut edges: BTreeMap<(String, String), usize> = BTreeMap::new();
+    merged.retain(|&(from, to), flows| {
+        let end = |node: NodeIndex| {
+            if outside.contains(&node) {
+                let NodeId(id, _) = overview_id(model, &dfd.element(node).boundary);
+                id.to_string()
+            } else {
+                format!("n{}", node.index())
+            }
+        };
+        if outside.contains(&from) || outside.contains(&to) {
+            *edges.entry((end(from), end(to))).or_default() += flows.len();
+            false
+        } else {
+            true
+        }
+    });
+    for ((from, to), count) in edges {
+        let noun = if count == 1 { "flow" } else { "flows" };
+        stmts.push(Stmt::Edge(Edge {
+            ty: EdgeTy::Pair(
+                Vertex::N(NodeId(Id::Plain(from), None)),
+                Vertex::N(NodeId(Id::Plain(to), None)),
+            ),
+            attributes: vec![
+                attr("label", quoted(&format!("{count} {noun}"))),
+                attr("color", quoted("#90a4ae")),
+            ],
+        }));
+    }
+}
+
+/// One node per boundary, clusters for boundaries that hold others, one edge per pair of
+/// boundaries with the number of flows between them.
+fn overview(model: &Model, dfd: &Dfd, decorations: &Decorations) -> Graph {
+    let mut stmts = header(&format!(
+        "{} — trust boundaries (open a boundary below for its elements)",
+        model.name
+    ));
+    let used = dfd.used_boundaries();
+    // What each boundary holds directly.
+    let mut holds: BTreeMap<&str, (BTreeMap<&'static str, usize>, Option<Badge>)> = BTreeMap::new();
+    for node in dfd.graph().node_indices() {
+        let element = dfd.element(node);
+        let (kinds, badge) = holds.entry(element.boundary.as_str()).or_default();
+        *kinds.entry(kind_noun(element.kind)).or_default() += 1;
+        if let Some(b) = decorations.badges.get(&node) {
+            match badge {
+                Some(total) => total.merge(b),
+                None => *badge = Some(b.clone()),
+            }
+        }
+    }
+    for boundary in &used {
+        if dfd.parent(boundary).is_none_or(|p| !used.contains(p)) {
+            stmts.push(overview_item(model, dfd, boundary, &used, &holds));
+        }
+    }
+    let mut crossings: BTreeMap<(&str, &str), (usize, bool)> = BTreeMap::new();
+    for (_, from, to, flow) in dfd.flows() {
+        if from.boundary != to.boundary {
+            let entry = crossings
+                .entry((from.boundary.as_str(), to.boundary.as_str()))
+                .or_default();
+            entry.0 += 1;
+            entry.1 |= !flow.authenticated && flow.crosses_boundary();
+        }
+    }
+    for ((from, to), (count, unauthenticated)) in crossings {
+        let noun = if count == 1 { "flow" } else { "flows" };
+        let mut attributes = vec![attr("label", quoted(&format!("{count} {noun}")))];
+        if dfd.boundary_trust(from) != dfd.boundary_trust(to) {
+            attributes.push(attr("color", quoted("#c62828")));
+            attributes.push(attr("penwidth", plain("2")));
+        }
+        if unauthenticated {
+            attributes.push(attr("style", plain("dashed")));
+        }
+        stmts.push(Stmt::Edge(Edge {
+            ty: EdgeTy::Pair(
+                Vertex::N(overview_id(model, from)),
+                Vertex::N(overview_id(model, to)),
+            ),
+            attributes,
+        }));
+    }
+    Graph::DiGraph {
+        id: plain("overview"),
+        strict: false,
+        stmts,
+    }
+}
+
+type Holdings<'a> = BTreeMap<&'a str, (BTreeMap<&'static str, usize>, Option<Badge>)>;
+
+fn overview_id(model: &Model, boundary: &str) -> NodeId {
+    NodeId(
+        Id::Plain(boundary_class(model, boundary).replace('-', "_")),
+        None,
+    )
+}
+
+/// A boundary in the overview: a node for what it holds directly, inside a cluster when other
+/// boundaries nest in it.
+fn overview_item(
+    model: &Model,
+    dfd: &Dfd,
+    boundary: &str,
+    used: &BTreeSet<String>,
+    holds: &Holdings<'_>,
+) -> Stmt {
+    let trust = dfd.boundary_trust(boundary);
+    let (line, fill) = trust_colors(trust);
+    let name = boundary_name(model, boundary);
+    let node = |label: &str| {
+        let mut text = format!("<b>{}</b>", html_text(label));
+        if let Some((kinds, badge)) = holds.get(boundary) {
+            let inside: Vec<String> = kinds
+                .iter()
+                .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
+                .collect();
+            text.push_str(&format!(
+                "<br/><font point-size=\"8\">{}</font>",
+                html_text(&inside.join(" · "))
+            ));
+            if let Some(badge) = badge {
+                text.push_str(&badge.html());
+            }
+        }
+        Node::new(
+            overview_id(model, boundary),
+            vec![
+                attr("shape", plain("box")),
+                attr("style", quoted("rounded,filled")),
+                attr("color", quoted(line)),
+                attr("fillcolor", quoted(fill)),
+                attr("label", Id::Html(format!("<{text}>"))),
+                attr("class", quoted(&boundary_class(model, boundary))),
+                attr("tooltip", quoted(boundary)),
+            ],
+        )
+    };
+    let children: Vec<&String> = used
+        .iter()
+        .filter(|c| dfd.parent(c) == Some(boundary))
+        .collect();
+    if children.is_empty() {
+        return Stmt::Node(node(&format!("{name} ({})", trust_word(trust))));
+    }
+    let mut stmts = vec![
+        Stmt::Attribute(attr(
+            "label",
+            quoted(&format!("{name} ({})", trust_word(trust))),
+        )),
+        Stmt::Attribute(attr("style", quoted("dashed,rounded,filled"))),
+        Stmt::Attribute(attr("color", quoted(line))),
+        Stmt::Attribute(attr("fillcolor", quoted(fill))),
+        Stmt::Attribute(attr("fontcolor", quoted(line))),
+        Stmt::Attribute(attr("labeljust", plain("l"))),
+    ];
+    if holds.contains_key(boundary) {
+        stmts.push(Stmt::Node(node(&format!("directly in {name}"))));
+    }
+    for child in children {
+        stmts.push(overview_item(model, dfd, child, used, holds));
+    }
+    Stmt::Subgraph(Subgraph {
+        id: Id::Plain(format!(
+            "cluster_{}",
+            boundary_class(model, boundary).replace('-', "_")
+        )),
+        stmts,
+    })
+}
+
+fn kind_noun(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Actor => "actor",
+        NodeKind::External => "external",
+        NodeKind::Channel => "channel",
+        NodeKind::Function => "function",
+        NodeKind::Store => "store",
     }
 }
 
@@ -240,7 +602,10 @@ fn edge_statement(from: NodeIndex, to: NodeIndex, flows: &[&Flow]) -> Edge {
     if plaintext {
         label.push_str("\n(plaintext)");
     }
-    let mut attributes = vec![attr("label", quoted(&label))];
+    let mut attributes = vec![
+        attr("label", quoted(&label)),
+        attr("class", quoted(&edge_class(from, to))),
+    ];
     if crosses {
         attributes.push(attr("color", quoted("#c62828")));
         attributes.push(attr("penwidth", plain("2")));
@@ -264,16 +629,13 @@ fn cluster(
     model: &Model,
     dfd: &Dfd,
     boundary: &str,
-    used: &std::collections::BTreeSet<String>,
+    used: &BTreeSet<String>,
     count: &mut usize,
+    decorations: &Decorations,
 ) -> Subgraph {
     let trust = dfd.boundary_trust(boundary);
     let (line, fill) = trust_colors(trust);
-    let name = model
-        .boundaries
-        .get(boundary)
-        .and_then(|b| b.name.clone())
-        .unwrap_or_else(|| boundary.to_owned());
+    let name = boundary_name(model, boundary);
     let mut stmts = vec![
         Stmt::Attribute(attr(
             "label",
@@ -287,13 +649,24 @@ fn cluster(
     ];
     for child in used {
         if dfd.parent(child) == Some(boundary) {
-            stmts.push(Stmt::Subgraph(cluster(model, dfd, child, used, count)));
+            stmts.push(Stmt::Subgraph(cluster(
+                model,
+                dfd,
+                child,
+                used,
+                count,
+                decorations,
+            )));
         }
     }
     for node in dfd.graph().node_indices() {
         let element = dfd.element(node);
         if element.boundary == boundary {
-            stmts.push(Stmt::Node(node_statement(node, element)));
+            stmts.push(Stmt::Node(node_statement(
+                node,
+                element,
+                decorations.badges.get(&node),
+            )));
         }
     }
     let id = Id::Plain(format!("cluster_{}", *count));
@@ -301,45 +674,68 @@ fn cluster(
     Subgraph { id, stmts }
 }
 
-fn node_statement(node: NodeIndex, element: &super::Element) -> Node {
-    let text = format!("{}\n«{}»", element.label, element.detail);
-    let attributes = match element.kind {
+fn node_statement(node: NodeIndex, element: &super::Element, badge: Option<&Badge>) -> Node {
+    let badge = badge.map(Badge::html).unwrap_or_default();
+    let text = format!(
+        "{}<br/><font point-size=\"8\">«{}»</font>{badge}",
+        html_text(&element.label),
+        html_text(&element.detail),
+    );
+    let mut attributes = match element.kind {
         NodeKind::Actor | NodeKind::External => vec![
             attr("shape", plain("box")),
-            attr("label", quoted(&text)),
             attr("style", quoted("filled")),
             attr("fillcolor", quoted("#eceff1")),
         ],
         NodeKind::Function => vec![
             attr("shape", plain("ellipse")),
-            attr("label", quoted(&text)),
             attr("style", quoted("filled")),
             attr("fillcolor", quoted("#e3f2fd")),
             attr("color", quoted("#1565c0")),
         ],
         NodeKind::Channel => vec![
             attr("shape", plain("box")),
-            attr("label", quoted(&text)),
             attr("style", quoted("rounded,filled")),
             attr("fillcolor", quoted("#fff8e1")),
             attr("color", quoted("#f9a825")),
         ],
-        NodeKind::Store => {
-            // The DFD data store: a label between two horizontal lines.
-            let label = format!(
-                "<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"6\" color=\"#6a1b9a\"><tr><td sides=\"TB\" bgcolor=\"#f3e5f5\">{}<br/><font point-size=\"8\">«{}»</font></td></tr></table>>",
-                html_text(&element.label),
-                html_text(&element.detail),
-            );
-            vec![
-                attr("shape", plain("plain")),
-                attr("label", Id::Html(label)),
-            ]
-        }
+        NodeKind::Store => vec![attr("shape", plain("plain"))],
     };
-    let mut attributes = attributes;
+    let label = if element.kind == NodeKind::Store {
+        // The DFD data store: a label between two horizontal lines.
+        format!(
+            "<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"6\" color=\"#6a1b9a\"><tr><td sides=\"TB\" bgcolor=\"#f3e5f5\">{text}</td></tr></table>>"
+        )
+    } else {
+        format!("<{text}>")
+    };
+    attributes.push(attr("label", Id::Html(label)));
     attributes.push(attr("tooltip", quoted(&element.id)));
+    attributes.push(attr("class", quoted(&node_class(node))));
     Node::new(node_id(node), attributes)
+}
+
+/// An element outside the boundary a detail view shows: small, grey, with its boundary's name.
+fn neighbour_statement(model: &Model, dfd: &Dfd, node: NodeIndex) -> Node {
+    let element = dfd.element(node);
+    let text = format!(
+        "{}<br/><font point-size=\"8\">in {}</font>",
+        html_text(&element.label),
+        html_text(&boundary_name(model, &element.boundary)),
+    );
+    Node::new(
+        node_id(node),
+        vec![
+            attr("shape", plain("box")),
+            attr("style", quoted("dashed")),
+            attr("color", quoted("#90a4ae")),
+            attr("fontcolor", quoted("#607d8b")),
+            attr("fontsize", plain("8")),
+            attr("label", Id::Html(format!("<{text}>"))),
+            attr("tooltip", quoted(&element.id)),
+            attr("class", quoted(&node_class(node))),
+        ],
+    )
 }
 
 fn flow_word(kind: FlowKind) -> &'static str {

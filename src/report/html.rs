@@ -15,7 +15,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::assessment::{Assessment, Threat};
-use crate::graph::paths::{AttackPath, BlastRadius};
+use crate::diff::AssessmentDiff;
+use crate::graph::Dfd;
+use crate::graph::dot::{self, Badge, Decorations, DiagramFormat, RenderError, View};
+use crate::graph::paths::BlastRadius;
 use crate::model::{Model, kebab};
 use crate::scoring::{Impact, Likelihood, Severity};
 
@@ -29,14 +32,167 @@ pub struct ReportInput<'a> {
     pub model: &'a Model,
     /// The assessment.
     pub assessment: &'a Assessment,
-    /// The diagram as SVG, when graphviz was available.
-    pub diagram_svg: Option<&'a str>,
+    /// Its data-flow graph.
+    pub dfd: &'a Dfd,
+    /// The diagrams, when graphviz was available.
+    pub diagrams: Option<&'a Diagrams>,
+    /// What changed since a baseline model, and the baseline's name.
+    pub baseline: Option<(&'a str, &'a AssessmentDiff)>,
     /// A digest of the model's files.
     pub digest: &'a str,
     /// When the report was generated, if the user asked for it to be shown.
     pub generated: Option<&'a str>,
     /// Model warnings to list.
     pub warnings: Vec<String>,
+}
+
+/// Above this many elements one diagram is unreadable: the report shows the boundaries instead,
+/// with a diagram per boundary.
+pub const AGGREGATE_ABOVE: usize = 80;
+
+/// The report's diagrams as inline SVG: the whole model, or for a large model the boundaries
+/// with one detail per boundary.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagrams {
+    /// The main diagram.
+    pub main: String,
+    /// Whether the main diagram shows boundaries instead of elements.
+    pub aggregated: bool,
+    /// One diagram per boundary that holds elements, when aggregated.
+    pub details: Vec<BoundaryDiagram>,
+}
+
+/// One boundary's detail diagram.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoundaryDiagram {
+    /// The boundary's id.
+    pub boundary: String,
+    /// Its name.
+    pub name: String,
+    /// The SVG class of its node in the overview.
+    pub class: String,
+    /// How many elements it holds directly.
+    pub elements: usize,
+    /// How many threats are on them.
+    pub threats: usize,
+    /// The diagram.
+    pub svg: String,
+}
+
+fn severity_badge(severity: Severity) -> (u8, &'static str) {
+    match severity {
+        Severity::Critical => (4, "#7b1fa2"),
+        Severity::High => (3, "#c62828"),
+        Severity::Medium => (2, "#ef6c00"),
+        Severity::Low => (1, "#00838f"),
+    }
+}
+
+/// Each element's threat count, coloured by its worst residual severity.
+#[must_use]
+pub fn badges(dfd: &Dfd, assessment: &Assessment) -> Decorations {
+    let mut decorations = Decorations::default();
+    for threat in &assessment.threats {
+        let Some(node) = dfd.node(&threat.element) else {
+            continue;
+        };
+        let (weight, color) = severity_badge(threat.score.residual_severity);
+        let badge = decorations.badges.entry(node).or_insert(Badge {
+            count: 0,
+            weight,
+            color,
+        });
+        badge.count += 1;
+        if weight > badge.weight {
+            badge.weight = weight;
+            badge.color = color;
+        }
+    }
+    decorations
+}
+
+/// Draws the report's diagrams with graphviz: the whole model, or above [`AGGREGATE_ABOVE`]
+/// elements the boundary overview and a detail per boundary (drawn in parallel).
+///
+/// # Errors
+/// When `dot` is missing or fails.
+pub fn diagrams(
+    model: &Model,
+    dfd: &Dfd,
+    assessment: &Assessment,
+) -> Result<Diagrams, RenderError> {
+    let decorations = badges(dfd, assessment);
+    let svg = |view: &View| -> Result<String, RenderError> {
+        dot::render_view(model, dfd, view, &decorations, DiagramFormat::Svg)
+            .map(|bytes| inline_svg(&String::from_utf8_lossy(&bytes)))
+    };
+    if dfd.node_count() <= AGGREGATE_ABOVE {
+        return Ok(Diagrams {
+            main: svg(&View::Whole)?,
+            aggregated: false,
+            details: Vec::new(),
+        });
+    }
+    let mut holding: std::collections::BTreeMap<&str, (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for node in dfd.graph().node_indices() {
+        let entry = holding
+            .entry(dfd.element(node).boundary.as_str())
+            .or_default();
+        entry.0 += 1;
+        entry.1 += decorations.badges.get(&node).map_or(0, |b| b.count);
+    }
+    let boundaries: Vec<(&str, (usize, usize))> = holding.into_iter().collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let drawn: Vec<Vec<(usize, Result<String, RenderError>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((boundary, _)) = boundaries.get(i) else {
+                            break;
+                        };
+                        out.push((i, svg(&View::Boundary((*boundary).to_owned()))));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut svgs: Vec<(usize, Result<String, RenderError>)> = drawn.into_iter().flatten().collect();
+    svgs.sort_by_key(|(i, _)| *i);
+    if svgs.len() != boundaries.len() {
+        return Err(RenderError::Dot("a diagram worker stopped".to_owned()));
+    }
+    let mut details = Vec::with_capacity(boundaries.len());
+    for ((boundary, (elements, threats)), (_, svg)) in boundaries.iter().zip(svgs) {
+        details.push(BoundaryDiagram {
+            boundary: (*boundary).to_owned(),
+            name: model
+                .boundaries
+                .get(*boundary)
+                .and_then(|b| b.name.clone())
+                .unwrap_or_else(|| (*boundary).to_owned()),
+            class: dot::boundary_class(model, boundary),
+            elements: *elements,
+            threats: *threats,
+            svg: svg?,
+        });
+    }
+    Ok(Diagrams {
+        main: svg(&View::Overview)?,
+        aggregated: true,
+        details,
+    })
 }
 
 /// Why a report could not be rendered.
@@ -127,19 +283,92 @@ fn hash(text: &str) -> String {
     )
 }
 
-/// The diagram ready to inline: graphviz's SVG without the XML prolog, doctype and comments.
+/// The diagram ready to inline: graphviz's SVG from its `<svg` tag on, without comments,
+/// `<title>` elements (they hold DOT's node names; the tooltips carry the element ids), `id`
+/// attributes (every view numbers its nodes from 1, and the page holds several views; the
+/// report's script finds nodes by class) and the line breaks between tags.
+///
+/// Safe on graphviz's output because graphviz escapes `<`, `>` and `"` inside text and
+/// attribute values, so every `<`, `"` and `-->` seen here is markup.
 #[must_use]
 pub fn inline_svg(svg: &str) -> String {
     let start = svg.find("<svg").unwrap_or(0);
-    let mut out = String::with_capacity(svg.len());
     let mut rest = &svg[start..];
-    while let Some(open) = rest.find("<!--") {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find("-->") else {
+    let mut out = String::with_capacity(rest.len());
+    loop {
+        let comment = rest.find("<!--");
+        let title = rest.find("<title>");
+        let id = rest.find(" id=\"");
+        let (at, skip_to) = match [comment, title, id].into_iter().flatten().min() {
+            None => break,
+            Some(at) if Some(at) == comment => (at, rest[at..].find("-->").map(|e| at + e + 3)),
+            Some(at) if Some(at) == title => (at, rest[at..].find("</title>").map(|e| at + e + 8)),
+            Some(at) => (at, rest[at + 5..].find('"').map(|e| at + 5 + e + 1)),
+        };
+        out.push_str(&rest[..at]);
+        let Some(skip_to) = skip_to else {
             rest = "";
             break;
         };
-        rest = &rest[open + close + 3..];
+        rest = &rest[skip_to..];
+    }
+    out.push_str(rest);
+    let out = out
+        .replace(">\n\n<", "><")
+        .replace(">\n<", "><")
+        .replace(" font-family=\"Helvetica,sans-Serif\"", "");
+    round_geometry(&out)
+}
+
+/// Writes `value` with its decimal numbers rounded to whole numbers.
+fn round_numbers(value: &str, out: &mut String) {
+    fn flush(number: &mut String, out: &mut String) {
+        match number.parse::<f64>() {
+            Ok(n) if number.contains('.') => out.push_str(&format!("{}", n.round())),
+            _ => out.push_str(number),
+        }
+        number.clear();
+    }
+    let mut number = String::new();
+    for c in value.chars() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+        } else if c == '-' {
+            flush(&mut number, out);
+            number.push(c);
+        } else {
+            flush(&mut number, out);
+            out.push(c);
+        }
+    }
+    flush(&mut number, out);
+}
+
+/// Rounds the numbers of graphviz's geometry attributes (`d`, `points`, `x`, `y`) to whole
+/// points: a third of the size of a large diagram, invisible at any zoom a report is read at.
+/// Only those attributes are touched; graphviz writes nothing but numbers and path commands in them.
+fn round_geometry(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(open) = rest.find("=\"") {
+        let at = open + 2;
+        let end = rest[at..].find('"').map_or(rest.len(), |e| at + e);
+        out.push_str(&rest[..at]);
+        let name = &rest[..open];
+        if [" d", " points", " x", " y"]
+            .iter()
+            .any(|a| name.ends_with(a))
+        {
+            round_numbers(&rest[at..end], &mut out);
+        } else {
+            out.push_str(&rest[at..end]);
+        }
+        rest = &rest[end..];
+        // The closing quote, so the next search starts after this attribute.
+        if let Some(quote) = rest.get(..1) {
+            out.push_str(quote);
+            rest = &rest[1..];
+        }
     }
     out.push_str(rest);
     out
@@ -160,12 +389,47 @@ struct Page<'a> {
     matrix: Vec<MatrixRow>,
     stride: Vec<Bar>,
     stride_height: usize,
-    diagram: Option<String>,
-    paths: &'a [AttackPath],
+    diagrams: Option<&'a Diagrams>,
+    baseline: Option<Baseline<'a>>,
+    paths: Vec<PathRow<'a>>,
     threats: Vec<Row<'a>>,
+    groups: Vec<RuleGroup<'a>>,
     filters: Filters,
     inventory: Inventory<'a>,
     warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Baseline<'a> {
+    name: &'a str,
+    /// The diff with each list most severe first.
+    diff: AssessmentDiff,
+    changes: usize,
+}
+
+fn baseline<'a>(name: &'a str, diff: &AssessmentDiff) -> Baseline<'a> {
+    let mut diff = diff.clone();
+    let worst_first = |a: &crate::diff::Change, b: &crate::diff::Change| {
+        (b.after.max(b.before), &a.id).cmp(&(a.after.max(a.before), &b.id))
+    };
+    diff.added.sort_by(worst_first);
+    diff.removed.sort_by(worst_first);
+    diff.changed.sort_by(worst_first);
+    Baseline {
+        name,
+        changes: diff.added.len() + diff.removed.len() + diff.changed.len(),
+        diff,
+    }
+}
+
+#[derive(Serialize)]
+struct PathRow<'a> {
+    classification: String,
+    entry: &'a str,
+    target: &'a str,
+    path: &'a [String],
+    /// The SVG classes of the path's nodes and edges, for highlighting.
+    classes: String,
 }
 
 #[derive(Serialize)]
@@ -213,13 +477,14 @@ struct Bar {
 #[derive(Serialize, Clone)]
 struct Row<'a> {
     index: usize,
-    rank: usize,
     id: &'a str,
     rule: &'a str,
     rule_name: &'a str,
     title: &'a str,
     stride: &'static str,
     element: &'a str,
+    node: String,
+    boundary: &'a str,
     message: &'a str,
     evidence: &'a [String],
     path: &'a [String],
@@ -233,6 +498,38 @@ struct Row<'a> {
     references: Vec<String>,
     status: String,
     tracking: Option<&'a crate::assessment::Tracking>,
+}
+
+/// A rule's threats, with what they share said once.
+#[derive(Serialize)]
+struct RuleGroup<'a> {
+    rule: &'a str,
+    name: &'a str,
+    title: &'a str,
+    stride: &'static str,
+    mitigation: &'a str,
+    references: Vec<String>,
+    threats: Vec<Row<'a>>,
+}
+
+fn rule_groups<'a>(rows: &[Row<'a>]) -> Vec<RuleGroup<'a>> {
+    let mut groups: Vec<RuleGroup<'a>> = Vec::new();
+    for row in rows {
+        match groups.iter_mut().find(|g| g.rule == row.rule) {
+            Some(group) => group.threats.push(row.clone()),
+            None => groups.push(RuleGroup {
+                rule: row.rule,
+                name: row.rule_name,
+                title: row.title,
+                stride: row.stride,
+                mitigation: row.mitigation,
+                references: row.references.clone(),
+                threats: vec![row.clone()],
+            }),
+        }
+    }
+    // Rules in the order of their worst threat (rows come most severe first).
+    groups
 }
 
 #[derive(Serialize)]
@@ -297,16 +594,18 @@ fn status(threat: &Threat) -> String {
     }
 }
 
-fn row(index: usize, threat: &Threat) -> Row<'_> {
+fn row<'a>(index: usize, threat: &'a Threat, dfd: &'a Dfd) -> Row<'a> {
+    let node = dfd.node(&threat.element);
     Row {
         index,
-        rank: index,
         id: &threat.id,
         rule: threat.rule,
         rule_name: threat.rule_name,
         title: threat.title,
         stride: threat.stride.name(),
         element: &threat.element,
+        node: node.map(dot::node_class).unwrap_or_default(),
+        boundary: node.map_or("", |n| dfd.element(n).boundary.as_str()),
         message: &threat.message,
         evidence: &threat.evidence,
         path: &threat.path,
@@ -465,6 +764,33 @@ fn stride_bars(assessment: &Assessment) -> Vec<Bar> {
         .collect()
 }
 
+/// The SVG classes of a path's nodes and of the edges between consecutive ones.
+fn path_classes(dfd: &Dfd, path: &[String]) -> String {
+    let nodes: Vec<_> = path.iter().filter_map(|id| dfd.node(id)).collect();
+    let mut classes: Vec<String> = nodes.iter().map(|&n| dot::node_class(n)).collect();
+    classes.extend(nodes.windows(2).map(|w| dot::edge_class(w[0], w[1])));
+    classes.join(" ")
+}
+
+/// The values each filter of the threat table offers.
+fn filters(assessment: &Assessment) -> Filters {
+    Filters {
+        severities: SEVERITIES.iter().map(|s| s.name()).collect(),
+        strides: assessment.threats.iter().map(|t| t.stride.name()).collect(),
+        statuses: assessment.threats.iter().map(status).collect(),
+        rules: assessment
+            .threats
+            .iter()
+            .map(|t| t.rule.to_owned())
+            .collect(),
+        elements: assessment
+            .threats
+            .iter()
+            .map(|t| t.element.clone())
+            .collect(),
+    }
+}
+
 /// Renders the report.
 ///
 /// # Errors
@@ -475,7 +801,7 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         .threats
         .iter()
         .enumerate()
-        .map(|(i, t)| row(i, t))
+        .map(|(i, t)| row(i, t, input.dfd))
         .collect();
     let matrix = matrix(assessment);
     let stride = stride_bars(assessment);
@@ -526,25 +852,23 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         matrix,
         stride,
         stride_height: 6 * 22,
-        diagram: input.diagram_svg.map(inline_svg),
-        paths: &assessment.attack_paths,
-        filters: Filters {
-            severities: SEVERITIES.iter().map(|s| s.name()).collect(),
-            strides: assessment.threats.iter().map(|t| t.stride.name()).collect(),
-            statuses: assessment.threats.iter().map(status).collect(),
-            rules: assessment
-                .threats
-                .iter()
-                .map(|t| t.rule.to_owned())
-                .collect(),
-            elements: assessment
-                .threats
-                .iter()
-                .map(|t| t.element.clone())
-                .collect(),
-        },
+        diagrams: input.diagrams,
+        baseline: input.baseline.map(|(name, diff)| baseline(name, diff)),
+        paths: assessment
+            .attack_paths
+            .iter()
+            .map(|p| PathRow {
+                classification: kebab(&p.classification),
+                entry: &p.entry,
+                target: &p.target,
+                path: &p.path,
+                classes: path_classes(input.dfd, &p.path),
+            })
+            .collect(),
+        filters: filters(assessment),
         inventory: inventory(input.model, &assessment.blast_radius),
         warnings: &input.warnings,
+        groups: rule_groups(&threats),
         threats,
     };
     let mut tera = tera::Tera::new();
@@ -565,7 +889,16 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
 
 #[cfg(test)]
 mod tests {
-    use super::code_spans;
+    use super::{code_spans, inline_svg};
+
+    #[test]
+    fn inline_svg_keeps_the_drawing_and_drops_what_the_page_does_not_need() {
+        let svg = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<!-- dot -->\n<svg width=\"10pt\">\n<g id=\"node1\" class=\"node dfd&#45;n0\">\n<title>n0</title>\n<path d=\"M1.51,-2.49C3.5,4 5,6\"/>\n<polygon points=\"0.4,-0.6 10.25,3\"/>\n<text x=\"12.75\" y=\"-3.2\" font-family=\"Helvetica,sans-Serif\">a=&quot;1.5&quot; 2.5</text>\n</g>\n</svg>\n";
+        assert_eq!(
+            inline_svg(svg),
+            "<svg width=\"10pt\"><g class=\"node dfd&#45;n0\"><path d=\"M2,-2C4,4 5,6\"/><polygon points=\"0,-1 10,3\"/><text x=\"13\" y=\"-3\">a=&quot;1.5&quot; 2.5</text></g></svg>\n"
+        );
+    }
 
     #[test]
     fn code_spans_escape_before_adding_markup() {
