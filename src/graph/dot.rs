@@ -9,9 +9,10 @@
 //! Model strings never become DOT ids (nodes are `n0`, `n1`…, clusters `cluster_0`…): they only
 //! appear inside quoted labels, through [`quoted`] and [`html_text`].
 
-use std::io;
+use std::io::{self, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use graphviz_rust::cmd::{CommandArg, Format};
 use graphviz_rust::dot_structures::{
     Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
 };
@@ -54,6 +55,8 @@ pub enum RenderError {
     DotMissing,
     /// `dot` ran and failed.
     Dot(String),
+    /// `dot` was still laying the graph out when the time allowed ran out.
+    TimedOut(Duration),
 }
 
 impl std::fmt::Display for RenderError {
@@ -63,6 +66,10 @@ impl std::fmt::Display for RenderError {
                 "graphviz `dot` is not installed, so the diagram cannot be rendered\n  hint: install graphviz (`apt-get install graphviz`, `brew install graphviz`), or write DOT with `-o diagram.dot`",
             ),
             RenderError::Dot(message) => write!(f, "graphviz `dot` failed: {}", message.trim()),
+            RenderError::TimedOut(limit) => write!(
+                f,
+                "graphviz `dot` was still laying the diagram out after {limit:?}"
+            ),
         }
     }
 }
@@ -88,19 +95,85 @@ pub fn render_view(
     decorations: &Decorations,
     format: DiagramFormat,
 ) -> Result<Vec<u8>, RenderError> {
+    render_view_within(model, dfd, view, decorations, format, None)
+}
+
+/// Renders one view, giving up when graphviz takes longer than `limit` (its layout of a dense
+/// graph with many clusters can take minutes).
+///
+/// # Errors
+/// When `dot` is missing, fails or runs past the limit (never for [`DiagramFormat::Dot`]).
+pub fn render_view_within(
+    model: &Model,
+    dfd: &Dfd,
+    view: &View,
+    decorations: &Decorations,
+    format: DiagramFormat,
+    limit: Option<Duration>,
+) -> Result<Vec<u8>, RenderError> {
     let text = view_text(model, dfd, view, decorations);
     let format = match format {
         DiagramFormat::Dot => return Ok(text.into_bytes()),
-        DiagramFormat::Svg => Format::Svg,
-        DiagramFormat::Png => Format::Png,
+        DiagramFormat::Svg => "-Tsvg",
+        DiagramFormat::Png => "-Tpng",
     };
-    graphviz_rust::exec_dot(text, vec![CommandArg::Format(format)]).map_err(|err| {
-        if err.kind() == io::ErrorKind::NotFound {
-            RenderError::DotMissing
-        } else {
-            RenderError::Dot(err.to_string())
+    run_dot(text, format, limit)
+}
+
+/// Runs `dot`, feeding the graph on stdin and reading the drawing from stdout, within a limit.
+fn run_dot(text: String, format: &str, limit: Option<Duration>) -> Result<Vec<u8>, RenderError> {
+    let mut child = Command::new("dot")
+        .arg(format)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| {
+            if err.kind() == io::ErrorKind::NotFound {
+                RenderError::DotMissing
+            } else {
+                RenderError::Dot(err.to_string())
+            }
+        })?;
+    let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        return Err(RenderError::Dot("no pipes to dot".to_owned()));
+    };
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        stdout.read_to_end(&mut out).map(|_| out)
+    });
+    let errors = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = stderr.read_to_string(&mut out);
+        out
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if limit.is_some_and(|l| started.elapsed() > l) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(RenderError::TimedOut(limit.unwrap_or_default()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(err) => return Err(RenderError::Dot(err.to_string())),
         }
-    })
+    };
+    let _ = writer.join();
+    let message = errors.join().unwrap_or_default();
+    let out = reader
+        .join()
+        .map_err(|_| RenderError::Dot("reading dot's output failed".to_owned()))?
+        .map_err(|err| RenderError::Dot(err.to_string()))?;
+    if status.success() {
+        Ok(out)
+    } else {
+        Err(RenderError::Dot(message))
+    }
 }
 
 /// The whole diagram as DOT text.
@@ -438,11 +511,29 @@ fn overview(model: &Model, dfd: &Dfd, decorations: &Decorations) -> Graph {
         model.name
     ));
     let used = dfd.used_boundaries();
-    // What each boundary holds directly.
-    let mut holds: BTreeMap<&str, (BTreeMap<&'static str, usize>, Option<Badge>)> = BTreeMap::new();
+    // With many boundaries even this view is unreadable (and graphviz slow): draw the outer
+    // levels only, counting what deeper boundaries hold in their ancestor at the deepest level drawn.
+    let depth = |b: &str| dfd.ancestors(b).len() - 1;
+    let deepest = used.iter().map(|b| depth(b)).max().unwrap_or(0);
+    let levels = (0..=deepest)
+        .rev()
+        .find(|&d| used.iter().filter(|b| depth(b) <= d).count() <= OVERVIEW_BOUNDARIES)
+        .unwrap_or(0);
+    let shown = |b: &str| -> String {
+        let chain = dfd.ancestors(b);
+        let extra = chain.len().saturating_sub(levels + 1);
+        chain.get(extra).cloned().unwrap_or_else(|| b.to_owned())
+    };
+    let drawn: BTreeSet<String> = used
+        .iter()
+        .filter(|b| depth(b) <= levels)
+        .cloned()
+        .collect();
+    // What each drawn boundary holds, directly or in boundaries not drawn.
+    let mut holds: Holdings = BTreeMap::new();
     for node in dfd.graph().node_indices() {
         let element = dfd.element(node);
-        let (kinds, badge) = holds.entry(element.boundary.as_str()).or_default();
+        let (kinds, badge) = holds.entry(shown(&element.boundary)).or_default();
         *kinds.entry(kind_noun(element.kind)).or_default() += 1;
         if let Some(b) = decorations.badges.get(&node) {
             match badge {
@@ -451,17 +542,16 @@ fn overview(model: &Model, dfd: &Dfd, decorations: &Decorations) -> Graph {
             }
         }
     }
-    for boundary in &used {
-        if dfd.parent(boundary).is_none_or(|p| !used.contains(p)) {
-            stmts.push(overview_item(model, dfd, boundary, &used, &holds));
+    for boundary in &drawn {
+        if dfd.parent(boundary).is_none_or(|p| !drawn.contains(p)) {
+            stmts.push(overview_item(model, dfd, boundary, &drawn, &holds));
         }
     }
-    let mut crossings: BTreeMap<(&str, &str), (usize, bool)> = BTreeMap::new();
+    let mut crossings: BTreeMap<(String, String), (usize, bool)> = BTreeMap::new();
     for (_, from, to, flow) in dfd.flows() {
-        if from.boundary != to.boundary {
-            let entry = crossings
-                .entry((from.boundary.as_str(), to.boundary.as_str()))
-                .or_default();
+        let (from, to) = (shown(&from.boundary), shown(&to.boundary));
+        if from != to {
+            let entry = crossings.entry((from, to)).or_default();
             entry.0 += 1;
             entry.1 |= !flow.authenticated && flow.crosses_boundary();
         }
@@ -469,7 +559,7 @@ fn overview(model: &Model, dfd: &Dfd, decorations: &Decorations) -> Graph {
     for ((from, to), (count, unauthenticated)) in crossings {
         let noun = if count == 1 { "flow" } else { "flows" };
         let mut attributes = vec![attr("label", quoted(&format!("{count} {noun}")))];
-        if dfd.boundary_trust(from) != dfd.boundary_trust(to) {
+        if dfd.boundary_trust(&from) != dfd.boundary_trust(&to) {
             attributes.push(attr("color", quoted("#c62828")));
             attributes.push(attr("penwidth", plain("2")));
         }
@@ -478,8 +568,8 @@ fn overview(model: &Model, dfd: &Dfd, decorations: &Decorations) -> Graph {
         }
         stmts.push(Stmt::Edge(Edge {
             ty: EdgeTy::Pair(
-                Vertex::N(overview_id(model, from)),
-                Vertex::N(overview_id(model, to)),
+                Vertex::N(overview_id(model, &from)),
+                Vertex::N(overview_id(model, &to)),
             ),
             attributes,
         }));
@@ -491,7 +581,10 @@ fn overview(model: &Model, dfd: &Dfd, decorations: &Decorations) -> Graph {
     }
 }
 
-type Holdings<'a> = BTreeMap<&'a str, (BTreeMap<&'static str, usize>, Option<Badge>)>;
+/// The overview draws at most this many boundaries (more levels of nesting are folded in).
+pub const OVERVIEW_BOUNDARIES: usize = 60;
+
+type Holdings = BTreeMap<String, (BTreeMap<&'static str, usize>, Option<Badge>)>;
 
 fn overview_id(model: &Model, boundary: &str) -> NodeId {
     NodeId(
@@ -507,7 +600,7 @@ fn overview_item(
     dfd: &Dfd,
     boundary: &str,
     used: &BTreeSet<String>,
-    holds: &Holdings<'_>,
+    holds: &Holdings,
 ) -> Stmt {
     let trust = dfd.boundary_trust(boundary);
     let (line, fill) = trust_colors(trust);

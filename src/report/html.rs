@@ -54,8 +54,8 @@ pub const AGGREGATE_ABOVE: usize = 80;
 /// with one detail per boundary.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagrams {
-    /// The main diagram.
-    pub main: String,
+    /// The main diagram, or why it is missing.
+    pub main: Result<String, String>,
     /// Whether the main diagram shows boundaries instead of elements.
     pub aggregated: bool,
     /// One diagram per boundary that holds elements, when aggregated.
@@ -75,9 +75,15 @@ pub struct BoundaryDiagram {
     pub elements: usize,
     /// How many threats are on them.
     pub threats: usize,
-    /// The diagram.
-    pub svg: String,
+    /// The diagram, or why it is missing.
+    pub svg: Result<String, String>,
 }
+
+/// One drawn diagram: the SVG or why it is missing; `Err` only when `dot` itself is missing.
+type Drawn = Result<Result<String, String>, RenderError>;
+
+/// How long graphviz may lay out one diagram of the report.
+pub const LAYOUT_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn severity_badge(severity: Severity) -> (u8, &'static str) {
     match severity {
@@ -122,9 +128,21 @@ pub fn diagrams(
     assessment: &Assessment,
 ) -> Result<Diagrams, RenderError> {
     let decorations = badges(dfd, assessment);
-    let svg = |view: &View| -> Result<String, RenderError> {
-        dot::render_view(model, dfd, view, &decorations, DiagramFormat::Svg)
-            .map(|bytes| inline_svg(&String::from_utf8_lossy(&bytes)))
+    // A missing `dot` fails the whole set; a diagram graphviz cannot lay out in time is
+    // replaced by a note saying so.
+    let svg = |view: &View| -> Result<Result<String, String>, RenderError> {
+        match dot::render_view_within(
+            model,
+            dfd,
+            view,
+            &decorations,
+            DiagramFormat::Svg,
+            Some(LAYOUT_LIMIT),
+        ) {
+            Ok(bytes) => Ok(Ok(inline_svg(&String::from_utf8_lossy(&bytes)))),
+            Err(RenderError::DotMissing) => Err(RenderError::DotMissing),
+            Err(err) => Ok(Err(err.to_string())),
+        }
     };
     if dfd.node_count() <= AGGREGATE_ABOVE {
         return Ok(Diagrams {
@@ -147,7 +165,7 @@ pub fn diagrams(
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let drawn: Vec<Vec<(usize, Result<String, RenderError>)>> = std::thread::scope(|scope| {
+    let drawn: Vec<Vec<(usize, Drawn)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -168,7 +186,7 @@ pub fn diagrams(
             .map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    let mut svgs: Vec<(usize, Result<String, RenderError>)> = drawn.into_iter().flatten().collect();
+    let mut svgs: Vec<(usize, Drawn)> = drawn.into_iter().flatten().collect();
     svgs.sort_by_key(|(i, _)| *i);
     if svgs.len() != boundaries.len() {
         return Err(RenderError::Dot("a diagram worker stopped".to_owned()));
