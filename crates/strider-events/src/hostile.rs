@@ -1,0 +1,234 @@
+//! The source of every choice a generator makes: libFuzzer's bytes, read through
+//! `arbitrary::Unstructured`, shaped into realistic values, hostile payloads and their encodings.
+//!
+//! An exhausted input reads as zeros, and choice 0 is always the realistic value, so the empty
+//! input gives a realistic event and short inputs stay close to one: libFuzzer starts from
+//! events a handler accepts and mutates towards hostile ones.
+
+use arbitrary::{Result, Unstructured};
+
+use crate::Plan;
+use crate::payload::{Family, Role, percent_encode};
+
+/// A generator's view of one fuzz input.
+pub struct Hostile<'a, 'u> {
+    u: &'a mut Unstructured<'u>,
+    plan: &'a Plan,
+    /// Payloads put into the event so far: the oracles look for them in responses.
+    pub injected: Vec<String>,
+}
+
+impl<'a, 'u> Hostile<'a, 'u> {
+    /// Reads choices from `u` for a target with this plan.
+    pub fn new(u: &'a mut Unstructured<'u>, plan: &'a Plan) -> Self {
+        Hostile {
+            u,
+            plan,
+            injected: Vec::new(),
+        }
+    }
+
+    /// The plan of the target.
+    #[must_use]
+    pub fn plan(&self) -> &'a Plan {
+        self.plan
+    }
+
+    /// A choice in `0..n` (0 when the input is exhausted).
+    ///
+    /// # Errors
+    /// Never in practice; `arbitrary`'s error type is kept for `?`.
+    pub fn choice(&mut self, n: usize) -> Result<usize> {
+        if n <= 1 {
+            return Ok(0);
+        }
+        self.u.int_in_range(0..=n - 1)
+    }
+
+    /// Whether to take an unusual branch, with probability about `1/one_in`.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn rarely(&mut self, one_in: usize) -> Result<bool> {
+        Ok(self.choice(one_in)? == one_in - 1)
+    }
+
+    /// A count in `1..=max`, small counts first.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn count(&mut self, max: usize) -> Result<usize> {
+        Ok(1 + self.choice(max.max(1))?)
+    }
+
+    /// Raw arbitrary text, any Unicode.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn arbitrary_text(&mut self) -> Result<String> {
+        let text: &str = self.u.arbitrary()?;
+        Ok(text.to_owned())
+    }
+
+    /// Raw arbitrary bytes, possibly invalid UTF-8.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn arbitrary_bytes(&mut self) -> Result<Vec<u8>> {
+        let bytes: &[u8] = self.u.arbitrary()?;
+        Ok(bytes.to_vec())
+    }
+
+    /// A payload for a field of this role: from the role's families, and for free text and
+    /// identifiers also from the plan's sink families.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn payload(&mut self, role: Role) -> Result<String> {
+        let sinks = if matches!(role, Role::Text | Role::Id) {
+            self.plan.sinks
+        } else {
+            &[]
+        };
+        let own = role.families();
+        // The sinks come first and count twice: they are where an injection does harm.
+        let pick = self.choice(own.len() + 2 * sinks.len())?;
+        let family = if pick < 2 * sinks.len() {
+            sinks[pick / 2]
+        } else {
+            own[pick - 2 * sinks.len()]
+        };
+        self.payload_of(family)
+    }
+
+    /// One payload of a family, recorded as injected.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn payload_of(&mut self, family: Family) -> Result<String> {
+        let payloads = family.payloads();
+        let payload = payloads[self.choice(payloads.len())?].to_owned();
+        self.injected.push(payload.clone());
+        Ok(payload)
+    }
+
+    /// A string field: the realistic value, or arbitrary text, or a payload for its role alone,
+    /// spliced into the realistic value, or encoded once more, or oversize.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn text(&mut self, role: Role, realistic: &str) -> Result<String> {
+        Ok(match self.choice(12)? {
+            0..=3 => realistic.to_owned(),
+            4 => self.arbitrary_text()?,
+            5..=7 => self.payload(role)?,
+            8 | 9 => {
+                let payload = self.payload(role)?;
+                let cut = floor_char_boundary(realistic, self.choice(realistic.len() + 1)?);
+                format!("{}{payload}{}", &realistic[..cut], &realistic[cut..])
+            }
+            10 => percent_encode(&self.payload(role)?),
+            _ => self.oversize(realistic)?,
+        })
+    }
+
+    /// A realistic value repeated up to the plan's body limit.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn oversize(&mut self, unit: &str) -> Result<String> {
+        let unit = if unit.is_empty() { "A" } else { unit };
+        let most = (self.plan.max_body / unit.len()).max(1);
+        let times = match self.choice(4)? {
+            0 => 256,
+            1 => 4096,
+            2 => most / 2,
+            _ => most,
+        }
+        .min(most);
+        Ok(unit.repeat(times))
+    }
+
+    /// A number as text: realistic, a boundary value or arbitrary digits.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn number(&mut self, realistic: &str) -> Result<String> {
+        Ok(match self.choice(4)? {
+            0 | 1 => realistic.to_owned(),
+            2 => self.payload_of(Family::Numbers)?,
+            _ => {
+                let n: i64 = self.u.arbitrary()?;
+                n.to_string()
+            }
+        })
+    }
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_empty_input_gives_realistic_values() {
+        let mut u = Unstructured::new(&[]);
+        let mut h = Hostile::new(&mut u, &Plan::BASE);
+        assert_eq!(
+            h.text(Role::Key, "photos/cat.jpg").unwrap(),
+            "photos/cat.jpg"
+        );
+        assert_eq!(h.number("3").unwrap(), "3");
+        assert_eq!(h.count(10).unwrap(), 1);
+        assert!(h.injected.is_empty());
+    }
+
+    #[test]
+    fn payloads_are_recorded_and_follow_the_sinks() {
+        static PLAN: Plan = Plan {
+            sinks: &[Family::Sql],
+            ..Plan::BASE
+        };
+        let mut seen_sql = false;
+        for seed in 0..=255u8 {
+            let data = [seed, seed.wrapping_mul(7), 3, 1];
+            let mut u = Unstructured::new(&data);
+            let mut h = Hostile::new(&mut u, &PLAN);
+            let payload = h.payload(Role::Text).unwrap();
+            assert_eq!(h.injected, vec![payload.clone()]);
+            seen_sql |= Family::Sql.payloads().contains(&payload.as_str());
+        }
+        assert!(seen_sql, "a sink family is never chosen");
+    }
+
+    #[test]
+    fn oversize_stays_within_the_limit() {
+        static PLAN: Plan = Plan {
+            max_body: 1000,
+            ..Plan::BASE
+        };
+        for seed in 0..4u8 {
+            let data = [seed];
+            let mut u = Unstructured::new(&data);
+            let mut h = Hostile::new(&mut u, &PLAN);
+            assert!(h.oversize("abc").unwrap().len() <= 1000);
+        }
+    }
+
+    #[test]
+    fn splicing_respects_char_boundaries() {
+        for seed in 0..=255u8 {
+            let data = [8, seed, seed, seed];
+            let mut u = Unstructured::new(&data);
+            let mut h = Hostile::new(&mut u, &Plan::BASE);
+            let _ = h.text(Role::Text, "héllo wörld").unwrap();
+        }
+    }
+}

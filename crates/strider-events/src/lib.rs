@@ -1,0 +1,94 @@
+//! Hostile, structure-aware AWS Lambda trigger events for fuzzing handlers.
+//!
+//! `strider fuzz init` writes one cargo-fuzz target per (function, trigger) of a model. Each
+//! target holds a [`Plan`] — what the model says about the trigger: its kind, source, route,
+//! batch size, the body's JSON Schema, the secrets the function holds and the sinks it writes
+//! to — and turns libFuzzer's bytes into a typed `aws_lambda_events` event with the generators
+//! of [`events`], choosing payloads per field from [`payload`]. [`oracle`] judges what the
+//! handler did beyond panics; [`input`] decodes the fuzz input (generated event or event JSON)
+//! and writes the event of a crash as JSON.
+
+#![allow(
+    clippy::assigning_clones,
+    reason = "events are filled field by field from `Default`: there is no allocation to reuse"
+)]
+
+pub mod body;
+pub mod events;
+pub mod hostile;
+pub mod input;
+pub mod oracle;
+pub mod payload;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+pub use aws_lambda_events;
+pub use hostile::Hostile;
+pub use payload::{Family, Role};
+
+/// What the model says about one (function, trigger) pair: everything a generator and the
+/// oracles need. Generated targets declare one as a `static`, filling what they know and taking
+/// the rest from [`Plan::BASE`].
+#[derive(Debug)]
+pub struct Plan {
+    /// The function's id in the model.
+    pub function: &'static str,
+    /// Payload families for free text, most relevant first: the sinks the function writes to
+    /// (a database gets SQL and NoSQL, a bucket traversal, a shell command injection).
+    pub sinks: &'static [Family],
+    /// The trigger's source (queue, topic, bucket, table, API id).
+    pub source: &'static str,
+    /// HTTP method of the route (`http`).
+    pub method: &'static str,
+    /// Route path (`http`), may hold `{param}` segments.
+    pub path: &'static str,
+    /// Largest batch the trigger delivers (`sqs`, `kinesis`, `dynamodb-stream`).
+    pub batch_size: u32,
+    /// Whether the handler reports partial batch failures.
+    pub partial_failures: bool,
+    /// SQS messages arrive in an SNS envelope (the queue is subscribed to a topic).
+    pub sns_envelope: bool,
+    /// Event names: S3 event types, Cognito trigger sources, EventBridge detail types.
+    pub events: &'static [&'static str],
+    /// JSON Schema of the body or message, as text.
+    pub schema: Option<&'static str>,
+    /// Names of the function's secrets and secret-holding variables: echoed, they are a finding.
+    pub secrets: &'static [&'static str],
+    /// The largest body or message the trigger accepts, in bytes.
+    pub max_body: usize,
+}
+
+impl Plan {
+    /// A plan with nothing known: generators fall back to realistic defaults.
+    pub const BASE: Plan = Plan {
+        function: "function",
+        sinks: &[],
+        source: "source",
+        method: "POST",
+        path: "/",
+        batch_size: 10,
+        partial_failures: false,
+        sns_envelope: false,
+        events: &[],
+        schema: None,
+        secrets: &[],
+        max_body: 256 * 1024,
+    };
+
+    /// The body's schema, parsed once per process (an unparsable schema counts as none).
+    #[must_use]
+    pub fn schema(&self) -> Option<&'static serde_json::Value> {
+        type Parsed = HashMap<&'static str, Option<&'static serde_json::Value>>;
+        static PARSED: OnceLock<Mutex<Parsed>> = OnceLock::new();
+        let text = self.schema?;
+        let mut parsed = PARSED
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *parsed.entry(text).or_insert_with(|| {
+            let value: serde_json::Value = serde_json::from_str(text).ok()?;
+            Some(&*Box::leak(Box::new(value)))
+        })
+    }
+}

