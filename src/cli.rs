@@ -43,6 +43,25 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+enum FuzzCommand {
+    /// Write a cargo-fuzz crate with one target per (function, trigger) of the functions whose
+    /// `fuzz: {rust: …}` names a handler.
+    #[command(
+        after_help = "Then, in DIR: cargo fuzz run TARGET corpus/TARGET -- -dict=dict/TARGET.dict (names in strider-fuzz.json)."
+    )]
+    Init {
+        /// Model file, or a directory of `*.yaml` model files.
+        model: PathBuf,
+        /// The directory to write the crate into (created if missing; strider's files in it are replaced).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Only this function's triggers.
+        #[arg(long)]
+        function: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Check a model and report every problem with its file, line and column.
     #[command(after_help = "Exit codes: 0 valid (warnings may be printed), 2 invalid.")]
@@ -107,6 +126,9 @@ enum Command {
         #[arg(long, value_name = "OLD_MODEL")]
         baseline: Option<PathBuf>,
     },
+    /// Event-injection fuzzing of the model's Rust handlers with cargo-fuzz.
+    #[command(subcommand)]
+    Fuzz(FuzzCommand),
     /// List the rules strider applies.
     Rules {
         /// Output format.
@@ -225,6 +247,11 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate { model } => validate(&model),
+        Command::Fuzz(FuzzCommand::Init {
+            model,
+            output,
+            function,
+        }) => fuzz_init(&model, &output, function.as_deref()),
         Command::Graph {
             model,
             output,
@@ -564,6 +591,53 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
             ExitCode::from(INVALID)
         }
     }
+}
+
+fn fuzz_init(path: &Path, output: &Path, function: Option<&str>) -> ExitCode {
+    let loaded = match load(path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let plan = match crate::fuzz::plan(&loaded.model, function) {
+        Ok(plan) => plan,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(INVALID);
+        }
+    };
+    for skipped in &plan.skipped {
+        eprintln!("warning: {skipped}; no target");
+    }
+    // Everything is rendered before the first file is written.
+    let files = match crate::fuzz::init::render(&plan, output) {
+        Ok(files) => files,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(INVALID);
+        }
+    };
+    for (relative, bytes) in &files {
+        if let Err(err) = crate::output::write_confined(output, relative, bytes) {
+            eprintln!("error: {err}");
+            return ExitCode::from(INVALID);
+        }
+    }
+    println!(
+        "wrote {} fuzz target{} to {}:",
+        plan.targets.len(),
+        if plan.targets.len() == 1 { "" } else { "s" },
+        output.display()
+    );
+    for t in &plan.targets {
+        println!(
+            "  {:<40} {} trigger {} ({})",
+            t.name,
+            t.function,
+            t.trigger + 1,
+            crate::model::kebab(&t.kind)
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitCode {

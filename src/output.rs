@@ -57,9 +57,54 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// Writes `bytes` atomically to `relative` inside `dir`, refusing any path that would leave it:
+/// absolute paths, `..`, or a root or prefix component. Generated file names come from model ids,
+/// so this is the last line of defence behind their sanitising.
+///
+/// # Errors
+/// When `relative` leaves `dir`, or as [`write_atomic`].
+pub fn write_confined(dir: &Path, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    use std::path::Component;
+    let inside = !relative.as_os_str().is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if !inside {
+        return Err(WriteError::Io(
+            dir.join(relative),
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the path would leave the output directory",
+            ),
+        ));
+    }
+    write_atomic(&dir.join(relative), bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confined_writes_stay_inside_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = dir.path().join("out");
+        write_confined(&inner, Path::new("a/b.txt"), b"x").unwrap();
+        assert_eq!(std::fs::read(inner.join("a/b.txt")).unwrap(), b"x");
+        for escape in [
+            "../escaped.txt",
+            "a/../../escaped.txt",
+            "/tmp/escaped.txt",
+            "",
+            "./x",
+        ] {
+            assert!(
+                write_confined(&inner, Path::new(escape), b"x").is_err(),
+                "{escape}"
+            );
+        }
+        assert!(!dir.path().join("escaped.txt").exists());
+    }
 
     #[test]
     fn atomic_write_replaces_whole_file_and_leaves_no_temp() {

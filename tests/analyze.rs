@@ -139,7 +139,17 @@ fn diff_shows_added_removed_and_rescored_threats_by_id() {
     // The same model with both function URLs requiring IAM.
     let fixed = std::fs::read_to_string("model/shop.yaml")
         .unwrap()
-        .replace("\n    auth: none\n", "\n    auth: iam\n");
+        .replace("\n    auth: none\n", "\n    auth: iam\n")
+        // The copy lives elsewhere: point at the handler crate from there.
+        .replace(
+            "crate: ../examples/shop-handlers",
+            &format!(
+                "crate: {}",
+                std::fs::canonicalize("examples/shop-handlers")
+                    .unwrap()
+                    .display()
+            ),
+        );
     let fixed_path = dir.path().join("shop.yaml");
     std::fs::write(&fixed_path, fixed).unwrap();
     let fixed_path = fixed_path.to_str().unwrap();

@@ -228,6 +228,7 @@ codes! {
     BoundaryCycle => "boundary-cycle", "Boundaries whose parents form a cycle.";
     EmptyModel => "empty-model", "A model that declares nothing to analyse.";
     InputSchema => "input-schema", "An input schema file that is missing or not valid JSON.";
+    FuzzHandler => "fuzz-handler", "A handler to fuzz that cannot be found or named in Rust.";
 }
 
 impl fmt::Display for Code {

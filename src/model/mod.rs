@@ -7,6 +7,7 @@
 pub mod decode;
 pub mod diagnostic;
 pub mod load;
+pub mod rust_path;
 pub mod schema_check;
 pub mod types;
 pub mod validate;

@@ -560,6 +560,49 @@ pub struct Function {
     /// execution environment (files in `/tmp`, global variables, in-memory caches).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reuses_state: Option<bool>,
+    /// Where the handler's code is, for `strider fuzz init`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<Fuzz>,
+}
+
+/// How to fuzz a function's handler.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fuzz {
+    /// A handler written in Rust, called in-process by generated cargo-fuzz targets.
+    pub rust: RustHandler,
+}
+
+/// A Rust handler: a crate and the function in it that handles the trigger's events.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RustHandler {
+    /// The crate's directory (holding its Cargo.toml), relative to the model file.
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// Path of the handler function, starting with the crate's name
+    /// (`shop_handlers::place_order::handler`).
+    pub handler: String,
+    /// How the handler is called.
+    pub style: HandlerStyle,
+    /// The event type the handler takes, when it is not the trigger's `aws_lambda_events` type
+    /// (`my_crate::OrderEvent`; it must implement serde's `Deserialize` and `Serialize`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+}
+
+/// How a Rust handler is called.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum HandlerStyle {
+    /// `async fn(LambdaEvent<T>) -> Result<R, E>`, as `lambda_runtime::service_fn` takes.
+    Lambda,
+    /// `fn(T) -> Result<R, E>`.
+    Plain,
+    /// `async fn(lambda_http::Request) -> Result<Response<Body>, E>`, as `lambda_http` takes.
+    Http,
 }
 
 /// How much a function's error responses reveal.

@@ -624,6 +624,53 @@ impl Checker<'_, '_, '_> {
             if let Some(input) = &function.input {
                 self.input(input, (f, id, &["input", "schema"]));
             }
+            if let Some(fuzz) = &function.fuzz {
+                self.rust_handler(&fuzz.rust, id);
+            }
+        }
+    }
+
+    /// A Rust handler to fuzz: its crate directory holds a Cargo.toml, its handler and event are
+    /// Rust paths.
+    fn rust_handler(&mut self, rust: &super::types::RustHandler, id: &str) {
+        let f = Section::Functions;
+        let base = self
+            .model
+            .location(f, id)
+            .and_then(|l| l.file.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        let manifest = base.join(&rust.krate).join("Cargo.toml");
+        if !manifest.is_file() {
+            let span = self.span((f, id, &["fuzz", "rust", "crate"]));
+            self.push(
+                Diagnostic::error(
+                    Code::FuzzHandler,
+                    span,
+                    format!("no Cargo.toml at `{}`", manifest.display()),
+                )
+                .with_label("handler crate")
+                .with_hint(
+                    "`crate` is the directory of the handler's crate, relative to the model file",
+                ),
+            );
+        }
+        let mut paths = vec![("handler", rust.handler.as_str())];
+        if let Some(event) = &rust.event {
+            paths.push(("event", event.as_str()));
+        }
+        for (field, path) in paths {
+            if let Err(problem) = crate::model::rust_path::check(path) {
+                let span = self.span((f, id, &["fuzz", "rust", field]));
+                self.push(
+                    Diagnostic::error(
+                        Code::FuzzHandler,
+                        span,
+                        format!("`{path}` is not a Rust path: {problem}"),
+                    )
+                    .with_label(field)
+                    .with_hint("write it as the crate's name, then modules, then the item: `shop_handlers::orders::handler`"),
+                );
+            }
         }
     }
 

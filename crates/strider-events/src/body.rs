@@ -193,9 +193,16 @@ fn from_schema(h: &mut Hostile<'_, '_>, schema: &Value, name: &str, depth: usize
                 .and_then(Value::as_u64)
                 .map_or(4, |m| usize::try_from(m).unwrap_or(4))
                 .clamp(1, 16);
-            let n = h
-                .choice(max + 1)?
-                .max(usize::from(schema.get("minItems").is_some()));
+            let min = schema
+                .get("minItems")
+                .and_then(Value::as_u64)
+                .map_or(0, |m| usize::try_from(m).unwrap_or(0));
+            // Choice 0 (the realistic value) is one item; then none, two, three…
+            let n = match h.choice(max + 2)? {
+                0 => 1,
+                k => k - 1,
+            }
+            .max(min);
             let mut values = Vec::with_capacity(n);
             for _ in 0..n {
                 values.push(from_schema(h, &items, name, depth + 1)?);

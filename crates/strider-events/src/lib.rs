@@ -23,6 +23,7 @@ pub mod payload;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
+pub use arbitrary;
 pub use aws_lambda_events;
 pub use hostile::Hostile;
 pub use payload::{Family, Role};

@@ -171,6 +171,62 @@ pub fn batch(plan: &Plan, kind: BatchKind, event: &Value, response: &Value) -> R
     Ok(())
 }
 
+/// Judges what an HTTP handler returned as a proxy response object (`lambda` and `plain`
+/// styles): an error becomes API Gateway's 502.
+pub fn judge_proxy<R: serde::Serialize, E: std::fmt::Display>(
+    plan: &Plan,
+    injected: &[String],
+    result: Result<R, E>,
+) {
+    enforce(match result {
+        Ok(response) => proxy_response(
+            plan,
+            injected,
+            &serde_json::to_value(&response).unwrap_or(Value::Null),
+        ),
+        Err(err) => Err(format!(
+            "the handler failed ({err}), so the caller gets HTTP 502"
+        )),
+    });
+}
+
+/// Judges what an `http`-style handler (lambda_http) returned.
+pub fn judge_http<B: AsRef<[u8]>, E: std::fmt::Display>(
+    plan: &Plan,
+    injected: &[String],
+    result: Result<aws_lambda_events::http::Response<B>, E>,
+) {
+    enforce(match result {
+        Ok(response) => http(
+            plan,
+            injected,
+            i64::from(response.status().as_u16()),
+            &String::from_utf8_lossy(response.body().as_ref()),
+        ),
+        Err(err) => Err(format!(
+            "the handler failed ({err}), so the caller gets HTTP 502"
+        )),
+    });
+}
+
+/// Judges a batch handler's answer against the batch (`event` as JSON); a failed invocation
+/// retries the whole batch, which is the documented contract, not a finding.
+pub fn judge_batch<R: serde::Serialize, E>(
+    plan: &Plan,
+    kind: BatchKind,
+    event: &Value,
+    result: Result<R, E>,
+) {
+    if let Ok(response) = result {
+        enforce(batch(
+            plan,
+            kind,
+            event,
+            &serde_json::to_value(&response).unwrap_or(Value::Null),
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -31,7 +31,7 @@ pub struct Order {
 #[serde(rename_all = "camelCase")]
 pub struct Line {
     /// Product.
-    pub product_id: String,
+    pub sku: String,
     /// How many.
     pub quantity: u32,
     /// Price of one, in cents.

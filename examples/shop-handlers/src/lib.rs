@@ -8,7 +8,7 @@
 //! | [`fulfil_order`] | SQS fed by SNS | lambda | an order whose items all have quantity 0 divides by zero — only inside an SNS envelope |
 //! | [`fulfil_order`] | SQS fed by SNS | lambda | reports a failed order by its order id, not the message id (`batchItemFailures` contract) |
 //! | [`publish_order_events`] | DynamoDB stream | lambda | assumes every record has a new image: a `REMOVE` record panics |
-//! | [`place_order`] | REST API | http | echoes an unknown product id into an HTML error page (reflected XSS) |
+//! | [`place_order`] | REST API | http | echoes an unknown SKU into an HTML error page (reflected XSS) |
 //! | [`payment_webhook`] | function URL | lambda | trusts a base64 body to be UTF-8 |
 //! | [`post_confirmation`] | Cognito | plain | cuts the display name at a byte offset inside a character |
 //! | [`list_products`] | REST API | plain | casts a negative `limit` to `usize` and reserves that much |

@@ -3,14 +3,19 @@
 use lambda_http::{Body, Error, Request, Response};
 use serde::Deserialize;
 
+/// The body, as `model/schemas/place-order.json` describes it (the parts this handler reads).
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct NewOrder {
-    product_id: String,
+    items: Vec<Line>,
+}
+
+#[derive(Deserialize)]
+struct Line {
+    sku: String,
     quantity: u32,
 }
 
-const PRODUCTS: [&str; 2] = ["c0ffee-42", "mug-1"];
+const CATALOGUE: [&str; 2] = ["MUG-0001", "TEA-0007"];
 
 fn answer(status: u16, content_type: &str, body: String) -> Result<Response<Body>, Error> {
     Ok(Response::builder()
@@ -31,27 +36,26 @@ pub async fn handler(request: Request) -> Result<Response<Body>, Error> {
             r#"{"error":"invalid order"}"#.to_owned(),
         );
     };
-    if !PRODUCTS.contains(&order.product_id.as_str()) {
-        // BUG: the product id goes into HTML unescaped.
-        return answer(
-            404,
-            "text/html",
-            format!(
-                "<p>Sorry, we have no product {} any more.</p>",
-                order.product_id
-            ),
-        );
-    }
-    if order.quantity == 0 || order.quantity > 20 {
-        return answer(
-            400,
-            "application/json",
-            r#"{"error":"quantity must be 1 to 20"}"#.to_owned(),
-        );
+    for line in &order.items {
+        if !CATALOGUE.contains(&line.sku.as_str()) {
+            // BUG: the SKU goes into HTML unescaped.
+            return answer(
+                404,
+                "text/html",
+                format!("<p>Sorry, we have no product {} any more.</p>", line.sku),
+            );
+        }
+        if line.quantity == 0 || line.quantity > 99 {
+            return answer(
+                400,
+                "application/json",
+                r#"{"error":"quantity must be 1 to 99"}"#.to_owned(),
+            );
+        }
     }
     answer(
         201,
         "application/json",
-        format!(r#"{{"accepted":{}}}"#, order.quantity),
+        format!(r#"{{"lines":{}}}"#, order.items.len()),
     )
 }

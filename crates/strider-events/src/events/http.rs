@@ -27,6 +27,24 @@ use crate::body;
 use crate::hostile::Hostile;
 use crate::payload::{Role, percent_encode};
 
+/// Longest path parameter or query value generated: API Gateway refuses URLs over 8 KB, so a
+/// longer one never reaches a handler.
+pub const MAX_URL_PART: usize = 2048;
+/// Longest header value generated (API Gateway takes 10 KB of headers in all).
+pub const MAX_HEADER: usize = 4096;
+
+/// `text` cut to at most `max` bytes, at a character boundary.
+fn within(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut cut = max;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+    text
+}
+
 /// The parts every flavour shares, generated once and laid out per flavour.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -66,7 +84,7 @@ pub fn request(h: &mut Hostile<'_, '_>) -> Result<Request> {
         path.push('/');
         if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             let name = name.trim_end_matches('+');
-            let value = h.text(Role::Id, "c0ffee-42")?;
+            let value = within(h.text(Role::Id, "c0ffee-42")?, MAX_URL_PART);
             path.push_str(&value);
             path_parameters.insert(name.to_owned(), value);
         } else {
@@ -91,11 +109,17 @@ pub fn request(h: &mut Hostile<'_, '_>) -> Result<Request> {
         )),
         _ => headers.push(("x-custom".to_owned(), h.payload(Role::Text)?)),
     }
+    for header in &mut headers {
+        header.1 = within(std::mem::take(&mut header.1), MAX_HEADER);
+    }
     let mut query = Vec::new();
     if method == Method::GET || h.rarely(4)? {
         query.push(("limit".to_owned(), h.number("10")?));
         if h.choice(2)? == 1 {
-            query.push(("q".to_owned(), h.text(Role::Text, "mug")?));
+            query.push((
+                "q".to_owned(),
+                within(h.text(Role::Text, "mug")?, MAX_URL_PART),
+            ));
         }
         if h.rarely(4)? {
             // A repeated parameter: single-valued maps keep the last one, handlers may read either.
@@ -103,7 +127,10 @@ pub fn request(h: &mut Hostile<'_, '_>) -> Result<Request> {
         }
     }
     let cookies = if h.rarely(6)? {
-        vec![format!("session={}", h.text(Role::Id, "abc")?)]
+        vec![within(
+            format!("session={}", h.text(Role::Id, "abc")?),
+            MAX_HEADER,
+        )]
     } else {
         Vec::new()
     };
@@ -382,6 +409,20 @@ mod tests {
         let json = serde_json::to_value(&v2).unwrap();
         assert_eq!(json["requestContext"]["http"]["method"], "GET");
         assert_eq!(json["version"], "2.0");
+    }
+
+    #[test]
+    fn urls_and_headers_stay_within_api_gateway_limits() {
+        for seed in 0..=255u8 {
+            let data: Vec<u8> = (0..64u8).map(|i| seed ^ i.wrapping_mul(41)).collect();
+            let mut u = Unstructured::new(&data);
+            let event = rest(&mut Hostile::new(&mut u, &ROUTE)).unwrap();
+            assert!(event.path.unwrap().len() <= MAX_URL_PART + 16);
+            for (k, v) in &event.headers {
+                assert!(v.len() <= MAX_HEADER, "{k}: {}", v.len());
+            }
+        }
+        assert_eq!(within("aé".to_owned(), 2), "a");
     }
 
     #[test]

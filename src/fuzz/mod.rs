@@ -1,0 +1,405 @@
+//! Event-injection fuzzing, from the model: which (function, trigger) pairs get a cargo-fuzz
+//! target, with what the model says about each — the event type and its generator, the route,
+//! batch size, body schema, the sinks that weight the payload families, the secrets the oracles
+//! look for, and the libFuzzer limits from the function's timeout and memory. [`init`] writes the
+//! crate.
+
+pub mod ident;
+pub mod init;
+
+use std::path::{Path, PathBuf};
+
+use strider_events::Family;
+
+use crate::model::{ChannelKind, HandlerStyle, Model, Section, StoreKind, TriggerKind, kebab};
+
+/// The cargo-fuzz targets of a model.
+#[derive(Debug, Clone)]
+pub struct FuzzPlan {
+    /// The model's name.
+    pub model: String,
+    /// One target per (function, trigger) with a Rust handler and a generator.
+    pub targets: Vec<Target>,
+    /// Triggers of functions with a handler that no generator covers yet, with why.
+    pub skipped: Vec<String>,
+}
+
+/// How an HTTP trigger's events arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpFlavour {
+    /// API Gateway REST API, payload 1.0.
+    Rest,
+    /// API Gateway HTTP API, payload 2.0.
+    HttpApi,
+    /// Lambda function URL.
+    FunctionUrl,
+    /// Application Load Balancer.
+    Alb,
+}
+
+/// One cargo-fuzz target.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The target's name: a Rust identifier, unique in the crate, also its file name.
+    pub name: String,
+    /// The function's id.
+    pub function: String,
+    /// Index of the trigger in the function's `triggers`.
+    pub trigger: usize,
+    /// The trigger's kind.
+    pub kind: TriggerKind,
+    /// Path of the generator in strider-events (`events::http::rest`).
+    pub generator: &'static str,
+    /// The event type's path.
+    pub event_type: String,
+    /// For HTTP triggers, the API flavour.
+    pub http: Option<HttpFlavour>,
+    /// For batch triggers, the `oracle::BatchKind` variant.
+    pub batch: Option<&'static str>,
+    /// How the handler is called.
+    pub style: HandlerStyle,
+    /// Path of the handler function.
+    pub handler: String,
+    /// The handler crate's directory.
+    pub crate_dir: PathBuf,
+    /// Payload families for the sinks the function writes to.
+    pub sinks: Vec<Family>,
+    /// The trigger's source id.
+    pub source: String,
+    /// HTTP method.
+    pub method: String,
+    /// Route path.
+    pub path: String,
+    /// Largest batch.
+    pub batch_size: u32,
+    /// Whether the handler reports partial batch failures.
+    pub partial_failures: bool,
+    /// Whether SQS bodies are SNS envelopes.
+    pub sns_envelope: bool,
+    /// Event types (S3 events, Cognito trigger sources, detail types).
+    pub events: Vec<String>,
+    /// The body's JSON Schema file.
+    pub schema: Option<PathBuf>,
+    /// Secret names the oracles look for.
+    pub secrets: Vec<String>,
+    /// Largest body or message, bytes.
+    pub max_body: usize,
+    /// libFuzzer `-timeout`, seconds: the function's timeout.
+    pub timeout_s: u32,
+    /// The function's memory, MB (libFuzzer's `-rss_limit_mb` adds the fuzzer's own share).
+    pub memory_mb: u32,
+}
+
+/// Why no plan could be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanError {
+    /// `--function` names a function the model does not have.
+    UnknownFunction(String),
+    /// The function has no `fuzz.rust` handler.
+    NoHandler(String),
+    /// No function has a handler to fuzz.
+    NothingToFuzz,
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::UnknownFunction(id) => write!(f, "the model has no function `{id}`"),
+            PlanError::NoHandler(id) => write!(
+                f,
+                "function `{id}` has no `fuzz: {{rust: …}}` naming its handler"
+            ),
+            PlanError::NothingToFuzz => write!(
+                f,
+                "no function of the model names a handler to fuzz (`fuzz: {{rust: {{crate, handler, style}}}}`)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+/// The body limit of each trigger kind: what the service lets through to the function.
+fn max_body(kind: TriggerKind) -> usize {
+    match kind {
+        // Lambda's synchronous payload limit.
+        TriggerKind::Http | TriggerKind::Invoke => 6 * 1024 * 1024,
+        TriggerKind::Kinesis => 1024 * 1024,
+        // The longest S3 object key.
+        TriggerKind::S3 => 1024,
+        TriggerKind::DynamodbStream => 400 * 1024,
+        TriggerKind::Cognito => 2048,
+        _ => 256 * 1024,
+    }
+}
+
+/// The payload families a function's sinks call for, most harmful first, without repeats.
+fn sinks(model: &Model, function: &crate::model::Function) -> Vec<Family> {
+    let mut families = Vec::new();
+    let mut add = |f: Family| {
+        if !families.contains(&f) {
+            families.push(f);
+        }
+    };
+    for flow in function.writes.iter().chain(&function.reads) {
+        if let Some(store) = model.stores.get(flow.target()) {
+            match store.kind {
+                StoreKind::Rds | StoreKind::Aurora | StoreKind::Redshift => add(Family::Sql),
+                StoreKind::Dynamodb | StoreKind::Documentdb | StoreKind::Opensearch => {
+                    add(Family::NoSql);
+                }
+                StoreKind::S3 | StoreKind::Efs => add(Family::Traversal),
+                StoreKind::Elasticache => add(Family::Command),
+                StoreKind::SecretsManager | StoreKind::Ssm => {}
+            }
+        }
+    }
+    if !function.calls.is_empty() {
+        add(Family::Ssrf);
+    }
+    if function.description.as_deref().is_some_and(|d| {
+        let d = d.to_ascii_lowercase();
+        ["imagemagick", "ffmpeg", "shell", "command", "exec"]
+            .iter()
+            .any(|w| d.contains(w))
+    }) {
+        add(Family::Command);
+    }
+    if function.logging.is_some_and(|l| l.enabled) {
+        add(Family::LogInjection);
+    }
+    families
+}
+
+/// What generates a trigger's events: the strider-events function and the event type (under
+/// `aws_lambda_events`), the HTTP flavour and the batch kind for the oracles.
+#[derive(Debug, Clone, Copy)]
+struct Generator {
+    path: &'static str,
+    event: &'static str,
+    http: Option<HttpFlavour>,
+    batch: Option<&'static str>,
+}
+
+const fn plain(path: &'static str, event: &'static str) -> Generator {
+    Generator {
+        path,
+        event,
+        http: None,
+        batch: None,
+    }
+}
+
+const fn batch(path: &'static str, event: &'static str, kind: &'static str) -> Generator {
+    Generator {
+        path,
+        event,
+        http: None,
+        batch: Some(kind),
+    }
+}
+
+const fn http(path: &'static str, event: &'static str, flavour: HttpFlavour) -> Generator {
+    Generator {
+        path,
+        event,
+        http: Some(flavour),
+        batch: None,
+    }
+}
+
+/// The generator of a trigger's events, or why there is none.
+fn generator(model: &Model, trigger: &crate::model::Trigger) -> Result<Generator, String> {
+    let source_kind = trigger
+        .source
+        .as_ref()
+        .and_then(|s| model.channels.get(s))
+        .map(|c| c.kind);
+    Ok(match trigger.kind {
+        TriggerKind::Http => match source_kind {
+            Some(ChannelKind::ApiGatewayHttp) => http(
+                "events::http::http_api",
+                "apigw::ApiGatewayV2httpRequest",
+                HttpFlavour::HttpApi,
+            ),
+            Some(ChannelKind::FunctionUrl) => http(
+                "events::http::function_url",
+                "lambda_function_urls::LambdaFunctionUrlRequest",
+                HttpFlavour::FunctionUrl,
+            ),
+            Some(ChannelKind::Alb) => http(
+                "events::http::alb",
+                "alb::AlbTargetGroupRequest",
+                HttpFlavour::Alb,
+            ),
+            _ => http(
+                "events::http::rest",
+                "apigw::ApiGatewayProxyRequest",
+                HttpFlavour::Rest,
+            ),
+        },
+        TriggerKind::S3 => plain("events::storage::s3", "s3::S3Event"),
+        TriggerKind::Sqs => batch("events::messaging::sqs", "sqs::SqsEvent", "Sqs"),
+        TriggerKind::Sns => plain("events::messaging::sns", "sns::SnsEvent"),
+        TriggerKind::DynamodbStream => batch(
+            "events::storage::dynamodb_stream",
+            "dynamodb::Event",
+            "DynamodbStream",
+        ),
+        TriggerKind::Kinesis => batch(
+            "events::messaging::kinesis",
+            "kinesis::KinesisEvent",
+            "Kinesis",
+        ),
+        TriggerKind::Eventbridge => plain(
+            "events::messaging::eventbridge",
+            "eventbridge::EventBridgeEvent",
+        ),
+        TriggerKind::Schedule => plain(
+            "events::messaging::schedule",
+            "eventbridge::EventBridgeEvent",
+        ),
+        TriggerKind::Cognito => cognito(trigger)?,
+        other => {
+            return Err(format!("no generator for `{}` triggers yet", kebab(&other)));
+        }
+    })
+}
+
+/// The Cognito trigger named by the trigger's first event (`PreSignUp`, `PostConfirmation`…).
+fn cognito(trigger: &crate::model::Trigger) -> Result<Generator, String> {
+    let source = trigger
+        .events
+        .first()
+        .map_or("PostConfirmation", String::as_str);
+    Ok(match source.split('_').next().unwrap_or(source) {
+        "PreSignUp" => plain(
+            "events::cognito::pre_signup",
+            "cognito::CognitoEventUserPoolsPreSignup",
+        ),
+        "PreAuthentication" => plain(
+            "events::cognito::pre_authentication",
+            "cognito::CognitoEventUserPoolsPreAuthentication",
+        ),
+        "PostAuthentication" => plain(
+            "events::cognito::post_authentication",
+            "cognito::CognitoEventUserPoolsPostAuthentication",
+        ),
+        "TokenGeneration" | "PreTokenGeneration" => plain(
+            "events::cognito::pre_token_generation",
+            "cognito::CognitoEventUserPoolsPreTokenGen",
+        ),
+        "PostConfirmation" => plain(
+            "events::cognito::post_confirmation",
+            "cognito::CognitoEventUserPoolsPostConfirmation",
+        ),
+        other => {
+            return Err(format!(
+                "no generator for the Cognito trigger `{other}` yet"
+            ));
+        }
+    })
+}
+
+/// The targets for the model's functions with Rust handlers (or only `function`).
+///
+/// # Errors
+/// When `function` is unknown or has no handler, or no function has one.
+pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError> {
+    if let Some(id) = function {
+        let f = model
+            .functions
+            .get(id)
+            .ok_or_else(|| PlanError::UnknownFunction(id.to_owned()))?;
+        if f.fuzz.is_none() {
+            return Err(PlanError::NoHandler(id.to_owned()));
+        }
+    }
+    let mut names = ident::Names::default();
+    let mut targets = Vec::new();
+    let mut skipped = Vec::new();
+    for (id, f) in &model.functions {
+        if function.is_some_and(|only| only != id) {
+            continue;
+        }
+        let Some(fuzz) = &f.fuzz else { continue };
+        let base = model
+            .location(Section::Functions, id)
+            .and_then(|l| l.file.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        for (i, trigger) in f.triggers.iter().enumerate() {
+            let found = match generator(model, trigger) {
+                Ok(found) => found,
+                Err(why) => {
+                    skipped.push(format!("function `{id}`, trigger {}: {why}", i + 1));
+                    continue;
+                }
+            };
+            let event_type = fuzz.rust.event.clone().unwrap_or_else(|| {
+                let generic = if found.event.starts_with("eventbridge::") {
+                    "<serde_json::Value>"
+                } else {
+                    ""
+                };
+                format!(
+                    "strider_events::aws_lambda_events::{}{generic}",
+                    found.event
+                )
+            });
+            let source = trigger.source.clone().unwrap_or_default();
+            let sns_envelope = trigger.kind == TriggerKind::Sqs
+                && model.channels.values().any(|c| {
+                    c.kind == ChannelKind::Sns && c.delivers_to.iter().any(|d| d.target() == source)
+                });
+            let schema = trigger
+                .input
+                .as_ref()
+                .or(f.input.as_ref())
+                .and_then(|input| input.schema.as_ref())
+                .map(|s| base.join(s));
+            let mut secrets: Vec<String> = f.secrets.keys().cloned().collect();
+            secrets.sort();
+            targets.push(Target {
+                name: names.unique(&format!("{id}_{}", kebab(&trigger.kind))),
+                function: id.clone(),
+                trigger: i,
+                kind: trigger.kind,
+                generator: found.path,
+                event_type,
+                http: found.http,
+                batch: found.batch,
+                style: fuzz.rust.style,
+                handler: fuzz.rust.handler.clone(),
+                crate_dir: base.join(&fuzz.rust.krate),
+                sinks: sinks(model, f),
+                source,
+                method: trigger.method.clone().unwrap_or_else(|| {
+                    if trigger.kind == TriggerKind::Http {
+                        "POST"
+                    } else {
+                        ""
+                    }
+                    .to_owned()
+                }),
+                path: trigger.path.clone().unwrap_or_else(|| "/".to_owned()),
+                batch_size: trigger.batch_size.unwrap_or(10),
+                partial_failures: trigger.partial_failures.unwrap_or(false),
+                sns_envelope,
+                events: trigger.events.clone(),
+                schema,
+                secrets,
+                max_body: max_body(trigger.kind),
+                timeout_s: f.timeout_s.unwrap_or(3),
+                memory_mb: f.memory_mb.unwrap_or(128),
+            });
+        }
+    }
+    if targets.is_empty() && skipped.is_empty() {
+        return Err(PlanError::NothingToFuzz);
+    }
+    Ok(FuzzPlan {
+        model: model.name.clone(),
+        targets,
+        skipped,
+    })
+}

@@ -1,0 +1,326 @@
+//! `strider fuzz init`: the shop model gives one target per (function, trigger) with a Rust
+//! handler, deterministic files, realistic seeds and dictionaries; hostile ids become valid,
+//! unique identifiers and file names inside the output directory, and the generated crate
+//! compiles against a handler crate.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a backtrace"
+)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use strider::model::rust_path::is_identifier;
+
+fn strider(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_strider"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn files(dir: &Path) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out
+}
+
+fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("strider-fuzz.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn the_shop_gets_one_target_per_handler_trigger_with_seeds_and_dictionaries() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    let run = strider(&[
+        "fuzz",
+        "init",
+        "model/shop.yaml",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let manifest = manifest(&dir);
+    let targets = manifest["targets"].as_array().unwrap();
+    let names: Vec<&str> = targets
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "fulfil_order_sqs",
+            "list_products_http",
+            "payment_webhook_http",
+            "place_order_http",
+            "post_confirmation_cognito",
+            "process_upload_s3",
+            "publish_order_events_dynamodb_stream"
+        ]
+    );
+    for t in targets {
+        let name = t["name"].as_str().unwrap();
+        assert!(dir.join(format!("fuzz_targets/{name}.rs")).is_file());
+        let seed: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join(format!("corpus/{name}/realistic.json"))).unwrap(),
+        )
+        .unwrap();
+        assert!(
+            seed.is_object() && seed != serde_json::json!({}),
+            "{name}: {seed}"
+        );
+        let dict = std::fs::read_to_string(dir.join(format!("dict/{name}.dict"))).unwrap();
+        assert!(
+            dict.lines()
+                .skip(1)
+                .all(|l| l.starts_with('"') && l.ends_with('"')),
+            "{name}"
+        );
+        assert!(
+            dict.contains("\"%2e%2e%2f\""),
+            "{name}: no encoded traversal token"
+        );
+    }
+    // The function's limits: place-order has timeout_s 10 and memory_mb 512.
+    let place = targets
+        .iter()
+        .find(|t| t["function"] == "place-order")
+        .unwrap();
+    assert_eq!(place["timeout_s"], 10);
+    assert_eq!(place["rss_limit_mb"], 512 + 256);
+    // The realistic S3 seed is a notification for the model's bucket; the SQS one an SNS envelope.
+    let s3: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join("corpus/process_upload_s3/realistic.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(s3["Records"][0]["s3"]["bucket"]["name"], "uploads-bucket");
+    let sqs: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join("corpus/fulfil_order_sqs/realistic.json")).unwrap(),
+    )
+    .unwrap();
+    let body = sqs["Records"][0]["body"].as_str().unwrap();
+    assert!(body.contains("\"Type\":\"Notification\""), "{body}");
+    // The generated code carries what the model says.
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("partial_failures: true"));
+    assert!(lib.contains("sns_envelope: true"));
+    assert!(lib.contains("secrets: &[\"PAYMENT_API_KEY\", ]"));
+    assert!(lib.contains("lambda_http::request::LambdaRequest::ApiGatewayV1(event)"));
+    let cargo: toml::Table =
+        toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).unwrap()).unwrap();
+    assert_eq!(cargo["bin"].as_array().unwrap().len(), 7);
+    assert!(cargo["dependencies"]["shop-handlers"]["path"].is_str());
+}
+
+#[test]
+fn fuzz_init_is_deterministic() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    assert!(
+        strider(&[
+            "fuzz",
+            "init",
+            "model/shop.yaml",
+            "-o",
+            dir.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    // A second run writes the same bytes.
+    let again = out.path().join("again");
+    assert!(
+        strider(&[
+            "fuzz",
+            "init",
+            "model/shop.yaml",
+            "-o",
+            again.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    for file in files(&dir) {
+        let (a, b) = (
+            std::fs::read(dir.join(&file)).unwrap(),
+            std::fs::read(again.join(&file)).unwrap(),
+        );
+        if file == Path::new("Cargo.toml") {
+            // Only the relative paths to the handler and support crates differ.
+            continue;
+        }
+        assert!(a == b, "{} differs", file.display());
+    }
+}
+
+#[test]
+fn one_function_only_and_clear_errors() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("one");
+    let run = strider(&[
+        "fuzz",
+        "init",
+        "model/shop.yaml",
+        "-o",
+        dir.to_str().unwrap(),
+        "--function",
+        "process-upload",
+    ]);
+    assert!(run.status.success());
+    assert_eq!(manifest(&dir)["targets"].as_array().unwrap().len(), 1);
+    let run = strider(&[
+        "fuzz",
+        "init",
+        "model/shop.yaml",
+        "-o",
+        dir.to_str().unwrap(),
+        "--function",
+        "nightly-report",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("function `nightly-report` has no `fuzz:")
+    );
+    let run = strider(&[
+        "fuzz",
+        "init",
+        "model/shop.yaml",
+        "-o",
+        dir.to_str().unwrap(),
+        "--function",
+        "nope",
+    ]);
+    assert!(String::from_utf8_lossy(&run.stderr).contains("the model has no function `nope`"));
+    let run = strider(&[
+        "fuzz",
+        "init",
+        "tests/fixtures/clean.yaml",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("no function of the model names a handler")
+    );
+}
+
+#[test]
+fn a_bad_handler_is_a_model_error_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.yaml");
+    std::fs::write(
+        &model,
+        "strider: 1\nname: m\nboundaries: {cloud: {trust: trusted}}\nstores: {b: {kind: s3, boundary: cloud}}\nfunctions:\n  f:\n    runtime: provided.al2023\n    boundary: cloud\n    fuzz: {rust: {crate: nowhere, handler: \"x::y; drop_database()\", style: plain}}\n    triggers: [{kind: s3, source: b}]\n",
+    )
+    .unwrap();
+    let run = strider(&["validate", model.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("no Cargo.toml at"), "{stderr}");
+    assert!(stderr.contains("is not a Rust path"), "{stderr}");
+    assert!(stderr.contains("model.yaml:9:"), "{stderr}");
+}
+
+#[test]
+fn hostile_ids_give_valid_unique_names_inside_the_output_and_code_that_compiles() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    let run = strider(&[
+        "fuzz",
+        "init",
+        "tests/fixtures/fuzz/hostile.yaml",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let names: Vec<String> = manifest(&dir)["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 5);
+    assert_eq!(names.iter().collect::<BTreeSet<_>>().len(), 5, "{names:?}");
+    assert!(names.iter().all(|n| is_identifier(n)), "{names:?}");
+    // Nothing was written outside the output directory.
+    let outside: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(outside, ["fuzz"]);
+    for file in files(&dir) {
+        assert!(
+            file.components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        );
+    }
+    // The crate compiles: ids reach the code only as identifiers and escaped literals.
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-init-check");
+    let check = Command::new(env!("CARGO"))
+        .args(["check", "--quiet", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn the_committed_shop_fuzz_crate_is_what_fuzz_init_writes() {
+    // `.ci/regenerate` rewrites fuzz/shop; this fails when someone forgot to run it.
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    assert!(
+        strider(&[
+            "fuzz",
+            "init",
+            "model/shop.yaml",
+            "-o",
+            dir.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let committed = Path::new("fuzz/shop");
+    for file in files(&dir) {
+        if file == Path::new("Cargo.toml") {
+            continue; // its relative paths depend on where it is written
+        }
+        assert!(
+            std::fs::read(dir.join(&file)).unwrap()
+                == std::fs::read(committed.join(&file)).unwrap_or_default(),
+            "fuzz/shop/{} is stale: run bash .ci/regenerate",
+            file.display()
+        );
+    }
+    let ours: toml::Table =
+        toml::from_str(&std::fs::read_to_string(committed.join("Cargo.toml")).unwrap()).unwrap();
+    let fresh: toml::Table =
+        toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).unwrap()).unwrap();
+    assert_eq!(ours["bin"], fresh["bin"]);
+}
