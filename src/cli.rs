@@ -59,6 +59,30 @@ enum FuzzCommand {
         #[arg(long)]
         function: Option<String>,
     },
+    /// Run one target's campaign with cargo fuzz; on a crash, write the finding and its
+    /// regression test.
+    #[command(
+        after_help = "Exit codes: 0 no finding, 1 a finding was written (findings/<function>/<id>.json and tests/finding_*.rs), 2 the campaign could not run.\nStable Rust without a sanitizer by default; --asan uses nightly and AddressSanitizer."
+    )]
+    Run {
+        /// The target's name (see strider-fuzz.json).
+        target: String,
+        /// The crate `strider fuzz init` wrote.
+        #[arg(short = 'C', long, default_value = ".")]
+        dir: PathBuf,
+        /// How long to fuzz, in seconds.
+        #[arg(long, default_value_t = 60)]
+        time: u64,
+        /// Build with AddressSanitizer (needs the nightly toolchain).
+        #[arg(long)]
+        asan: bool,
+        /// Parallel fuzzing processes.
+        #[arg(long, default_value_t = 1)]
+        jobs: u32,
+        /// libFuzzer's random seed (for reproducible campaigns and benchmarks).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +276,21 @@ pub fn run() -> ExitCode {
             output,
             function,
         }) => fuzz_init(&model, &output, function.as_deref()),
+        Command::Fuzz(FuzzCommand::Run {
+            target,
+            dir,
+            time,
+            asan,
+            jobs,
+            seed,
+        }) => fuzz_run(&crate::fuzz::run::Campaign {
+            dir,
+            target,
+            time_s: time,
+            asan,
+            jobs,
+            seed,
+        }),
         Command::Graph {
             model,
             output,
@@ -638,6 +677,65 @@ fn fuzz_init(path: &Path, output: &Path, function: Option<&str>) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
+    let tty = std::io::stderr().is_terminal();
+    let mut last_line = 0;
+    eprintln!(
+        "fuzzing `{}` for {} s ({})…",
+        campaign.target,
+        campaign.time_s,
+        if campaign.asan {
+            "nightly, AddressSanitizer"
+        } else {
+            "stable, no sanitizer"
+        }
+    );
+    let mut show = |p: &crate::fuzz::run::Progress| {
+        let line = format!(
+            "{:>4} s  {:>10} execs  {:>6} exec/s  corpus {:>5}  coverage {:>6}  findings 0",
+            p.elapsed_s, p.execs, p.execs_per_s, p.corpus, p.coverage
+        );
+        if tty {
+            eprint!("\r{line}");
+        } else if p.elapsed_s >= last_line + 10 {
+            last_line = p.elapsed_s;
+            eprintln!("{line}");
+        }
+    };
+    let outcome = crate::fuzz::run::run(campaign, &mut show);
+    if tty {
+        eprintln!();
+    }
+    match outcome {
+        Ok(outcome) => match outcome.finding {
+            None => {
+                println!(
+                    "no finding in {} executions ({} s)",
+                    outcome.progress.execs, campaign.time_s
+                );
+                ExitCode::SUCCESS
+            }
+            Some((finding, json, test)) => {
+                println!(
+                    "finding {} after {} s: {} ({})\n  confirms {}\n  event: {}\n  regression test: {}",
+                    finding.id,
+                    finding.found_after_s,
+                    finding.message,
+                    finding.kind,
+                    finding.threat,
+                    json.display(),
+                    test.display()
+                );
+                ExitCode::from(1)
+            }
+        },
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(INVALID)
+        }
+    }
 }
 
 fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitCode {

@@ -114,6 +114,8 @@ pub struct ManifestTarget {
     pub dict: String,
     /// The seed corpus directory, relative to the crate.
     pub seeds: String,
+    /// The threat a finding of this target confirms: the trigger's event injection.
+    pub threat: String,
 }
 
 /// The `strider-fuzz.json` of a generated crate.
@@ -370,6 +372,7 @@ pub fn render(plan: &FuzzPlan, out: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>,
             rss_limit_mb: t.memory_mb + FUZZER_MEMORY_MB,
             dict: format!("dict/{}.dict", t.name),
             seeds: format!("corpus/{}", t.name),
+            threat: t.threat.clone(),
         });
         targets.push(target_context(t));
     }

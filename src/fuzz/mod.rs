@@ -6,6 +6,7 @@
 
 pub mod ident;
 pub mod init;
+pub mod run;
 
 use std::path::{Path, PathBuf};
 
@@ -88,6 +89,8 @@ pub struct Target {
     pub timeout_s: u32,
     /// The function's memory, MB (libFuzzer's `-rss_limit_mb` adds the fuzzer's own share).
     pub memory_mb: u32,
+    /// The id of the event-injection threat of this trigger, which a finding confirms.
+    pub threat: String,
 }
 
 /// Why no plan could be made.
@@ -301,6 +304,14 @@ fn cognito(trigger: &crate::model::Trigger) -> Result<Generator, String> {
     })
 }
 
+/// Whether a queue receives its messages from an SNS topic (in the SNS envelope).
+fn fed_by_topic(model: &Model, queue: &str) -> bool {
+    model
+        .channels
+        .values()
+        .any(|c| c.kind == ChannelKind::Sns && c.delivers_to.iter().any(|d| d.target() == queue))
+}
+
 /// The targets for the model's functions with Rust handlers (or only `function`).
 ///
 /// # Errors
@@ -347,18 +358,13 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                 )
             });
             let source = trigger.source.clone().unwrap_or_default();
-            let sns_envelope = trigger.kind == TriggerKind::Sqs
-                && model.channels.values().any(|c| {
-                    c.kind == ChannelKind::Sns && c.delivers_to.iter().any(|d| d.target() == source)
-                });
+            let sns_envelope = trigger.kind == TriggerKind::Sqs && fed_by_topic(model, &source);
             let schema = trigger
                 .input
                 .as_ref()
                 .or(f.input.as_ref())
                 .and_then(|input| input.schema.as_ref())
                 .map(|s| base.join(s));
-            let mut secrets: Vec<String> = f.secrets.keys().cloned().collect();
-            secrets.sort();
             targets.push(Target {
                 name: names.unique(&format!("{id}_{}", kebab(&trigger.kind))),
                 function: id.clone(),
@@ -387,10 +393,15 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                 sns_envelope,
                 events: trigger.events.clone(),
                 schema,
-                secrets,
+                secrets: f.secrets.keys().cloned().collect(),
                 max_body: max_body(trigger.kind),
                 timeout_s: f.timeout_s.unwrap_or(3),
                 memory_mb: f.memory_mb.unwrap_or(128),
+                threat: format!(
+                    "{}@{id}/{}",
+                    crate::rules::find("event-injection").map_or("STR-002", |r| r.id),
+                    crate::rules::trigger_qualifier(f, i)
+                ),
             });
         }
     }
