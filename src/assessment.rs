@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
+use crate::findings::Finding;
 use crate::graph::Dfd;
 use crate::graph::paths::{AttackPath, BlastRadius, attack_paths, blast_radius};
 use crate::model::{Location, Model, TrackingEntry, TrackingStatus};
 use crate::rules::{Context, RULES, Rule};
-use crate::scoring::{Score, Severity, score};
+use crate::scoring::{Factor, Likelihood, Score, Severity, score};
 
 /// One threat: a rule firing on an element.
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +39,9 @@ pub struct Threat {
     pub mitigation: &'static str,
     /// Tracking, when an entry matches.
     pub tracking: Option<Tracking>,
+    /// Fuzzing findings that confirm the threat.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub confirmations: Vec<Finding>,
 }
 
 /// The tracking entry that matched a threat.
@@ -82,6 +86,10 @@ pub struct Assessment {
     pub attack_paths: Vec<AttackPath>,
     /// What each function can reach if it is compromised.
     pub blast_radius: Vec<BlastRadius>,
+    /// Fuzzing findings that name no threat of the model (the model says the input is
+    /// validated, or the finding is for another version of it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_findings: Vec<Finding>,
 }
 
 impl Assessment {
@@ -137,6 +145,59 @@ impl Assessment {
         self.threats
             .iter()
             .filter(|t| t.tracking.as_ref().is_some_and(|tr| tr.expired))
+    }
+
+    /// Marks the threats that fuzzing findings confirm: it happened, so the likelihood is at
+    /// least likely, before and after controls and tracking; the findings are attached. Findings
+    /// that name no threat are kept apart for the reports to list.
+    #[must_use]
+    pub fn confirmed_by(mut self, findings: &[Finding]) -> Self {
+        for finding in findings {
+            let Some(threat) = self.threats.iter_mut().find(|t| t.id == finding.threat) else {
+                self.unmatched_findings.push(finding.clone());
+                continue;
+            };
+            if threat.confirmations.is_empty() {
+                let score = &mut threat.score;
+                // With the other likelihood factors, before impact and residual.
+                let at = score
+                    .factors
+                    .iter()
+                    .position(|f| f.on != "likelihood")
+                    .unwrap_or(score.factors.len());
+                score.factors.insert(
+                    at,
+                    Factor {
+                        on: "likelihood",
+                        text: format!(
+                            "confirmed by fuzzing: {} ({})",
+                            finding.message, finding.file
+                        ),
+                    },
+                );
+                score.likelihood = score.likelihood.max(Likelihood::Likely);
+                score.severity = Severity::from_matrix(score.likelihood, score.impact);
+                if score.residual_likelihood < Likelihood::Likely {
+                    score.factors.push(Factor {
+                        on: "residual",
+                        text:
+                            "a confirmed finding outweighs controls and tracking until it is fixed"
+                                .to_owned(),
+                    });
+                }
+                score.residual_likelihood = score.residual_likelihood.max(Likelihood::Likely);
+                score.residual_severity =
+                    Severity::from_matrix(score.residual_likelihood, score.impact);
+            }
+            threat.confirmations.push(finding.clone());
+        }
+        self.threats.sort_by(|a, b| {
+            b.score
+                .residual_severity
+                .cmp(&a.score.residual_severity)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        self
     }
 
     /// Untracked threats at or above a severity (residual).
@@ -198,6 +259,7 @@ pub fn analyze_graph(model: &Model, dfd: &Dfd) -> Assessment {
                 score,
                 mitigation: rule.mitigation,
                 tracking,
+                confirmations: Vec::new(),
             });
         }
     }
@@ -220,6 +282,7 @@ pub fn analyze_graph(model: &Model, dfd: &Dfd) -> Assessment {
         unmatched_tracking,
         attack_paths: attack_paths(model, dfd),
         blast_radius: blast_radius(model, dfd),
+        unmatched_findings: Vec::new(),
     }
 }
 

@@ -126,6 +126,9 @@ enum Command {
         /// The date acceptances are reviewed against (YYYY-MM-DD); default: today (UTC).
         #[arg(long, value_parser = parse_date)]
         today: Option<String>,
+        /// Fuzzing findings (`strider fuzz run`'s findings/ directory, or the fuzz crate): confirmed threats become likely and carry their reproducer.
+        #[arg(long, value_name = "DIR")]
+        findings: Option<PathBuf>,
     },
     /// Write the HTML risk report: one self-contained file to hand to a reviewer.
     #[command(
@@ -149,6 +152,9 @@ enum Command {
         /// A previous version of the model: the summary shows the threats added, removed and re-scored since.
         #[arg(long, value_name = "OLD_MODEL")]
         baseline: Option<PathBuf>,
+        /// Fuzzing findings (`strider fuzz run`'s findings/ directory, or the fuzz crate): shown as evidence on the threats they confirm.
+        #[arg(long, value_name = "DIR")]
+        findings: Option<PathBuf>,
     },
     /// Event-injection fuzzing of the model's Rust handlers with cargo-fuzz.
     #[command(subcommand)]
@@ -271,26 +277,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate { model } => validate(&model),
-        Command::Fuzz(FuzzCommand::Init {
-            model,
-            output,
-            function,
-        }) => fuzz_init(&model, &output, function.as_deref()),
-        Command::Fuzz(FuzzCommand::Run {
-            target,
-            dir,
-            time,
-            asan,
-            jobs,
-            seed,
-        }) => fuzz_run(&crate::fuzz::run::Campaign {
-            dir,
-            target,
-            time_s: time,
-            asan,
-            jobs,
-            seed,
-        }),
+        Command::Fuzz(command) => fuzz(command),
         Command::Graph {
             model,
             output,
@@ -302,12 +289,14 @@ pub fn run() -> ExitCode {
             output,
             fail_on,
             today,
+            findings,
         } => analyze(
             &model,
             format,
             output.as_deref(),
             fail_on,
             &today.unwrap_or_else(crate::assessment::today_utc),
+            findings.as_deref(),
         ),
         Command::Report {
             model,
@@ -316,6 +305,7 @@ pub fn run() -> ExitCode {
             today,
             generated_at,
             baseline,
+            findings,
         } => report_html(&HtmlReport {
             model: &model,
             output: &output,
@@ -323,6 +313,7 @@ pub fn run() -> ExitCode {
             today: &today.unwrap_or_else(crate::assessment::today_utc),
             generated: generated_at.as_deref(),
             baseline: baseline.as_deref(),
+            findings: findings.as_deref(),
         }),
         Command::Rules { format } => {
             let text = match format {
@@ -440,13 +431,23 @@ fn analyze(
     output: Option<&Path>,
     fail_on: Option<SeverityArg>,
     today: &str,
+    findings: Option<&Path>,
 ) -> ExitCode {
     let loaded = match load(path) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let assessment = analyze_model(&loaded.model).reviewed_on(today);
+    let findings = match load_findings(findings) {
+        Ok(findings) => findings,
+        Err(code) => return code,
+    };
+    let assessment = analyze_model(&loaded.model)
+        .reviewed_on(today)
+        .confirmed_by(&findings);
     for message in assessment.overdue_messages() {
+        eprintln!("warning: {message}");
+    }
+    for message in unmatched_finding_messages(&assessment) {
         eprintln!("warning: {message}");
     }
     let bytes = match format {
@@ -480,6 +481,29 @@ fn analyze(
         }
         None => ExitCode::SUCCESS,
     }
+}
+
+/// Fuzzing findings from `--findings`, none without it.
+fn load_findings(dir: Option<&Path>) -> Result<Vec<crate::findings::Finding>, ExitCode> {
+    dir.map_or(Ok(Vec::new()), |dir| {
+        crate::findings::load(dir).map_err(|err| {
+            eprintln!("error: {err}");
+            ExitCode::from(INVALID)
+        })
+    })
+}
+
+fn unmatched_finding_messages(assessment: &crate::assessment::Assessment) -> Vec<String> {
+    assessment
+        .unmatched_findings
+        .iter()
+        .map(|f| {
+            format!(
+                "fuzzing finding `{}` ({}) confirms `{}`, which the model does not raise: is the input really validated?",
+                f.file, f.message, f.threat
+            )
+        })
+        .collect()
 }
 
 fn diff(old: &Path, new: &Path, format: DiffFormat, fail_on: Option<SeverityArg>) -> ExitCode {
@@ -557,6 +581,7 @@ fn explain(id: &str, model: Option<&Path>) -> ExitCode {
         unmatched_tracking: Vec::new(),
         attack_paths: Vec::new(),
         blast_radius: Vec::new(),
+        unmatched_findings: Vec::new(),
     };
     emit(None, &report::markdown::render(&single))
 }
@@ -568,6 +593,7 @@ struct HtmlReport<'a> {
     today: &'a str,
     generated: Option<&'a str>,
     baseline: Option<&'a Path>,
+    findings: Option<&'a Path>,
 }
 
 fn report_html(args: &HtmlReport<'_>) -> ExitCode {
@@ -585,8 +611,14 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let findings = match load_findings(args.findings) {
+        Ok(findings) => findings,
+        Err(code) => return code,
+    };
     let dfd = Dfd::build(&loaded.model);
-    let assessment = crate::assessment::analyze_graph(&loaded.model, &dfd).reviewed_on(args.today);
+    let assessment = crate::assessment::analyze_graph(&loaded.model, &dfd)
+        .reviewed_on(args.today)
+        .confirmed_by(&findings);
     let changes = match args.baseline.map(load).transpose() {
         Ok(old) => old.map(|old| {
             let before = analyze_model(&old.model).reviewed_on(args.today);
@@ -606,6 +638,7 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
         }
     };
     let mut warnings: Vec<String> = loaded.warnings.iter().map(|w| w.message.clone()).collect();
+    warnings.extend(unmatched_finding_messages(&assessment));
     warnings.extend(
         assessment
             .unmatched_tracking
@@ -629,6 +662,31 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
             eprintln!("error: {err}");
             ExitCode::from(INVALID)
         }
+    }
+}
+
+fn fuzz(command: FuzzCommand) -> ExitCode {
+    match command {
+        FuzzCommand::Init {
+            model,
+            output,
+            function,
+        } => fuzz_init(&model, &output, function.as_deref()),
+        FuzzCommand::Run {
+            target,
+            dir,
+            time,
+            asan,
+            jobs,
+            seed,
+        } => fuzz_run(&crate::fuzz::run::Campaign {
+            dir,
+            target,
+            time_s: time,
+            asan,
+            jobs,
+            seed,
+        }),
     }
 }
 

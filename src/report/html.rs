@@ -516,6 +516,18 @@ struct Row<'a> {
     references: Vec<String>,
     status: String,
     tracking: Option<&'a crate::assessment::Tracking>,
+    confirmations: Vec<FuzzEvidence<'a>>,
+}
+
+/// A fuzzing finding shown on the threat it confirms.
+#[derive(Serialize, Clone)]
+struct FuzzEvidence<'a> {
+    id: &'a str,
+    kind: &'a str,
+    message: &'a str,
+    file: &'a str,
+    /// The reproducer event, pretty JSON.
+    event: String,
 }
 
 /// A rule's threats, with what they share said once.
@@ -640,6 +652,17 @@ fn row<'a>(index: usize, threat: &'a Threat, dfd: &'a Dfd) -> Row<'a> {
             .unwrap_or_default(),
         status: status(threat),
         tracking: threat.tracking.as_ref(),
+        confirmations: threat
+            .confirmations
+            .iter()
+            .map(|f| FuzzEvidence {
+                id: &f.id,
+                kind: &f.kind,
+                message: &f.message,
+                file: &f.file,
+                event: serde_json::to_string_pretty(&f.event).unwrap_or_default(),
+            })
+            .collect(),
     }
 }
 

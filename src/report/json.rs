@@ -9,13 +9,18 @@
 //!    "location": {"file": "model/shop.yaml", "line": 1, "column": 3},
 //!    "score": {"likelihood": "likely", "impact": "severe", "severity": "critical",
 //!      "residual_likelihood": "…", "residual_severity": "…", "factors": [{"on": "…", "text": "…"}]},
-//!    "mitigation": "…", "tracking": null}],
+//!    "mitigation": "…", "tracking": null,
+//!    "confirmations": [{"id": "…", "function": "…", "target": "…", "threat": "…", "kind": "crash",
+//!      "message": "…", "event": {}, "file": "findings/…/….json"}]}],
 //!  "unmatched_tracking": [],
 //!  "attack_paths": [{"entry": "visitor", "target": "payments-db", "classification": "restricted",
 //!    "path": ["visitor", "shop-api", "…", "payments-db"]}],
 //!  "blast_radius": [{"function": "…", "reads": [], "writes": [], "calls": [], "starts": [],
-//!    "worst": "restricted"}]}
+//!    "worst": "restricted"}],
+//!  "unmatched_findings": []}
 //! ```
+//!
+//! `confirmations` (on a threat) and `unmatched_findings` appear only with `--findings`.
 
 use serde::Serialize;
 
@@ -32,6 +37,8 @@ struct Report<'a> {
     unmatched_tracking: &'a [String],
     attack_paths: &'a [crate::graph::paths::AttackPath],
     blast_radius: &'a [crate::graph::paths::BlastRadius],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unmatched_findings: &'a [crate::findings::Finding],
 }
 
 #[derive(Serialize)]
@@ -61,6 +68,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
         unmatched_tracking: &assessment.unmatched_tracking,
         attack_paths: &assessment.attack_paths,
         blast_radius: &assessment.blast_radius,
+        unmatched_findings: &assessment.unmatched_findings,
     };
     let mut bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
     bytes.push(b'\n');
