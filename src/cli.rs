@@ -58,6 +58,10 @@ enum FuzzCommand {
         /// Only this function's triggers.
         #[arg(long)]
         function: Option<String>,
+        /// Also write a ClusterFuzzLite setup (`.clusterfuzzlite/` and a pull-request workflow) at
+        /// the root of the repository holding DIR, to run the same targets as CI campaigns.
+        #[arg(long)]
+        clusterfuzzlite: bool,
     },
     /// Run one target's campaign with cargo fuzz; on a crash, write the finding and its
     /// regression test.
@@ -671,7 +675,8 @@ fn fuzz(command: FuzzCommand) -> ExitCode {
             model,
             output,
             function,
-        } => fuzz_init(&model, &output, function.as_deref()),
+            clusterfuzzlite,
+        } => fuzz_init(&model, &output, function.as_deref(), clusterfuzzlite),
         FuzzCommand::Run {
             target,
             dir,
@@ -690,7 +695,7 @@ fn fuzz(command: FuzzCommand) -> ExitCode {
     }
 }
 
-fn fuzz_init(path: &Path, output: &Path, function: Option<&str>) -> ExitCode {
+fn fuzz_init(path: &Path, output: &Path, function: Option<&str>, cfl: bool) -> ExitCode {
     let loaded = match load(path) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -713,11 +718,37 @@ fn fuzz_init(path: &Path, output: &Path, function: Option<&str>) -> ExitCode {
             return ExitCode::from(INVALID);
         }
     };
-    for (relative, bytes) in &files {
-        if let Err(err) = crate::output::write_confined(output, relative, bytes) {
-            eprintln!("error: {err}");
-            return ExitCode::from(INVALID);
+    let root = crate::fuzz::init::repository_root(output);
+    let cfl_files = if cfl {
+        match crate::fuzz::init::clusterfuzzlite(&plan, output, &root) {
+            Ok(files) => files,
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(INVALID);
+            }
         }
+    } else {
+        std::collections::BTreeMap::new()
+    };
+    for (dir, files) in [(output, &files), (root.as_path(), &cfl_files)] {
+        for (relative, bytes) in files {
+            if let Err(err) = crate::output::write_confined(dir, relative, bytes) {
+                eprintln!("error: {err}");
+                return ExitCode::from(INVALID);
+            }
+        }
+    }
+    if cfl {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let script = root.join(".clusterfuzzlite/build.sh");
+            let _ = std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755));
+        }
+        println!(
+            "wrote the ClusterFuzzLite setup to {} (.clusterfuzzlite/, .github/workflows/clusterfuzzlite.yml)",
+            root.display()
+        );
     }
     println!(
         "wrote {} fuzz target{} to {}:",

@@ -79,7 +79,7 @@ fn the_shop_gets_one_target_per_handler_trigger_with_seeds_and_dictionaries() {
         let name = t["name"].as_str().unwrap();
         assert!(dir.join(format!("fuzz_targets/{name}.rs")).is_file());
         let seed: serde_json::Value = serde_json::from_slice(
-            &std::fs::read(dir.join(format!("corpus/{name}/realistic.json"))).unwrap(),
+            &std::fs::read(dir.join(format!("events/{name}/realistic.json"))).unwrap(),
         )
         .unwrap();
         assert!(
@@ -107,12 +107,12 @@ fn the_shop_gets_one_target_per_handler_trigger_with_seeds_and_dictionaries() {
     assert_eq!(place["rss_limit_mb"], 512 + 256);
     // The realistic S3 seed is a notification for the model's bucket; the SQS one an SNS envelope.
     let s3: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(dir.join("corpus/process_upload_s3/realistic.json")).unwrap(),
+        &std::fs::read(dir.join("events/process_upload_s3/realistic.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(s3["Records"][0]["s3"]["bucket"]["name"], "uploads-bucket");
     let sqs: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(dir.join("corpus/fulfil_order_sqs/realistic.json")).unwrap(),
+        &std::fs::read(dir.join("events/fulfil_order_sqs/realistic.json")).unwrap(),
     )
     .unwrap();
     let body = sqs["Records"][0]["body"].as_str().unwrap();
@@ -323,4 +323,88 @@ fn the_committed_shop_fuzz_crate_is_what_fuzz_init_writes() {
     let fresh: toml::Table =
         toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).unwrap()).unwrap();
     assert_eq!(ours["bin"], fresh["bin"]);
+}
+
+#[test]
+fn clusterfuzzlite_setup_goes_to_the_repository_root_and_quotes_the_crate_path() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    // A directory name that would break an unquoted shell line.
+    let dir = repo.path().join("fuzz it's \"$(touch pwned)\"");
+    let run = strider(&[
+        "fuzz",
+        "init",
+        "model/shop.yaml",
+        "-o",
+        dir.to_str().unwrap(),
+        "--clusterfuzzlite",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let cfl = repo.path().join(".clusterfuzzlite");
+    assert_eq!(
+        std::fs::read_to_string(cfl.join("project.yaml"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("language: rust")
+    );
+    assert!(
+        std::fs::read_to_string(cfl.join("Dockerfile"))
+            .unwrap()
+            .contains("FROM gcr.io/oss-fuzz-base/base-builder-rust")
+    );
+    let workflow =
+        std::fs::read_to_string(repo.path().join(".github/workflows/clusterfuzzlite.yml")).unwrap();
+    assert!(workflow.contains("google/clusterfuzzlite/actions/run_fuzzers@v1"));
+    assert!(workflow.contains("${{ secrets.GITHUB_TOKEN }}"));
+    let script = cfl.join("build.sh");
+    let build = std::fs::read_to_string(&script).unwrap();
+    for target in manifest(&dir)["targets"].as_array().unwrap() {
+        let name = target["name"].as_str().unwrap();
+        assert!(
+            build.contains(&format!("cp \"$release/{name}\" \"$OUT/\"")),
+            "{name}"
+        );
+        assert!(
+            build.contains(&format!("timeout = {}", target["timeout_s"])),
+            "{name}"
+        );
+        assert!(build.contains(&format!("{name}_seed_corpus.zip")), "{name}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&script).unwrap().permissions().mode() & 0o111,
+            0o111
+        );
+    }
+    // The script parses, and its `cd` goes exactly to the crate whatever its name holds.
+    assert!(
+        Command::new("bash")
+            .arg("-n")
+            .arg(&script)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let cd = build.lines().find(|l| l.starts_with("cd ")).unwrap();
+    let probe = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "SRC=/src; {} 2>/dev/null; printf %s \"$(printf '%s' {})\"",
+            "true",
+            &cd[3..].replace("\"$SRC/project\"/", "")
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&probe.stdout),
+        "fuzz it's \"$(touch pwned)\""
+    );
+    assert!(!repo.path().join("pwned").exists() && !Path::new("pwned").exists());
 }

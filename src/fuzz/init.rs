@@ -1,6 +1,7 @@
 //! `strider fuzz init`: renders the cargo-fuzz crate of a [`FuzzPlan`] from the tera templates in
 //! `templates/fuzz/` — `Cargo.toml`, `src/lib.rs` with one module per target, one file per target
-//! in `fuzz_targets/`, a realistic seed event per target in `corpus/<target>/`, a libFuzzer
+//! in `fuzz_targets/`, a seed per target in `corpus/<target>/` (the input that generates the
+//! realistic event, which is written as JSON in `events/<target>/`), a libFuzzer
 //! dictionary in `dict/`, the body schemas in `schemas/`, and `strider-fuzz.json`, which
 //! `strider fuzz run` reads for each target's function, limits and files.
 //!
@@ -21,6 +22,10 @@ use crate::model::{HandlerStyle, kebab};
 const CARGO_TOML: &str = include_str!("../../templates/fuzz/Cargo.toml.tera");
 const LIB_RS: &str = include_str!("../../templates/fuzz/lib.rs.tera");
 const TARGET_RS: &str = include_str!("../../templates/fuzz/target.rs.tera");
+const CFL_PROJECT: &str = include_str!("../../templates/fuzz/clusterfuzzlite/project.yaml.tera");
+const CFL_DOCKERFILE: &str = include_str!("../../templates/fuzz/clusterfuzzlite/Dockerfile.tera");
+const CFL_BUILD: &str = include_str!("../../templates/fuzz/clusterfuzzlite/build.sh.tera");
+const CFL_WORKFLOW: &str = include_str!("../../templates/fuzz/clusterfuzzlite/workflow.yml.tera");
 
 /// Why the crate could not be rendered.
 #[derive(Debug)]
@@ -300,9 +305,17 @@ fn target_files(t: &Target, files: &mut BTreeMap<PathBuf, Vec<u8>>) -> Result<()
         .and_then(|s| serde_json::from_str(s).ok());
     let events_plan = events_plan(t, schema_text.as_deref());
     let seed = seed(t, events_plan);
+    // The corpus holds generator inputs: one zero byte makes every choice the realistic one.
     files.insert(
-        PathBuf::from(format!("corpus/{}/realistic.json", t.name)),
-        serde_json::to_vec_pretty(&seed).unwrap_or_default(),
+        PathBuf::from(format!("corpus/{}/realistic", t.name)),
+        vec![0],
+    );
+    // The event it decodes to, for people, replays and black-box handlers.
+    let mut event = serde_json::to_vec_pretty(&seed).unwrap_or_default();
+    event.push(b'\n');
+    files.insert(
+        PathBuf::from(format!("events/{}/realistic.json", t.name)),
+        event,
     );
     files.insert(
         PathBuf::from(format!("dict/{}.dict", t.name)),
@@ -434,7 +447,73 @@ pub fn render(plan: &FuzzPlan, out: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>,
     files.insert(PathBuf::from("strider-fuzz.json"), manifest_json);
     files.insert(
         PathBuf::from(".gitignore"),
-        b"target/\nartifacts/\ncorpus/*/*\n!corpus/*/realistic.json\ncoverage/\n".to_vec(),
+        b"target/\nartifacts/\ncorpus/*/*\n!corpus/*/realistic\ncoverage/\n".to_vec(),
     );
+    Ok(files)
+}
+
+/// A string as one single-quoted shell word.
+fn shell_word(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// The repository that holds `dir`: the nearest ancestor with a `.git`, else `dir` itself.
+#[must_use]
+pub fn repository_root(dir: &Path) -> PathBuf {
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    absolute
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map_or(absolute.clone(), Path::to_path_buf)
+}
+
+/// The ClusterFuzzLite setup for the crate at `out`, relative to the repository root `root`:
+/// `.clusterfuzzlite/{project.yaml, Dockerfile, build.sh}` (ClusterFuzzLite looks for them at the
+/// root) and a pull-request workflow in `.github/workflows/`.
+///
+/// # Errors
+/// When a template fails.
+pub fn clusterfuzzlite(
+    plan: &FuzzPlan,
+    out: &Path,
+    root: &Path,
+) -> Result<BTreeMap<PathBuf, Vec<u8>>, InitError> {
+    let crate_dir = relative(out, root);
+    let mut context = tera::Context::new();
+    context.insert("model", &plan.model.replace(['\n', '\r'], " "));
+    context.insert("crate_dir_sh", &shell_word(&crate_dir));
+    context.insert(
+        "targets",
+        &plan
+            .targets
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "name": t.name,
+                    "timeout_s": t.timeout_s.max(1),
+                    "rss_limit_mb": t.memory_mb + FUZZER_MEMORY_MB,
+                })
+            })
+            .collect::<Vec<_>>(),
+    );
+    let mut tera = tera::Tera::new();
+    let mut files = BTreeMap::new();
+    for (name, text, path) in [
+        ("project.yaml", CFL_PROJECT, ".clusterfuzzlite/project.yaml"),
+        ("Dockerfile", CFL_DOCKERFILE, ".clusterfuzzlite/Dockerfile"),
+        ("build.sh", CFL_BUILD, ".clusterfuzzlite/build.sh"),
+        (
+            "workflow.yml",
+            CFL_WORKFLOW,
+            ".github/workflows/clusterfuzzlite.yml",
+        ),
+    ] {
+        tera.add_raw_template(name, text)
+            .map_err(|err| InitError::Template(format!("{name}: {err}")))?;
+        let rendered = tera
+            .render(name, &context)
+            .map_err(|err| InitError::Template(format!("{name}: {err:?}")))?;
+        files.insert(PathBuf::from(path), rendered.into_bytes());
+    }
     Ok(files)
 }

@@ -1,5 +1,6 @@
-//! The fuzz input of a generated target: bytes that drive a generator, or — when they start with
-//! `{` — an event as JSON (the realistic seed events of the corpus, and events typed by hand).
+//! The fuzz input of a generated target: bytes that drive a generator, so every event sent has
+//! the shape the service gives it (mutated JSON would send events no service sends, and their
+//! crashes would be noise). Findings are replayed from their event JSON with [`replay`].
 //! When `STRIDER_EVENT_OUT` names a file, the event about to be sent is written there as JSON
 //! with the payloads it carries: that is how `strider fuzz run` turns a crashing input into a
 //! readable reproducer.
@@ -21,26 +22,19 @@ pub struct Decoded<T> {
     pub injected: Vec<String>,
 }
 
-/// Decodes a fuzz input into an event; `None` when the bytes cannot become one (JSON that is not
-/// this event type), which the target skips.
+/// Decodes a fuzz input into an event; `None` when the generator gives up, which the target
+/// skips.
 pub fn decode<T, G>(data: &[u8], plan: &Plan, generate: G) -> Option<Decoded<T>>
 where
-    T: DeserializeOwned + Serialize,
+    T: Serialize,
     G: FnOnce(&mut Hostile<'_, '_>) -> arbitrary::Result<T>,
 {
-    let decoded = if data.first() == Some(&b'{') {
-        Decoded {
-            event: serde_json::from_slice(data).ok()?,
-            injected: Vec::new(),
-        }
-    } else {
-        let mut u = Unstructured::new(data);
-        let mut h = Hostile::new(&mut u, plan);
-        let event = generate(&mut h).ok()?;
-        Decoded {
-            event,
-            injected: h.injected,
-        }
+    let mut u = Unstructured::new(data);
+    let mut h = Hostile::new(&mut u, plan);
+    let event = generate(&mut h).ok()?;
+    let decoded = Decoded {
+        event,
+        injected: h.injected,
     };
     if let Some(path) = std::env::var_os("STRIDER_EVENT_OUT") {
         let record = reproducer(&decoded.event, &decoded.injected);
@@ -104,10 +98,17 @@ mod tests {
     }
 
     #[test]
-    fn json_inputs_are_events_and_other_json_is_skipped() {
-        let event = br#"{"Records":[{"messageId":"m1","body":"{}"}]}"#;
-        let decoded = decode(event, &Plan::BASE, sqs).unwrap();
+    fn bare_events_replay_too_and_other_json_is_an_error() {
+        let event = r#"{"Records":[{"messageId":"m1","body":"{}"}]}"#;
+        let decoded: Decoded<SqsEvent> = replay(event).unwrap();
         assert_eq!(decoded.event.records[0].message_id.as_deref(), Some("m1"));
-        assert!(decode(b"{\"Records\": 5}", &Plan::BASE, sqs).is_none());
+        assert!(decoded.injected.is_empty());
+        assert!(replay::<SqsEvent>(r#"{"Records": 5}"#).is_err());
+    }
+
+    #[test]
+    fn inputs_starting_like_json_are_generator_bytes_too() {
+        let decoded = decode(b"{\"Records\": 5}", &Plan::BASE, sqs).unwrap();
+        assert!(!decoded.event.records.is_empty());
     }
 }

@@ -47,6 +47,9 @@ fn average_unit_price(order: &Order) -> u64 {
         .iter()
         .map(|l| l.unit_price_cents * u64::from(l.quantity))
         .sum();
+    if cfg!(feature = "fix-zero-units") {
+        return total.checked_div(units).unwrap_or(0);
+    }
     // BUG: an order of zero units divides by zero.
     total / units
 }
@@ -76,7 +79,12 @@ pub async fn handler(event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, E
         };
         if order.items.is_empty() {
             // BUG: reports the order id where Lambda expects the message id.
-            fail(&mut response, order.order_id.clone());
+            let reported = if cfg!(feature = "fix-order-identifier") {
+                id
+            } else {
+                order.order_id.clone()
+            };
+            fail(&mut response, reported);
             continue;
         }
         let _slip_price = average_unit_price(&order);
