@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::Value;
-use strider_events::arbitrary::{self, Unstructured};
+use strider_events::arbitrary::Unstructured;
 use strider_events::{Family, Hostile, Plan, Role};
 
 use super::{FuzzPlan, Target, ident};
@@ -207,36 +207,12 @@ fn events_plan(t: &Target, schema: Option<&str>) -> &'static Plan {
     }))
 }
 
-fn json<T: Serialize>(event: arbitrary::Result<T>) -> Value {
-    event
-        .ok()
-        .and_then(|e| serde_json::to_value(e).ok())
-        .unwrap_or(Value::Null)
-}
-
 /// The realistic event of a target: its generator on the empty input.
 fn seed(t: &Target, plan: &'static Plan) -> Value {
-    use strider_events::events::{cognito, http, messaging, storage};
     let mut u = Unstructured::new(&[]);
-    let h = &mut Hostile::new(&mut u, plan);
-    match t.generator {
-        "events::http::rest" => json(http::rest(h)),
-        "events::http::http_api" => json(http::http_api(h)),
-        "events::http::function_url" => json(http::function_url(h)),
-        "events::http::alb" => json(http::alb(h)),
-        "events::storage::s3" => json(storage::s3(h)),
-        "events::storage::dynamodb_stream" => json(storage::dynamodb_stream(h)),
-        "events::messaging::sqs" => json(messaging::sqs(h)),
-        "events::messaging::sns" => json(messaging::sns(h)),
-        "events::messaging::kinesis" => json(messaging::kinesis(h)),
-        "events::messaging::eventbridge" => json(messaging::eventbridge(h)),
-        "events::messaging::schedule" => json(messaging::schedule(h)),
-        "events::cognito::pre_signup" => json(cognito::pre_signup(h)),
-        "events::cognito::pre_authentication" => json(cognito::pre_authentication(h)),
-        "events::cognito::post_authentication" => json(cognito::post_authentication(h)),
-        "events::cognito::pre_token_generation" => json(cognito::pre_token_generation(h)),
-        _ => json(cognito::post_confirmation(h)),
-    }
+    strider_events::events::by_name(t.generator)
+        .and_then(|generate| generate(&mut Hostile::new(&mut u, plan)))
+        .unwrap_or(Value::Null)
 }
 
 fn collect_keys(value: &Value, keys: &mut Vec<String>) {

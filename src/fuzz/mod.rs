@@ -414,3 +414,78 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
         skipped,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Trigger;
+
+    fn trigger(kind: TriggerKind, source: Option<&str>, events: &[&str]) -> Trigger {
+        Trigger {
+            kind,
+            source: source.map(str::to_owned),
+            method: None,
+            path: None,
+            auth: None,
+            batch_size: None,
+            partial_failures: None,
+            filter: None,
+            events: events.iter().map(|e| (*e).to_owned()).collect(),
+            input: None,
+        }
+    }
+
+    #[test]
+    fn every_planned_generator_exists_in_strider_events() {
+        let model = crate::model::load(Path::new("model/shop.yaml")).map(|l| l.model);
+        let mut model = model.unwrap_or_else(|_| panic!("the shop model loads"));
+        let mut lb = model.channels["shop-api"].clone();
+        lb.kind = ChannelKind::Alb;
+        model.channels.insert("lb".to_owned(), lb);
+        let mut triggers = vec![
+            trigger(TriggerKind::Http, Some("lb"), &[]),
+            trigger(TriggerKind::Http, Some("shop-api"), &[]),
+            trigger(TriggerKind::Http, Some("upload-api"), &[]),
+            trigger(TriggerKind::Http, Some("payment-webhook-url"), &[]),
+        ];
+        for kind in [
+            TriggerKind::S3,
+            TriggerKind::Sqs,
+            TriggerKind::Sns,
+            TriggerKind::DynamodbStream,
+            TriggerKind::Kinesis,
+            TriggerKind::Eventbridge,
+            TriggerKind::Schedule,
+        ] {
+            triggers.push(trigger(kind, None, &[]));
+        }
+        for source in [
+            "PreSignUp_SignUp",
+            "PreAuthentication_Authentication",
+            "PostAuthentication_Authentication",
+            "TokenGeneration_HostedAuth",
+            "PostConfirmation_ConfirmSignUp",
+        ] {
+            triggers.push(trigger(TriggerKind::Cognito, None, &[source]));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &triggers {
+            let found = generator(&model, t).unwrap_or_else(|why| panic!("{why}"));
+            assert!(
+                strider_events::events::by_name(found.path).is_some(),
+                "{}",
+                found.path
+            );
+            seen.insert(found.path);
+        }
+        assert_eq!(seen.len(), strider_events::events::GENERATORS.len());
+        assert!(generator(&model, &trigger(TriggerKind::Iot, None, &[])).is_err());
+        assert!(
+            generator(
+                &model,
+                &trigger(TriggerKind::Cognito, None, &["CustomMessage_SignUp"])
+            )
+            .is_err()
+        );
+    }
+}

@@ -8,8 +8,67 @@ pub mod messaging;
 pub mod storage;
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::hostile::Hostile;
+
+/// A generator whose event is returned as JSON.
+pub type JsonGenerator = fn(&mut Hostile<'_, '_>) -> Option<Value>;
+
+fn json<T: Serialize>(event: arbitrary::Result<T>) -> Option<Value> {
+    serde_json::to_value(event.ok()?).ok()
+}
+
+/// Every generator by its path in this crate (`events::storage::s3`), for tools that choose one
+/// by name and want its event as JSON (`strider fuzz init` writes each target's realistic event).
+pub const GENERATORS: &[(&str, JsonGenerator)] = &[
+    ("events::http::rest", |h| json(http::rest(h))),
+    ("events::http::http_api", |h| json(http::http_api(h))),
+    ("events::http::function_url", |h| {
+        json(http::function_url(h))
+    }),
+    ("events::http::alb", |h| json(http::alb(h))),
+    ("events::storage::s3", |h| json(storage::s3(h))),
+    ("events::storage::dynamodb_stream", |h| {
+        json(storage::dynamodb_stream(h))
+    }),
+    ("events::messaging::sqs", |h| json(messaging::sqs(h))),
+    ("events::messaging::sns", |h| json(messaging::sns(h))),
+    ("events::messaging::kinesis", |h| {
+        json(messaging::kinesis(h))
+    }),
+    ("events::messaging::eventbridge", |h| {
+        json(messaging::eventbridge(h))
+    }),
+    ("events::messaging::schedule", |h| {
+        json(messaging::schedule(h))
+    }),
+    ("events::cognito::pre_signup", |h| {
+        json(cognito::pre_signup(h))
+    }),
+    ("events::cognito::pre_authentication", |h| {
+        json(cognito::pre_authentication(h))
+    }),
+    ("events::cognito::post_authentication", |h| {
+        json(cognito::post_authentication(h))
+    }),
+    ("events::cognito::pre_token_generation", |h| {
+        json(cognito::pre_token_generation(h))
+    }),
+    ("events::cognito::post_confirmation", |h| {
+        json(cognito::post_confirmation(h))
+    }),
+];
+
+/// The generator named `path`.
+#[must_use]
+pub fn by_name(path: &str) -> Option<JsonGenerator> {
+    GENERATORS
+        .iter()
+        .find(|(name, _)| *name == path)
+        .map(|(_, g)| *g)
+}
 
 /// Region of every generated event.
 pub const REGION: &str = "eu-west-1";
@@ -47,4 +106,26 @@ pub fn batch_ids(h: &mut Hostile<'_, '_>, n: usize) -> arbitrary::Result<Vec<Str
         ids[to] = ids[from].clone();
     }
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use arbitrary::Unstructured;
+
+    use super::*;
+    use crate::Plan;
+
+    #[test]
+    fn every_generator_gives_a_realistic_event_on_the_empty_input() {
+        for (name, generate) in GENERATORS {
+            let mut u = Unstructured::new(&[]);
+            let event = generate(&mut Hostile::new(&mut u, &Plan::BASE));
+            assert!(
+                event.as_ref().is_some_and(Value::is_object),
+                "{name}: {event:?}"
+            );
+        }
+        assert!(by_name("events::storage::s3").is_some());
+        assert!(by_name("events::nope").is_none());
+    }
 }
