@@ -394,6 +394,9 @@ fn record(
         .output()
         .map_err(|err| RunError(format!("cannot replay with `{}`: {err}", binary.display())))?;
     let (kind, message) = failure_message(&String::from_utf8_lossy(&replay.stderr));
+    // Paths inside the repository are shown relative to it, so findings read the same anywhere.
+    let root = super::init::repository_root(dir);
+    let message = message.replace(&format!("{}/", root.display()), "");
     let reproducer: Value = std::fs::read(dump.path())
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
