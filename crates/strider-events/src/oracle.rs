@@ -153,9 +153,16 @@ pub fn batch(plan: &Plan, kind: BatchKind, event: &Value, response: &Value) -> R
         Some(other) => return Err(format!("batchItemFailures is not a list: {other}")),
     };
     let ids = record_ids(kind, event);
+    // A record without an id (which the service never sends) can only be reported as "".
+    let anonymous = ids.len()
+        < event
+            .get("Records")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
     for failure in failures {
         match failure.get("itemIdentifier").and_then(Value::as_str) {
             Some(id) if ids.iter().any(|i| i == id) => {}
+            Some("") if anonymous => {}
             Some(id) => {
                 return Err(format!(
                     "batchItemFailures names {id:?}, which is not a record of the batch: Lambda then retries the whole batch"
