@@ -113,7 +113,8 @@ impl<'a, 'u> Hostile<'a, 'u> {
     }
 
     /// A string field: the realistic value, or arbitrary text, or a payload for its role alone,
-    /// spliced into the realistic value, or encoded once more, or oversize.
+    /// spliced into the realistic value, or encoded once more, or the value or a payload repeated
+    /// up to the trigger's limit.
     ///
     /// # Errors
     /// As [`Hostile::choice`].
@@ -128,7 +129,15 @@ impl<'a, 'u> Hostile<'a, 'u> {
                 format!("{}{payload}{}", &realistic[..cut], &realistic[cut..])
             }
             10 => percent_encode(&self.payload(role)?),
-            _ => self.oversize(realistic)?,
+            // Long values: the realistic one, or a payload, repeated.
+            _ => {
+                let unit = if self.choice(2)? == 1 {
+                    self.payload(role)?
+                } else {
+                    realistic.to_owned()
+                };
+                self.oversize(&unit)?
+            }
         })
     }
 
