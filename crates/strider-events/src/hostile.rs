@@ -129,7 +129,9 @@ impl<'a, 'u> Hostile<'a, 'u> {
                 format!("{}{payload}{}", &realistic[..cut], &realistic[cut..])
             }
             10 => percent_encode(&self.payload(role)?),
-            // Long values: the realistic one, or a payload, repeated.
+            // Long values (the realistic one, or a payload, repeated) are rare: an event holds
+            // many fields, and megabytes in each would slow every execution down.
+            _ if !self.rarely(4)? => self.payload(role)?,
             _ => {
                 let unit = if self.choice(2)? == 1 {
                     self.payload(role)?
