@@ -191,12 +191,7 @@ impl Assessment {
             }
             threat.confirmations.push(finding.clone());
         }
-        self.threats.sort_by(|a, b| {
-            b.score
-                .residual_severity
-                .cmp(&a.score.residual_severity)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        sort_threats(&mut self.threats);
         self
     }
 
@@ -206,6 +201,16 @@ impl Assessment {
             .iter()
             .filter(move |t| t.untracked() && t.score.residual_severity >= threshold)
     }
+}
+
+/// The order of every threat list: most severe (residual) first, then by id.
+fn sort_threats(threats: &mut [Threat]) {
+    threats.sort_by(|a, b| {
+        b.score
+            .residual_severity
+            .cmp(&a.score.residual_severity)
+            .then_with(|| a.id.cmp(&b.id))
+    });
 }
 
 /// Analyses a validated model.
@@ -263,12 +268,7 @@ pub fn analyze_graph(model: &Model, dfd: &Dfd) -> Assessment {
             });
         }
     }
-    threats.sort_by(|a, b| {
-        b.score
-            .residual_severity
-            .cmp(&a.score.residual_severity)
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    sort_threats(&mut threats);
     threats.dedup_by(|a, b| a.id == b.id);
     let unmatched_tracking = patterns
         .iter()

@@ -783,7 +783,7 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
     );
     let mut show = |p: &crate::fuzz::run::Progress| {
         let line = format!(
-            "{:>4} s  {:>10} execs  {:>6} exec/s  corpus {:>5}  coverage {:>6}  findings 0",
+            "{:>4} s  {:>10} execs  {:>6} exec/s  corpus {:>5}  coverage {:>6}",
             p.elapsed_s, p.execs, p.execs_per_s, p.corpus, p.coverage
         );
         if tty {

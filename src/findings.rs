@@ -7,25 +7,39 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// One finding as `strider fuzz run` writes it (the fields the threat model uses).
+/// A confirmed finding: what `strider fuzz run` writes to `findings/<function>/<id>.json` and
+/// what `--findings` reads back.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Finding {
-    /// The finding's id.
+    /// Stable id: the start of the SHA-256 of the event and its payloads.
     pub id: String,
-    /// The function's id.
+    /// The function's id in the model.
     pub function: String,
     /// The fuzz target.
     pub target: String,
-    /// The threat it confirms.
+    /// The trigger's index in the function's `triggers`.
+    #[serde(default)]
+    pub trigger: usize,
+    /// The trigger's kind.
+    #[serde(default)]
+    pub trigger_kind: String,
+    /// The threat the finding confirms.
     pub threat: String,
-    /// `crash`, `oracle`, `timeout` or `oom`.
+    /// `crash` (a panic or a sanitizer report), `oracle` (a wrong answer), `timeout` or `oom`.
     pub kind: String,
-    /// What went wrong.
+    /// What went wrong: the panic message or the oracle's verdict.
     pub message: String,
+    /// Seconds into the campaign when it was found.
+    #[serde(default)]
+    pub found_after_s: u64,
     /// The event that reproduces it.
     pub event: serde_json::Value,
-    /// The file it was read from, relative to the directory given.
+    /// The payloads the event carries.
     #[serde(default)]
+    pub injected: Vec<String>,
+    /// The file it was read from, relative to the directory given (empty, and left out, in the
+    /// file itself).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub file: String,
 }
 

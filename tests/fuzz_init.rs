@@ -408,3 +408,39 @@ fn clusterfuzzlite_setup_goes_to_the_repository_root_and_quotes_the_crate_path()
     );
     assert!(!repo.path().join("pwned").exists() && !Path::new("pwned").exists());
 }
+
+#[test]
+fn fuzz_run_explains_a_missing_crate_or_target_before_building_anything() {
+    let out = tempfile::tempdir().unwrap();
+    let run = strider(&["fuzz", "run", "x", "-C", out.path().to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("run `strider fuzz init MODEL -o"));
+    let dir = out.path().join("fuzz");
+    assert!(
+        strider(&[
+            "fuzz",
+            "init",
+            "model/shop.yaml",
+            "-o",
+            dir.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let run = strider(&["fuzz", "run", "nope", "-C", dir.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("no target `nope`") && stderr.contains("process_upload_s3"),
+        "{stderr}"
+    );
+    // A manifest edited to name a path is refused, not followed.
+    let manifest_path = dir.join("strider-fuzz.json");
+    let edited = std::fs::read_to_string(&manifest_path)
+        .unwrap()
+        .replace("\"process_upload_s3\"", "\"../../escape\"");
+    std::fs::write(&manifest_path, edited).unwrap();
+    let run = strider(&["fuzz", "run", "../../escape", "-C", dir.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no target `../../escape`"));
+}

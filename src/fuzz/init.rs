@@ -92,6 +92,7 @@ struct TargetContext {
     schema: bool,
     secrets_lits: Vec<String>,
     max_body: usize,
+    infers_status: bool,
 }
 
 #[derive(Serialize)]
@@ -139,8 +140,11 @@ fn family_variant(family: Family) -> String {
     format!("{family:?}")
 }
 
-/// The package and library name of the crate at `dir`.
-fn package_name(dir: &Path) -> Result<String, InitError> {
+/// The package name of the crate at `dir`.
+///
+/// # Errors
+/// When its Cargo.toml cannot be read or has no package name.
+pub fn package_name(dir: &Path) -> Result<String, InitError> {
     let manifest = dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest)
         .map_err(|err| InitError::HandlerCrate(dir.to_path_buf(), err.to_string()))?;
@@ -204,6 +208,7 @@ fn events_plan(t: &Target, schema: Option<&str>) -> &'static Plan {
         schema: schema.map(leak),
         secrets: Box::leak(secrets.into_boxed_slice()),
         max_body: t.max_body,
+        infers_status: t.infers_status(),
     }))
 }
 
@@ -331,6 +336,7 @@ fn target_context(t: &Target) -> TargetContext {
         schema: t.schema.is_some(),
         secrets_lits: t.secrets.iter().map(|s| rust_str(s)).collect(),
         max_body: t.max_body,
+        infers_status: t.infers_status(),
     }
 }
 

@@ -93,6 +93,18 @@ pub struct Target {
     pub threat: String,
 }
 
+impl Target {
+    /// Whether the gateway takes a response without `statusCode` as a 200 JSON body (HTTP APIs
+    /// with payload 2.0 and function URLs do; REST APIs and load balancers answer 502).
+    #[must_use]
+    pub fn infers_status(&self) -> bool {
+        matches!(
+            self.http,
+            Some(HttpFlavour::HttpApi | HttpFlavour::FunctionUrl)
+        )
+    }
+}
+
 /// Why no plan could be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanError {

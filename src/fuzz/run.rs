@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Digest;
 
 use super::ident;
 use super::init::{Manifest, ManifestTarget};
+use crate::findings::Finding;
 
 /// How to run a campaign.
 #[derive(Debug, Clone)]
@@ -46,33 +46,6 @@ pub struct Progress {
     pub coverage: u64,
     /// Seconds since the start.
     pub elapsed_s: u64,
-}
-
-/// A confirmed finding, as `findings/<function>/<id>.json` holds it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Finding {
-    /// Stable id: the start of the SHA-256 of the event and payloads.
-    pub id: String,
-    /// The function's id in the model.
-    pub function: String,
-    /// The fuzz target.
-    pub target: String,
-    /// The trigger's index in the function's `triggers`.
-    pub trigger: usize,
-    /// The trigger's kind.
-    pub trigger_kind: String,
-    /// The threat the finding confirms.
-    pub threat: String,
-    /// `crash` (a panic or a sanitizer report), `oracle` (a wrong answer), `timeout` or `oom`.
-    pub kind: String,
-    /// What went wrong: the panic message or the oracle's verdict.
-    pub message: String,
-    /// Seconds into the campaign when it was found.
-    pub found_after_s: u64,
-    /// The event that reproduces it.
-    pub event: Value,
-    /// The payloads the event carries.
-    pub injected: Vec<String>,
 }
 
 /// How a campaign ended.
@@ -202,7 +175,7 @@ pub fn run(
     let target = manifest
         .targets
         .iter()
-        .find(|t| t.name == campaign.target)
+        .find(|t| t.name == campaign.target && crate::model::rust_path::is_identifier(&t.name))
         .ok_or_else(|| {
             let names: Vec<&str> = manifest.targets.iter().map(|t| t.name.as_str()).collect();
             RunError(format!(
@@ -423,6 +396,7 @@ fn record(
         found_after_s,
         event,
         injected,
+        file: String::new(),
     };
     let function_dir = ident::identifier(&target.function);
     let finding_path = PathBuf::from(format!("findings/{function_dir}/{id}.json"));
@@ -452,15 +426,9 @@ fn record(
 
 /// The generated crate's library name.
 fn package_ident(dir: &Path) -> Result<String, RunError> {
-    let text =
-        std::fs::read_to_string(dir.join("Cargo.toml")).map_err(|err| RunError(err.to_string()))?;
-    let table: toml::Table = toml::from_str(&text).map_err(|err| RunError(err.to_string()))?;
-    table
-        .get("package")
-        .and_then(|p| p.get("name"))
-        .and_then(toml::Value::as_str)
+    super::init::package_name(dir)
         .map(|name| name.replace('-', "_"))
-        .ok_or_else(|| RunError("the fuzz crate has no package name".to_owned()))
+        .map_err(|err| RunError(err.to_string()))
 }
 
 #[cfg(test)]

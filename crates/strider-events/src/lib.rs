@@ -58,6 +58,9 @@ pub struct Plan {
     pub secrets: &'static [&'static str],
     /// The largest body or message the trigger accepts, in bytes.
     pub max_body: usize,
+    /// HTTP APIs (payload 2.0) and function URLs take a response without `statusCode` as a 200
+    /// JSON body; REST APIs and load balancers reject it.
+    pub infers_status: bool,
 }
 
 impl Plan {
@@ -75,19 +78,22 @@ impl Plan {
         schema: None,
         secrets: &[],
         max_body: 256 * 1024,
+        infers_status: false,
     };
 
     /// The body's schema, parsed once per process (an unparsable schema counts as none).
     #[must_use]
     pub fn schema(&self) -> Option<&'static serde_json::Value> {
-        type Parsed = HashMap<&'static str, Option<&'static serde_json::Value>>;
+        // Keyed by the text's address: schemas are statics, and hashing the text on every
+        // execution would cost more than the lookup saves.
+        type Parsed = HashMap<usize, Option<&'static serde_json::Value>>;
         static PARSED: OnceLock<Mutex<Parsed>> = OnceLock::new();
         let text = self.schema?;
         let mut parsed = PARSED
             .get_or_init(Mutex::default)
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *parsed.entry(text).or_insert_with(|| {
+        *parsed.entry(text.as_ptr() as usize).or_insert_with(|| {
             let value: serde_json::Value = serde_json::from_str(text).ok()?;
             Some(&*Box::leak(Box::new(value)))
         })

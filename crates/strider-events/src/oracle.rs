@@ -78,8 +78,9 @@ fn dangerous_echo(payload: &str) -> bool {
 /// With what is wrong, for [`enforce`].
 pub fn proxy_response(plan: &Plan, injected: &[String], response: &Value) -> Result<(), String> {
     let Some(status) = response.get("statusCode").and_then(Value::as_i64) else {
-        // A function URL may answer with any JSON: it is sent as the body with status 200.
-        if plan.method.is_empty() || response.is_object() || response.is_string() {
+        // HTTP APIs (payload 2.0) and function URLs send any other JSON as a 200 body; REST APIs
+        // and load balancers answer 502.
+        if plan.infers_status {
             return http(plan, injected, 200, &response.to_string());
         }
         return Err(format!(
@@ -178,6 +179,11 @@ pub fn batch(plan: &Plan, kind: BatchKind, event: &Value, response: &Value) -> R
     Ok(())
 }
 
+/// The verdict on an HTTP handler that returned an error: the gateway answers 502.
+fn failed(err: &dyn std::fmt::Display) -> String {
+    format!("the handler failed ({err}), so the caller gets HTTP 502")
+}
+
 /// Judges what an HTTP handler returned as a proxy response object (`lambda` and `plain`
 /// styles): an error becomes API Gateway's 502.
 pub fn judge_proxy<R: serde::Serialize, E: std::fmt::Display>(
@@ -191,9 +197,7 @@ pub fn judge_proxy<R: serde::Serialize, E: std::fmt::Display>(
             injected,
             &serde_json::to_value(&response).unwrap_or(Value::Null),
         ),
-        Err(err) => Err(format!(
-            "the handler failed ({err}), so the caller gets HTTP 502"
-        )),
+        Err(err) => Err(failed(&err)),
     });
 }
 
@@ -210,9 +214,7 @@ pub fn judge_http<B: AsRef<[u8]>, E: std::fmt::Display>(
             i64::from(response.status().as_u16()),
             &String::from_utf8_lossy(response.body().as_ref()),
         ),
-        Err(err) => Err(format!(
-            "the handler failed ({err}), so the caller gets HTTP 502"
-        )),
+        Err(err) => Err(failed(&err)),
     });
 }
 
@@ -272,6 +274,22 @@ mod tests {
             "a short id sent back is not a finding"
         );
         assert!(http(&API, &xss, 404, "no product &lt;svg onload=alert(1)&gt;").is_ok());
+    }
+
+    #[test]
+    fn a_missing_status_code_is_malformed_only_where_the_gateway_says_so() {
+        static V2: Plan = Plan {
+            infers_status: true,
+            ..Plan::BASE
+        };
+        let bare = json!({"orders": []});
+        assert!(
+            proxy_response(&API, &[], &bare)
+                .unwrap_err()
+                .contains("without statusCode")
+        );
+        assert!(proxy_response(&V2, &[], &bare).is_ok());
+        assert!(proxy_response(&V2, &[], &json!("Traceback (most recent call last)")).is_err());
     }
 
     #[test]

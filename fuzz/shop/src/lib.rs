@@ -32,6 +32,7 @@ pub mod fulfil_order_sqs {
         schema: Some(include_str!("../schemas/fulfil_order_sqs.json")),
         secrets: &[],
         max_body: 262144,
+        infers_status: false,
     };
 
     /// The event the handler takes.
@@ -87,6 +88,7 @@ pub mod list_products_http {
         schema: Some(include_str!("../schemas/list_products_http.json")),
         secrets: &[],
         max_body: 6291456,
+        infers_status: false,
     };
 
     /// The event the handler takes.
@@ -138,6 +140,7 @@ pub mod payment_webhook_http {
         schema: Some(include_str!("../schemas/payment_webhook_http.json")),
         secrets: &["WEBHOOK_SIGNING_SECRET", ],
         max_body: 6291456,
+        infers_status: true,
     };
 
     /// The event the handler takes.
@@ -192,6 +195,7 @@ pub mod place_order_http {
         schema: Some(include_str!("../schemas/place_order_http.json")),
         secrets: &["PAYMENT_API_KEY", ],
         max_body: 6291456,
+        infers_status: false,
     };
 
     /// The event the handler takes.
@@ -244,6 +248,7 @@ pub mod post_confirmation_cognito {
         schema: None,
         secrets: &[],
         max_body: 2048,
+        infers_status: false,
     };
 
     /// The event the handler takes.
@@ -296,6 +301,7 @@ pub mod process_upload_s3 {
         schema: None,
         secrets: &[],
         max_body: 1024,
+        infers_status: false,
     };
 
     /// The event the handler takes.
@@ -348,6 +354,7 @@ pub mod publish_order_events_dynamodb_stream {
         schema: None,
         secrets: &[],
         max_body: 409600,
+        infers_status: false,
     };
 
     /// The event the handler takes.
