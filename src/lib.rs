@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod cli;
 pub mod diff;
 pub mod escape;
+pub mod files;
 pub mod findings;
 pub mod fuzz;
 pub mod generate;
