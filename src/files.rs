@@ -58,9 +58,11 @@ impl Refusal {
     pub fn reason(&self) -> String {
         match self {
             Refusal::Io(_, err) => err.to_string(),
-            Refusal::Outside { .. } => {
-                "it is a symlink to a file outside the directory given on the command line".into()
-            }
+            Refusal::Outside { target, .. } => format!(
+                "it resolves to `{}`, outside the directory tree strider may read (the model's \
+                 directory, or the one given with --root)",
+                crate::escape::terminal(&target.display().to_string())
+            ),
             Refusal::NotRegular(_, kind) => format!("it is {kind}, not a regular file"),
             Refusal::TooLarge { size, limit, .. } => {
                 format!("it is larger than strider reads ({size} bytes, limit {limit})")

@@ -1,6 +1,7 @@
 //! The one way strider writes files: atomically (a temporary file in the same directory, renamed
 //! into place), so a failed run never leaves half a report.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -23,37 +24,68 @@ impl std::error::Error for WriteError {}
 
 /// Writes `bytes` to `path` atomically: all of it or, on failure, nothing.
 ///
+/// A symlink is written through: the file it leads to is replaced and the link stays. A
+/// directory (or a link to one) is refused. A replaced file keeps its mode; a new one is created
+/// `0666` less the umask, as any other program's output (`0644` under the usual umask).
+///
 /// # Errors
-/// When the directory cannot be created or the file cannot be written or renamed.
+/// When `path` is a directory, or the file cannot be written or renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let io = |err| WriteError::Io(path.to_path_buf(), err);
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory; name a file",
+        )));
+    }
     // A device or a pipe (`-o /dev/stdout`) cannot be replaced by a rename: write to it directly.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
         return std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .and_then(|mut f| f.write_all(bytes))
             .map_err(io);
     }
-    let dir = match path.parent() {
+    let target = if is_link {
+        match std::fs::canonicalize(path) {
+            Ok(target) => target,
+            Err(err) => {
+                return Err(io(std::io::Error::new(
+                    err.kind(),
+                    format!("it is a symlink that leads nowhere ({err})"),
+                )));
+            }
+        }
+    } else {
+        path.to_path_buf()
+    };
+    let dir = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(io)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".strider-").suffix(".tmp");
-    // Temporary files are private (0600); a report is an ordinary file: keep the mode of the file
-    // being replaced, else 0644 (further narrowed by the umask of whoever reads the directory).
+    // Temporary files are private (0600) by default; an output is an ordinary file.
     #[cfg(unix)]
-    {
+    let kept_mode = {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
-        builder.permissions(std::fs::Permissions::from_mode(mode));
-    }
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+        existing.as_ref().map(|m| m.permissions().mode() & 0o7777)
+    };
     let mut temp = builder.tempfile_in(dir).map_err(io)?;
     temp.write_all(bytes).map_err(io)?;
+    #[cfg(unix)]
+    if let Some(mode) = kept_mode {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(io)?;
+    }
     temp.as_file().sync_all().map_err(io)?;
-    temp.persist(path).map_err(|err| io(err.error))?;
+    temp.persist(&target).map_err(|err| io(err.error))?;
     Ok(())
 }
 
@@ -79,6 +111,290 @@ pub fn write_confined(dir: &Path, relative: &Path, bytes: &[u8]) -> Result<(), W
         ));
     }
     write_atomic(&dir.join(relative), bytes)
+}
+
+/// The file that marks a directory as written by strider, listing the files it wrote.
+pub const MARKER: &str = ".strider-generated";
+
+/// What [`MARKER`] holds.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Marker {
+    /// What wrote the directory.
+    generator: String,
+    /// The files it wrote, relative, with `/` separators.
+    files: Vec<String>,
+}
+
+/// Why a generated directory was not written.
+fn refused(path: &Path, why: impl Into<String>) -> WriteError {
+    WriteError::Io(
+        path.to_path_buf(),
+        std::io::Error::new(std::io::ErrorKind::AlreadyExists, why.into()),
+    )
+}
+
+/// Whether `relative` stays inside the directory it is relative to.
+fn is_confined(relative: &Path) -> bool {
+    use std::path::Component;
+    !relative.as_os_str().is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// The files a marker says strider wrote, or `None` when the directory has no readable marker.
+fn generated_files(dir: &Path) -> Option<BTreeSet<PathBuf>> {
+    let marker = dir.join(MARKER);
+    let bytes = crate::files::Tree::new(dir)
+        .ok()?
+        .read(&marker, 16 << 20)
+        .ok()?;
+    let marker: Marker = serde_json::from_slice(&bytes).ok()?;
+    Some(
+        marker
+            .files
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| is_confined(p))
+            .collect(),
+    )
+}
+
+/// The entries of `dir` (not following links), relative to `base`, that no generated path lies
+/// under: whole subtrees when nothing generated is inside them, else their entries one by one.
+/// What is not a directory where a generated file needs one (a link, a file) goes to `blocked`.
+fn carried(
+    base: &Path,
+    relative: &Path,
+    generated: &BTreeSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+    blocked: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
+    let mut names: Vec<_> = std::fs::read_dir(base.join(relative))?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    for name in names {
+        let path = relative.join(&name);
+        if path == Path::new(MARKER) || generated.contains(&path) {
+            continue;
+        }
+        let is_dir = std::fs::symlink_metadata(base.join(&path))?.is_dir();
+        let needed = generated.iter().any(|g| g.starts_with(&path));
+        if is_dir && needed {
+            carried(base, &path, generated, out, blocked)?;
+        } else if needed {
+            blocked.push(path);
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Writes a whole generated directory — a crate, say — as one step: every file goes to a new
+/// directory beside `dir`, which then takes `dir`'s place, so a failure leaves `dir` as it was.
+///
+/// `dir` must be missing, empty, or a directory strider generated before (it has a [`MARKER`]),
+/// unless `force`. What is in an earlier generated `dir` and was not generated — a corpus,
+/// findings, a lockfile, `target/` — is moved into the new one; a file generated last time that is
+/// no longer generated goes away; a file the user made where strider now generates one is refused
+/// unless `force`. Symlinks inside `dir` are moved as links, never followed.
+///
+/// # Errors
+/// When `dir` is refused, a path in `files` would leave it, or the file system refuses.
+pub fn write_generated_dir(
+    dir: &Path,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    generator: &str,
+    force: bool,
+) -> Result<(), WriteError> {
+    if let Some(bad) = files.keys().find(|p| !is_confined(p)) {
+        return Err(refused(
+            &dir.join(bad),
+            "the path would leave the output directory",
+        ));
+    }
+    // The directory the user named, links resolved: that entry is what gets replaced.
+    let dir = match std::fs::canonicalize(dir) {
+        Ok(real) => real,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            std::path::absolute(dir).map_err(io_at(dir))?
+        }
+        Err(err) => return Err(io_at(dir)(err)),
+    };
+    let existing = match std::fs::metadata(&dir) {
+        Ok(meta) if meta.is_dir() => true,
+        Ok(_) => return Err(refused(&dir, "it exists and is not a directory")),
+        Err(_) => false,
+    };
+    let keep = if existing {
+        kept_entries(&dir, files, force)?
+    } else {
+        Vec::new()
+    };
+    let staging = stage(&dir, files, generator, existing)?;
+    swap(&dir, &staging, &keep, existing)
+}
+
+/// A closure turning an I/O error into a [`WriteError`] about `path`.
+fn io_at(path: &Path) -> impl Fn(std::io::Error) -> WriteError + use<> {
+    let path = path.to_path_buf();
+    move |err| WriteError::Io(path.clone(), err)
+}
+
+/// What of the existing generated `dir` moves into the new one, after checking that `dir` may be
+/// replaced at all.
+fn kept_entries(
+    dir: &Path,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    force: bool,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let empty = std::fs::read_dir(dir).map_err(io_at(dir))?.next().is_none();
+    let old_generated = match generated_files(dir) {
+        Some(list) => list,
+        None if empty || force => BTreeSet::new(),
+        None => {
+            return Err(refused(
+                dir,
+                "the directory is not empty and was not generated by strider (no .strider-generated); \
+                 choose a new directory, or pass --force to replace the files strider writes",
+            ));
+        }
+    };
+    let new_generated: BTreeSet<PathBuf> = files.keys().cloned().collect();
+    let generated: BTreeSet<PathBuf> = old_generated.union(&new_generated).cloned().collect();
+    let (mut keep, mut blocked) = (Vec::new(), Vec::new());
+    carried(dir, Path::new(""), &generated, &mut keep, &mut blocked).map_err(io_at(dir))?;
+    // A user's file where strider now writes one (`carried` skipped it), or something that is
+    // not a directory where strider needs one: replaced only if strider had put a file or
+    // directory there before, or with --force.
+    let ours = |path: &Path| old_generated.iter().any(|g| g.starts_with(path));
+    let in_the_way = new_generated
+        .difference(&old_generated)
+        .filter(|path| std::fs::symlink_metadata(dir.join(path)).is_ok())
+        .chain(blocked.iter().filter(|path| !ours(path)))
+        .next();
+    if let (Some(path), false) = (in_the_way, force) {
+        return Err(refused(
+            &dir.join(path),
+            "strider would replace this, which it did not write; move it, or pass --force",
+        ));
+    }
+    Ok(keep)
+}
+
+/// The new directory, written beside `dir`: every file, the marker, and `dir`'s mode (or an
+/// ordinary directory's: search where reading is allowed).
+fn stage(
+    dir: &Path,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    generator: &str,
+    existing: bool,
+) -> Result<tempfile::TempDir, WriteError> {
+    let parent = dir.parent().unwrap_or(Path::new("/"));
+    std::fs::create_dir_all(parent).map_err(io_at(parent))?;
+    let name = dir
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.strider-"))
+        .tempdir_in(parent)
+        .map_err(io_at(parent))?;
+    for (relative, bytes) in files {
+        let path = staging.path().join(relative);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).map_err(io_at(p))?;
+        }
+        std::fs::write(&path, bytes).map_err(io_at(&dir.join(relative)))?;
+    }
+    let marker = Marker {
+        generator: generator.to_owned(),
+        files: files
+            .keys()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect(),
+    };
+    let mut marker_json = serde_json::to_vec_pretty(&marker).unwrap_or_default();
+    marker_json.push(b'\n');
+    let marker_path = staging.path().join(MARKER);
+    std::fs::write(&marker_path, marker_json).map_err(io_at(dir))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if existing {
+            std::fs::metadata(dir)
+                .map_err(io_at(dir))?
+                .permissions()
+                .mode()
+        } else {
+            // tempdir makes a private (0700) directory: take a new file's mode (0666 less the
+            // umask) and add search where reading is allowed.
+            let file = std::fs::metadata(&marker_path)
+                .map_err(io_at(dir))?
+                .permissions()
+                .mode();
+            (file & 0o666) | ((file & 0o444) >> 2)
+        };
+        std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(mode))
+            .map_err(io_at(dir))?;
+    }
+    Ok(staging)
+}
+
+/// Moves what is kept from `dir` into `staging`, then puts `staging` in `dir`'s place. On any
+/// failure every move is undone and `dir` is left as it was.
+fn swap(
+    dir: &Path,
+    staging: &tempfile::TempDir,
+    keep: &[PathBuf],
+    existing: bool,
+) -> Result<(), WriteError> {
+    let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let undo = |moved: &[(PathBuf, PathBuf)]| {
+        for (from, to) in moved.iter().rev() {
+            let _ = std::fs::rename(to, from);
+        }
+    };
+    for relative in keep {
+        let from = dir.join(relative);
+        let to = staging.path().join(relative);
+        let result = to
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::rename(&from, &to));
+        if let Err(err) = result {
+            undo(&moved);
+            return Err(WriteError::Io(from, err));
+        }
+        moved.push((from, to));
+    }
+    if !existing {
+        return std::fs::rename(staging.path(), dir).map_err(io_at(dir));
+    }
+    let parent = dir.parent().unwrap_or(Path::new("/"));
+    let old = match tempfile::Builder::new()
+        .prefix(".strider-old-")
+        .tempdir_in(parent)
+    {
+        Ok(old) => old,
+        Err(err) => {
+            undo(&moved);
+            return Err(io_at(parent)(err));
+        }
+    };
+    // `old` is an empty directory, which a rename replaces; dropping it removes what strider
+    // generated last time, which is all that is left there (links are removed, not followed).
+    if let Err(err) = std::fs::rename(dir, old.path()) {
+        undo(&moved);
+        return Err(io_at(dir)(err));
+    }
+    if let Err(err) = std::fs::rename(staging.path(), dir) {
+        let _ = std::fs::rename(old.path(), dir);
+        undo(&moved);
+        return Err(io_at(dir)(err));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -134,5 +450,200 @@ mod tests {
         let blocked = dir.path().join("out.txt").join("child");
         assert!(write_atomic(&blocked, b"bad").is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"good");
+    }
+
+    #[test]
+    fn links_and_directories_are_treated_alike() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        symlink(&real, dir.path().join("link")).unwrap();
+        for name in ["real", "link"] {
+            let err = write_atomic(&dir.path().join(name), b"x").unwrap_err();
+            assert!(err.to_string().contains("directory"), "{name}: {err}");
+        }
+        assert!(
+            std::fs::symlink_metadata(dir.path().join("link"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        // A link to a file is written through and stays a link.
+        std::fs::write(dir.path().join("target.txt"), b"old").unwrap();
+        symlink(dir.path().join("target.txt"), dir.path().join("file-link")).unwrap();
+        write_atomic(&dir.path().join("file-link"), b"new").unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join("target.txt")).unwrap(),
+            b"new"
+        );
+        assert!(
+            std::fs::symlink_metadata(dir.path().join("file-link"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        // New files are ordinary files: never executable, readable by the owner's group when
+        // the umask allows (0644 under the usual 022).
+        write_atomic(&dir.path().join("new.txt"), b"x").unwrap();
+        let mode = std::fs::metadata(dir.path().join("new.txt"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o111, 0, "{mode:o}");
+        assert_eq!(mode & 0o600, 0o600, "{mode:o}");
+    }
+
+    fn generated(files: &[(&str, &str)]) -> BTreeMap<PathBuf, Vec<u8>> {
+        files
+            .iter()
+            .map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(d) = pending.pop() {
+            for entry in std::fs::read_dir(d).unwrap() {
+                let path = entry.unwrap().path();
+                if std::fs::symlink_metadata(&path).unwrap().is_dir() {
+                    pending.push(path);
+                } else {
+                    out.push(
+                        path.strip_prefix(dir)
+                            .unwrap()
+                            .to_string_lossy()
+                            .into_owned(),
+                    );
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_generated_directory_is_written_whole_and_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("crate");
+        let files = generated(&[("Cargo.toml", "[package]"), ("src/lib.rs", "//!")]);
+        write_generated_dir(&out, &files, "test", false).unwrap();
+        assert_eq!(listing(&out), [MARKER, "Cargo.toml", "src/lib.rs"]);
+        // Nothing is left beside it.
+        assert_eq!(listing(dir.path()).len(), 3);
+    }
+
+    #[test]
+    fn a_users_directory_is_refused_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("crate");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("Cargo.toml"), "mine").unwrap();
+        std::fs::write(out.join("notes.txt"), "mine too").unwrap();
+        let files = generated(&[("Cargo.toml", "[package]"), ("src/lib.rs", "//!")]);
+        let err = write_generated_dir(&out, &files, "test", false).unwrap_err();
+        assert!(err.to_string().contains("--force"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("Cargo.toml")).unwrap(),
+            "mine"
+        );
+        assert_eq!(listing(dir.path()).len(), 2, "{:?}", listing(dir.path()));
+        write_generated_dir(&out, &files, "test", true).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("Cargo.toml")).unwrap(),
+            "[package]"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+            "mine too"
+        );
+    }
+
+    #[test]
+    fn regenerating_keeps_what_strider_did_not_write() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("crate");
+        let first = generated(&[
+            ("Cargo.toml", "v1"),
+            ("corpus/t/realistic", "seed"),
+            ("fuzz_targets/old.rs", "gone next time"),
+        ]);
+        write_generated_dir(&out, &first, "test", false).unwrap();
+        std::fs::write(out.join("corpus/t/found-by-libfuzzer"), "input").unwrap();
+        std::fs::create_dir_all(out.join("findings/f")).unwrap();
+        std::fs::write(out.join("findings/f/1.json"), "{}").unwrap();
+        std::fs::create_dir_all(out.join("target/debug")).unwrap();
+        std::fs::write(out.join("target/debug/build"), "cache").unwrap();
+        std::fs::write(out.join("Cargo.lock"), "lock").unwrap();
+        // A link the user (or a pull request) put inside the output is moved, never followed.
+        let outside = dir.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        symlink(&outside, out.join("artifacts")).unwrap();
+        let second = generated(&[
+            ("Cargo.toml", "v2"),
+            ("corpus/t/realistic", "seed"),
+            ("fuzz_targets/new.rs", "new"),
+        ]);
+        write_generated_dir(&out, &second, "test", false).unwrap();
+        assert_eq!(
+            listing(&out),
+            [
+                MARKER,
+                "Cargo.lock",
+                "Cargo.toml",
+                "artifacts",
+                "corpus/t/found-by-libfuzzer",
+                "corpus/t/realistic",
+                "findings/f/1.json",
+                "fuzz_targets/new.rs",
+                "target/debug/build",
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("Cargo.toml")).unwrap(),
+            "v2"
+        );
+        assert!(listing(&outside).is_empty());
+        assert_eq!(
+            listing(dir.path()).len(),
+            9,
+            "nothing left beside the crate"
+        );
+        // A file of the user's where strider now writes one is refused, and nothing changes.
+        std::fs::write(out.join("build.rs"), "mine").unwrap();
+        let third = generated(&[("Cargo.toml", "v3"), ("build.rs", "generated")]);
+        assert!(write_generated_dir(&out, &third, "test", false).is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("Cargo.toml")).unwrap(),
+            "v2"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("build.rs")).unwrap(),
+            "mine"
+        );
+    }
+
+    #[test]
+    fn a_failed_generation_leaves_the_directory_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("crate");
+        write_generated_dir(&out, &generated(&[("Cargo.toml", "v1")]), "test", false).unwrap();
+        std::fs::write(out.join("Cargo.lock"), "lock").unwrap();
+        // `a` cannot be a file and a directory at once: the write fails half-way.
+        let broken = generated(&[("Cargo.toml", "v2"), ("a", "file"), ("a/b", "file")]);
+        assert!(write_generated_dir(&out, &broken, "test", false).is_err());
+        assert_eq!(listing(&out), [MARKER, "Cargo.lock", "Cargo.toml"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("Cargo.toml")).unwrap(),
+            "v1"
+        );
+        assert_eq!(listing(dir.path()).len(), 3, "{:?}", listing(dir.path()));
+        for escape in ["../x", "/tmp/x"] {
+            assert!(
+                write_generated_dir(&out, &generated(&[(escape, "x")]), "test", false).is_err()
+            );
+        }
     }
 }

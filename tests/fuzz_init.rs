@@ -444,3 +444,210 @@ fn fuzz_run_explains_a_missing_crate_or_target_before_building_anything() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("no target `../../escape`"));
 }
+
+/// The fixture models of this file whose handler crates sit beside them.
+fn init(model: &str, dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["fuzz", "init", model, "-o", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    strider(&args)
+}
+
+#[test]
+fn a_hostile_model_name_stays_inside_the_comments_of_every_generated_file() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    let dir = repo.path().join("fuzz");
+    let run = init(
+        "tests/fixtures/fuzz/hostile.yaml",
+        &dir,
+        &["--clusterfuzzlite"],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut written: Vec<PathBuf> = files(&dir).into_iter().map(|f| dir.join(f)).collect();
+    written.extend(
+        files(&repo.path().join(".clusterfuzzlite"))
+            .into_iter()
+            .map(|f| repo.path().join(".clusterfuzzlite").join(f)),
+    );
+    written.push(repo.path().join(".github/workflows/clusterfuzzlite.yml"));
+    for path in &written {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue; // seeds are bytes
+        };
+        if path.extension().is_some_and(|e| e == "json") {
+            continue; // data: JSON strings hold the name exactly
+        }
+        for line in text.lines().filter(|l| l.contains("gnp.rs")) {
+            // The name is there, on one line, with every control shown escaped.
+            assert!(
+                !line.chars().any(strider::escape::is_hazard),
+                "{}: {line:?}",
+                path.display()
+            );
+            assert!(
+                line.contains("\\u{202e}gnp.rs"),
+                "{}: {line:?}",
+                path.display()
+            );
+        }
+        assert!(
+            !text.contains(['\u{85}', '\u{2028}', '\u{202e}', '\u{1b}', '\r']),
+            "{}",
+            path.display()
+        );
+    }
+    // The manifest holds what strider put there and nothing the name tried to add.
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).unwrap()).unwrap();
+    let tables: Vec<&str> = manifest.keys().map(String::as_str).collect();
+    assert_eq!(
+        tables,
+        ["bin", "dependencies", "package", "profile", "workspace"]
+    );
+    assert_eq!(
+        manifest["workspace"]["members"].as_array().unwrap().len(),
+        1
+    );
+    let project =
+        std::fs::read_to_string(repo.path().join(".clusterfuzzlite/project.yaml")).unwrap();
+    let keys: Vec<&str> = project
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
+    assert_eq!(keys, ["language: rust"]);
+}
+
+#[test]
+fn handler_crates_cargo_would_refuse_or_confuse_are_errors() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    let run = init("tests/fixtures/fuzz/bad-package/model.yaml", &dir, &[]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("package name is not one cargo accepts"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("[workspace]"),
+        "the file's content is not echoed: {stderr}"
+    );
+    assert!(!dir.exists());
+    let run = init("tests/fixtures/fuzz/same-package/model.yaml", &dir, &[]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("are both called `dup`"), "{stderr}");
+    assert!(!dir.exists());
+}
+
+#[test]
+fn a_directory_strider_did_not_write_is_refused_and_regeneration_keeps_the_users_files() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), "# my own crate\n").unwrap();
+    let run = init("tests/fixtures/fuzz/hostile.yaml", &dir, &[]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(),
+        "# my own crate\n"
+    );
+    assert_eq!(files(&dir).len(), 1);
+    // --force replaces what strider writes and keeps the rest.
+    std::fs::write(dir.join("notes.md"), "mine").unwrap();
+    let run = init("tests/fixtures/fuzz/hostile.yaml", &dir, &["--force"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(dir.join(".strider-generated").is_file());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.md")).unwrap(),
+        "mine"
+    );
+    // Regenerating keeps a corpus, findings and regression tests, and never follows a link.
+    let target = manifest(&dir)["targets"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    std::fs::write(dir.join(format!("corpus/{target}/from-libfuzzer")), "x").unwrap();
+    std::fs::create_dir_all(dir.join("findings/f")).unwrap();
+    std::fs::write(dir.join("findings/f/1.json"), "{}").unwrap();
+    std::fs::write(dir.join("tests/finding_x.rs"), "// test").ok();
+    let elsewhere = out.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::remove_dir_all(dir.join("dict")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.join("dict")).unwrap();
+    let run = init("tests/fixtures/fuzz/hostile.yaml", &dir, &[]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        dir.join(format!("corpus/{target}/from-libfuzzer"))
+            .is_file()
+    );
+    assert!(dir.join(format!("corpus/{target}/realistic")).is_file());
+    assert!(dir.join("findings/f/1.json").is_file());
+    assert!(
+        std::fs::read_dir(&elsewhere).unwrap().next().is_none(),
+        "a link was followed"
+    );
+    assert!(
+        !std::fs::symlink_metadata(dir.join("dict"))
+            .unwrap()
+            .is_symlink()
+    );
+    // Nothing is left beside the crate.
+    let beside: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside.len(), 2, "{beside:?}");
+}
+
+#[test]
+fn the_crate_carries_its_own_strider_events_and_names_no_path_of_the_checkout() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    let run = init("tests/fixtures/fuzz/hostile.yaml", &dir, &[]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["dependencies"]["strider-events"]["path"].as_str(),
+        Some("strider-events")
+    );
+    let checkout = env!("CARGO_MANIFEST_DIR");
+    for file in files(&dir) {
+        if file == Path::new("Cargo.toml") {
+            continue; // the fixture's handler crate is in the checkout, on purpose
+        }
+        let bytes = std::fs::read(dir.join(&file)).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(checkout),
+            "{} names the checkout",
+            file.display()
+        );
+    }
+    let events = Path::new("crates/strider-events");
+    for file in files(&events.join("src")) {
+        assert_eq!(
+            std::fs::read(dir.join("strider-events/src").join(&file)).unwrap(),
+            std::fs::read(events.join("src").join(&file)).unwrap(),
+            "{}",
+            file.display()
+        );
+    }
+}

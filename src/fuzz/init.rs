@@ -16,7 +16,8 @@ use serde_json::Value;
 use strider_events::arbitrary::Unstructured;
 use strider_events::{Family, Hostile, Plan, Role};
 
-use super::{FuzzPlan, Target, ident};
+use super::{FuzzPlan, Target, ident, vendor};
+use crate::files::Tree;
 use crate::model::{HandlerStyle, kebab};
 
 const CARGO_TOML: &str = include_str!("../../templates/fuzz/Cargo.toml.tera");
@@ -33,9 +34,13 @@ pub enum InitError {
     /// A handler crate's Cargo.toml could not be read or has no package name.
     HandlerCrate(PathBuf, String),
     /// A schema file could not be read.
-    Schema(PathBuf, std::io::Error),
+    Schema(PathBuf, String),
+    /// Two handler crates with the same package name: cargo cannot tell them apart.
+    SamePackage(String, PathBuf, PathBuf),
     /// A template failed.
     Template(String),
+    /// An output was refused or could not be written.
+    Output(String),
 }
 
 impl std::fmt::Display for InitError {
@@ -44,10 +49,18 @@ impl std::fmt::Display for InitError {
             InitError::HandlerCrate(path, why) => {
                 write!(f, "handler crate `{}`: {why}", path.display())
             }
-            InitError::Schema(path, err) => {
-                write!(f, "input schema `{}` cannot be read: {err}", path.display())
+            InitError::Schema(path, why) => {
+                write!(f, "input schema `{}` cannot be read: {why}", path.display())
             }
+            InitError::SamePackage(name, a, b) => write!(
+                f,
+                "handler crates `{}` and `{}` are both called `{name}`: cargo cannot build one \
+                 crate against both; rename one package",
+                a.display(),
+                b.display()
+            ),
             InitError::Template(why) => write!(f, "fuzz crate template: {why}"),
+            InitError::Output(why) => f.write_str(why),
         }
     }
 }
@@ -57,6 +70,13 @@ impl std::error::Error for InitError {}
 /// A Rust string literal holding `text` exactly.
 fn rust_str(text: &str) -> String {
     format!("{text:?}")
+}
+
+/// Model text for a comment in a generated file (Rust, TOML, YAML, shell): on one line, with
+/// no control, bidi or line-separator character (they are shown escaped), so it can neither end
+/// the comment nor trip rustc's bidi lint nor start a new YAML 1.1 line.
+fn comment_text(text: &str) -> String {
+    crate::escape::terminal(text).into_owned()
 }
 
 /// A TOML string holding `text` exactly.
@@ -140,27 +160,49 @@ fn family_variant(family: Family) -> String {
     format!("{family:?}")
 }
 
-/// The package name of the crate at `dir`.
+/// Largest input schema strider reads (as validation does). TODO(merge): share validate's.
+const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Largest handler Cargo.toml strider reads.
+const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+
+/// Whether `name` is a package name cargo accepts: ASCII letters, digits, `-` and `_`. Anything
+/// else could not be built anyway, and would have to be quoted in the generated manifest.
+fn is_package_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The package name of the crate at `dir`, read through `tree`.
 ///
 /// # Errors
-/// When its Cargo.toml cannot be read or has no package name.
-pub fn package_name(dir: &Path) -> Result<String, InitError> {
+/// When its Cargo.toml is outside the tree, cannot be read, has no package name or one cargo
+/// would not accept. The message never quotes the file's content.
+pub fn package_name(dir: &Path, tree: &Tree) -> Result<String, InitError> {
     let manifest = dir.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest)
-        .map_err(|err| InitError::HandlerCrate(dir.to_path_buf(), err.to_string()))?;
-    let value: toml::Table = toml::from_str(&text)
-        .map_err(|err| InitError::HandlerCrate(dir.to_path_buf(), err.to_string()))?;
-    value
+    let problem = |why: String| InitError::HandlerCrate(dir.to_path_buf(), why);
+    let bytes = tree
+        .read(&manifest, MAX_MANIFEST_BYTES)
+        .map_err(|refusal| problem(format!("cannot read its Cargo.toml: {}", refusal.reason())))?;
+    let value: toml::Table = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| toml::from_str(text).ok())
+        .ok_or_else(|| problem("Cargo.toml is not a valid TOML manifest".to_owned()))?;
+    let name = value
         .get("package")
         .and_then(|p| p.get("name"))
         .and_then(toml::Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            InitError::HandlerCrate(
-                dir.to_path_buf(),
-                "no [package] name in Cargo.toml".to_owned(),
-            )
-        })
+        .ok_or_else(|| problem("no [package] name in Cargo.toml".to_owned()))?;
+    if !is_package_name(name) {
+        return Err(problem(
+            "its package name is not one cargo accepts (ASCII letters, digits, `-` and `_`)"
+                .to_owned(),
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 /// `path` as seen from `from`, with `/` separators (both made absolute first).
@@ -175,16 +217,6 @@ fn relative(path: &Path, from: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
-}
-
-/// Where strider-events comes from: this strider's own checkout when it has one, else crates.io.
-fn events_dependency(out: &Path) -> String {
-    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/strider-events");
-    if checkout.join("Cargo.toml").is_file() {
-        format!("{{ path = {} }}", toml_str(&relative(&checkout, out)))
-    } else {
-        format!("{{ version = {} }}", toml_str(env!("CARGO_PKG_VERSION")))
-    }
 }
 
 /// The plan of a target as `strider_events` takes it. The strings are leaked: this runs once
@@ -274,13 +306,23 @@ fn dictionary(t: &Target, seed: &Value, schema: Option<&Value>) -> String {
 }
 
 /// The seed, dictionary and schema files of one target.
-fn target_files(t: &Target, files: &mut BTreeMap<PathBuf, Vec<u8>>) -> Result<(), InitError> {
-    let schema_text = match &t.schema {
-        Some(path) => Some(
-            std::fs::read_to_string(path).map_err(|err| InitError::Schema(path.clone(), err))?,
-        ),
-        None => None,
-    };
+fn target_files(
+    t: &Target,
+    tree: &Tree,
+    files: &mut BTreeMap<PathBuf, Vec<u8>>,
+) -> Result<(), InitError> {
+    let schema_text =
+        match &t.schema {
+            Some(path) => {
+                let bytes = tree
+                    .read(path, MAX_SCHEMA_BYTES)
+                    .map_err(|refusal| InitError::Schema(path.clone(), refusal.reason()))?;
+                Some(String::from_utf8(bytes).map_err(|_| {
+                    InitError::Schema(path.clone(), "it is not UTF-8 text".to_owned())
+                })?)
+            }
+            None => None,
+        };
     let schema_value: Option<Value> = schema_text
         .as_deref()
         .and_then(|s| serde_json::from_str(s).ok());
@@ -340,24 +382,53 @@ fn target_context(t: &Target) -> TargetContext {
     }
 }
 
+/// The handler crates of `plan`: package name → (directory, path relative to `out`).
+///
+/// # Errors
+/// When a crate's manifest cannot be read, or two crates share a package name.
+fn handler_crates(
+    plan: &FuzzPlan,
+    out: &Path,
+    tree: &Tree,
+) -> Result<BTreeMap<String, (PathBuf, String)>, InitError> {
+    let mut crates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+    for t in &plan.targets {
+        let name = package_name(&t.crate_dir, tree)?;
+        let path = relative(&t.crate_dir, out);
+        if let Some((other, other_path)) = crates.get(&name)
+            && *other_path != path
+        {
+            return Err(InitError::SamePackage(
+                name,
+                other.clone(),
+                t.crate_dir.clone(),
+            ));
+        }
+        crates.insert(name, (t.crate_dir.clone(), path));
+    }
+    Ok(crates)
+}
+
 /// Every file of the crate for `plan`, to be written under `out`: relative path → contents.
 ///
 /// # Errors
 /// When a handler crate or schema cannot be read, or a template fails.
-pub fn render(plan: &FuzzPlan, out: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>, InitError> {
+pub fn render(
+    plan: &FuzzPlan,
+    out: &Path,
+    tree: &Tree,
+) -> Result<BTreeMap<PathBuf, Vec<u8>>, InitError> {
     let package = format!("{}-fuzz", ident::identifier(&plan.model).replace('_', "-"));
     let package_ident = package.replace('-', "_");
     let mut files: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
-    let mut crates: BTreeMap<String, String> = BTreeMap::new();
+    let crates = handler_crates(plan, out, tree)?;
     let mut targets = Vec::new();
     let mut manifest = Manifest {
         model: plan.model.clone(),
         targets: Vec::new(),
     };
     for t in &plan.targets {
-        let name = package_name(&t.crate_dir)?;
-        crates.insert(name, relative(&t.crate_dir, out));
-        target_files(t, &mut files)?;
+        target_files(t, tree, &mut files)?;
         manifest.targets.push(ManifestTarget {
             name: t.name.clone(),
             function: t.function.clone(),
@@ -372,15 +443,18 @@ pub fn render(plan: &FuzzPlan, out: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>,
         targets.push(target_context(t));
     }
     let mut context = tera::Context::new();
-    context.insert("model", &plan.model.replace(['\n', '\r'], " "));
+    context.insert("model", &comment_text(&plan.model));
     context.insert("package", &toml_str(&package));
     context.insert("package_ident", &package_ident);
-    context.insert("events_dependency", &events_dependency(out));
+    context.insert(
+        "events_dependency",
+        &format!("{{ path = {} }}", toml_str(vendor::DIR)),
+    );
     context.insert(
         "crates",
         &crates
             .into_iter()
-            .map(|(name, path)| CrateDependency {
+            .map(|(name, (_, path))| CrateDependency {
                 name,
                 path: toml_str(&path),
             })
@@ -427,6 +501,7 @@ pub fn render(plan: &FuzzPlan, out: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>,
     let mut manifest_json = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
     manifest_json.push(b'\n');
     files.insert(PathBuf::from("strider-fuzz.json"), manifest_json);
+    files.extend(vendor::files().map_err(InitError::Template)?);
     files.insert(
         PathBuf::from(".gitignore"),
         b"target/\nartifacts/\ncorpus/*/*\n!corpus/*/realistic\ncoverage/\n".to_vec(),
@@ -462,7 +537,7 @@ pub fn clusterfuzzlite(
 ) -> Result<BTreeMap<PathBuf, Vec<u8>>, InitError> {
     let crate_dir = relative(out, root);
     let mut context = tera::Context::new();
-    context.insert("model", &plan.model.replace(['\n', '\r'], " "));
+    context.insert("model", &comment_text(&plan.model));
     context.insert("crate_dir_sh", &shell_word(&crate_dir));
     context.insert(
         "targets",
@@ -498,4 +573,75 @@ pub fn clusterfuzzlite(
         files.insert(PathBuf::from(path), rendered.into_bytes());
     }
     Ok(files)
+}
+
+/// What `strider fuzz init` wrote.
+#[derive(Debug)]
+pub struct Written {
+    /// The crate's directory.
+    pub dir: PathBuf,
+    /// The repository root the ClusterFuzzLite setup went to, when asked for.
+    pub clusterfuzzlite: Option<PathBuf>,
+}
+
+/// The first line of every file `--clusterfuzzlite` writes: how a later run knows it may replace it.
+const CFL_HEADER: &str = "Generated by `strider fuzz init --clusterfuzzlite`";
+
+/// Renders the crate of `plan` and writes it to `out` as one step (see
+/// [`crate::output::write_generated_dir`]: a directory strider did not generate is refused unless
+/// `force`; a corpus, findings, a lockfile and `target/` survive regeneration), then, with `cfl`,
+/// the ClusterFuzzLite setup at the repository root (a file there that strider did not write is
+/// refused unless `force`).
+///
+/// # Errors
+/// When rendering fails or an output is refused; nothing of the crate is written then.
+pub fn write(
+    plan: &FuzzPlan,
+    out: &Path,
+    tree: &Tree,
+    cfl: bool,
+    force: bool,
+) -> Result<Written, InitError> {
+    let files = render(plan, out, tree)?;
+    let root = repository_root(out);
+    let cfl_files = if cfl {
+        let files = clusterfuzzlite(plan, out, &root)?;
+        for path in files.keys() {
+            let path = root.join(path);
+            let ours = Tree::read_named(&path, 1 << 20).is_ok_and(|bytes| {
+                bytes
+                    .split(|b| *b == b'\n')
+                    .take(3)
+                    .any(|line| String::from_utf8_lossy(line).contains(CFL_HEADER))
+            });
+            if !force && !ours && std::fs::symlink_metadata(&path).is_ok() {
+                return Err(InitError::Output(format!(
+                    "`{}` exists and strider did not write it; move it, or pass --force",
+                    path.display()
+                )));
+            }
+        }
+        Some(files)
+    } else {
+        None
+    };
+    crate::output::write_generated_dir(out, &files, "strider fuzz init", force)
+        .map_err(|err| InitError::Output(err.to_string()))?;
+    if let Some(files) = &cfl_files {
+        for (relative, bytes) in files {
+            crate::output::write_confined(&root, relative, bytes)
+                .map_err(|err| InitError::Output(err.to_string()))?;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let script = root.join(".clusterfuzzlite/build.sh");
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .map_err(|err| InitError::Output(format!("{}: {err}", script.display())))?;
+        }
+    }
+    Ok(Written {
+        dir: out.to_path_buf(),
+        clusterfuzzlite: cfl_files.map(|_| root),
+    })
 }

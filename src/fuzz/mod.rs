@@ -7,6 +7,7 @@
 pub mod ident;
 pub mod init;
 pub mod run;
+pub mod vendor;
 
 use std::path::{Path, PathBuf};
 

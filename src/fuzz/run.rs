@@ -75,10 +75,11 @@ impl std::error::Error for RunError {}
 /// When it is missing or not a manifest.
 pub fn manifest(dir: &Path) -> Result<Manifest, RunError> {
     let path = dir.join("strider-fuzz.json");
-    let text = std::fs::read(&path).map_err(|err| {
+    let text = crate::files::Tree::read_named(&path, 16 << 20).map_err(|err| {
         RunError(format!(
-            "cannot read `{}`: {err}\n  hint: run `strider fuzz init MODEL -o {}` first, or pass --dir",
+            "cannot read `{}`: {}\n  hint: run `strider fuzz init MODEL -o {}` first, or pass --dir",
             path.display(),
+            err.reason(),
             dir.display()
         ))
     })?;
@@ -426,7 +427,8 @@ fn record(
 
 /// The generated crate's library name.
 fn package_ident(dir: &Path) -> Result<String, RunError> {
-    super::init::package_name(dir)
+    let tree = crate::files::Tree::new(dir).map_err(|err| RunError(err.to_string()))?;
+    super::init::package_name(dir, &tree)
         .map(|name| name.replace('-', "_"))
         .map_err(|err| RunError(err.to_string()))
 }
