@@ -73,15 +73,12 @@ pub fn terminal_message(text: &str) -> String {
             continue;
         }
         out.push('\n');
-        match line.trim_start().strip_prefix("hint: ") {
-            Some(hint) => {
-                out.push_str("  hint: ");
-                out.push_str(&terminal(hint));
-            }
-            None => {
-                out.push_str("  | ");
-                out.push_str(&terminal(line));
-            }
+        if let Some(hint) = line.trim_start().strip_prefix("hint: ") {
+            out.push_str("  hint: ");
+            out.push_str(&terminal(hint));
+        } else {
+            out.push_str("  | ");
+            out.push_str(&terminal(line));
         }
     }
     out
@@ -168,8 +165,8 @@ pub fn markdown(text: &str) -> String {
 
 /// Model text as a Markdown code span the content cannot close: [`terminal`] first (one line),
 /// fenced with one more backtick than the longest run of backticks inside, and padded with a
-/// space when the content starts or ends with a backtick or a space (CommonMark strips one
-/// space on each side). Inside a code span nothing is markup, so nothing else needs escaping —
+/// space when the content starts or ends with a backtick, or with a space on both sides
+/// (CommonMark strips one space on each side). Inside a code span nothing is markup, so nothing else needs escaping —
 /// but a GFM table splits cells on `|` even there: table cells replace `|` with `\|`.
 #[must_use]
 pub fn code_span(text: &str) -> String {
@@ -184,7 +181,9 @@ pub fn code_span(text: &str) -> String {
         longest = longest.max(run);
     }
     let fence = "`".repeat(longest + 1);
-    let pad = if content.starts_with(['`', ' ']) || content.ends_with(['`', ' ']) {
+    // CommonMark strips one space from each side when both are spaces (and not all is space).
+    let stripped = content.starts_with(' ') && content.ends_with(' ') && content.trim() != "";
+    let pad = if content.starts_with('`') || content.ends_with('`') || stripped {
         " "
     } else {
         ""
@@ -269,7 +268,9 @@ mod tests {
         assert_eq!(super::code_span("id"), "`id`");
         assert_eq!(super::code_span("a`b"), "``a`b``");
         assert_eq!(super::code_span("``x"), "``` ``x ```");
-        assert_eq!(super::code_span(" x"), "`  x `");
+        assert_eq!(super::code_span(" x"), "` x`");
+        assert_eq!(super::code_span(" x "), "`  x  `");
+        assert_eq!(super::code_span("  "), "`  `");
         assert_eq!(super::code_span(""), "` `");
         assert_eq!(super::code_span("a\nb"), "`a\\u{a}b`");
     }

@@ -75,28 +75,7 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
         for fact in &threat.evidence {
             let _ = writeln!(out, "           - evidence: {}", terminal(fact));
         }
-        if let Some(tracking) = &threat.tracking {
-            let status = crate::model::kebab(&tracking.entry.status);
-            let why = tracking
-                .entry
-                .justification
-                .as_deref()
-                .unwrap_or("no justification");
-            let _ = writeln!(
-                out,
-                "         tracked: {status} ({}) — {}",
-                terminal(&tracking.pattern),
-                terminal(why)
-            );
-            if tracking.expired {
-                let date = tracking.entry.date.as_deref().unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "         review overdue: the acceptance was due for review on {}",
-                    terminal(date)
-                );
-            }
-        }
+        tracking_lines(&mut out, threat);
         let _ = writeln!(out, "         fix: {}\n", threat.mitigation);
     }
     let _ = writeln!(
@@ -131,4 +110,31 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
         );
     }
     out.into_bytes()
+}
+
+/// A tracked threat's status, justification and overdue review.
+fn tracking_lines(out: &mut String, threat: &crate::assessment::Threat) {
+    let Some(tracking) = &threat.tracking else {
+        return;
+    };
+    let status = crate::model::kebab(&tracking.entry.status);
+    let why = tracking
+        .entry
+        .justification
+        .as_deref()
+        .unwrap_or("no justification");
+    let _ = writeln!(
+        out,
+        "         tracked: {status} ({}) — {}",
+        terminal(&tracking.pattern),
+        terminal(why)
+    );
+    if tracking.expired {
+        let date = tracking.entry.date.as_deref().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "         review overdue: the acceptance was due for review on {}",
+            terminal(date)
+        );
+    }
 }
