@@ -651,6 +651,25 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
             None
         }
     };
+    if let Some(diagrams) = &diagrams {
+        let missing = diagrams
+            .main
+            .as_ref()
+            .err()
+            .map(|why| ("the model".to_owned(), why));
+        let details = diagrams.details.iter().filter_map(|d| {
+            d.svg
+                .as_ref()
+                .err()
+                .map(|why| (format!("boundary `{}`", escape::terminal(&d.boundary)), why))
+        });
+        for (what, why) in missing.into_iter().chain(details) {
+            eprintln!(
+                "warning: the report shows no diagram of {what}: {}",
+                escape::terminal_message(why)
+            );
+        }
+    }
     let mut warnings: Vec<String> = loaded.warnings.iter().map(|w| w.message.clone()).collect();
     warnings.extend(unmatched_finding_messages(&assessment));
     warnings.extend(

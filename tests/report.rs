@@ -100,7 +100,7 @@ fn report_is_deterministic_unless_a_time_is_asked_for() {
         "model/shop.yaml",
         &["--generated-at", "2026-11-23 10:00 UTC"],
     );
-    assert!(stamped.contains("generated 2026-11-23 10:00 UTC"));
+    assert!(stamped.contains("generated <bdi>2026-11-23 10:00 UTC</bdi>"));
 }
 
 #[test]
@@ -269,13 +269,16 @@ fn a_baseline_puts_what_changed_in_the_summary() {
     assert!(!added.is_empty() && !removed.is_empty());
     let summary = between(&html, "<section id=\"summary\">", "</section>");
     assert!(summary.contains("Since the baseline"));
-    assert!(summary.contains("<code>model/hello.yaml</code>"));
+    assert!(summary.contains("<code><bdi>model/hello.yaml</bdi></code>"));
     assert!(summary.contains(&format!("<b>{}</b> added", added.len())));
     assert!(summary.contains(&format!("<b>{}</b> removed", removed.len())));
     assert_eq!(summary.matches("<tr class=\"added\">").count(), added.len());
     for change in added.iter().chain(removed) {
         let id = change["id"].as_str().unwrap();
-        assert!(summary.contains(&format!("<code>{id}</code>")), "{id}");
+        assert!(
+            summary.contains(&format!("<code><bdi>{id}</bdi></code>")),
+            "{id}"
+        );
     }
     // Without a baseline the block is absent; a baseline that does not load is an error.
     let (_, plain) = report("model/shop.yaml", &[]);
