@@ -278,15 +278,14 @@ pub const LABEL_CHARS: usize = 200;
 /// [`crate::escape::marked`]), so a label cannot hide or reorder what it says.
 #[must_use]
 pub fn drawn(text: &str) -> String {
-    let short = match text.char_indices().nth(LABEL_CHARS) {
-        None => std::borrow::Cow::Borrowed(text),
-        Some(_) => {
-            let cut = text
-                .char_indices()
-                .nth(LABEL_CHARS - 1)
-                .map_or(text.len(), |(at, _)| at);
-            std::borrow::Cow::Owned(format!("{}…", &text[..cut]))
-        }
+    let short = if text.char_indices().nth(LABEL_CHARS).is_some() {
+        let cut = text
+            .char_indices()
+            .nth(LABEL_CHARS - 1)
+            .map_or(text.len(), |(at, _)| at);
+        std::borrow::Cow::Owned(format!("{}…", &text[..cut]))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     };
     crate::escape::marked(&short).into_owned()
 }
