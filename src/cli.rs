@@ -519,7 +519,7 @@ fn diff(old: &Path, new: &Path, format: DiffFormat, fail_on: Option<SeverityArg>
     let changes = crate::diff::diff(&analyze_model(&old.model), &analyze_model(&new.model));
     let bytes = match format {
         DiffFormat::Text => crate::diff::render_text(&changes),
-        DiffFormat::Json => serde_json::to_vec_pretty(&changes).unwrap_or_default(),
+        DiffFormat::Json => escape::json(serde_json::to_vec_pretty(&changes).unwrap_or_default()),
     };
     let written = emit(None, &bytes);
     let threshold = fail_on.map(Severity::from);

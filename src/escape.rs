@@ -39,19 +39,29 @@ pub fn is_hazard(c: char) -> bool {
         )
 }
 
+/// Whether the `#` just before `rest` starts an Azure Pipelines logging command (`##vso[`, any
+/// case, or `##[`), which that runner honours anywhere in a line.
+fn starts_logging_command(rest: &str) -> bool {
+    let rest = rest.as_bytes();
+    rest.starts_with(b"#[")
+        || rest
+            .get(..5)
+            .is_some_and(|r| r.eq_ignore_ascii_case(b"#vso["))
+}
+
 /// Text safe to print to a terminal or a CI log: every [`is_hazard`] character (tab and newline
 /// included) shown escaped as `\u{1b}`, so model text can neither drive the terminal nor start a
-/// line of its own; and a `#` followed by another `#` shown as `\u{23}`, so no `##vso[` or `##[`
-/// (Azure Pipelines logging commands) survives. Borrowed when there is nothing to escape.
+/// line of its own; and the first `#` of `##vso[` or `##[` shown as `\u{23}`, so no Azure
+/// Pipelines logging command survives. Borrowed when there is nothing to escape.
 #[must_use]
 pub fn terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hazard) && !text.contains("##") {
+    let command = |(at, c): (usize, char)| c == '#' && starts_logging_command(&text[at + 1..]);
+    if !text.chars().any(is_hazard) && !text.char_indices().any(command) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if is_hazard(c) || (c == '#' && chars.peek() == Some(&'#')) {
+    for (at, c) in text.char_indices() {
+        if is_hazard(c) || command((at, c)) {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
         } else {
             out.push(c);
@@ -191,6 +201,36 @@ pub fn code_span(text: &str) -> String {
     format!("{fence}{pad}{content}{pad}{fence}")
 }
 
+/// JSON text (serde_json's output) safe to print to a terminal or a CI log: the characters
+/// serde_json leaves raw in strings that [`is_hazard`] names (C1 controls such as CSI, DEL, bidi
+/// and invisible characters, line separators), and the first `#` of `##vso[` or `##[`, written
+/// as `\uXXXX` escapes — the same JSON value. Outside strings serde_json writes ASCII layout
+/// only (and no `#`), so only strings change.
+#[must_use]
+pub fn json(text: Vec<u8>) -> Vec<u8> {
+    let Ok(text) = String::from_utf8(text) else {
+        return Vec::new();
+    };
+    // serde_json escapes C0 controls in strings; raw ones are its own layout (newlines, spaces).
+    let raw = |(at, c): (usize, char)| {
+        (is_hazard(c) && (!c.is_ascii() || c == '\u{7f}'))
+            || (c == '#' && starts_logging_command(&text[at + 1..]))
+    };
+    if !text.char_indices().any(raw) {
+        return text.into_bytes();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (at, c) in text.char_indices() {
+        if raw((at, c)) {
+            // Every hazard is in the Basic Multilingual Plane: one `\uXXXX` each.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into_bytes()
+}
+
 /// Text safe inside HTML or XML content and quoted attributes: `&`, `<`, `>`, `"` and `'` escaped.
 #[must_use]
 pub fn html(text: &str) -> String {
@@ -229,10 +269,10 @@ mod tests {
     #[test]
     fn azure_logging_commands_are_broken_anywhere_in_a_line() {
         assert_eq!(
-            super::terminal("x ##vso[task.setvariable variable=a]1 ##[group]g ###"),
-            "x \\u{23}#vso[task.setvariable variable=a]1 \\u{23}#[group]g \\u{23}\\u{23}#"
+            super::terminal("x ##vso[task.setvariable variable=a]1 ##[group]g ###VSO[ ## h"),
+            "x \\u{23}#vso[task.setvariable variable=a]1 \\u{23}#[group]g #\\u{23}#VSO[ ## h"
         );
-        assert_eq!(super::terminal("# one"), "# one");
+        assert_eq!(super::terminal("# one ## two"), "# one ## two");
     }
 
     #[test]
@@ -273,6 +313,27 @@ mod tests {
         assert_eq!(super::code_span("  "), "`  `");
         assert_eq!(super::code_span(""), "` `");
         assert_eq!(super::code_span("a\nb"), "`a\\u{a}b`");
+    }
+
+    #[test]
+    fn json_keeps_its_value_and_loses_its_hazards() {
+        let value =
+            serde_json::json!({"id": "a\u{202e}b\u{9b}c\u{2028}\n\u{1b}##vso[", "ok": "ü #"});
+        let raw = serde_json::to_vec_pretty(&value).unwrap_or_default();
+        let safe = super::json(raw);
+        let text = String::from_utf8(safe.clone()).unwrap_or_default();
+        assert!(
+            !text.chars().any(|c| c != '\n' && super::is_hazard(c)),
+            "{text}"
+        );
+        assert!(
+            text.contains("a\\u202eb\\u009bc\\u2028\\n\\u001b"),
+            "{text}"
+        );
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&safe).ok(),
+            Some(value)
+        );
     }
 
     #[test]

@@ -66,6 +66,9 @@ fn hostile_model_text_cannot_drive_the_terminal_or_the_ci_log() {
     run(&["analyze", HOSTILE, "--today", TODAY]);
     run(&["analyze", HOSTILE, "--today", TODAY, "--fail-on", "low"]);
     run(&["analyze", HOSTILE, "--today", TODAY, "--format", "markdown"]);
+    run(&["analyze", HOSTILE, "--today", TODAY, "--format", "json"]);
+    run(&["analyze", HOSTILE, "--today", TODAY, "--format", "sarif"]);
+    run(&["diff", CLEAN, HOSTILE, "--format", "json"]);
     run(&["diff", CLEAN, HOSTILE]);
     run(&["diff", HOSTILE, CLEAN]);
     let ids = threat_ids(HOSTILE);
@@ -100,7 +103,7 @@ fn hostile_model_text_cannot_drive_the_terminal_or_the_ci_log() {
     assert!(
         String::from_utf8_lossy(&validate.stdout).starts_with("ok: model `::error::name\\u{1b}")
     );
-    let (_, diff) = &runs[4];
+    let (_, diff) = &runs[7];
     assert!(
         String::from_utf8_lossy(&diff.stdout)
             .contains("+ critical STR-001@::fn`](https://127.0.0.1:9/)\\u{a}::error::fn")
