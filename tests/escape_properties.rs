@@ -32,6 +32,8 @@ fn text() -> impl Strategy<Value = String> {
             "\u{85}",
             "::error::",
             "##vso[",
+            "##VsO[",
+            "vso[",
             "##[",
             "#",
             "`",
