@@ -149,11 +149,13 @@ pub fn html_marked(text: &str) -> String {
     out
 }
 
-/// Model text for Markdown prose (headings, table cells, list items): [`terminal`] first (no
-/// control characters, no line breaks: one line, whatever the input), then every ASCII
-/// punctuation character backslash-escaped — no emphasis, link, image, autolink, heading, list,
-/// table cell or code span can start — except `<`, `>` and `&`, written as entities so no raw
-/// HTML or entity reaches the renderer.
+/// Model text for Markdown prose, in the middle of a line (headings, table cells, list items —
+/// never at a line's start): [`terminal`] first (no control characters, no line breaks: one
+/// line, whatever the input), then the ASCII punctuation backslash-escaped — no emphasis, link,
+/// image, autolink (`:`, `@`, `.`), math (`$`), strikethrough, table cell or code span can
+/// start — except `<`, `>` and `&`, written as entities so no raw HTML or entity reaches the
+/// renderer, and the characters that mean something only at a line's start (`-`, `+`, `=`) or
+/// never (`,`, `/`, `;`, quotes, `?`, `%`), kept readable.
 #[must_use]
 pub fn markdown(text: &str) -> String {
     let text = terminal(text);
@@ -163,6 +165,8 @@ pub fn markdown(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
+            // Inert in the middle of a line (where strider puts model text): kept readable.
+            '-' | ',' | '/' | ';' | '\'' | '"' | '?' | '%' | '=' | '+' => out.push(c),
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
@@ -298,7 +302,7 @@ mod tests {
     fn markdown_metacharacters_are_escaped() {
         assert_eq!(
             super::markdown("[x](http://e.com) ![i](j) <img> `a` *b* _c_ | # &amp; \\ www.e.com"),
-            "\\[x\\]\\(http\\:\\/\\/e\\.com\\) \\!\\[i\\]\\(j\\) &lt;img&gt; \\`a\\` \\*b\\* \\_c\\_ \\| \\# &amp;amp\\; \\\\ www\\.e\\.com"
+            "\\[x\\]\\(http\\://e\\.com\\) \\!\\[i\\]\\(j\\) &lt;img&gt; \\`a\\` \\*b\\* \\_c\\_ \\| \\# &amp;amp; \\\\ www\\.e\\.com"
         );
         assert_eq!(super::markdown("a\nb"), "a\\\\u\\{a\\}b");
     }
