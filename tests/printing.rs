@@ -78,6 +78,28 @@ fn hostile_model_text_cannot_drive_the_terminal_or_the_ci_log() {
     }
     run(&["explain", "STR-001@::x\n::error::nope\u{1b}[2J", HOSTILE]);
     run(&["explain", "::error::no-rule\u{1b}]52;c;eA==\u{7}"]);
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("fuzz");
+    let out = out.to_str().unwrap();
+    run(&["fuzz", "init", HOSTILE, "-o", out]);
+    run(&[
+        "fuzz",
+        "init",
+        HOSTILE,
+        "-o",
+        out,
+        "--function",
+        "::fn\n::error::x\u{1b}[2J",
+    ]);
+    run(&[
+        "fuzz",
+        "run",
+        "::target\n::error::x\u{1b}]52;c;eA==\u{7}",
+        "-C",
+        out,
+        "--time",
+        "1",
+    ]);
     for (what, output) in &runs {
         assert_terminal_safe(&format!("{what} (stdout)"), &output.stdout);
         assert_terminal_safe(&format!("{what} (stderr)"), &output.stderr);
