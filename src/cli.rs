@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::assessment::analyze as analyze_model;
+use crate::escape;
 use crate::graph::Dfd;
 use crate::graph::dot::{self, DiagramFormat};
 use crate::model::{self, Diagnostic, LoadError, Loaded, Sources};
@@ -385,7 +386,7 @@ fn load(path: &Path) -> Result<Loaded, ExitCode> {
                 .count();
             eprintln!(
                 "error: `{}` is not a valid model: {errors} error{}",
-                path.display(),
+                escape::terminal(&path.display().to_string()),
                 if errors == 1 { "" } else { "s" }
             );
             Err(ExitCode::from(INVALID))
@@ -402,7 +403,7 @@ fn validate(path: &Path) -> ExitCode {
     let dfd = Dfd::build(m);
     let summary = format!(
         "ok: model `{}` is valid: {} functions, {} channels, {} stores, {} externals, {} actors, {} boundaries; {} flows ({} cross a trust boundary){}\n",
-        m.name,
+        escape::terminal(&m.name),
         m.functions.len(),
         m.channels.len(),
         m.stores.len(),
@@ -454,10 +455,10 @@ fn analyze(
         .reviewed_on(today)
         .confirmed_by(&findings);
     for message in assessment.overdue_messages() {
-        eprintln!("warning: {message}");
+        say_warning(&message);
     }
     for message in unmatched_finding_messages(&assessment) {
-        eprintln!("warning: {message}");
+        say_warning(&message);
     }
     let bytes = match format {
         ReportFormat::Json => report::json::render(&assessment),
@@ -496,7 +497,7 @@ fn analyze(
 fn load_findings(dir: Option<&Path>) -> Result<Vec<crate::findings::Finding>, ExitCode> {
     dir.map_or(Ok(Vec::new()), |dir| {
         crate::findings::load(dir).map_err(|err| {
-            eprintln!("error: {err}");
+            say_error(&err);
             ExitCode::from(INVALID)
         })
     })
@@ -523,7 +524,7 @@ fn diff(old: &Path, new: &Path, format: DiffFormat, fail_on: Option<SeverityArg>
     let changes = crate::diff::diff(&analyze_model(&old.model), &analyze_model(&new.model));
     let bytes = match format {
         DiffFormat::Text => crate::diff::render_text(&changes),
-        DiffFormat::Json => serde_json::to_vec_pretty(&changes).unwrap_or_default(),
+        DiffFormat::Json => escape::json(serde_json::to_vec_pretty(&changes).unwrap_or_default()),
     };
     let written = emit(None, &bytes);
     let threshold = fail_on.map(Severity::from);
@@ -564,7 +565,11 @@ fn explain(id: &str, model: Option<&Path>) -> ExitCode {
             "`strider rules` lists the rules; threat ids need the model: `strider explain ID MODEL`"
                 .to_owned()
         });
-        eprintln!("error: no rule `{id}`\n  hint: {hint}");
+        say_error(&format!(
+            "no rule `{}`\n  hint: {}",
+            escape::terminal(id),
+            escape::terminal(&hint)
+        ));
         return ExitCode::from(INVALID);
     };
     let loaded = match load(model) {
@@ -578,10 +583,12 @@ fn explain(id: &str, model: Option<&Path>) -> ExitCode {
             assessment.threats.iter().map(|t| t.id.as_str()),
         )
         .unwrap_or_default();
-        eprintln!(
-            "error: `{}` has no threat `{id}`\n  hint: {hint}",
-            model.display()
-        );
+        say_error(&format!(
+            "`{}` has no threat `{}`\n  hint: {}",
+            escape::terminal(&model.display().to_string()),
+            escape::terminal(id),
+            escape::terminal(&hint)
+        ));
         return ExitCode::from(INVALID);
     };
     let single = crate::assessment::Assessment {
@@ -612,7 +619,7 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
     ) {
         Ok(templates) => templates,
         Err(err) => {
-            eprintln!("error: {err}");
+            say_error(&err);
             return ExitCode::from(INVALID);
         }
     };
@@ -642,10 +649,32 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
     let diagrams = match report::html::diagrams(&loaded.model, &dfd, &assessment) {
         Ok(diagrams) => Some(diagrams),
         Err(err) => {
-            eprintln!("warning: the report has no diagram: {err}");
+            eprintln!(
+                "warning: the report has no diagram: {}",
+                escape::terminal_message(&err.to_string())
+            );
             None
         }
     };
+    if let Some(diagrams) = &diagrams {
+        let missing = diagrams
+            .main
+            .as_ref()
+            .err()
+            .map(|why| ("the model".to_owned(), why));
+        let details = diagrams.details.iter().filter_map(|d| {
+            d.svg
+                .as_ref()
+                .err()
+                .map(|why| (format!("boundary `{}`", escape::terminal(&d.boundary)), why))
+        });
+        for (what, why) in missing.into_iter().chain(details) {
+            eprintln!(
+                "warning: the report shows no diagram of {what}: {}",
+                escape::terminal_message(why)
+            );
+        }
+    }
     let mut warnings: Vec<String> = loaded.warnings.iter().map(|w| w.message.clone()).collect();
     warnings.extend(unmatched_finding_messages(&assessment));
     warnings.extend(
@@ -668,7 +697,7 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
     match report::html::render(&input, &templates) {
         Ok(bytes) => emit(Some(args.output), &bytes),
         Err(err) => {
-            eprintln!("error: {err}");
+            say_error(&err);
             ExitCode::from(INVALID)
         }
     }
@@ -715,44 +744,44 @@ fn fuzz_init(
     let plan = match crate::fuzz::plan(&loaded.model, function) {
         Ok(plan) => plan,
         Err(err) => {
-            eprintln!("error: {err}");
+            say_error(&err);
             return ExitCode::from(INVALID);
         }
     };
     for skipped in &plan.skipped {
-        eprintln!("warning: {skipped}; no target");
+        say_warning(&format!("{skipped}; no target"));
     }
     let tree = match crate::files::Tree::new(path) {
         Ok(tree) => tree,
         Err(err) => {
-            eprintln!("error: {err}");
+            say_error(&err);
             return ExitCode::from(INVALID);
         }
     };
     let written = match crate::fuzz::init::write(&plan, output, &tree, cfl, force) {
         Ok(written) => written,
         Err(err) => {
-            eprintln!("error: {err}");
+            say_error(&err);
             return ExitCode::from(INVALID);
         }
     };
     if let Some(root) = &written.clusterfuzzlite {
         println!(
             "wrote the ClusterFuzzLite setup to {} (.clusterfuzzlite/, .github/workflows/clusterfuzzlite.yml)",
-            root.display()
+            escape::terminal(&root.display().to_string())
         );
     }
     println!(
         "wrote {} fuzz target{} to {}:",
         plan.targets.len(),
         if plan.targets.len() == 1 { "" } else { "s" },
-        output.display()
+        escape::terminal(&output.display().to_string())
     );
     for t in &plan.targets {
         println!(
             "  {:<40} {} trigger {} ({})",
             t.name,
-            t.function,
+            escape::terminal(&t.function),
             t.trigger + 1,
             crate::model::kebab(&t.kind)
         );
@@ -765,7 +794,7 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
     let mut last_line = 0;
     eprintln!(
         "fuzzing `{}` for {} s ({})…",
-        campaign.target,
+        escape::terminal(&campaign.target),
         campaign.time_s,
         if campaign.asan {
             "nightly, AddressSanitizer"
@@ -801,19 +830,19 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
             Some((finding, json, test)) => {
                 println!(
                     "finding {} after {} s: {} ({})\n  confirms {}\n  event: {}\n  regression test: {}",
-                    finding.id,
+                    escape::terminal(&finding.id),
                     finding.found_after_s,
-                    finding.message,
-                    finding.kind,
-                    finding.threat,
-                    json.display(),
-                    test.display()
+                    escape::terminal(&finding.message),
+                    escape::terminal(&finding.kind),
+                    escape::terminal(&finding.threat),
+                    escape::terminal(&json.display().to_string()),
+                    escape::terminal(&test.display().to_string())
                 );
                 ExitCode::from(1)
             }
         },
         Err(err) => {
-            eprintln!("error: {err}");
+            say_error(&err);
             ExitCode::from(INVALID)
         }
     }
@@ -846,7 +875,7 @@ fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitC
     match dot::render(&loaded.model, &dfd, format) {
         Ok(bytes) => emit(output, &bytes),
         Err(err) => {
-            eprintln!("error: {err}");
+            say_error(&err);
             ExitCode::from(INVALID)
         }
     }
@@ -858,7 +887,7 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> ExitCode {
         return match write_atomic(path, bytes) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
-                eprintln!("error: {err}");
+                say_error(&err);
                 ExitCode::from(INVALID)
             }
         };
@@ -868,10 +897,22 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: cannot write to stdout: {err}");
+            say_error(&format!("cannot write to stdout: {err}"));
             ExitCode::from(INVALID)
         }
     }
+}
+
+/// Prints `error: ` and a message that may embed model text: escaped, no line of it starting
+/// with that text ([`escape::terminal_message`]).
+fn say_error(message: &dyn std::fmt::Display) {
+    eprintln!("error: {}", escape::terminal_message(&message.to_string()));
+}
+
+/// Prints `warning: ` and a one-line message that may embed model text, escaped whole
+/// ([`escape::terminal`]): a line break in it is model text.
+fn say_warning(message: &dyn std::fmt::Display) {
+    eprintln!("warning: {}", escape::terminal(&message.to_string()));
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], sources: &Sources) {

@@ -88,17 +88,31 @@ pub fn diff(old: &Assessment, new: &Assessment) -> AssessmentDiff {
     }
 }
 
-/// The diff for a terminal or a pull request: `+` added, `-` removed, `~` re-scored.
+/// The diff for a terminal or a pull request: `+` added, `-` removed, `~` re-scored. Ids and
+/// messages go through [`escape::terminal`](crate::escape::terminal): this lands in CI logs.
 #[must_use]
 pub fn render_text(diff: &AssessmentDiff) -> Vec<u8> {
+    use crate::escape::terminal;
     use std::fmt::Write;
     let mut out = String::new();
     let name = |s: Option<Severity>| s.map_or("-", Severity::name);
     for c in &diff.added {
-        let _ = writeln!(out, "+ {:<8} {}  {}", name(c.after), c.id, c.message);
+        let _ = writeln!(
+            out,
+            "+ {:<8} {}  {}",
+            name(c.after),
+            terminal(&c.id),
+            terminal(&c.message)
+        );
     }
     for c in &diff.removed {
-        let _ = writeln!(out, "- {:<8} {}  {}", name(c.before), c.id, c.message);
+        let _ = writeln!(
+            out,
+            "- {:<8} {}  {}",
+            name(c.before),
+            terminal(&c.id),
+            terminal(&c.message)
+        );
     }
     for c in &diff.changed {
         let _ = writeln!(
@@ -106,8 +120,8 @@ pub fn render_text(diff: &AssessmentDiff) -> Vec<u8> {
             "~ {} → {}  {}  {}",
             name(c.before),
             name(c.after),
-            c.id,
-            c.message
+            terminal(&c.id),
+            terminal(&c.message)
         );
     }
     let _ = writeln!(

@@ -81,3 +81,102 @@ fn a_layout_past_its_limit_is_stopped_with_a_clear_error() {
         started.elapsed()
     );
 }
+
+/// A model whose name and labels are longer than graphviz reads (16 384 bytes in one string).
+fn long_names_model(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("long.yaml");
+    let (name, boundary, channel) = ("N".repeat(20_000), "B".repeat(20_000), "C".repeat(20_000));
+    std::fs::write(
+        &path,
+        format!(
+            "strider: 1\nname: \"{name}\"\nboundaries:\n  internet: {{trust: untrusted}}\n  cloud: {{trust: trusted, name: \"{boundary}\"}}\nactors:\n  user: {{boundary: internet, uses: [api]}}\nchannels:\n  api: {{kind: api-gateway-http, boundary: cloud, auth: none, name: \"{channel}\"}}\nfunctions:\n  fn:\n    runtime: nodejs20.x\n    boundary: cloud\n    triggers: [{{kind: http, source: api}}]\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn labels_longer_than_graphviz_reads_are_cut_for_drawing_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = long_names_model(dir.path());
+    let out = dir.path().join("report.html");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_strider"))
+        .args([
+            "report",
+            model.to_str().unwrap(),
+            "--today",
+            "2026-11-23",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(!html.contains("No diagram"), "the diagram is missing");
+    let start = html
+        .find("<div class=\"diagram\" id=\"main-diagram\"><svg")
+        .unwrap();
+    let svg = &html[start..start + html[start..].find("</svg>").unwrap()];
+    // Each long text drawn as its first 199 characters and `…`, never whole.
+    for letter in ["N", "B", "C"] {
+        let cut = format!("{}…", letter.repeat(strider::graph::dot::LABEL_CHARS - 1));
+        assert!(svg.contains(&cut), "{letter} is not cut in the diagram");
+        assert!(!svg.contains(&letter.repeat(strider::graph::dot::LABEL_CHARS)));
+    }
+    // The full text stays in the page.
+    assert!(html.contains(&format!(
+        "<h1>Threat model: <bdi>{}</bdi></h1>",
+        "N".repeat(20_000)
+    )));
+    assert!(html.contains(&"B".repeat(20_000)));
+}
+
+#[test]
+fn a_missing_diagram_is_explained_in_the_report_and_on_stderr() {
+    // A `dot` that fails, first on PATH: its reason (with an escape sequence) must show, escaped.
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let dot = bin.join("dot");
+    std::fs::write(
+        &dot,
+        "#!/bin/sh\nprintf 'Error: boom\\033[2J\\n' >&2\nexit 3\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dot, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = dir.path().join("report.html");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_strider"))
+        .args(["report", "model/hello.yaml", "--today", "2026-11-23", "-o"])
+        .arg(&out)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "warning: the report shows no diagram of the model: graphviz `dot` failed: Error: boom\\u{1b}[2J\n"
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("No diagram: <bdi>graphviz `dot` failed: Error: boom<span class=\"ctl\">⟨U+001B⟩</span>[2J</bdi>."),
+        "{}",
+        &html[html.find("<section id=\"diagram\">").unwrap()..][..600]
+    );
+}

@@ -100,7 +100,7 @@ fn report_is_deterministic_unless_a_time_is_asked_for() {
         "model/shop.yaml",
         &["--generated-at", "2026-11-23 10:00 UTC"],
     );
-    assert!(stamped.contains("generated 2026-11-23 10:00 UTC"));
+    assert!(stamped.contains("generated <bdi>2026-11-23 10:00 UTC</bdi>"));
 }
 
 #[test]
@@ -269,17 +269,52 @@ fn a_baseline_puts_what_changed_in_the_summary() {
     assert!(!added.is_empty() && !removed.is_empty());
     let summary = between(&html, "<section id=\"summary\">", "</section>");
     assert!(summary.contains("Since the baseline"));
-    assert!(summary.contains("<code>model/hello.yaml</code>"));
+    assert!(summary.contains("<code><bdi>model/hello.yaml</bdi></code>"));
     assert!(summary.contains(&format!("<b>{}</b> added", added.len())));
     assert!(summary.contains(&format!("<b>{}</b> removed", removed.len())));
     assert_eq!(summary.matches("<tr class=\"added\">").count(), added.len());
     for change in added.iter().chain(removed) {
         let id = change["id"].as_str().unwrap();
-        assert!(summary.contains(&format!("<code>{id}</code>")), "{id}");
+        assert!(
+            summary.contains(&format!("<code><bdi>{id}</bdi></code>")),
+            "{id}"
+        );
     }
     // Without a baseline the block is absent; a baseline that does not load is an error.
     let (_, plain) = report("model/shop.yaml", &[]);
     assert!(!plain.contains("Since the baseline"));
     let (bad, _) = report("model/shop.yaml", &["--baseline", "model/nope.yaml"]);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn bidi_and_control_characters_show_as_markers_never_as_themselves() {
+    let (output, html) = report("tests/fixtures/hostile/terminal.yaml", &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Not one control, bidi or invisible character anywhere: text, attributes, options, the
+    // title, the diagram.
+    let hidden: Vec<char> = html
+        .chars()
+        .filter(|&c| strider::escape::is_hazard(c) && !c.is_ascii_whitespace())
+        .collect();
+    assert!(hidden.is_empty(), "raw {hidden:?} in the report");
+    // The right-to-left override shows as a marker: isolated in the threat table...
+    assert!(html.contains(
+        "<td><code><bdi>::api<span class=\"ctl\">⟨U+202E⟩</span>gnp.exe</bdi></code></td>"
+    ));
+    // ...as plain text in attributes and options (so the element filter still matches)...
+    assert!(html.contains("data-element=\"::api⟨U+202E⟩gnp.exe\""));
+    assert!(html.contains("<option>::api⟨U+202E⟩gnp.exe</option>"));
+    assert!(html.contains("<title>Threat model — ::error::name⟨U+001B⟩]52;c;"));
+    // ...and in the diagram's labels.
+    let svg = between(
+        &html,
+        "<div class=\"diagram\" id=\"main-diagram\">",
+        "</svg>",
+    );
+    assert!(svg.contains("::api⟨U+202E⟩gnp.exe"), "{svg}");
 }

@@ -383,3 +383,60 @@ fn a_large_model_shows_boundaries_and_opens_each_one() {
         .unwrap();
     screenshot(tab, "large-report-overview.png");
 }
+
+#[test]
+fn bidi_overrides_show_as_markers_and_model_text_is_isolated() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("terminal.html");
+    write_report("tests/fixtures/hostile/terminal.yaml", &page, &[]);
+    let browser = browser(&dir.path().join("profile"));
+    let tab = open(&browser, &page);
+
+    // What a reviewer reads holds no override, only its marker, in the table and the diagram.
+    let body = text(&eval(&tab, "document.body.innerText"));
+    assert!(!body.contains('\u{202e}') && !body.contains('\u{1b}'));
+    assert!(body.contains("::api⟨U+202E⟩gnp.exe"), "{body}");
+    assert!(!text(&eval(&tab, "document.title")).contains('\u{202e}'));
+    let svg = text(&eval(
+        &tab,
+        "document.querySelector('#main-diagram svg').textContent",
+    ));
+    assert!(svg.contains("variable=x]1⟨U+202E⟩ (untrusted)"), "{svg}");
+    assert!(!svg.contains('\u{202e}'));
+
+    // Every marker sits in model text that the browser isolates, and styled as a marker.
+    let markers = eval(
+        &tab,
+        "(() => { const m = Array.from(document.querySelectorAll('.ctl')); \
+           return JSON.stringify({ count: m.length, \
+             isolated: m.filter(e => { const b = e.closest('bdi'); \
+               return b && getComputedStyle(b).unicodeBidi === 'isolate'; }).length, \
+             styled: m.filter(e => getComputedStyle(e).backgroundColor !== 'rgba(0, 0, 0, 0)').length }); })()",
+    );
+    let markers: Value = serde_json::from_str(markers.as_str().unwrap()).unwrap();
+    let count = markers["count"].as_u64().unwrap();
+    assert!(count > 10, "{markers}");
+    assert_eq!(markers["isolated"].as_u64(), Some(count), "{markers}");
+    assert_eq!(markers["styled"].as_u64(), Some(count), "{markers}");
+    // The threat table's element cells are isolated too, and keep their place: the override
+    // does not reorder the row (the marker comes after `::api` in visual order as in the source).
+    let cell = eval(
+        &tab,
+        "(() => { const c = Array.from(document.querySelectorAll('#threats tbody td:nth-child(4) bdi'))\
+           .find(b => b.textContent.indexOf('gnp.exe') >= 0); \
+           return c ? c.textContent : null; })()",
+    );
+    assert_eq!(text(&cell), "::api⟨U+202E⟩gnp.exe");
+
+    // The element filter still matches rows whose element holds a marker.
+    let shown = eval(
+        &tab,
+        "(() => { const s = document.querySelector('select[data-filter=element]'); \
+           const o = Array.from(s.options).find(o => o.value.indexOf('gnp.exe') >= 0); \
+           s.value = o.value; s.dispatchEvent(new Event('change')); \
+           return Number(document.getElementById('shown').textContent); })()",
+    );
+    assert!(shown.as_u64().unwrap() >= 1, "{shown}");
+    assert_eq!(visible_rows(&tab), shown.as_u64().unwrap());
+    screenshot(&tab, "terminal-report.png");
+}

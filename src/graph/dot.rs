@@ -268,9 +268,32 @@ pub fn boundary_class(model: &Model, boundary: &str) -> String {
     format!("dfd-b{position}")
 }
 
-/// A DOT string literal: quotes and backslashes escaped, line breaks as DOT `\n`.
+/// The longest text drawn in one label or tooltip, in characters: longer text is cut with `…`
+/// (graphviz cannot read a string over 16 384 bytes and fails the whole diagram; the report's
+/// tables keep the full text).
+pub const LABEL_CHARS: usize = 200;
+
+/// Text as drawn: at most [`LABEL_CHARS`] characters, the last one `…` when cut, and control,
+/// bidi and invisible characters shown as a visible marker (`⟨U+202E⟩`,
+/// [`crate::escape::marked`]), so a label cannot hide or reorder what it says.
+#[must_use]
+pub fn drawn(text: &str) -> String {
+    let short = if text.char_indices().nth(LABEL_CHARS).is_some() {
+        let cut = text
+            .char_indices()
+            .nth(LABEL_CHARS - 1)
+            .map_or(text.len(), |(at, _)| at);
+        std::borrow::Cow::Owned(format!("{}…", &text[..cut]))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    crate::escape::marked(&short).into_owned()
+}
+
+/// A DOT string literal of [`drawn`] text: quotes and backslashes escaped, line breaks as DOT `\n`.
 #[must_use]
 pub fn quoted(text: &str) -> Id {
+    let text = drawn(text);
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -287,12 +310,12 @@ pub fn quoted(text: &str) -> Id {
     Id::Escaped(out)
 }
 
-/// Text for inside a graphviz HTML-like label: escaped, line breaks as `<br/>`, other control
-/// characters as spaces, and backslashes doubled — graphviz expands `\N`, `\G`… even inside
-/// HTML labels (and after resolving entities), and reads `\\` as one backslash.
+/// [`drawn`] text for inside a graphviz HTML-like label: escaped, line breaks as `<br/>`, other
+/// control characters as spaces, and backslashes doubled — graphviz expands `\N`, `\G`… even
+/// inside HTML labels (and after resolving entities), and reads `\\` as one backslash.
 #[must_use]
 pub fn html_text(text: &str) -> String {
-    let flat: String = text
+    let flat: String = drawn(text)
         .chars()
         .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
         .collect();
@@ -358,16 +381,20 @@ fn boundary_name(model: &Model, boundary: &str) -> String {
     model
         .boundaries
         .get(boundary)
-        .and_then(|b| b.name.clone())
-        .unwrap_or_else(|| boundary.to_owned())
+        .and_then(|b| b.name.as_deref())
+        .map_or_else(|| drawn(boundary), drawn)
 }
 
 /// The whole diagram, or one boundary's detail (`focus`), as a graphviz-rust graph.
 fn to_dot(model: &Model, dfd: &Dfd, focus: Option<&str>, decorations: &Decorations) -> Graph {
     let graph = dfd.graph();
     let title = match focus {
-        None => format!("{} — data-flow diagram", model.name),
-        Some(boundary) => format!("{} — {}", model.name, boundary_name(model, boundary)),
+        None => format!("{} — data-flow diagram", drawn(&model.name)),
+        Some(boundary) => format!(
+            "{} — {}",
+            drawn(&model.name),
+            boundary_name(model, boundary)
+        ),
     };
     let mut stmts = header(&title);
     let member = |node: NodeIndex| focus.is_none_or(|b| dfd.element(node).boundary == b);
@@ -508,7 +535,7 @@ fn grouped_neighbours(
 fn overview(model: &Model, dfd: &Dfd, decorations: &Decorations) -> Graph {
     let mut stmts = header(&format!(
         "{} — trust boundaries (open a boundary below for its elements)",
-        model.name
+        drawn(&model.name)
     ));
     let used = dfd.used_boundaries();
     // With many boundaries even this view is unreadable (and graphviz slow): draw the outer

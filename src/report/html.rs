@@ -2,9 +2,13 @@
 //! rendered with tera from `templates/report.html`, `report.css` and `report.js` — built into the
 //! binary, or read from a directory the user points `--templates` at to rebrand it.
 //!
-//! The model is untrusted input. Every model string reaches the page through tera's autoescaping
-//! (the template is named `*.html`); `| safe` is used only for strider's own CSS and JavaScript and
-//! for the diagram, whose text graphviz escapes. A Content-Security-Policy allows nothing but the
+//! The model is untrusted input. Every model string reaches the page through the template's
+//! `text` filter (escaped, control, bidi and invisible characters shown as a visible `⟨U+202E⟩`
+//! marker, isolated in a `<bdi>` so right-to-left text cannot reorder the page: `gnp.exe` with
+//! an override shows as itself), `code_spans` (the same for strider's sentences that quote model
+//! text) or, in attributes, `<option>` and `<title>`, `plain` (markers, then tera's autoescaping;
+//! the template is named `*.html`). `| safe` is used only for strider's own CSS and JavaScript and
+//! for the diagram, whose text graphviz escapes (its labels carry the markers too). A Content-Security-Policy allows nothing but the
 //! report's own style and script, by their SHA-256 hashes: no network, no other script.
 
 use std::collections::BTreeSet;
@@ -272,26 +276,74 @@ impl Templates {
 }
 
 /// Escapes model text for HTML and shows its `backticked` spans as code: the one place model text
-/// becomes markup, so everything is escaped before any tag is added.
+/// becomes markup, so everything is escaped before any tag is added. Like [`text`], hidden
+/// characters show as markers and the text is isolated (`<bdi>`), each code span too.
 #[must_use]
 pub fn code_spans(text: &str) -> String {
-    let escaped = crate::escape::html(text);
+    let escaped = crate::escape::html_marked(text);
     let parts: Vec<&str> = escaped.split('`').collect();
     if parts.len().is_multiple_of(2) {
         // Unbalanced backticks: show them as they are.
-        return escaped;
+        return format!("<bdi>{escaped}</bdi>");
     }
-    let mut out = String::with_capacity(escaped.len() + 16);
+    let mut out = String::with_capacity(escaped.len() + 32);
+    out.push_str("<bdi>");
     for (i, part) in parts.iter().enumerate() {
         if i % 2 == 1 {
-            out.push_str("<code>");
+            out.push_str("<code><bdi>");
             out.push_str(part);
-            out.push_str("</code>");
+            out.push_str("</bdi></code>");
         } else {
             out.push_str(part);
         }
     }
+    out.push_str("</bdi>");
     out
+}
+
+/// Model text as page content: escaped, hidden characters shown as markers, isolated in a
+/// `<bdi>` ([`crate::escape::html_isolated`]). A list becomes its items, each isolated, joined by
+/// `sep`. The report template's `text` filter.
+#[must_use]
+pub fn text(value: &tera::Value, sep: &str) -> String {
+    let one = |v: &tera::Value| match v.as_str() {
+        Some(s) => crate::escape::html_isolated(s),
+        None => crate::escape::html_isolated(&v.to_string()),
+    };
+    match value.as_array() {
+        Some(items) => items
+            .iter()
+            .map(one)
+            .collect::<Vec<_>>()
+            .join(&crate::escape::html(sep)),
+        None if value.is_none() || value.is_undefined() => String::new(),
+        None => one(value),
+    }
+}
+
+/// Registers the filters the report template uses for model text: `text` (content: escaped,
+/// marked, isolated), `plain` (attributes, `<option>`, `<title>`: hidden characters as markers,
+/// then autoescaped) and `code_spans` (a sentence of strider's quoting model text).
+fn register_filters(tera: &mut tera::Tera) {
+    tera.register_filter(
+        "code_spans",
+        |text: std::borrow::Cow<'_, str>, _: tera::Kwargs, _: &tera::State| {
+            tera::Value::safe_string(&code_spans(&text))
+        },
+    );
+    tera.register_filter(
+        "text",
+        |value: &tera::Value, kwargs: tera::Kwargs, _: &tera::State| {
+            let sep: Option<String> = kwargs.get("sep").ok().flatten();
+            tera::Value::safe_string(&text(value, sep.as_deref().unwrap_or(", ")))
+        },
+    );
+    tera.register_filter(
+        "plain",
+        |text: std::borrow::Cow<'_, str>, _: tera::Kwargs, _: &tera::State| {
+            tera::Value::normal_string(&crate::escape::marked(&text))
+        },
+    );
 }
 
 fn hash(text: &str) -> String {
@@ -913,12 +965,7 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         threats,
     };
     let mut tera = tera::Tera::new();
-    tera.register_filter(
-        "code_spans",
-        |text: std::borrow::Cow<'_, str>, _: tera::Kwargs, _: &tera::State| {
-            tera::Value::safe_string(&code_spans(&text))
-        },
-    );
+    register_filters(&mut tera);
     tera.add_raw_template("report.html", &templates.page)
         .map_err(|err| ReportError(format!("the report template does not parse: {err}")))?;
     let context =
@@ -930,7 +977,7 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
 
 #[cfg(test)]
 mod tests {
-    use super::{code_spans, inline_svg};
+    use super::{code_spans, inline_svg, text};
 
     #[test]
     fn inline_svg_keeps_the_drawing_and_drops_what_the_page_does_not_need() {
@@ -945,16 +992,31 @@ mod tests {
     fn code_spans_escape_before_adding_markup() {
         assert_eq!(
             code_spans("`a` and `b`"),
-            "<code>a</code> and <code>b</code>"
+            "<bdi><code><bdi>a</bdi></code> and <code><bdi>b</bdi></code></bdi>"
         );
         assert_eq!(
             code_spans("`<script>alert(1)</script>`"),
-            "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"
+            "<bdi><code><bdi>&lt;script&gt;alert(1)&lt;/script&gt;</bdi></code></bdi>"
         );
         assert_eq!(
             code_spans("\"><img src=x onerror='x'>"),
-            "&quot;&gt;&lt;img src=x onerror=&#39;x&#39;&gt;"
+            "<bdi>&quot;&gt;&lt;img src=x onerror=&#39;x&#39;&gt;</bdi>"
         );
-        assert_eq!(code_spans("one ` tick"), "one ` tick");
+        assert_eq!(code_spans("one ` tick"), "<bdi>one ` tick</bdi>");
+    }
+
+    #[test]
+    fn bidi_and_invisible_characters_show_as_markers_in_isolated_text() {
+        assert_eq!(
+            code_spans("`gnp\u{202e}.exe` is \u{200b}here"),
+            "<bdi><code><bdi>gnp<span class=\"ctl\">⟨U+202E⟩</span>.exe</bdi></code> is <span class=\"ctl\">⟨U+200B⟩</span>here</bdi>"
+        );
+        let list = tera::Value::from_serializable(&["a\u{2066}", "<b>"]);
+        assert_eq!(
+            text(&list, " → "),
+            "<bdi>a<span class=\"ctl\">⟨U+2066⟩</span></bdi> → <bdi>&lt;b&gt;</bdi>"
+        );
+        assert_eq!(text(&tera::Value::from(3), ", "), "<bdi>3</bdi>");
+        assert_eq!(text(&tera::Value::none(), ", "), "");
     }
 }

@@ -70,7 +70,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
         blast_radius: &assessment.blast_radius,
         unmatched_findings: &assessment.unmatched_findings,
     };
-    let mut bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
+    let mut bytes = crate::escape::json(serde_json::to_vec_pretty(&report).unwrap_or_default());
     bytes.push(b'\n');
     bytes
 }

@@ -1,18 +1,49 @@
 //! The Markdown report, for pull requests: a summary, a table of threats, and the details of each
-//! in a collapsed section. Model text is escaped so it cannot break the table or inject HTML.
+//! in a collapsed section.
+//!
+//! Model text is untrusted: every model string goes through [`escape::markdown`] (prose) or
+//! [`escape::code_span`] (ids), so it can start no link, image, autolink, heading, emphasis or
+//! raw HTML, cannot close a code span or break a table row; the one HTML block strider writes
+//! (`<details><summary>`) holds [`escape::html`]-escaped text, since Markdown escapes do not
+//! apply inside HTML. Both also go through [`escape::terminal`]: `strider explain` prints this.
 
 use std::fmt::Write;
 
 use crate::assessment::Assessment;
+use crate::escape;
 use crate::rules::RULES;
 use crate::scoring::Severity;
 
-/// Text for Markdown: no raw HTML, no table breaks, one line.
+/// A sentence of strider's that quotes model text in backticks (a threat's message, a factor):
+/// each quoted part as a code span, the rest escaped. With unbalanced backticks, all escaped.
 #[must_use]
-pub fn escape(text: &str) -> String {
-    crate::escape::html(text)
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+pub fn prose(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return escape::markdown(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                escape::code_span(part)
+            } else {
+                escape::markdown(part)
+            }
+        })
+        .collect()
+}
+
+/// Model text as a code span in a table cell: GFM splits cells on `|` even inside code spans,
+/// unless it is written `\|`.
+fn cell_code(text: &str) -> String {
+    escape::code_span(text).replace('|', "\\|")
+}
+
+/// Text inside strider's HTML block (`<summary>`): HTML-escaped, one line, no control characters.
+fn html_text(text: &str) -> String {
+    escape::html(&escape::terminal(text))
 }
 
 /// Renders the assessment as Markdown.
@@ -22,7 +53,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
     let _ = writeln!(
         out,
         "## strider threat model: {}\n",
-        escape(&assessment.model)
+        escape::markdown(&assessment.model)
     );
     let _ = writeln!(
         out,
@@ -45,11 +76,11 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
         );
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | `{}` | {status} |",
+            "| {} | {} | {} | {} | {status} |",
             threat.score.residual_severity.name(),
-            escape(&threat.id),
-            escape(threat.title),
-            escape(&threat.element)
+            cell_code(&threat.id),
+            threat.title,
+            cell_code(&threat.element)
         );
     }
     out.push('\n');
@@ -59,11 +90,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
     if !assessment.attack_paths.is_empty() {
         out.push_str("### Attack paths to sensitive data\n\n| Data | Path |\n|---|---|\n");
         for path in &assessment.attack_paths {
-            let hops: Vec<String> = path
-                .path
-                .iter()
-                .map(|hop| format!("`{}`", escape(hop)))
-                .collect();
+            let hops: Vec<String> = path.path.iter().map(|hop| cell_code(hop)).collect();
             let _ = writeln!(
                 out,
                 "| {} | {} |",
@@ -80,7 +107,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
                 "–".to_owned()
             } else {
                 ids.iter()
-                    .map(|i| format!("`{}`", escape(i)))
+                    .map(|i| cell_code(i))
                     .collect::<Vec<_>>()
                     .join(", ")
             }
@@ -91,8 +118,8 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
                 .map_or_else(|| "–".to_owned(), |w| crate::model::kebab(&w));
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {worst} |",
-                escape(&radius.function),
+                "| {} | {} | {} | {} | {} | {worst} |",
+                cell_code(&radius.function),
                 list(&radius.reads),
                 list(&radius.writes),
                 list(&radius.calls),
@@ -104,8 +131,8 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
     for pattern in &assessment.unmatched_tracking {
         let _ = writeln!(
             out,
-            "> tracking entry `{}` matches no threat\n",
-            escape(pattern)
+            "> tracking entry {} matches no threat\n",
+            escape::code_span(pattern)
         );
     }
     out.into_bytes()
@@ -116,8 +143,8 @@ fn details(out: &mut String, threat: &crate::assessment::Threat) {
     let _ = writeln!(
         out,
         "<details><summary><code>{}</code>: {}</summary>\n",
-        escape(&threat.id),
-        escape(&threat.message)
+        html_text(&threat.id),
+        html_text(&threat.message)
     );
     let score = &threat.score;
     let _ = writeln!(
@@ -130,21 +157,25 @@ fn details(out: &mut String, threat: &crate::assessment::Threat) {
         score.residual_severity.name()
     );
     for factor in &score.factors {
-        let _ = writeln!(out, "- {}: {}", factor.on, escape(&factor.text));
+        let _ = writeln!(out, "- {}: {}", factor.on, prose(&factor.text));
     }
     for fact in &threat.evidence {
-        let _ = writeln!(out, "- evidence: {}", escape(fact));
+        let _ = writeln!(out, "- evidence: {}", prose(fact));
     }
     if let Some(location) = &threat.location {
-        let _ = writeln!(out, "- declared at `{}`", escape(&location.to_string()));
+        let _ = writeln!(
+            out,
+            "- declared at {}",
+            escape::code_span(&location.to_string())
+        );
     }
     if let Some(tracking) = &threat.tracking {
         let _ = writeln!(
             out,
-            "- tracked as {} by `{}`: {}",
+            "- tracked as {} by {}: {}",
             crate::model::kebab(&tracking.entry.status),
-            escape(&tracking.pattern),
-            escape(
+            escape::code_span(&tracking.pattern),
+            escape::markdown(
                 tracking
                     .entry
                     .justification
@@ -157,7 +188,7 @@ fn details(out: &mut String, threat: &crate::assessment::Threat) {
         let _ = writeln!(
             out,
             "- **review overdue**: accepted until {}",
-            escape(tracking.entry.date.as_deref().unwrap_or_default())
+            escape::markdown(tracking.entry.date.as_deref().unwrap_or_default())
         );
     }
     if let Some(rule) = RULES.iter().find(|r| r.id == threat.rule) {

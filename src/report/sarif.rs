@@ -174,7 +174,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
             "columnKind": "unicodeCodePoints",
         }],
     });
-    let mut bytes = serde_json::to_vec_pretty(&log).unwrap_or_default();
+    let mut bytes = crate::escape::json(serde_json::to_vec_pretty(&log).unwrap_or_default());
     bytes.push(b'\n');
     bytes
 }

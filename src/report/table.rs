@@ -1,9 +1,13 @@
 //! The terminal report: one block per threat, most severe first, with its factors and fix.
 //! Colour only when asked (the CLI asks on a terminal without `NO_COLOR`).
+//!
+//! Model text goes through [`escape::terminal`] (this output lands in terminals and CI logs),
+//! and every line starts with strider's own words or marks, never with model text.
 
 use std::fmt::Write;
 
 use crate::assessment::Assessment;
+use crate::escape::{self, terminal};
 use crate::scoring::Severity;
 
 fn paint(text: &str, code: &str, color: bool) -> String {
@@ -29,8 +33,8 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} — {} threats\n",
-        assessment.model,
+        "threat model {} — {} threats\n",
+        terminal(&assessment.model),
         assessment.threats.len()
     );
     for threat in &assessment.threats {
@@ -40,12 +44,12 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
             out,
             "{} {}  {}",
             paint(&label, severity_code(severity), color),
-            paint(&threat.id, "1", color),
+            paint(&terminal(&threat.id), "1", color),
             threat.title
         );
-        let _ = writeln!(out, "         {}", threat.message);
+        let _ = writeln!(out, "         what: {}", terminal(&threat.message));
         if let Some(location) = &threat.location {
-            let _ = writeln!(out, "         at {location}");
+            let _ = writeln!(out, "         at {}", terminal(&location.to_string()));
         }
         let score = &threat.score;
         let _ = writeln!(
@@ -61,31 +65,17 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
             }
         );
         for factor in &score.factors {
-            let _ = writeln!(out, "           - {}: {}", factor.on, factor.text);
-        }
-        for fact in &threat.evidence {
-            let _ = writeln!(out, "           - evidence: {fact}");
-        }
-        if let Some(tracking) = &threat.tracking {
-            let status = crate::model::kebab(&tracking.entry.status);
-            let why = tracking
-                .entry
-                .justification
-                .as_deref()
-                .unwrap_or("no justification");
             let _ = writeln!(
                 out,
-                "         tracked: {status} ({}) — {why}",
-                tracking.pattern
+                "           - {}: {}",
+                factor.on,
+                terminal(&factor.text)
             );
-            if tracking.expired {
-                let date = tracking.entry.date.as_deref().unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "         review overdue: the acceptance was due for review on {date}"
-                );
-            }
         }
+        for fact in &threat.evidence {
+            let _ = writeln!(out, "           - evidence: {}", terminal(fact));
+        }
+        tracking_lines(&mut out, threat);
         let _ = writeln!(out, "         fix: {}\n", threat.mitigation);
     }
     let _ = writeln!(
@@ -104,12 +94,47 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
                 out,
                 "  {:<12} {}",
                 crate::model::kebab(&path.classification),
-                path.path.join(" → ")
+                path.path
+                    .iter()
+                    .map(|hop| escape::terminal(hop))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
             );
         }
     }
     for pattern in &assessment.unmatched_tracking {
-        let _ = writeln!(out, "warning: tracking entry `{pattern}` matches no threat");
+        let _ = writeln!(
+            out,
+            "warning: tracking entry `{}` matches no threat",
+            terminal(pattern)
+        );
     }
     out.into_bytes()
+}
+
+/// A tracked threat's status, justification and overdue review.
+fn tracking_lines(out: &mut String, threat: &crate::assessment::Threat) {
+    let Some(tracking) = &threat.tracking else {
+        return;
+    };
+    let status = crate::model::kebab(&tracking.entry.status);
+    let why = tracking
+        .entry
+        .justification
+        .as_deref()
+        .unwrap_or("no justification");
+    let _ = writeln!(
+        out,
+        "         tracked: {status} ({}) — {}",
+        terminal(&tracking.pattern),
+        terminal(why)
+    );
+    if tracking.expired {
+        let date = tracking.entry.date.as_deref().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "         review overdue: the acceptance was due for review on {}",
+            terminal(date)
+        );
+    }
 }
