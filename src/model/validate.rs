@@ -834,9 +834,13 @@ impl Checker<'_, '_, '_> {
         }
     }
 
+    /// An input schema: a JSON Schema file inside the tree strider reads, named relative to the
+    /// model file.
     fn input(&mut self, input: &Input, place: Place<'_>) {
+        use crate::files::Refusal;
         let Some(schema) = &input.schema else { return };
         let (section, id, _) = place;
+        let tree = self.at.tree();
         let base = self
             .model
             .location(section, id)
@@ -846,44 +850,60 @@ impl Checker<'_, '_, '_> {
         if self.schemas.get(&path) == Some(&true) {
             return;
         }
-        let problem = match std::fs::metadata(&path) {
-            Err(err) => Some(format!(
-                "input schema `{}` cannot be read: {err}",
-                path.display()
-            )),
-            Ok(meta) if !meta.is_file() => {
-                Some(format!("input schema `{}` is not a file", path.display()))
-            }
-            Ok(meta) if meta.len() > MAX_SCHEMA_BYTES => Some(format!(
-                "input schema `{}` is larger than {} MiB",
-                path.display(),
-                MAX_SCHEMA_BYTES >> 20
-            )),
-            Ok(_) => match std::fs::read(&path)
-                .map(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes))
-            {
-                Err(err) => Some(format!(
-                    "input schema `{}` cannot be read: {err}",
-                    path.display()
-                )),
-                Ok(Err(err)) => Some(format!(
-                    "input schema `{}` is not valid JSON: {err}",
-                    path.display()
-                )),
-                Ok(Ok(serde_json::Value::Object(_) | serde_json::Value::Bool(_))) => None,
-                Ok(Ok(_)) => Some(format!(
-                    "input schema `{}` is not a JSON Schema (an object or a boolean)",
-                    path.display()
-                )),
-            },
+        let shown = path.display();
+        let outside = || {
+            format!(
+                "input schema `{shown}` is outside the directory tree strider reads (`{}`)",
+                tree.root().display()
+            )
         };
+        // Refused by its name alone first (`/etc/x.json`, `../../x.json`), so nothing outside the
+        // tree is even looked at; then by where its links lead, when it is read.
+        let base_resolved = std::fs::canonicalize(if base.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &base
+        })
+        .unwrap_or_else(|_| tree.root().to_path_buf());
+        let problem = if lexically_inside(&base_resolved.join(schema), tree.root()) {
+            match tree.read(&path, MAX_SCHEMA_BYTES) {
+                Err(Refusal::Outside { .. }) => Some(outside() + " once its links are followed"),
+                Err(Refusal::NotRegular(_, kind)) => Some(format!(
+                    "input schema `{shown}` is {kind}, not a regular file"
+                )),
+                Err(Refusal::TooLarge { .. }) => Some(format!(
+                    "input schema `{shown}` is larger than {} MiB",
+                    MAX_SCHEMA_BYTES >> 20
+                )),
+                Err(Refusal::Io(_, err)) => {
+                    Some(format!("input schema `{shown}` cannot be read: {err}"))
+                }
+                Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                    Err(err) => Some(format!("input schema `{shown}` is not valid JSON: {err}")),
+                    Ok(serde_json::Value::Object(_) | serde_json::Value::Bool(_)) => None,
+                    Ok(_) => Some(format!(
+                        "input schema `{shown}` is not a JSON Schema (an object or a boolean)"
+                    )),
+                },
+            }
+        } else {
+            Some(outside())
+        };
+        let is_outside = problem
+            .as_deref()
+            .is_some_and(|m| m.contains("is outside the directory tree"));
         self.schemas.insert(path, problem.is_none());
         if let Some(message) = problem {
             let span = self.span(place);
+            let hint = if is_outside {
+                "keep schemas inside the model's directory, or pass `--root DIR` to let the model name files anywhere below DIR"
+            } else {
+                "paths are relative to the model file that names them"
+            };
             self.push(
                 Diagnostic::error(Code::InputSchema, span, message)
                     .with_label("schema file")
-                    .with_hint("paths are relative to the model file that names them"),
+                    .with_hint(hint),
             );
         }
     }
@@ -959,6 +979,22 @@ impl Checker<'_, '_, '_> {
             }
         }
     }
+}
+
+/// Whether `path`, with `.` and `..` resolved by name only (no links followed), stays below `root`.
+fn lexically_inside(path: &Path, root: &Path) -> bool {
+    use std::path::Component;
+    let mut resolved = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::CurDir => {}
+            other => resolved.push(other),
+        }
+    }
+    resolved.starts_with(root)
 }
 
 fn expected_noun(target: Target) -> &'static str {
