@@ -400,7 +400,7 @@ fn load(path: &Path) -> Result<Loaded, ExitCode> {
                 .count();
             eprintln!(
                 "error: `{}` is not a valid model: {errors} error{}",
-                path.display(),
+                crate::escape::terminal(&path.display().to_string()),
                 if errors == 1 { "" } else { "s" }
             );
             Err(ExitCode::from(INVALID))

@@ -365,6 +365,21 @@ const EXCERPT_CONTEXT: usize = 60;
 /// Bytes of a long line's label shown underlined, at most.
 const EXCERPT_LABEL: usize = 80;
 
+/// Characters of a message or hint shown, at most (a message quotes model text, which may be long).
+const SHOWN_TEXT: usize = 1_000;
+/// Characters of a label shown, at most.
+const SHOWN_LABEL: usize = 200;
+
+/// Model-derived text as it may be printed: control and bidi characters escaped, cut to `max`
+/// characters with `…`.
+fn shown_text(text: &str, max: usize) -> String {
+    let escaped = crate::escape::terminal(text);
+    match escaped.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped.into_owned(),
+    }
+}
+
 /// Problems printed per file when the caller does not say (`--max-errors`).
 pub const DEFAULT_MAX_PER_FILE: usize = 50;
 
@@ -678,17 +693,17 @@ impl Diagnostic {
                 } else {
                     Label::secondary(file, range)
                 };
-                label.with_message(crate::escape::terminal(place.message))
+                label.with_message(shown_text(place.message, SHOWN_LABEL))
             })
             .collect();
         let notes = self
             .hint
             .iter()
-            .map(|hint| format!("hint: {}", crate::escape::terminal(hint)))
+            .map(|hint| format!("hint: {}", shown_text(hint, SHOWN_TEXT)))
             .collect();
         let rendered = rendered
             .with_code(self.code.as_str())
-            .with_message(crate::escape::terminal(&self.message))
+            .with_message(shown_text(&self.message, SHOWN_TEXT))
             .with_labels(labels)
             .with_notes(notes);
         (excerpt, rendered)
@@ -765,7 +780,7 @@ pub fn render_with(diagnostics: &[Diagnostic], sources: &Sources, max_per_file: 
                 "{}[{}]: {}\n",
                 severity_word(diagnostic.severity),
                 diagnostic.code,
-                crate::escape::terminal(&diagnostic.message)
+                shown_text(&diagnostic.message, SHOWN_TEXT)
             ));
         }
         out.push('\n');

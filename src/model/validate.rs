@@ -32,6 +32,8 @@ pub fn validate(
         problems,
         broken,
         schemas: BTreeMap::new(),
+        candidates: Vec::new(),
+        suggestions_left: MAX_SUGGESTIONS,
     };
     check.empty_model();
     check.boundaries();
@@ -45,7 +47,7 @@ pub fn validate(
 }
 
 /// Which elements a reference may name.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Target {
     /// Any element of these sections.
     Sections(&'static [Section]),
@@ -79,7 +81,14 @@ struct Checker<'m, 'l, 'p> {
     broken: &'p BTreeSet<String>,
     /// Input schema files already checked: path → whether it was fine.
     schemas: BTreeMap<PathBuf, bool>,
+    /// The ids each kind of reference may name, computed once per kind.
+    candidates: Vec<(Target, Vec<&'m str>)>,
+    /// Unresolved references that still get a did-you-mean search.
+    suggestions_left: usize,
 }
+
+/// Unresolved references that get a did-you-mean search, at most.
+const MAX_SUGGESTIONS: usize = 1_000;
 
 /// Where something sits: section, element id, path below the element.
 type Place<'a> = (Section, &'a str, &'a [&'a str]);
@@ -88,7 +97,7 @@ fn kinds<T: serde::Serialize>(values: &[T]) -> String {
     one_of(&values.iter().map(kebab).collect::<Vec<_>>())
 }
 
-impl Checker<'_, '_, '_> {
+impl<'m> Checker<'m, '_, '_> {
     fn span(&self, (section, id, path): Place<'_>) -> Span {
         self.at.at(section, id, path)
     }
@@ -166,7 +175,49 @@ impl Checker<'_, '_, '_> {
             );
             return;
         }
-        let candidates: Vec<&str> = match target {
+        let index = match self.candidates.iter().position(|(t, _)| *t == target) {
+            Some(index) => index,
+            None => {
+                let ids = Self::candidates(m, target);
+                self.candidates.push((target, ids));
+                self.candidates.len() - 1
+            }
+        };
+        let candidates = &self.candidates[index].1;
+        // Suggestions for the first unresolved references only: past that, a model is not a
+        // few typos, and comparing every id with every other would be quadratic.
+        let suggestion = if self.suggestions_left > 0 {
+            self.suggestions_left -= 1;
+            did_you_mean(id, candidates.iter().copied())
+        } else {
+            None
+        };
+        let hint = suggestion.unwrap_or_else(|| {
+            if candidates.is_empty() {
+                format!("declare it: the model has no {}", expected_noun(target))
+            } else if candidates.len() <= 8 {
+                format!("known ids: {}", one_of(candidates))
+            } else {
+                format!(
+                    "the model has {} candidates; check the spelling",
+                    candidates.len()
+                )
+            }
+        });
+        self.push(
+            Diagnostic::error(
+                Code::UnresolvedReference,
+                span,
+                format!("{what} references unknown {} `{id}`", expected_noun(target)),
+            )
+            .with_label("no such element")
+            .with_hint(hint),
+        );
+    }
+
+    /// The ids a reference to `target` may name, in order.
+    fn candidates(m: &'m Model, target: Target) -> Vec<&'m str> {
+        match target {
             Target::Sections(sections) => sections.iter().flat_map(|s| m.ids(*s)).collect(),
             Target::Channels(kinds) => m
                 .channels
@@ -192,28 +243,7 @@ impl Checker<'_, '_, '_> {
                         .map(|(k, _)| k.as_str()),
                 )
                 .collect(),
-        };
-        let hint = did_you_mean(id, candidates.iter().copied()).unwrap_or_else(|| {
-            if candidates.is_empty() {
-                format!("declare it: the model has no {}", expected_noun(target))
-            } else if candidates.len() <= 8 {
-                format!("known ids: {}", one_of(&candidates))
-            } else {
-                format!(
-                    "the model has {} candidates; check the spelling",
-                    candidates.len()
-                )
-            }
-        });
-        self.push(
-            Diagnostic::error(
-                Code::UnresolvedReference,
-                span,
-                format!("{what} references unknown {} `{id}`", expected_noun(target)),
-            )
-            .with_label("no such element")
-            .with_hint(hint),
-        );
+        }
     }
 
     fn flow_refs(
@@ -851,12 +881,8 @@ impl Checker<'_, '_, '_> {
             return;
         }
         let shown = path.display();
-        let outside = || {
-            format!(
-                "input schema `{shown}` is outside the directory tree strider reads (`{}`)",
-                tree.root().display()
-            )
-        };
+        let outside =
+            || format!("input schema `{shown}` is outside the directory tree strider reads");
         // Refused by its name alone first (`/etc/x.json`, `../../x.json`), so nothing outside the
         // tree is even looked at; then by where its links lead, when it is read.
         let base_resolved = std::fs::canonicalize(if base.as_os_str().is_empty() {
@@ -896,7 +922,7 @@ impl Checker<'_, '_, '_> {
         if let Some(message) = problem {
             let span = self.span(place);
             let hint = if is_outside {
-                "keep schemas inside the model's directory, or pass `--root DIR` to let the model name files anywhere below DIR"
+                "keep schemas inside the model's directory, or pass `--root DIR` to let the model name files anywhere below DIR (the default root is the model's directory)"
             } else {
                 "paths are relative to the model file that names them"
             };
