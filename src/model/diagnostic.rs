@@ -153,7 +153,7 @@ impl<'a> Files<'a> for Sources {
             // Characters are the bytes that do not continue a UTF-8 sequence.
             file.text.as_bytes()[range.start..end]
                 .iter()
-                .filter(|&&b| (b as i8) >= -0x40)
+                .filter(|&&b| b & 0xC0 != 0x80)
                 .count()
         };
         Ok(column + 1)

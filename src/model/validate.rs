@@ -175,13 +175,12 @@ impl<'m> Checker<'m, '_, '_> {
             );
             return;
         }
-        let index = match self.candidates.iter().position(|(t, _)| *t == target) {
-            Some(index) => index,
-            None => {
-                let ids = Self::candidates(m, target);
-                self.candidates.push((target, ids));
-                self.candidates.len() - 1
-            }
+        let index = if let Some(index) = self.candidates.iter().position(|(t, _)| *t == target) {
+            index
+        } else {
+            let ids = Self::candidates(m, target);
+            self.candidates.push((target, ids));
+            self.candidates.len() - 1
         };
         let candidates = &self.candidates[index].1;
         // Suggestions for the first unresolved references only: past that, a model is not a

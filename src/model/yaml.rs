@@ -417,44 +417,47 @@ impl TreeBuilder<'_> {
                 };
                 self.finish_node(Node { value, span }, open.anchor, open.size)?;
             }
-            Event::Alias(id) => {
-                let span = self.span_of(marker, 1);
-                let Some(&(_, size)) = self.anchors.get(&id) else {
-                    return Err(Diagnostic::error(
-                        Code::YamlSyntax,
-                        span,
-                        "alias to an unknown anchor",
-                    ));
-                };
-                // Counted before the node is copied, so an alias bomb is refused at the alias
-                // that crosses the budget, having expanded no more than the file's own size.
-                self.alias_nodes = self.alias_nodes.saturating_add(size.nodes);
-                self.alias_bytes = self.alias_bytes.saturating_add(size.bytes);
-                let nodes = MIN_ALIAS_BUDGET.max(self.own_nodes);
-                let bytes = MIN_ALIAS_BYTES.max(self.sources.text(self.file).len());
-                let over = if self.alias_nodes > nodes {
-                    Some(format!("more than {nodes} nodes"))
-                } else if self.alias_bytes > bytes {
-                    Some(format!("more than {bytes} bytes of text"))
-                } else {
-                    None
-                };
-                if let Some(over) = over {
-                    return Err(Diagnostic::error(
-                        Code::AliasLimit,
-                        span,
-                        format!("YAML aliases expand to {over}"),
-                    )
-                    .with_label("this alias pushes the expansion past the limit")
-                    .with_hint("write the repeated parts out, or share them less deeply: this looks like an alias bomb"));
-                }
-                let Some((node, _)) = self.anchors.get(&id).cloned() else {
-                    return Ok(false);
-                };
-                self.finish_node(node, 0, size)?;
-            }
+            Event::Alias(id) => self.alias(id, marker)?,
         }
         Ok(false)
+    }
+
+    /// An alias: a copy of its anchor's node, within the expansion budget.
+    fn alias(&mut self, id: usize, marker: Marker) -> Result<(), Diagnostic> {
+        let span = self.span_of(marker, 1);
+        let Some(&(_, size)) = self.anchors.get(&id) else {
+            return Err(Diagnostic::error(
+                Code::YamlSyntax,
+                span,
+                "alias to an unknown anchor",
+            ));
+        };
+        // Counted before the node is copied, so an alias bomb is refused at the alias
+        // that crosses the budget, having expanded no more than the file's own size.
+        self.alias_nodes = self.alias_nodes.saturating_add(size.nodes);
+        self.alias_bytes = self.alias_bytes.saturating_add(size.bytes);
+        let nodes = MIN_ALIAS_BUDGET.max(self.own_nodes);
+        let bytes = MIN_ALIAS_BYTES.max(self.sources.text(self.file).len());
+        let over = if self.alias_nodes > nodes {
+            Some(format!("more than {nodes} nodes"))
+        } else if self.alias_bytes > bytes {
+            Some(format!("more than {bytes} bytes of text"))
+        } else {
+            None
+        };
+        if let Some(over) = over {
+            return Err(Diagnostic::error(
+                Code::AliasLimit,
+                span,
+                format!("YAML aliases expand to {over}"),
+            )
+            .with_label("this alias pushes the expansion past the limit")
+            .with_hint("write the repeated parts out, or share them less deeply: this looks like an alias bomb"));
+        }
+        let Some((node, _)) = self.anchors.get(&id).cloned() else {
+            return Ok(());
+        };
+        self.finish_node(node, 0, size)
     }
 
     /// Checks a tag: the YAML core schema's tags are allowed where they say what the node
