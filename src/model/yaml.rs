@@ -487,6 +487,8 @@ impl TreeBuilder<'_> {
         if !fits {
             let written = if tag.handle == "tag:yaml.org,2002:" {
                 format!("!!{}", tag.suffix)
+            } else if tag.handle.is_empty() {
+                format!("!<{}>", tag.suffix)
             } else {
                 format!("{}{}", tag.handle, tag.suffix)
             };
