@@ -29,6 +29,31 @@ struct SourceFile {
     line_starts: Vec<usize>,
     /// Whether the text is ASCII, so that a column is a byte count.
     ascii: bool,
+    /// For other text: the characters before each multiple of [`CHECKPOINT`] bytes, so that a
+    /// column on a long line is counted from the nearest checkpoint, not from the line's start.
+    checkpoints: Vec<usize>,
+}
+
+/// Bytes between two character-count checkpoints of a non-ASCII file.
+const CHECKPOINT: usize = 4096;
+
+/// Characters in `bytes` (which may start or end inside one): the bytes that do not continue a
+/// UTF-8 sequence.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
+impl SourceFile {
+    /// Characters before byte `offset`.
+    fn chars_before(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if self.ascii {
+            return offset;
+        }
+        let block = offset / CHECKPOINT;
+        self.checkpoints.get(block).copied().unwrap_or(0)
+            + count_chars(&self.text.as_bytes()[block * CHECKPOINT..offset])
+    }
 }
 
 impl Sources {
@@ -36,11 +61,25 @@ impl Sources {
     pub fn add(&mut self, path: &Path, text: String) -> FileId {
         let line_starts = files::line_starts(&text).collect();
         let ascii = text.is_ascii();
+        let checkpoints = if ascii {
+            Vec::new()
+        } else {
+            let mut before = 0;
+            text.as_bytes()
+                .chunks(CHECKPOINT)
+                .map(|chunk| {
+                    let at = before;
+                    before += count_chars(chunk);
+                    at
+                })
+                .collect()
+        };
         self.files.push(SourceFile {
             path: path.to_path_buf(),
             text,
             line_starts,
             ascii,
+            checkpoints,
         });
         self.files.len() - 1
     }
@@ -147,15 +186,7 @@ impl<'a> Files<'a> for Sources {
         let file = self.files.get(id).ok_or(files::Error::FileMissing)?;
         let range = self.line_range(id, line_index)?;
         let end = byte_index.clamp(range.start, range.end.min(file.text.len()));
-        let column = if file.ascii {
-            end - range.start
-        } else {
-            // Characters are the bytes that do not continue a UTF-8 sequence.
-            file.text.as_bytes()[range.start..end]
-                .iter()
-                .filter(|&&b| b & 0xC0 != 0x80)
-                .count()
-        };
+        let column = file.chars_before(end) - file.chars_before(range.start);
         Ok(column + 1)
     }
 
@@ -447,11 +478,7 @@ impl ExcerptFile {
         let text = source.text.as_str();
         self.line_starts.push(self.text.len());
         self.numbers.push(line + 1);
-        let first_column = 1 + if source.ascii {
-            low - line_start
-        } else {
-            text[line_start..low].chars().count()
-        };
+        let first_column = 1 + source.chars_before(low) - source.chars_before(line_start);
         let mut columns = Vec::new();
         if low > line_start {
             self.text.push('…');

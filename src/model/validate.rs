@@ -88,7 +88,7 @@ struct Checker<'m, 'l, 'p> {
 }
 
 /// Unresolved references that get a did-you-mean search, at most.
-const MAX_SUGGESTIONS: usize = 1_000;
+const MAX_SUGGESTIONS: usize = 200;
 
 /// Where something sits: section, element id, path below the element.
 type Place<'a> = (Section, &'a str, &'a [&'a str]);
