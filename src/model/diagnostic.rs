@@ -903,3 +903,48 @@ pub fn one_of<S: AsRef<str>>(values: &[S]) -> String {
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_of_non_ascii_text_count_characters() {
+        let line = "é🦀x".repeat(3_000);
+        let text = format!("a: b\n{line}\n{line}");
+        let mut sources = Sources::default();
+        let file = sources.add(Path::new("m.yaml"), text.clone());
+        for (offset, _) in text.char_indices().step_by(997) {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let expected = (
+                text[..offset].matches('\n').count() + 1,
+                text[line_start..offset].chars().count() + 1,
+            );
+            assert_eq!(sources.line_column(file, offset), expected, "{offset}");
+        }
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_with_real_columns() {
+        let text = format!("{}\u{1b}[2Kbad{}\n", "x".repeat(10_000), "y".repeat(10_000));
+        let mut sources = Sources::default();
+        let file = sources.add(Path::new("m.yaml"), text);
+        let problem = Diagnostic::error(
+            Code::UnknownKey,
+            Span {
+                file,
+                start: 10_004,
+                end: 10_007,
+            },
+            "key `\u{1b}]0;x\u{7}` is unknown",
+        )
+        .with_label("\u{202e}here");
+        let rendered = render(&[problem], &sources);
+        assert!(rendered.contains("m.yaml:1:10005"), "{rendered}");
+        assert!(rendered.contains("…xxx"), "{rendered}");
+        assert!(rendered.contains("\\u{1b}[2Kbadyyy"), "{rendered}");
+        assert!(rendered.contains("\\u{202e}here"), "{rendered}");
+        assert!(rendered.len() < 1_000, "{rendered}");
+        assert!(!rendered.contains('\u{1b}'), "{rendered}");
+    }
+}
