@@ -41,6 +41,25 @@ const INVALID: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The directory tree that files named by the model (input schemas) must stay in (default: the model's directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Print at most N problems per model file, then a count of the rest (0: all).
+    #[arg(long, global = true, value_name = "N", default_value_t = model::diagnostic::DEFAULT_MAX_PER_FILE)]
+    max_errors: usize,
+}
+
+/// How models are read and their problems printed: the global `--root` and `--max-errors`, set
+/// once by [`run`] before any model is loaded.
+static READING: std::sync::OnceLock<(model::load::LoadOptions, usize)> = std::sync::OnceLock::new();
+
+fn reading() -> &'static (model::load::LoadOptions, usize) {
+    READING.get_or_init(|| {
+        (
+            model::load::LoadOptions::default(),
+            model::diagnostic::DEFAULT_MAX_PER_FILE,
+        )
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -285,6 +304,7 @@ impl From<FormatArg> for DiagramFormat {
 #[must_use]
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let _ = READING.set((model::load::LoadOptions { root: cli.root }, cli.max_errors));
     match cli.command {
         Command::Validate { model } => validate(&model),
         Command::Fuzz(command) => fuzz(command),
@@ -370,7 +390,7 @@ pub fn run() -> ExitCode {
 }
 
 fn load(path: &Path) -> Result<Loaded, ExitCode> {
-    match model::load(path) {
+    match model::load::load_with(path, &reading().0) {
         Ok(loaded) => {
             print_diagnostics(&loaded.warnings, &loaded.sources);
             Ok(loaded)
@@ -496,10 +516,14 @@ fn analyze(
 /// Fuzzing findings from `--findings`, none without it.
 fn load_findings(dir: Option<&Path>) -> Result<Vec<crate::findings::Finding>, ExitCode> {
     dir.map_or(Ok(Vec::new()), |dir| {
-        crate::findings::load(dir).map_err(|err| {
+        let read = crate::findings::load_all(dir).map_err(|err| {
             say_error(&err);
             ExitCode::from(INVALID)
-        })
+        })?;
+        for refusal in &read.skipped {
+            eprintln!("warning[skipped-file]: {refusal}");
+        }
+        Ok(read.findings)
     })
 }
 
@@ -751,14 +775,7 @@ fn fuzz_init(
     for skipped in &plan.skipped {
         say_warning(&format!("{skipped}; no target"));
     }
-    let tree = match crate::files::Tree::new(path) {
-        Ok(tree) => tree,
-        Err(err) => {
-            say_error(&err);
-            return ExitCode::from(INVALID);
-        }
-    };
-    let written = match crate::fuzz::init::write(&plan, output, &tree, cfl, force) {
+    let written = match crate::fuzz::init::write(&plan, output, &loaded.tree, cfl, force) {
         Ok(written) => written,
         Err(err) => {
             say_error(&err);
@@ -923,11 +940,12 @@ fn print_diagnostics(diagnostics: &[Diagnostic], sources: &Sources) {
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if color {
         let mut stream = StandardStream::stderr(ColorChoice::Always);
-        if model::diagnostic::render_color(diagnostics, sources, &mut stream).is_ok() {
+        if model::diagnostic::render_color(diagnostics, sources, reading().1, &mut stream).is_ok() {
             return;
         }
     }
-    let _ = std::io::stderr().write_all(model::diagnostic::render(diagnostics, sources).as_bytes());
+    let _ = std::io::stderr()
+        .write_all(model::diagnostic::render_with(diagnostics, sources, reading().1).as_bytes());
 }
 
 #[cfg(test)]

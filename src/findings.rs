@@ -3,7 +3,7 @@
 //! and mark the threat each one names as confirmed — likelihood raised to likely (it happened),
 //! the reproducer attached.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -55,54 +55,87 @@ impl std::fmt::Display for FindingsError {
 
 impl std::error::Error for FindingsError {}
 
+/// Largest finding file strider reads (an event and its payloads).
+pub const MAX_FINDING_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest total of finding files strider reads from one directory.
+pub const MAX_FINDINGS_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Findings read from a directory, and what in it was not read.
+#[derive(Debug, Default)]
+pub struct Read {
+    /// The findings, in path order.
+    pub findings: Vec<Finding>,
+    /// Entries skipped: symlinks out of the directory, FIFOs, devices, dangling links.
+    pub skipped: Vec<crate::files::Refusal>,
+}
+
 /// Every `*.json` finding under `dir` (or under `dir/findings`, for a fuzz crate), in path order.
 ///
 /// # Errors
 /// When the directory cannot be read or a file is not a finding; the message names the file.
 pub fn load(dir: &Path) -> Result<Vec<Finding>, FindingsError> {
-    let root = if dir.join("findings").is_dir() {
-        dir.join("findings")
+    load_all(dir).map(|read| read.findings)
+}
+
+/// Every `*.json` finding under `dir` (or under `dir/findings`, for a fuzz crate), in path order,
+/// read through a [`crate::files::Tree`] rooted at `dir`: only regular files, symlinks only when
+/// they stay inside it, each file at most [`MAX_FINDING_BYTES`] (checked before reading), each
+/// real file once. What was skipped is listed, by path and reason, never by content.
+///
+/// # Errors
+/// When the directory cannot be read, a file is too large, or is not a finding; the message names
+/// the file.
+pub fn load_all(dir: &Path) -> Result<Read, FindingsError> {
+    use crate::escape::terminal;
+    use crate::files::Tree;
+    let shown = |path: &Path| terminal(&path.display().to_string()).into_owned();
+    let not_a_directory = || {
+        FindingsError(format!(
+            "`{}` is not a directory of findings\n  hint: pass the fuzz crate's directory or its findings/ directory",
+            shown(dir)
+        ))
+    };
+    // The directory the user named is trusted to be what they meant (it may be a link); what is
+    // below it must stay in it.
+    if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return Err(not_a_directory());
+    }
+    let tree = Tree::new(dir).map_err(|refusal| FindingsError(refusal.to_string()))?;
+    let nested = dir.join("findings");
+    let root = if tree.contains(&nested) && std::fs::metadata(&nested).is_ok_and(|m| m.is_dir()) {
+        nested
     } else {
         dir.to_path_buf()
     };
-    if !root.is_dir() {
-        return Err(FindingsError(format!(
-            "`{}` is not a directory of findings\n  hint: pass the fuzz crate's directory or its findings/ directory",
-            dir.display()
-        )));
+    let walk = tree
+        .walk(&root, true, |p| p.extension().is_some_and(|e| e == "json"))
+        .map_err(|refusal| FindingsError(refusal.to_string()))?;
+    let mut read = Read {
+        findings: Vec::with_capacity(walk.files.len()),
+        skipped: walk.skipped,
+    };
+    let mut total = 0u64;
+    for path in walk.files {
+        let limit = MAX_FINDING_BYTES.min(MAX_FINDINGS_BYTES.saturating_sub(total));
+        let bytes = tree.read(&path, limit).map_err(|refusal| {
+            FindingsError(format!(
+                "{refusal}\n  hint: a finding is a JSON file that `strider fuzz run` wrote"
+            ))
+        })?;
+        total += bytes.len() as u64;
+        let mut finding: Finding = serde_json::from_slice(&bytes).map_err(|err| {
+            FindingsError(format!(
+                "`{}` is not a strider finding: {}",
+                shown(&path),
+                terminal(&err.to_string())
+            ))
+        })?;
+        finding.file = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        read.findings.push(finding);
     }
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .map_err(|err| FindingsError(format!("cannot read `{}`: {err}", d.display())))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-        .into_iter()
-        .map(|path| {
-            let bytes = std::fs::read(&path)
-                .map_err(|err| FindingsError(format!("cannot read `{}`: {err}", path.display())))?;
-            let mut finding: Finding = serde_json::from_slice(&bytes).map_err(|err| {
-                FindingsError(format!(
-                    "`{}` is not a strider finding: {err}",
-                    path.display()
-                ))
-            })?;
-            finding.file = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            Ok(finding)
-        })
-        .collect()
+    Ok(read)
 }

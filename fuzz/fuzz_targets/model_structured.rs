@@ -1,6 +1,8 @@
 //! Structure-aware: `arbitrary` builds models out of a small pool of ids, kinds and fields, so most
 //! inputs get past YAML and the schema and exercise reference checks, applicability rules, boundary
-//! nesting, graph building and the diagram. Raw bytes rarely get that far.
+//! nesting, graph building and the diagram. Raw bytes rarely get that far. A [`Hostile`] part adds
+//! what a hostile pull request would (issue #10): control characters, non-core tags, large aliased
+//! scalars, very long ids, escape sequences in ids; each has its oracle.
 #![no_main]
 
 use std::fmt::Write;
@@ -10,6 +12,8 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use strider::graph::Dfd;
 use strider::graph::dot::dot_text;
+use strider::escape::is_hazard;
+use strider::model::Code;
 use strider::model::diagnostic::render;
 
 const IDS: [&str; 8] = ["a", "b", "c", "api", "queue", "table", "bucket", "ext"];
@@ -56,6 +60,83 @@ struct Model {
     channels: Vec<(u8, u8, u8, Vec<u8>)>,
     functions: Vec<Function>,
     actors: Vec<(u8, u8, Vec<u8>)>,
+    hostile: Option<Hostile>,
+}
+
+/// What a hostile model adds to a generated one.
+#[derive(Debug, Arbitrary)]
+enum Hostile {
+    /// A control character at a place in the text: must be a `control-character` error.
+    Control { at: u16, which: u8 },
+    /// A tag on the model's name: must be a `yaml-unsupported` error unless it is `!!str`.
+    Tag(u8),
+    /// A scalar of `len` bytes aliased `count` times.
+    Alias { len: u16, count: u8 },
+    /// A function whose id is `len` characters long, and a reference that misses it by one.
+    LongId { len: u16 },
+    /// Ids and references holding escape sequences, newlines and bidi overrides.
+    Escapes(u8),
+}
+
+const CONTROLS: [char; 6] = ['\0', '\u{1}', '\u{1b}', '\u{7f}', '\u{9b}', '\u{8}'];
+const TAGS: [&str; 6] = [
+    "!!python/object/apply:os.system",
+    "!!binary",
+    "!Ref",
+    "!!int",
+    "!<tag:example.com,2000:x>",
+    "!!str",
+];
+const ESCAPES: [&str; 5] = [
+    "\\u001b]52;c;ZWNobw==\\u0007",
+    "\\n::error::pwned",
+    "\\r\\u001b[2K",
+    "\\u202egnp.exe",
+    "\\u009b2J",
+];
+
+/// Adds the hostile part to the text; returns the code the model must be rejected with, if any.
+fn add_hostile(out: &mut String, hostile: &Hostile) -> Option<Code> {
+    match hostile {
+        Hostile::Control { at, which } => {
+            let mut at = usize::from(*at) % (out.len() + 1);
+            while !out.is_char_boundary(at) {
+                at -= 1;
+            }
+            out.insert(at, CONTROLS[usize::from(*which) % CONTROLS.len()]);
+            Some(Code::ControlCharacter)
+        }
+        Hostile::Tag(which) => {
+            let tag = pick(&TAGS, *which);
+            *out = out.replacen("name: fuzz", &format!("name: {tag} fuzz"), 1);
+            (tag != "!!str").then_some(Code::YamlUnsupported)
+        }
+        Hostile::Alias { len, count } => {
+            let _ = writeln!(
+                out,
+                "description: &big {}\ntracking: {{\"*\": {{status: open, justification: [{}]}}}}",
+                "x".repeat(usize::from(*len)),
+                vec!["*big"; usize::from(*count)].join(", ")
+            );
+            None
+        }
+        Hostile::LongId { len } => {
+            let id = "f".repeat(usize::from(*len) + 1);
+            let _ = writeln!(
+                out,
+                "  {id}: {{runtime: r, boundary: a, invokes: [{id}x]}}\n  {id}y: {{runtime: r, boundary: a}}"
+            );
+            Some(Code::UnresolvedReference)
+        }
+        Hostile::Escapes(which) => {
+            let escape = pick(&ESCAPES, *which);
+            let _ = writeln!(
+                out,
+                "  \"e{escape}\": {{runtime: r, boundary: \"{escape}\", invokes: [\"{escape}x\"]}}"
+            );
+            Some(Code::UnresolvedReference)
+        }
+    }
 }
 
 #[derive(Debug, Arbitrary)]
@@ -161,9 +242,14 @@ fn to_yaml(model: &Model) -> String {
 }
 
 fuzz_target!(|model: Model| {
-    let yaml = to_yaml(&model);
+    let mut yaml = to_yaml(&model);
+    let expected = model
+        .hostile
+        .as_ref()
+        .and_then(|hostile| add_hostile(&mut yaml, hostile));
     match strider::model::load_bytes(Path::new("fuzz.yaml"), yaml.as_bytes()) {
         Ok(loaded) => {
+            assert!(expected.is_none(), "loaded, but expected {expected:?}:\n{yaml}");
             let dfd = Dfd::build(&loaded.model);
             assert_eq!(
                 dfd.node_count(),
@@ -177,7 +263,17 @@ fuzz_target!(|model: Model| {
         }
         Err(err) => {
             assert!(!err.diagnostics.is_empty());
-            let _ = render(&err.diagnostics, &err.sources);
+            let rendered = render(&err.diagnostics, &err.sources);
+            assert!(
+                !rendered
+                    .chars()
+                    .any(|c| c != '\n' && c != '\t' && is_hazard(c)),
+                "model text reached the output unescaped: {rendered:?}"
+            );
+            // A control character stops the file before it is parsed: it is the only error.
+            if expected == Some(Code::ControlCharacter) {
+                assert_eq!(err.diagnostics[0].code, Code::ControlCharacter);
+            }
         }
     }
 });

@@ -160,9 +160,6 @@ fn family_variant(family: Family) -> String {
     format!("{family:?}")
 }
 
-/// Largest input schema strider reads (as validation does). TODO(merge): share validate's.
-const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
-
 /// Largest handler Cargo.toml strider reads.
 const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
@@ -315,7 +312,7 @@ fn target_files(
         match &t.schema {
             Some(path) => {
                 let bytes = tree
-                    .read(path, MAX_SCHEMA_BYTES)
+                    .read(path, crate::model::validate::MAX_SCHEMA_BYTES)
                     .map_err(|refusal| InitError::Schema(path.clone(), refusal.reason()))?;
                 Some(String::from_utf8(bytes).map_err(|_| {
                     InitError::Schema(path.clone(), "it is not UTF-8 text".to_owned())

@@ -4,20 +4,28 @@
 //! one run: unreadable files, YAML syntax, structure (against the schema), then the semantic checks
 //! of [`super::validate`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Code, Diagnostic, FileId, Sources, Span, did_you_mean};
 use super::types::ModelFile;
-use super::yaml::{self, Node};
+use super::yaml::{self, Key, Node};
 use super::{Model, Section, decode, schema_check, validate};
+use crate::files::{Refusal, Tree, Walk};
 
 /// Largest model file strider reads.
 pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 /// Largest model (all files of a directory together) strider reads.
 pub const MAX_MODEL_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How to load a model.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The directory tree that files named by the model (input schemas) must stay in; default:
+    /// the model's directory (the directory given, or the one holding the file given).
+    pub root: Option<PathBuf>,
+}
 
 /// A model that loaded, with the warnings found on the way and the sources to render them.
 #[derive(Debug)]
@@ -28,6 +36,9 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
     /// The files it was read from.
     pub sources: Sources,
+    /// The directory tree the files the model names (input schemas, handler crates) must stay
+    /// in: later stages read them through it.
+    pub tree: Tree,
 }
 
 /// A model that did not load: every problem found, and the sources to render them.
@@ -39,34 +50,76 @@ pub struct LoadError {
     pub sources: Sources,
 }
 
-/// Loads and validates a model from a file or a directory.
+/// Loads and validates a model from a file or a directory, with the default [`LoadOptions`].
 ///
 /// # Errors
 /// Every problem found, when there is at least one error.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// Loads and validates a model from a file or a directory.
+///
+/// The file named, or the regular `*.yaml`/`*.yml` files of the directory named, are read; in a
+/// directory, symlinks are followed only when they stay inside it, and whatever is skipped (a
+/// link out of it, a FIFO, a device) is a `skipped-file` warning naming the path, never its
+/// content. Files the model names are read only inside `options.root` (by default, the model's
+/// directory).
+///
+/// # Errors
+/// Every problem found, when there is at least one error.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut sources = Sources::default();
     let mut problems = Vec::new();
-    let files = match list_files(path) {
-        Ok(files) => files,
-        Err(problem) => {
-            return Err(LoadError {
-                diagnostics: vec![*problem],
-                sources,
-            });
-        }
+    let fail = |problem: Box<Diagnostic>| LoadError {
+        diagnostics: vec![*problem],
+        sources: Sources::default(),
     };
+    let (files, model_tree) = list_files(path).map_err(fail)?;
+    let root = options.root.as_deref().unwrap_or(path);
+    let tree = Tree::new(root).map_err(|refusal| {
+        fail(Box::new(
+            Diagnostic::unplaced(
+                Code::Unreadable,
+                format!(
+                    "cannot use `{}` as the root of the files the model names: {}",
+                    root.display(),
+                    refusal.reason()
+                ),
+            )
+            .with_hint("`--root` names an existing directory"),
+        ))
+    })?;
+    for refusal in &files.skipped {
+        problems.push(skipped(refusal));
+    }
     let mut total = 0u64;
     let mut file_ids = Vec::new();
-    for file in files {
-        match read_file(&file, &mut sources, &mut total) {
+    for file in files.files {
+        let limit = MAX_FILE_BYTES.min(MAX_MODEL_BYTES.saturating_sub(total));
+        let read = match &model_tree {
+            Some(tree) => tree.read(&file, limit),
+            None => Tree::read_named(&file, limit),
+        };
+        let bytes = match read {
+            Ok(bytes) => bytes,
+            Err(refusal) => {
+                problems.push(*refused(&refusal, total));
+                continue;
+            }
+        };
+        total += bytes.len() as u64;
+        match add_text(&file, bytes, &mut sources) {
             Ok(id) => file_ids.push(id),
             Err(problem) => problems.push(*problem),
         }
     }
-    finish(sources, &file_ids, problems)
+    finish(sources, &file_ids, problems, tree)
 }
 
-/// Loads and validates a model held in memory, as if read from `path` (which must not be a directory).
+/// Loads and validates a model held in memory, as if read from `path` (which must not be a
+/// directory); the files it names are read inside `path`'s directory (the current directory
+/// for a bare file name).
 ///
 /// # Errors
 /// Every problem found, when there is at least one error.
@@ -74,17 +127,63 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
     let mut sources = Sources::default();
     let mut problems = Vec::new();
     let mut file_ids = Vec::new();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tree = match Tree::new(dir) {
+        Ok(tree) => tree,
+        Err(refusal) => {
+            return Err(LoadError {
+                diagnostics: vec![*refused(&refusal, 0)],
+                sources,
+            });
+        }
+    };
     match add_text(path, bytes.to_vec(), &mut sources) {
         Ok(id) => file_ids.push(id),
         Err(problem) => problems.push(*problem),
     }
-    finish(sources, &file_ids, problems)
+    finish(sources, &file_ids, problems, tree)
+}
+
+/// The warning for a directory entry that was not read.
+fn skipped(refusal: &Refusal) -> Diagnostic {
+    Diagnostic::unplaced(Code::SkippedFile, refusal.to_string())
+        .with_hint("strider reads only regular files inside the directory given on the command line; copy the file into it, or remove the entry")
+        .warning()
+}
+
+/// The error for a model file that could not be read.
+fn refused(refusal: &Refusal, total: u64) -> Box<Diagnostic> {
+    match refusal {
+        Refusal::Io(path, err) => unreadable(path, err),
+        Refusal::TooLarge { path, size, .. } => {
+            let (what, limit) = if *size > MAX_FILE_BYTES || total == 0 {
+                ("file", MAX_FILE_BYTES)
+            } else {
+                ("model", MAX_MODEL_BYTES)
+            };
+            Box::new(
+                Diagnostic::unplaced(
+                    Code::TooLarge,
+                    format!("`{}` makes the {what} larger than strider reads ({} MiB)", path.display(), limit >> 20),
+                )
+                .with_hint("split a large model into a directory of smaller files; a model this big is probably not a model"),
+            )
+        }
+        Refusal::Outside { .. } | Refusal::NotRegular(..) => Box::new(
+            Diagnostic::unplaced(Code::Unreadable, refusal.to_string())
+                .with_hint("a model is a regular `*.yaml` file, or a directory of them"),
+        ),
+    }
 }
 
 fn finish(
     sources: Sources,
     file_ids: &[FileId],
     mut problems: Vec<Diagnostic>,
+    tree: Tree,
 ) -> Result<Loaded, LoadError> {
     let mut trees = Vec::new();
     for &file in file_ids {
@@ -144,10 +243,7 @@ fn finish(
             sources,
         });
     }
-    let locator = Locator {
-        sources: &sources,
-        trees: &trees,
-    };
+    let locator = Locator::new(&sources, &trees, &tree);
     let model = merge(decoded, &locator, &mut problems, name_broken);
     validate::validate(&model, &locator, &broken, &mut problems);
     if has_errors(&problems) {
@@ -162,6 +258,7 @@ fn finish(
         model,
         warnings: problems,
         sources,
+        tree,
     })
 }
 
@@ -181,32 +278,54 @@ fn sort(problems: &mut [Diagnostic]) {
     });
 }
 
-/// The model files a path names: the file itself, or a directory's `*.yaml` and `*.yml` files sorted by name.
-fn list_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+/// The model files a path names: the file itself, or a directory's regular `*.yaml` and `*.yml`
+/// files sorted by name (with what was skipped), and the tree to read them through (`None` for
+/// the one file named on the command line, which is read wherever it is).
+fn list_files(path: &Path) -> Result<(Walk, Option<Tree>), Box<Diagnostic>> {
     let metadata = fs::metadata(path).map_err(|err| unreadable(path, &err))?;
     if !metadata.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+        let walk = Walk {
+            files: vec![path.to_path_buf()],
+            skipped: Vec::new(),
+        };
+        return Ok((walk, None));
     }
-    let entries = fs::read_dir(path).map_err(|err| unreadable(path, &err))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(Box::new(
-            Diagnostic::unplaced(
-                Code::EmptyModel,
-                format!(
-                    "directory `{}` holds no `*.yaml` model files",
-                    path.display()
-                ),
-            )
-            .with_hint("point strider at a model file, or at a directory of `*.yaml` files"),
-        ));
+    let no_files = |refusal: Refusal| refused(&refusal, 0);
+    let tree = Tree::new(path).map_err(no_files)?;
+    let walk = tree
+        .walk(path, false, |p| {
+            p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+        })
+        .map_err(no_files)?;
+    if walk.files.is_empty() {
+        let mut problem = Diagnostic::unplaced(
+            Code::EmptyModel,
+            format!(
+                "directory `{}` holds no `*.yaml` model files",
+                path.display()
+            ),
+        )
+        .with_hint("point strider at a model file, or at a directory of `*.yaml` files");
+        if !walk.skipped.is_empty() {
+            problem = problem.with_hint(format!(
+                "{} `*.yaml` entr{} skipped: {}",
+                walk.skipped.len(),
+                if walk.skipped.len() == 1 {
+                    "y was"
+                } else {
+                    "ies were"
+                },
+                walk.skipped
+                    .iter()
+                    .take(3)
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+        return Err(Box::new(problem));
     }
-    Ok(files)
+    Ok((walk, Some(tree)))
 }
 
 fn unreadable(path: &Path, err: &std::io::Error) -> Box<Diagnostic> {
@@ -235,46 +354,6 @@ fn unreadable(path: &Path, err: &std::io::Error) -> Box<Diagnostic> {
     Box::new(problem)
 }
 
-fn read_file(
-    path: &Path,
-    sources: &mut Sources,
-    total: &mut u64,
-) -> Result<FileId, Box<Diagnostic>> {
-    let file = fs::File::open(path).map_err(|err| unreadable(path, &err))?;
-    let size = file.metadata().map_err(|err| unreadable(path, &err))?.len();
-    *total += size;
-    if size > MAX_FILE_BYTES || *total > MAX_MODEL_BYTES {
-        let (what, limit) = if size > MAX_FILE_BYTES {
-            ("file", MAX_FILE_BYTES)
-        } else {
-            ("model", MAX_MODEL_BYTES)
-        };
-        return Err(Box::new(
-            Diagnostic::unplaced(
-                Code::TooLarge,
-                format!("`{}` makes the {what} larger than strider reads ({} MiB)", path.display(), limit >> 20),
-            )
-            .with_hint("split a large model into a directory of smaller files; a model this big is probably not a model"),
-        ));
-    }
-    let mut bytes = Vec::new();
-    // Read at most one byte past the limit, in case the file grew after `metadata`.
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|err| unreadable(path, &err))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Box::new(Diagnostic::unplaced(
-            Code::TooLarge,
-            format!(
-                "`{}` is larger than strider reads ({} MiB)",
-                path.display(),
-                MAX_FILE_BYTES >> 20
-            ),
-        )));
-    }
-    add_text(path, bytes, sources)
-}
-
 fn add_text(path: &Path, bytes: Vec<u8>, sources: &mut Sources) -> Result<FileId, Box<Diagnostic>> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Box::new(Diagnostic::unplaced(
@@ -291,7 +370,12 @@ fn add_text(path: &Path, bytes: Vec<u8>, sources: &mut Sources) -> Result<FileId
             if text.starts_with('\u{feff}') {
                 text.drain(..3);
             }
-            Ok(sources.add(path, text))
+            let controls = control_characters(&text);
+            let file = sources.add(path, text);
+            match controls {
+                Some(found) => Err(Box::new(control_character(file, found))),
+                None => Ok(file),
+            }
         }
         Err(err) => {
             let valid = err.utf8_error().valid_up_to();
@@ -320,37 +404,103 @@ fn add_text(path: &Path, bytes: Vec<u8>, sources: &mut Sources) -> Result<FileId
     }
 }
 
+/// Whether a character may not stand in a model file as itself: C0 controls other than tab, line
+/// feed and carriage return, DEL, and the C1 controls (YAML allows none of them but NEL).
+fn is_forbidden(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+}
+
+/// The error for the first control character of a model file, if it holds any: a NUL would
+/// otherwise end the YAML there, silently dropping everything after it.
+fn control_characters(text: &str) -> Option<(usize, char, usize)> {
+    let mut found = text.char_indices().filter(|(_, c)| is_forbidden(*c));
+    let (at, c) = found.next()?;
+    Some((at, c, found.count()))
+}
+
+/// The `control-character` error for the first of `more + 1` control characters, `c` at `at`.
+fn control_character(file: FileId, (at, c, more): (usize, char, usize)) -> Diagnostic {
+    let what = if c == '\0' {
+        "a NUL byte".to_owned()
+    } else {
+        format!("control character U+{:04X}", u32::from(c))
+    };
+    let more = match more {
+        0 => String::new(),
+        1 => " (and 1 more)".to_owned(),
+        n => format!(" (and {n} more)"),
+    };
+    Diagnostic::error(
+            Code::ControlCharacter,
+            Span {
+                file,
+                start: at,
+                end: at + c.len_utf8(),
+            },
+            format!("the file holds {what}{more}, which a model may not contain"),
+        )
+        .with_label("here")
+        .with_hint("a model is text: remove it, or write it escaped in a double-quoted string (`\"\\u0000\"`); git shows such a file as binary, hiding what follows")
+}
+
 /// Finds the place of anything in the model files, by section, element id and path below it.
 pub struct Locator<'a> {
     sources: &'a Sources,
     trees: &'a [(FileId, Node)],
+    tree: &'a Tree,
+    /// (section, id) → (index in `trees`, index of the entry in the section), for the first file
+    /// that declares it: a lookup per reference would otherwise scan the section.
+    index: HashMap<(Section, &'a str), (usize, usize)>,
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    fn new(sources: &'a Sources, trees: &'a [(FileId, Node)], tree: &'a Tree) -> Self {
+        let mut index = HashMap::new();
+        for (t, (_, root)) in trees.iter().enumerate() {
+            for section in Section::ALL {
+                let Some(yaml::Value::Mapping(entries)) = root.get(section.key()).map(|n| &n.value)
+                else {
+                    continue;
+                };
+                for (e, (key, _)) in entries.iter().enumerate() {
+                    index.entry((section, key.text.as_str())).or_insert((t, e));
+                }
+            }
+        }
+        Locator {
+            sources,
+            trees,
+            tree,
+            index,
+        }
+    }
+
+    /// The directory tree the files the model names must stay in.
+    #[must_use]
+    pub fn tree(&self) -> &Tree {
+        self.tree
+    }
+
+    /// The key and value of an element, in the first file that declares it.
+    fn entry(&self, section: Section, id: &str) -> Option<&'a (Key, Node)> {
+        let &(t, e) = self.index.get(&(section, id))?;
+        match &self.trees[t].1.get(section.key())?.value {
+            yaml::Value::Mapping(entries) => entries.get(e),
+            _ => None,
+        }
+    }
     /// The key of an element: where it is declared.
     #[must_use]
     pub fn element(&self, section: Section, id: &str) -> Span {
-        self.trees
-            .iter()
-            .find_map(|(_, root)| {
-                root.get(section.key())
-                    .and_then(|s| s.key(id))
-                    .map(|k| k.span)
-            })
-            .unwrap_or_else(|| self.fallback())
+        self.entry(section, id)
+            .map_or_else(|| self.fallback(), |(key, _)| key.span)
     }
 
     /// The value at `path` below an element (`["triggers", "0", "source"]`), or the nearest place that exists.
     #[must_use]
     pub fn at(&self, section: Section, id: &str, path: &[&str]) -> Span {
-        for (_, root) in self.trees {
-            let Some(mut node) = root.get(section.key()).and_then(|s| s.get(id)) else {
-                continue;
-            };
-            let mut span = root
-                .get(section.key())
-                .and_then(|s| s.key(id))
-                .map_or(node.span, |k| k.span);
+        if let Some((key, mut node)) = self.entry(section, id).map(|(k, n)| (k, n)) {
+            let mut span = key.span;
             for segment in path {
                 let next = match (&node.value, segment.parse::<usize>()) {
                     (yaml::Value::Sequence(items), Ok(index)) => {

@@ -16,7 +16,7 @@ pub mod yaml;
 use std::collections::BTreeMap;
 
 pub use diagnostic::{Code, Diagnostic, Location, Severity, Sources};
-pub use load::{LoadError, Loaded, load, load_bytes};
+pub use load::{LoadError, LoadOptions, Loaded, load, load_bytes, load_with};
 pub use types::*;
 
 /// The name an enum value has in a model file (`api-gateway-http`, `pci-dss`, `accepted`).

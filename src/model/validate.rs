@@ -15,7 +15,7 @@ use super::types::{
 use super::{Model, Section, kebab};
 
 /// Largest input schema file strider reads.
-const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Checks a merged model; adds every problem to `problems`.
 /// `broken` holds the ids of elements the structural check already reported and dropped:
@@ -32,6 +32,8 @@ pub fn validate(
         problems,
         broken,
         schemas: BTreeMap::new(),
+        candidates: Vec::new(),
+        suggestions_left: MAX_SUGGESTIONS,
     };
     check.empty_model();
     check.boundaries();
@@ -45,7 +47,7 @@ pub fn validate(
 }
 
 /// Which elements a reference may name.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Target {
     /// Any element of these sections.
     Sections(&'static [Section]),
@@ -79,7 +81,14 @@ struct Checker<'m, 'l, 'p> {
     broken: &'p BTreeSet<String>,
     /// Input schema files already checked: path → whether it was fine.
     schemas: BTreeMap<PathBuf, bool>,
+    /// The ids each kind of reference may name, computed once per kind.
+    candidates: Vec<(Target, Vec<&'m str>)>,
+    /// Unresolved references that still get a did-you-mean search.
+    suggestions_left: usize,
 }
+
+/// Unresolved references that get a did-you-mean search, at most.
+const MAX_SUGGESTIONS: usize = 200;
 
 /// Where something sits: section, element id, path below the element.
 type Place<'a> = (Section, &'a str, &'a [&'a str]);
@@ -88,7 +97,7 @@ fn kinds<T: serde::Serialize>(values: &[T]) -> String {
     one_of(&values.iter().map(kebab).collect::<Vec<_>>())
 }
 
-impl Checker<'_, '_, '_> {
+impl<'m> Checker<'m, '_, '_> {
     fn span(&self, (section, id, path): Place<'_>) -> Span {
         self.at.at(section, id, path)
     }
@@ -166,7 +175,48 @@ impl Checker<'_, '_, '_> {
             );
             return;
         }
-        let candidates: Vec<&str> = match target {
+        let index = if let Some(index) = self.candidates.iter().position(|(t, _)| *t == target) {
+            index
+        } else {
+            let ids = Self::candidates(m, target);
+            self.candidates.push((target, ids));
+            self.candidates.len() - 1
+        };
+        let candidates = &self.candidates[index].1;
+        // Suggestions for the first unresolved references only: past that, a model is not a
+        // few typos, and comparing every id with every other would be quadratic.
+        let suggestion = if self.suggestions_left > 0 {
+            self.suggestions_left -= 1;
+            did_you_mean(id, candidates.iter().copied())
+        } else {
+            None
+        };
+        let hint = suggestion.unwrap_or_else(|| {
+            if candidates.is_empty() {
+                format!("declare it: the model has no {}", expected_noun(target))
+            } else if candidates.len() <= 8 {
+                format!("known ids: {}", one_of(candidates))
+            } else {
+                format!(
+                    "the model has {} candidates; check the spelling",
+                    candidates.len()
+                )
+            }
+        });
+        self.push(
+            Diagnostic::error(
+                Code::UnresolvedReference,
+                span,
+                format!("{what} references unknown {} `{id}`", expected_noun(target)),
+            )
+            .with_label("no such element")
+            .with_hint(hint),
+        );
+    }
+
+    /// The ids a reference to `target` may name, in order.
+    fn candidates(m: &'m Model, target: Target) -> Vec<&'m str> {
+        match target {
             Target::Sections(sections) => sections.iter().flat_map(|s| m.ids(*s)).collect(),
             Target::Channels(kinds) => m
                 .channels
@@ -192,28 +242,7 @@ impl Checker<'_, '_, '_> {
                         .map(|(k, _)| k.as_str()),
                 )
                 .collect(),
-        };
-        let hint = did_you_mean(id, candidates.iter().copied()).unwrap_or_else(|| {
-            if candidates.is_empty() {
-                format!("declare it: the model has no {}", expected_noun(target))
-            } else if candidates.len() <= 8 {
-                format!("known ids: {}", one_of(&candidates))
-            } else {
-                format!(
-                    "the model has {} candidates; check the spelling",
-                    candidates.len()
-                )
-            }
-        });
-        self.push(
-            Diagnostic::error(
-                Code::UnresolvedReference,
-                span,
-                format!("{what} references unknown {} `{id}`", expected_noun(target)),
-            )
-            .with_label("no such element")
-            .with_hint(hint),
-        );
+        }
     }
 
     fn flow_refs(
@@ -834,9 +863,13 @@ impl Checker<'_, '_, '_> {
         }
     }
 
+    /// An input schema: a JSON Schema file inside the tree strider reads, named relative to the
+    /// model file.
     fn input(&mut self, input: &Input, place: Place<'_>) {
+        use crate::files::Refusal;
         let Some(schema) = &input.schema else { return };
         let (section, id, _) = place;
+        let tree = self.at.tree();
         let base = self
             .model
             .location(section, id)
@@ -846,44 +879,56 @@ impl Checker<'_, '_, '_> {
         if self.schemas.get(&path) == Some(&true) {
             return;
         }
-        let problem = match std::fs::metadata(&path) {
-            Err(err) => Some(format!(
-                "input schema `{}` cannot be read: {err}",
-                path.display()
-            )),
-            Ok(meta) if !meta.is_file() => {
-                Some(format!("input schema `{}` is not a file", path.display()))
+        let shown = path.display();
+        let outside =
+            || format!("input schema `{shown}` is outside the directory tree strider reads");
+        // Refused by its name alone first (`/etc/x.json`, `../../x.json`), so nothing outside the
+        // tree is even looked at; then by where its links lead, when it is read.
+        let base_resolved = std::fs::canonicalize(if base.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &base
+        })
+        .unwrap_or_else(|_| tree.root().to_path_buf());
+        let problem = if lexically_inside(&base_resolved.join(schema), tree.root()) {
+            match tree.read(&path, MAX_SCHEMA_BYTES) {
+                Err(Refusal::Outside { .. }) => Some(outside() + " once its links are followed"),
+                Err(Refusal::NotRegular(_, kind)) => Some(format!(
+                    "input schema `{shown}` is {kind}, not a regular file"
+                )),
+                Err(Refusal::TooLarge { .. }) => Some(format!(
+                    "input schema `{shown}` is larger than {} MiB",
+                    MAX_SCHEMA_BYTES >> 20
+                )),
+                Err(Refusal::Io(_, err)) => {
+                    Some(format!("input schema `{shown}` cannot be read: {err}"))
+                }
+                Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                    Err(err) => Some(format!("input schema `{shown}` is not valid JSON: {err}")),
+                    Ok(serde_json::Value::Object(_) | serde_json::Value::Bool(_)) => None,
+                    Ok(_) => Some(format!(
+                        "input schema `{shown}` is not a JSON Schema (an object or a boolean)"
+                    )),
+                },
             }
-            Ok(meta) if meta.len() > MAX_SCHEMA_BYTES => Some(format!(
-                "input schema `{}` is larger than {} MiB",
-                path.display(),
-                MAX_SCHEMA_BYTES >> 20
-            )),
-            Ok(_) => match std::fs::read(&path)
-                .map(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes))
-            {
-                Err(err) => Some(format!(
-                    "input schema `{}` cannot be read: {err}",
-                    path.display()
-                )),
-                Ok(Err(err)) => Some(format!(
-                    "input schema `{}` is not valid JSON: {err}",
-                    path.display()
-                )),
-                Ok(Ok(serde_json::Value::Object(_) | serde_json::Value::Bool(_))) => None,
-                Ok(Ok(_)) => Some(format!(
-                    "input schema `{}` is not a JSON Schema (an object or a boolean)",
-                    path.display()
-                )),
-            },
+        } else {
+            Some(outside())
         };
+        let is_outside = problem
+            .as_deref()
+            .is_some_and(|m| m.contains("is outside the directory tree"));
         self.schemas.insert(path, problem.is_none());
         if let Some(message) = problem {
             let span = self.span(place);
+            let hint = if is_outside {
+                "keep schemas inside the model's directory, or pass `--root DIR` to let the model name files anywhere below DIR (the default root is the model's directory)"
+            } else {
+                "paths are relative to the model file that names them"
+            };
             self.push(
                 Diagnostic::error(Code::InputSchema, span, message)
                     .with_label("schema file")
-                    .with_hint("paths are relative to the model file that names them"),
+                    .with_hint(hint),
             );
         }
     }
@@ -959,6 +1004,22 @@ impl Checker<'_, '_, '_> {
             }
         }
     }
+}
+
+/// Whether `path`, with `.` and `..` resolved by name only (no links followed), stays below `root`.
+fn lexically_inside(path: &Path, root: &Path) -> bool {
+    use std::path::Component;
+    let mut resolved = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::CurDir => {}
+            other => resolved.push(other),
+        }
+    }
+    resolved.starts_with(root)
 }
 
 fn expected_noun(target: Target) -> &'static str {

@@ -23,6 +23,9 @@ const INDEX_FROM: usize = 16;
 /// Nodes that aliases may add on top of the file's own nodes, at least.
 const MIN_ALIAS_BUDGET: usize = 10_000;
 
+/// Scalar bytes that aliases may add, at least; otherwise as many as the file holds.
+const MIN_ALIAS_BYTES: usize = 64 * 1024;
+
 /// A YAML value with its place in the file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -196,6 +199,8 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<Parsed, Diagnostic> {
         root: None,
         own_nodes: 0,
         alias_nodes: 0,
+        alias_bytes: 0,
+        cursor: (0, 0, 0),
         problems: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
@@ -237,20 +242,40 @@ struct TreeBuilder<'a> {
     file: FileId,
     ascii: bool,
     stack: Vec<Open>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes, with their size in nodes and in scalar bytes.
+    anchors: HashMap<usize, (Node, Size)>,
     documents: usize,
     root: Option<Node>,
     own_nodes: usize,
     alias_nodes: usize,
+    alias_bytes: usize,
+    /// The last place located in a non-ASCII file: (line, column, byte offset), so that the
+    /// events of a long line are located in one pass over it, not one pass each.
+    cursor: (usize, usize, usize),
     problems: Vec<Diagnostic>,
+}
+
+/// How much a node holds, to bound what aliases expand to.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
+
+/// What a tag sits on.
+#[derive(Clone, Copy)]
+enum Tagged<'t> {
+    Scalar { text: &'t str, plain: bool },
+    Sequence,
+    Mapping,
 }
 
 /// A collection being built.
 struct Open {
     start: Span,
     anchor: usize,
-    /// Size in nodes so far, for alias accounting.
-    size: usize,
+    /// Size so far, for alias accounting.
+    size: Size,
     kind: OpenKind,
 }
 
@@ -276,11 +301,23 @@ enum Pending {
 }
 
 impl TreeBuilder<'_> {
-    fn span_at(&self, marker: Marker) -> Span {
+    fn span_at(&mut self, marker: Marker) -> Span {
+        let text = self.sources.text(self.file);
         let start = if self.ascii {
-            marker.index().min(self.sources.text(self.file).len())
+            marker.index().min(text.len())
+        } else if marker.line() == self.cursor.0 && marker.col() >= self.cursor.1 {
+            // Further along the line last located: walk on from there.
+            let (_, column, offset) = self.cursor;
+            let start = text[offset..]
+                .char_indices()
+                .nth(marker.col() - column)
+                .map_or(text.len(), |(at, _)| offset + at);
+            self.cursor = (marker.line(), marker.col(), start);
+            start
         } else {
-            self.sources.offset(self.file, marker.line(), marker.col())
+            let start = self.sources.offset(self.file, marker.line(), marker.col());
+            self.cursor = (marker.line(), marker.col(), start);
+            start
         };
         Span {
             file: self.file,
@@ -289,7 +326,7 @@ impl TreeBuilder<'_> {
         }
     }
 
-    fn span_of(&self, marker: Marker, text_len: usize) -> Span {
+    fn span_of(&mut self, marker: Marker, text_len: usize) -> Span {
         let mut span = self.span_at(marker);
         let file_len = self.sources.text(self.file).len();
         span.end = (span.start + text_len.max(1)).min(file_len).max(span.start);
@@ -323,18 +360,31 @@ impl TreeBuilder<'_> {
                     0
                 };
                 let span = self.span_of(marker, text.len() + quotes);
-                self.reject_tag(tag.as_ref(), span);
-                let plain = matches!(style, TScalarStyle::Plain);
+                let mut plain = matches!(style, TScalarStyle::Plain);
+                if let Some(tag) = &tag {
+                    plain &= !self.check_tag(tag, Tagged::Scalar { text: &text, plain }, span);
+                }
+                let size = Size {
+                    nodes: 1,
+                    bytes: text.len(),
+                };
                 let node = Node {
                     value: Value::Scalar { text, plain },
                     span,
                 };
                 self.own_nodes += 1;
-                self.finish_node(node, anchor, 1)?;
+                self.finish_node(node, anchor, size)?;
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 let span = self.span_of(marker, 1);
-                self.reject_tag(tag.as_ref(), span);
+                if let Some(tag) = tag {
+                    let what = if matches!(event, Event::SequenceStart(..)) {
+                        Tagged::Sequence
+                    } else {
+                        Tagged::Mapping
+                    };
+                    self.check_tag(tag, what, span);
+                }
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(too_deep(span));
                 }
@@ -351,7 +401,7 @@ impl TreeBuilder<'_> {
                 self.stack.push(Open {
                     start: span,
                     anchor,
-                    size: 1,
+                    size: Size { nodes: 1, bytes: 0 },
                     kind,
                 });
             }
@@ -367,48 +417,101 @@ impl TreeBuilder<'_> {
                 };
                 self.finish_node(Node { value, span }, open.anchor, open.size)?;
             }
-            Event::Alias(id) => {
-                let span = self.span_of(marker, 1);
-                let Some((node, size)) = self.anchors.get(&id).cloned() else {
-                    return Err(Diagnostic::error(
-                        Code::YamlSyntax,
-                        span,
-                        "alias to an unknown anchor",
-                    ));
-                };
-                self.alias_nodes += size;
-                let budget = MIN_ALIAS_BUDGET.max(self.own_nodes);
-                if self.alias_nodes > budget {
-                    return Err(Diagnostic::error(
-                        Code::AliasLimit,
-                        span,
-                        format!("YAML aliases expand to more than {budget} nodes"),
-                    )
-                    .with_label("this alias pushes the expansion past the limit")
-                    .with_hint("write the repeated parts out, or share them less deeply: this looks like an alias bomb"));
-                }
-                self.finish_node(node, 0, size)?;
-            }
+            Event::Alias(id) => self.alias(id, marker)?,
         }
         Ok(false)
     }
 
-    fn reject_tag(&mut self, tag: Option<&yaml_rust2::parser::Tag>, span: Span) {
-        match tag {
-            // `!!str` and friends are standard and harmless; local tags like `!Ref` are not understood.
-            Some(tag) if tag.handle != "tag:yaml.org,2002:" && tag.handle != "!!" => self.problems.push(Diagnostic::error(
-                Code::YamlUnsupported,
+    /// An alias: a copy of its anchor's node, within the expansion budget.
+    fn alias(&mut self, id: usize, marker: Marker) -> Result<(), Diagnostic> {
+        let span = self.span_of(marker, 1);
+        let Some(&(_, size)) = self.anchors.get(&id) else {
+            return Err(Diagnostic::error(
+                Code::YamlSyntax,
                 span,
-                format!("YAML tag `{}{}` is not supported in a strider model", tag.handle, tag.suffix),
+                "alias to an unknown anchor",
+            ));
+        };
+        // Counted before the node is copied, so an alias bomb is refused at the alias
+        // that crosses the budget, having expanded no more than the file's own size.
+        self.alias_nodes = self.alias_nodes.saturating_add(size.nodes);
+        self.alias_bytes = self.alias_bytes.saturating_add(size.bytes);
+        let nodes = MIN_ALIAS_BUDGET.max(self.own_nodes);
+        let bytes = MIN_ALIAS_BYTES.max(self.sources.text(self.file).len());
+        let over = if self.alias_nodes > nodes {
+            Some(format!("more than {nodes} nodes"))
+        } else if self.alias_bytes > bytes {
+            Some(format!("more than {bytes} bytes of text"))
+        } else {
+            None
+        };
+        if let Some(over) = over {
+            return Err(Diagnostic::error(
+                Code::AliasLimit,
+                span,
+                format!("YAML aliases expand to {over}"),
             )
-            .with_label("tag")
-            .with_hint("write the plain value: CloudFormation functions like `!Ref` have no meaning in a model")),
-            _ => {}
+            .with_label("this alias pushes the expansion past the limit")
+            .with_hint("write the repeated parts out, or share them less deeply: this looks like an alias bomb"));
         }
+        let Some((node, _)) = self.anchors.get(&id).cloned() else {
+            return Ok(());
+        };
+        self.finish_node(node, 0, size)
+    }
+
+    /// Checks a tag: the YAML core schema's tags are allowed where they say what the node
+    /// already is (`!!map` on a mapping, `!!int` on a plain integer) and `!!str` makes a scalar a
+    /// string; every other tag (`!Ref`, `!!python/object/apply:os.system`, `!<x>`) is
+    /// `yaml-unsupported`. Returns whether the node is a `!!str`.
+    fn check_tag(&mut self, tag: &yaml_rust2::parser::Tag, node: Tagged<'_>, span: Span) -> bool {
+        let core = if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
+            Some(tag.suffix.as_str())
+        } else if tag.handle.is_empty() || tag.handle == "!" {
+            tag.suffix.strip_prefix("tag:yaml.org,2002:")
+        } else {
+            None
+        };
+        let fits = match (core, node) {
+            (Some("str"), Tagged::Scalar { .. }) => return true,
+            (Some("map"), Tagged::Mapping) | (Some("seq"), Tagged::Sequence) => true,
+            (Some(name), Tagged::Scalar { text, plain: true }) => matches!(
+                (name, resolve_plain(text)),
+                ("null", ScalarType::Null)
+                    | ("bool", ScalarType::Bool)
+                    | ("int", ScalarType::Integer)
+                    | ("float", ScalarType::Float | ScalarType::Integer)
+            ),
+            _ => false,
+        };
+        if !fits {
+            let written = if tag.handle == "tag:yaml.org,2002:" {
+                format!("!!{}", tag.suffix)
+            } else if tag.handle.is_empty() {
+                format!("!<{}>", tag.suffix)
+            } else {
+                format!("{}{}", tag.handle, tag.suffix)
+            };
+            let hint = if core.is_some() {
+                "write the plain value: strider reads YAML's core tags (`!!str`, `!!int`, …) only where they match the value, and no other tag"
+            } else {
+                "write the plain value: CloudFormation functions like `!Ref` have no meaning in a model"
+            };
+            self.problems.push(
+                Diagnostic::error(
+                    Code::YamlUnsupported,
+                    span,
+                    format!("YAML tag `{written}` is not supported in a strider model"),
+                )
+                .with_label("tag")
+                .with_hint(hint),
+            );
+        }
+        false
     }
 
     /// Places a finished node into its parent (or as the root), remembering anchors.
-    fn finish_node(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), Diagnostic> {
+    fn finish_node(&mut self, node: Node, anchor: usize, size: Size) -> Result<(), Diagnostic> {
         if anchor > 0 {
             self.anchors.insert(anchor, (node.clone(), size));
         }
@@ -416,7 +519,8 @@ impl TreeBuilder<'_> {
             self.root = Some(node);
             return Ok(());
         };
-        parent.size += size;
+        parent.size.nodes = parent.size.nodes.saturating_add(size.nodes);
+        parent.size.bytes = parent.size.bytes.saturating_add(size.bytes);
         let (entries, pending, index) = match &mut parent.kind {
             OpenKind::Sequence(items) => {
                 items.push(node);
