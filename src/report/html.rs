@@ -446,6 +446,14 @@ struct PathRow<'a> {
     entry: &'a str,
     target: &'a str,
     path: &'a [String],
+    /// Steps from entry to target.
+    hops: usize,
+    /// Other entries with the same first steps.
+    alike: usize,
+    /// On a store's first row, how many entries reach it; 0 on the others.
+    entries: usize,
+    /// On a store's last row, the entries of the groups not listed.
+    more: usize,
     /// The SVG classes of the path's nodes and edges, for highlighting.
     classes: String,
 }
@@ -805,11 +813,16 @@ fn stride_bars(assessment: &Assessment) -> Vec<Bar> {
         .collect()
 }
 
-/// The SVG classes of a path's nodes and of the edges between consecutive ones.
+/// The SVG classes of a path's nodes and of the edges between consecutive ones (a shortened
+/// path's `… N more …` element is no node: no edge is drawn across it).
 fn path_classes(dfd: &Dfd, path: &[String]) -> String {
-    let nodes: Vec<_> = path.iter().filter_map(|id| dfd.node(id)).collect();
-    let mut classes: Vec<String> = nodes.iter().map(|&n| dot::node_class(n)).collect();
-    classes.extend(nodes.windows(2).map(|w| dot::edge_class(w[0], w[1])));
+    let nodes: Vec<_> = path.iter().map(|id| dfd.node(id)).collect();
+    let mut classes: Vec<String> = nodes.iter().flatten().map(|&n| dot::node_class(n)).collect();
+    classes.extend(
+        nodes
+            .windows(2)
+            .filter_map(|w| Some(dot::edge_class(w[0]?, w[1]?))),
+    );
     classes.join(" ")
 }
 
@@ -898,12 +911,19 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         paths: assessment
             .attack_paths
             .iter()
-            .map(|p| PathRow {
-                classification: kebab(&p.classification),
-                entry: &p.entry,
-                target: &p.target,
-                path: &p.path,
-                classes: path_classes(input.dfd, &p.path),
+            .flat_map(|p| {
+                let last = p.routes.len().saturating_sub(1);
+                p.routes.iter().enumerate().map(move |(i, r)| PathRow {
+                    classification: kebab(&p.classification),
+                    entry: &r.entry,
+                    target: &p.target,
+                    path: &r.path,
+                    hops: r.hops,
+                    alike: r.alike,
+                    entries: if i == 0 { p.entries } else { 0 },
+                    more: if i == last { p.more_entries } else { 0 },
+                    classes: path_classes(input.dfd, &r.path),
+                })
             })
             .collect(),
         filters: filters(assessment),

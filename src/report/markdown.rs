@@ -57,19 +57,44 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
         details(&mut out, threat);
     }
     if !assessment.attack_paths.is_empty() {
-        out.push_str("### Attack paths to sensitive data\n\n| Data | Path |\n|---|---|\n");
+        out.push_str(
+            "### Attack paths to sensitive data\n\n| Data | Store | Entries | Shortest path | Hops |\n|---|---|---:|---|---:|\n",
+        );
         for path in &assessment.attack_paths {
-            let hops: Vec<String> = path
-                .path
-                .iter()
-                .map(|hop| format!("`{}`", escape(hop)))
-                .collect();
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                crate::model::kebab(&path.classification),
-                hops.join(" → ")
-            );
+            for (i, route) in path.routes.iter().enumerate() {
+                let hops: Vec<String> = route
+                    .path
+                    .iter()
+                    .map(|hop| format!("`{}`", escape(hop)))
+                    .collect();
+                let (data, store, entries) = if i == 0 {
+                    (
+                        crate::model::kebab(&path.classification),
+                        format!("`{}`", escape(&path.target)),
+                        path.entries.to_string(),
+                    )
+                } else {
+                    (String::new(), String::new(), String::new())
+                };
+                let alike = if route.alike > 0 {
+                    format!(" (and {} more entries alike)", route.alike)
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    out,
+                    "| {data} | {store} | {entries} | {}{alike} | {} |",
+                    hops.join(" → "),
+                    route.hops
+                );
+            }
+            if path.more_entries > 0 {
+                let _ = writeln!(
+                    out,
+                    "| | | | and {} more entries, further away | |",
+                    path.more_entries
+                );
+            }
         }
         out.push('\n');
     }

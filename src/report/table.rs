@@ -102,10 +102,23 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
         for path in &assessment.attack_paths {
             let _ = writeln!(
                 out,
-                "  {:<12} {}",
+                "  {:<12} {}: reached from {} {}",
                 crate::model::kebab(&path.classification),
-                path.path.join(" → ")
+                crate::escape::terminal(&path.target),
+                path.entries,
+                if path.entries == 1 { "entry" } else { "entries" }
             );
+            for route in &path.routes {
+                let hops: Vec<_> = route.path.iter().map(|h| crate::escape::terminal(h)).collect();
+                let _ = write!(out, "    {} ({} hops", hops.join(" → "), route.hops);
+                if route.alike > 0 {
+                    let _ = write!(out, "; {} more entries alike", route.alike);
+                }
+                out.push_str(")\n");
+            }
+            if path.more_entries > 0 {
+                let _ = writeln!(out, "    and {} more entries, further away", path.more_entries);
+            }
         }
     }
     for pattern in &assessment.unmatched_tracking {

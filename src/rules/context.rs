@@ -6,21 +6,25 @@ use std::collections::VecDeque;
 
 use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
-use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
+use crate::graph::paths::SearchTree;
 use crate::graph::{Dfd, FlowKind};
 use crate::model::{Classification, Model};
 
 /// How an attacker reaches an element from an untrusted entry point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exposure {
-    /// Ids from the entry point to the element, both included.
+    /// Ids from the entry point to the element, both included; a path of more than
+    /// [`SHOWN`](crate::graph::paths::SHOWN) elements shows its first and last ones around one
+    /// `… N more …` element (`hops` keeps the length). [`Context::route`] walks the whole path.
     pub path: Vec<String>,
     /// Flows on the path that enter a more trusted boundary and authenticate their sender.
     pub authenticated_hops: usize,
     /// Flows on the path.
     pub hops: usize,
+    /// The first function on the path, before the element, that validates its input.
+    pub validator: Option<String>,
 }
 
 /// The model, its graph, and what rules derive from them.
@@ -30,6 +34,8 @@ pub struct Context<'m> {
     /// Its data-flow graph.
     pub dfd: &'m Dfd,
     exposure: Vec<Option<Exposure>>,
+    /// The search tree of the exposures: the whole paths, in linear memory.
+    tree: SearchTree,
     reach: Vec<Option<Classification>>,
 }
 
@@ -37,12 +43,13 @@ impl<'m> Context<'m> {
     /// Computes the context of a model.
     #[must_use]
     pub fn new(model: &'m Model, dfd: &'m Dfd) -> Self {
-        let exposure = exposures(model, dfd);
+        let (exposure, tree) = exposures(model, dfd);
         let reach = reachable_classification(model, dfd);
         Context {
             model,
             dfd,
             exposure,
+            tree,
             reach,
         }
     }
@@ -53,6 +60,18 @@ impl<'m> Context<'m> {
         self.dfd
             .node(id)
             .and_then(|n| self.exposure[n.index()].as_ref())
+    }
+
+    /// Every id on the attacker's path to an element, from the element back to the entry point
+    /// (empty when no attacker reaches it).
+    pub fn route(&self, id: &str) -> impl Iterator<Item = &str> {
+        let graph = self.dfd.graph();
+        let mut current = self.dfd.node(id).filter(|&n| self.tree.reached(n));
+        std::iter::from_fn(move || {
+            let node = current?;
+            current = self.tree.previous(node);
+            Some(graph[node].id.as_str())
+        })
     }
 
     /// The most sensitive data an element can reach — its blast radius: what it holds or carries,
@@ -83,60 +102,65 @@ impl<'m> Context<'m> {
 }
 
 /// Multi-source breadth-first search from every entry point along flows: the first path found
-/// to each element is a shortest one.
-fn exposures(model: &Model, dfd: &Dfd) -> Vec<Option<Exposure>> {
+/// to each element is a shortest one. Linear: each element keeps its predecessor and a shown path
+/// of bounded length.
+fn exposures(model: &Model, dfd: &Dfd) -> (Vec<Option<Exposure>>, SearchTree) {
     let graph = dfd.graph();
-    let mut previous: Vec<Option<(NodeIndex, bool)>> = vec![None; graph.node_count()];
-    let mut seen = vec![false; graph.node_count()];
+    let mut tree = SearchTree::new(graph.node_count());
+    // Authenticated flows on the path to each element, and the first function before it that
+    // validates its input, found as the search goes.
+    let mut authenticated = vec![0; graph.node_count()];
+    let mut validator = vec![None; graph.node_count()];
+    let validates = |id: &str| {
+        model.functions.get(id).is_some_and(|f| {
+            f.input.as_ref().is_some_and(|i| i.validated)
+                || f.triggers
+                    .iter()
+                    .any(|t| t.input.as_ref().is_some_and(|i| i.validated))
+        })
+    };
     let mut queue = VecDeque::new();
     for entry in dfd.entry_points(model) {
-        seen[entry.index()] = true;
-        queue.push_back(entry);
+        if tree.root(entry, 0) {
+            // An entry point that is itself an API with an authorizer gates the way in too.
+            authenticated[entry.index()] = usize::from(
+                model
+                    .channels
+                    .get(&graph[entry].id)
+                    .is_some_and(|c| c.auth.is_some_and(|a| a != crate::model::Auth::None)),
+            );
+            queue.push_back(entry);
+        }
     }
     while let Some(node) = queue.pop_front() {
         for edge in graph.edges_directed(node, Direction::Outgoing) {
             // Dead letters carry what already went in; they open no new way in.
-            if edge.weight().kind == FlowKind::DeadLetter || seen[edge.target().index()] {
+            if edge.weight().kind == FlowKind::DeadLetter || !tree.reach(edge.target(), node) {
                 continue;
             }
-            seen[edge.target().index()] = true;
             // Authentication that stops an attacker is checked where a flow enters from a less
             // trusted boundary; internal, IAM-signed flows carry whatever the attacker put in.
             let gate = edge.weight().authenticated
                 && edge.weight().crosses_boundary()
                 && dfd.trust_of(node) < dfd.trust_of(edge.target());
-            previous[edge.target().index()] = Some((node, gate));
+            authenticated[edge.target().index()] = authenticated[node.index()] + usize::from(gate);
+            validator[edge.target().index()] =
+                validator[node.index()].or_else(|| validates(&graph[node].id).then_some(node));
             queue.push_back(edge.target());
         }
     }
-    (0..graph.node_count())
-        .map(|i| {
-            if !seen[i] {
-                return None;
-            }
-            let mut path = vec![graph[NodeIndex::new(i)].id.clone()];
-            let mut authenticated_hops = 0;
-            let mut current = NodeIndex::new(i);
-            while let Some((from, authenticated)) = previous[current.index()] {
-                path.push(graph[from].id.clone());
-                authenticated_hops += usize::from(authenticated);
-                current = from;
-            }
-            path.reverse();
-            // An entry point that is itself an API with an authorizer gates the way in too.
-            let entry_gated = model
-                .channels
-                .get(&path[0])
-                .is_some_and(|c| c.auth.is_some_and(|a| a != crate::model::Auth::None));
-            authenticated_hops += usize::from(entry_gated);
-            let hops = path.len() - 1;
-            Some(Exposure {
-                path,
-                authenticated_hops,
-                hops,
+    let exposure = graph
+        .node_indices()
+        .map(|n| {
+            tree.reached(n).then(|| Exposure {
+                path: tree.shown(graph, n, None),
+                authenticated_hops: authenticated[n.index()],
+                hops: tree.depth(n),
+                validator: validator[n.index()].map(|v| graph[v].id.clone()),
             })
         })
-        .collect()
+        .collect();
+    (exposure, tree)
 }
 
 /// The most sensitive data reachable from each node, by dynamic programming over the condensation
