@@ -203,8 +203,7 @@ enum Command {
         /// Number of functions.
         #[arg(long, default_value_t = 100)]
         functions: usize,
-        /// How the functions are wired: `estate` (groups of ten behind their own APIs) or
-        /// `chain` (one API in front of a chain of functions, each with a sensitive table).
+        /// How functions are wired: groups of ten behind their own APIs, or one long chain.
         #[arg(long, value_enum, default_value_t = GenerateShape::Estate)]
         shape: GenerateShape,
         /// Number of untrusted actors using the APIs.
@@ -219,9 +218,9 @@ enum Command {
 /// The shapes `strider generate` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum GenerateShape {
-    /// Groups of ten functions, each group behind its own public API.
+    // Groups of ten functions, each group behind its own public API.
     Estate,
-    /// Many actors in front of one long chain of functions.
+    // One API in front of a long chain of functions, each with a sensitive table.
     Chain,
 }
 

@@ -467,3 +467,295 @@ fn started_by(dfd: &Dfd, node: NodeIndex) -> BTreeSet<String> {
     }
     started
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::fmt::Write;
+    use std::path::Path;
+
+    use super::*;
+
+    /// A small pseudo-random generator, so every model of the check is reproducible from its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            usize::try_from(self.0 % n as u64).unwrap()
+        }
+
+        fn some(&mut self, n: usize, most: usize) -> Vec<usize> {
+            let mut picked: Vec<usize> = (0..self.below(most + 1)).map(|_| self.below(n)).collect();
+            picked.sort_unstable();
+            picked.dedup();
+            picked
+        }
+    }
+
+    /// A valid model with random actors (untrusted, partner or trusted), queues and APIs (some
+    /// public), stores (some public buckets) of random classification, and functions wired at
+    /// random: triggers, reads, writes, invocations and permissions.
+    fn random_model(seed: u64) -> String {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let (actors, channels, stores, functions) = (
+            1 + rng.below(6),
+            1 + rng.below(5),
+            1 + rng.below(5),
+            1 + rng.below(7),
+        );
+        let mut y = String::from(
+            "strider: 1\nname: random\nboundaries:\n  internet: {trust: untrusted}\n  partner: {trust: partner}\n  account: {trust: trusted}\n\
+             data:\n  pub: {classification: public}\n  conf: {classification: confidential}\n  rest: {classification: restricted}\nactors:\n",
+        );
+        let list = |ids: &[usize], prefix: &str| {
+            ids.iter()
+                .map(|i| format!("{prefix}{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for a in 0..actors {
+            let boundary = ["internet", "partner", "account"][rng.below(3)];
+            let uses = rng.some(channels, 2);
+            let _ = writeln!(y, "  a{a}: {{boundary: {boundary}, uses: [{}]}}", list(&uses, "c"));
+        }
+        y.push_str("channels:\n");
+        let mut apis = Vec::new();
+        for c in 0..channels {
+            if rng.below(3) == 0 {
+                apis.push(c);
+                let public = rng.below(2) == 0;
+                let _ = writeln!(y, "  c{c}: {{kind: api-gateway-http, boundary: account, public: {public}}}");
+            } else {
+                let _ = writeln!(y, "  c{c}: {{kind: sqs, boundary: account}}");
+            }
+        }
+        y.push_str("stores:\n");
+        for s in 0..stores {
+            let data = ["pub", "conf", "rest"][rng.below(3)];
+            if rng.below(3) == 0 {
+                let _ = writeln!(y, "  s{s}: {{kind: s3, boundary: account, public: true, data: [{data}]}}");
+            } else {
+                let _ = writeln!(y, "  s{s}: {{kind: dynamodb, boundary: account, data: [{data}]}}");
+            }
+        }
+        y.push_str("functions:\n");
+        for f in 0..functions {
+            let _ = write!(y, "  f{f}:\n    runtime: python3.12\n    boundary: account\n    handler: app.handler\n    triggers: [");
+            for (i, c) in rng.some(channels, 2).into_iter().enumerate() {
+                let sep = if i == 0 { "" } else { ", " };
+                if apis.contains(&c) {
+                    let _ = write!(y, "{sep}{{kind: http, source: c{c}, method: POST, path: /f{f}}}");
+                } else {
+                    let _ = write!(y, "{sep}{{kind: sqs, source: c{c}}}");
+                }
+            }
+            y.push_str("]\n");
+            let reads = rng.some(stores, 2);
+            let writes = rng.some(stores, 2);
+            let queues: Vec<usize> = rng.some(channels, 2).into_iter().filter(|c| !apis.contains(c)).collect();
+            let invokes: Vec<usize> = rng.some(functions, 1).into_iter().filter(|&g| g != f).collect();
+            let named = rng.some(stores, 2);
+            let _ = writeln!(y, "    reads: [{}]", list(&reads, "s"));
+            let mut written = list(&writes, "s");
+            if !queues.is_empty() {
+                if !written.is_empty() {
+                    written.push_str(", ");
+                }
+                written.push_str(&list(&queues, "c"));
+            }
+            let _ = writeln!(y, "    writes: [{written}]");
+            let _ = writeln!(y, "    invokes: [{}]", list(&invokes, "f"));
+            if !named.is_empty() {
+                let _ = writeln!(y, "    permissions:\n      - {{allow: [dynamodb:GetItem], on: [{}]}}", list(&named, "s"));
+            }
+        }
+        y
+    }
+
+    /// The old computation: one search per start, every (start, sensitive store) pair with its
+    /// shortest distance.
+    fn every_pair(model: &Model, dfd: &Dfd) -> BTreeMap<String, BTreeMap<String, usize>> {
+        let graph = dfd.graph();
+        let steps = steps(model, dfd);
+        let mut pairs: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        for start in starts(model, dfd) {
+            let mut distance = vec![None; graph.node_count()];
+            distance[start.index()] = Some(0);
+            let mut queue = VecDeque::from([start]);
+            while let Some(node) = queue.pop_front() {
+                for &next in &steps[node.index()] {
+                    if distance[next.index()].is_none() {
+                        distance[next.index()] = distance[node.index()].map(|d| d + 1);
+                        queue.push_back(next);
+                    }
+                }
+            }
+            for target in graph.node_indices().filter(|&n| n != start) {
+                let sensitive = graph[target].kind == NodeKind::Store
+                    && classification(model, &graph[target].id)
+                        .is_some_and(|c| c >= Classification::Confidential);
+                if let (true, Some(d)) = (sensitive, distance[target.index()]) {
+                    pairs
+                        .entry(graph[target].id.clone())
+                        .or_default()
+                        .insert(graph[start].id.clone(), d);
+                }
+            }
+        }
+        pairs
+    }
+
+    /// Every consecutive pair of shown ids is one step, unless the `… N more …` element is
+    /// between them.
+    fn assert_walkable(model: &Model, dfd: &Dfd, route: &Route, target: &str) {
+        let steps = steps(model, dfd);
+        assert_eq!(route.path.first(), Some(&route.entry));
+        assert_eq!(route.path.last().map(String::as_str), Some(target));
+        if route.hops < SHOWN {
+            assert_eq!(route.path.len(), route.hops + 1, "{route:?}");
+        } else {
+            assert_eq!(route.path.len(), SHOWN, "{route:?}");
+            assert_eq!(route.path[HEAD], format!("… {} more …", route.hops + 1 - HEAD - TAIL));
+        }
+        for pair in route.path.windows(2) {
+            if let (Some(from), Some(to)) = (dfd.node(&pair[0]), dfd.node(&pair[1])) {
+                assert!(steps[from.index()].contains(&to), "{route:?}");
+            }
+        }
+    }
+
+    /// Checks the grouped paths of a model against every pair: each pair reachable before is
+    /// still represented — listed with its shortest distance, or counted in a listed group or in
+    /// `more_entries` — and nothing else is.
+    fn check(yaml: &str) -> Vec<AttackPath> {
+        let loaded = crate::model::load_bytes(Path::new("random.yaml"), yaml.as_bytes())
+            .unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
+        check_model(&loaded.model, yaml)
+    }
+
+    fn check_model(model: &Model, yaml: &str) -> Vec<AttackPath> {
+        let dfd = Dfd::build(model);
+        let paths = attack_paths(model, &dfd);
+        assert_eq!(paths, attack_paths(model, &dfd), "deterministic");
+        let pairs = every_pair(model, &dfd);
+        let targets: Vec<&String> = paths.iter().map(|p| &p.target).collect();
+        assert_eq!(targets.len(), pairs.len(), "{yaml}");
+        let graph = dfd.graph();
+        let first_steps = |id: &str| {
+            let node = dfd.node(id).unwrap();
+            let mut first: Vec<&str> = steps(model, &dfd)[node.index()]
+                .iter()
+                .map(|n| graph[*n].id.as_str())
+                .collect();
+            first.sort_unstable();
+            first.dedup();
+            first
+        };
+        for path in &paths {
+            let reaching = &pairs[&path.target];
+            assert_eq!(path.entries, reaching.len(), "{path:?}\n{yaml}");
+            assert!(!path.routes.is_empty() && path.routes.len() <= MAX_ROUTES);
+            assert_eq!(
+                path.routes[0].hops,
+                *reaching.values().min().unwrap(),
+                "nearest first"
+            );
+            let listed: usize = path.routes.iter().map(|r| r.alike + 1).sum();
+            assert_eq!(listed + path.more_entries, path.entries, "{path:?}");
+            for route in &path.routes {
+                assert_eq!(reaching.get(&route.entry), Some(&route.hops), "{route:?}\n{yaml}");
+                // The entries alike: every other start with the same first steps reaches the
+                // store in as many hops.
+                let group: Vec<&String> = reaching
+                    .keys()
+                    .filter(|e| first_steps(e) == first_steps(&route.entry))
+                    .collect();
+                assert_eq!(group.len(), route.alike + 1, "{route:?}\n{yaml}");
+                assert!(group.iter().all(|e| reaching[*e] == route.hops));
+                assert_walkable(model, &dfd, route, &path.target);
+            }
+            assert!(
+                path.routes
+                    .windows(2)
+                    .all(|w| (w[0].hops, &w[0].entry) < (w[1].hops, &w[1].entry))
+            );
+        }
+        paths
+    }
+
+    #[test]
+    fn every_reachable_pair_is_represented_in_random_models() {
+        let (mut with_paths, mut with_alike) = (0, 0);
+        for seed in 0..400 {
+            let paths = check(&random_model(seed));
+            with_paths += usize::from(!paths.is_empty());
+            with_alike += usize::from(paths.iter().flat_map(|p| &p.routes).any(|r| r.alike > 0));
+        }
+        // The models exercise what is checked: paths, and groups of several entries.
+        assert!(with_paths > 100 && with_alike > 20, "{with_paths} {with_alike}");
+    }
+
+    #[test]
+    fn every_reachable_pair_is_represented_in_generated_models() {
+        check(&crate::generate::synthetic_model_of(
+            crate::generate::Shape::Chain,
+            30,
+            12,
+        ));
+        check(&crate::generate::synthetic_model_of(
+            crate::generate::Shape::Estate,
+            40,
+            3,
+        ));
+        // Twelve actors, each behind its own API: twelve groups, eight listed, four counted.
+        let mut yaml = String::from(
+            "strider: 1\nname: wide\nboundaries:\n  internet: {trust: untrusted}\n  account: {trust: trusted}\n\
+             data:\n  card: {classification: restricted}\nactors:\n",
+        );
+        for a in 0..12 {
+            let _ = writeln!(yaml, "  a{a:02}: {{boundary: internet, uses: [api{a:02}]}}");
+        }
+        yaml.push_str("stores:\n  db: {kind: dynamodb, boundary: account, data: [card]}\nchannels:\n");
+        for a in 0..12 {
+            let _ = writeln!(yaml, "  api{a:02}: {{kind: api-gateway-http, boundary: account}}");
+        }
+        yaml.push_str("functions:\n  f:\n    runtime: python3.12\n    boundary: account\n    handler: app.handler\n    writes: [db]\n    triggers: [");
+        for a in 0..12 {
+            let _ = write!(yaml, "{{kind: http, source: api{a:02}, method: GET, path: /{a}}}, ");
+        }
+        yaml.push_str("]\n");
+        let wide = check(&yaml);
+        assert_eq!(wide[0].entries, 12);
+        assert_eq!(wide[0].routes.len(), MAX_ROUTES);
+        assert_eq!(wide[0].more_entries, 12 - MAX_ROUTES);
+        assert_eq!(wide[0].routes[0].entry, "a00");
+        let shop = crate::model::load(Path::new("model/shop.yaml")).unwrap();
+        check_model(&shop.model, "model/shop.yaml");
+    }
+
+    #[test]
+    fn long_paths_are_shortened_and_many_entries_counted() {
+        let yaml = crate::generate::synthetic_model_of(crate::generate::Shape::Chain, 30, 12);
+        let model = crate::model::load_bytes(Path::new("chain.yaml"), yaml.as_bytes())
+            .unwrap()
+            .model;
+        let paths = attack_paths(&model, &Dfd::build(&model));
+        assert_eq!(paths.len(), 30, "one row per table");
+        let last = paths.iter().find(|p| p.target == "table-29").unwrap();
+        // user-0 → api → fn-0 → queue-1 → fn-1 → … → fn-29 → table-29
+        assert_eq!(last.entries, 12);
+        assert_eq!(last.routes.len(), 1);
+        assert_eq!(last.routes[0].alike, 11);
+        assert_eq!(last.routes[0].hops, 61);
+        assert_eq!(
+            last.routes[0].path,
+            [
+                "user-0", "api", "fn-0", "queue-1", "fn-1", "queue-2", "… 51 more …", "queue-28",
+                "fn-28", "queue-29", "fn-29", "table-29"
+            ]
+        );
+    }
+}
