@@ -7,6 +7,11 @@
 //! service its own trust boundary holding its functions, stores and channels, nested in the
 //! account or in a VPC inside it. Some functions call externals and invoke their neighbour. The
 //! output is deterministic and grows linearly with N.
+//!
+//! The chain shape (`--shape chain --actors A`) is the worst case for attack paths: A untrusted
+//! actors use one API in front of a chain of N functions linked by queues, each function with a
+//! table of confidential (every tenth restricted) data, so every actor reaches every table
+//! through the whole chain.
 
 use std::fmt::Write;
 
@@ -154,7 +159,10 @@ fn extra_actors(out: &mut String, groups: usize, actors: usize) {
     }
     let mut extra = String::new();
     for a in 1..actors {
-        let _ = writeln!(extra, "  visitor-{a}: {{boundary: internet, uses: [{uses}]}}");
+        let _ = writeln!(
+            extra,
+            "  visitor-{a}: {{boundary: internet, uses: [{uses}]}}"
+        );
     }
     if let Some(at) = out.find("externals:\n") {
         out.insert_str(at, &extra);

@@ -332,15 +332,24 @@ fn many_entries_before_a_long_chain_give_output_linear_in_the_model() {
     // grew as actors × tables × chain length, and each threat's attacker path with the chain.
     let small = generated_report(strider::generate::Shape::Chain, 40, 40);
     let large = generated_report(strider::generate::Shape::Chain, 160, 160);
-    let ratio = large.len() as f64 / small.len() as f64;
-    assert!(ratio < 4.6, "4× the model, {ratio:.1}× the report");
+    // 4× the model: at most 4.6× the report (it was 64× and more).
+    assert!(
+        large.len() * 10 < small.len() * 46,
+        "{} → {} bytes",
+        small.len(),
+        large.len()
+    );
     let report: serde_json::Value = serde_json::from_slice(&large).unwrap();
     let paths = report["attack_paths"].as_array().unwrap();
     assert_eq!(paths.len(), 160, "one row per sensitive table");
     for path in paths {
         assert_eq!(path["entries"], 160, "{path}");
         let routes = path["routes"].as_array().unwrap();
-        assert_eq!(routes.len(), 1, "the actors share their first hop: one group");
+        assert_eq!(
+            routes.len(),
+            1,
+            "the actors share their first hop: one group"
+        );
         assert_eq!(routes[0]["alike"], 159);
         assert!(routes[0]["path"].as_array().unwrap().len() <= strider::graph::paths::SHOWN);
     }

@@ -519,7 +519,11 @@ mod tests {
         for a in 0..actors {
             let boundary = ["internet", "partner", "account"][rng.below(3)];
             let uses = rng.some(channels, 2);
-            let _ = writeln!(y, "  a{a}: {{boundary: {boundary}, uses: [{}]}}", list(&uses, "c"));
+            let _ = writeln!(
+                y,
+                "  a{a}: {{boundary: {boundary}, uses: [{}]}}",
+                list(&uses, "c")
+            );
         }
         y.push_str("channels:\n");
         let mut apis = Vec::new();
@@ -527,7 +531,10 @@ mod tests {
             if rng.below(3) == 0 {
                 apis.push(c);
                 let public = rng.below(2) == 0;
-                let _ = writeln!(y, "  c{c}: {{kind: api-gateway-http, boundary: account, public: {public}}}");
+                let _ = writeln!(
+                    y,
+                    "  c{c}: {{kind: api-gateway-http, boundary: account, public: {public}}}"
+                );
             } else {
                 let _ = writeln!(y, "  c{c}: {{kind: sqs, boundary: account}}");
             }
@@ -536,18 +543,47 @@ mod tests {
         for s in 0..stores {
             let data = ["pub", "conf", "rest"][rng.below(3)];
             if rng.below(3) == 0 {
-                let _ = writeln!(y, "  s{s}: {{kind: s3, boundary: account, public: true, data: [{data}]}}");
+                let _ = writeln!(
+                    y,
+                    "  s{s}: {{kind: s3, boundary: account, public: true, data: [{data}]}}"
+                );
             } else {
-                let _ = writeln!(y, "  s{s}: {{kind: dynamodb, boundary: account, data: [{data}]}}");
+                let _ = writeln!(
+                    y,
+                    "  s{s}: {{kind: dynamodb, boundary: account, data: [{data}]}}"
+                );
             }
         }
+        random_functions(&mut y, &mut rng, (channels, stores, functions), &apis);
+        y
+    }
+
+    /// Functions wired at random to the channels (`apis` are the APIs) and stores.
+    fn random_functions(
+        y: &mut String,
+        rng: &mut Rng,
+        (channels, stores, functions): (usize, usize, usize),
+        apis: &[usize],
+    ) {
+        let list = |ids: &[usize], prefix: &str| {
+            ids.iter()
+                .map(|i| format!("{prefix}{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         y.push_str("functions:\n");
         for f in 0..functions {
-            let _ = write!(y, "  f{f}:\n    runtime: python3.12\n    boundary: account\n    handler: app.handler\n    triggers: [");
+            let _ = write!(
+                y,
+                "  f{f}:\n    runtime: python3.12\n    boundary: account\n    handler: app.handler\n    triggers: ["
+            );
             for (i, c) in rng.some(channels, 2).into_iter().enumerate() {
                 let sep = if i == 0 { "" } else { ", " };
                 if apis.contains(&c) {
-                    let _ = write!(y, "{sep}{{kind: http, source: c{c}, method: POST, path: /f{f}}}");
+                    let _ = write!(
+                        y,
+                        "{sep}{{kind: http, source: c{c}, method: POST, path: /f{f}}}"
+                    );
                 } else {
                     let _ = write!(y, "{sep}{{kind: sqs, source: c{c}}}");
                 }
@@ -555,8 +591,16 @@ mod tests {
             y.push_str("]\n");
             let reads = rng.some(stores, 2);
             let writes = rng.some(stores, 2);
-            let queues: Vec<usize> = rng.some(channels, 2).into_iter().filter(|c| !apis.contains(c)).collect();
-            let invokes: Vec<usize> = rng.some(functions, 1).into_iter().filter(|&g| g != f).collect();
+            let queues: Vec<usize> = rng
+                .some(channels, 2)
+                .into_iter()
+                .filter(|c| !apis.contains(c))
+                .collect();
+            let invokes: Vec<usize> = rng
+                .some(functions, 1)
+                .into_iter()
+                .filter(|&g| g != f)
+                .collect();
             let named = rng.some(stores, 2);
             let _ = writeln!(y, "    reads: [{}]", list(&reads, "s"));
             let mut written = list(&writes, "s");
@@ -569,10 +613,13 @@ mod tests {
             let _ = writeln!(y, "    writes: [{written}]");
             let _ = writeln!(y, "    invokes: [{}]", list(&invokes, "f"));
             if !named.is_empty() {
-                let _ = writeln!(y, "    permissions:\n      - {{allow: [dynamodb:GetItem], on: [{}]}}", list(&named, "s"));
+                let _ = writeln!(
+                    y,
+                    "    permissions:\n      - {{allow: [dynamodb:GetItem], on: [{}]}}",
+                    list(&named, "s")
+                );
             }
         }
-        y
     }
 
     /// The old computation: one search per start, every (start, sensitive store) pair with its
@@ -618,7 +665,10 @@ mod tests {
             assert_eq!(route.path.len(), route.hops + 1, "{route:?}");
         } else {
             assert_eq!(route.path.len(), SHOWN, "{route:?}");
-            assert_eq!(route.path[HEAD], format!("… {} more …", route.hops + 1 - HEAD - TAIL));
+            assert_eq!(
+                route.path[HEAD],
+                format!("… {} more …", route.hops + 1 - HEAD - TAIL)
+            );
         }
         for pair in route.path.windows(2) {
             if let (Some(from), Some(to)) = (dfd.node(&pair[0]), dfd.node(&pair[1])) {
@@ -666,7 +716,11 @@ mod tests {
             let listed: usize = path.routes.iter().map(|r| r.alike + 1).sum();
             assert_eq!(listed + path.more_entries, path.entries, "{path:?}");
             for route in &path.routes {
-                assert_eq!(reaching.get(&route.entry), Some(&route.hops), "{route:?}\n{yaml}");
+                assert_eq!(
+                    reaching.get(&route.entry),
+                    Some(&route.hops),
+                    "{route:?}\n{yaml}"
+                );
                 // The entries alike: every other start with the same first steps reaches the
                 // store in as many hops.
                 let group: Vec<&String> = reaching
@@ -695,7 +749,10 @@ mod tests {
             with_alike += usize::from(paths.iter().flat_map(|p| &p.routes).any(|r| r.alike > 0));
         }
         // The models exercise what is checked: paths, and groups of several entries.
-        assert!(with_paths > 100 && with_alike > 20, "{with_paths} {with_alike}");
+        assert!(
+            with_paths > 100 && with_alike > 20,
+            "{with_paths} {with_alike}"
+        );
     }
 
     #[test]
@@ -718,13 +775,21 @@ mod tests {
         for a in 0..12 {
             let _ = writeln!(yaml, "  a{a:02}: {{boundary: internet, uses: [api{a:02}]}}");
         }
-        yaml.push_str("stores:\n  db: {kind: dynamodb, boundary: account, data: [card]}\nchannels:\n");
+        yaml.push_str(
+            "stores:\n  db: {kind: dynamodb, boundary: account, data: [card]}\nchannels:\n",
+        );
         for a in 0..12 {
-            let _ = writeln!(yaml, "  api{a:02}: {{kind: api-gateway-http, boundary: account}}");
+            let _ = writeln!(
+                yaml,
+                "  api{a:02}: {{kind: api-gateway-http, boundary: account}}"
+            );
         }
         yaml.push_str("functions:\n  f:\n    runtime: python3.12\n    boundary: account\n    handler: app.handler\n    writes: [db]\n    triggers: [");
         for a in 0..12 {
-            let _ = write!(yaml, "{{kind: http, source: api{a:02}, method: GET, path: /{a}}}, ");
+            let _ = write!(
+                yaml,
+                "{{kind: http, source: api{a:02}, method: GET, path: /{a}}}, "
+            );
         }
         yaml.push_str("]\n");
         let wide = check(&yaml);
@@ -753,8 +818,18 @@ mod tests {
         assert_eq!(
             last.routes[0].path,
             [
-                "user-0", "api", "fn-0", "queue-1", "fn-1", "queue-2", "… 51 more …", "queue-28",
-                "fn-28", "queue-29", "fn-29", "table-29"
+                "user-0",
+                "api",
+                "fn-0",
+                "queue-1",
+                "fn-1",
+                "queue-2",
+                "… 51 more …",
+                "queue-28",
+                "fn-28",
+                "queue-29",
+                "fn-29",
+                "table-29"
             ]
         );
     }

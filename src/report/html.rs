@@ -817,7 +817,11 @@ fn stride_bars(assessment: &Assessment) -> Vec<Bar> {
 /// path's `… N more …` element is no node: no edge is drawn across it).
 fn path_classes(dfd: &Dfd, path: &[String]) -> String {
     let nodes: Vec<_> = path.iter().map(|id| dfd.node(id)).collect();
-    let mut classes: Vec<String> = nodes.iter().flatten().map(|&n| dot::node_class(n)).collect();
+    let mut classes: Vec<String> = nodes
+        .iter()
+        .flatten()
+        .map(|&n| dot::node_class(n))
+        .collect();
     classes.extend(
         nodes
             .windows(2)
@@ -951,6 +955,34 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
 #[cfg(test)]
 mod tests {
     use super::{code_spans, inline_svg};
+
+    #[test]
+    fn a_shortened_attack_path_highlights_its_shown_elements_and_no_edge_across_the_gap() {
+        let yaml = crate::generate::synthetic_model_of(crate::generate::Shape::Chain, 30, 2);
+        let model = crate::model::load_bytes(std::path::Path::new("chain.yaml"), yaml.as_bytes())
+            .unwrap()
+            .model;
+        let dfd = crate::graph::Dfd::build(&model);
+        let paths = crate::graph::paths::attack_paths(&model, &dfd);
+        let route = &paths
+            .iter()
+            .find(|p| p.target == "table-29")
+            .unwrap()
+            .routes[0];
+        assert!(route.path.len() < route.hops + 1, "shortened");
+        let classes = super::path_classes(&dfd, &route.path);
+        let classes: Vec<&str> = classes.split(' ').collect();
+        let node = |id: &str| crate::graph::dot::node_class(dfd.node(id).unwrap());
+        let edge = |a: &str, b: &str| {
+            crate::graph::dot::edge_class(dfd.node(a).unwrap(), dfd.node(b).unwrap())
+        };
+        // Eleven elements shown, five flows in the head, four in the tail.
+        assert_eq!(classes.len(), 11 + 5 + 4, "{classes:?}");
+        assert!(classes.contains(&node("user-0").as_str()));
+        assert!(classes.contains(&edge("api", "fn-0").as_str()));
+        assert!(classes.contains(&edge("fn-29", "table-29").as_str()));
+        assert!(!classes.contains(&edge("queue-2", "queue-28").as_str()));
+    }
 
     #[test]
     fn inline_svg_keeps_the_drawing_and_drops_what_the_page_does_not_need() {

@@ -97,6 +97,15 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
         assessment.count(Severity::Low),
         assessment.untracked()
     );
+    attack_paths(&mut out, assessment);
+    for pattern in &assessment.unmatched_tracking {
+        let _ = writeln!(out, "warning: tracking entry `{pattern}` matches no threat");
+    }
+    out.into_bytes()
+}
+
+/// Each sensitive store an attacker reaches, with its nearest entry groups' shortest paths.
+fn attack_paths(out: &mut String, assessment: &Assessment) {
     if !assessment.attack_paths.is_empty() {
         let _ = writeln!(out, "\nattack paths to confidential and restricted data:");
         for path in &assessment.attack_paths {
@@ -106,10 +115,18 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
                 crate::model::kebab(&path.classification),
                 crate::escape::terminal(&path.target),
                 path.entries,
-                if path.entries == 1 { "entry" } else { "entries" }
+                if path.entries == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                }
             );
             for route in &path.routes {
-                let hops: Vec<_> = route.path.iter().map(|h| crate::escape::terminal(h)).collect();
+                let hops: Vec<_> = route
+                    .path
+                    .iter()
+                    .map(|h| crate::escape::terminal(h))
+                    .collect();
                 let _ = write!(out, "    {} ({} hops", hops.join(" → "), route.hops);
                 if route.alike > 0 {
                     let _ = write!(out, "; {} more entries alike", route.alike);
@@ -117,12 +134,12 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
                 out.push_str(")\n");
             }
             if path.more_entries > 0 {
-                let _ = writeln!(out, "    and {} more entries, further away", path.more_entries);
+                let _ = writeln!(
+                    out,
+                    "    and {} more entries, further away",
+                    path.more_entries
+                );
             }
         }
     }
-    for pattern in &assessment.unmatched_tracking {
-        let _ = writeln!(out, "warning: tracking entry `{pattern}` matches no threat");
-    }
-    out.into_bytes()
 }
