@@ -129,7 +129,12 @@ fn attack_paths(out: &mut String, assessment: &Assessment) {
                     .collect();
                 let _ = write!(out, "    {} ({} hops", hops.join(" → "), route.hops);
                 if route.alike > 0 {
-                    let _ = write!(out, "; {} more entries alike", route.alike);
+                    let _ = write!(
+                        out,
+                        "; {} more {} alike",
+                        route.alike,
+                        if route.alike == 1 { "entry" } else { "entries" }
+                    );
                 }
                 out.push_str(")\n");
             }
