@@ -308,8 +308,5 @@ fn residual(
 
 /// Whether a control's targets cover an element: the element itself, or a hop on its attacker path.
 fn applies(targets: &[String], element: &str, cx: &Context<'_>) -> bool {
-    targets.iter().any(|t| t == element)
-        || cx
-            .route(element)
-            .any(|hop| targets.iter().any(|t| t == hop))
+    targets.iter().any(|t| t == element) || targets.iter().any(|hop| cx.on_route(element, hop))
 }

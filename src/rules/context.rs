@@ -36,6 +36,9 @@ pub struct Context<'m> {
     exposure: Vec<Option<Exposure>>,
     /// The search tree of the exposures: the whole paths, in linear memory.
     tree: SearchTree,
+    /// When a depth-first walk of the search tree enters and leaves each node: a hop is on the
+    /// path to an element when the element's interval lies within the hop's.
+    order: Vec<(usize, usize)>,
     reach: Vec<Option<Classification>>,
 }
 
@@ -44,12 +47,14 @@ impl<'m> Context<'m> {
     #[must_use]
     pub fn new(model: &'m Model, dfd: &'m Dfd) -> Self {
         let (exposure, tree) = exposures(model, dfd);
+        let order = visit_order(dfd, &tree);
         let reach = reachable_classification(model, dfd);
         Context {
             model,
             dfd,
             exposure,
             tree,
+            order,
             reach,
         }
     }
@@ -62,16 +67,17 @@ impl<'m> Context<'m> {
             .and_then(|n| self.exposure[n.index()].as_ref())
     }
 
-    /// Every id on the attacker's path to an element, from the element back to the entry point
-    /// (empty when no attacker reaches it).
-    pub fn route(&self, id: &str) -> impl Iterator<Item = &str> {
-        let graph = self.dfd.graph();
-        let mut current = self.dfd.node(id).filter(|&n| self.tree.reached(n));
-        std::iter::from_fn(move || {
-            let node = current?;
-            current = self.tree.previous(node);
-            Some(graph[node].id.as_str())
-        })
+    /// Whether `hop` is on the attacker's path to the element `id` (the element included), in
+    /// constant time, however long the path.
+    #[must_use]
+    pub fn on_route(&self, id: &str, hop: &str) -> bool {
+        match (self.dfd.node(id), self.dfd.node(hop)) {
+            (Some(element), Some(hop)) if self.tree.reached(element) && self.tree.reached(hop) => {
+                let (element, hop) = (self.order[element.index()], self.order[hop.index()]);
+                hop.0 <= element.0 && element.1 <= hop.1
+            }
+            _ => false,
+        }
     }
 
     /// The most sensitive data an element can reach — its blast radius: what it holds or carries,
@@ -161,6 +167,36 @@ fn exposures(model: &Model, dfd: &Dfd) -> (Vec<Option<Exposure>>, SearchTree) {
         })
         .collect();
     (exposure, tree)
+}
+
+/// Enter and leave times of an iterative depth-first walk over the search tree's reached nodes.
+fn visit_order(dfd: &Dfd, tree: &SearchTree) -> Vec<(usize, usize)> {
+    let graph = dfd.graph();
+    let mut children = vec![Vec::new(); graph.node_count()];
+    let mut roots = Vec::new();
+    for node in graph.node_indices().filter(|&n| tree.reached(n)) {
+        match tree.previous(node) {
+            Some(parent) => children[parent.index()].push(node),
+            None => roots.push(node),
+        }
+    }
+    let mut order = vec![(0, 0); graph.node_count()];
+    let mut clock = 0;
+    for root in roots {
+        // (node, whether its children were pushed)
+        let mut stack = vec![(root, false)];
+        while let Some((node, expanded)) = stack.pop() {
+            clock += 1;
+            if expanded {
+                order[node.index()].1 = clock;
+            } else {
+                order[node.index()].0 = clock;
+                stack.push((node, true));
+                stack.extend(children[node.index()].iter().map(|&c| (c, false)));
+            }
+        }
+    }
+    order
 }
 
 /// The most sensitive data reachable from each node, by dynamic programming over the condensation
@@ -419,4 +455,50 @@ pub fn permissions_of<'m>(
         .as_deref()
         .and_then(|r| model.roles.get(r))
         .map_or(&function.permissions, |role| &role.permissions)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::Context;
+    use crate::graph::Dfd;
+
+    /// `on_route` answers as walking the path back from the element does, for every pair of
+    /// elements of the shop and of a long chain.
+    #[test]
+    fn on_route_is_membership_in_the_whole_path() {
+        let shop = crate::model::load(Path::new("model/shop.yaml"))
+            .unwrap()
+            .model;
+        let yaml = crate::generate::synthetic_model_of(crate::generate::Shape::Chain, 30, 3);
+        let chain = crate::model::load_bytes(Path::new("chain.yaml"), yaml.as_bytes())
+            .unwrap()
+            .model;
+        for model in [&shop, &chain] {
+            let dfd = Dfd::build(model);
+            let cx = Context::new(model, &dfd);
+            let graph = dfd.graph();
+            let mut on = 0;
+            for element in graph.node_indices() {
+                let mut path = Vec::new();
+                let mut current = Some(element).filter(|&n| cx.tree.reached(n));
+                while let Some(n) = current {
+                    path.push(&graph[n].id);
+                    current = cx.tree.previous(n);
+                }
+                for hop in graph.node_indices() {
+                    let walked = path.contains(&&graph[hop].id);
+                    assert_eq!(cx.on_route(&graph[element].id, &graph[hop].id), walked);
+                    on += usize::from(walked);
+                }
+            }
+            assert!(on > graph.node_count());
+        }
+        let dfd = Dfd::build(&chain);
+        let cx = Context::new(&chain, &dfd);
+        assert!(cx.on_route("table-29", "api") && cx.on_route("table-29", "fn-3"));
+        assert!(!cx.on_route("table-3", "fn-29") && !cx.on_route("table-29", "table-3"));
+        assert!(cx.exposure("table-29").unwrap().path.len() <= crate::graph::paths::SHOWN);
+    }
 }
