@@ -228,10 +228,34 @@ enum Command {
         /// Number of functions.
         #[arg(long, default_value_t = 100)]
         functions: usize,
+        /// How functions are wired: groups of ten behind their own APIs, or one long chain.
+        #[arg(long, value_enum, default_value_t = GenerateShape::Estate)]
+        shape: GenerateShape,
+        /// Number of untrusted actors using the APIs.
+        #[arg(long, default_value_t = 1)]
+        actors: usize,
         /// Write to this file instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+}
+
+/// The shapes `strider generate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GenerateShape {
+    // Groups of ten functions, each group behind its own public API.
+    Estate,
+    // One API in front of a long chain of functions, each with a sensitive table.
+    Chain,
+}
+
+impl From<GenerateShape> for generate::Shape {
+    fn from(shape: GenerateShape) -> Self {
+        match shape {
+            GenerateShape::Estate => generate::Shape::Estate,
+            GenerateShape::Chain => generate::Shape::Chain,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -382,9 +406,14 @@ pub fn run() -> ExitCode {
             text.push('\n');
             emit(output.as_deref(), text.as_bytes())
         }
-        Command::Generate { functions, output } => emit(
+        Command::Generate {
+            functions,
+            shape,
+            actors,
+            output,
+        } => emit(
             output.as_deref(),
-            generate::synthetic_model(functions).as_bytes(),
+            generate::synthetic_model_of(shape.into(), functions, actors).as_bytes(),
         ),
     }
 }

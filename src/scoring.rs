@@ -213,16 +213,7 @@ fn likelihood(
     // Input validated by a function on the attacker's path limits what reaches this element.
     if rule.stride == Stride::Tampering
         && let Some(exposure) = cx.exposure(element)
-        && let Some(validator) = exposure.path[..exposure.path.len().saturating_sub(1)]
-            .iter()
-            .find(|hop| {
-                cx.model.functions.get(*hop).is_some_and(|f| {
-                    f.input.as_ref().is_some_and(|i| i.validated)
-                        || f.triggers
-                            .iter()
-                            .any(|t| t.input.as_ref().is_some_and(|i| i.validated))
-                })
-            })
+        && let Some(validator) = &exposure.validator
     {
         likelihood = likelihood.lower();
         factors.push(Factor {
@@ -317,8 +308,5 @@ fn residual(
 
 /// Whether a control's targets cover an element: the element itself, or a hop on its attacker path.
 fn applies(targets: &[String], element: &str, cx: &Context<'_>) -> bool {
-    targets.iter().any(|t| t == element)
-        || cx
-            .exposure(element)
-            .is_some_and(|e| e.path.iter().any(|hop| targets.contains(hop)))
+    targets.iter().any(|t| t == element) || targets.iter().any(|hop| cx.on_route(element, hop))
 }

@@ -208,12 +208,14 @@ fn diff_shows_added_removed_and_rescored_threats_by_id() {
 fn attack_paths_and_blast_radius_show_how_attackers_reach_data() {
     let output = strider(&["analyze", "model/shop.yaml", "--format", "json"]);
     let report = json(&output);
+    // One row per sensitive store, each with the nearest entry groups' shortest paths.
     let paths: Vec<Vec<&str>> = report["attack_paths"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| {
-            p["path"]
+        .flat_map(|p| p["routes"].as_array().unwrap())
+        .map(|r| {
+            r["path"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -237,7 +239,9 @@ fn attack_paths_and_blast_radius_show_how_attackers_reach_data() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|p| p["target"] == "payments-db" && p["classification"] == "restricted")
+            .any(|p| p["target"] == "payments-db"
+                && p["classification"] == "restricted"
+                && p["entries"] == 4)
     );
     for path in &paths {
         assert!(
@@ -311,4 +315,45 @@ fn acceptances_past_their_review_date_count_as_undecided() {
     assert_eq!(untracked(&overdue), untracked(&on_time) + 1);
     let bad = strider(&["analyze", "model/shop.yaml", "--today", "tomorrow"]);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// The JSON report of a generated model, and its attack-path rows.
+fn generated_report(shape: strider::generate::Shape, functions: usize, actors: usize) -> Vec<u8> {
+    let yaml = strider::generate::synthetic_model_of(shape, functions, actors);
+    let model = strider::model::load_bytes(std::path::Path::new("chain.yaml"), yaml.as_bytes())
+        .unwrap()
+        .model;
+    strider::report::json::render(&strider::assessment::analyze(&model))
+}
+
+#[test]
+fn many_entries_before_a_long_chain_give_output_linear_in_the_model() {
+    // Every actor reaches every table through the whole chain: listing each (entry, store) path
+    // grew as actors × tables × chain length, and each threat's attacker path with the chain.
+    let small = generated_report(strider::generate::Shape::Chain, 40, 40);
+    let large = generated_report(strider::generate::Shape::Chain, 160, 160);
+    // 4× the model: at most 4.6× the report (it was 64× and more).
+    assert!(
+        large.len() * 10 < small.len() * 46,
+        "{} → {} bytes",
+        small.len(),
+        large.len()
+    );
+    let report: serde_json::Value = serde_json::from_slice(&large).unwrap();
+    let paths = report["attack_paths"].as_array().unwrap();
+    assert_eq!(paths.len(), 160, "one row per sensitive table");
+    for path in paths {
+        assert_eq!(path["entries"], 160, "{path}");
+        let routes = path["routes"].as_array().unwrap();
+        assert_eq!(
+            routes.len(),
+            1,
+            "the actors share their first hop: one group"
+        );
+        assert_eq!(routes[0]["alike"], 159);
+        assert!(routes[0]["path"].as_array().unwrap().len() <= strider::graph::paths::SHOWN);
+    }
+    for threat in report["threats"].as_array().unwrap() {
+        assert!(threat["path"].as_array().unwrap().len() <= strider::graph::paths::SHOWN);
+    }
 }

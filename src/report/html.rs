@@ -498,6 +498,14 @@ struct PathRow<'a> {
     entry: &'a str,
     target: &'a str,
     path: &'a [String],
+    /// Steps from entry to target.
+    hops: usize,
+    /// Other entries with the same first steps.
+    alike: usize,
+    /// On a store's first row, how many entries reach it; 0 on the others.
+    entries: usize,
+    /// On a store's last row, the entries of the groups not listed.
+    more: usize,
     /// The SVG classes of the path's nodes and edges, for highlighting.
     classes: String,
 }
@@ -857,11 +865,20 @@ fn stride_bars(assessment: &Assessment) -> Vec<Bar> {
         .collect()
 }
 
-/// The SVG classes of a path's nodes and of the edges between consecutive ones.
+/// The SVG classes of a path's nodes and of the edges between consecutive ones (a shortened
+/// path's `… N more …` element is no node: no edge is drawn across it).
 fn path_classes(dfd: &Dfd, path: &[String]) -> String {
-    let nodes: Vec<_> = path.iter().filter_map(|id| dfd.node(id)).collect();
-    let mut classes: Vec<String> = nodes.iter().map(|&n| dot::node_class(n)).collect();
-    classes.extend(nodes.windows(2).map(|w| dot::edge_class(w[0], w[1])));
+    let nodes: Vec<_> = path.iter().map(|id| dfd.node(id)).collect();
+    let mut classes: Vec<String> = nodes
+        .iter()
+        .flatten()
+        .map(|&n| dot::node_class(n))
+        .collect();
+    classes.extend(
+        nodes
+            .windows(2)
+            .filter_map(|w| Some(dot::edge_class(w[0]?, w[1]?))),
+    );
     classes.join(" ")
 }
 
@@ -950,12 +967,19 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         paths: assessment
             .attack_paths
             .iter()
-            .map(|p| PathRow {
-                classification: kebab(&p.classification),
-                entry: &p.entry,
-                target: &p.target,
-                path: &p.path,
-                classes: path_classes(input.dfd, &p.path),
+            .flat_map(|p| {
+                let last = p.routes.len().saturating_sub(1);
+                p.routes.iter().enumerate().map(move |(i, r)| PathRow {
+                    classification: kebab(&p.classification),
+                    entry: &r.entry,
+                    target: &p.target,
+                    path: &r.path,
+                    hops: r.hops,
+                    alike: r.alike,
+                    entries: if i == 0 { p.entries } else { 0 },
+                    more: if i == last { p.more_entries } else { 0 },
+                    classes: path_classes(input.dfd, &r.path),
+                })
             })
             .collect(),
         filters: filters(assessment),
@@ -978,6 +1002,34 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
 #[cfg(test)]
 mod tests {
     use super::{code_spans, inline_svg, text};
+
+    #[test]
+    fn a_shortened_attack_path_highlights_its_shown_elements_and_no_edge_across_the_gap() {
+        let yaml = crate::generate::synthetic_model_of(crate::generate::Shape::Chain, 30, 2);
+        let model = crate::model::load_bytes(std::path::Path::new("chain.yaml"), yaml.as_bytes())
+            .unwrap()
+            .model;
+        let dfd = crate::graph::Dfd::build(&model);
+        let paths = crate::graph::paths::attack_paths(&model, &dfd);
+        let route = &paths
+            .iter()
+            .find(|p| p.target == "table-29")
+            .unwrap()
+            .routes[0];
+        assert!(route.path.len() < route.hops + 1, "shortened");
+        let classes = super::path_classes(&dfd, &route.path);
+        let classes: Vec<&str> = classes.split(' ').collect();
+        let node = |id: &str| crate::graph::dot::node_class(dfd.node(id).unwrap());
+        let edge = |a: &str, b: &str| {
+            crate::graph::dot::edge_class(dfd.node(a).unwrap(), dfd.node(b).unwrap())
+        };
+        // Eleven elements shown, five flows in the head, four in the tail.
+        assert_eq!(classes.len(), 11 + 5 + 4, "{classes:?}");
+        assert!(classes.contains(&node("user-0").as_str()));
+        assert!(classes.contains(&edge("api", "fn-0").as_str()));
+        assert!(classes.contains(&edge("fn-29", "table-29").as_str()));
+        assert!(!classes.contains(&edge("queue-2", "queue-28").as_str()));
+    }
 
     #[test]
     fn inline_svg_keeps_the_drawing_and_drops_what_the_page_does_not_need() {

@@ -13,14 +13,26 @@
 //!    "confirmations": [{"id": "…", "function": "…", "target": "…", "threat": "…", "kind": "crash",
 //!      "message": "…", "event": {}, "file": "findings/…/….json"}]}],
 //!  "unmatched_tracking": [],
-//!  "attack_paths": [{"entry": "visitor", "target": "payments-db", "classification": "restricted",
-//!    "path": ["visitor", "shop-api", "…", "payments-db"]}],
+//!  "attack_paths": [{"target": "payments-db", "classification": "restricted", "entries": 4,
+//!    "routes": [{"entry": "back-office", "alike": 0, "hops": 5,
+//!      "path": ["back-office", "admin-url", "admin-export", "orders-table", "nightly-report",
+//!        "payments-db"]}],
+//!    "more_entries": 0}],
 //!  "blast_radius": [{"function": "…", "reads": [], "writes": [], "calls": [], "starts": [],
 //!    "worst": "restricted"}],
 //!  "unmatched_findings": []}
 //! ```
 //!
 //! `confirmations` (on a threat) and `unmatched_findings` appear only with `--findings`.
+//!
+//! `attack_paths` has one entry per store of confidential or restricted data that an untrusted
+//! start reaches, most sensitive first, then nearest: `entries` counts every start that reaches
+//! it; `routes` lists the nearest groups of starts (at most 8, shortest first, then by entry id),
+//! a group being the starts with exactly the same first hops: its first `entry` by id, the
+//! number of other starts `alike`, the length in `hops` and one shortest `path`; `more_entries`
+//! counts the starts of groups not listed. A path (here and a threat's `path`) of more than 12
+//! elements is shortened to its first 6 and last 5 around one element `"… N more …"`: compare
+//! its length with `hops` + 1.
 
 use serde::Serialize;
 

@@ -87,19 +87,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
     for threat in &assessment.threats {
         details(&mut out, threat);
     }
-    if !assessment.attack_paths.is_empty() {
-        out.push_str("### Attack paths to sensitive data\n\n| Data | Path |\n|---|---|\n");
-        for path in &assessment.attack_paths {
-            let hops: Vec<String> = path.path.iter().map(|hop| cell_code(hop)).collect();
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                crate::model::kebab(&path.classification),
-                hops.join(" → ")
-            );
-        }
-        out.push('\n');
-    }
+    attack_paths(&mut out, assessment);
     if !assessment.blast_radius.is_empty() {
         out.push_str("### Blast radius\n\n| Function | Reads | Writes | Calls | Starts | Worst data |\n|---|---|---|---|---|---|\n");
         let list = |ids: &[String]| {
@@ -216,4 +204,50 @@ pub fn rules_table() -> String {
         );
     }
     out
+}
+
+/// Each sensitive store an attacker reaches, with its nearest entry groups' shortest paths.
+fn attack_paths(out: &mut String, assessment: &Assessment) {
+    if !assessment.attack_paths.is_empty() {
+        out.push_str(
+            "### Attack paths to sensitive data\n\n| Data | Store | Entries | Shortest path | Hops |\n|---|---|---:|---|---:|\n",
+        );
+        for path in &assessment.attack_paths {
+            for (i, route) in path.routes.iter().enumerate() {
+                let hops: Vec<String> = route
+                    .path
+                    .iter()
+                    .map(|hop| cell_code(hop))
+                    .collect();
+                let (data, store, entries) = if i == 0 {
+                    (
+                        crate::model::kebab(&path.classification),
+                        cell_code(&path.target),
+                        path.entries.to_string(),
+                    )
+                } else {
+                    (String::new(), String::new(), String::new())
+                };
+                let alike = if route.alike > 0 {
+                    format!(" (and {} more entries alike)", route.alike)
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    out,
+                    "| {data} | {store} | {entries} | {}{alike} | {} |",
+                    hops.join(" → "),
+                    route.hops
+                );
+            }
+            if path.more_entries > 0 {
+                let _ = writeln!(
+                    out,
+                    "| | | | and {} more entries, further away | |",
+                    path.more_entries
+                );
+            }
+        }
+        out.push('\n');
+    }
 }

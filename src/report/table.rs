@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use crate::assessment::Assessment;
-use crate::escape::{self, terminal};
+use crate::escape::terminal;
 use crate::scoring::Severity;
 
 fn paint(text: &str, code: &str, color: bool) -> String {
@@ -87,21 +87,7 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
         assessment.count(Severity::Low),
         assessment.untracked()
     );
-    if !assessment.attack_paths.is_empty() {
-        let _ = writeln!(out, "\nattack paths to confidential and restricted data:");
-        for path in &assessment.attack_paths {
-            let _ = writeln!(
-                out,
-                "  {:<12} {}",
-                crate::model::kebab(&path.classification),
-                path.path
-                    .iter()
-                    .map(|hop| escape::terminal(hop))
-                    .collect::<Vec<_>>()
-                    .join(" → ")
-            );
-        }
-    }
+    attack_paths(&mut out, assessment);
     for pattern in &assessment.unmatched_tracking {
         let _ = writeln!(
             out,
@@ -136,5 +122,50 @@ fn tracking_lines(out: &mut String, threat: &crate::assessment::Threat) {
             "         review overdue: the acceptance was due for review on {}",
             terminal(date)
         );
+    }
+}
+
+/// Each sensitive store an attacker reaches, with its nearest entry groups' shortest paths.
+fn attack_paths(out: &mut String, assessment: &Assessment) {
+    if !assessment.attack_paths.is_empty() {
+        let _ = writeln!(out, "\nattack paths to confidential and restricted data:");
+        for path in &assessment.attack_paths {
+            let _ = writeln!(
+                out,
+                "  {:<12} {}: reached from {} {}",
+                crate::model::kebab(&path.classification),
+                terminal(&path.target),
+                path.entries,
+                if path.entries == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                }
+            );
+            for route in &path.routes {
+                let hops: Vec<_> = route
+                    .path
+                    .iter()
+                    .map(|h| terminal(h))
+                    .collect();
+                let _ = write!(out, "    path: {} ({} hops", hops.join(" → "), route.hops);
+                if route.alike > 0 {
+                    let _ = write!(
+                        out,
+                        "; {} more {} alike",
+                        route.alike,
+                        if route.alike == 1 { "entry" } else { "entries" }
+                    );
+                }
+                out.push_str(")\n");
+            }
+            if path.more_entries > 0 {
+                let _ = writeln!(
+                    out,
+                    "    and {} more entries, further away",
+                    path.more_entries
+                );
+            }
+        }
     }
 }

@@ -6,21 +6,25 @@ use std::collections::VecDeque;
 
 use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
-use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
+use crate::graph::paths::SearchTree;
 use crate::graph::{Dfd, FlowKind};
 use crate::model::{Classification, Model};
 
 /// How an attacker reaches an element from an untrusted entry point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exposure {
-    /// Ids from the entry point to the element, both included.
+    /// Ids from the entry point to the element, both included; a path of more than
+    /// [`SHOWN`](crate::graph::paths::SHOWN) elements shows its first and last ones around one
+    /// `… N more …` element (`hops` keeps the length). [`Context::route`] walks the whole path.
     pub path: Vec<String>,
     /// Flows on the path that enter a more trusted boundary and authenticate their sender.
     pub authenticated_hops: usize,
     /// Flows on the path.
     pub hops: usize,
+    /// The first function on the path, before the element, that validates its input.
+    pub validator: Option<String>,
 }
 
 /// The model, its graph, and what rules derive from them.
@@ -30,6 +34,11 @@ pub struct Context<'m> {
     /// Its data-flow graph.
     pub dfd: &'m Dfd,
     exposure: Vec<Option<Exposure>>,
+    /// The search tree of the exposures: the whole paths, in linear memory.
+    tree: SearchTree,
+    /// When a depth-first walk of the search tree enters and leaves each node: a hop is on the
+    /// path to an element when the element's interval lies within the hop's.
+    order: Vec<(usize, usize)>,
     reach: Vec<Option<Classification>>,
 }
 
@@ -37,12 +46,15 @@ impl<'m> Context<'m> {
     /// Computes the context of a model.
     #[must_use]
     pub fn new(model: &'m Model, dfd: &'m Dfd) -> Self {
-        let exposure = exposures(model, dfd);
+        let (exposure, tree) = exposures(model, dfd);
+        let order = visit_order(dfd, &tree);
         let reach = reachable_classification(model, dfd);
         Context {
             model,
             dfd,
             exposure,
+            tree,
+            order,
             reach,
         }
     }
@@ -53,6 +65,19 @@ impl<'m> Context<'m> {
         self.dfd
             .node(id)
             .and_then(|n| self.exposure[n.index()].as_ref())
+    }
+
+    /// Whether `hop` is on the attacker's path to the element `id` (the element included), in
+    /// constant time, however long the path.
+    #[must_use]
+    pub fn on_route(&self, id: &str, hop: &str) -> bool {
+        match (self.dfd.node(id), self.dfd.node(hop)) {
+            (Some(element), Some(hop)) if self.tree.reached(element) && self.tree.reached(hop) => {
+                let (element, hop) = (self.order[element.index()], self.order[hop.index()]);
+                hop.0 <= element.0 && element.1 <= hop.1
+            }
+            _ => false,
+        }
     }
 
     /// The most sensitive data an element can reach — its blast radius: what it holds or carries,
@@ -83,60 +108,95 @@ impl<'m> Context<'m> {
 }
 
 /// Multi-source breadth-first search from every entry point along flows: the first path found
-/// to each element is a shortest one.
-fn exposures(model: &Model, dfd: &Dfd) -> Vec<Option<Exposure>> {
+/// to each element is a shortest one. Linear: each element keeps its predecessor and a shown path
+/// of bounded length.
+fn exposures(model: &Model, dfd: &Dfd) -> (Vec<Option<Exposure>>, SearchTree) {
     let graph = dfd.graph();
-    let mut previous: Vec<Option<(NodeIndex, bool)>> = vec![None; graph.node_count()];
-    let mut seen = vec![false; graph.node_count()];
+    let mut tree = SearchTree::new(graph.node_count());
+    // Authenticated flows on the path to each element, and the first function before it that
+    // validates its input, found as the search goes.
+    let mut authenticated = vec![0; graph.node_count()];
+    let mut validator = vec![None; graph.node_count()];
+    let validates = |id: &str| {
+        model.functions.get(id).is_some_and(|f| {
+            f.input.as_ref().is_some_and(|i| i.validated)
+                || f.triggers
+                    .iter()
+                    .any(|t| t.input.as_ref().is_some_and(|i| i.validated))
+        })
+    };
     let mut queue = VecDeque::new();
     for entry in dfd.entry_points(model) {
-        seen[entry.index()] = true;
-        queue.push_back(entry);
+        if tree.root(entry, 0) {
+            // An entry point that is itself an API with an authorizer gates the way in too.
+            authenticated[entry.index()] = usize::from(
+                model
+                    .channels
+                    .get(&graph[entry].id)
+                    .is_some_and(|c| c.auth.is_some_and(|a| a != crate::model::Auth::None)),
+            );
+            queue.push_back(entry);
+        }
     }
     while let Some(node) = queue.pop_front() {
         for edge in graph.edges_directed(node, Direction::Outgoing) {
             // Dead letters carry what already went in; they open no new way in.
-            if edge.weight().kind == FlowKind::DeadLetter || seen[edge.target().index()] {
+            if edge.weight().kind == FlowKind::DeadLetter || !tree.reach(edge.target(), node) {
                 continue;
             }
-            seen[edge.target().index()] = true;
             // Authentication that stops an attacker is checked where a flow enters from a less
             // trusted boundary; internal, IAM-signed flows carry whatever the attacker put in.
             let gate = edge.weight().authenticated
                 && edge.weight().crosses_boundary()
                 && dfd.trust_of(node) < dfd.trust_of(edge.target());
-            previous[edge.target().index()] = Some((node, gate));
+            authenticated[edge.target().index()] = authenticated[node.index()] + usize::from(gate);
+            validator[edge.target().index()] =
+                validator[node.index()].or_else(|| validates(&graph[node].id).then_some(node));
             queue.push_back(edge.target());
         }
     }
-    (0..graph.node_count())
-        .map(|i| {
-            if !seen[i] {
-                return None;
-            }
-            let mut path = vec![graph[NodeIndex::new(i)].id.clone()];
-            let mut authenticated_hops = 0;
-            let mut current = NodeIndex::new(i);
-            while let Some((from, authenticated)) = previous[current.index()] {
-                path.push(graph[from].id.clone());
-                authenticated_hops += usize::from(authenticated);
-                current = from;
-            }
-            path.reverse();
-            // An entry point that is itself an API with an authorizer gates the way in too.
-            let entry_gated = model
-                .channels
-                .get(&path[0])
-                .is_some_and(|c| c.auth.is_some_and(|a| a != crate::model::Auth::None));
-            authenticated_hops += usize::from(entry_gated);
-            let hops = path.len() - 1;
-            Some(Exposure {
-                path,
-                authenticated_hops,
-                hops,
+    let exposure = graph
+        .node_indices()
+        .map(|n| {
+            tree.reached(n).then(|| Exposure {
+                path: tree.shown(graph, n, None),
+                authenticated_hops: authenticated[n.index()],
+                hops: tree.depth(n),
+                validator: validator[n.index()].map(|v| graph[v].id.clone()),
             })
         })
-        .collect()
+        .collect();
+    (exposure, tree)
+}
+
+/// Enter and leave times of an iterative depth-first walk over the search tree's reached nodes.
+fn visit_order(dfd: &Dfd, tree: &SearchTree) -> Vec<(usize, usize)> {
+    let graph = dfd.graph();
+    let mut children = vec![Vec::new(); graph.node_count()];
+    let mut roots = Vec::new();
+    for node in graph.node_indices().filter(|&n| tree.reached(n)) {
+        match tree.previous(node) {
+            Some(parent) => children[parent.index()].push(node),
+            None => roots.push(node),
+        }
+    }
+    let mut order = vec![(0, 0); graph.node_count()];
+    let mut clock = 0;
+    for root in roots {
+        // (node, whether its children were pushed)
+        let mut stack = vec![(root, false)];
+        while let Some((node, expanded)) = stack.pop() {
+            clock += 1;
+            if expanded {
+                order[node.index()].1 = clock;
+            } else {
+                order[node.index()].0 = clock;
+                stack.push((node, true));
+                stack.extend(children[node.index()].iter().map(|&c| (c, false)));
+            }
+        }
+    }
+    order
 }
 
 /// The most sensitive data reachable from each node, by dynamic programming over the condensation
@@ -395,4 +455,50 @@ pub fn permissions_of<'m>(
         .as_deref()
         .and_then(|r| model.roles.get(r))
         .map_or(&function.permissions, |role| &role.permissions)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::Context;
+    use crate::graph::Dfd;
+
+    /// `on_route` answers as walking the path back from the element does, for every pair of
+    /// elements of the shop and of a long chain.
+    #[test]
+    fn on_route_is_membership_in_the_whole_path() {
+        let shop = crate::model::load(Path::new("model/shop.yaml"))
+            .unwrap()
+            .model;
+        let yaml = crate::generate::synthetic_model_of(crate::generate::Shape::Chain, 30, 3);
+        let chain = crate::model::load_bytes(Path::new("chain.yaml"), yaml.as_bytes())
+            .unwrap()
+            .model;
+        for model in [&shop, &chain] {
+            let dfd = Dfd::build(model);
+            let cx = Context::new(model, &dfd);
+            let graph = dfd.graph();
+            let mut on = 0;
+            for element in graph.node_indices() {
+                let mut path = Vec::new();
+                let mut current = Some(element).filter(|&n| cx.tree.reached(n));
+                while let Some(n) = current {
+                    path.push(&graph[n].id);
+                    current = cx.tree.previous(n);
+                }
+                for hop in graph.node_indices() {
+                    let walked = path.contains(&&graph[hop].id);
+                    assert_eq!(cx.on_route(&graph[element].id, &graph[hop].id), walked);
+                    on += usize::from(walked);
+                }
+            }
+            assert!(on > graph.node_count());
+        }
+        let dfd = Dfd::build(&chain);
+        let cx = Context::new(&chain, &dfd);
+        assert!(cx.on_route("table-29", "api") && cx.on_route("table-29", "fn-3"));
+        assert!(!cx.on_route("table-3", "fn-29") && !cx.on_route("table-29", "table-3"));
+        assert!(cx.exposure("table-29").unwrap().path.len() <= crate::graph::paths::SHOWN);
+    }
 }
