@@ -811,20 +811,24 @@ fn fuzz_init(
             return ExitCode::from(INVALID);
         }
     };
+    let mut text = String::new();
     if let Some(root) = &written.clusterfuzzlite {
-        println!(
+        let _ = writeln!(
+            text,
             "wrote the ClusterFuzzLite setup to {} (.clusterfuzzlite/, .github/workflows/clusterfuzzlite.yml)",
             escape::terminal(&root.display().to_string())
         );
     }
-    println!(
+    let _ = writeln!(
+        text,
         "wrote {} fuzz target{} to {}:",
         plan.targets.len(),
         if plan.targets.len() == 1 { "" } else { "s" },
         escape::terminal(&output.display().to_string())
     );
     for t in &plan.targets {
-        println!(
+        let _ = writeln!(
+            text,
             "  {:<40} {} trigger {} ({})",
             t.name,
             escape::terminal(&t.function),
@@ -832,7 +836,7 @@ fn fuzz_init(
             crate::model::kebab(&t.kind)
         );
     }
-    ExitCode::SUCCESS
+    emit(None, text.as_bytes())
 }
 
 fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
@@ -866,16 +870,17 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
     }
     match outcome {
         Ok(outcome) => match outcome.finding {
-            None => {
-                println!(
-                    "no finding in {} executions ({} s)",
+            None => emit(
+                None,
+                format!(
+                    "no finding in {} executions ({} s)\n",
                     outcome.progress.execs, campaign.time_s
-                );
-                ExitCode::SUCCESS
-            }
+                )
+                .as_bytes(),
+            ),
             Some((finding, json, test)) => {
-                println!(
-                    "finding {} after {} s: {} ({})\n  confirms {}\n  event: {}\n  regression test: {}",
+                let text = format!(
+                    "finding {} after {} s: {} ({})\n  confirms {}\n  event: {}\n  regression test: {}\n",
                     escape::terminal(&finding.id),
                     finding.found_after_s,
                     escape::terminal(&finding.message),
@@ -884,6 +889,7 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
                     escape::terminal(&json.display().to_string()),
                     escape::terminal(&test.display().to_string())
                 );
+                let _ = emit(None, text.as_bytes());
                 ExitCode::from(1)
             }
         },

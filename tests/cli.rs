@@ -138,3 +138,48 @@ fn generated_models_are_valid_and_deterministic() {
         .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
     assert_eq!(loaded.model.functions.len(), 120);
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error_for_any_command() {
+    let out = tempfile::tempdir().unwrap();
+    let crate_dir = out.path().join("fuzz");
+    let crate_arg = crate_dir.to_str().unwrap();
+    for args in [
+        &["validate", "model/shop.yaml"][..],
+        &["analyze", "model/shop.yaml"],
+        &["analyze", "model/shop.yaml", "--format", "json"],
+        &["explain", "STR-001"],
+        &["diff", "model/shop.yaml", "model/hello.yaml"],
+        &["rules"],
+        &["schema"],
+        &["generate", "--functions", "100"],
+        &["graph", "model/shop.yaml"],
+        &[
+            "fuzz",
+            "init",
+            "model/shop.yaml",
+            "--root",
+            ".",
+            "-o",
+            crate_arg,
+        ],
+    ] {
+        // The reading end is gone before strider starts: every write to stdout fails with EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = strider()
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(output.status.code(), Some(101), "{args:?}: {stderr}");
+        assert!(
+            output.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {:?} {stderr}",
+            output.status
+        );
+    }
+}

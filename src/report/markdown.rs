@@ -214,11 +214,7 @@ fn attack_paths(out: &mut String, assessment: &Assessment) {
         );
         for path in &assessment.attack_paths {
             for (i, route) in path.routes.iter().enumerate() {
-                let hops: Vec<String> = route
-                    .path
-                    .iter()
-                    .map(|hop| cell_code(hop))
-                    .collect();
+                let hops: Vec<String> = route.path.iter().map(|hop| cell_code(hop)).collect();
                 let (data, store, entries) = if i == 0 {
                     (
                         crate::model::kebab(&path.classification),

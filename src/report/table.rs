@@ -143,11 +143,7 @@ fn attack_paths(out: &mut String, assessment: &Assessment) {
                 }
             );
             for route in &path.routes {
-                let hops: Vec<_> = route
-                    .path
-                    .iter()
-                    .map(|h| terminal(h))
-                    .collect();
+                let hops: Vec<_> = route.path.iter().map(|h| terminal(h)).collect();
                 let _ = write!(out, "    path: {} ({} hops", hops.join(" → "), route.hops);
                 if route.alike > 0 {
                     let _ = write!(
