@@ -879,7 +879,7 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
                 .as_bytes(),
             ),
             Some((finding, json, test)) => {
-                let text = format!(
+                let summary = format!(
                     "finding {} after {} s: {} ({})\n  confirms {}\n  event: {}\n  regression test: {}\n",
                     escape::terminal(&finding.id),
                     finding.found_after_s,
@@ -889,7 +889,7 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
                     escape::terminal(&json.display().to_string()),
                     escape::terminal(&test.display().to_string())
                 );
-                let _ = emit(None, text.as_bytes());
+                let _ = emit(None, summary.as_bytes());
                 ExitCode::from(1)
             }
         },
