@@ -73,26 +73,28 @@ fn the_workflow_and_the_hook_use_real_commands() {
     }
 }
 
+/// Every `run:` script of a workflow.
+fn runs(yaml: &Yaml, out: &mut Vec<String>) {
+    match yaml {
+        Yaml::Hash(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value.as_str()) {
+                    (Some("run"), Some(script)) => out.push(script.to_owned()),
+                    _ => runs(value, out),
+                }
+            }
+        }
+        Yaml::Array(items) => items.iter().for_each(|i| runs(i, out)),
+        _ => {}
+    }
+}
+
 #[test]
 fn the_workflow_keeps_pull_request_text_out_of_its_scripts() {
     // `${{ … }}` inside `run:` is pasted into the script before the shell sees it: a branch name
     // or title from a pull request would run as code. Values go through `env:` instead.
     let text = std::fs::read_to_string("examples/ci/strider.yml").unwrap();
     let docs = YamlLoader::load_from_str(&text).unwrap();
-    fn runs(yaml: &Yaml, out: &mut Vec<String>) {
-        match yaml {
-            Yaml::Hash(map) => {
-                for (key, value) in map {
-                    match (key.as_str(), value.as_str()) {
-                        (Some("run"), Some(script)) => out.push(script.to_owned()),
-                        _ => runs(value, out),
-                    }
-                }
-            }
-            Yaml::Array(items) => items.iter().for_each(|i| runs(i, out)),
-            _ => {}
-        }
-    }
     let mut scripts = Vec::new();
     runs(&docs[0], &mut scripts);
     assert!(scripts.len() >= 5);
