@@ -153,9 +153,6 @@ pub struct Manifest {
     pub targets: Vec<ManifestTarget>,
 }
 
-/// What libFuzzer's own state (corpus, coverage maps) adds to the function's memory.
-const FUZZER_MEMORY_MB: u32 = 256;
-
 fn family_variant(family: Family) -> String {
     format!("{family:?}")
 }
@@ -432,7 +429,7 @@ pub fn render(
             trigger: t.trigger,
             kind: kebab(&t.kind),
             timeout_s: t.timeout_s,
-            rss_limit_mb: t.memory_mb + FUZZER_MEMORY_MB,
+            rss_limit_mb: t.rss_limit_mb(),
             dict: format!("dict/{}.dict", t.name),
             seeds: format!("corpus/{}", t.name),
             threat: t.threat.clone(),
@@ -545,7 +542,7 @@ pub fn clusterfuzzlite(
                 serde_json::json!({
                     "name": t.name,
                     "timeout_s": t.timeout_s.max(1),
-                    "rss_limit_mb": t.memory_mb + FUZZER_MEMORY_MB,
+                    "rss_limit_mb": t.rss_limit_mb(),
                 })
             })
             .collect::<Vec<_>>(),

@@ -94,7 +94,24 @@ pub struct Target {
     pub threat: String,
 }
 
+/// What libFuzzer's own state (corpus, coverage maps) adds to the function's memory.
+pub const FUZZER_MEMORY_MB: u32 = 256;
+
+/// libFuzzer's `-rss_limit_mb` for a function with `memory_mb`: the function's memory and the
+/// fuzzer's own share. Saturating: the model bounds `memory_mb` (AWS allows at most 10 240), but
+/// a limit must never wrap to a few MB whatever reaches it.
+#[must_use]
+pub fn rss_limit_mb(memory_mb: u32) -> u32 {
+    memory_mb.saturating_add(FUZZER_MEMORY_MB)
+}
+
 impl Target {
+    /// libFuzzer's `-rss_limit_mb` for this target (see [`rss_limit_mb`]).
+    #[must_use]
+    pub fn rss_limit_mb(&self) -> u32 {
+        rss_limit_mb(self.memory_mb)
+    }
+
     /// Whether the gateway takes a response without `statusCode` as a 200 JSON body (HTTP APIs
     /// with payload 2.0 and function URLs do; REST APIs and load balancers answer 502).
     #[must_use]
@@ -430,8 +447,29 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::model::Trigger;
+
+    proptest! {
+        #[test]
+        fn the_memory_limit_never_wraps(memory_mb in any::<u32>()) {
+            let limit = rss_limit_mb(memory_mb);
+            prop_assert!(limit >= memory_mb);
+            prop_assert_eq!(
+                u64::from(limit),
+                (u64::from(memory_mb) + u64::from(FUZZER_MEMORY_MB)).min(u64::from(u32::MAX))
+            );
+        }
+    }
+
+    #[test]
+    fn the_largest_memory_keeps_the_largest_limit() {
+        assert_eq!(rss_limit_mb(u32::MAX), u32::MAX);
+        assert_eq!(rss_limit_mb(u32::MAX - 255), u32::MAX);
+        assert_eq!(rss_limit_mb(128), 384);
+    }
 
     fn trigger(kind: TriggerKind, source: Option<&str>, events: &[&str]) -> Trigger {
         Trigger {

@@ -179,6 +179,14 @@ impl Shape {
     }
 }
 
+/// What a schema's description says about the value, as a hint (`memory in MB: AWS Lambda
+/// allows 128 to 10240`).
+fn described(schema: &Json) -> Option<String> {
+    let description = schema.get("description").and_then(Json::as_str)?;
+    let text = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(lowercase_first(text.trim_end_matches('.')))
+}
+
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     chars
@@ -269,7 +277,11 @@ impl<'s> Walker<'s> {
             return;
         }
         if let Some(values) = schema.get("enum").and_then(Json::as_array) {
-            self.check_enum(node, values, name);
+            if values.iter().any(Json::is_number) {
+                self.check_number_set(node, values, schema);
+            } else {
+                self.check_enum(node, values, name);
+            }
             return;
         }
         let shapes: Vec<Shape> = match schema.get("type") {
@@ -474,11 +486,18 @@ impl<'s> Walker<'s> {
         let Some(value) = node.as_scalar().and_then(parse_integer) else {
             return;
         };
-        let minimum = schema.get("minimum").and_then(Json::as_i64).map(i128::from);
-        let maximum = match schema.get("format").and_then(Json::as_str) {
-            Some("uint32") => Some(i128::from(u32::MAX)),
-            Some("uint64") => Some(i128::from(u64::MAX)),
-            _ => schema.get("maximum").and_then(Json::as_i64).map(i128::from),
+        // The stricter of the format's range and the declared one: `memory_mb` is a `uint32`
+        // that AWS allows from 128 to 10240.
+        let (format_min, format_max) = match schema.get("format").and_then(Json::as_str) {
+            Some("uint32") => (Some(0), Some(i128::from(u32::MAX))),
+            Some("uint64") => (Some(0), Some(i128::from(u64::MAX))),
+            _ => (None, None),
+        };
+        let declared = |key| schema.get(key).and_then(Json::as_i64).map(i128::from);
+        let minimum = format_min.max(declared("minimum"));
+        let maximum = match (format_max, declared("maximum")) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         };
         let below = minimum.is_some_and(|min| value < min);
         let above = maximum.is_some_and(|max| value > max);
@@ -498,8 +517,52 @@ impl<'s> Walker<'s> {
                         self.here()
                     ),
                 )
-                .with_label("out of range"),
+                .with_label(if below { "too small" } else { "too large" })
+                .with_optional_hint(described(schema)),
             );
+        }
+    }
+
+    /// A whole number from a fixed set (`retention_days`: CloudWatch's retention periods).
+    fn check_number_set(&mut self, node: &Node, values: &[Json], schema: &Json) {
+        if node.scalar_type() == Some(ScalarType::Null) && values.iter().any(Json::is_null) {
+            return;
+        }
+        let allowed: Vec<i128> = values
+            .iter()
+            .filter_map(Json::as_i64)
+            .map(i128::from)
+            .collect();
+        let value = node
+            .as_scalar()
+            .filter(|_| node.scalar_type() == Some(ScalarType::Integer))
+            .and_then(parse_integer);
+        match value {
+            Some(value) if allowed.contains(&value) => {}
+            Some(value) => {
+                let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+                let nearest = allowed.iter().min_by_key(|a| (**a - value).abs());
+                let hint = match (described(schema), nearest) {
+                    (Some(what), Some(nearest)) => {
+                        Some(format!("{what}; the nearest is {nearest}"))
+                    }
+                    (what, nearest) => what.or(nearest.map(|n| format!("the nearest is {n}"))),
+                };
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        node.span,
+                        format!(
+                            "{} must be one of {}, found {value}",
+                            self.here(),
+                            one_of(&list)
+                        ),
+                    )
+                    .with_label("not an allowed value")
+                    .with_optional_hint(hint),
+                );
+            }
+            None => self.wrong_type(node, &[Shape::Integer]),
         }
     }
 

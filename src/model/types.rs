@@ -397,8 +397,9 @@ pub struct Channel {
     /// Dead-letter queue that receives messages that failed too often (sqs, sns, eventbridge).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dlq: Option<Id>,
-    /// Receives before a message moves to the dead-letter queue (sqs).
+    /// Receives before a message moves to the dead-letter queue (sqs): SQS allows 1 to 1000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
     pub max_receive_count: Option<u32>,
     /// Channels this topic or bus delivers to (sns subscriptions, eventbridge targets).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -499,14 +500,18 @@ pub struct Function {
     /// Handler entry point (`index.handler`, `bootstrap`…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
-    /// Timeout in seconds.
+    /// Timeout in seconds: AWS Lambda allows 1 to 900.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 900))]
     pub timeout_s: Option<u32>,
-    /// Memory in MB.
+    /// Memory in MB: AWS Lambda allows 128 to 10240.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 128, max = 10240))]
     pub memory_mb: Option<u32>,
-    /// Reserved concurrency (caps parallel executions).
+    /// Reserved concurrency (caps parallel executions): 0 (the function never runs) to 1000000,
+    /// far above any account's concurrency quota.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1_000_000))]
     pub reserved_concurrency: Option<u32>,
     /// Shared role the function runs as (instead of inline `permissions`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -660,8 +665,13 @@ pub enum SecretSource {
 pub struct Logging {
     /// Whether the function writes logs.
     pub enabled: bool,
-    /// How long logs are kept, in days.
+    /// How long logs are kept, in days: one of CloudWatch Logs' retention periods (leave it out
+    /// to keep logs forever).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = [
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+        2922, 3288, 3653, null
+    ]))]
     pub retention_days: Option<u32>,
     /// Whether whole event payloads are logged.
     #[serde(default)]
@@ -713,8 +723,9 @@ pub struct Trigger {
     /// Authentication on this route, overriding the API's (`http`, `websocket`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<Auth>,
-    /// Records per invocation (`sqs`, `kinesis`, `dynamodb-stream`).
+    /// Records per invocation (`sqs`, `kinesis`, `dynamodb-stream`): AWS allows 1 to 10000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 10_000))]
     pub batch_size: Option<u32>,
     /// Whether the handler reports partial batch failures (`sqs`, `kinesis`, `dynamodb-stream`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -69,33 +69,161 @@ impl Json {
     }
 }
 
+/// The deepest a generated document nests, whatever its schema says; `$ref`s that refer to
+/// themselves end here too.
+pub const MAX_DEPTH: usize = 8;
+
+/// The most items an array gets for its schema's `minItems`.
+pub const MAX_ITEMS: usize = 256;
+
+/// The most items an array gets for its schema's `maxItems` (choices are spread up to it).
+const MAX_CHOSEN_ITEMS: usize = 16;
+
+/// `$ref`s followed in a row before a schema counts as the last one reached.
+const MAX_REFS: usize = 32;
+
+/// Room enough for any one small value (`false` is the longest): a document, a field or an item
+/// is only started with this much room left.
+const LEAF: usize = 5;
+
+/// The length of `null`.
+const NULL: usize = 4;
+
+/// A size a schema asks for (`minItems`, `maxItems`…), at most `cap`: a whole number, or a number
+/// such as `1e11` or `100.0` (JSON Schema allows both); anything else counts as absent. Every
+/// schema number that becomes a size goes through here, so none can ask for terabytes.
+#[must_use]
+pub fn schema_size(schema: &Value, key: &str, cap: usize) -> Option<usize> {
+    let value = schema.get(key)?;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "the float is not negative and `as` saturates: 1e308 becomes u64::MAX, then the cap"
+    )]
+    let whole = value
+        .as_u64()
+        .or_else(|| value.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))?;
+    Some(usize::try_from(whole).unwrap_or(usize::MAX).min(cap))
+}
+
+/// The bytes a JSON escape adds to one byte of a string (an upper bound: `\n` adds 1, `\u0001`
+/// adds 5).
+fn escape_cost(byte: u8) -> usize {
+    match byte {
+        b'"' | b'\\' => 1,
+        0..=0x1f => 5,
+        _ => 0,
+    }
+}
+
+/// At least the length of `text` written as a JSON string, quotes included.
+fn json_len(text: &str) -> usize {
+    text.len() + 2 + text.bytes().map(escape_cost).sum::<usize>()
+}
+
+/// `text` cut at a character boundary to fit `room` bytes as a JSON string.
+fn fit(mut text: String, room: usize) -> String {
+    if json_len(&text) <= room {
+        return text;
+    }
+    let (mut used, mut end) = (2, 0);
+    for (i, c) in text.char_indices() {
+        let cost = c.len_utf8() + u8::try_from(c).map_or(0, escape_cost);
+        if used + cost > room {
+            break;
+        }
+        used += cost;
+        end = i + c.len_utf8();
+    }
+    text.truncate(end);
+    text
+}
+
+/// A string value, cut to the room left and charged to it.
+fn string(text: String, room: &mut usize) -> Json {
+    let text = fit(text, *room);
+    *room = room.saturating_sub(json_len(&text));
+    Json::String(text)
+}
+
+/// A number value; non-numbers such as NaN travel as strings, the way a sloppy client sends
+/// them. Charged to the room left (a number that does not fit is `0`).
+fn number(number: String, room: &mut usize) -> Json {
+    if serde_json::from_str::<serde_json::Number>(&number).is_ok()
+        || number.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+    {
+        if number.len() <= *room {
+            *room -= number.len();
+            Json::Number(number)
+        } else {
+            *room = room.saturating_sub(1);
+            Json::Number("0".to_owned())
+        }
+    } else {
+        string(number, room)
+    }
+}
+
+/// Adds the field `key` when its key and a small value fit the room left; `value` fills it
+/// from what is left then.
+fn push_field(
+    fields: &mut Vec<(String, Json)>,
+    key: &str,
+    room: &mut usize,
+    value: impl FnOnce(&mut usize) -> Json,
+) {
+    let cost = json_len(key) + 2;
+    if *room >= cost + LEAF {
+        *room -= cost;
+        fields.push((key.to_owned(), value(room)));
+    }
+}
+
 /// A body for the plan: from its schema when it has one, otherwise a typical object; then, one
-/// time in three, broken in one way.
+/// time in three, broken in one way. The document's text is at most the plan's body limit (and
+/// what is left of the event's budget) whatever sizes the schema asks for: items, nesting,
+/// `$ref`s to itself.
 ///
 /// # Errors
 /// As [`Hostile::choice`].
 pub fn document(h: &mut Hostile<'_, '_>) -> Result<Json> {
+    let limit = h.plan().max_body.min(h.budget()).max(LEAF);
+    let mut room = limit;
     let mut doc = match h.plan().schema() {
-        Some(schema) => from_schema(h, schema, "", 0)?,
-        None => typical(h)?,
+        Some(schema) => from_schema(h, schema, schema, "", 0, &mut room)?,
+        None => typical(h, &mut room)?,
     };
     // One document in three is broken: the others carry their payloads to code past the parser.
     if h.choice(3)? == 2 {
-        doc = broken(h, doc)?;
+        doc = broken(h, doc, &mut room)?;
     }
+    h.spend(limit - room);
     Ok(doc)
 }
 
-/// A body as text; sometimes not JSON at all.
+/// A body as text, at most the plan's body limit; sometimes not JSON at all.
 ///
 /// # Errors
 /// As [`Hostile::choice`].
 pub fn text(h: &mut Hostile<'_, '_>) -> Result<String> {
+    let limit = h.plan().max_body;
     Ok(match h.choice(12)? {
-        10 => h.arbitrary_text()?,
-        11 => h.payload_of(Family::Xxe)?,
+        10 => cut(h.arbitrary_text()?, limit),
+        11 => cut(h.payload_of(Family::Xxe)?, limit),
         _ => document(h)?.to_text(),
     })
+}
+
+/// `text` cut at a character boundary to at most `limit` bytes.
+fn cut(mut text: String, limit: usize) -> String {
+    if text.len() > limit {
+        let mut end = limit;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 fn role_of(name: &str, schema: &Value) -> Role {
@@ -162,14 +290,43 @@ fn type_of(schema: &Value) -> &str {
     }
 }
 
+/// `schema` with its local `$ref`s (`#/$defs/…`, `#/definitions/…`, `#`) followed, at most
+/// [`MAX_REFS`] in a row.
+fn resolve<'s>(whole: &'s Value, mut schema: &'s Value) -> &'s Value {
+    for _ in 0..MAX_REFS {
+        let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|pointer| whole.pointer(pointer))
+        else {
+            break;
+        };
+        schema = target;
+    }
+    schema
+}
+
 /// A value following `schema` (the usual keywords: type, properties, required, items, enum,
-/// minimum/maximum, maxItems), with hostile strings and numbers in its leaves.
-fn from_schema(h: &mut Hostile<'_, '_>, schema: &Value, name: &str, depth: usize) -> Result<Json> {
-    if depth > 8 {
+/// minimum/maximum, minItems/maxItems, local `$ref`), with hostile strings and numbers in its
+/// leaves. Its text takes at most `room` bytes (at least [`LEAF`]), which it is charged.
+fn from_schema<'s>(
+    h: &mut Hostile<'_, '_>,
+    whole: &'s Value,
+    schema: &'s Value,
+    name: &str,
+    depth: usize,
+    room: &mut usize,
+) -> Result<Json> {
+    static NO_SCHEMA: Value = Value::Null;
+    let schema = resolve(whole, schema);
+    if depth > MAX_DEPTH {
+        *room = room.saturating_sub(NULL);
         return Ok(Json::Null);
     }
     Ok(match type_of(schema) {
         "object" => {
+            *room = room.saturating_sub(2);
             let mut fields = Vec::new();
             let required: Vec<&str> = schema
                 .get("required")
@@ -182,22 +339,26 @@ fn from_schema(h: &mut Hostile<'_, '_>, schema: &Value, name: &str, depth: usize
                     if !required.contains(&key.as_str()) && h.choice(3)? == 2 {
                         continue;
                     }
-                    fields.push((key.clone(), from_schema(h, sub, key, depth + 1)?));
+                    let cost = json_len(key) + 2;
+                    if *room < cost + LEAF {
+                        break;
+                    }
+                    *room -= cost;
+                    fields.push((
+                        key.clone(),
+                        from_schema(h, whole, sub, key, depth + 1, room)?,
+                    ));
                 }
             }
             Json::Object(fields)
         }
         "array" => {
-            let items = schema.get("items").cloned().unwrap_or(Value::Null);
-            let max = schema
-                .get("maxItems")
-                .and_then(Value::as_u64)
-                .map_or(4, |m| usize::try_from(m).unwrap_or(4))
-                .clamp(1, 16);
-            let min = schema
-                .get("minItems")
-                .and_then(Value::as_u64)
-                .map_or(0, |m| usize::try_from(m).unwrap_or(0));
+            *room = room.saturating_sub(2);
+            let items = schema.get("items").unwrap_or(&NO_SCHEMA);
+            let max = schema_size(schema, "maxItems", MAX_CHOSEN_ITEMS)
+                .unwrap_or(4)
+                .max(1);
+            let min = schema_size(schema, "minItems", MAX_ITEMS).unwrap_or(0);
             // Choice 0 (the realistic value) is one item; then none, two, three…
             let n = match h.choice(max + 2)? {
                 0 => 1,
@@ -206,7 +367,11 @@ fn from_schema(h: &mut Hostile<'_, '_>, schema: &Value, name: &str, depth: usize
             .max(min);
             let mut values = Vec::with_capacity(n);
             for _ in 0..n {
-                values.push(from_schema(h, &items, name, depth + 1)?);
+                if *room < 1 + LEAF {
+                    break;
+                }
+                *room -= 1;
+                values.push(from_schema(h, whole, items, name, depth + 1, room)?);
             }
             Json::Array(values)
         }
@@ -216,103 +381,157 @@ fn from_schema(h: &mut Hostile<'_, '_>, schema: &Value, name: &str, depth: usize
                 .and_then(Value::as_i64)
                 .map_or(1, |m| m.max(1))
                 .to_string();
-            let number = h.number(&realistic)?;
-            // Non-numbers such as NaN travel as strings, the way a sloppy client sends them.
-            if serde_json::from_str::<serde_json::Number>(&number).is_ok()
-                || number.bytes().all(|b| b.is_ascii_digit() || b == b'-')
-            {
-                Json::Number(number)
-            } else {
-                Json::String(number)
-            }
+            number(h.number(&realistic)?, room)
         }
-        "boolean" => Json::Bool(h.choice(2)? == 0),
-        "null" => Json::Null,
+        "boolean" => {
+            *room = room.saturating_sub(5);
+            Json::Bool(h.choice(2)? == 0)
+        }
+        "null" => {
+            *room = room.saturating_sub(NULL);
+            Json::Null
+        }
         _ => {
             let role = role_of(name, schema);
-            Json::String(h.text(role, &realistic_string(name, schema))?)
+            string(h.text(role, &realistic_string(name, schema))?, room)
         }
     })
 }
 
-/// An object with the fields handlers most often read.
-fn typical(h: &mut Hostile<'_, '_>) -> Result<Json> {
-    let mut fields = vec![
-        (
-            "id".to_owned(),
-            Json::String(h.text(Role::Id, "c0ffee-42")?),
-        ),
-        (
-            "name".to_owned(),
-            Json::String(h.text(Role::Text, "Blue mug")?),
-        ),
-        ("quantity".to_owned(), Json::Number(h.number("1")?)),
-    ];
+/// An object with the fields handlers most often read, within `room` bytes.
+fn typical(h: &mut Hostile<'_, '_>, room: &mut usize) -> Result<Json> {
+    *room = room.saturating_sub(2);
+    let mut fields = Vec::new();
+    let id = h.text(Role::Id, "c0ffee-42")?;
+    push_field(&mut fields, "id", room, |room| string(id, room));
+    let name = h.text(Role::Text, "Blue mug")?;
+    push_field(&mut fields, "name", room, |room| string(name, room));
+    let quantity = h.number("1")?;
+    push_field(&mut fields, "quantity", room, |room| number(quantity, room));
     if h.choice(2)? == 1 {
-        fields.push((
-            "url".to_owned(),
-            Json::String(h.text(Role::Url, "https://shop.example/a")?),
-        ));
-        fields.push((
-            "key".to_owned(),
-            Json::String(h.text(Role::Key, "photos/review-1.jpg")?),
-        ));
+        let url = h.text(Role::Url, "https://shop.example/a")?;
+        push_field(&mut fields, "url", room, |room| string(url, room));
+        let key = h.text(Role::Key, "photos/review-1.jpg")?;
+        push_field(&mut fields, "key", room, |room| string(key, room));
     }
     Ok(Json::Object(fields))
 }
 
-/// One way of breaking a document.
-fn broken(h: &mut Hostile<'_, '_>, doc: Json) -> Result<Json> {
+/// One way of breaking a document; what it adds is charged to `room`, and left out when it does
+/// not fit.
+fn broken(h: &mut Hostile<'_, '_>, doc: Json, room: &mut usize) -> Result<Json> {
     let Json::Object(mut fields) = doc else {
         return Ok(match h.choice(3)? {
-            0 => Json::Null,
-            1 => nested(h.count(4000)?),
+            0 if *room >= NULL => {
+                *room -= NULL;
+                Json::Null
+            }
+            1 => nested(h.count(4000)?, room).unwrap_or(doc),
             _ => doc,
         });
     };
     let at = h.choice(fields.len().max(1))?;
+    // Payloads drawn for an addition that does not fit are not in the event.
+    let recorded = h.injected.len();
     match h.choice(9)? {
         0 if !fields.is_empty() => {
             fields.remove(at);
         }
-        1 if !fields.is_empty() => fields[at].1 = Json::Null,
+        1 if !fields.is_empty() => {
+            if *room >= NULL {
+                *room -= NULL;
+                fields[at].1 = Json::Null;
+            }
+        }
         2 if !fields.is_empty() => {
-            let wrong = match &fields[at].1 {
-                Json::String(_) => Json::Array(vec![Json::Number("1".to_owned())]),
-                Json::Number(n) => Json::String(n.clone()),
-                Json::Object(_) | Json::Array(_) | Json::Raw(_) => Json::String("x".to_owned()),
-                Json::Bool(_) | Json::Null => Json::Object(Vec::new()),
+            let (wrong, cost) = match &fields[at].1 {
+                Json::String(_) => (Json::Array(vec![Json::Number("1".to_owned())]), 3),
+                Json::Number(n) => (Json::String(n.clone()), json_len(n)),
+                Json::Object(_) | Json::Array(_) | Json::Raw(_) => {
+                    (Json::String("x".to_owned()), 3)
+                }
+                Json::Bool(_) | Json::Null => (Json::Object(Vec::new()), 2),
             };
-            fields[at].1 = wrong;
+            if *room >= cost {
+                *room -= cost;
+                fields[at].1 = wrong;
+            }
         }
         3 if !fields.is_empty() => {
             // Duplicate key: parsers disagree on which one wins.
             let (key, _) = fields[at].clone();
-            let value = Json::String(h.payload(Role::Id)?);
-            fields.push((key, value));
+            let value = h.payload(Role::Id)?;
+            let cost = json_len(&key) + json_len(&value) + 2;
+            if !add(&mut fields, room, key, Json::String(value), cost) {
+                h.injected.truncate(recorded);
+            }
         }
         4 if !fields.is_empty() => {
             let operator = ["$ne", "$gt", "$regex", "$where"][h.choice(4)?];
-            h.injected.push(operator.to_owned());
-            fields[at].1 = Json::Object(vec![(operator.to_owned(), Json::String(String::new()))]);
+            let cost = json_len(operator) + 5;
+            if *room >= cost {
+                *room -= cost;
+                h.injected.push(operator.to_owned());
+                fields[at].1 =
+                    Json::Object(vec![(operator.to_owned(), Json::String(String::new()))]);
+            }
         }
         5 => {
             let key = h.payload_of(Family::PrototypePollution)?;
-            fields.push((
-                key,
-                Json::Object(vec![("isAdmin".to_owned(), Json::Bool(true))]),
-            ));
+            let cost = json_len(&key) + 2 + r#"{"isAdmin":true}"#.len();
+            let value = Json::Object(vec![("isAdmin".to_owned(), Json::Bool(true))]);
+            if !add(&mut fields, room, key, value, cost) {
+                h.injected.truncate(recorded);
+            }
         }
-        6 if !fields.is_empty() => fields[at].1 = nested(h.count(4000)?),
-        7 => fields.push((h.arbitrary_text()?, Json::String(h.payload(Role::Text)?))),
+        6 if !fields.is_empty() => {
+            if let Some(deep) = nested(h.count(4000)?, room) {
+                fields[at].1 = deep;
+            }
+        }
+        7 => {
+            let key = h.arbitrary_text()?;
+            let value = h.payload(Role::Text)?;
+            let cost = json_len(&key) + json_len(&value) + 2;
+            if !add(&mut fields, room, key, Json::String(value), cost) {
+                h.injected.truncate(recorded);
+            }
+        }
         _ => fields.clear(),
     }
     Ok(Json::Object(fields))
 }
 
-/// Arrays nested `depth` deep (serde_json gives up at 128, other parsers overflow their stack).
-fn nested(depth: usize) -> Json {
-    Json::Raw(format!("{}{}", "[".repeat(depth), "]".repeat(depth)))
+/// Adds a field that costs `cost` bytes when it fits the room left; whether it did.
+fn add(
+    fields: &mut Vec<(String, Json)>,
+    room: &mut usize,
+    key: String,
+    value: Json,
+    cost: usize,
+) -> bool {
+    if *room >= cost {
+        *room -= cost;
+        fields.push((key, value));
+        true
+    } else {
+        false
+    }
+}
+
+/// Arrays nested `depth` deep (serde_json gives up at 128, other parsers overflow their stack),
+/// as deep as `room` allows; `None` when not even one level fits.
+fn nested(depth: usize, room: &mut usize) -> Option<Json> {
+    let depth = depth.min(*room / 2);
+    if depth == 0 {
+        return None;
+    }
+    *room -= 2 * depth;
+    Some(Json::Raw(format!(
+        "{}{}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    )))
 }
 
 #[cfg(test)]
@@ -368,6 +587,189 @@ mod tests {
         assert!(
             missing && duplicate && operator && ssrf,
             "{missing} {duplicate} {operator} {ssrf}"
+        );
+    }
+
+    /// Inputs from a xorshift generator: varied enough to take every branch many times.
+    fn inputs(count: u32, len: usize) -> impl Iterator<Item = Vec<u8>> {
+        (0..count).map(move |seed| {
+            let mut state = seed.wrapping_mul(2_654_435_761) | 1;
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    state.to_le_bytes()[0]
+                })
+                .collect()
+        })
+    }
+
+    /// Schemas that ask for more than any body can hold.
+    fn exploding() -> Vec<(&'static str, String)> {
+        let mut nested_arrays = r#"{"type":"string","minLength":1000000000000}"#.to_owned();
+        for _ in 0..8 {
+            nested_arrays = format!(r#"{{"type":"array","minItems":100,"items":{nested_arrays}}}"#);
+        }
+        let mut nested_objects = r#"{"type":"integer","minimum":1e308}"#.to_owned();
+        for _ in 0..8 {
+            nested_objects = format!(
+                r#"{{"type":"object","required":["a","b","c"],"minProperties":1e11,
+                    "properties":{{"a":{nested_objects},"b":{nested_objects},
+                    "c":{{"type":"array","minItems":1e11,"items":{nested_objects}}}}}}}"#
+            );
+        }
+        let deep = format!(
+            "{}{}",
+            r#"{"type":"array","items":"#.repeat(10_000),
+            "}".repeat(10_000)
+        );
+        vec![
+            (
+                "minItems 1e11",
+                r#"{"type":"array","minItems":100000000000,"maxItems":1e308,
+                    "items":{"type":"string","minLength":1000000000000}}"#
+                    .to_owned(),
+            ),
+            (
+                "minItems 1e11 as a float",
+                r#"{"type":"array","minItems":1e11,"items":{"type":"number"}}"#.to_owned(),
+            ),
+            (
+                "minLength 1e12",
+                r#"{"type":"object","required":["a"],"properties":{"a":{"type":"string",
+                    "minLength":1e12,"maxLength":1e308}}}"#
+                    .to_owned(),
+            ),
+            ("minItems 100 eight deep", nested_arrays),
+            (
+                "objects with every field required, eight deep",
+                nested_objects,
+            ),
+            ("nesting 10 000 deep", deep),
+            (
+                "a $ref to itself",
+                r##"{"$defs":{"node":{"type":"object","required":["child","children"],
+                    "properties":{"child":{"$ref":"#/$defs/node"},
+                    "children":{"type":"array","minItems":50,"items":{"$ref":"#/$defs/node"}}}}},
+                    "$ref":"#/$defs/node"}"##
+                    .to_owned(),
+            ),
+            (
+                "the root as its own items",
+                r##"{"type":"array","minItems":200,"items":{"$ref":"#"}}"##.to_owned(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn exploding_schemas_give_bodies_within_the_limit() {
+        for (what, schema) in exploding() {
+            for (max_body, count) in [(64, 300), (4096, 300), (256 * 1024, 8)] {
+                let plan = Plan {
+                    schema: Some(Box::leak(schema.clone().into_boxed_str())),
+                    max_body,
+                    ..Plan::BASE
+                };
+                let started = std::time::Instant::now();
+                for data in std::iter::once(Vec::new()).chain(inputs(count, 96)) {
+                    let mut u = Unstructured::new(&data);
+                    let mut h = Hostile::new(&mut u, &plan);
+                    let body = text(&mut h).unwrap();
+                    assert!(
+                        body.len() <= max_body,
+                        "{what}, limit {max_body}: a body of {} bytes",
+                        body.len()
+                    );
+                }
+                assert!(
+                    started.elapsed() < std::time::Duration::from_mins(1),
+                    "{what}: {:?}",
+                    started.elapsed()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn realistic_bodies_of_exploding_schemas_are_json_within_the_limit() {
+        for (what, schema) in exploding() {
+            let plan = Plan {
+                schema: Some(Box::leak(schema.into_boxed_str())),
+                max_body: 4096,
+                ..Plan::BASE
+            };
+            let mut u = Unstructured::new(&[]);
+            let body = text(&mut Hostile::new(&mut u, &plan)).unwrap();
+            assert!(body.len() <= 4096, "{what}: {}", body.len());
+            let _: Value =
+                serde_json::from_str(&body).unwrap_or_else(|err| panic!("{what}: {err}"));
+        }
+    }
+
+    #[test]
+    fn references_are_followed_until_the_depth_limit() {
+        let plan = Plan {
+            schema: Some(
+                r##"{"$ref":"#/$defs/node","$defs":{"node":{"type":"object","required":["id","child"],
+                    "properties":{"id":{"type":"integer"},"child":{"$ref":"#/$defs/node"}}}}}"##,
+            ),
+            ..Plan::BASE
+        };
+        let mut u = Unstructured::new(&[]);
+        let doc: Value =
+            serde_json::from_str(&text(&mut Hostile::new(&mut u, &plan)).unwrap()).unwrap();
+        let mut depth = 0;
+        let mut node = &doc;
+        while let Some(child) = node.get("child") {
+            assert!(node.get("id").is_some(), "{node}");
+            depth += 1;
+            node = child;
+        }
+        assert_eq!(depth, MAX_DEPTH + 1);
+        assert!(node.is_null());
+    }
+
+    #[test]
+    fn schema_sizes_are_capped_whatever_their_form() {
+        let schema: Value = serde_json::from_str(
+            r#"{"a":100000000000,"b":1e11,"c":1e308,"d":-1,"e":"9","f":2.5,"g":3}"#,
+        )
+        .unwrap();
+        let size = |key| schema_size(&schema, key, MAX_ITEMS);
+        assert_eq!(size("a"), Some(MAX_ITEMS));
+        assert_eq!(size("b"), Some(MAX_ITEMS));
+        assert_eq!(size("c"), Some(MAX_ITEMS));
+        assert_eq!(size("d"), None);
+        assert_eq!(size("e"), None);
+        assert_eq!(size("f"), Some(2));
+        assert_eq!(size("g"), Some(3));
+        assert_eq!(size("missing"), None);
+    }
+
+    #[test]
+    fn a_batch_of_large_bodies_stays_within_the_event_budget() {
+        let mut schema = r#"{"type":"string"}"#.to_owned();
+        for _ in 0..8 {
+            schema = format!(r#"{{"type":"array","minItems":100,"items":{schema}}}"#);
+        }
+        let plan = Plan {
+            schema: Some(Box::leak(schema.into_boxed_str())),
+            batch_size: 10_000,
+            ..Plan::BASE
+        };
+        // Two bytes of 0xff choose the largest batch; the rest is the realistic event.
+        let mut u = Unstructured::new(&[0xff, 0xff]);
+        let event = crate::events::messaging::sqs(&mut Hostile::new(&mut u, &plan)).unwrap();
+        let bodies: usize = event
+            .records
+            .iter()
+            .map(|r| r.body.as_deref().map_or(0, str::len))
+            .sum();
+        assert!(event.records.len() > 1000, "{}", event.records.len());
+        assert!(
+            bodies <= crate::hostile::EVENT_BYTES + 4 * event.records.len(),
+            "{bodies} bytes of bodies"
         );
     }
 

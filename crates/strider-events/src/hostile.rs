@@ -10,12 +10,19 @@ use arbitrary::{Result, Unstructured};
 use crate::Plan;
 use crate::payload::{Family, Role, percent_encode};
 
+/// The bytes of bodies and long values one event may carry in all: Lambda's 6 MB invocation
+/// payload limit, which also caps what a batch delivers. Without it a batch of 10 000 messages
+/// with the largest body each would be gigabytes.
+pub const EVENT_BYTES: usize = 6 * 1024 * 1024;
+
 /// A generator's view of one fuzz input.
 pub struct Hostile<'a, 'u> {
     u: &'a mut Unstructured<'u>,
     plan: &'a Plan,
     /// Payloads put into the event so far: the oracles look for them in responses.
     pub injected: Vec<String>,
+    /// What is left of [`EVENT_BYTES`] for bodies and long values.
+    budget: usize,
 }
 
 impl<'a, 'u> Hostile<'a, 'u> {
@@ -25,7 +32,19 @@ impl<'a, 'u> Hostile<'a, 'u> {
             u,
             plan,
             injected: Vec::new(),
+            budget: EVENT_BYTES,
         }
+    }
+
+    /// The bytes left for bodies and long values in this event (see [`EVENT_BYTES`]).
+    #[must_use]
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
+    /// Charges `bytes` of a body or long value to the event's budget.
+    pub fn spend(&mut self, bytes: usize) {
+        self.budget = self.budget.saturating_sub(bytes);
     }
 
     /// The plan of the target.
@@ -143,13 +162,14 @@ impl<'a, 'u> Hostile<'a, 'u> {
         })
     }
 
-    /// A realistic value repeated up to the plan's body limit.
+    /// A realistic value repeated up to the plan's body limit (and what is left of the event's
+    /// budget).
     ///
     /// # Errors
     /// As [`Hostile::choice`].
     pub fn oversize(&mut self, unit: &str) -> Result<String> {
         let unit = if unit.is_empty() { "A" } else { unit };
-        let most = (self.plan.max_body / unit.len()).max(1);
+        let most = (self.plan.max_body.min(self.budget) / unit.len()).max(1);
         let times = match self.choice(4)? {
             0 => 256,
             1 => 4096,
@@ -157,7 +177,9 @@ impl<'a, 'u> Hostile<'a, 'u> {
             _ => most,
         }
         .min(most);
-        Ok(unit.repeat(times))
+        let long = unit.repeat(times);
+        self.spend(long.len());
+        Ok(long)
     }
 
     /// A number as text: realistic, a boundary value or arbitrary digits.
@@ -231,6 +253,24 @@ mod tests {
             let mut h = Hostile::new(&mut u, &PLAN);
             assert!(h.oversize("abc").unwrap().len() <= 1000);
         }
+    }
+
+    #[test]
+    fn long_values_share_the_event_budget() {
+        static PLAN: Plan = Plan {
+            max_body: 4 * 1024 * 1024,
+            ..Plan::BASE
+        };
+        // Choice 3 of `oversize` is the longest value: each one takes what the budget has left.
+        let data = [3u8; 64];
+        let mut u = Unstructured::new(&data);
+        let mut h = Hostile::new(&mut u, &PLAN);
+        let mut total = 0;
+        for _ in 0..8 {
+            total += h.oversize("abc").unwrap().len();
+        }
+        assert!(total <= EVENT_BYTES + 8 * 3, "{total}");
+        assert!(h.budget() < 3);
     }
 
     #[test]
