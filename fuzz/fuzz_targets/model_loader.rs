@@ -19,7 +19,9 @@ const MAX_RENDERED: usize = 64 * 1024;
 fn check_rendered(diagnostics: &[Diagnostic], sources: &Sources) {
     let rendered = render_with(diagnostics, sources, 0);
     assert!(
-        !rendered.chars().any(|c| c != '\n' && c != '\t' && is_hazard(c)),
+        !rendered
+            .chars()
+            .any(|c| c != '\n' && c != '\t' && is_hazard(c)),
         "model text reached the output unescaped: {rendered:?}"
     );
     assert!(

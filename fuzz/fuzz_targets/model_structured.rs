@@ -10,9 +10,9 @@ use std::path::Path;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use strider::escape::is_hazard;
 use strider::graph::Dfd;
 use strider::graph::dot::dot_text;
-use strider::escape::is_hazard;
 use strider::model::Code;
 use strider::model::diagnostic::render;
 
@@ -249,7 +249,10 @@ fuzz_target!(|model: Model| {
         .and_then(|hostile| add_hostile(&mut yaml, hostile));
     match strider::model::load_bytes(Path::new("fuzz.yaml"), yaml.as_bytes()) {
         Ok(loaded) => {
-            assert!(expected.is_none(), "loaded, but expected {expected:?}:\n{yaml}");
+            assert!(
+                expected.is_none(),
+                "loaded, but expected {expected:?}:\n{yaml}"
+            );
             let dfd = Dfd::build(&loaded.model);
             assert_eq!(
                 dfd.node_count(),
