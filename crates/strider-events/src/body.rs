@@ -2,6 +2,8 @@
 //! required fields missing, `null`, wrong types, duplicated keys, NoSQL operators where strings
 //! belong, prototype-polluting keys, deep nesting, boundary numbers. Bodies are built as text so
 //! that what `serde_json::Value` cannot hold (duplicate keys, out-of-range numbers) can be sent.
+//! Whatever sizes a schema asks for (`minItems: 1e11`, nesting, `$ref`s to itself), a document
+//! stays within the plan's body limit: every value is charged the bytes it adds to the text.
 
 use arbitrary::Result;
 use serde_json::Value;
