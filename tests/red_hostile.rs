@@ -102,7 +102,8 @@ functions:
 /// content is quoted in diagnostics. In CI the path is fixed by the workflow (`strider validate
 /// model/shop.yaml`) but whether that path is a symlink is decided by the pull request (git
 /// stores symlinks), so a PR that turns the model into a link to `/proc/self/environ` or to a
-/// credentials file gets its content printed in the CI log.
+/// credentials file gets its content printed in the CI log. The same holds for a model
+/// directory named on the command line that is itself a link (`MODEL: model/` in the CI example).
 #[test]
 fn class1_a_named_model_file_that_links_out_of_its_directory_is_not_quoted() {
     let dir = tempfile::tempdir().unwrap();
@@ -116,8 +117,18 @@ fn class1_a_named_model_file_that_links_out_of_its_directory_is_not_quoted() {
     std::os::unix::fs::symlink("/proc/self/environ", repo.join("model/env.yaml")).unwrap();
     std::os::unix::fs::symlink("../../credentials", repo.join("model/creds.yaml")).unwrap();
     std::fs::copy("model/hello.yaml", repo.join("model/hello.yaml")).unwrap();
+    // The directory form (`MODEL: model/` in the CI example): the PR makes the model directory
+    // a link to a directory of YAML files outside the checkout.
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("config/hosts.yml"),
+        format!("oauth_token: {CANARY}\n"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../config", repo.join("linked-model")).unwrap();
     for args in [
-        &["validate", "model/env.yaml"][..],
+        &["validate", "linked-model/"][..],
+        &["validate", "model/env.yaml"],
         &["analyze", "model/env.yaml"],
         &["validate", "model/creds.yaml"],
         &["analyze", "model/creds.yaml"],
