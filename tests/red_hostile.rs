@@ -371,3 +371,35 @@ fn class18_ci_example_writes_no_output_into_the_checkout() {
         }
     }
 }
+
+/// Class 2. A lone carriage return (not part of CRLF) is a line break to the YAML parser but
+/// not to git, to most diff views, or to strider's own diagnostics (which count `\n`): text after
+/// it inside a comment looks like part of the comment line, yet strider reads it as a new line
+/// of YAML. Here a "comment" accepts every threat, and `--fail-on low` passes.
+#[test]
+fn class2_a_lone_carriage_return_cannot_hide_yaml_in_a_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = std::fs::read_to_string("model/hello.yaml").unwrap();
+    let hidden = hello.replace(
+        "name: Hello",
+        "name: Hello # reviewed by security\rtracking: {\"*\": {status: accepted, justification: ok, owner: x, date: 2099-01-01}}",
+    );
+    std::fs::write(dir.path().join("model.yaml"), hidden).unwrap();
+    let output = strider_in(
+        dir.path(),
+        &[
+            "analyze",
+            "model.yaml",
+            "--fail-on",
+            "low",
+            "--today",
+            "2026-12-01",
+        ],
+    );
+    assert_ne!(
+        output.status.code(),
+        Some(0),
+        "a tracking entry hidden behind a lone CR in a comment silenced every threat:\n{}",
+        text(&output)
+    );
+}
