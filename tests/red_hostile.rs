@@ -403,3 +403,30 @@ fn class2_a_lone_carriage_return_cannot_hide_yaml_in_a_comment() {
         text(&output)
     );
 }
+
+/// Class 14. Created files respect the umask, except `.clusterfuzzlite/build.sh`, which is set
+/// to 0755 whatever the umask: under `umask 077` it is readable and executable by everyone.
+#[test]
+fn class14_clusterfuzzlite_build_script_respects_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let model = fuzz_model(&repo, "h", "", "");
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("umask 077; exec \"$0\" fuzz init \"$1\" -o fuzz --clusterfuzzlite")
+        .arg(env!("CARGO_BIN_EXE_strider"))
+        .arg(&model)
+        .current_dir(&repo)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mode = std::fs::metadata(repo.join(".clusterfuzzlite/build.sh"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode & 0o077, 0, "build.sh is {mode:o} under umask 077");
+}
