@@ -49,6 +49,26 @@ fn starts_logging_command(rest: &str) -> bool {
             .is_some_and(|r| r.eq_ignore_ascii_case(b"#vso["))
 }
 
+/// `text` with the first `#` of every `##vso[` or `##[` written as `hash` (an entity such as
+/// `&#35;` in markup that is printed raw, a DOT diagram on stdout): what a reader sees stays the
+/// same, what an Azure Pipelines log reads is no command.
+#[must_use]
+pub fn logging_commands_broken<'a>(text: &'a str, hash: &str) -> Cow<'a, str> {
+    let command = |(at, c): (usize, char)| c == '#' && starts_logging_command(&text[at + 1..]);
+    if !text.char_indices().any(command) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (at, c) in text.char_indices() {
+        if command((at, c)) {
+            out.push_str(hash);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Text safe to print to a terminal or a CI log: every [`is_hazard`] character (tab and newline
 /// included) shown escaped as `\u{1b}`, so model text can neither drive the terminal nor start a
 /// line of its own; and the first `#` of `##vso[` or `##[` shown as `\u{23}`, so no Azure

@@ -60,7 +60,8 @@ impl Refusal {
             Refusal::Io(_, err) => err.to_string(),
             Refusal::Outside { target, .. } => format!(
                 "it resolves to `{}`, outside the directory tree strider may read (the model's \
-                 directory, or the one given with --root)",
+                 directory, or the one given with --root; a path named on the command line may \
+                 link only within its own directory)",
                 crate::escape::terminal(&target.display().to_string())
             ),
             Refusal::NotRegular(_, kind) => format!("it is {kind}, not a regular file"),
@@ -106,13 +107,14 @@ pub struct Walk {
 }
 
 impl Tree {
-    /// The tree rooted at `root`: the directory itself, or the directory holding a file.
+    /// The tree rooted at `root`: the directory itself, or the directory holding a file. A
+    /// `root` that is a symlink must lead inside the directory that holds the link (see
+    /// [`Tree::read_named`]).
     ///
     /// # Errors
-    /// When `root` does not exist or cannot be resolved.
+    /// When `root` does not exist, cannot be resolved, or is a link out of its directory.
     pub fn new(root: &Path) -> Result<Tree, Refusal> {
-        let canonical =
-            std::fs::canonicalize(root).map_err(|err| Refusal::Io(root.to_path_buf(), err))?;
+        let canonical = named(root)?;
         let root = if canonical.is_dir() {
             canonical
         } else {
@@ -158,14 +160,16 @@ impl Tree {
         read_regular(path, &target, limit)
     }
 
-    /// Reads the regular file `path`, at most `limit` bytes, wherever it is: for the one file the
-    /// user named on the command line, which is trusted to be what they meant.
+    /// Reads the regular file `path` that the user named on the command line, at most `limit`
+    /// bytes. The name is the user's, but what it leads to may be a pull request's: a symlink
+    /// is followed only when it leads inside the directory that holds it, so a checked-out
+    /// `model.yaml -> /proc/self/environ` is refused like any other link out.
     ///
     /// # Errors
-    /// The [`Refusal`]: not a regular file, larger than `limit`, or unreadable.
+    /// The [`Refusal`]: a link out of its directory, not a regular file, larger than `limit`, or
+    /// unreadable.
     pub fn read_named(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
-        let target =
-            std::fs::canonicalize(path).map_err(|err| Refusal::Io(path.to_path_buf(), err))?;
+        let target = named(path)?;
         read_regular(path, &target, limit)
     }
 
@@ -240,6 +244,26 @@ impl Tree {
         walk.files.sort();
         walk.skipped.sort_by(|a, b| a.path().cmp(b.path()));
         Ok(walk)
+    }
+}
+
+/// Where a path named on the command line leads, when that is inside the directory that holds
+/// it (the path made absolute, then its parent resolved): any path that is not a link does.
+fn named(path: &Path) -> Result<PathBuf, Refusal> {
+    let io = |err| Refusal::Io(path.to_path_buf(), err);
+    let target = std::fs::canonicalize(path).map_err(io)?;
+    let absolute = std::path::absolute(path).map_err(io)?;
+    let Some(parent) = absolute.parent() else {
+        return Ok(target); // the file system's root
+    };
+    let parent = std::fs::canonicalize(parent).map_err(io)?;
+    if target.starts_with(&parent) {
+        Ok(target)
+    } else {
+        Err(Refusal::Outside {
+            path: path.to_path_buf(),
+            target,
+        })
     }
 }
 
@@ -341,6 +365,32 @@ mod tests {
         let walk = tree.walk(&root, false, |_| true).unwrap();
         assert_eq!(walk.files, vec![root.join("a.yaml")]);
         assert_eq!(walk.skipped.len(), 2);
+    }
+
+    #[test]
+    fn a_named_path_may_link_only_within_its_own_directory() {
+        let (outer, root) = tree();
+        symlink(outer.path().join("secret.txt"), root.join("model.yaml")).unwrap();
+        symlink("a.yaml", root.join("current.yaml")).unwrap();
+        symlink(outer.path(), root.join("up")).unwrap();
+        let err = Tree::read_named(&root.join("model.yaml"), 1024).unwrap_err();
+        assert!(matches!(err, Refusal::Outside { .. }), "{err}");
+        assert!(matches!(
+            Tree::new(&root.join("model.yaml")),
+            Err(Refusal::Outside { .. })
+        ));
+        assert!(matches!(
+            Tree::new(&root.join("up")),
+            Err(Refusal::Outside { .. })
+        ));
+        assert_eq!(
+            Tree::read_named(&root.join("current.yaml"), 1024).unwrap(),
+            b"strider: 1"
+        );
+        assert_eq!(
+            Tree::new(&root).unwrap().root(),
+            root.canonicalize().unwrap()
+        );
     }
 
     #[test]

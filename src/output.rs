@@ -24,15 +24,17 @@ impl std::error::Error for WriteError {}
 
 /// Writes `bytes` to `path` atomically: all of it or, on failure, nothing.
 ///
-/// A symlink is written through: the file it leads to is replaced and the link stays. A
-/// directory (or a link to one) is refused. A replaced file keeps its mode; a new one is created
-/// `0666` less the umask, as any other program's output (`0644` under the usual umask).
+/// A symlink at `path` is replaced by the file, never written through: in a checkout a link can
+/// come from a pull request (`strider.sarif -> ~/.bashrc`). A directory, or a link to one, is
+/// refused. A device or a pipe is written directly (`-o /dev/stdout`), but only through a link
+/// under `/dev` or `/proc`. A replaced file keeps its mode; a new one is created `0666` less the
+/// umask, as any other program's output (`0644` under the usual umask).
 ///
 /// # Errors
 /// When `path` is a directory, or the file cannot be written or renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let io = |err| WriteError::Io(path.to_path_buf(), err);
-    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     let existing = std::fs::metadata(path).ok();
     if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
         return Err(io(std::io::Error::new(
@@ -40,28 +42,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
             "it is a directory; name a file",
         )));
     }
-    // A device or a pipe (`-o /dev/stdout`) cannot be replaced by a rename: write to it directly.
-    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+    let system = path.starts_with("/dev") || path.starts_with("/proc");
+    if existing.as_ref().is_some_and(|m| !m.is_file()) && (!link || system) {
         return std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .and_then(|mut f| f.write_all(bytes))
             .map_err(io);
     }
-    let target = if is_link {
-        match std::fs::canonicalize(path) {
-            Ok(target) => target,
-            Err(err) => {
-                return Err(io(std::io::Error::new(
-                    err.kind(),
-                    format!("it is a symlink that leads nowhere ({err})"),
-                )));
-            }
-        }
-    } else {
-        path.to_path_buf()
-    };
-    let dir = match target.parent() {
+    let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
@@ -73,7 +62,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let kept_mode = {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
-        existing.as_ref().map(|m| m.permissions().mode() & 0o7777)
+        existing
+            .as_ref()
+            .filter(|_| !link)
+            .map(|m| m.permissions().mode() & 0o7777)
     };
     let mut temp = builder.tempfile_in(dir).map_err(io)?;
     temp.write_all(bytes).map_err(io)?;
@@ -85,30 +77,36 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
             .map_err(io)?;
     }
     temp.as_file().sync_all().map_err(io)?;
-    temp.persist(&target).map_err(|err| io(err.error))?;
+    temp.persist(path).map_err(|err| io(err.error))?;
     Ok(())
 }
 
 /// Writes `bytes` atomically to `relative` inside `dir`, refusing any path that would leave it:
-/// absolute paths, `..`, or a root or prefix component. Generated file names come from model ids,
-/// so this is the last line of defence behind their sanitising.
+/// absolute paths, `..`, a root or prefix component, or a directory on the way that is a
+/// symlink (a checked-out `.github -> /somewhere` must not carry the file elsewhere). Generated
+/// file names come from model ids, so this is the last line of defence behind their sanitising.
 ///
 /// # Errors
 /// When `relative` leaves `dir`, or as [`write_atomic`].
 pub fn write_confined(dir: &Path, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    use std::path::Component;
-    let inside = !relative.as_os_str().is_empty()
-        && relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
-    if !inside {
-        return Err(WriteError::Io(
+    let leaves = |why: &str| {
+        WriteError::Io(
             dir.join(relative),
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "the path would leave the output directory",
-            ),
-        ));
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, why.to_owned()),
+        )
+    };
+    if !is_confined(relative) {
+        return Err(leaves("the path would leave the output directory"));
+    }
+    let mut on_the_way = dir.to_path_buf();
+    for part in relative.parent().into_iter().flat_map(Path::components) {
+        on_the_way.push(part);
+        if std::fs::symlink_metadata(&on_the_way).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(leaves(&format!(
+                "`{}` is a symlink: strider does not write through it",
+                crate::escape::terminal(&on_the_way.display().to_string())
+            )));
+        }
     }
     write_atomic(&dir.join(relative), bytes)
 }
@@ -423,6 +421,19 @@ mod tests {
     }
 
     #[test]
+    fn confined_writes_do_not_pass_through_linked_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let inner = dir.path().join("repo");
+        std::fs::create_dir(&inner).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, inner.join(".github")).unwrap();
+        let err = write_confined(&inner, Path::new(".github/workflows/x.yml"), b"x").unwrap_err();
+        assert!(err.to_string().contains("symlink"), "{err}");
+        assert!(std::fs::read_dir(&elsewhere).unwrap().next().is_none());
+    }
+
+    #[test]
     fn atomic_write_replaces_whole_file_and_leaves_no_temp() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.txt");
@@ -469,19 +480,28 @@ mod tests {
                 .file_type()
                 .is_symlink()
         );
-        // A link to a file is written through and stays a link.
+        // A link to a file is replaced, never written through: what it led to is untouched.
         std::fs::write(dir.path().join("target.txt"), b"old").unwrap();
         symlink(dir.path().join("target.txt"), dir.path().join("file-link")).unwrap();
         write_atomic(&dir.path().join("file-link"), b"new").unwrap();
         assert_eq!(
             std::fs::read(dir.path().join("target.txt")).unwrap(),
-            b"new"
+            b"old"
         );
+        assert_eq!(std::fs::read(dir.path().join("file-link")).unwrap(), b"new");
         assert!(
-            std::fs::symlink_metadata(dir.path().join("file-link"))
+            !std::fs::symlink_metadata(dir.path().join("file-link"))
                 .unwrap()
                 .file_type()
                 .is_symlink()
+        );
+        // Nor through a link to a device or a pipe outside /dev and /proc.
+        symlink("/dev/null", dir.path().join("null-link")).unwrap();
+        write_atomic(&dir.path().join("null-link"), b"x").unwrap();
+        assert!(
+            std::fs::metadata(dir.path().join("null-link"))
+                .unwrap()
+                .is_file()
         );
         // New files are ordinary files: never executable, readable by the owner's group when
         // the umask allows (0644 under the usual 022).

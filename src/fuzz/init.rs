@@ -384,10 +384,33 @@ fn handler_crates(
     plan: &FuzzPlan,
     out: &Path,
     tree: &Tree,
+    package: &str,
 ) -> Result<BTreeMap<String, (PathBuf, String)>, InitError> {
+    // The generated crate's own name and dependencies: a handler crate of the same name would
+    // be a second key in its manifest (cargo treats `-` and `_` alike).
+    let taken = [
+        package,
+        "libfuzzer-sys",
+        "arbitrary",
+        "serde_json",
+        "tokio",
+        vendor::DIR,
+        "lambda_runtime",
+        "lambda_http",
+    ];
+    let same = |a: &str, b: &str| a.replace('_', "-") == b.replace('_', "-");
     let mut crates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
     for t in &plan.targets {
         let name = package_name(&t.crate_dir, tree)?;
+        if let Some(clash) = taken.iter().find(|taken| same(taken, &name)) {
+            return Err(InitError::HandlerCrate(
+                t.crate_dir.clone(),
+                format!(
+                    "its package is called `{clash}`, as a crate the generated fuzz crate already \
+                     depends on (or the fuzz crate itself); rename the handler package"
+                ),
+            ));
+        }
         let path = relative(&t.crate_dir, out);
         if let Some((other, other_path)) = crates.get(&name)
             && *other_path != path
@@ -415,7 +438,7 @@ pub fn render(
     let package = format!("{}-fuzz", ident::identifier(&plan.model).replace('_', "-"));
     let package_ident = package.replace('-', "_");
     let mut files: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
-    let crates = handler_crates(plan, out, tree)?;
+    let crates = handler_crates(plan, out, tree, &package)?;
     let mut targets = Vec::new();
     let mut manifest = Manifest {
         model: plan.model.clone(),
@@ -630,8 +653,17 @@ pub fn write(
         {
             use std::os::unix::fs::PermissionsExt;
             let script = root.join(".clusterfuzzlite/build.sh");
-            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
-                .map_err(|err| InitError::Output(format!("{}: {err}", script.display())))?;
+            // Executable where it is readable: the umask stays in force.
+            let failed = |err| InitError::Output(format!("{}: {err}", script.display()));
+            let mode = std::fs::metadata(&script)
+                .map_err(failed)?
+                .permissions()
+                .mode();
+            std::fs::set_permissions(
+                &script,
+                std::fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)),
+            )
+            .map_err(failed)?;
         }
     }
     Ok(Written {

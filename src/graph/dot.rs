@@ -307,7 +307,8 @@ pub fn quoted(text: &str) -> Id {
         }
     }
     out.push('"');
-    Id::Escaped(out)
+    // graphviz reads entities in every label; a DOT file printed to a CI log spells no command.
+    Id::Escaped(crate::escape::logging_commands_broken(&out, "&#35;").into_owned())
 }
 
 /// [`drawn`] text for inside a graphviz HTML-like label: escaped, line breaks as `<br/>`, other
@@ -319,9 +320,10 @@ pub fn html_text(text: &str) -> String {
         .chars()
         .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
         .collect();
-    crate::escape::html(&flat)
+    let text = crate::escape::html(&flat)
         .replace('\\', "\\\\")
-        .replace('\n', "<br/>")
+        .replace('\n', "<br/>");
+    crate::escape::logging_commands_broken(&text, "&#35;").into_owned()
 }
 
 fn attr(name: &str, value: Id) -> Attribute {

@@ -267,7 +267,7 @@ codes! {
     Unreadable => "unreadable", "The path could not be read: missing, not a file, or not permitted.";
     TooLarge => "too-large", "A file or a whole model is larger than strider reads.";
     NotUtf8 => "not-utf8", "A file is not valid UTF-8 text.";
-    ControlCharacter => "control-character", "A NUL or another control character (other than tab, line feed and carriage return) in a model file, which would hide what follows it.";
+    ControlCharacter => "control-character", "A NUL or another control character (other than tab, line feed and the CR of CRLF), a line separator or a bidi override in a model file, which would hide what follows it or reorder what a reviewer sees.";
     SkippedFile => "skipped-file", "A file in the model's directory that was not read: a symlink out of the directory, a FIFO, a device.";
     YamlSyntax => "yaml-syntax", "The file is not well-formed YAML.";
     YamlUnsupported => "yaml-unsupported", "A YAML feature a model may not use: tags, complex keys, several documents.";

@@ -404,26 +404,47 @@ fn add_text(path: &Path, bytes: Vec<u8>, sources: &mut Sources) -> Result<FileId
     }
 }
 
-/// Whether a character may not stand in a model file as itself: C0 controls other than tab, line
-/// feed and carriage return, DEL, and the C1 controls (YAML allows none of them but NEL).
-fn is_forbidden(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+/// Whether a character may not stand in a model file as itself (`next` is the one after it): C0
+/// controls other than tab, line feed and the carriage return of a CRLF, DEL, the C1 controls
+/// (NEL included), the line and paragraph separators, and the bidi embeddings, overrides and
+/// isolates. Each would make the file read differently to the YAML parser, to git and to a
+/// reviewer's eyes: a NUL ends the YAML, a lone CR or a NEL starts a line that diff tools show
+/// inside a comment, an override reorders what a reviewer sees. Written escaped in a
+/// double-quoted string, every one of them is fine.
+fn is_forbidden(c: char, next: Option<char>) -> bool {
+    match c {
+        '\t' | '\n' => false,
+        '\r' => next != Some('\n'),
+        '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => true,
+        c => c.is_control(),
+    }
 }
 
 /// The error for the first control character of a model file, if it holds any: a NUL would
 /// otherwise end the YAML there, silently dropping everything after it.
 fn control_characters(text: &str) -> Option<(usize, char, usize)> {
-    let mut found = text.char_indices().filter(|(_, c)| is_forbidden(*c));
-    let (at, c) = found.next()?;
-    Some((at, c, found.count()))
+    let mut chars = text.char_indices().peekable();
+    let mut first = None;
+    let mut more = 0;
+    while let Some((at, c)) = chars.next() {
+        if is_forbidden(c, chars.peek().map(|&(_, next)| next)) {
+            if first.is_none() {
+                first = Some((at, c));
+            } else {
+                more += 1;
+            }
+        }
+    }
+    first.map(|(at, c)| (at, c, more))
 }
 
 /// The `control-character` error for the first of `more + 1` control characters, `c` at `at`.
 fn control_character(file: FileId, (at, c, more): (usize, char, usize)) -> Diagnostic {
-    let what = if c == '\0' {
-        "a NUL byte".to_owned()
-    } else {
-        format!("control character U+{:04X}", u32::from(c))
+    let what = match c {
+        '\0' => "a NUL byte".to_owned(),
+        '\r' => "a carriage return that is not part of a CRLF line end".to_owned(),
+        c if c.is_control() => format!("control character U+{:04X}", u32::from(c)),
+        c => format!("the invisible character U+{:04X}", u32::from(c)),
     };
     let more = match more {
         0 => String::new(),
