@@ -192,20 +192,25 @@ impl<'a> Files<'a> for Sources {
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
         let file = self.files.get(id).ok_or(files::Error::FileMissing)?;
-        let start = *file
-            .line_starts
-            .get(line_index)
-            .ok_or(files::Error::LineTooLarge {
-                given: line_index,
-                max: file.line_starts.len() - 1,
-            })?;
-        let end = file
-            .line_starts
-            .get(line_index + 1)
-            .copied()
-            .unwrap_or(file.text.len());
-        Ok(start..end)
+        line_range(&file.line_starts, file.text.len(), line_index)
     }
+}
+
+/// The byte range of line `line_index` of a text of `len` bytes whose lines start at
+/// `line_starts`.
+fn line_range(
+    line_starts: &[usize],
+    len: usize,
+    line_index: usize,
+) -> Result<Range<usize>, files::Error> {
+    let start = *line_starts
+        .get(line_index)
+        .ok_or(files::Error::LineTooLarge {
+            given: line_index,
+            max: line_starts.len().saturating_sub(1),
+        })?;
+    let end = line_starts.get(line_index + 1).copied().unwrap_or(len);
+    Ok(start..end)
 }
 
 /// A byte range in one source file.
@@ -671,19 +676,7 @@ impl<'a> Files<'a> for Excerpt {
 
     fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, files::Error> {
         let file = self.file(id)?;
-        let start = *file
-            .line_starts
-            .get(line_index)
-            .ok_or(files::Error::LineTooLarge {
-                given: line_index,
-                max: file.line_starts.len().saturating_sub(1),
-            })?;
-        let end = file
-            .line_starts
-            .get(line_index + 1)
-            .copied()
-            .unwrap_or(file.text.len());
-        Ok(start..end)
+        line_range(&file.line_starts, file.text.len(), line_index)
     }
 }
 
