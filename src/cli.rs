@@ -506,7 +506,7 @@ fn analyze(
     for message in assessment.overdue_messages() {
         say_warning(&message);
     }
-    for message in unmatched_finding_messages(&assessment) {
+    for message in unmatched_finding_messages(&assessment, &loaded.model) {
         say_warning(&message);
     }
     let bytes = match format {
@@ -556,14 +556,20 @@ fn load_findings(dir: Option<&Path>) -> Result<Vec<crate::findings::Finding>, Ex
     })
 }
 
-fn unmatched_finding_messages(assessment: &crate::assessment::Assessment) -> Vec<String> {
+fn unmatched_finding_messages(
+    assessment: &crate::assessment::Assessment,
+    model: &model::Model,
+) -> Vec<String> {
     assessment
         .unmatched_findings
         .iter()
         .map(|f| {
             format!(
-                "fuzzing finding `{}` ({}) confirms `{}`, which the model does not raise: is the input really validated?",
-                f.file, f.message, f.threat
+                "fuzzing finding `{}` ({}) confirms `{}`, which the model does not raise: {}",
+                f.file,
+                f.message,
+                f.threat,
+                f.why_unmatched(model)
             )
         })
         .collect()
@@ -729,7 +735,7 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
         }
     }
     let mut warnings: Vec<String> = loaded.warnings.iter().map(|w| w.message.clone()).collect();
-    warnings.extend(unmatched_finding_messages(&assessment));
+    warnings.extend(unmatched_finding_messages(&assessment, &loaded.model));
     warnings.extend(
         assessment
             .unmatched_tracking

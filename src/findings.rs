@@ -43,6 +43,53 @@ pub struct Finding {
     pub file: String,
 }
 
+impl Finding {
+    /// Why the model raises no threat for this finding to confirm, as the model sees it: an
+    /// unknown function or trigger, a trigger the model says is validated, or (the usual case) a
+    /// trigger whose source the model does not show reachable from an untrusted boundary.
+    #[must_use]
+    pub fn why_unmatched(&self, model: &crate::model::Model) -> String {
+        let named = self.threat.split_once('@').map_or("", |(_, rest)| {
+            rest.split_once('/').map_or(rest, |(e, _)| e)
+        });
+        if named != self.function {
+            return format!(
+                "it names `{named}`, not `{}`, the function it was found in: was the finding \
+                 edited, or the function renamed?",
+                self.function
+            );
+        }
+        let Some(function) = model.functions.get(&self.function) else {
+            return format!(
+                "the model has no function `{}`: was the fuzz crate generated from another model?",
+                self.function
+            );
+        };
+        let Some(trigger) = function.triggers.get(self.trigger) else {
+            return format!(
+                "function `{}` has no trigger {}: regenerate the fuzz crate from this model",
+                self.function,
+                self.trigger + 1
+            );
+        };
+        let validated =
+            |input: Option<&crate::model::types::Input>| input.is_some_and(|i| i.validated);
+        if validated(trigger.input.as_ref()) || validated(function.input.as_ref()) {
+            "the model says this input is validated, yet the fuzzer got through: is it really?"
+                .to_owned()
+        } else {
+            format!(
+                "the model shows no way from an untrusted boundary to {}: is an entry point \
+                 missing from the model?",
+                trigger
+                    .source
+                    .as_ref()
+                    .map_or_else(|| "this trigger".to_owned(), |s| format!("`{s}`"))
+            )
+        }
+    }
+}
+
 /// Why findings could not be read.
 #[derive(Debug)]
 pub struct FindingsError(pub String);

@@ -79,6 +79,10 @@ fn a_finding_confirms_its_threat_and_raises_its_likelihood() {
         stderr.contains("STR-002@no-such-function/admin-url"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("it names `no-such-function`, not `admin-export`"),
+        "{stderr}"
+    );
     assert_eq!(after["unmatched_findings"][0]["id"], "1234567890ab");
 }
 
@@ -148,4 +152,65 @@ fn the_report_shows_the_reproducer_escaped() {
         html.contains("STR-002@no-such-function/admin-url"),
         "the unmatched finding is a model warning"
     );
+}
+
+#[test]
+fn an_unmatched_finding_says_what_the_model_shows() {
+    let yaml = r"
+strider: 1
+name: m
+boundaries:
+  cloud: {trust: trusted}
+channels:
+  q: {kind: sqs, boundary: cloud}
+  r: {kind: sqs, boundary: cloud}
+functions:
+  worker:
+    runtime: python3.12
+    boundary: cloud
+    triggers:
+      - {kind: sqs, source: q}
+      - {kind: sqs, source: r, input: {validated: true}}
+";
+    let model = strider::model::load_bytes(std::path::Path::new("m.yaml"), yaml.as_bytes())
+        .unwrap()
+        .model;
+    let finding = |function: &str, trigger: usize| strider::findings::Finding {
+        id: "0".into(),
+        function: function.into(),
+        target: "t".into(),
+        trigger,
+        trigger_kind: "sqs".into(),
+        threat: format!("STR-002@{function}/q"),
+        kind: "crash".into(),
+        message: "m".into(),
+        found_after_s: 0,
+        event: serde_json::Value::Null,
+        injected: Vec::new(),
+        file: String::new(),
+    };
+    // The queue is only reachable from inside: not "is the input really validated?".
+    let unreachable = finding("worker", 0).why_unmatched(&model);
+    assert!(
+        unreachable.contains("no way from an untrusted boundary to `q`"),
+        "{unreachable}"
+    );
+    assert!(
+        finding("worker", 1)
+            .why_unmatched(&model)
+            .contains("says this input is validated")
+    );
+    assert!(
+        finding("worker", 5)
+            .why_unmatched(&model)
+            .contains("has no trigger 6")
+    );
+    assert!(
+        finding("gone", 0)
+            .why_unmatched(&model)
+            .contains("no function `gone`")
+    );
+    let mut renamed = finding("worker", 0);
+    renamed.threat = "STR-002@other/q".into();
+    assert!(renamed.why_unmatched(&model).contains("it names `other`"));
 }
