@@ -157,6 +157,18 @@ impl SearchTree {
         true
     }
 
+    /// Makes `from` the predecessor of `node`, already reached at the same depth through
+    /// another element of `from`'s level: the search found an easier way of the same length.
+    pub fn reparent(&mut self, node: NodeIndex, from: NodeIndex) {
+        debug_assert_eq!(self.depth[node.index()], self.depth[from.index()] + 1);
+        self.previous[node.index()] = Some(from);
+        self.anchor[node.index()] = if self.depth[node.index()] < HEAD {
+            node
+        } else {
+            self.anchor[from.index()]
+        };
+    }
+
     /// Reaches `node` from `from`; false when it was already reached.
     pub fn reach(&mut self, node: NodeIndex, from: NodeIndex) -> bool {
         if self.seen[node.index()] {

@@ -140,19 +140,37 @@ fn exposures(model: &Model, dfd: &Dfd) -> (Vec<Option<Exposure>>, SearchTree) {
     }
     while let Some(node) = queue.pop_front() {
         for edge in graph.edges_directed(node, Direction::Outgoing) {
+            let target = edge.target();
             // Dead letters carry what already went in; they open no new way in.
-            if edge.weight().kind == FlowKind::DeadLetter || !tree.reach(edge.target(), node) {
+            if edge.weight().kind == FlowKind::DeadLetter {
                 continue;
             }
             // Authentication that stops an attacker is checked where a flow enters from a less
             // trusted boundary; internal, IAM-signed flows carry whatever the attacker put in.
             let gate = edge.weight().authenticated
                 && edge.weight().crosses_boundary()
-                && dfd.trust_of(node) < dfd.trust_of(edge.target());
-            authenticated[edge.target().index()] = authenticated[node.index()] + usize::from(gate);
-            validator[edge.target().index()] =
-                validator[node.index()].or_else(|| validates(&graph[node].id).then_some(node));
-            queue.push_back(edge.target());
+                && dfd.trust_of(node) < dfd.trust_of(target);
+            let through = (
+                authenticated[node.index()] + usize::from(gate),
+                validator[node.index()].or_else(|| validates(&graph[node].id).then_some(node)),
+            );
+            if tree.reach(target, node) {
+                queue.push_back(target);
+            } else if tree.reached(target)
+                && tree.depth(target) == tree.depth(node) + 1
+                && (through.0, through.1.is_some())
+                    < (
+                        authenticated[target.index()],
+                        validator[target.index()].is_some(),
+                    )
+            {
+                // Of the shortest ways in, the attacker takes the easiest: fewest authenticators,
+                // then none that validates. `target` is still queued, so what it reaches follows.
+                tree.reparent(target, node);
+            } else {
+                continue;
+            }
+            (authenticated[target.index()], validator[target.index()]) = through;
         }
     }
     let exposure = graph
