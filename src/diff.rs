@@ -96,23 +96,23 @@ pub fn render_text(diff: &AssessmentDiff) -> Vec<u8> {
     use std::fmt::Write;
     let mut out = String::new();
     let name = |s: Option<Severity>| s.map_or("-", Severity::name);
-    for c in &diff.added {
-        let _ = writeln!(
-            out,
-            "+ {:<8} {}  {}",
-            name(c.after),
-            terminal(&c.id),
-            terminal(&c.message)
-        );
-    }
-    for c in &diff.removed {
-        let _ = writeln!(
-            out,
-            "- {:<8} {}  {}",
-            name(c.before),
-            terminal(&c.id),
-            terminal(&c.message)
-        );
+    for (mark, changes, severity) in [
+        (
+            '+',
+            &diff.added,
+            (|c: &Change| c.after) as fn(&Change) -> Option<Severity>,
+        ),
+        ('-', &diff.removed, |c: &Change| c.before),
+    ] {
+        for c in changes {
+            let _ = writeln!(
+                out,
+                "{mark} {:<8} {}  {}",
+                name(severity(c)),
+                terminal(&c.id),
+                terminal(&c.message)
+            );
+        }
     }
     for c in &diff.changed {
         let _ = writeln!(
