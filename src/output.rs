@@ -197,7 +197,8 @@ fn carried(
 /// unless `force`. What is in an earlier generated `dir` and was not generated — a corpus,
 /// findings, a lockfile, `target/` — is moved into the new one; a file generated last time that is
 /// no longer generated goes away; a file the user made where strider now generates one is refused
-/// unless `force`. Symlinks inside `dir` are moved as links, never followed.
+/// unless `force`. Symlinks inside `dir` are moved as links, never followed. A file that starts
+/// with `#!` is a script and is made executable wherever it is readable.
 ///
 /// # Errors
 /// When `dir` is refused, a path in `files` would leave it, or the file system refuses.
@@ -305,6 +306,20 @@ fn stage(
             std::fs::create_dir_all(p).map_err(io_at(p))?;
         }
         std::fs::write(&path, bytes).map_err(io_at(&dir.join(relative)))?;
+        #[cfg(unix)]
+        if bytes.starts_with(b"#!") {
+            // A script: executable where it is readable (the umask stays in force).
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)
+                .map_err(io_at(&dir.join(relative)))?
+                .permissions()
+                .mode();
+            std::fs::set_permissions(
+                &path,
+                std::fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)),
+            )
+            .map_err(io_at(&dir.join(relative)))?;
+        }
     }
     let marker = Marker {
         generator: generator.to_owned(),

@@ -23,6 +23,11 @@ use crate::model::{HandlerStyle, kebab};
 const CARGO_TOML: &str = include_str!("../../templates/fuzz/Cargo.toml.tera");
 const LIB_RS: &str = include_str!("../../templates/fuzz/lib.rs.tera");
 const TARGET_RS: &str = include_str!("../../templates/fuzz/target.rs.tera");
+const COVERAGE_FILTER: &str = include_str!("../../templates/fuzz/coverage-filter.sh.tera");
+
+/// The generated crate's rustc wrapper, which keeps sanitizer coverage for the handler crates
+/// only (see the script's own comments).
+pub const COVERAGE_FILTER_FILE: &str = "rustc-coverage-filter";
 const CFL_PROJECT: &str = include_str!("../../templates/fuzz/clusterfuzzlite/project.yaml.tera");
 const CFL_DOCKERFILE: &str = include_str!("../../templates/fuzz/clusterfuzzlite/Dockerfile.tera");
 const CFL_BUILD: &str = include_str!("../../templates/fuzz/clusterfuzzlite/build.sh.tera");
@@ -113,6 +118,9 @@ struct TargetContext {
     secrets_lits: Vec<String>,
     max_body: usize,
     infers_status: bool,
+    names_lits: Vec<String>,
+    source_arn_lit: String,
+    topic_arn_lit: String,
 }
 
 #[derive(Serialize)]
@@ -221,6 +229,7 @@ fn events_plan(t: &Target, schema: Option<&str>) -> &'static Plan {
     }
     let events: Vec<&'static str> = t.events.iter().map(|e| leak(e)).collect();
     let secrets: Vec<&'static str> = t.secrets.iter().map(|e| leak(e)).collect();
+    let names: Vec<&'static str> = t.names.iter().map(|e| leak(e)).collect();
     Box::leak(Box::new(Plan {
         function: leak(&t.function),
         sinks: Box::leak(t.sinks.clone().into_boxed_slice()),
@@ -235,6 +244,9 @@ fn events_plan(t: &Target, schema: Option<&str>) -> &'static Plan {
         secrets: Box::leak(secrets.into_boxed_slice()),
         max_body: t.max_body,
         infers_status: t.infers_status(),
+        names: Box::leak(names.into_boxed_slice()),
+        source_arn: leak(&t.source_arn),
+        topic_arn: leak(&t.topic_arn),
     }))
 }
 
@@ -373,6 +385,9 @@ fn target_context(t: &Target) -> TargetContext {
         secrets_lits: t.secrets.iter().map(|s| rust_str(s)).collect(),
         max_body: t.max_body,
         infers_status: t.infers_status(),
+        names_lits: t.names.iter().map(|s| rust_str(s)).collect(),
+        source_arn_lit: rust_str(&t.source_arn),
+        topic_arn_lit: rust_str(&t.topic_arn),
     }
 }
 
@@ -426,6 +441,52 @@ fn handler_crates(
     Ok(crates)
 }
 
+/// What the crate's templates see.
+fn crate_context(
+    plan: &FuzzPlan,
+    package: &str,
+    package_ident: &str,
+    crates: BTreeMap<String, (PathBuf, String)>,
+    targets: &[TargetContext],
+) -> tera::Context {
+    let mut context = tera::Context::new();
+    context.insert("model", &comment_text(&plan.model));
+    context.insert("package", &toml_str(package));
+    context.insert("package_ident", package_ident);
+    context.insert(
+        "events_dependency",
+        &format!("{{ path = {} }}", toml_str(vendor::DIR)),
+    );
+    // rustc's name of each handler crate: the only ones that keep sanitizer coverage.
+    context.insert(
+        "coverage_crates",
+        &crates
+            .keys()
+            .map(|name| name.replace('-', "_"))
+            .collect::<Vec<_>>(),
+    );
+    context.insert(
+        "crates",
+        &crates
+            .into_iter()
+            .map(|(name, (_, path))| CrateDependency {
+                name,
+                path: toml_str(&path),
+            })
+            .collect::<Vec<_>>(),
+    );
+    context.insert(
+        "lambda",
+        &plan.targets.iter().any(|t| t.style == HandlerStyle::Lambda),
+    );
+    context.insert(
+        "http",
+        &plan.targets.iter().any(|t| t.style == HandlerStyle::Http),
+    );
+    context.insert("targets", targets);
+    context
+}
+
 /// Every file of the crate for `plan`, to be written under `out`: relative path → contents.
 ///
 /// # Errors
@@ -459,38 +520,13 @@ pub fn render(
         });
         targets.push(target_context(t));
     }
-    let mut context = tera::Context::new();
-    context.insert("model", &comment_text(&plan.model));
-    context.insert("package", &toml_str(&package));
-    context.insert("package_ident", &package_ident);
-    context.insert(
-        "events_dependency",
-        &format!("{{ path = {} }}", toml_str(vendor::DIR)),
-    );
-    context.insert(
-        "crates",
-        &crates
-            .into_iter()
-            .map(|(name, (_, path))| CrateDependency {
-                name,
-                path: toml_str(&path),
-            })
-            .collect::<Vec<_>>(),
-    );
-    context.insert(
-        "lambda",
-        &plan.targets.iter().any(|t| t.style == HandlerStyle::Lambda),
-    );
-    context.insert(
-        "http",
-        &plan.targets.iter().any(|t| t.style == HandlerStyle::Http),
-    );
-    context.insert("targets", &targets);
+    let context = crate_context(plan, &package, &package_ident, crates, &targets);
     let mut tera = tera::Tera::new();
     for (name, text) in [
         ("Cargo.toml", CARGO_TOML),
         ("lib.rs", LIB_RS),
         ("target.rs", TARGET_RS),
+        ("coverage-filter", COVERAGE_FILTER),
     ] {
         tera.add_raw_template(name, text)
             .map_err(|err| InitError::Template(format!("{name}: {err}")))?;
@@ -515,6 +551,19 @@ pub fn render(
             render("target.rs", &one)?.into_bytes(),
         );
     }
+    files.insert(
+        PathBuf::from(COVERAGE_FILTER_FILE),
+        render("coverage-filter", &context)?.into_bytes(),
+    );
+    files.insert(
+        PathBuf::from(".cargo/config.toml"),
+        format!(
+            "# Generated by `strider fuzz init`; regenerate rather than edit.\n\
+             # Sanitizer coverage for the handler crates only: see {COVERAGE_FILTER_FILE}.\n\
+             [build]\nrustc-wrapper = \"./{COVERAGE_FILTER_FILE}\"\n"
+        )
+        .into_bytes(),
+    );
     let mut manifest_json = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
     manifest_json.push(b'\n');
     files.insert(PathBuf::from("strider-fuzz.json"), manifest_json);

@@ -92,6 +92,14 @@ pub struct Target {
     pub memory_mb: u32,
     /// The id of the event-injection threat of this trigger, which a finding confirms.
     pub threat: String,
+    /// Names the handler may read beyond the schema's (route parameters, its source's string
+    /// literals): `strider_events::Plan::names`.
+    pub names: Vec<String>,
+    /// The ARN of the trigger's source, empty when unknown: `strider_events::Plan::source_arn`.
+    pub source_arn: String,
+    /// The ARN of the topic messages come through, empty when none:
+    /// `strider_events::Plan::topic_arn`.
+    pub topic_arn: String,
 }
 
 /// What libFuzzer's own state (corpus, coverage maps) adds to the function's memory.
@@ -432,6 +440,9 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                     crate::rules::find("event-injection").map_or("STR-002", |r| r.id),
                     crate::rules::trigger_qualifier(f, i)
                 ),
+                names: Vec::new(),
+                source_arn: String::new(),
+                topic_arn: String::new(),
             });
         }
     }

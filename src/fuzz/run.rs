@@ -120,12 +120,23 @@ pub fn parse_status(line: &str) -> Option<Progress> {
     Some(progress)
 }
 
+/// `cargo fuzz` for the crate of `campaign`, through the crate's coverage filter (sanitizer
+/// coverage for the handler crates only, whatever the working directory; a wrapper the user had
+/// set runs after it).
 fn cargo_fuzz(campaign: &Campaign) -> Command {
     let mut command = Command::new("cargo");
     if campaign.asan {
         command.arg("+nightly");
     }
     command.arg("fuzz");
+    let filter = std::path::absolute(campaign.dir.join(super::init::COVERAGE_FILTER_FILE))
+        .unwrap_or_else(|_| campaign.dir.join(super::init::COVERAGE_FILTER_FILE));
+    if filter.is_file() {
+        if let Some(theirs) = std::env::var_os("RUSTC_WRAPPER").filter(|w| !w.is_empty()) {
+            command.env("STRIDER_NEXT_WRAPPER", theirs);
+        }
+        command.env("RUSTC_WRAPPER", filter);
+    }
     command
 }
 

@@ -61,6 +61,16 @@ pub struct Plan {
     /// HTTP APIs (payload 2.0) and function URLs take a response without `statusCode` as a 200
     /// JSON body; REST APIs and load balancers reject it.
     pub infers_status: bool,
+    /// Names the handler may read, beyond those of the schema: route parameters, string
+    /// literals of the handler's source. Generators use them for query parameters, headers,
+    /// path parameters, body and message fields, message attributes and stream images.
+    pub names: &'static [&'static str],
+    /// The ARN of the trigger's source as the model names it (queue, topic, bucket, table
+    /// stream, API), or empty when the model does not say.
+    pub source_arn: &'static str,
+    /// For messages that arrive through a topic (SNS, or SQS subscribed to SNS): the topic's ARN,
+    /// or empty when the model does not say.
+    pub topic_arn: &'static str,
 }
 
 impl Plan {
@@ -79,6 +89,9 @@ impl Plan {
         secrets: &[],
         max_body: 256 * 1024,
         infers_status: false,
+        names: &[],
+        source_arn: "",
+        topic_arn: "",
     };
 
     /// The body's schema, parsed once per process (an unparsable schema counts as none).

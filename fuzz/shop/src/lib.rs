@@ -33,6 +33,9 @@ pub mod fulfil_order_sqs {
         secrets: &[],
         max_body: 262144,
         infers_status: false,
+        names: &[],
+        source_arn: "",
+        topic_arn: "",
     };
 
     /// The event the handler takes.
@@ -89,6 +92,9 @@ pub mod list_products_http {
         secrets: &[],
         max_body: 6291456,
         infers_status: false,
+        names: &[],
+        source_arn: "",
+        topic_arn: "",
     };
 
     /// The event the handler takes.
@@ -141,6 +147,9 @@ pub mod payment_webhook_http {
         secrets: &["WEBHOOK_SIGNING_SECRET", ],
         max_body: 6291456,
         infers_status: true,
+        names: &[],
+        source_arn: "",
+        topic_arn: "",
     };
 
     /// The event the handler takes.
@@ -196,6 +205,9 @@ pub mod place_order_http {
         secrets: &["PAYMENT_API_KEY", ],
         max_body: 6291456,
         infers_status: false,
+        names: &[],
+        source_arn: "",
+        topic_arn: "",
     };
 
     /// The event the handler takes.
@@ -249,6 +261,9 @@ pub mod post_confirmation_cognito {
         secrets: &[],
         max_body: 2048,
         infers_status: false,
+        names: &[],
+        source_arn: "",
+        topic_arn: "",
     };
 
     /// The event the handler takes.
@@ -302,6 +317,9 @@ pub mod process_upload_s3 {
         secrets: &[],
         max_body: 1024,
         infers_status: false,
+        names: &[],
+        source_arn: "",
+        topic_arn: "",
     };
 
     /// The event the handler takes.
@@ -355,6 +373,9 @@ pub mod publish_order_events_dynamodb_stream {
         secrets: &[],
         max_body: 409600,
         infers_status: false,
+        names: &[],
+        source_arn: "",
+        topic_arn: "",
     };
 
     /// The event the handler takes.
