@@ -44,7 +44,7 @@ impl Json {
             Json::Null => out.push_str("null"),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Json::Number(n) | Json::Raw(n) => out.push_str(n),
-            Json::String(s) => out.push_str(&Value::String(s.clone()).to_string()),
+            Json::String(s) => write_string(s, out),
             Json::Array(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -61,7 +61,7 @@ impl Json {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&Value::String(key.clone()).to_string());
+                    write_string(key, out);
                     out.push(':');
                     value.write(out);
                 }
@@ -69,6 +69,40 @@ impl Json {
             }
         }
     }
+}
+
+/// Writes `text` as a JSON string, escaped exactly as serde_json escapes it: runs that need no
+/// escape are copied whole, so a long value costs one copy (the hot path of every body).
+fn write_string(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(text.len() + 2);
+    out.push('"');
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // Every escaped byte is ASCII, so `i` is a character boundary.
+        out.push_str(&text[start..i]);
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push('"');
 }
 
 /// The deepest a generated document nests, whatever its schema says; `$ref`s that refer to
@@ -559,6 +593,28 @@ mod tests {
 
     use super::*;
     use crate::Plan;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut samples: Vec<String> = (0u8..=0x7f)
+            .map(|b| format!("a{}z", char::from(b)))
+            .collect();
+        samples.extend(
+            [
+                "",
+                "plain",
+                "quote \" and back\\slash",
+                "é ☃ 𝄞 \u{2028}\u{2029} \u{7f} \u{80} \u{202e}",
+                "\u{0}\u{1f}\n\r\t\u{8}\u{c}",
+            ]
+            .map(str::to_owned),
+        );
+        for sample in samples {
+            let mut ours = String::new();
+            write_string(&sample, &mut ours);
+            assert_eq!(ours, serde_json::to_string(&sample).unwrap(), "{sample:?}");
+        }
+    }
 
     static ORDER: Plan = Plan {
         schema: Some(

@@ -16,6 +16,9 @@ use crate::payload::{Family, Role, percent_encode};
 /// 10 000 messages with the largest body each would be gigabytes.
 pub const EVENT_BYTES: usize = 3 * 1024 * 1024;
 
+/// One long value in this many that [`Hostile::oversize`] makes reaches the plan's body limit.
+const LIMIT_ONE_IN: usize = 16;
+
 /// A generator's view of one fuzz input.
 pub struct Hostile<'a, 'u> {
     u: &'a mut Unstructured<'u>,
@@ -163,8 +166,11 @@ impl<'a, 'u> Hostile<'a, 'u> {
         })
     }
 
-    /// A realistic value repeated up to the plan's body limit (and what is left of the event's
-    /// budget).
+    /// A value repeated: 256 bytes, 4 KiB or 64 KiB (what overflows fixed-size buffers, log
+    /// lines and key limits), or rarely up to the plan's body limit (and what is left of the
+    /// event's budget). Megabytes cost an execution about a millisecond in allocation, copies and
+    /// page faults, so about one long value in a hundred reaches them: the campaign still sends
+    /// them, without spending most of its time building them.
     ///
     /// # Errors
     /// As [`Hostile::choice`].
@@ -172,12 +178,18 @@ impl<'a, 'u> Hostile<'a, 'u> {
         let unit = if unit.is_empty() { "A" } else { unit };
         let most = (self.plan.max_body.min(self.budget) / unit.len()).max(1);
         let times = match self.choice(4)? {
-            0 => 256,
-            1 => 4096,
-            2 => most / 2,
-            _ => most,
+            0 => 256 / unit.len(),
+            2 => 65536 / unit.len(),
+            3 if self.rarely(LIMIT_ONE_IN)? => {
+                if self.choice(2)? == 0 {
+                    most / 2
+                } else {
+                    most
+                }
+            }
+            _ => 4096 / unit.len(),
         }
-        .min(most);
+        .clamp(1, most);
         let long = unit.repeat(times);
         self.spend(long.len());
         Ok(long)
@@ -262,8 +274,9 @@ mod tests {
             max_body: 4 * 1024 * 1024,
             ..Plan::BASE
         };
-        // Choice 3 of `oversize` is the longest value: each one takes what the budget has left.
-        let data = [3u8; 64];
+        // Choice 3, then the rare branch, then choice 1 of `oversize` is the longest value: each
+        // one takes what the budget has left.
+        let data: Vec<u8> = [3u8, 15, 1].repeat(32);
         let mut u = Unstructured::new(&data);
         let mut h = Hostile::new(&mut u, &PLAN);
         let mut total = 0;
@@ -272,6 +285,31 @@ mod tests {
         }
         assert!(total <= EVENT_BYTES + 8 * 3, "{total}");
         assert!(h.budget() < 3);
+    }
+
+    #[test]
+    fn values_reach_the_body_limit_only_rarely() {
+        static PLAN: Plan = Plan {
+            max_body: 1024 * 1024,
+            ..Plan::BASE
+        };
+        let (mut long, mut limit) = (0, 0);
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let data = [a, b, a ^ b];
+                let mut u = Unstructured::new(&data);
+                let mut h = Hostile::new(&mut u, &PLAN);
+                let value = h.oversize("x").unwrap();
+                long += usize::from(value.len() >= 256);
+                limit += usize::from(value.len() > 65536);
+            }
+        }
+        assert_eq!(long, 65536, "every value is long");
+        assert!(limit > 0, "the body limit is never reached");
+        assert!(
+            limit * 50 < long,
+            "{limit} of {long} values reach the body limit"
+        );
     }
 
     #[test]

@@ -29,6 +29,8 @@ where
     T: Serialize,
     G: FnOnce(&mut Hostile<'_, '_>) -> arbitrary::Result<T>,
 {
+    // Looked up once per process: the environment does not change during a campaign.
+    static EVENT_OUT: std::sync::OnceLock<Option<std::ffi::OsString>> = std::sync::OnceLock::new();
     let mut u = Unstructured::new(data);
     let mut h = Hostile::new(&mut u, plan);
     let event = generate(&mut h).ok()?;
@@ -36,7 +38,7 @@ where
         event,
         injected: h.injected,
     };
-    if let Some(path) = std::env::var_os("STRIDER_EVENT_OUT") {
+    if let Some(path) = EVENT_OUT.get_or_init(|| std::env::var_os("STRIDER_EVENT_OUT")) {
         let record = reproducer(&decoded.event, &decoded.injected);
         // The dump is a debugging aid of `strider fuzz run`; failing to write it must not hide the
         // crash being reproduced.

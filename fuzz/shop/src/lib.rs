@@ -16,12 +16,12 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 /// Function "fulfil-order", trigger 1 (sqs), handler `shop_handlers::fulfil_order::handler` (lambda style).
 pub mod fulfil_order_sqs {
-    use strider_events::{Family, Hostile, Plan};
+    use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "fulfil-order",
-        sinks: &[Family::Traversal, Family::Sql, Family::NoSql, Family::LogInjection, ],
+        sinks: &[strider_events::Family::Traversal, strider_events::Family::Sql, strider_events::Family::NoSql, strider_events::Family::LogInjection, ],
         source: "fulfilment-queue",
         method: "",
         path: "/",
@@ -75,12 +75,12 @@ pub mod fulfil_order_sqs {
 
 /// Function "list-products", trigger 1 (http), handler `shop_handlers::list_products::handler` (plain style).
 pub mod list_products_http {
-    use strider_events::{Family, Hostile, Plan};
+    use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "list-products",
-        sinks: &[Family::NoSql, Family::LogInjection, ],
+        sinks: &[strider_events::Family::NoSql, strider_events::Family::LogInjection, ],
         source: "shop-api",
         method: "GET",
         path: "/products",
@@ -130,12 +130,12 @@ pub mod list_products_http {
 
 /// Function "payment-webhook", trigger 1 (http), handler `shop_handlers::payment_webhook::handler` (lambda style).
 pub mod payment_webhook_http {
-    use strider_events::{Family, Hostile, Plan};
+    use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "payment-webhook",
-        sinks: &[Family::NoSql, Family::LogInjection, ],
+        sinks: &[strider_events::Family::NoSql, strider_events::Family::LogInjection, ],
         source: "payment-webhook-url",
         method: "POST",
         path: "/",
@@ -188,12 +188,12 @@ pub mod payment_webhook_http {
 
 /// Function "place-order", trigger 1 (http), handler `shop_handlers::place_order::handler` (http style).
 pub mod place_order_http {
-    use strider_events::{Family, Hostile, Plan};
+    use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "place-order",
-        sinks: &[Family::NoSql, Family::Ssrf, Family::LogInjection, ],
+        sinks: &[strider_events::Family::NoSql, strider_events::Family::Ssrf, strider_events::Family::LogInjection, ],
         source: "shop-api",
         method: "POST",
         path: "/orders",
@@ -244,12 +244,12 @@ pub mod place_order_http {
 
 /// Function "post-confirmation", trigger 1 (cognito), handler `shop_handlers::post_confirmation::handler` (plain style).
 pub mod post_confirmation_cognito {
-    use strider_events::{Family, Hostile, Plan};
+    use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "post-confirmation",
-        sinks: &[Family::NoSql, Family::LogInjection, ],
+        sinks: &[strider_events::Family::NoSql, strider_events::Family::LogInjection, ],
         source: "user-pool",
         method: "",
         path: "/",
@@ -300,12 +300,12 @@ pub mod post_confirmation_cognito {
 
 /// Function "process-upload", trigger 1 (s3), handler `shop_handlers::process_upload::handler` (plain style).
 pub mod process_upload_s3 {
-    use strider_events::{Family, Hostile, Plan};
+    use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "process-upload",
-        sinks: &[Family::Traversal, Family::Command, Family::LogInjection, ],
+        sinks: &[strider_events::Family::Traversal, strider_events::Family::Command, strider_events::Family::LogInjection, ],
         source: "uploads-bucket",
         method: "",
         path: "/",
@@ -356,12 +356,12 @@ pub mod process_upload_s3 {
 
 /// Function "publish-order-events", trigger 1 (dynamodb-stream), handler `shop_handlers::publish_order_events::handler` (lambda style).
 pub mod publish_order_events_dynamodb_stream {
-    use strider_events::{Family, Hostile, Plan};
+    use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "publish-order-events",
-        sinks: &[Family::LogInjection, ],
+        sinks: &[strider_events::Family::LogInjection, ],
         source: "orders-stream",
         method: "",
         path: "/",
