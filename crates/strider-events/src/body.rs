@@ -918,7 +918,7 @@ mod tests {
         };
         for plan in [&NAMED, &with_schema] {
             let (mut url, mut version, mut beside) = (false, false, false);
-            for data in inputs(2000, 64) {
+            for data in inputs(800, 64) {
                 let mut u = Unstructured::new(&data);
                 let body = text(&mut Hostile::new(&mut u, plan)).unwrap();
                 let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(&body) else {

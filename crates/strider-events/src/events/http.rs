@@ -558,7 +558,7 @@ mod tests {
             Some("/orders/c0ffee-42/products/c0ffee-42")
         );
         let (mut query, mut header, mut path, mut number) = (false, false, false, false);
-        for data in inputs(3000, 48) {
+        for data in inputs(1000, 48) {
             let mut u = Unstructured::new(&data);
             let v1 = rest(&mut Hostile::new(&mut u, &NAMED)).unwrap();
             query |= v1.query_string_parameters.first("document_url").is_some();

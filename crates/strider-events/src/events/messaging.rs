@@ -289,6 +289,7 @@ mod tests {
     static NAMED: Plan = Plan {
         source: "orders-queue",
         names: &["tenant", "version"],
+        batch_size: 2,
         source_arn: "arn:aws:sqs:eu-west-1:123456789012:orders-queue",
         topic_arn: "arn:aws:sns:eu-west-1:123456789012:invoices",
         ..Plan::BASE
@@ -320,7 +321,7 @@ mod tests {
         assert!(realistic.records[0].message_attributes.is_empty());
         let (mut sqs_attribute, mut envelope_attribute, mut sns_attribute, mut field, mut data) =
             (false, false, false, false, false);
-        for data_bytes in inputs(2000, 48) {
+        for data_bytes in inputs(600, 48) {
             let mut u = Unstructured::new(&data_bytes);
             let event = sqs(&mut Hostile::new(&mut u, &NAMED)).unwrap();
             for record in &event.records {
