@@ -16,7 +16,7 @@ use serde_json::Value;
 use strider_events::arbitrary::Unstructured;
 use strider_events::{Family, Hostile, Plan, Role};
 
-use super::{FuzzPlan, Target, ident, vendor};
+use super::{FuzzPlan, Target, ident, names, vendor};
 use crate::files::Tree;
 use crate::model::{HandlerStyle, kebab};
 
@@ -271,8 +271,9 @@ fn collect_keys(value: &Value, keys: &mut Vec<String>) {
     }
 }
 
-/// The libFuzzer dictionary of a target: payloads of every family its fields get, and the
-/// field names of its event and body schema.
+/// The libFuzzer dictionary of a target: payloads of every family its fields get, the field
+/// names of its event and body schema, and the names its handler may read (bare, for the
+/// generators' raw names, and quoted, for JSON text).
 fn dictionary(t: &Target, seed: &Value, schema: Option<&Value>) -> String {
     let mut families: Vec<Family> = t.sinks.clone();
     for role in [
@@ -298,6 +299,12 @@ fn dictionary(t: &Target, seed: &Value, schema: Option<&Value>) -> String {
         keys.iter()
             .map(|k| strider_events::payload::dictionary_entry(k)),
     );
+    for name in &t.names {
+        tokens.push(strider_events::payload::dictionary_entry(name));
+        tokens.push(strider_events::payload::dictionary_entry(&format!(
+            "\"{name}\""
+        )));
+    }
     tokens.sort();
     tokens.dedup();
     let mut out = format!(
@@ -498,6 +505,8 @@ pub fn render(
 ) -> Result<BTreeMap<PathBuf, Vec<u8>>, InitError> {
     let package = format!("{}-fuzz", ident::identifier(&plan.model).replace('_', "-"));
     let package_ident = package.replace('-', "_");
+    // The names each handler may read, from its schema and its sources (the plan has the route's).
+    let plan = &names::complete(plan, tree);
     let mut files: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
     let crates = handler_crates(plan, out, tree, &package)?;
     let mut targets = Vec::new();

@@ -6,6 +6,7 @@
 
 pub mod ident;
 pub mod init;
+pub mod names;
 pub mod run;
 pub mod vendor;
 
@@ -92,8 +93,8 @@ pub struct Target {
     pub memory_mb: u32,
     /// The id of the event-injection threat of this trigger, which a finding confirms.
     pub threat: String,
-    /// Names the handler may read beyond the schema's (route parameters, its source's string
-    /// literals): `strider_events::Plan::names`.
+    /// Names the handler may read: the route's parameters from [`plan`], completed by `init` with
+    /// the schema's and its source's ([`names::complete`]): `strider_events::Plan::names`.
     pub names: Vec<String>,
     /// The ARN of the trigger's source, empty when unknown: `strider_events::Plan::source_arn`.
     pub source_arn: String,
@@ -350,6 +351,69 @@ fn fed_by_topic(model: &Model, queue: &str) -> bool {
         .any(|c| c.kind == ChannelKind::Sns && c.delivers_to.iter().any(|d| d.target() == queue))
 }
 
+/// The path of a generated event type (`aws_lambda_events::sqs::SqsEvent`) from its path under
+/// `aws_lambda_events`; EventBridge events carry their detail as JSON.
+fn event_type(event: &str) -> String {
+    let generic = if event.starts_with("eventbridge::") {
+        "<serde_json::Value>"
+    } else {
+        ""
+    };
+    format!("strider_events::aws_lambda_events::{event}{generic}")
+}
+
+/// The ARN of a trigger's source, in the placeholder account and region of
+/// `strider_events::events::arn`; empty for sources whose events carry no ARN. A DynamoDB stream
+/// is named after the table whose changes it carries (the stream channel's `table`, or the table
+/// itself when the trigger names it).
+fn source_arn(model: &Model, trigger: &crate::model::Trigger) -> String {
+    use strider_events::events::arn;
+    let Some(source) = trigger.source.as_deref() else {
+        return String::new();
+    };
+    match trigger.kind {
+        TriggerKind::Sqs => arn("sqs", source),
+        TriggerKind::Sns => arn("sns", source),
+        TriggerKind::Kinesis => arn("kinesis", &format!("stream/{source}")),
+        TriggerKind::S3 => format!("arn:aws:s3:::{source}"),
+        TriggerKind::Schedule | TriggerKind::Eventbridge => {
+            arn("events", &format!("rule/{source}"))
+        }
+        TriggerKind::DynamodbStream => {
+            let table = model
+                .channels
+                .get(source)
+                .and_then(|c| c.table.as_deref())
+                .unwrap_or(source);
+            arn(
+                "dynamodb",
+                &format!("table/{table}/stream/2026-11-23T10:00:00.000"),
+            )
+        }
+        _ => String::new(),
+    }
+}
+
+/// The ARN of the topic a trigger's messages come through: an SNS trigger's own topic, or the
+/// first topic (by id) that delivers to an SQS trigger's queue; empty otherwise.
+fn topic_arn(model: &Model, trigger: &crate::model::Trigger) -> String {
+    let Some(source) = trigger.source.as_deref() else {
+        return String::new();
+    };
+    let topic = match trigger.kind {
+        TriggerKind::Sns => Some(source),
+        TriggerKind::Sqs => model
+            .channels
+            .iter()
+            .find(|(_, c)| {
+                c.kind == ChannelKind::Sns && c.delivers_to.iter().any(|d| d.target() == source)
+            })
+            .map(|(id, _)| id.as_str()),
+        _ => None,
+    };
+    topic.map_or_else(String::new, |t| strider_events::events::arn("sns", t))
+}
+
 /// The targets for the model's functions with Rust handlers (or only `function`).
 ///
 /// # Errors
@@ -384,17 +448,11 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                     continue;
                 }
             };
-            let event_type = fuzz.rust.event.clone().unwrap_or_else(|| {
-                let generic = if found.event.starts_with("eventbridge::") {
-                    "<serde_json::Value>"
-                } else {
-                    ""
-                };
-                format!(
-                    "strider_events::aws_lambda_events::{}{generic}",
-                    found.event
-                )
-            });
+            let event_type = fuzz
+                .rust
+                .event
+                .clone()
+                .unwrap_or_else(|| event_type(found.event));
             let source = trigger.source.clone().unwrap_or_default();
             let sns_envelope = trigger.kind == TriggerKind::Sqs && fed_by_topic(model, &source);
             let schema = trigger
@@ -440,9 +498,14 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                     crate::rules::find("event-injection").map_or("STR-002", |r| r.id),
                     crate::rules::trigger_qualifier(f, i)
                 ),
-                names: Vec::new(),
-                source_arn: String::new(),
-                topic_arn: String::new(),
+                // The route's parameters; `init` adds the schema's and the handler's names.
+                names: trigger
+                    .path
+                    .as_deref()
+                    .map(names::route)
+                    .unwrap_or_default(),
+                source_arn: source_arn(model, trigger),
+                topic_arn: topic_arn(model, trigger),
             });
         }
     }
@@ -495,6 +558,66 @@ mod tests {
             events: events.iter().map(|e| (*e).to_owned()).collect(),
             input: None,
         }
+    }
+
+    #[test]
+    fn arns_follow_the_model_topic_and_table() {
+        let model = crate::model::load(Path::new("model/shop.yaml")).map(|l| l.model);
+        let mut model = model.unwrap_or_else(|_| panic!("the shop model loads"));
+        let plan = plan(&model, None).unwrap_or_else(|err| panic!("{err}"));
+        let by = |name: &str| {
+            plan.targets
+                .iter()
+                .find(|t| t.name == name)
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        let stream = by("publish_order_events_dynamodb_stream");
+        assert_eq!(
+            stream.source_arn,
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-table/stream/2026-11-23T10:00:00.000"
+        );
+        assert!(stream.topic_arn.is_empty());
+        let queue = by("fulfil_order_sqs");
+        assert_eq!(
+            queue.source_arn,
+            "arn:aws:sqs:eu-west-1:123456789012:fulfilment-queue"
+        );
+        assert_eq!(
+            queue.topic_arn,
+            "arn:aws:sns:eu-west-1:123456789012:order-events"
+        );
+        assert_eq!(
+            by("process_upload_s3").source_arn,
+            "arn:aws:s3:::uploads-bucket"
+        );
+        assert!(by("place_order_http").source_arn.is_empty());
+        // Another topic, another ARN: nothing is fixed to the shop's `order-events`.
+        let topic = model
+            .channels
+            .remove("order-events")
+            .unwrap_or_else(|| panic!());
+        model.channels.insert("invoices-topic".to_owned(), topic);
+        let plan = super::plan(&model, Some("fulfil-order")).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(
+            plan.targets[0].topic_arn,
+            "arn:aws:sns:eu-west-1:123456789012:invoices-topic"
+        );
+        // A trigger on the table itself names the table too.
+        let mut t = trigger(TriggerKind::DynamodbStream, Some("orders-table"), &[]);
+        assert!(source_arn(&model, &t).contains(":table/orders-table/stream/"));
+        t.source = None;
+        assert!(source_arn(&model, &t).is_empty());
+    }
+
+    #[test]
+    fn route_parameters_are_names() {
+        let model = crate::model::load(Path::new("model/shop.yaml")).map(|l| l.model);
+        let mut model = model.unwrap_or_else(|_| panic!("the shop model loads"));
+        if let Some(f) = model.functions.get_mut("place-order") {
+            f.triggers[0].path = Some("/orders/{id}/lines/{proxy+}".to_owned());
+        }
+        let plan = plan(&model, Some("place-order")).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(plan.targets[0].names, ["id", "proxy"]);
     }
 
     #[test]

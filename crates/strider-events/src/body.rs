@@ -232,8 +232,9 @@ fn push_field(
     }
 }
 
-/// A body for the plan: from its schema when it has one, otherwise a typical object; then, one
-/// time in three, broken in one way. The document's text is at most the plan's body limit (and
+/// A body for the plan: from its schema when it has one, otherwise a typical object, with fields
+/// the handler may read beside them (see [`named_fields`]); then, one time in three, broken in
+/// one way. The document's text is at most the plan's body limit (and
 /// what is left of the event's budget) whatever sizes the schema asks for: items, nesting,
 /// `$ref`s to itself.
 ///
@@ -246,6 +247,9 @@ pub fn document(h: &mut Hostile<'_, '_>) -> Result<Json> {
         Some(schema) => from_schema(h, schema, schema, "", 0, &mut room)?,
         None => typical(h, &mut room)?,
     };
+    if let Json::Object(fields) = &mut doc {
+        named_fields(h, fields, &mut room)?;
+    }
     // One document in three is broken: the others carry their payloads to code past the parser.
     if h.choice(3)? == 2 {
         doc = broken(h, doc, &mut room)?;
@@ -449,6 +453,89 @@ fn from_schema<'s>(
             string(h.text(role, &realistic_string(name, schema))?, room)
         }
     })
+}
+
+/// Names that usually hold a number.
+const NUMERIC: &[&str] = &[
+    "page",
+    "limit",
+    "offset",
+    "count",
+    "size",
+    "quantity",
+    "qty",
+    "amount",
+    "total",
+    "version",
+    "age",
+    "year",
+    "port",
+    "timeout",
+    "max",
+    "min",
+    "per_page",
+    "pagesize",
+    "page_size",
+];
+
+/// The role and realistic value of a field, parameter, header or attribute known only by its
+/// name: a URL for `callback_url`, an id for `order_id`, a number for `page`…
+#[must_use]
+pub fn realistic(name: &str) -> (Role, String) {
+    let lower = name.to_ascii_lowercase();
+    if NUMERIC.contains(&lower.as_str()) {
+        return (Role::Number, "1".to_owned());
+    }
+    (
+        role_of(name, &Value::Null),
+        realistic_string(name, &Value::Null),
+    )
+}
+
+/// A value for a field, parameter, header or attribute called `name`: realistic for its name
+/// (see [`realistic`]) or hostile for its role.
+///
+/// # Errors
+/// As [`Hostile::choice`].
+pub fn named_text(h: &mut Hostile<'_, '_>, name: &str) -> Result<String> {
+    let (role, realistic) = realistic(name);
+    if role == Role::Number {
+        h.number(&realistic)
+    } else {
+        h.text(role, &realistic)
+    }
+}
+
+/// The most fields [`named_fields`] adds to an object.
+pub const MAX_NAMED_FIELDS: usize = 3;
+
+/// Adds up to [`MAX_NAMED_FIELDS`] fields named by [`Hostile::name`] — the plan's names, which
+/// the handler's source or schema use, or a name read raw from the input — with values for
+/// their names; none on choice 0, so the realistic document is unchanged. Each is charged to
+/// `room`, and left out when it does not fit.
+///
+/// # Errors
+/// As [`Hostile::choice`].
+pub fn named_fields(
+    h: &mut Hostile<'_, '_>,
+    fields: &mut Vec<(String, Json)>,
+    room: &mut usize,
+) -> Result<()> {
+    for _ in 0..h.choice(MAX_NAMED_FIELDS + 1)? {
+        let key = h.name()?;
+        let cost = json_len(&key) + 2;
+        if *room < cost + LEAF {
+            break;
+        }
+        *room -= cost;
+        let value = if realistic(&key).0 == Role::Number && h.choice(4)? != 3 {
+            number(named_text(h, &key)?, room)
+        } else {
+            string(named_text(h, &key)?, room)
+        };
+        fields.push((key, value));
+    }
+    Ok(())
 }
 
 /// An object with the fields handlers most often read, within `room` bytes.
@@ -869,6 +956,48 @@ mod tests {
             bodies <= crate::hostile::EVENT_BYTES + 4 * event.records.len(),
             "{bodies} bytes of bodies"
         );
+    }
+
+    static NAMED: Plan = Plan {
+        names: &["document_url", "version"],
+        ..Plan::BASE
+    };
+
+    #[test]
+    fn plan_names_become_fields_beside_the_typical_ones_and_a_schemas() {
+        let mut u = Unstructured::new(&[]);
+        let realistic = text(&mut Hostile::new(&mut u, &NAMED)).unwrap();
+        assert!(!realistic.contains("document_url"), "{realistic}");
+        let with_schema = Plan {
+            names: NAMED.names,
+            ..ORDER
+        };
+        for plan in [&NAMED, &with_schema] {
+            let (mut url, mut version, mut beside) = (false, false, false);
+            for data in inputs(800, 64) {
+                let mut u = Unstructured::new(&data);
+                let body = text(&mut Hostile::new(&mut u, plan)).unwrap();
+                let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(&body) else {
+                    continue;
+                };
+                url |= doc.get("document_url").is_some_and(Value::is_string);
+                version |= doc.get("version").is_some_and(Value::is_number);
+                beside |= doc.contains_key("document_url")
+                    && doc.contains_key(if plan.schema.is_some() {
+                        "productId"
+                    } else {
+                        "id"
+                    });
+            }
+            assert!(url && version && beside, "{url} {version} {beside}");
+        }
+    }
+
+    #[test]
+    fn names_get_values_for_what_they_name() {
+        assert_eq!(realistic("page"), (Role::Number, "1".to_owned()));
+        assert_eq!(realistic("callback_url").0, Role::Url);
+        assert_eq!(realistic("order_id"), (Role::Id, "c0ffee-42".to_owned()));
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub const EVENT_BYTES: usize = 3 * 1024 * 1024;
 /// One long value in this many that [`Hostile::oversize`] makes reaches the plan's body limit.
 const LIMIT_ONE_IN: usize = 16;
 
+/// The longest name [`Hostile::raw_name`] reads from the input.
+pub const MAX_RAW_NAME: usize = 64;
+
 /// A generator's view of one fuzz input.
 pub struct Hostile<'a, 'u> {
     u: &'a mut Unstructured<'u>,
@@ -195,6 +198,43 @@ impl<'a, 'u> Hostile<'a, 'u> {
         Ok(long)
     }
 
+    /// The name of a field, parameter, header or attribute the handler may read: one of the
+    /// plan's names (route parameters, schema properties, its source's literals), or a name read
+    /// raw from the input (see [`Hostile::raw_name`]), so that libFuzzer can write into it a
+    /// literal it saw compared or found in its dictionary.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn name(&mut self) -> Result<String> {
+        let names = self.plan.names;
+        let pick = self.choice(names.len() + 1)?;
+        match names.get(pick) {
+            Some(name) => Ok((*name).to_owned()),
+            None => self.raw_name(),
+        }
+    }
+
+    /// A name read raw from the input: the printable ASCII bytes (`!` to `~`) up to the first
+    /// other byte, which ends it, at most [`MAX_RAW_NAME`]; `x` when empty (a dictionary word
+    /// inserted before a terminator becomes the name whole).
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn raw_name(&mut self) -> Result<String> {
+        let mut name = String::new();
+        while name.len() < MAX_RAW_NAME {
+            let byte: u8 = self.u.arbitrary()?;
+            if !byte.is_ascii_graphic() {
+                break;
+            }
+            name.push(char::from(byte));
+        }
+        if name.is_empty() {
+            name.push('x');
+        }
+        Ok(name)
+    }
+
     /// A number as text: realistic, a boundary value or arbitrary digits.
     ///
     /// # Errors
@@ -310,6 +350,26 @@ mod tests {
             limit * 50 < long,
             "{limit} of {long} values reach the body limit"
         );
+    }
+
+    #[test]
+    fn names_come_from_the_plan_or_raw_from_the_input() {
+        static NAMED: Plan = Plan {
+            names: &["document_url", "version"],
+            ..Plan::BASE
+        };
+        let name = |data: &[u8], plan: &Plan| {
+            let mut u = Unstructured::new(data);
+            Hostile::new(&mut u, plan).name().unwrap()
+        };
+        assert_eq!(name(&[], &NAMED), "document_url");
+        assert_eq!(name(&[1], &NAMED), "version");
+        // The last choice reads the name from the bytes, up to a byte that is not printable.
+        assert_eq!(name(b"\x02page\x00rest", &NAMED), "page");
+        assert_eq!(name(b"\x02", &NAMED), "x");
+        assert_eq!(name(b"id", &Plan::BASE), "id");
+        let long = name(&[b'a'; 200], &Plan::BASE);
+        assert_eq!(long.len(), MAX_RAW_NAME);
     }
 
     #[test]

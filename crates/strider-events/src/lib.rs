@@ -61,9 +61,10 @@ pub struct Plan {
     /// HTTP APIs (payload 2.0) and function URLs take a response without `statusCode` as a 200
     /// JSON body; REST APIs and load balancers reject it.
     pub infers_status: bool,
-    /// Names the handler may read, beyond those of the schema: route parameters, string
-    /// literals of the handler's source. Generators use them for query parameters, headers,
-    /// path parameters, body and message fields, message attributes and stream images.
+    /// Names the handler may read, most relevant first: route parameters, the schema's property
+    /// names, the names its source looks up, its other name-like literals. Generators use them
+    /// for query parameters, headers, path parameters, body and message fields, message
+    /// attributes and stream images, besides names read raw from the input.
     pub names: &'static [&'static str],
     /// The ARN of the trigger's source as the model names it (queue, topic, bucket, table
     /// stream, API), or empty when the model does not say.

@@ -15,7 +15,10 @@ use super::{REGION, uuid};
 use crate::hostile::Hostile;
 use crate::payload::Role;
 
-/// Attributes a user fills in at sign-up, and Cognito's own.
+/// The most user attributes named by [`Hostile::name`] an event gets.
+pub const MAX_NAMED_ATTRIBUTES: usize = 3;
+
+/// Attributes a user fills in at sign-up, and Cognito's own, and some the handler may read.
 ///
 /// # Errors
 /// As [`Hostile::choice`].
@@ -36,6 +39,12 @@ pub fn user_attributes(h: &mut Hostile<'_, '_>) -> Result<HashMap<String, String
     }
     if h.rarely(6)? {
         attributes.remove("email");
+    }
+    // Attributes the handler may read (`custom:tenant`), typed by the user like the others.
+    for _ in 0..h.choice(MAX_NAMED_ATTRIBUTES + 1)? {
+        let name = h.name()?;
+        let value = crate::body::named_text(h, &name)?;
+        attributes.insert(name, value);
     }
     Ok(attributes)
 }
@@ -131,6 +140,28 @@ mod tests {
             json["request"]["userAttributes"]["email"],
             "ana@example.com"
         );
+    }
+
+    #[test]
+    fn plan_names_become_user_attributes() {
+        static NAMED: Plan = Plan {
+            names: &["custom:tenant"],
+            ..Plan::BASE
+        };
+        let mut u = Unstructured::new(&[]);
+        assert!(
+            !user_attributes(&mut Hostile::new(&mut u, &NAMED))
+                .unwrap()
+                .contains_key("custom:tenant")
+        );
+        let found = (0..=255u8).any(|seed| {
+            let data: Vec<u8> = (0..32u8).map(|i| seed ^ i.wrapping_mul(77)).collect();
+            let mut u = Unstructured::new(&data);
+            user_attributes(&mut Hostile::new(&mut u, &NAMED))
+                .unwrap()
+                .contains_key("custom:tenant")
+        });
+        assert!(found);
     }
 
     #[test]

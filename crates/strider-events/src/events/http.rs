@@ -45,6 +45,26 @@ fn within(mut text: String, max: usize) -> String {
     text
 }
 
+/// The most headers, and the most query parameters, named by [`Hostile::name`] a request gets.
+pub const MAX_NAMED: usize = 3;
+
+/// The value of the path parameter `{name}` (`{name+}` takes the rest of the path, slashes
+/// included): realistic for its name, or hostile.
+fn path_parameter(h: &mut Hostile<'_, '_>, name: &str) -> Result<String> {
+    if let Some(greedy) = name.strip_suffix('+') {
+        let realistic = if greedy == "proxy" {
+            "products/c0ffee-42".to_owned()
+        } else {
+            format!("{}/c0ffee-42", body::realistic(greedy).1)
+        };
+        return h.text(Role::Key, &realistic);
+    }
+    match body::realistic(name) {
+        (Role::Text, _) => h.text(Role::Id, "c0ffee-42"),
+        _ => body::named_text(h, name),
+    }
+}
+
 /// The parts every flavour shares, generated once and laid out per flavour.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -83,16 +103,21 @@ pub fn request(h: &mut Hostile<'_, '_>) -> Result<Request> {
     for segment in route.split('/').filter(|s| !s.is_empty()) {
         path.push('/');
         if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            let name = name.trim_end_matches('+');
-            let value = within(h.text(Role::Id, "c0ffee-42")?, MAX_URL_PART);
+            let value = within(path_parameter(h, name)?, MAX_URL_PART);
             path.push_str(&value);
-            path_parameters.insert(name.to_owned(), value);
+            path_parameters.insert(name.trim_end_matches('+').to_owned(), value);
         } else {
             path.push_str(segment);
         }
     }
     if path.is_empty() {
         path.push('/');
+    }
+    // A parameter the route does not have: the model's route may be older than the handler.
+    if h.rarely(8)? {
+        let name = h.name()?;
+        let value = within(body::named_text(h, &name)?, MAX_URL_PART);
+        path_parameters.entry(name).or_insert(value);
     }
     let mut headers = vec![
         ("content-type".to_owned(), "application/json".to_owned()),
@@ -108,6 +133,10 @@ pub fn request(h: &mut Hostile<'_, '_>) -> Result<Request> {
             h.text(Role::Url, "https://shop.example/")?,
         )),
         _ => headers.push(("x-custom".to_owned(), h.payload(Role::Text)?)),
+    }
+    // Headers the handler may read (HTTP APIs and the `http` crate send names in lower case).
+    for (name, value) in named(h, MAX_HEADER)? {
+        headers.push((name.to_ascii_lowercase(), value));
     }
     for header in &mut headers {
         header.1 = within(std::mem::take(&mut header.1), MAX_HEADER);
@@ -126,6 +155,8 @@ pub fn request(h: &mut Hostile<'_, '_>) -> Result<Request> {
             query.push(("limit".to_owned(), h.number("10")?));
         }
     }
+    // Query parameters the handler may read, on any method.
+    query.extend(named(h, MAX_URL_PART)?);
     let cookies = if h.rarely(6)? {
         vec![within(
             format!("session={}", h.text(Role::Id, "abc")?),
@@ -134,10 +165,42 @@ pub fn request(h: &mut Hostile<'_, '_>) -> Result<Request> {
     } else {
         Vec::new()
     };
-    let (body, base64) = if method == Method::GET && !h.rarely(8)? {
+    let (body, base64) = request_body(h, &method)?;
+    Ok(Request {
+        method,
+        route,
+        path,
+        path_parameters,
+        headers,
+        query,
+        cookies,
+        body,
+        base64,
+        source_ip: "203.0.113.7".to_owned(),
+    })
+}
+
+/// Up to [`MAX_NAMED`] (name, value) pairs named by [`Hostile::name`], values at most `max`
+/// bytes; none on choice 0.
+fn named(h: &mut Hostile<'_, '_>, max: usize) -> Result<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    for _ in 0..h.choice(MAX_NAMED + 1)? {
+        let name = h.name()?;
+        let value = within(body::named_text(h, &name)?, max);
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+/// The body of a request and whether it is flagged base64: none for most GETs.
+fn request_body(h: &mut Hostile<'_, '_>, method: &Method) -> Result<(Option<String>, bool)> {
+    Ok(if *method == Method::GET && !h.rarely(8)? {
         (None, false)
     } else {
-        match h.choice(8)? {
+        match h.choice(9)? {
+            // The flag on a body that is not base64: a client or proxy that sets it wrongly
+            // (lambda_http panics decoding it).
+            8 => (Some(body::text(h)?), true),
             6 => {
                 let text = body::text(h)?;
                 (
@@ -154,18 +217,6 @@ pub fn request(h: &mut Hostile<'_, '_>) -> Result<Request> {
             }
             _ => (Some(body::text(h)?), false),
         }
-    };
-    Ok(Request {
-        method,
-        route,
-        path,
-        path_parameters,
-        headers,
-        query,
-        cookies,
-        body,
-        base64,
-        source_ip: "203.0.113.7".to_owned(),
     })
 }
 
@@ -444,7 +495,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_arrives_only_base64_encoded() {
-        let mut found = false;
+        let (mut found, mut flag_on_text) = (false, false);
         for seed in 0..=255u8 {
             let data: Vec<u8> = (0..64u8)
                 .map(|i| seed.wrapping_mul(31).wrapping_add(i.wrapping_mul(seed | 1)))
@@ -455,13 +506,81 @@ mod tests {
                 ..Plan::BASE
             };
             let event = rest(&mut Hostile::new(&mut u, &post)).unwrap();
-            if event.is_base64_encoded {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(event.body.unwrap())
-                    .unwrap();
-                found |= std::str::from_utf8(&bytes).is_err();
+            let body = event.body.unwrap_or_default();
+            match base64::engine::general_purpose::STANDARD.decode(&body) {
+                Ok(bytes) if event.is_base64_encoded => {
+                    found |= std::str::from_utf8(&bytes).is_err();
+                }
+                // The flag on a body that is not base64: that body is still text.
+                Err(_) if event.is_base64_encoded => flag_on_text = true,
+                _ => {}
             }
         }
         assert!(found, "no base64 body with invalid UTF-8 in 256 inputs");
+        assert!(
+            flag_on_text,
+            "no isBase64Encoded on a body that is not base64"
+        );
+    }
+
+    static NAMED: Plan = Plan {
+        method: "POST",
+        path: "/orders/{id}/{proxy+}",
+        names: &["document_url", "x-tenant", "page"],
+        ..Plan::BASE
+    };
+
+    /// Inputs from a xorshift generator.
+    fn inputs(count: u32, len: usize) -> impl Iterator<Item = Vec<u8>> {
+        (0..count).map(move |seed| {
+            let mut state = seed.wrapping_mul(2_654_435_761) | 1;
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    state.to_le_bytes()[0]
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn plan_names_become_query_parameters_headers_and_path_parameters() {
+        let mut u = Unstructured::new(&[]);
+        let realistic = rest(&mut Hostile::new(&mut u, &NAMED)).unwrap();
+        assert!(realistic.query_string_parameters.is_empty());
+        assert!(!realistic.headers.contains_key("x-tenant"));
+        assert_eq!(realistic.path_parameters.len(), 2);
+        assert_eq!(realistic.path_parameters["proxy"], "products/c0ffee-42");
+        assert_eq!(
+            realistic.path.as_deref(),
+            Some("/orders/c0ffee-42/products/c0ffee-42")
+        );
+        let (mut query, mut header, mut path, mut number) = (false, false, false, false);
+        for data in inputs(1000, 48) {
+            let mut u = Unstructured::new(&data);
+            let v1 = rest(&mut Hostile::new(&mut u, &NAMED)).unwrap();
+            query |= v1.query_string_parameters.first("document_url").is_some();
+            number |= v1
+                .query_string_parameters
+                .first("page")
+                .is_some_and(|p| p.parse::<i64>().is_ok());
+            header |= v1.headers.contains_key("x-tenant");
+            path |= v1.path_parameters.contains_key("document_url");
+            let mut u = Unstructured::new(&data);
+            let v2 = http_api(&mut Hostile::new(&mut u, &NAMED)).unwrap();
+            assert_eq!(
+                v2.raw_query_string
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("document_url="),
+                v2.query_string_parameters.first("document_url").is_some()
+            );
+        }
+        assert!(
+            query && header && path && number,
+            "{query} {header} {path} {number}"
+        );
     }
 }

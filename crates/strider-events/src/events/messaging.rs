@@ -10,14 +10,46 @@ use arbitrary::Result;
 use aws_lambda_events::encodings::SecondTimestamp;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use aws_lambda_events::kinesis::{KinesisEvent, KinesisEventRecord};
-use aws_lambda_events::sns::{SnsEvent, SnsMessage, SnsRecord};
-use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+use aws_lambda_events::sns::{MessageAttribute, SnsEvent, SnsMessage, SnsRecord};
+use aws_lambda_events::sqs::{SqsEvent, SqsMessage, SqsMessageAttribute};
 use serde_json::{Value, json};
 
 use super::{ACCOUNT, REGION, arn, batch_ids, event_time, uuid};
 use crate::body;
 use crate::hostile::Hostile;
 use crate::payload::Role;
+
+/// The most message attributes named by [`Hostile::name`] a message gets.
+pub const MAX_ATTRIBUTES: usize = 3;
+
+/// A message attribute: name, data type (`String` or `Number`) and value.
+type Attribute = (String, &'static str, String);
+
+/// Message attributes the handler may read: up to [`MAX_ATTRIBUTES`], named by
+/// [`Hostile::name`], with values for their names; none on choice 0.
+fn named_attributes(h: &mut Hostile<'_, '_>) -> Result<Vec<Attribute>> {
+    let mut attributes = Vec::new();
+    for _ in 0..h.choice(MAX_ATTRIBUTES + 1)? {
+        let name = h.name()?;
+        let data_type = if body::realistic(&name).0 == Role::Number {
+            "Number"
+        } else {
+            "String"
+        };
+        let value = body::named_text(h, &name)?;
+        attributes.push((name, data_type, value));
+    }
+    Ok(attributes)
+}
+
+/// `arn` when the plan names one, else `fallback`.
+fn or(arn: &str, fallback: impl FnOnce() -> String) -> String {
+    if arn.is_empty() {
+        fallback()
+    } else {
+        arn.to_owned()
+    }
+}
 
 fn batch_len(h: &mut Hostile<'_, '_>) -> Result<usize> {
     let most = usize::try_from(h.plan().batch_size)
@@ -27,8 +59,13 @@ fn batch_len(h: &mut Hostile<'_, '_>) -> Result<usize> {
 }
 
 /// The SNS envelope an SQS queue subscribed to a topic receives, as the body text.
-fn sns_envelope(h: &mut Hostile<'_, '_>, message: &str, n: usize) -> Result<String> {
-    let topic = arn("sns", "order-events");
+fn sns_envelope(
+    h: &mut Hostile<'_, '_>,
+    message: &str,
+    n: usize,
+    attributes: &[Attribute],
+) -> Result<String> {
+    let topic = or(h.plan().topic_arn, || arn("sns", "order-events"));
     let mut envelope = json!({
         "Type": "Notification",
         "MessageId": uuid(n + 1000),
@@ -40,6 +77,14 @@ fn sns_envelope(h: &mut Hostile<'_, '_>, message: &str, n: usize) -> Result<Stri
         "SigningCertURL": "https://sns.eu-west-1.amazonaws.com/cert.pem",
         "UnsubscribeURL": "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe",
     });
+    if !attributes.is_empty() {
+        envelope["MessageAttributes"] = attributes
+            .iter()
+            .map(|(name, data_type, value)| {
+                (name.clone(), json!({"Type": data_type, "Value": value}))
+            })
+            .collect();
+    }
     match h.choice(8)? {
         0..=4 => {}
         5 => envelope["Type"] = json!("SubscriptionConfirmation"),
@@ -60,12 +105,23 @@ pub fn sqs(h: &mut Hostile<'_, '_>) -> Result<SqsEvent> {
     let mut event = SqsEvent::default();
     for (i, id) in ids.into_iter().enumerate() {
         let message = body::text(h)?;
+        let mut attributes = named_attributes(h)?;
+        // Through a topic, the attributes travel in the envelope.
         let body = if h.plan().sns_envelope && !h.rarely(16)? {
-            sns_envelope(h, &message, i)?
+            sns_envelope(h, &message, i, &std::mem::take(&mut attributes))?
         } else {
             message
         };
         let mut record = SqsMessage::default();
+        record.message_attributes = attributes
+            .into_iter()
+            .map(|(name, data_type, value)| {
+                let mut attribute = SqsMessageAttribute::default();
+                attribute.data_type = Some(data_type.to_owned());
+                attribute.string_value = Some(value);
+                (name, attribute)
+            })
+            .collect();
         record.message_id = Some(id);
         record.receipt_handle = Some(format!("AQEB{i:08}"));
         record.body = Some(body);
@@ -74,7 +130,7 @@ pub fn sqs(h: &mut Hostile<'_, '_>) -> Result<SqsEvent> {
             ("SentTimestamp".to_owned(), "1795428000000".to_owned()),
         ]);
         record.event_source = Some("aws:sqs".to_owned());
-        record.event_source_arn = Some(arn("sqs", h.plan().source));
+        record.event_source_arn = Some(or(h.plan().source_arn, || arn("sqs", h.plan().source)));
         record.aws_region = Some(REGION.to_owned());
         event.records.push(record);
     }
@@ -86,7 +142,10 @@ pub fn sqs(h: &mut Hostile<'_, '_>) -> Result<SqsEvent> {
 /// # Errors
 /// As [`Hostile::choice`].
 pub fn sns(h: &mut Hostile<'_, '_>) -> Result<SnsEvent> {
-    let topic = arn("sns", h.plan().source);
+    let plan = h.plan();
+    let topic = or(plan.topic_arn, || {
+        or(plan.source_arn, || arn("sns", plan.source))
+    });
     let mut message = SnsMessage::default();
     message.sns_message_type = "Notification".to_owned();
     message.message_id = uuid(1);
@@ -98,6 +157,15 @@ pub fn sns(h: &mut Hostile<'_, '_>) -> Result<SnsEvent> {
     message.signing_cert_url = "https://sns.eu-west-1.amazonaws.com/cert.pem".to_owned();
     message.unsubscribe_url = "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe".to_owned();
     message.message = body::text(h)?;
+    message.message_attributes = named_attributes(h)?
+        .into_iter()
+        .map(|(name, data_type, value)| {
+            let mut attribute = MessageAttribute::default();
+            attribute.data_type = data_type.to_owned();
+            attribute.value = value;
+            (name, attribute)
+        })
+        .collect();
     let mut record = SnsRecord::default();
     record.event_source = "aws:sns".to_owned();
     record.event_version = "1.0".to_owned();
@@ -127,7 +195,9 @@ pub fn kinesis(h: &mut Hostile<'_, '_>) -> Result<KinesisEvent> {
         record.event_id = Some(format!("shardId-000000000000:{id}"));
         record.event_name = Some("aws:kinesis:record".to_owned());
         record.event_source = Some("aws:kinesis".to_owned());
-        record.event_source_arn = Some(arn("kinesis", &format!("stream/{}", h.plan().source)));
+        record.event_source_arn = Some(or(h.plan().source_arn, || {
+            arn("kinesis", &format!("stream/{}", h.plan().source))
+        }));
         record.event_version = Some("1.0".to_owned());
         record.kinesis.approximate_arrival_timestamp = SecondTimestamp(event_time());
         *record.kinesis.data = data;
@@ -178,7 +248,9 @@ pub fn schedule(h: &mut Hostile<'_, '_>) -> Result<EventBridgeEvent<Value>> {
     event.account = Some(ACCOUNT.to_owned());
     event.time = Some(event_time());
     event.region = Some(REGION.to_owned());
-    event.resources = Some(vec![arn("events", &format!("rule/{}", plan.source))]);
+    event.resources = Some(vec![or(plan.source_arn, || {
+        arn("events", &format!("rule/{}", plan.source))
+    })]);
     event.detail = json!({});
     match h.choice(6)? {
         0..=2 => {}
@@ -212,6 +284,102 @@ mod tests {
         assert_eq!(body["Type"], "Notification");
         let inner: Value = serde_json::from_str(body["Message"].as_str().unwrap()).unwrap();
         assert!(inner.is_object(), "{inner}");
+    }
+
+    static NAMED: Plan = Plan {
+        source: "orders-queue",
+        names: &["tenant", "version"],
+        batch_size: 2,
+        source_arn: "arn:aws:sqs:eu-west-1:123456789012:orders-queue",
+        topic_arn: "arn:aws:sns:eu-west-1:123456789012:invoices",
+        ..Plan::BASE
+    };
+
+    /// Inputs from a xorshift generator.
+    fn inputs(count: u32, len: usize) -> impl Iterator<Item = Vec<u8>> {
+        (0..count).map(move |seed| {
+            let mut state = seed.wrapping_mul(2_654_435_761) | 1;
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    state.to_le_bytes()[0]
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn plan_names_become_message_attributes_and_fields() {
+        let enveloped = Plan {
+            sns_envelope: true,
+            ..NAMED
+        };
+        let mut u = Unstructured::new(&[]);
+        let realistic = sqs(&mut Hostile::new(&mut u, &NAMED)).unwrap();
+        assert!(realistic.records[0].message_attributes.is_empty());
+        let (mut sqs_attribute, mut envelope_attribute, mut sns_attribute, mut field, mut data) =
+            (false, false, false, false, false);
+        for data_bytes in inputs(600, 48) {
+            let mut u = Unstructured::new(&data_bytes);
+            let event = sqs(&mut Hostile::new(&mut u, &NAMED)).unwrap();
+            for record in &event.records {
+                sqs_attribute |= record
+                    .message_attributes
+                    .get("version")
+                    .is_some_and(|a| a.data_type.as_deref() == Some("Number"));
+                field |= record.body.as_deref().unwrap_or("").contains("\"tenant\":");
+            }
+            let mut u = Unstructured::new(&data_bytes);
+            let event = sqs(&mut Hostile::new(&mut u, &enveloped)).unwrap();
+            for record in &event.records {
+                let body: Value =
+                    serde_json::from_str(record.body.as_deref().unwrap()).unwrap_or_default();
+                envelope_attribute |= body["MessageAttributes"]["tenant"]["Type"] == "String";
+                assert!(record.message_attributes.is_empty() || body.get("Type").is_none());
+            }
+            let mut u = Unstructured::new(&data_bytes);
+            let event = sns(&mut Hostile::new(&mut u, &NAMED)).unwrap();
+            sns_attribute |= event.records[0]
+                .sns
+                .message_attributes
+                .contains_key("tenant");
+            let mut u = Unstructured::new(&data_bytes);
+            let event = kinesis(&mut Hostile::new(&mut u, &NAMED)).unwrap();
+            data |= event
+                .records
+                .iter()
+                .any(|r| String::from_utf8_lossy(&r.kinesis.data).contains("\"version\":"));
+        }
+        assert!(
+            sqs_attribute && envelope_attribute && sns_attribute && field && data,
+            "{sqs_attribute} {envelope_attribute} {sns_attribute} {field} {data}"
+        );
+    }
+
+    #[test]
+    fn arns_come_from_the_plan() {
+        let enveloped = Plan {
+            sns_envelope: true,
+            ..NAMED
+        };
+        let mut u = Unstructured::new(&[]);
+        let event = sqs(&mut Hostile::new(&mut u, &enveloped)).unwrap();
+        let record = &event.records[0];
+        assert_eq!(record.event_source_arn.as_deref(), Some(NAMED.source_arn));
+        let body: Value = serde_json::from_str(record.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["TopicArn"], NAMED.topic_arn);
+        let event = sns(&mut Hostile::new(&mut u, &NAMED)).unwrap();
+        assert_eq!(event.records[0].sns.topic_arn, NAMED.topic_arn);
+        // Without ARNs in the plan, the generators name them after the source.
+        let event = sns(&mut Hostile::new(&mut u, &QUEUE)).unwrap();
+        assert!(
+            event.records[0]
+                .sns
+                .topic_arn
+                .ends_with(":fulfilment-queue")
+        );
     }
 
     #[test]

@@ -36,7 +36,13 @@ pub fn s3(h: &mut Hostile<'_, '_>) -> Result<S3Event> {
     let mut event = S3Event::default();
     for i in 0..n {
         let pick = h.choice(plan.events.len().max(1))?;
-        let key = h.text(Role::Key, "uploads/review-1.jpg")?;
+        // Sometimes under a prefix the handler may look for (`invoices/…`).
+        let realistic = if h.rarely(4)? {
+            format!("{}/review-1.jpg", h.name()?)
+        } else {
+            "uploads/review-1.jpg".to_owned()
+        };
+        let key = h.text(Role::Key, &realistic)?;
         let mut object = S3Object::default();
         object.key = Some(s3_event_key(&key));
         object.size = Some(h.number("48213")?.parse().unwrap_or(-1));
@@ -44,7 +50,11 @@ pub fn s3(h: &mut Hostile<'_, '_>) -> Result<S3Event> {
         object.sequencer = Some(format!("0A1B2C3D4E5F6{i:04}"));
         let mut bucket = S3Bucket::default();
         bucket.name = Some(plan.source.to_owned());
-        bucket.arn = Some(format!("arn:aws:s3:::{}", plan.source));
+        bucket.arn = Some(if plan.source_arn.is_empty() {
+            format!("arn:aws:s3:::{}", plan.source)
+        } else {
+            plan.source_arn.to_owned()
+        });
         let mut entity = S3Entity::default();
         entity.schema_version = Some("1.0".to_owned());
         entity.configuration_id = Some("strider".to_owned());
@@ -81,12 +91,12 @@ pub fn attribute(value: &Json) -> AttributeValue {
     }
 }
 
-fn item(doc: &Json, key: &str) -> Item {
+fn item(doc: &Json, key_name: &str, key: &str) -> Item {
     let mut map: HashMap<String, AttributeValue> = match attribute(doc) {
         AttributeValue::M(fields) => fields,
         other => HashMap::from([("value".to_owned(), other)]),
     };
-    map.insert("pk".to_owned(), AttributeValue::S(key.to_owned()));
+    map.insert(key_name.to_owned(), AttributeValue::S(key.to_owned()));
     Item::from(map)
 }
 
@@ -99,6 +109,20 @@ pub fn dynamodb_stream(h: &mut Hostile<'_, '_>) -> Result<Event> {
     let plan = h.plan();
     let n = h.count(plan.batch_size.try_into().unwrap_or(10).clamp(1, 100))?;
     let ids = batch_ids(h, n)?;
+    // The table's key attribute: `pk`, or sometimes a name the handler may read (`orderId`).
+    let key_name = if h.rarely(4)? {
+        h.name()?
+    } else {
+        "pk".to_owned()
+    };
+    let stream_arn = if plan.source_arn.is_empty() {
+        arn(
+            "dynamodb",
+            &format!("table/{}/stream/2026-11-23T10:00:00.000", plan.source),
+        )
+    } else {
+        plan.source_arn.to_owned()
+    };
     let mut event = Event::default();
     for (i, id) in ids.into_iter().enumerate() {
         let key = h.text(Role::Id, &format!("order-{i}"))?;
@@ -106,14 +130,14 @@ pub fn dynamodb_stream(h: &mut Hostile<'_, '_>) -> Result<Event> {
         let mut change = StreamRecord::default();
         change.approximate_creation_date_time = event_time();
         change.keys = Item::from(HashMap::from([(
-            "pk".to_owned(),
+            key_name.clone(),
             AttributeValue::S(key.clone()),
         )]));
         if operation != "INSERT" {
-            change.old_image = item(&body::document(h)?, &key);
+            change.old_image = item(&body::document(h)?, &key_name, &key);
         }
         if operation != "REMOVE" {
-            change.new_image = item(&body::document(h)?, &key);
+            change.new_image = item(&body::document(h)?, &key_name, &key);
         }
         change.sequence_number = Some(format!("{}", 100_000_000_000_000_000_000u128 + i as u128));
         change.size_bytes = 128;
@@ -125,10 +149,7 @@ pub fn dynamodb_stream(h: &mut Hostile<'_, '_>) -> Result<Event> {
         record.event_name = operation.to_owned();
         record.event_source = Some("aws:dynamodb".to_owned());
         record.event_version = Some("1.1".to_owned());
-        record.event_source_arn = Some(arn(
-            "dynamodb",
-            &format!("table/{}/stream/2026-11-23T10:00:00.000", plan.source),
-        ));
+        record.event_source_arn = Some(stream_arn.clone());
         event.records.push(record);
     }
     Ok(event)
@@ -158,6 +179,59 @@ mod tests {
         assert_eq!(record["s3"]["object"]["key"], "uploads/review-1.jpg");
         let back: S3Event = serde_json::from_value(json).unwrap();
         assert_eq!(back, event);
+    }
+
+    static TABLE: Plan = Plan {
+        source: "orders-stream",
+        names: &["version", "invoices"],
+        batch_size: 2,
+        source_arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-11-23T10:00:00.000",
+        ..Plan::BASE
+    };
+
+    #[test]
+    fn plan_names_become_image_attributes_key_names_and_key_prefixes() {
+        let mut u = Unstructured::new(&[]);
+        let realistic = dynamodb_stream(&mut Hostile::new(&mut u, &TABLE)).unwrap();
+        let record = &realistic.records[0];
+        assert_eq!(record.event_source_arn.as_deref(), Some(TABLE.source_arn));
+        assert!(record.change.new_image.get("version").is_none());
+        assert!(record.change.new_image.get("pk").is_some());
+        let (mut new_image, mut old_image, mut key_name, mut prefix) = (false, false, false, false);
+        for seed in 0..1000u32 {
+            let mut state = seed.wrapping_mul(2_654_435_761) | 1;
+            let data: Vec<u8> = (0..48)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    state.to_le_bytes()[0]
+                })
+                .collect();
+            let mut u = Unstructured::new(&data);
+            let event = dynamodb_stream(&mut Hostile::new(&mut u, &TABLE)).unwrap();
+            for record in &event.records {
+                new_image |= matches!(
+                    record.change.new_image.get("version"),
+                    Some(AttributeValue::N(_))
+                );
+                old_image |= record.change.old_image.get("version").is_some();
+                key_name |= record.change.keys.get("invoices").is_some();
+            }
+            let mut u = Unstructured::new(&data);
+            let event = s3(&mut Hostile::new(&mut u, &TABLE)).unwrap();
+            prefix |= event.records[0]
+                .s3
+                .object
+                .key
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("invoices/");
+        }
+        assert!(
+            new_image && old_image && key_name && prefix,
+            "{new_image} {old_image} {key_name} {prefix}"
+        );
     }
 
     #[test]
@@ -195,8 +269,10 @@ mod tests {
                             .is_none_or(|i| i.as_object().is_some_and(serde_json::Map::is_empty)),
                         "{json}"
                     );
+                    // The old image holds the item's key, under the key's name.
+                    let key_name = record.change.keys.keys().next().unwrap();
                     assert!(
-                        json["dynamodb"]["OldImage"]["pk"]["S"].is_string(),
+                        json["dynamodb"]["OldImage"][key_name.as_str()]["S"].is_string(),
                         "{json}"
                     );
                 }
