@@ -33,9 +33,9 @@ pub mod fulfil_order_sqs {
         secrets: &[],
         max_body: 262144,
         infers_status: false,
-        names: &[],
-        source_arn: "",
-        topic_arn: "",
+        names: &["customerId", "items", "orderId", "status", "quantity", "sku", "unitPriceCents", "kind", "message", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
+        source_arn: "arn:aws:sqs:eu-west-1:123456789012:fulfilment-queue",
+        topic_arn: "arn:aws:sns:eu-west-1:123456789012:order-events",
     };
 
     /// The event the handler takes.
@@ -92,7 +92,7 @@ pub mod list_products_http {
         secrets: &[],
         max_body: 6291456,
         infers_status: false,
-        names: &[],
+        names: &["category", "page", "q", "sort", "kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
         source_arn: "",
         topic_arn: "",
     };
@@ -147,7 +147,7 @@ pub mod payment_webhook_http {
         secrets: &["WEBHOOK_SIGNING_SECRET", ],
         max_body: 6291456,
         infers_status: true,
-        names: &[],
+        names: &["amount", "currency", "eventId", "orderId", "signature", "type", "kind", "message", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
         source_arn: "",
         topic_arn: "",
     };
@@ -205,7 +205,7 @@ pub mod place_order_http {
         secrets: &["PAYMENT_API_KEY", ],
         max_body: 6291456,
         infers_status: false,
-        names: &[],
+        names: &["couponCode", "deliveryAddress", "items", "payment", "city", "country", "name", "postcode", "street", "cardNumber", "cvc", "expiry", "quantity", "sku", "kind", "message", "orderId", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
         source_arn: "",
         topic_arn: "",
     };
@@ -261,7 +261,7 @@ pub mod post_confirmation_cognito {
         secrets: &[],
         max_body: 2048,
         infers_status: false,
-        names: &[],
+        names: &["kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
         source_arn: "",
         topic_arn: "",
     };
@@ -317,8 +317,8 @@ pub mod process_upload_s3 {
         secrets: &[],
         max_body: 1024,
         infers_status: false,
-        names: &[],
-        source_arn: "",
+        names: &["kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
+        source_arn: "arn:aws:s3:::uploads-bucket",
         topic_arn: "",
     };
 
@@ -373,8 +373,8 @@ pub mod publish_order_events_dynamodb_stream {
         secrets: &[],
         max_body: 409600,
         infers_status: false,
-        names: &[],
-        source_arn: "",
+        names: &["kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
+        source_arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-table/stream/2026-11-23T10:00:00.000",
         topic_arn: "",
     };
 
