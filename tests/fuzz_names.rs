@@ -128,7 +128,7 @@ fn python_and_javascript_handlers_give_the_names_they_read_first() {
     let tree = Tree::new(&root).unwrap();
     let found = names::sources(&tree, &root);
     assert_eq!(
-        found,
+        found.into_names(),
         [
             // handler.mjs, then handler.py: what each looks up…
             "queryStringParameters",
@@ -152,6 +152,8 @@ fn python_and_javascript_handlers_give_the_names_they_read_first() {
 fn sources_outside_the_tree_give_no_names() {
     let root = Path::new(FIXTURE).join("polyglot");
     let tree = Tree::new(&root).unwrap();
-    assert!(names::sources(&tree, Path::new(FIXTURE).join("handlers").as_path()).is_empty());
-    assert!(names::sources(&tree, &root.join("missing")).is_empty());
+    let outside = names::sources(&tree, Path::new(FIXTURE).join("handlers").as_path());
+    assert!(outside.values().is_empty() && outside.into_names().is_empty());
+    let missing = names::sources(&tree, &root.join("missing"));
+    assert!(missing.values().is_empty() && missing.into_names().is_empty());
 }

@@ -119,6 +119,7 @@ struct TargetContext {
     max_body: usize,
     infers_status: bool,
     names_lits: Vec<String>,
+    values_lits: Vec<String>,
     source_arn_lit: String,
     topic_arn_lit: String,
 }
@@ -230,6 +231,7 @@ fn events_plan(t: &Target, schema: Option<&str>) -> &'static Plan {
     let events: Vec<&'static str> = t.events.iter().map(|e| leak(e)).collect();
     let secrets: Vec<&'static str> = t.secrets.iter().map(|e| leak(e)).collect();
     let names: Vec<&'static str> = t.names.iter().map(|e| leak(e)).collect();
+    let values: Vec<&'static str> = t.values.iter().map(|e| leak(e)).collect();
     Box::leak(Box::new(Plan {
         function: leak(&t.function),
         sinks: Box::leak(t.sinks.clone().into_boxed_slice()),
@@ -245,6 +247,7 @@ fn events_plan(t: &Target, schema: Option<&str>) -> &'static Plan {
         max_body: t.max_body,
         infers_status: t.infers_status(),
         names: Box::leak(names.into_boxed_slice()),
+        values: Box::leak(values.into_boxed_slice()),
         source_arn: leak(&t.source_arn),
         topic_arn: leak(&t.topic_arn),
     }))
@@ -299,6 +302,9 @@ fn dictionary(t: &Target, seed: &Value, schema: Option<&Value>) -> String {
         keys.iter()
             .map(|k| strider_events::payload::dictionary_entry(k)),
     );
+    for value in &t.values {
+        tokens.push(strider_events::payload::dictionary_entry(value));
+    }
     for name in &t.names {
         tokens.push(strider_events::payload::dictionary_entry(name));
         tokens.push(strider_events::payload::dictionary_entry(&format!(
@@ -393,6 +399,7 @@ fn target_context(t: &Target) -> TargetContext {
         max_body: t.max_body,
         infers_status: t.infers_status(),
         names_lits: t.names.iter().map(|s| rust_str(s)).collect(),
+        values_lits: t.values.iter().map(|s| rust_str(s)).collect(),
         source_arn_lit: rust_str(&t.source_arn),
         topic_arn_lit: rust_str(&t.topic_arn),
     }

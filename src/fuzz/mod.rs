@@ -96,6 +96,9 @@ pub struct Target {
     /// Names the handler may read: the route's parameters from [`plan`], completed by `init` with
     /// the schema's and its source's ([`names::complete`]): `strider_events::Plan::names`.
     pub names: Vec<String>,
+    /// Literals of the handler's source that are not names (tokens, magic strings), sent as
+    /// whole values: `strider_events::Plan::values`.
+    pub values: Vec<String>,
     /// The ARN of the trigger's source, empty when unknown: `strider_events::Plan::source_arn`.
     pub source_arn: String,
     /// The ARN of the topic messages come through, empty when none:
@@ -504,6 +507,7 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                     .as_deref()
                     .map(names::route)
                     .unwrap_or_default(),
+                values: Vec::new(),
                 source_arn: source_arn(model, trigger),
                 topic_arn: topic_arn(model, trigger),
             });

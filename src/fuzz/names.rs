@@ -76,12 +76,21 @@ pub fn is_name(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
 }
 
+/// Whether `text` can be a literal value a generator sends as is: 2 to [`MAX_NAME_BYTES`] bytes
+/// of printable ASCII (spaces included).
+#[must_use]
+pub fn is_value(text: &str) -> bool {
+    (2..=MAX_NAME_BYTES).contains(&text.len())
+        && text.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
+}
+
 /// Names in order of relevance, each once: those read where a value is looked up first.
 #[derive(Debug, Default, Clone)]
 pub struct Found {
     read: Vec<String>,
     other: Vec<String>,
     seen: BTreeSet<String>,
+    values: Vec<String>,
 }
 
 impl Found {
@@ -99,6 +108,20 @@ impl Found {
         }
     }
 
+    /// Adds a literal that is not a name but may be a value the handler compares with (a token,
+    /// a magic string, a command): printable ASCII, 2 to [`MAX_NAME_BYTES`] bytes.
+    pub fn value(&mut self, text: &str) {
+        if is_value(text) && !is_name(text) && self.seen.insert(text.to_owned()) {
+            self.values.push(text.to_owned());
+        }
+    }
+
+    /// The literal values, in order of appearance, at most [`MAX_NAMES`].
+    #[must_use]
+    pub fn values(&self) -> Vec<String> {
+        self.values.iter().take(MAX_NAMES).cloned().collect()
+    }
+
     /// The names, most relevant first, at most [`MAX_NAMES`].
     #[must_use]
     pub fn into_names(self) -> Vec<String> {
@@ -114,6 +137,9 @@ impl Found {
         }
         for name in other.other {
             self.other(&name);
+        }
+        for value in other.values {
+            self.value(&value);
         }
     }
 }
@@ -492,6 +518,7 @@ fn literals(tokens: &[Token<'_>], found: &mut Found) {
                 found.read(text);
             } else {
                 found.other(text);
+                found.value(text);
             }
         }
     }
@@ -780,7 +807,7 @@ const SKIPPED_DIRS: &[&str] = &[
 /// read through `tree`. A directory that cannot be read gives no names: they are a help to the
 /// generators, never a reason to fail.
 #[must_use]
-pub fn sources(tree: &Tree, dir: &Path) -> Vec<String> {
+pub fn sources(tree: &Tree, dir: &Path) -> Found {
     let Ok(walk) = tree.walk(dir, true, |path| {
         Language::of(path).is_some()
             && !path
@@ -789,7 +816,7 @@ pub fn sources(tree: &Tree, dir: &Path) -> Vec<String> {
                 .components()
                 .any(|c| SKIPPED_DIRS.iter().any(|s| c.as_os_str() == *s))
     }) else {
-        return Vec::new();
+        return Found::default();
     };
     let mut found = Found::default();
     let mut total = 0usize;
@@ -807,7 +834,7 @@ pub fn sources(tree: &Tree, dir: &Path) -> Vec<String> {
         let text = String::from_utf8_lossy(&bytes);
         found.absorb(scan(language, &text));
     }
-    found.into_names()
+    found
 }
 
 /// The sources of a target's handler: a Rust crate's `src/`.
@@ -820,7 +847,7 @@ fn handler_sources(t: &Target) -> PathBuf {
 /// the sources', at most [`MAX_NAMES`].
 #[must_use]
 pub fn complete(plan: &FuzzPlan, tree: &Tree) -> FuzzPlan {
-    let mut by_dir: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    let mut by_dir: BTreeMap<PathBuf, Found> = BTreeMap::new();
     let mut plan = plan.clone();
     for t in &mut plan.targets {
         let mut found = Found::default();
@@ -834,12 +861,13 @@ pub fn complete(plan: &FuzzPlan, tree: &Tree) -> FuzzPlan {
             }
         }
         let dir = handler_sources(t);
-        let names = by_dir
+        let source = by_dir
             .entry(dir.clone())
             .or_insert_with(|| sources(tree, &dir));
-        for name in names.iter() {
+        for name in source.read.iter().chain(&source.other) {
             found.other(name);
         }
+        t.values = source.values();
         t.names = found.into_names();
     }
     plan
@@ -851,6 +879,22 @@ mod tests {
 
     fn names(found: Found) -> Vec<String> {
         found.into_names()
+    }
+
+    #[test]
+    fn literals_that_are_not_names_are_values() {
+        let found = rust(
+            r#"fn f(b: &str) -> bool {
+                let x = map.get("token");
+                b == "Kq7!vX2#pL9z" || b == "rm -rf /" || b == "plain" || b == "a\u{202e}b" || b == "x"
+            }"#,
+        );
+        assert_eq!(found.values(), ["Kq7!vX2#pL9z", "rm -rf /"]);
+        assert_eq!(found.into_names(), ["token", "plain", "x"]);
+        let long = "#".repeat(MAX_NAME_BYTES + 1);
+        for bad in ["", "x", "a\nb", "é!", long.as_str()] {
+            assert!(!is_value(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -258,13 +258,16 @@ pub fn document(h: &mut Hostile<'_, '_>) -> Result<Json> {
     Ok(doc)
 }
 
-/// A body as text, at most the plan's body limit; sometimes not JSON at all.
+/// A body as text, at most the plan's body limit; sometimes not JSON at all (arbitrary text, XXE,
+/// or one of the literals of the handler's source, whole).
 ///
 /// # Errors
 /// As [`Hostile::choice`].
 pub fn text(h: &mut Hostile<'_, '_>) -> Result<String> {
     let limit = h.plan().max_body;
-    Ok(match h.choice(12)? {
+    let values = h.plan().values;
+    Ok(match h.choice(12 + usize::from(!values.is_empty()))? {
+        12 => cut(values[h.choice(values.len())?].to_owned(), limit),
         10 => cut(h.arbitrary_text()?, limit),
         11 => cut(h.payload_of(Family::Xxe)?, limit),
         _ => document(h)?.to_text(),

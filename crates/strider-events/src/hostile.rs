@@ -140,12 +140,16 @@ impl<'a, 'u> Hostile<'a, 'u> {
 
     /// A string field: the realistic value, or arbitrary text, or a payload for its role alone,
     /// spliced into the realistic value, or encoded once more, or the value or a payload repeated
-    /// up to the trigger's limit.
+    /// up to the trigger's limit, or one of the literals of the handler's source
+    /// ([`Plan::values`]).
     ///
     /// # Errors
     /// As [`Hostile::choice`].
     pub fn text(&mut self, role: Role, realistic: &str) -> Result<String> {
-        Ok(match self.choice(12)? {
+        // With literals from the handler's source, one choice more: one of them, whole.
+        let values = self.plan.values;
+        Ok(match self.choice(12 + usize::from(!values.is_empty()))? {
+            12 => values[self.choice(values.len())?].to_owned(),
             0..=3 => realistic.to_owned(),
             4 => self.arbitrary_text()?,
             5..=7 => self.payload(role)?,
@@ -349,6 +353,34 @@ mod tests {
         assert!(
             limit * 50 < long,
             "{limit} of {long} values reach the body limit"
+        );
+    }
+
+    #[test]
+    fn text_is_sometimes_a_literal_of_the_handler_whole() {
+        static PLAN: Plan = Plan {
+            values: &["Kq7!vX2#pL9z"],
+            ..Plan::BASE
+        };
+        let mut u = Unstructured::new(&[]);
+        assert_eq!(
+            Hostile::new(&mut u, &PLAN).text(Role::Text, "mug").unwrap(),
+            "mug"
+        );
+        let hits = (0..=255u8)
+            .filter(|b| {
+                let data = [*b, 0];
+                let mut u = Unstructured::new(&data);
+                Hostile::new(&mut u, &PLAN).text(Role::Text, "mug").unwrap() == "Kq7!vX2#pL9z"
+            })
+            .count();
+        assert!(hits > 0, "the handler's literal is never sent");
+        let mut u = Unstructured::new(&[12, 0]);
+        assert_ne!(
+            Hostile::new(&mut u, &Plan::BASE)
+                .text(Role::Text, "mug")
+                .unwrap(),
+            "Kq7!vX2#pL9z"
         );
     }
 

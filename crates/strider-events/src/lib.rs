@@ -66,6 +66,10 @@ pub struct Plan {
     /// for query parameters, headers, path parameters, body and message fields, message
     /// attributes and stream images, besides names read raw from the input.
     pub names: &'static [&'static str],
+    /// Literals of the handler's source that are not names (tokens, magic strings, commands):
+    /// text fields and bodies are sometimes exactly one of them, so a comparison with a literal
+    /// in the handler is reached without guessing its bytes.
+    pub values: &'static [&'static str],
     /// The ARN of the trigger's source as the model names it (queue, topic, bucket, table
     /// stream, API), or empty when the model does not say.
     pub source_arn: &'static str,
@@ -91,6 +95,7 @@ impl Plan {
         max_body: 256 * 1024,
         infers_status: false,
         names: &[],
+        values: &[],
         source_arn: "",
         topic_arn: "",
     };
