@@ -96,7 +96,7 @@ pub struct Target {
     /// Names the handler may read: the route's parameters from [`plan`], completed by `init` with
     /// the schema's and its source's ([`names::complete`]): `strider_events::Plan::names`.
     pub names: Vec<String>,
-    /// Literals of the handler's source that are not names (tokens, magic strings), sent as
+    /// Literals of the handler's source that are not looked up (tokens, enum words, magic strings), sent as
     /// whole values: `strider_events::Plan::values`.
     pub values: Vec<String>,
     /// The ARN of the trigger's source, empty when unknown: `strider_events::Plan::source_arn`.

@@ -91,6 +91,7 @@ pub struct Found {
     other: Vec<String>,
     seen: BTreeSet<String>,
     values: Vec<String>,
+    seen_values: BTreeSet<String>,
 }
 
 impl Found {
@@ -108,10 +109,11 @@ impl Found {
         }
     }
 
-    /// Adds a literal that is not a name but may be a value the handler compares with (a token,
-    /// a magic string, a command): printable ASCII, 2 to [`MAX_NAME_BYTES`] bytes.
+    /// Adds a literal that is not looked up, so it may be a value the handler compares with (a
+    /// token, an enum's word, a magic string, a command): printable ASCII, 2 to
+    /// [`MAX_NAME_BYTES`] bytes.
     pub fn value(&mut self, text: &str) {
-        if is_value(text) && !is_name(text) && self.seen.insert(text.to_owned()) {
+        if is_value(text) && self.seen_values.insert(text.to_owned()) {
             self.values.push(text.to_owned());
         }
     }
@@ -889,7 +891,7 @@ mod tests {
                 b == "Kq7!vX2#pL9z" || b == "rm -rf /" || b == "plain" || b == "a\u{202e}b" || b == "x"
             }"#,
         );
-        assert_eq!(found.values(), ["Kq7!vX2#pL9z", "rm -rf /"]);
+        assert_eq!(found.values(), ["Kq7!vX2#pL9z", "rm -rf /", "plain"]);
         assert_eq!(found.into_names(), ["token", "plain", "x"]);
         let long = "#".repeat(MAX_NAME_BYTES + 1);
         for bad in ["", "x", "a\nb", "é!", long.as_str()] {

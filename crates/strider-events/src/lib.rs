@@ -66,7 +66,7 @@ pub struct Plan {
     /// for query parameters, headers, path parameters, body and message fields, message
     /// attributes and stream images, besides names read raw from the input.
     pub names: &'static [&'static str],
-    /// Literals of the handler's source that are not names (tokens, magic strings, commands):
+    /// Literals of the handler's source that are not looked up (tokens, enum words, commands):
     /// text fields and bodies are sometimes exactly one of them, so a comparison with a literal
     /// in the handler is reached without guessing its bytes.
     pub values: &'static [&'static str],
