@@ -8,7 +8,7 @@
 use arbitrary::Result;
 use serde_json::{Map, Number, Value};
 
-use crate::body;
+use crate::body::{self, Json};
 use crate::hostile::Hostile;
 use crate::payload::Role;
 
@@ -56,21 +56,64 @@ pub fn number(text: String, room: &mut usize) -> Value {
     }
 }
 
+/// The deepest nesting serde_json parses (what the Rust Lambda runtime reads a payload with).
+const MAX_NESTING: usize = 127;
+
+/// Whether the runtime's parser takes the document's text: numbers it can represent, nesting it
+/// does not refuse. `nesting` counts the arrays and objects around `json`.
+fn parses(json: &Json, nesting: usize) -> bool {
+    match json {
+        Json::Null | Json::Bool(_) | Json::String(_) => true,
+        Json::Number(n) => serde_json::from_str::<Number>(n).is_ok(),
+        Json::Raw(text) => {
+            nesting + text.bytes().take_while(|b| *b == b'[').count() <= MAX_NESTING
+                && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+        }
+        Json::Array(items) => nesting < MAX_NESTING && items.iter().all(|i| parses(i, nesting + 1)),
+        Json::Object(fields) => {
+            nesting < MAX_NESTING && fields.iter().all(|(_, v)| parses(v, nesting + 1))
+        }
+    }
+}
+
+/// The value the runtime's parser makes of a document [`parses`] accepts, without writing and
+/// parsing its text (a long string is moved, not escaped and read back): the last of repeated
+/// keys wins, as it does in the parser.
+fn into_value(json: Json) -> Value {
+    match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(b),
+        Json::Number(n) => serde_json::from_str::<Number>(&n).map_or(Value::Null, Value::Number),
+        Json::String(s) => Value::String(s),
+        Json::Raw(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
+        Json::Array(items) => Value::Array(items.into_iter().map(into_value).collect()),
+        Json::Object(fields) => {
+            let mut map = Map::new();
+            for (key, value) in fields {
+                map.insert(key, into_value(value));
+            }
+            Value::Object(map)
+        }
+    }
+}
+
 /// A JSON document for the plan (from its schema, or a typical object; sometimes broken) as the
-/// Lambda runtime hands it over, with the length of the text the caller sent. A document the
-/// runtime would refuse arrives as the caller's text in a JSON string (cut to `limit`), which a
-/// caller may also send.
+/// Lambda runtime hands it over, with (at least) the length of the text the caller sent. A
+/// document the runtime would refuse arrives as the caller's text in a JSON string (cut to
+/// `limit`), which a caller may also send.
 ///
 /// # Errors
 /// As [`Hostile::choice`].
 pub fn document(h: &mut Hostile<'_, '_>, limit: usize) -> Result<(Value, usize)> {
-    let text = body::document(h)?.to_text();
-    let len = text.len();
-    if let Ok(value) = serde_json::from_str(&text) {
-        return Ok((value, len));
+    let before = h.budget();
+    let doc = body::document(h)?;
+    // The document is charged to the event's budget what its text takes.
+    let len = before - h.budget();
+    if parses(&doc, 0) {
+        return Ok((into_value(doc), len));
     }
     let mut room = limit;
-    let value = string(text, &mut room);
+    let value = string(doc.to_text(), &mut room);
     Ok((value, limit - room))
 }
 
@@ -210,6 +253,42 @@ mod tests {
             value.get("document_url").is_some()
         });
         assert!(found);
+    }
+
+    #[test]
+    fn documents_become_the_value_the_runtime_parses() {
+        let cases = [
+            Json::Object(vec![
+                ("a".to_owned(), Json::Number("1".to_owned())),
+                ("a".to_owned(), Json::String("x\ny".to_owned())),
+                (
+                    "b".to_owned(),
+                    Json::Number("18446744073709551616".to_owned()),
+                ),
+                ("c".to_owned(), Json::Number("-0".to_owned())),
+                ("d".to_owned(), Json::Raw("[[[]]]".to_owned())),
+                (
+                    "e".to_owned(),
+                    Json::Array(vec![Json::Null, Json::Bool(true)]),
+                ),
+            ]),
+            Json::Number("1e309".to_owned()),
+            Json::Number("00012".to_owned()),
+            Json::Raw(format!("{}{}", "[".repeat(127), "]".repeat(127))),
+            Json::Array(vec![Json::Raw(format!(
+                "{}{}",
+                "[".repeat(127),
+                "]".repeat(127)
+            ))]),
+        ];
+        for json in cases {
+            let text = json.to_text();
+            let parsed = serde_json::from_str::<Value>(&text).ok();
+            assert_eq!(parses(&json, 0), parsed.is_some(), "{text:.80}");
+            if let Some(parsed) = parsed {
+                assert_eq!(into_value(json), parsed, "{text:.80}");
+            }
+        }
     }
 
     #[test]

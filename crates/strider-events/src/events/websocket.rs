@@ -17,15 +17,12 @@ use aws_lambda_events::http::{HeaderMap, HeaderName, HeaderValue};
 use aws_lambda_events::query_map::QueryMap;
 use base64::Engine;
 
+use super::http::{MAX_HEADER, MAX_URL_PART};
 use super::{ACCOUNT, REGION, invoke, within};
 use crate::body;
 use crate::hostile::Hostile;
 use crate::payload::Role;
 
-/// Longest query value generated: API Gateway refuses upgrade URLs over 8 KB.
-pub const MAX_QUERY: usize = 2048;
-/// Longest header value generated (API Gateway takes 10 KB of headers in all).
-pub const MAX_HEADER: usize = 4096;
 /// The largest message API Gateway delivers.
 pub const MAX_MESSAGE: usize = 128 * 1024;
 
@@ -138,13 +135,13 @@ fn connect_query(h: &mut Hostile<'_, '_>) -> Result<Vec<(String, String)>> {
     };
     for _ in 0..n {
         let name = name(h, "token")?;
-        let value = within(h.text(Role::Id, "c0ffee-42")?, MAX_QUERY);
+        let value = within(h.text(Role::Id, "c0ffee-42")?, MAX_URL_PART);
         query.push((name, value));
     }
     if !query.is_empty() && h.rarely(4)? {
         // A repeated parameter: the single-valued map keeps the last one.
         let again = query[0].0.clone();
-        let value = within(h.text(Role::Id, "c0ffee-43")?, MAX_QUERY);
+        let value = within(h.text(Role::Id, "c0ffee-43")?, MAX_URL_PART);
         query.push((again, value));
     }
     Ok(query)
