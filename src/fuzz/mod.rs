@@ -38,6 +38,9 @@ pub enum HttpFlavour {
     FunctionUrl,
     /// Application Load Balancer.
     Alb,
+    /// API Gateway WebSocket API: route events in the REST API's proxy shape, answered with a
+    /// proxy response.
+    WebSocket,
 }
 
 /// One cargo-fuzz target.
@@ -125,12 +128,13 @@ impl Target {
     }
 
     /// Whether the gateway takes a response without `statusCode` as a 200 JSON body (HTTP APIs
-    /// with payload 2.0 and function URLs do; REST APIs and load balancers answer 502).
+    /// with payload 2.0 and function URLs do; REST APIs and load balancers answer 502). A
+    /// WebSocket route sends back only the body, and only when it has a route response.
     #[must_use]
     pub fn infers_status(&self) -> bool {
         matches!(
             self.http,
-            Some(HttpFlavour::HttpApi | HttpFlavour::FunctionUrl)
+            Some(HttpFlavour::HttpApi | HttpFlavour::FunctionUrl | HttpFlavour::WebSocket)
         )
     }
 }
@@ -167,13 +171,18 @@ impl std::error::Error for PlanError {}
 /// The body limit of each trigger kind: what the service lets through to the function.
 fn max_body(kind: TriggerKind) -> usize {
     match kind {
-        // Lambda's synchronous payload limit.
+        // Lambda's synchronous payload limit (a direct invocation may be synchronous).
         TriggerKind::Http | TriggerKind::Invoke => 6 * 1024 * 1024,
         TriggerKind::Kinesis => 1024 * 1024,
         // The longest S3 object key.
         TriggerKind::S3 => 1024,
         TriggerKind::DynamodbStream => 400 * 1024,
         TriggerKind::Cognito => 2048,
+        // API Gateway's largest WebSocket message; IoT Core's largest MQTT message.
+        TriggerKind::Websocket | TriggerKind::Iot => 128 * 1024,
+        // SES sends a Lambda action at most 10 KB of the mail's headers, and never the body.
+        TriggerKind::Email => 10 * 1024,
+        // Lambda's asynchronous payload limit (SQS, SNS, EventBridge, schedules).
         _ => 256 * 1024,
     }
 }
@@ -305,10 +314,32 @@ fn generator(model: &Model, trigger: &crate::model::Trigger) -> Result<Generator
             "eventbridge::EventBridgeEvent",
         ),
         TriggerKind::Cognito => cognito(trigger)?,
-        other => {
-            return Err(format!("no generator for `{}` triggers yet", kebab(&other)));
-        }
+        TriggerKind::Websocket => http(
+            "events::websocket::request",
+            "apigw::ApiGatewayWebsocketProxyRequest",
+            HttpFlavour::WebSocket,
+        ),
+        TriggerKind::Iot => plain("events::iot::rule", JSON),
+        TriggerKind::Email => plain("events::ses::receipt", "ses::SimpleEmailEvent"),
+        TriggerKind::Invoke => plain("events::invoke::payload", JSON),
     })
+}
+
+/// The event type of IoT rules and direct invocations: whatever JSON was sent.
+const JSON: &str = "serde_json::Value";
+
+/// The Rust type of a generator's events in the generated crate: `serde_json::Value` as is, the
+/// others under `strider_events::aws_lambda_events` (EventBridge's with its `detail` as JSON).
+fn event_type(event: &str) -> String {
+    if event == JSON {
+        return event.to_owned();
+    }
+    let generic = if event.starts_with("eventbridge::") {
+        "<serde_json::Value>"
+    } else {
+        ""
+    };
+    format!("strider_events::aws_lambda_events::{event}{generic}")
 }
 
 /// The Cognito trigger named by the trigger's first event (`PreSignUp`, `PostConfirmation`…).
@@ -645,6 +676,10 @@ mod tests {
             TriggerKind::Kinesis,
             TriggerKind::Eventbridge,
             TriggerKind::Schedule,
+            TriggerKind::Websocket,
+            TriggerKind::Iot,
+            TriggerKind::Email,
+            TriggerKind::Invoke,
         ] {
             triggers.push(trigger(kind, None, &[]));
         }
@@ -668,7 +703,6 @@ mod tests {
             seen.insert(found.path);
         }
         assert_eq!(seen.len(), strider_events::events::GENERATORS.len());
-        assert!(generator(&model, &trigger(TriggerKind::Iot, None, &[])).is_err());
         assert!(
             generator(
                 &model,
@@ -676,5 +710,71 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn every_trigger_kind_has_a_generator() {
+        let model = crate::model::load(Path::new("model/shop.yaml")).map(|l| l.model);
+        let model = model.unwrap_or_else(|_| panic!("the shop model loads"));
+        for kind in [
+            TriggerKind::Http,
+            TriggerKind::Websocket,
+            TriggerKind::S3,
+            TriggerKind::Sqs,
+            TriggerKind::Sns,
+            TriggerKind::DynamodbStream,
+            TriggerKind::Kinesis,
+            TriggerKind::Eventbridge,
+            TriggerKind::Schedule,
+            TriggerKind::Cognito,
+            TriggerKind::Iot,
+            TriggerKind::Email,
+            TriggerKind::Invoke,
+        ] {
+            // A match without a wildcard: a new kind fails to compile until it is listed here.
+            match kind {
+                TriggerKind::Http
+                | TriggerKind::Websocket
+                | TriggerKind::S3
+                | TriggerKind::Sqs
+                | TriggerKind::Sns
+                | TriggerKind::DynamodbStream
+                | TriggerKind::Kinesis
+                | TriggerKind::Eventbridge
+                | TriggerKind::Schedule
+                | TriggerKind::Cognito
+                | TriggerKind::Iot
+                | TriggerKind::Email
+                | TriggerKind::Invoke => {}
+            }
+            assert!(
+                generator(&model, &trigger(kind, None, &[])).is_ok(),
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn event_types_name_json_as_is_and_the_rest_under_aws_lambda_events() {
+        assert_eq!(event_type(JSON), "serde_json::Value");
+        assert_eq!(
+            event_type("ses::SimpleEmailEvent"),
+            "strider_events::aws_lambda_events::ses::SimpleEmailEvent"
+        );
+        assert_eq!(
+            event_type("eventbridge::EventBridgeEvent"),
+            "strider_events::aws_lambda_events::eventbridge::EventBridgeEvent<serde_json::Value>"
+        );
+    }
+
+    #[test]
+    fn limits_follow_the_services() {
+        assert_eq!(max_body(TriggerKind::Websocket), 128 * 1024);
+        assert_eq!(max_body(TriggerKind::Iot), 128 * 1024);
+        assert_eq!(max_body(TriggerKind::Email), 10 * 1024);
+        assert_eq!(max_body(TriggerKind::Invoke), 6 * 1024 * 1024);
+        for kind in [TriggerKind::Websocket, TriggerKind::Iot, TriggerKind::Email] {
+            assert!(max_body(kind) <= strider_events::hostile::EVENT_BYTES);
+        }
     }
 }

@@ -26,6 +26,14 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../crates/strider-events/src/events/http.rs"),
     ),
     (
+        "src/events/invoke.rs",
+        include_str!("../../crates/strider-events/src/events/invoke.rs"),
+    ),
+    (
+        "src/events/iot.rs",
+        include_str!("../../crates/strider-events/src/events/iot.rs"),
+    ),
+    (
         "src/events/messaging.rs",
         include_str!("../../crates/strider-events/src/events/messaging.rs"),
     ),
@@ -34,8 +42,16 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../crates/strider-events/src/events/mod.rs"),
     ),
     (
+        "src/events/ses.rs",
+        include_str!("../../crates/strider-events/src/events/ses.rs"),
+    ),
+    (
         "src/events/storage.rs",
         include_str!("../../crates/strider-events/src/events/storage.rs"),
+    ),
+    (
+        "src/events/websocket.rs",
+        include_str!("../../crates/strider-events/src/events/websocket.rs"),
     ),
     (
         "src/hostile.rs",

@@ -4,8 +4,12 @@
 
 pub mod cognito;
 pub mod http;
+pub mod invoke;
+pub mod iot;
 pub mod messaging;
+pub mod ses;
 pub mod storage;
+pub mod websocket;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -59,6 +63,12 @@ pub const GENERATORS: &[(&str, JsonGenerator)] = &[
     ("events::cognito::post_confirmation", |h| {
         json(cognito::post_confirmation(h))
     }),
+    ("events::websocket::request", |h| {
+        json(websocket::request(h))
+    }),
+    ("events::iot::rule", |h| iot::rule(h).ok()),
+    ("events::ses::receipt", |h| json(ses::receipt(h))),
+    ("events::invoke::payload", |h| invoke::payload(h).ok()),
 ];
 
 /// The generator named `path`.
@@ -93,6 +103,19 @@ pub fn uuid(n: usize) -> String {
     format!("0c0ffee0-{:04x}-4000-8000-{:012x}", n % 0xffff, n)
 }
 
+/// `text` cut to at most `max` bytes, at a character boundary.
+#[must_use]
+pub fn within(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut cut = max;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+    text
+}
+
 /// Ids of a batch of `n` records: distinct, except that with some inputs one repeats (at-least-once
 /// delivery sends a message twice; handlers must be idempotent and report failures by id).
 ///
@@ -106,6 +129,20 @@ pub fn batch_ids(h: &mut Hostile<'_, '_>, n: usize) -> arbitrary::Result<Vec<Str
         ids[to] = ids[from].clone();
     }
     Ok(ids)
+}
+
+/// Test inputs: `len` bytes of a xorshift sequence from `seed`, the same on every run.
+#[cfg(test)]
+pub(crate) fn seeded(seed: u16, len: usize) -> Vec<u8> {
+    let mut state = u32::from(seed).wrapping_mul(2_654_435_761).max(1);
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state.to_le_bytes()[0]
+        })
+        .collect()
 }
 
 #[cfg(test)]
