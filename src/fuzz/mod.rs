@@ -385,17 +385,6 @@ fn fed_by_topic(model: &Model, queue: &str) -> bool {
         .any(|c| c.kind == ChannelKind::Sns && c.delivers_to.iter().any(|d| d.target() == queue))
 }
 
-/// The path of a generated event type (`aws_lambda_events::sqs::SqsEvent`) from its path under
-/// `aws_lambda_events`; EventBridge events carry their detail as JSON.
-fn event_type(event: &str) -> String {
-    let generic = if event.starts_with("eventbridge::") {
-        "<serde_json::Value>"
-    } else {
-        ""
-    };
-    format!("strider_events::aws_lambda_events::{event}{generic}")
-}
-
 /// The ARN of a trigger's source, in the placeholder account and region of
 /// `strider_events::events::arn`; empty for sources whose events carry no ARN. A DynamoDB stream
 /// is named after the table whose changes it carries (the stream channel's `table`, or the table
