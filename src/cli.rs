@@ -1,7 +1,7 @@
 //! The `strider` command line: the only place that prints or chooses an exit code.
 //!
 //! Exit codes: 0 success; 1 `analyze --fail-on` found an untracked threat at or above the
-//! threshold; 2 invalid input (a model with errors, a bad path) or a failure to produce output. A closed stdout (`strider graph m.yaml | head`) is not an error.
+//! threshold, or `fuzz run` found a bug; 2 invalid input (a model with errors, a bad path) or a failure to produce output. A closed stdout (`strider graph m.yaml | head`) is not an error.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -22,7 +22,7 @@ use crate::rules::RULES;
 use crate::scoring::Severity;
 use crate::{generate, model::schema_check};
 
-/// Exit code for threats at or above `--fail-on`.
+/// Exit code for threats at or above `--fail-on`, and for bugs found by `fuzz run`.
 const FINDINGS: u8 = 1;
 /// Exit code for invalid input or failed output.
 const INVALID: u8 = 2;

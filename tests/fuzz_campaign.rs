@@ -4,7 +4,7 @@
 //! and regression test; a later campaign counts them as found before; `--fresh` leaves the kept
 //! corpus alone; a hostile learned dictionary does not stop libFuzzer.
 //!
-//! Slow (a `cargo fuzz build`, about three minutes, then half a minute of fuzzing), so ignored by
+//! Slow (a `cargo fuzz build`, about three minutes, then a quarter of a minute of fuzzing), so ignored by
 //! `cargo test`; `.ci/fuzz-smoke` runs it with `--ignored`. Needs cargo-fuzz.
 
 #![allow(
@@ -126,7 +126,7 @@ fn a_campaign_reports_every_distinct_bug_with_its_own_finding() {
         "-C",
         dir,
         "--time",
-        "20",
+        "10",
         "--seed",
         "1",
     ]);
@@ -196,7 +196,7 @@ fn a_fresh_campaign_finds_them_again_and_leaves_the_kept_corpus(crate_dir: &Path
         "-C",
         dir,
         "--time",
-        "5",
+        "4",
         "--fresh",
     ]);
     let stdout = String::from_utf8_lossy(&again.stdout);

@@ -591,6 +591,8 @@ struct RunEnd {
     report: Vec<String>,
     /// When the report started, since the campaign's start.
     failed_at: Duration,
+    /// When the run ended, since the campaign's start.
+    ended_at: Duration,
     /// Whether fuzzing had started (`INITED`): a failure before is an input of the corpus.
     inited: bool,
     /// `stat::number_of_executed_units`, or the last status line's count.
@@ -627,6 +629,8 @@ fn fuzz(
     let mut recommended: Vec<Vec<u8>> = Vec::new();
     let mut stopped: Option<String> = None;
     let mut error: Option<String> = None;
+    // Until the last run ended: recording the last bug is not fuzzing.
+    let mut fuzzed = Duration::ZERO;
     std::thread::scope(|scope| {
         for worker in 0..workers {
             let sender = sender.clone();
@@ -651,10 +655,12 @@ fn fuzz(
                 }
                 Message::Ended(end) => {
                     runs += 1;
+                    fuzzed = fuzzed.max(end.ended_at);
                     done[end.worker] += end.executed.max(current[end.worker]);
                     current[end.worker] = 0;
-                    for entry in end.recommended.iter().take(dictionary::MAX_UNION) {
-                        if !recommended.contains(entry) {
+                    for entry in &end.recommended {
+                        if recommended.len() < dictionary::MAX_UNION && !recommended.contains(entry)
+                        {
                             recommended.push(entry.clone());
                         }
                     }
@@ -686,7 +692,7 @@ fn fuzz(
             }
         }
     });
-    let fuzzed_ms = millis(start.elapsed());
+    let fuzzed_ms = millis(fuzzed);
     if let Some(error) = error {
         if bugs.is_empty() && runs <= jobs.into() {
             return Err(RunError(error));
@@ -765,6 +771,7 @@ fn one_run(
         artifact: None,
         report: Vec::new(),
         failed_at: Duration::ZERO,
+        ended_at: Duration::ZERO,
         inited: false,
         executed: 0,
         recommended: Vec::new(),
@@ -839,6 +846,7 @@ fn one_run(
         });
     }
     end.status = child.wait().ok();
+    end.ended_at = start.elapsed();
     end.executed = end.executed.max(last_execs);
     end.recommended = recommended.entries;
     end
