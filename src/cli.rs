@@ -100,7 +100,7 @@ enum FuzzCommand {
         #[arg(short = 'C', long, default_value = ".")]
         dir: PathBuf,
         /// How long to fuzz, in seconds.
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
         time: u64,
         /// Build with AddressSanitizer (needs the nightly toolchain).
         #[arg(long)]
