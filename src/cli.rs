@@ -1,7 +1,7 @@
 //! The `strider` command line: the only place that prints or chooses an exit code.
 //!
 //! Exit codes: 0 success; 1 `analyze --fail-on` found an untracked threat at or above the
-//! threshold; 2 invalid input (a model with errors, a bad path) or a failure to produce output. A closed stdout (`strider graph m.yaml | head`) is not an error.
+//! threshold, or `fuzz run` found a bug; 2 invalid input (a model with errors, a bad path) or a failure to produce output. A closed stdout (`strider graph m.yaml | head`) is not an error.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -22,7 +22,7 @@ use crate::rules::RULES;
 use crate::scoring::Severity;
 use crate::{generate, model::schema_check};
 
-/// Exit code for threats at or above `--fail-on`.
+/// Exit code for threats at or above `--fail-on`, and for bugs found by `fuzz run`.
 const FINDINGS: u8 = 1;
 /// Exit code for invalid input or failed output.
 const INVALID: u8 = 2;
@@ -88,10 +88,10 @@ enum FuzzCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Run one target's campaign with cargo fuzz; on a crash, write the finding and its
-    /// regression test.
+    /// Run one target's campaign with cargo fuzz: it goes on after a failure, writes each
+    /// distinct bug as a finding with its regression test, and ends with a summary.
     #[command(
-        after_help = "Exit codes: 0 no finding, 1 a finding was written (findings/<function>/<id>.json and tests/finding_*.rs), 2 the campaign could not run.\nStable Rust without a sanitizer by default; --asan uses nightly and AddressSanitizer."
+        after_help = "Exit codes: 0 no bug, 1 bugs found (each written as findings/<function>/<id>.json with tests/finding_*.rs, or found before), 2 the campaign could not run.\nStable Rust without a sanitizer by default; --asan uses nightly and AddressSanitizer."
     )]
     Run {
         /// The target's name (see strider-fuzz.json).
@@ -100,7 +100,7 @@ enum FuzzCommand {
         #[arg(short = 'C', long, default_value = ".")]
         dir: PathBuf,
         /// How long to fuzz, in seconds.
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
         time: u64,
         /// Build with AddressSanitizer (needs the nightly toolchain).
         #[arg(long)]
@@ -111,6 +111,10 @@ enum FuzzCommand {
         /// libFuzzer's random seed (for reproducible campaigns and benchmarks).
         #[arg(long)]
         seed: Option<u64>,
+        /// Start from a temporary copy of the seeds `fuzz init` wrote, without the learned
+        /// dictionary; the kept corpus and dictionary stay untouched (for benchmarks).
+        #[arg(long)]
+        fresh: bool,
     },
 }
 
@@ -778,6 +782,7 @@ fn fuzz(command: FuzzCommand) -> ExitCode {
             asan,
             jobs,
             seed,
+            fresh,
         } => fuzz_run(&crate::fuzz::run::Campaign {
             dir,
             target,
@@ -785,6 +790,7 @@ fn fuzz(command: FuzzCommand) -> ExitCode {
             asan,
             jobs,
             seed,
+            fresh,
         }),
     }
 }
@@ -846,28 +852,59 @@ fn fuzz_init(
 }
 
 fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
+    use crate::fuzz::run::Update;
     let tty = std::io::stderr().is_terminal();
     let mut last_line = 0;
-    eprintln!(
-        "fuzzing `{}` for {} s ({})…",
-        escape::terminal(&campaign.target),
-        campaign.time_s,
-        if campaign.asan {
-            "nightly, AddressSanitizer"
-        } else {
-            "stable, no sanitizer"
+    let mut on_line = false;
+    let mut show = |update: Update<'_>| match update {
+        Update::Building => eprintln!(
+            "building `{}` with cargo fuzz ({})…",
+            escape::terminal(&campaign.target),
+            if campaign.asan {
+                "nightly, AddressSanitizer"
+            } else {
+                "stable, no sanitizer"
+            }
+        ),
+        Update::Fuzzing(workers) => eprintln!(
+            "fuzzing for {} s ({} worker{}{})…",
+            campaign.time_s,
+            workers,
+            if workers == 1 { "" } else { "s" },
+            if campaign.fresh {
+                ", from a fresh corpus"
+            } else {
+                ""
+            }
+        ),
+        Update::Progress(p) => {
+            let line = format!(
+                "{:>4} s  {:>10} execs  {:>6} exec/s  corpus {:>5}  coverage {:>6}",
+                p.elapsed_ms / 1000,
+                p.execs,
+                p.execs_per_s,
+                p.corpus,
+                p.coverage
+            );
+            if tty {
+                eprint!("\r{line}");
+                on_line = true;
+            } else if p.elapsed_ms >= last_line + 10_000 {
+                last_line = p.elapsed_ms;
+                eprintln!("{line}");
+            }
         }
-    );
-    let mut show = |p: &crate::fuzz::run::Progress| {
-        let line = format!(
-            "{:>4} s  {:>10} execs  {:>6} exec/s  corpus {:>5}  coverage {:>6}",
-            p.elapsed_s, p.execs, p.execs_per_s, p.corpus, p.coverage
-        );
-        if tty {
-            eprint!("\r{line}");
-        } else if p.elapsed_s >= last_line + 10 {
-            last_line = p.elapsed_s;
-            eprintln!("{line}");
+        Update::Found(bug) => {
+            if on_line {
+                eprintln!();
+                on_line = false;
+            }
+            eprintln!(
+                "found {} after {} ms: {}",
+                escape::terminal(&bug_where(bug)),
+                bug.first_after_ms,
+                escape::terminal(&bug.message)
+            );
         }
     };
     let outcome = crate::fuzz::run::run(campaign, &mut show);
@@ -875,35 +912,107 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
         eprintln!();
     }
     match outcome {
-        Ok(outcome) => match outcome.finding {
-            None => emit(
-                None,
-                format!(
-                    "no finding in {} executions ({} s)\n",
-                    outcome.progress.execs, campaign.time_s
-                )
-                .as_bytes(),
-            ),
-            Some((finding, json, test)) => {
-                let summary = format!(
-                    "finding {} after {} s: {} ({})\n  confirms {}\n  event: {}\n  regression test: {}\n",
-                    escape::terminal(&finding.id),
-                    finding.found_after_s,
-                    escape::terminal(&finding.message),
-                    escape::terminal(&finding.kind),
-                    escape::terminal(&finding.threat),
-                    escape::terminal(&json.display().to_string()),
-                    escape::terminal(&test.display().to_string())
-                );
-                let _ = emit(None, summary.as_bytes());
-                ExitCode::from(1)
+        Ok(outcome) => {
+            for warning in &outcome.warnings {
+                say_warning(warning);
             }
-        },
+            if let Some(why) = &outcome.stopped {
+                say_warning(&format!("the campaign stopped early: {why}"));
+            }
+            let code = emit(None, campaign_summary(&outcome).as_bytes());
+            if outcome.bugs.is_empty() {
+                code
+            } else {
+                ExitCode::from(FINDINGS)
+            }
+        }
         Err(err) => {
             say_error(&err);
             ExitCode::from(INVALID)
         }
     }
+}
+
+/// A bug's kind and place, as the summary names it: `crash at src/lib.rs:17:23`.
+fn bug_where(bug: &crate::fuzz::run::Bug) -> String {
+    if bug.place.is_empty() {
+        bug.signature.clone()
+    } else {
+        format!("{} at {}", bug.kind, bug.place)
+    }
+}
+
+/// The end of `fuzz run`: the campaign's figures (the `exec/s` figure is what benchmarks read),
+/// then every distinct bug with its kind, place, first time, count and finding.
+fn campaign_summary(outcome: &crate::fuzz::run::Outcome) -> String {
+    use crate::fuzz::run::Record;
+    let shown = |path: &Path| escape::terminal(&path.display().to_string()).into_owned();
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "fuzzed {}.{:03} s: {} executions, {} exec/s, {} run{}",
+        outcome.fuzzed_ms / 1000,
+        outcome.fuzzed_ms % 1000,
+        outcome.execs,
+        outcome.execs_per_s,
+        outcome.runs,
+        if outcome.runs == 1 { "" } else { "s" }
+    );
+    if outcome.bugs.is_empty() {
+        let _ = writeln!(text, "no bug found");
+    } else {
+        let new = outcome
+            .bugs
+            .iter()
+            .filter(|b| matches!(b.record, Record::New { .. }))
+            .count();
+        let _ = writeln!(
+            text,
+            "{} distinct bug{} ({new} new):",
+            outcome.bugs.len(),
+            if outcome.bugs.len() == 1 { "" } else { "s" }
+        );
+    }
+    for (i, bug) in outcome.bugs.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "{:>3}. {}: first after {} ms, {} time{}",
+            i + 1,
+            escape::terminal(&bug_where(bug)),
+            bug.first_after_ms,
+            bug.count,
+            if bug.count == 1 { "" } else { "s" }
+        );
+        let _ = writeln!(text, "     {}", escape::terminal(&bug.message));
+        match &bug.record {
+            Record::New {
+                finding,
+                json,
+                test,
+            } => {
+                let _ = writeln!(text, "     confirms {}", escape::terminal(&finding.threat));
+                let _ = writeln!(text, "     finding: {}", shown(json));
+                let _ = writeln!(text, "     regression test: {}", shown(test));
+            }
+            Record::Earlier { json } => {
+                let _ = writeln!(text, "     found before: {}", shown(json));
+            }
+            Record::Failed(why) => {
+                let _ = writeln!(text, "     not recorded: {}", escape::terminal(why));
+            }
+        }
+    }
+    if let Some(learned) = &outcome.learned {
+        let _ = writeln!(
+            text,
+            "learned dictionary: {} new entr{} ({} in all), {}",
+            learned.added,
+            if learned.added == 1 { "y" } else { "ies" },
+            learned.entries,
+            shown(&learned.path)
+        );
+    }
+    text
 }
 
 fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitCode {

@@ -29,9 +29,18 @@ pub struct Finding {
     pub kind: String,
     /// What went wrong: the panic message or the oracle's verdict.
     pub message: String,
-    /// Seconds into the campaign when it was found.
+    /// Milliseconds into the campaign when it was found.
     #[serde(default)]
-    pub found_after_s: u64,
+    pub found_after_ms: u64,
+    /// What findings written before `found_after_ms` hold, in whole seconds: read (and turned into
+    /// `found_after_ms` by [`load_all`]), never written.
+    #[serde(default, skip_serializing)]
+    pub found_after_s: Option<u64>,
+    /// What makes two failures the same bug (`panic at src/lib.rs:17:23`, an oracle's verdict and
+    /// the event field, a sanitizer report's kind and top frame, `timeout`, `oom`): a later
+    /// campaign counts a failure with this signature as this finding. Empty in older findings.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signature: String,
     /// The event that reproduces it.
     pub event: serde_json::Value,
     /// The payloads the event carries.
@@ -177,6 +186,11 @@ pub fn load_all(dir: &Path) -> Result<Read, FindingsError> {
                 terminal(&err.to_string())
             ))
         })?;
+        if let Some(seconds) = finding.found_after_s.take()
+            && finding.found_after_ms == 0
+        {
+            finding.found_after_ms = seconds.saturating_mul(1000);
+        }
         finding.file = path
             .strip_prefix(dir)
             .unwrap_or(&path)
@@ -185,4 +199,29 @@ pub fn load_all(dir: &Path) -> Result<Read, FindingsError> {
         read.findings.push(finding);
     }
     Ok(read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_in_whole_seconds_reads_as_milliseconds_and_is_written_in_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = r#"{"id": "1", "function": "f", "target": "t", "threat": "STR-002@f/q",
+            "kind": "crash", "message": "m", "found_after_s": 3, "event": {}}"#;
+        std::fs::write(dir.path().join("old.json"), old).unwrap();
+        let new = old.replace(r#""found_after_s": 3"#, r#""found_after_ms": 2750"#);
+        std::fs::write(dir.path().join("new.json"), new).unwrap();
+        let read = load(dir.path()).unwrap();
+        let after: Vec<(u64, Option<u64>)> = read
+            .iter()
+            .map(|f| (f.found_after_ms, f.found_after_s))
+            .collect();
+        assert_eq!(after, [(2750, None), (3000, None)]);
+        let written = serde_json::to_value(&read[1]).unwrap();
+        assert_eq!(written["found_after_ms"], 3000);
+        assert!(written.get("found_after_s").is_none());
+        assert!(written.get("signature").is_none());
+    }
 }

@@ -1,13 +1,38 @@
-//! `strider fuzz run`: one campaign of a generated target through `cargo fuzz`. libFuzzer's
-//! status lines become [`Progress`]; a crash is minimised (`cargo fuzz tmin`), replayed once to
-//! read its event and message, and written as a finding — `findings/<function>/<id>.json`, with
-//! the threat it confirms and the event as pretty JSON — plus a regression test in `tests/` that
-//! replays it under plain `cargo test`.
+//! `strider fuzz run`: a campaign of one generated target that goes on after a failure and
+//! collects every distinct bug of the handler.
+//!
+//! The target is built once with `cargo fuzz build`; then each of `jobs` workers runs the fuzz
+//! binary in a loop, on the target's corpus, until the time is up. A run ends at its first
+//! failure; the worker starts the next one at once, on the corpus the earlier runs grew (libFuzzer
+//! never keeps a failing input in it), with the time left. Each failure is read from the run's
+//! stderr and known by its signature (see [`failure`]): the first of a signature is minimised
+//! (`-minimize_crash`), replayed once to read its event, and written as a finding —
+//! `findings/<function>/<id>.json`, with the threat it confirms and the event as pretty JSON —
+//! plus a regression test in `tests/` that replays it under plain `cargo test`; a signature seen
+//! before (in this campaign, or in a finding of an earlier one) only counts.
+//!
+//! Why a restart loop and not libFuzzer's fork mode (`-fork=N -ignore_crashes=1`, what `cargo
+//! fuzz run --jobs N` passes, after the arguments given to it, so it wins over a `-fork` there):
+//! in fork mode the jobs' output goes to log files that libFuzzer deletes, keeping only the
+//! `ERROR:` lines — no panic message, so no place to tell two bugs apart without replaying every
+//! artifact — and the jobs' recommended dictionaries are lost; the exit status is the last job's.
+//! Here every run's whole output is read, a run that fails costs one process start, and `jobs`
+//! workers share the corpus as libFuzzer's own parallel mode does (`-reload`).
+//!
+//! libFuzzer's recommended dictionary (the words of its comparison traces that led to new
+//! coverage) is kept in `dict/<target>.learned.dict`; each run gets the union of the generated
+//! and the learned dictionary (see [`dictionary`]).
 
-use std::io::{BufRead, BufReader};
+mod dictionary;
+pub mod failure;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use sha2::Digest;
@@ -15,6 +40,7 @@ use sha2::Digest;
 use super::ident;
 use super::init::{Manifest, ManifestTarget};
 use crate::findings::Finding;
+pub use failure::Failure;
 
 /// How to run a campaign.
 #[derive(Debug, Clone)]
@@ -29,11 +55,15 @@ pub struct Campaign {
     pub asan: bool,
     /// Parallel fuzzing processes.
     pub jobs: u32,
-    /// libFuzzer's random seed; libFuzzer picks one when absent.
+    /// libFuzzer's random seed of the first run (the next runs take the next numbers); libFuzzer
+    /// picks one when absent.
     pub seed: Option<u64>,
+    /// Start from a temporary copy of the seeds `strider fuzz init` wrote, without the learned
+    /// dictionary, leaving the kept corpus and dictionary untouched (for benchmarks).
+    pub fresh: bool,
 }
 
-/// A libFuzzer status line.
+/// A libFuzzer status line, or the campaign's progress.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Progress {
     /// Executions so far.
@@ -44,8 +74,72 @@ pub struct Progress {
     pub corpus: u64,
     /// Coverage (edges).
     pub coverage: u64,
-    /// Seconds since the start.
-    pub elapsed_s: u64,
+    /// Milliseconds of fuzzing so far.
+    pub elapsed_ms: u64,
+}
+
+/// One distinct bug of a campaign.
+#[derive(Debug, Clone)]
+pub struct Bug {
+    /// What makes its failures one bug (see [`failure`]).
+    pub signature: String,
+    /// `crash`, `oracle`, `timeout` or `oom`.
+    pub kind: String,
+    /// Where: a panic's `file:line:col`, a sanitizer report's top frame, an oracle's event field.
+    pub place: String,
+    /// What went wrong, from its first failure.
+    pub message: String,
+    /// Milliseconds of fuzzing before its first failure.
+    pub first_after_ms: u64,
+    /// How many runs it ended.
+    pub count: u64,
+    /// Its finding.
+    pub record: Record,
+}
+
+/// Where a bug's finding is.
+#[derive(Debug, Clone)]
+pub enum Record {
+    /// Written by this campaign: the finding, its file and its regression test.
+    New {
+        /// The finding.
+        finding: Box<Finding>,
+        /// `findings/<function>/<id>.json`.
+        json: PathBuf,
+        /// `tests/finding_<target>_<id>.rs`.
+        test: PathBuf,
+    },
+    /// Written by an earlier campaign (same signature).
+    Earlier {
+        /// Its file.
+        json: PathBuf,
+    },
+    /// Not written: why.
+    Failed(String),
+}
+
+/// What a campaign reports as it goes.
+#[derive(Debug)]
+pub enum Update<'a> {
+    /// `cargo fuzz build` starts.
+    Building,
+    /// Fuzzing starts, with this many workers.
+    Fuzzing(u32),
+    /// A status line.
+    Progress(&'a Progress),
+    /// A new bug.
+    Found(&'a Bug),
+}
+
+/// The learned dictionary after a campaign.
+#[derive(Debug, Clone)]
+pub struct Learned {
+    /// `dict/<target>.learned.dict`.
+    pub path: PathBuf,
+    /// Entries this campaign added.
+    pub added: usize,
+    /// Entries in all.
+    pub entries: usize,
 }
 
 /// How a campaign ended.
@@ -53,8 +147,23 @@ pub struct Progress {
 pub struct Outcome {
     /// The last status.
     pub progress: Progress,
-    /// The finding, with the files written for it.
-    pub finding: Option<(Finding, PathBuf, PathBuf)>,
+    /// Executions, every run of every worker.
+    pub execs: u64,
+    /// Milliseconds of fuzzing (from the first run's start to the last one's end).
+    pub fuzzed_ms: u64,
+    /// Executions per second over the campaign (libFuzzer's `stat::number_of_executed_units` of
+    /// each run, over the time).
+    pub execs_per_s: u64,
+    /// Runs of the fuzz binary (one more after each failure).
+    pub runs: u64,
+    /// The distinct bugs, in the order they were found.
+    pub bugs: Vec<Bug>,
+    /// Why the campaign ended before its time, when it did.
+    pub stopped: Option<String>,
+    /// The learned dictionary, when this campaign added to it.
+    pub learned: Option<Learned>,
+    /// What went wrong without stopping the campaign.
+    pub warnings: Vec<String>,
 }
 
 /// Why a campaign could not run.
@@ -96,7 +205,7 @@ pub fn manifest(dir: &Path) -> Result<Manifest, RunError> {
 pub fn parse_status(line: &str) -> Option<Progress> {
     let rest = line.strip_prefix('#')?;
     let (execs, rest) = rest.split_once(char::is_whitespace)?;
-    // Fork mode (`--jobs`) writes `#1234:`.
+    // Fork mode writes `#1234:`.
     let execs = execs.trim_end_matches(':').parse().ok()?;
     let mut progress = Progress {
         execs,
@@ -119,6 +228,15 @@ pub fn parse_status(line: &str) -> Option<Progress> {
     }
     Some(progress)
 }
+
+/// The most workers a campaign starts.
+const MAX_JOBS: u32 = 64;
+/// The longest output line read; the rest of a longer one is skipped.
+const MAX_LINE: usize = 16 * 1024;
+/// The most lines of a failure report kept.
+const MAX_REPORT_LINES: usize = 400;
+/// Files of a failing input that libFuzzer names by what failed.
+const ARTIFACT_PREFIXES: &[&str] = &["crash-", "timeout-", "oom-", "leak-", "slow-unit-"];
 
 /// `cargo fuzz` for the crate of `campaign`, through the crate's coverage filter (sanitizer
 /// coverage for the handler crates only, whatever the working directory; a wrapper the user had
@@ -148,40 +266,55 @@ fn sanitizer_args(campaign: &Campaign) -> Vec<&'static str> {
     }
 }
 
-/// `cargo fuzz run` for the campaign, with the target's dictionary and limits.
-fn campaign_command(campaign: &Campaign, dir: &Path, target: &ManifestTarget) -> Command {
-    let corpus = dir.join(&target.seeds);
-    let mut command = cargo_fuzz(campaign);
-    command
-        .args(["run", "--fuzz-dir"])
-        .arg(dir)
-        .args(sanitizer_args(campaign));
-    if campaign.jobs > 1 {
-        command.args(["--jobs", &campaign.jobs.to_string()]);
-    }
-    command
-        .arg(&target.name)
-        .arg(&corpus)
-        .arg("--")
-        .arg(format!("-dict={}", dir.join(&target.dict).display()))
-        .arg(format!("-timeout={}", target.timeout_s.max(1)))
-        .arg(format!("-rss_limit_mb={}", target.rss_limit_mb))
-        .arg(format!("-max_total_time={}", campaign.time_s))
-        .arg("-print_final_stats=1");
-    if let Some(seed) = campaign.seed {
-        command.arg(format!("-seed={seed}"));
-    }
-    command
+/// Everything the runs of a campaign share.
+struct Context<'a> {
+    campaign: &'a Campaign,
+    /// The crate, resolved.
+    dir: PathBuf,
+    /// The repository holding it: paths inside are shown relative to it.
+    root: PathBuf,
+    target: ManifestTarget,
+    /// The fuzz binary `cargo fuzz build` wrote.
+    binary: PathBuf,
+    corpus: PathBuf,
+    /// `artifacts/<target>/`, where libFuzzer writes failing inputs.
+    artifacts: PathBuf,
+    /// The union of the generated and learned dictionaries, when it has entries.
+    dict: Option<PathBuf>,
+    budget: Duration,
 }
 
-/// Runs the campaign, calling `on_progress` with each status line.
+impl Context<'_> {
+    /// The fuzz binary with the target's limits; `ASAN_OPTIONS` as `cargo fuzz` sets them.
+    fn binary(&self) -> Command {
+        let mut command = Command::new(&self.binary);
+        command
+            .arg(format!("-timeout={}", self.target.timeout_s.max(1)))
+            .arg(format!("-rss_limit_mb={}", self.target.rss_limit_mb))
+            .env("RUST_BACKTRACE", "0")
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null());
+        if self.campaign.asan {
+            let mut options = std::env::var("ASAN_OPTIONS").unwrap_or_default();
+            if !options.is_empty() {
+                options.push(':');
+            }
+            options.push_str("detect_odr_violation=0");
+            command.env("ASAN_OPTIONS", options);
+        }
+        command
+    }
+}
+
+/// Runs the campaign, reporting through `on_update` as it goes.
 ///
 /// # Errors
-/// When the manifest, cargo fuzz or the build fail (not when the handler crashes: that is the
-/// finding).
+/// When the manifest, cargo fuzz, the build or the first run fail (not when the handler fails:
+/// those are the bugs).
 pub fn run(
     campaign: &Campaign,
-    on_progress: &mut dyn FnMut(&Progress),
+    on_update: &mut dyn FnMut(Update<'_>),
 ) -> Result<Outcome, RunError> {
     let manifest = manifest(&campaign.dir)?;
     let target = manifest
@@ -202,91 +335,690 @@ pub fn run(
         .dir
         .canonicalize()
         .map_err(|err| RunError(err.to_string()))?;
-    let mut command = campaign_command(campaign, &dir, &target);
-    let started = Instant::now();
-    let mut child = command
-        .current_dir(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| {
-            RunError(format!(
-                "cannot start `cargo fuzz`: {err}\n  hint: cargo install cargo-fuzz"
-            ))
-        })?;
-    let stderr = child
-        .stderr
-        .take()
-        .ok_or_else(|| RunError("no stderr from cargo fuzz".to_owned()))?;
-    let mut progress = Progress::default();
-    let mut artifact: Option<(PathBuf, u64)> = None;
-    let mut tail: Vec<String> = Vec::new();
-    // Time counts from libFuzzer's first line, not from the start of the build.
-    let mut fuzzing_since: Option<Instant> = None;
-    for line in BufReader::new(stderr).lines() {
-        let Ok(line) = line else { break };
-        if line.starts_with("INFO: ") || line.starts_with('#') {
-            fuzzing_since.get_or_insert_with(Instant::now);
-        }
-        let elapsed = fuzzing_since.unwrap_or(started).elapsed().as_secs();
-        if let Some(mut status) = parse_status(&line) {
-            status.elapsed_s = elapsed;
-            progress = status;
-            on_progress(&progress);
-        }
-        if let Some(path) = line.split("Test unit written to ").nth(1) {
-            let path = PathBuf::from(path.trim());
-            let path = if path.is_absolute() {
-                path
-            } else {
-                dir.join(path)
-            };
-            artifact.get_or_insert((path, elapsed));
-        }
-        tail.push(line);
-        if tail.len() > 40 {
-            tail.remove(0);
+    // The seeds, dictionaries and earlier findings are read before the long build.
+    let fresh = if campaign.fresh {
+        Some(fresh_corpus(&dir, &target)?)
+    } else {
+        None
+    };
+    let corpus = if let Some(copy) = &fresh {
+        copy.path().to_path_buf()
+    } else {
+        let corpus = dir.join(&target.seeds);
+        std::fs::create_dir_all(&corpus)
+            .map_err(|err| RunError(format!("cannot create `{}`: {err}", corpus.display())))?;
+        corpus
+    };
+    let generated = read_dictionary(&dir, &target.dict, true)?;
+    let learned_path = learned_dictionary(&target);
+    let learned = if campaign.fresh {
+        Vec::new()
+    } else {
+        read_dictionary(&dir, &learned_path.to_string_lossy(), false)?
+    };
+    let union: Vec<Vec<u8>> = generated.iter().chain(&learned).cloned().collect();
+    let dict_file = if union.is_empty() {
+        None
+    } else {
+        let file = tempfile::Builder::new()
+            .prefix("strider-")
+            .suffix(".dict")
+            .tempfile()
+            .map_err(|err| RunError(format!("cannot write a dictionary: {err}")))?;
+        let text = dictionary::file(
+            &format!(
+                "The dictionaries of {} for one campaign: {} and {}.",
+                target.name,
+                target.dict,
+                learned_path.display()
+            ),
+            &union,
+            dictionary::MAX_UNION,
+        );
+        std::fs::write(file.path(), text)
+            .map_err(|err| RunError(format!("cannot write a dictionary: {err}")))?;
+        Some(file)
+    };
+    let earlier = earlier_findings(&dir, &target);
+    let artifacts = dir.join("artifacts").join(&target.name);
+    std::fs::create_dir_all(&artifacts)
+        .map_err(|err| RunError(format!("cannot create `{}`: {err}", artifacts.display())))?;
+
+    on_update(Update::Building);
+    build(campaign, &dir, &target)?;
+    let context = Context {
+        campaign,
+        root: super::init::repository_root(&dir),
+        binary: binary_path(&dir, &target.name),
+        dir,
+        target,
+        corpus,
+        artifacts,
+        dict: dict_file.as_ref().map(|f| f.path().to_path_buf()),
+        budget: Duration::from_secs(campaign.time_s),
+    };
+    if !context.binary.is_file() {
+        return Err(RunError(format!(
+            "cargo fuzz built no `{}`\n  hint: is CARGO_TARGET_DIR or build.target-dir set? strider looks in the crate's target/",
+            context.binary.display()
+        )));
+    }
+    let jobs = campaign.jobs.clamp(1, MAX_JOBS);
+    on_update(Update::Fuzzing(jobs));
+    let (mut outcome, recommended) = fuzz(&context, jobs, &earlier, on_update)?;
+    if !campaign.fresh {
+        match learn(&context, &learned_path, &learned, &generated, &recommended) {
+            Some(Ok(learned)) => outcome.learned = Some(learned),
+            Some(Err(warning)) => outcome.warnings.push(warning),
+            None => {}
         }
     }
-    let status = child.wait().map_err(|err| RunError(err.to_string()))?;
-    let Some((artifact, found_after_s)) = artifact else {
-        if status.success() {
-            return Ok(Outcome {
-                progress,
-                finding: None,
-            });
-        }
-        return Err(RunError(format!(
-            "cargo fuzz failed ({status}):\n{}",
-            tail.join("\n")
-        )));
-    };
-    let finding = record(campaign, &dir, &target, &artifact, found_after_s)?;
-    Ok(Outcome {
-        progress,
-        finding: Some(finding),
-    })
+    Ok(outcome)
 }
 
-/// The smallest input `cargo fuzz tmin` reaches from `artifact` (the artifact itself when it
-/// cannot do better).
-fn minimise(campaign: &Campaign, dir: &Path, target: &ManifestTarget, artifact: &Path) -> PathBuf {
-    let before: Vec<PathBuf> = artifacts(artifact);
-    let _ = cargo_fuzz(campaign)
-        .args(["tmin", "--fuzz-dir"])
+/// `cargo fuzz build` of the target.
+fn build(campaign: &Campaign, dir: &Path, target: &ManifestTarget) -> Result<(), RunError> {
+    let mut command = cargo_fuzz(campaign);
+    command
+        .args(["build", "--fuzz-dir"])
         .arg(dir)
         .args(sanitizer_args(campaign))
-        .args(["--runs", "2000"])
         .arg(&target.name)
-        .arg(artifact)
-        .arg("--")
-        .arg(format!("-timeout={}", target.timeout_s.max(1)))
-        .arg(format!("-rss_limit_mb={}", target.rss_limit_mb))
         .current_dir(dir)
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    artifacts(artifact)
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().map_err(|err| {
+        RunError(format!(
+            "cannot start `cargo fuzz`: {err}\n  hint: cargo install cargo-fuzz"
+        ))
+    })?;
+    let mut tail: Vec<String> = Vec::new();
+    if let Some(stderr) = child.stderr.take() {
+        for_each_line(stderr, |line| {
+            tail.push(line.to_owned());
+            if tail.len() > 40 {
+                tail.remove(0);
+            }
+        });
+    }
+    let status = child.wait().map_err(|err| RunError(err.to_string()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(RunError(format!(
+            "cargo fuzz build failed ({status}):\n{}",
+            tail.join("\n")
+        )))
+    }
+}
+
+/// Where `cargo fuzz build` puts the target's binary: the crate's `target/` (or
+/// `CARGO_TARGET_DIR`), the host triple, release.
+fn binary_path(dir: &Path, name: &str) -> PathBuf {
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| dir.join("target"), |d| dir.join(d));
+    target_dir.join(host_triple()).join("release").join(name)
+}
+
+/// The learned dictionary of a target, relative to the crate.
+fn learned_dictionary(target: &ManifestTarget) -> PathBuf {
+    PathBuf::from(format!("dict/{}.learned.dict", target.name))
+}
+
+/// The entries of a dictionary of the crate; a missing learned dictionary has none.
+fn read_dictionary(dir: &Path, relative: &str, required: bool) -> Result<Vec<Vec<u8>>, RunError> {
+    let path = dir.join(relative);
+    if !required && std::fs::symlink_metadata(&path).is_err() {
+        return Ok(Vec::new());
+    }
+    let tree = crate::files::Tree::new(dir).map_err(|err| RunError(err.to_string()))?;
+    let bytes = tree.read(&path, 16 << 20).map_err(|err| {
+        RunError(format!(
+            "{err}\n  hint: regenerate the crate with `strider fuzz init`"
+        ))
+    })?;
+    Ok(dictionary::entries(&bytes))
+}
+
+/// A temporary corpus holding only the seeds `strider fuzz init` wrote for `target` (those its
+/// marker lists under the target's corpus; the realistic seed when it lists none).
+fn fresh_corpus(dir: &Path, target: &ManifestTarget) -> Result<tempfile::TempDir, RunError> {
+    let tree = crate::files::Tree::new(dir).map_err(|err| RunError(err.to_string()))?;
+    let prefix = format!("{}/", target.seeds);
+    let listed: Vec<String> = tree
+        .read(&dir.join(crate::output::MARKER), 16 << 20)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .and_then(|marker| marker.get("files").cloned())
+        .and_then(|files| serde_json::from_value::<Vec<String>>(files).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| {
+            f.strip_prefix(&prefix)
+                .is_some_and(|name| !name.is_empty() && !name.contains(['/', '\\']))
+        })
+        .take(10_000)
+        .collect();
+    let seeds = if listed.is_empty() {
+        vec![format!("{prefix}realistic")]
+    } else {
+        listed
+    };
+    let copy = tempfile::Builder::new()
+        .prefix("strider-corpus-")
+        .tempdir()
+        .map_err(|err| RunError(format!("cannot create a fresh corpus: {err}")))?;
+    for seed in &seeds {
+        let bytes = tree.read(&dir.join(seed), 16 << 20).map_err(|err| {
+            RunError(format!(
+                "{err}\n  hint: --fresh starts from the seeds `strider fuzz init` wrote; regenerate the crate"
+            ))
+        })?;
+        let name = seed.rsplit('/').next().unwrap_or("seed");
+        std::fs::write(copy.path().join(name), bytes)
+            .map_err(|err| RunError(format!("cannot create a fresh corpus: {err}")))?;
+    }
+    Ok(copy)
+}
+
+/// The signatures of the target's findings written by earlier campaigns, with their files.
+fn earlier_findings(dir: &Path, target: &ManifestTarget) -> BTreeMap<String, PathBuf> {
+    if !dir.join("findings").is_dir() {
+        return BTreeMap::new();
+    }
+    let Ok(read) = crate::findings::load_all(dir) else {
+        return BTreeMap::new();
+    };
+    read.findings
+        .into_iter()
+        .filter(|f| f.target == target.name)
+        .filter_map(|f| {
+            let signature = if f.signature.is_empty() {
+                failure::legacy_signature(&f.kind, &f.message)?
+            } else {
+                f.signature.clone()
+            };
+            Some((signature, dir.join(&f.file)))
+        })
+        .collect()
+}
+
+/// Calls `f` with each line of `reader`, lossily decoded; a line longer than [`MAX_LINE`] is cut
+/// there and the rest of it skipped.
+fn for_each_line(reader: impl Read, mut f: impl FnMut(&str)) {
+    let mut reader = BufReader::new(reader);
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        let Ok(n) = reader
+            .by_ref()
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut buffer)
+        else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        if buffer.last() != Some(&b'\n') && n == MAX_LINE {
+            let mut rest = Vec::new();
+            loop {
+                rest.clear();
+                match reader
+                    .by_ref()
+                    .take(MAX_LINE as u64)
+                    .read_until(b'\n', &mut rest)
+                {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if rest.last() == Some(&b'\n') => break,
+                    Ok(_) => {}
+                }
+            }
+        }
+        let line = String::from_utf8_lossy(&buffer);
+        f(line.trim_end_matches(['\n', '\r']));
+    }
+}
+
+/// What one run of the fuzz binary ended with.
+struct RunEnd {
+    worker: usize,
+    /// The failing input libFuzzer wrote.
+    artifact: Option<PathBuf>,
+    /// The failure report, from its first line on.
+    report: Vec<String>,
+    /// When the report started, since the campaign's start.
+    failed_at: Duration,
+    /// When the run ended, since the campaign's start.
+    ended_at: Duration,
+    /// Whether fuzzing had started (`INITED`): a failure before is an input of the corpus.
+    inited: bool,
+    /// `stat::number_of_executed_units`, or the last status line's count.
+    executed: u64,
+    recommended: Vec<Vec<u8>>,
+    /// The exit status; `None` when the binary could not be run.
+    status: Option<ExitStatus>,
+    /// The last lines.
+    tail: Vec<String>,
+}
+
+enum Message {
+    Status(usize, Progress),
+    Ended(Box<RunEnd>),
+}
+
+/// Runs the workers until the time is up, recording each new bug as it is found. Returns the
+/// outcome and the entries libFuzzer recommended.
+fn fuzz(
+    context: &Context<'_>,
+    jobs: u32,
+    earlier: &BTreeMap<String, PathBuf>,
+    on_update: &mut dyn FnMut(Update<'_>),
+) -> Result<(Outcome, Vec<Vec<u8>>), RunError> {
+    let workers = jobs as usize;
+    let stop = AtomicBool::new(false);
+    let start = Instant::now();
+    let (sender, receiver) = mpsc::channel::<Message>();
+    let mut done = vec![0u64; workers];
+    let mut current = vec![0u64; workers];
+    let mut last = Progress::default();
+    let mut bugs: Vec<Bug> = Vec::new();
+    let mut runs = 0u64;
+    let mut recommended: Vec<Vec<u8>> = Vec::new();
+    let mut stopped: Option<String> = None;
+    let mut error: Option<String> = None;
+    // Until the last run ended: recording the last bug is not fuzzing.
+    let mut fuzzed = Duration::ZERO;
+    std::thread::scope(|scope| {
+        for worker in 0..workers {
+            let sender = sender.clone();
+            let stop = &stop;
+            scope.spawn(move || work(context, worker, jobs, start, stop, &sender));
+        }
+        drop(sender);
+        for message in receiver {
+            match message {
+                Message::Status(worker, status) => {
+                    current[worker] = status.execs;
+                    let elapsed_ms = millis(start.elapsed());
+                    let execs = done.iter().sum::<u64>() + current.iter().sum::<u64>();
+                    last = Progress {
+                        execs,
+                        execs_per_s: per_second(execs, elapsed_ms),
+                        corpus: status.corpus,
+                        coverage: status.coverage,
+                        elapsed_ms,
+                    };
+                    on_update(Update::Progress(&last));
+                }
+                Message::Ended(end) => {
+                    runs += 1;
+                    fuzzed = fuzzed.max(end.ended_at);
+                    done[end.worker] += end.executed.max(current[end.worker]);
+                    current[end.worker] = 0;
+                    for entry in &end.recommended {
+                        if recommended.len() < dictionary::MAX_UNION && !recommended.contains(entry)
+                        {
+                            recommended.push(entry.clone());
+                        }
+                    }
+                    if let Some(artifact) = &end.artifact {
+                        let (index, new) =
+                            handle_failure(context, &end, artifact, earlier, &mut bugs);
+                        if new {
+                            on_update(Update::Found(&bugs[index]));
+                        }
+                        if !end.inited && stopped.is_none() {
+                            stop.store(true, Ordering::SeqCst);
+                            stopped = Some(format!(
+                                "an input of the corpus fails before fuzzing starts ({}), so every run would stop there: fix that bug, or move the input out of `{}`",
+                                bugs[index].signature,
+                                context.corpus.display()
+                            ));
+                        }
+                    } else if end.status.is_none_or(|s| !s.success()) && error.is_none() {
+                        stop.store(true, Ordering::SeqCst);
+                        let status = end
+                            .status
+                            .map_or_else(|| "not started".to_owned(), |s| s.to_string());
+                        error = Some(format!(
+                            "the fuzz target failed without a failing input ({status}):\n{}",
+                            end.tail.join("\n")
+                        ));
+                    }
+                }
+            }
+        }
+    });
+    let fuzzed_ms = millis(fuzzed);
+    if let Some(error) = error {
+        if bugs.is_empty() && runs <= jobs.into() {
+            return Err(RunError(error));
+        }
+        stopped.get_or_insert(error);
+    }
+    let execs: u64 = done.iter().sum();
+    Ok((
+        Outcome {
+            progress: last,
+            execs,
+            fuzzed_ms,
+            execs_per_s: per_second(execs, fuzzed_ms),
+            runs,
+            bugs,
+            stopped,
+            learned: None,
+            warnings: Vec::new(),
+        },
+        recommended,
+    ))
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn per_second(count: u64, ms: u64) -> u64 {
+    if ms == 0 {
+        0
+    } else {
+        u64::try_from(u128::from(count) * 1000 / u128::from(ms)).unwrap_or(u64::MAX)
+    }
+}
+
+/// One worker: runs of the fuzz binary, one after another, until the time is up or `stop`.
+fn work(
+    context: &Context<'_>,
+    worker: usize,
+    jobs: u32,
+    start: Instant,
+    stop: &AtomicBool,
+    sender: &mpsc::Sender<Message>,
+) {
+    let mut run: u64 = 0;
+    while !stop.load(Ordering::SeqCst) {
+        let left = context.budget.saturating_sub(start.elapsed());
+        if left < Duration::from_secs(1) {
+            break;
+        }
+        let seed = context.campaign.seed.map(|seed| {
+            // libFuzzer's seed is 32 bits; run k of worker w takes the k·jobs + w-th next one.
+            (seed.wrapping_add(run * u64::from(jobs) + worker as u64)) & 0xffff_ffff
+        });
+        let end = one_run(context, worker, left.as_secs(), seed, start, sender);
+        run += 1;
+        let failed_early = end.artifact.is_some() && !end.inited;
+        let broken = end.artifact.is_none() && end.status.is_none_or(|s| !s.success());
+        if sender.send(Message::Ended(Box::new(end))).is_err() || failed_early || broken {
+            break;
+        }
+    }
+}
+
+/// One run of the fuzz binary for at most `seconds`.
+fn one_run(
+    context: &Context<'_>,
+    worker: usize,
+    seconds: u64,
+    seed: Option<u64>,
+    start: Instant,
+    sender: &mpsc::Sender<Message>,
+) -> RunEnd {
+    let mut end = RunEnd {
+        worker,
+        artifact: None,
+        report: Vec::new(),
+        failed_at: Duration::ZERO,
+        ended_at: Duration::ZERO,
+        inited: false,
+        executed: 0,
+        recommended: Vec::new(),
+        status: None,
+        tail: Vec::new(),
+    };
+    let mut command = context.binary();
+    command
+        .arg(&context.corpus)
+        .arg(format!(
+            "-artifact_prefix={}{}",
+            context.artifacts.display(),
+            std::path::MAIN_SEPARATOR
+        ))
+        .arg(format!("-max_total_time={seconds}"))
+        .arg("-print_final_stats=1")
+        .stderr(Stdio::piped());
+    if let Some(dict) = &context.dict {
+        command.arg(format!("-dict={}", dict.display()));
+    }
+    if let Some(seed) = seed {
+        command.arg(format!("-seed={seed}"));
+    }
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(err) => {
+            end.tail
+                .push(format!("cannot run `{}`: {err}", context.binary.display()));
+            return end;
+        }
+    };
+    let mut recommended = dictionary::Recommended::default();
+    let mut last_execs = 0;
+    if let Some(stderr) = child.stderr.take() {
+        for_each_line(stderr, |line| {
+            if let Some(status) = parse_status(line) {
+                last_execs = status.execs;
+                if line.contains("INITED") {
+                    end.inited = true;
+                }
+                // A closed channel: the campaign is over, this run ends with its time.
+                let _ = sender.send(Message::Status(worker, status));
+            }
+            recommended.line(line);
+            if end.report.is_empty() && failure::is_start(line) {
+                end.failed_at = start.elapsed();
+            }
+            if (!end.report.is_empty() || failure::is_start(line))
+                && end.report.len() < MAX_REPORT_LINES
+            {
+                end.report.push(line.to_owned());
+            }
+            if let Some(path) = line.split("Test unit written to ").nth(1) {
+                let path = PathBuf::from(path.trim());
+                let path = if path.is_absolute() {
+                    path
+                } else {
+                    context.dir.join(path)
+                };
+                end.artifact.get_or_insert(path);
+                if end.report.is_empty() {
+                    end.failed_at = start.elapsed();
+                }
+            }
+            if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
+                end.executed = n.trim().parse().unwrap_or(0);
+            }
+            end.tail.push(line.to_owned());
+            if end.tail.len() > 40 {
+                end.tail.remove(0);
+            }
+        });
+    }
+    end.status = child.wait().ok();
+    end.ended_at = start.elapsed();
+    end.executed = end.executed.max(last_execs);
+    end.recommended = recommended.entries;
+    end
+}
+
+/// Reads the failure a run ended with and files it: a repeat of a bug of this campaign counts,
+/// a bug an earlier campaign recorded is listed with its finding, a new one is recorded.
+/// Returns the bug's index and whether it is new to this campaign.
+fn handle_failure(
+    context: &Context<'_>,
+    end: &RunEnd,
+    artifact: &Path,
+    earlier: &BTreeMap<String, PathBuf>,
+    bugs: &mut Vec<Bug>,
+) -> (usize, bool) {
+    let mut failure = failure::read(&end.report.join("\n"), &context.root);
+    if failure.kind == "oracle" {
+        // The event field the verdict's payload came back from is part of the signature.
+        let replayed = replay(context, artifact);
+        failure = with_field(failure, &replayed);
+    }
+    if let Some(index) = bugs.iter().position(|b| b.signature == failure.signature) {
+        bugs[index].count += 1;
+        discard(context, artifact);
+        return (index, false);
+    }
+    let first_after_ms = millis(end.failed_at);
+    let record = if let Some(json) = earlier.get(&failure.signature) {
+        discard(context, artifact);
+        Record::Earlier { json: json.clone() }
+    } else {
+        match record(context, artifact, &failure, first_after_ms) {
+            Ok((finding, json, test)) => Record::New {
+                finding: Box::new(finding),
+                json,
+                test,
+            },
+            Err(err) => Record::Failed(err.0),
+        }
+    };
+    // The summary names the place apart: a panic's message without it.
+    let message = failure
+        .message
+        .strip_prefix(&format!("panic at {}: ", failure.place))
+        .map_or_else(|| failure.message.clone(), str::to_owned);
+    bugs.push(Bug {
+        signature: failure.signature,
+        kind: failure.kind.to_owned(),
+        place: failure.place,
+        message,
+        first_after_ms,
+        count: 1,
+        record,
+    });
+    (bugs.len() - 1, true)
+}
+
+/// An oracle failure with the event field of its payload, read from a replay.
+fn with_field(failure: Failure, replayed: &Replay) -> Failure {
+    if failure.kind != "oracle" {
+        return failure;
+    }
+    let field = failure::oracle_field(&failure.message, &replayed.event(), &replayed.injected());
+    failure.with_field(field)
+}
+
+/// Removes a failing input libFuzzer wrote for a bug already recorded.
+fn discard(context: &Context<'_>, artifact: &Path) {
+    let ours = artifact.parent() == Some(context.artifacts.as_path())
+        && artifact.file_name().is_some_and(|name| {
+            let name = name.to_string_lossy();
+            ARTIFACT_PREFIXES.iter().any(|p| name.starts_with(p))
+        });
+    if ours {
+        let _ = std::fs::remove_file(artifact);
+    }
+}
+
+/// What replaying one input printed, and the event it sent (`STRIDER_EVENT_OUT`).
+#[derive(Debug, Default)]
+struct Replay {
+    stderr: String,
+    dump: Option<Value>,
+}
+
+impl Replay {
+    fn event(&self) -> Value {
+        self.dump
+            .as_ref()
+            .and_then(|d| d.get("event"))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    fn injected(&self) -> Vec<String> {
+        self.dump
+            .as_ref()
+            .and_then(|d| d.get("injected"))
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Runs the target once on `input`, within its timeout and ten seconds more.
+fn replay(context: &Context<'_>, input: &Path) -> Replay {
+    let Ok(dump) = tempfile::NamedTempFile::new() else {
+        return Replay::default();
+    };
+    let mut command = context.binary();
+    command
+        .arg(input)
+        .env("STRIDER_EVENT_OUT", dump.path())
+        .stderr(Stdio::piped());
+    let limit = Duration::from_secs(u64::from(context.target.timeout_s.max(1)) + 10);
+    let stderr = run_bounded(command, limit);
+    let dump = crate::files::Tree::read_named(dump.path(), 64 << 20)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    Replay { stderr, dump }
+}
+
+/// Runs `command` for at most `limit`, killing it then; returns what it wrote to stderr (when
+/// piped), at most 1 MiB of it.
+fn run_bounded(mut command: Command, limit: Duration) -> String {
+    let Ok(mut child) = command.spawn() else {
+        return String::new();
+    };
+    let reader = child.stderr.take().map(|stderr| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            for_each_line(stderr, |line| {
+                if text.len() < 1 << 20 {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+            });
+            text
+        })
+    });
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) | Err(_) => break,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+    reader.and_then(|r| r.join().ok()).unwrap_or_default()
+}
+
+/// The smallest input libFuzzer's `-minimize_crash` reaches from `artifact` in 2000 runs and 30
+/// seconds: any failure counts for libFuzzer, so the caller checks it is still the same bug.
+fn minimise(context: &Context<'_>, artifact: &Path) -> Option<PathBuf> {
+    let before = files_in(&context.artifacts);
+    let mut command = context.binary();
+    command
+        .arg("-minimize_crash=1")
+        .arg("-runs=2000")
+        .arg("-max_total_time=30")
+        .arg(format!(
+            "-artifact_prefix={}{}",
+            context.artifacts.display(),
+            std::path::MAIN_SEPARATOR
+        ))
+        .arg(artifact)
+        .stderr(Stdio::null());
+    let _ = run_bounded(command, Duration::from_mins(2));
+    files_in(&context.artifacts)
         .into_iter()
         .filter(|p| !before.contains(p))
         .filter(|p| {
@@ -294,13 +1026,10 @@ fn minimise(campaign: &Campaign, dir: &Path, target: &ManifestTarget, artifact: 
                 .is_some_and(|n| n.to_string_lossy().starts_with("minimized-from-"))
         })
         .min_by_key(|p| std::fs::metadata(p).map_or(u64::MAX, |m| m.len()))
-        .unwrap_or_else(|| artifact.to_path_buf())
 }
 
-fn artifacts(artifact: &Path) -> Vec<PathBuf> {
-    artifact
-        .parent()
-        .and_then(|d| std::fs::read_dir(d).ok())
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
         .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default()
 }
@@ -319,78 +1048,41 @@ fn host_triple() -> String {
         .unwrap_or_else(|| "x86_64-unknown-linux-gnu".to_owned())
 }
 
-/// What the failure says: the oracle's verdict, the panic message, or libFuzzer's error.
-fn failure_message(stderr: &str) -> (String, String) {
-    let lines: Vec<&str> = stderr.lines().collect();
-    if let Some(i) = lines.iter().position(|l| l.contains(" panicked at ")) {
-        let message = lines
-            .get(i + 1)
-            .copied()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        if let Some(verdict) = message.strip_prefix(strider_events::oracle::PREFIX) {
-            return ("oracle".to_owned(), verdict.trim().to_owned());
-        }
-        let place = lines[i]
-            .split(" panicked at ")
-            .nth(1)
-            .unwrap_or_default()
-            .trim_end_matches(':');
-        let short: String = message.chars().take(300).collect();
-        return ("crash".to_owned(), format!("panic at {place}: {short}"));
-    }
-    if let Some(line) = lines
-        .iter()
-        .find(|l| l.contains("ERROR: libFuzzer: timeout"))
-    {
-        return ("timeout".to_owned(), line.trim().to_owned());
-    }
-    if let Some(line) = lines.iter().find(|l| l.contains("out-of-memory")) {
-        return ("oom".to_owned(), line.trim().to_owned());
-    }
-    if let Some(line) = lines.iter().find(|l| l.contains("ERROR: AddressSanitizer")) {
-        return ("crash".to_owned(), line.trim().to_owned());
-    }
-    ("crash".to_owned(), "the target crashed".to_owned())
-}
-
-/// Minimises the crash, replays it for its event and message, and writes the finding and its
+/// Minimises the bug's input (crashes and oracle verdicts: timeouts and out-of-memory would take
+/// their limit at every step), replays it for its event, and writes the finding and its
 /// regression test.
 fn record(
-    campaign: &Campaign,
-    dir: &Path,
-    target: &ManifestTarget,
+    context: &Context<'_>,
     artifact: &Path,
-    found_after_s: u64,
+    failure: &Failure,
+    found_after_ms: u64,
 ) -> Result<(Finding, PathBuf, PathBuf), RunError> {
-    let input = minimise(campaign, dir, target, artifact);
-    let binary = dir
-        .join("target")
-        .join(host_triple())
-        .join("release")
-        .join(&target.name);
-    let dump = tempfile::NamedTempFile::new().map_err(|err| RunError(err.to_string()))?;
-    let replay = Command::new(&binary)
-        .arg(&input)
-        .env("STRIDER_EVENT_OUT", dump.path())
-        .env("RUST_BACKTRACE", "0")
-        .current_dir(dir)
-        .output()
-        .map_err(|err| RunError(format!("cannot replay with `{}`: {err}", binary.display())))?;
-    let (kind, message) = failure_message(&String::from_utf8_lossy(&replay.stderr));
-    // Paths inside the repository are shown relative to it, so findings read the same anywhere.
-    let root = super::init::repository_root(dir);
-    let message = message.replace(&format!("{}/", root.display()), "");
-    let reproducer: Value = std::fs::read(dump.path())
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+    let minimised = if matches!(failure.kind, "crash" | "oracle") {
+        minimise(context, artifact)
+    } else {
+        None
+    };
+    // The minimised input when it still fails the same way, else the input as found.
+    let replayed = minimised
+        .map(|input| {
+            let replayed = replay(context, &input);
+            (input, replayed)
+        })
+        .filter(|(_, replayed)| {
+            with_field(failure::read(&replayed.stderr, &context.root), replayed).signature
+                == failure.signature
+        })
+        .unwrap_or_else(|| (artifact.to_path_buf(), replay(context, artifact)));
+    let (input, replayed) = replayed;
+    let reproducer = replayed
+        .dump
+        .as_ref()
         .ok_or_else(|| RunError(format!("replaying `{}` gave no event", input.display())))?;
-    let event = reproducer.get("event").cloned().unwrap_or(Value::Null);
-    let injected: Vec<String> = reproducer
-        .get("injected")
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .unwrap_or_default();
+    let target = &context.target;
+    // Paths inside the repository are shown relative to it, so findings read the same anywhere.
+    let message = failure
+        .message
+        .replace(&format!("{}/", context.root.display()), "");
     let digest = sha2::Sha256::digest(reproducer.to_string().as_bytes());
     let id = digest.iter().take(6).fold(String::new(), |mut id, b| {
         id.push_str(&format!("{b:02x}"));
@@ -403,13 +1095,16 @@ fn record(
         trigger: target.trigger,
         trigger_kind: target.kind.clone(),
         threat: target.threat.clone(),
-        kind,
+        kind: failure.kind.to_owned(),
         message,
-        found_after_s,
-        event,
-        injected,
+        found_after_ms,
+        found_after_s: None,
+        signature: failure.signature.clone(),
+        event: replayed.event(),
+        injected: replayed.injected(),
         file: String::new(),
     };
+    let dir = &context.dir;
     let function_dir = ident::identifier(&target.function);
     let finding_path = PathBuf::from(format!("findings/{function_dir}/{id}.json"));
     let mut json = serde_json::to_vec_pretty(&finding).map_err(|err| RunError(err.to_string()))?;
@@ -436,6 +1131,38 @@ fn record(
     Ok((finding, dir.join(finding_path), dir.join(test_path)))
 }
 
+/// Merges what libFuzzer recommended into the learned dictionary.
+fn learn(
+    context: &Context<'_>,
+    path: &Path,
+    learned: &[Vec<u8>],
+    generated: &[Vec<u8>],
+    recommended: &[Vec<u8>],
+) -> Option<Result<Learned, String>> {
+    let (entries, added) = dictionary::learn(learned, generated, recommended);
+    if added == 0 {
+        return None;
+    }
+    let text = dictionary::file(
+        &format!(
+            "Learned by `strider fuzz run` from libFuzzer's recommended dictionaries of {}\n\
+             (words of its comparison traces that led to new coverage); given to every run with\n\
+             the generated dictionary. Edit or delete freely.",
+            context.target.name
+        ),
+        &entries,
+        dictionary::MAX_LEARNED,
+    );
+    Some(
+        crate::output::write_confined(&context.dir, path, &text)
+            .map(|()| Learned {
+                path: context.dir.join(path),
+                added,
+                entries: entries.len(),
+            })
+            .map_err(|err| format!("cannot keep the learned dictionary: {err}")),
+    )
+}
 /// The generated crate's library name.
 fn package_ident(dir: &Path) -> Result<String, RunError> {
     let tree = crate::files::Tree::new(dir).map_err(|err| RunError(err.to_string()))?;
@@ -474,27 +1201,29 @@ mod tests {
     }
 
     #[test]
-    fn failure_messages_are_classified() {
-        let oracle = "thread '<unnamed>' (1) panicked at src/oracle.rs:20:9:\nstrider oracle: HTTP 502 response\nstack";
+    fn output_lines_are_read_with_a_bound() {
+        let long = "x".repeat(MAX_LINE * 3);
+        let mut text = format!("first\r\n{long}\nafter\n").into_bytes();
+        text.extend_from_slice(b"\xff\nlast");
+        let mut lines = Vec::new();
+        for_each_line(text.as_slice(), |l| lines.push(l.to_owned()));
         assert_eq!(
-            failure_message(oracle),
-            ("oracle".to_owned(), "HTTP 502 response".to_owned())
+            lines.len(),
+            5,
+            "{:?}",
+            lines.iter().map(String::len).collect::<Vec<_>>()
         );
-        let panic = "thread '<unnamed>' (1) panicked at src/x.rs:5:1:\nindex out of bounds\n";
-        assert_eq!(
-            failure_message(panic),
-            (
-                "crash".to_owned(),
-                "panic at src/x.rs:5:1: index out of bounds".to_owned()
-            )
-        );
-        assert_eq!(
-            failure_message("==1== ERROR: libFuzzer: timeout after 3 seconds").0,
-            "timeout"
-        );
-        assert_eq!(
-            failure_message("==1== ERROR: libFuzzer: out-of-memory (malloc(1))").0,
-            "oom"
-        );
+        assert_eq!(lines[0], "first");
+        assert_eq!(lines[1].len(), MAX_LINE);
+        assert_eq!(lines[2], "after");
+        assert_eq!(lines[3], "\u{fffd}");
+        assert_eq!(lines[4], "last");
+    }
+
+    #[test]
+    fn a_campaign_rate_is_its_executions_over_its_time() {
+        assert_eq!(per_second(0, 0), 0);
+        assert_eq!(per_second(5511, 19_027), 289);
+        assert_eq!(per_second(u64::MAX, 1), u64::MAX);
     }
 }
