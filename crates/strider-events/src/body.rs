@@ -509,12 +509,19 @@ pub fn named_text(h: &mut Hostile<'_, '_>, name: &str) -> Result<String> {
     }
 }
 
-/// The most fields [`named_fields`] adds to an object.
+/// The most fields [`named_fields`] adds to an object, one name at a time.
 pub const MAX_NAMED_FIELDS: usize = 3;
 
+/// One object in this many gets a field for each of the plan's first [`MAX_ALL_NAMES`] names.
+const ALL_NAMES_ONE_IN: usize = 4;
+
+/// The most names an object gets at once.
+pub const MAX_ALL_NAMES: usize = 16;
+
 /// Adds up to [`MAX_NAMED_FIELDS`] fields named by [`Hostile::name`] — the plan's names, which
-/// the handler's source or schema use, or a name read raw from the input — with values for
-/// their names; none on choice 0, so the realistic document is unchanged. Each is charged to
+/// the handler's source or schema use, or a name read raw from the input — or, rarely, one for
+/// each of the plan's first [`MAX_ALL_NAMES`] names, with values for their names; none on
+/// choice 0, so the realistic document is unchanged. Each is charged to
 /// `room`, and left out when it does not fit.
 ///
 /// # Errors
@@ -524,8 +531,20 @@ pub fn named_fields(
     fields: &mut Vec<(String, Json)>,
     room: &mut usize,
 ) -> Result<()> {
-    for _ in 0..h.choice(MAX_NAMED_FIELDS + 1)? {
-        let key = h.name()?;
+    // Rarely, every one of the plan's first names at once: a handler reads several fields of
+    // one document, and a branch that tests three of them needs all three in the same one.
+    let names = h.plan().names;
+    let keys: Vec<String> = if !names.is_empty() && h.rarely(ALL_NAMES_ONE_IN)? {
+        names
+            .iter()
+            .take(MAX_ALL_NAMES)
+            .map(|n| (*n).to_owned())
+            .collect()
+    } else {
+        let n = h.choice(MAX_NAMED_FIELDS + 1)?;
+        (0..n).map(|_| h.name()).collect::<Result<_>>()?
+    };
+    for key in keys {
         let cost = json_len(&key) + 2;
         if *room < cost + LEAF {
             break;
@@ -683,6 +702,34 @@ mod tests {
 
     use super::*;
     use crate::Plan;
+
+    #[test]
+    fn some_documents_name_every_field_the_handler_reads_at_once() {
+        static NAMED: Plan = Plan {
+            names: &["kind", "amount", "currency"],
+            ..Plan::BASE
+        };
+        let every = (0..=255u8)
+            .filter(|seed| {
+                let data: Vec<u8> = (0..64u8)
+                    .map(|i| seed.wrapping_mul(31) ^ i.wrapping_mul(7))
+                    .collect();
+                let mut u = Unstructured::new(&data);
+                let text = document(&mut Hostile::new(&mut u, &NAMED))
+                    .unwrap()
+                    .to_text();
+                ["\"kind\":", "\"amount\":", "\"currency\":"]
+                    .iter()
+                    .all(|k| text.contains(k))
+            })
+            .count();
+        assert!(every > 0, "no document names all three fields");
+        let mut u = Unstructured::new(&[]);
+        let realistic = document(&mut Hostile::new(&mut u, &NAMED))
+            .unwrap()
+            .to_text();
+        assert!(!realistic.contains("\"kind\""), "{realistic}");
+    }
 
     #[test]
     fn strings_are_written_as_serde_json_writes_them() {

@@ -146,10 +146,11 @@ impl<'a, 'u> Hostile<'a, 'u> {
     /// # Errors
     /// As [`Hostile::choice`].
     pub fn text(&mut self, role: Role, realistic: &str) -> Result<String> {
-        // With literals from the handler's source, one choice more: one of them, whole.
+        // With literals from the handler's source, two choices more: one of them, whole (a
+        // value the handler compares with is worth more than any payload).
         let values = self.plan.values;
-        Ok(match self.choice(12 + usize::from(!values.is_empty()))? {
-            12 => values[self.choice(values.len())?].to_owned(),
+        Ok(match self.choice(12 + 2 * usize::from(!values.is_empty()))? {
+            12 | 13 => values[self.choice(values.len())?].to_owned(),
             0..=3 => realistic.to_owned(),
             4 => self.arbitrary_text()?,
             5..=7 => self.payload(role)?,
