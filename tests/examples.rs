@@ -19,7 +19,11 @@ fn shop() -> Loaded {
 
 #[test]
 fn bundled_models_validate_without_warnings() {
-    for path in ["model/shop.yaml", "model/hello.yaml"] {
+    for path in [
+        "model/shop.yaml",
+        "model/hello.yaml",
+        "examples/fuzz-bench/model.yaml",
+    ] {
         let loaded =
             load(Path::new(path)).unwrap_or_else(|err| panic!("{path}: {:#?}", err.diagnostics));
         assert!(loaded.warnings.is_empty(), "{path}: {:#?}", loaded.warnings);
@@ -168,4 +172,26 @@ fn shop_renders_to_svg_and_png_with_graphviz() {
     );
     let png = render(&loaded.model, &dfd, DiagramFormat::Png).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[test]
+fn the_fuzzing_benchmark_has_a_no_op_target_for_every_trigger_kind() {
+    // .ci/bench-fuzz measures throughput on these: a kind without a target would go unmeasured.
+    let loaded = load(Path::new("examples/fuzz-bench/model.yaml")).unwrap();
+    let plan = strider::fuzz::plan(&loaded.model, None).unwrap();
+    assert!(plan.skipped.is_empty(), "{:?}", plan.skipped);
+    let no_op: BTreeSet<TriggerKind> = plan
+        .targets
+        .iter()
+        .filter(|t| t.function.starts_with("noop-"))
+        .map(|t| t.kind)
+        .collect();
+    let every: BTreeSet<TriggerKind> = loaded
+        .model
+        .functions
+        .values()
+        .flat_map(|f| f.triggers.iter().map(|t| t.kind))
+        .collect();
+    assert_eq!(no_op, every);
+    assert!(every.len() >= 13, "{every:?}");
 }

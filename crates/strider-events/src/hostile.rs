@@ -149,29 +149,31 @@ impl<'a, 'u> Hostile<'a, 'u> {
         // With literals from the handler's source, two choices more: one of them, whole (a
         // value the handler compares with is worth more than any payload).
         let values = self.plan.values;
-        Ok(match self.choice(12 + 2 * usize::from(!values.is_empty()))? {
-            12 | 13 => values[self.choice(values.len())?].to_owned(),
-            0..=3 => realistic.to_owned(),
-            4 => self.arbitrary_text()?,
-            5..=7 => self.payload(role)?,
-            8 | 9 => {
-                let payload = self.payload(role)?;
-                let cut = floor_char_boundary(realistic, self.choice(realistic.len() + 1)?);
-                format!("{}{payload}{}", &realistic[..cut], &realistic[cut..])
-            }
-            10 => percent_encode(&self.payload(role)?),
-            // Long values (the realistic one, or a payload, repeated) are rare: an event holds
-            // many fields, and megabytes in each would slow every execution down.
-            _ if !self.rarely(4)? => self.payload(role)?,
-            _ => {
-                let unit = if self.choice(2)? == 1 {
-                    self.payload(role)?
-                } else {
-                    realistic.to_owned()
-                };
-                self.oversize(&unit)?
-            }
-        })
+        Ok(
+            match self.choice(12 + 2 * usize::from(!values.is_empty()))? {
+                12 | 13 => values[self.choice(values.len())?].to_owned(),
+                0..=3 => realistic.to_owned(),
+                4 => self.arbitrary_text()?,
+                5..=7 => self.payload(role)?,
+                8 | 9 => {
+                    let payload = self.payload(role)?;
+                    let cut = floor_char_boundary(realistic, self.choice(realistic.len() + 1)?);
+                    format!("{}{payload}{}", &realistic[..cut], &realistic[cut..])
+                }
+                10 => percent_encode(&self.payload(role)?),
+                // Long values (the realistic one, or a payload, repeated) are rare: an event holds
+                // many fields, and megabytes in each would slow every execution down.
+                _ if !self.rarely(4)? => self.payload(role)?,
+                _ => {
+                    let unit = if self.choice(2)? == 1 {
+                        self.payload(role)?
+                    } else {
+                        realistic.to_owned()
+                    };
+                    self.oversize(&unit)?
+                }
+            },
+        )
     }
 
     /// A value repeated: 256 bytes, 4 KiB or 64 KiB (what overflows fixed-size buffers, log
