@@ -1122,7 +1122,9 @@ fn record(
          }}\n",
         function = finding.function,
         kind = finding.kind,
-        message = finding.message.replace(['\n', '\r'], " "),
+        // On one line, with no control, bidi or line-separator character: rustc refuses a bidi
+        // override in a comment, and a payload's message may hold one.
+        message = crate::escape::terminal(&finding.message),
         name = target.name,
         finding = finding_path.display(),
     );
