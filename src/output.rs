@@ -26,9 +26,10 @@ impl std::error::Error for WriteError {}
 ///
 /// A symlink at `path` is replaced by the file, never written through: in a checkout a link can
 /// come from a pull request (`strider.sarif -> ~/.bashrc`). A directory, or a link to one, is
-/// refused. A device or a pipe is written directly (`-o /dev/stdout`), but only through a link
-/// under `/dev` or `/proc`. A replaced file keeps its mode; a new one is created `0666` less the
-/// umask, as any other program's output (`0644` under the usual umask).
+/// refused. A device or a pipe is written directly, but only through a link under `/dev` or
+/// `/proc`; such a link is always written through, never replaced (`-o /dev/stdout` with stdout
+/// redirected to a file writes that file). A replaced file keeps its mode; a new one is created
+/// `0666` less the umask, as any other program's output (`0644` under the usual umask).
 ///
 /// # Errors
 /// When `path` is a directory, or the file cannot be written or renamed.
@@ -42,13 +43,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
             "it is a directory; name a file",
         )));
     }
+    // `/dev/stdout` is a link to whatever stdout is, a regular file when it is redirected to
+    // one: a rename there would replace the system's link (as root), so under /dev and /proc a
+    // link is always written through, never replaced.
     let system = path.starts_with("/dev") || path.starts_with("/proc");
-    if existing.as_ref().is_some_and(|m| !m.is_file()) && (!link || system) {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(bytes))
-            .map_err(io);
+    if (system && link) || (existing.as_ref().is_some_and(|m| !m.is_file()) && !link) {
+        return write_through(path, bytes).map_err(io);
     }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -79,6 +79,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     temp.as_file().sync_all().map_err(io)?;
     temp.persist(path).map_err(|err| io(err.error))?;
     Ok(())
+}
+
+/// Writes `bytes` into what `path` already is: a device, a pipe, or (through `/dev/stdout`) the
+/// file stdout is redirected to — that one through stdout itself, so `>>` appends.
+fn write_through(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        let stdout = std::io::stdout();
+        let same = stdout
+            .as_fd()
+            .try_clone_to_owned()
+            .and_then(|fd| std::fs::File::from(fd).metadata())
+            .is_ok_and(|m| m.dev() == target.dev() && m.ino() == target.ino());
+        if same {
+            let mut out = stdout.lock();
+            out.write_all(bytes)?;
+            return out.flush();
+        }
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(target.is_file())
+        .open(path)?
+        .write_all(bytes)
 }
 
 /// Writes `bytes` atomically to `relative` inside `dir`, refusing any path that would leave it:
