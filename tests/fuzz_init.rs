@@ -563,6 +563,19 @@ fn handler_crates_cargo_would_refuse_or_confuse_are_errors() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("are both called `dup`"), "{stderr}");
     assert!(!dir.exists());
+    // `dup-x` and `dup_x` are one name to cargo (E0464 when the crate is built).
+    let run = init(
+        "tests/fixtures/fuzz/same-package-dashes/model.yaml",
+        &dir,
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("are called `dup-x` and `dup_x`, one name to cargo"),
+        "{stderr}"
+    );
+    assert!(!dir.exists());
 }
 
 #[test]
