@@ -70,8 +70,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let mut temp = builder.tempfile_in(dir).map_err(io)?;
     temp.write_all(bytes).map_err(io)?;
     #[cfg(unix)]
-    if let Some(mode) = kept_mode {
+    {
         use std::os::unix::fs::PermissionsExt;
+        // A new file's mode is 0666 less the umask; a replaced one keeps its own.
+        let mode = match kept_mode {
+            Some(mode) => mode,
+            None => temp.as_file().metadata().map_err(io)?.permissions().mode() & 0o7777,
+        };
+        let mode = if is_script(bytes) {
+            executable_where_readable(mode)
+        } else {
+            mode
+        };
         temp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(io)?;
@@ -108,14 +118,25 @@ fn write_through(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .write_all(bytes)
 }
 
-/// Writes `bytes` atomically to `relative` inside `dir`, refusing any path that would leave it:
-/// absolute paths, `..`, a root or prefix component, or a directory on the way that is a
-/// symlink (a checked-out `.github -> /somewhere` must not carry the file elsewhere). Generated
-/// file names come from model ids, so this is the last line of defence behind their sanitising.
+/// Writes `bytes` atomically to `relative` inside `dir`, refusing any path that would leave it
+/// (see [`check_confined`]). Generated file names come from model ids, so this is the last line
+/// of defence behind their sanitising.
 ///
 /// # Errors
 /// When `relative` leaves `dir`, or as [`write_atomic`].
 pub fn write_confined(dir: &Path, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    check_confined(dir, relative)?;
+    write_atomic(&dir.join(relative), bytes)
+}
+
+/// Whether [`write_confined`] may write `relative` inside `dir`, checked before anything is
+/// written: no absolute path, `..`, root or prefix component, and no symlink among the
+/// directories on the way (a checked-out `.github -> /somewhere` must not carry the file
+/// elsewhere).
+///
+/// # Errors
+/// The path, and why it would leave `dir`.
+pub fn check_confined(dir: &Path, relative: &Path) -> Result<(), WriteError> {
     let leaves = |why: &str| {
         WriteError::Io(
             dir.join(relative),
@@ -135,7 +156,21 @@ pub fn write_confined(dir: &Path, relative: &Path, bytes: &[u8]) -> Result<(), W
             )));
         }
     }
-    write_atomic(&dir.join(relative), bytes)
+    Ok(())
+}
+
+/// A file that starts with `#!` (but not `#![`, a Rust inner attribute) is a script: strider
+/// makes it executable wherever it is readable.
+#[must_use]
+pub fn is_script(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"#!") && !bytes.starts_with(b"#![")
+}
+
+/// `mode` with execute (or, for a directory, search) permission wherever it allows reading, so
+/// the umask that shaped `mode` stays in force.
+#[must_use]
+pub fn executable_where_readable(mode: u32) -> u32 {
+    mode | ((mode & 0o444) >> 2)
 }
 
 /// The file that marks a directory as written by strider, listing the files it wrote.
@@ -225,7 +260,7 @@ fn carried(
 /// findings, a lockfile, `target/` — is moved into the new one; a file generated last time that is
 /// no longer generated goes away; a file the user made where strider now generates one is refused
 /// unless `force`. Symlinks inside `dir` are moved as links, never followed. A file that starts
-/// with `#!` is a script and is made executable wherever it is readable.
+/// with `#!` is a script and is made executable wherever it is readable ([`is_script`]).
 ///
 /// # Errors
 /// When `dir` is refused, a path in `files` would leave it, or the file system refuses.
@@ -334,8 +369,7 @@ fn stage(
         }
         std::fs::write(&path, bytes).map_err(io_at(&dir.join(relative)))?;
         #[cfg(unix)]
-        if bytes.starts_with(b"#!") {
-            // A script: executable where it is readable (the umask stays in force).
+        if is_script(bytes) {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path)
                 .map_err(io_at(&dir.join(relative)))?
@@ -343,7 +377,7 @@ fn stage(
                 .mode();
             std::fs::set_permissions(
                 &path,
-                std::fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)),
+                std::fs::Permissions::from_mode(executable_where_readable(mode)),
             )
             .map_err(io_at(&dir.join(relative)))?;
         }
@@ -374,7 +408,7 @@ fn stage(
                 .map_err(io_at(dir))?
                 .permissions()
                 .mode();
-            (file & 0o666) | ((file & 0o444) >> 2)
+            executable_where_readable(file & 0o666)
         };
         std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(mode))
             .map_err(io_at(dir))?;
@@ -554,6 +588,33 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o111, 0, "{mode:o}");
         assert_eq!(mode & 0o600, 0o600, "{mode:o}");
+    }
+
+    #[test]
+    fn scripts_are_executable_where_readable_and_rust_attributes_are_no_scripts() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |name: &str| {
+            std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        write_confined(dir.path(), Path::new("a/build.sh"), b"#!/bin/sh\n").unwrap();
+        write_confined(dir.path(), Path::new("a/lib.rs"), b"#![no_main]\n").unwrap();
+        let script = mode("a/build.sh");
+        assert_eq!(script & 0o100, 0o100, "{script:o}");
+        assert_eq!(script & 0o111, (script & 0o444) >> 2, "{script:o}");
+        assert_eq!(mode("a/lib.rs") & 0o111, 0);
+        // A replaced script keeps its mode, executable where readable.
+        std::fs::set_permissions(
+            dir.path().join("a/build.sh"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+        write_confined(dir.path(), Path::new("a/build.sh"), b"#!/bin/sh\n").unwrap();
+        assert_eq!(mode("a/build.sh"), 0o700);
     }
 
     fn generated(files: &[(&str, &str)]) -> BTreeMap<PathBuf, Vec<u8>> {

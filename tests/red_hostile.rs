@@ -267,6 +267,43 @@ fn class12_clusterfuzzlite_setup_does_not_follow_symlinked_directories() {
     }
 }
 
+/// Class 12. A linked directory on the way to a ClusterFuzzLite file is found before anything is
+/// written: the command refuses, and neither the crate nor any of `.clusterfuzzlite/` is left
+/// behind (it used to exit 2 after writing both).
+#[test]
+fn class12_a_linked_workflows_directory_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join(".github")).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, repo.join(".github/workflows")).unwrap();
+    let model = fuzz_model(&repo, "h", "", "");
+    let run = strider_in(
+        &repo,
+        &[
+            "fuzz",
+            "init",
+            model.to_str().unwrap(),
+            "-o",
+            "fuzz",
+            "--clusterfuzzlite",
+        ],
+    );
+    let stderr = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is a symlink"), "{stderr}");
+    assert!(stderr.contains(".github/workflows"), "{stderr}");
+    for written in ["fuzz", ".clusterfuzzlite"] {
+        assert!(
+            std::fs::symlink_metadata(repo.join(written)).is_err(),
+            "`{written}` was written before the refusal"
+        );
+    }
+    assert!(std::fs::read_dir(&elsewhere).unwrap().next().is_none());
+}
+
 /// Class 10. `minItems` is bounded nowhere in body generation: an integer `minItems:
 /// 100000000000` (the float `1e11` happens to be ignored) or `minItems: 10` nested eight deep
 /// make `fuzz init` run for minutes and gigabytes building the realistic seed (and the generated

@@ -689,8 +689,11 @@ pub fn write(
     let root = repository_root(out);
     let cfl_files = if cfl {
         let files = clusterfuzzlite(plan, out, &root)?;
-        for path in files.keys() {
-            let path = root.join(path);
+        for relative in files.keys() {
+            // A linked directory on the way is refused now, before anything is written.
+            crate::output::check_confined(&root, relative)
+                .map_err(|err| InitError::Output(err.to_string()))?;
+            let path = root.join(relative);
             let ours = Tree::read_named(&path, 1 << 20).is_ok_and(|bytes| {
                 bytes
                     .split(|b| *b == b'\n')
@@ -714,22 +717,6 @@ pub fn write(
         for (relative, bytes) in files {
             crate::output::write_confined(&root, relative, bytes)
                 .map_err(|err| InitError::Output(err.to_string()))?;
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let script = root.join(".clusterfuzzlite/build.sh");
-            // Executable where it is readable: the umask stays in force.
-            let failed = |err| InitError::Output(format!("{}: {err}", script.display()));
-            let mode = std::fs::metadata(&script)
-                .map_err(failed)?
-                .permissions()
-                .mode();
-            std::fs::set_permissions(
-                &script,
-                std::fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)),
-            )
-            .map_err(failed)?;
         }
     }
     Ok(Written {
