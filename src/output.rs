@@ -253,7 +253,9 @@ fn carried(
 }
 
 /// Writes a whole generated directory — a crate, say — as one step: every file goes to a new
-/// directory beside `dir`, which then takes `dir`'s place, so a failure leaves `dir` as it was.
+/// directory beside `dir`, which then takes `dir`'s place — or, when `dir` exists, whose entries
+/// take the place of what strider generated there ([`swap_entries`]: `dir` itself stays, so a
+/// shell inside it, `-o .`, stays in the crate) — so a failure leaves `dir` as it was.
 ///
 /// `dir` must be missing, empty, or a directory strider generated before (it has a [`MARKER`]),
 /// unless `force`. What is in an earlier generated `dir` and was not generated — a corpus,
@@ -289,13 +291,13 @@ pub fn write_generated_dir(
         Ok(_) => return Err(refused(&dir, "it exists and is not a directory")),
         Err(_) => false,
     };
-    let keep = if existing {
-        kept_entries(&dir, files, force)?
-    } else {
-        Vec::new()
-    };
+    if !existing {
+        let staging = stage(&dir, files, generator, existing)?;
+        return std::fs::rename(staging.path(), &dir).map_err(io_at(&dir));
+    }
+    let (keep, generated) = kept_entries(&dir, files, force)?;
     let staging = stage(&dir, files, generator, existing)?;
-    swap(&dir, &staging, &keep, existing)
+    swap_entries(&dir, &staging, &keep, &generated)
 }
 
 /// A closure turning an I/O error into a [`WriteError`] about `path`.
@@ -304,13 +306,14 @@ fn io_at(path: &Path) -> impl Fn(std::io::Error) -> WriteError + use<> {
     move |err| WriteError::Io(path.clone(), err)
 }
 
-/// What of the existing generated `dir` moves into the new one, after checking that `dir` may be
-/// replaced at all.
+/// What of the existing generated `dir` is kept (see [`carried`]), and every path strider
+/// generated there last time or generates now, after checking that `dir` may be regenerated at
+/// all.
 fn kept_entries(
     dir: &Path,
     files: &BTreeMap<PathBuf, Vec<u8>>,
     force: bool,
-) -> Result<Vec<PathBuf>, WriteError> {
+) -> Result<(Vec<PathBuf>, BTreeSet<PathBuf>), WriteError> {
     let empty = std::fs::read_dir(dir).map_err(io_at(dir))?.next().is_none();
     let old_generated = match generated_files(dir) {
         Some(list) => list,
@@ -342,7 +345,7 @@ fn kept_entries(
             "strider would replace this, which it did not write; move it, or pass --force",
         ));
     }
-    Ok(keep)
+    Ok((keep, generated))
 }
 
 /// The new directory, written beside `dir`: every file, the marker, and `dir`'s mode (or an
@@ -416,57 +419,80 @@ fn stage(
     Ok(staging)
 }
 
-/// Moves what is kept from `dir` into `staging`, then puts `staging` in `dir`'s place. On any
-/// failure every move is undone and `dir` is left as it was.
-fn swap(
+/// Puts the staged entries in `dir`, which stays where it is (a shell or an editor inside it
+/// stays in it): what is kept inside a generated directory moves into `staging` first; then each
+/// entry of `dir` that holds something strider generated, last time or now, moves to a backup
+/// beside `dir`, and each entry of `staging` moves in. The user's other entries are not touched.
+/// On any failure every move is undone and `dir` is left as it was; on success the backup, which
+/// holds only what strider generated last time, is removed (links removed, not followed).
+fn swap_entries(
     dir: &Path,
     staging: &tempfile::TempDir,
     keep: &[PathBuf],
-    existing: bool,
+    generated: &BTreeSet<PathBuf>,
 ) -> Result<(), WriteError> {
+    let parent = dir.parent().unwrap_or(Path::new("/"));
+    // Dropped last: on a failure, only after what it holds has been moved back.
+    let backup = tempfile::Builder::new()
+        .prefix(".strider-old-")
+        .tempdir_in(parent)
+        .map_err(io_at(parent))?;
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let undo = |moved: &[(PathBuf, PathBuf)]| {
+    let result = move_entries(
+        dir,
+        staging.path(),
+        backup.path(),
+        keep,
+        generated,
+        &mut moved,
+    );
+    if result.is_err() {
         for (from, to) in moved.iter().rev() {
             let _ = std::fs::rename(to, from);
         }
-    };
-    for relative in keep {
-        let from = dir.join(relative);
-        let to = staging.path().join(relative);
-        let result = to
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::rename(&from, &to));
-        if let Err(err) = result {
-            undo(&moved);
-            return Err(WriteError::Io(from, err));
-        }
+    }
+    result
+}
+
+/// The moves of [`swap_entries`], each recorded in `moved` once done, so they can be undone.
+fn move_entries(
+    dir: &Path,
+    staging: &Path,
+    backup: &Path,
+    keep: &[PathBuf],
+    generated: &BTreeSet<PathBuf>,
+    moved: &mut Vec<(PathBuf, PathBuf)>,
+) -> Result<(), WriteError> {
+    let mut rename = |from: PathBuf, to: PathBuf| {
+        std::fs::rename(&from, &to).map_err(io_at(&from))?;
         moved.push((from, to));
-    }
-    if !existing {
-        return std::fs::rename(staging.path(), dir).map_err(io_at(dir));
-    }
-    let parent = dir.parent().unwrap_or(Path::new("/"));
-    let old = match tempfile::Builder::new()
-        .prefix(".strider-old-")
-        .tempdir_in(parent)
-    {
-        Ok(old) => old,
-        Err(err) => {
-            undo(&moved);
-            return Err(io_at(parent)(err));
-        }
+        Ok::<(), WriteError>(())
     };
-    // `old` is an empty directory, which a rename replaces; dropping it removes what strider
-    // generated last time, which is all that is left there (links are removed, not followed).
-    if let Err(err) = std::fs::rename(dir, old.path()) {
-        undo(&moved);
-        return Err(io_at(dir)(err));
+    // Kept entries at the top of `dir` stay where they are; deeper ones are inside an entry that
+    // is replaced, so they go into the staged one.
+    for relative in keep.iter().filter(|p| p.components().nth(1).is_some()) {
+        let to = staging.join(relative);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(io_at(parent))?;
+        }
+        rename(dir.join(relative), to)?;
     }
-    if let Err(err) = std::fs::rename(staging.path(), dir) {
-        let _ = std::fs::rename(old.path(), dir);
-        undo(&moved);
-        return Err(io_at(dir)(err));
+    let names = |of: &Path| -> Result<Vec<std::ffi::OsString>, WriteError> {
+        let mut names: Vec<_> = std::fs::read_dir(of)
+            .and_then(|entries| entries.map(|e| e.map(|e| e.file_name())).collect())
+            .map_err(io_at(of))?;
+        names.sort();
+        Ok(names)
+    };
+    for name in names(dir)? {
+        let holds_generated =
+            name == MARKER || generated.iter().any(|g| g.starts_with(Path::new(&name)));
+        if holds_generated {
+            rename(dir.join(&name), backup.join(&name))?;
+        }
+    }
+    for name in names(staging)? {
+        rename(staging.join(&name), dir.join(&name))?;
     }
     Ok(())
 }
@@ -746,6 +772,40 @@ mod tests {
             std::fs::read_to_string(out.join("build.rs")).unwrap(),
             "mine"
         );
+    }
+
+    #[test]
+    fn regenerating_replaces_entries_not_the_directory() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("crate");
+        std::fs::create_dir(&out).unwrap();
+        let inode = |path: &Path| std::fs::symlink_metadata(path).unwrap().ino();
+        let (crate_dir, before) = (inode(&out), std::fs::metadata(&out).unwrap().mode());
+        let first = generated(&[
+            ("Cargo.toml", "v1"),
+            ("src/lib.rs", "//! 1"),
+            ("old.rs", ""),
+        ]);
+        write_generated_dir(&out, &first, "test", false).unwrap();
+        std::fs::create_dir_all(out.join("target/debug")).unwrap();
+        std::fs::write(out.join("src/mine.rs"), "mine").unwrap();
+        let (target, src) = (inode(&out.join("target")), inode(&out.join("src")));
+        let second = generated(&[("Cargo.toml", "v2"), ("src/lib.rs", "//! 2")]);
+        write_generated_dir(&out, &second, "test", false).unwrap();
+        assert_eq!(inode(&out), crate_dir, "the directory itself was replaced");
+        assert_eq!(std::fs::metadata(&out).unwrap().mode(), before);
+        assert_eq!(
+            inode(&out.join("target")),
+            target,
+            "an untouched entry moved"
+        );
+        assert_ne!(inode(&out.join("src")), src);
+        assert_eq!(
+            listing(&out),
+            [MARKER, "Cargo.toml", "src/lib.rs", "src/mine.rs"]
+        );
+        assert_eq!(listing(dir.path()).len(), 4, "{:?}", listing(dir.path()));
     }
 
     #[test]

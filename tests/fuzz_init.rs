@@ -578,6 +578,57 @@ fn handler_crates_cargo_would_refuse_or_confuse_are_errors() {
     assert!(!dir.exists());
 }
 
+/// A shell or an editor inside the crate directory stays in it: `-o .`, and regenerating from
+/// inside, replace the directory's entries, never the directory itself (which left the shell in
+/// a deleted directory, where the new crate cannot be seen).
+#[test]
+fn generating_from_inside_the_output_directory_keeps_the_directory_itself() {
+    use std::os::unix::fs::MetadataExt;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    std::fs::create_dir(&dir).unwrap();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/hostile.yaml");
+    let inode = std::fs::metadata(&dir).unwrap().ino();
+    // As a shell in the directory would: the files must be there for it afterwards.
+    let from_inside = |output: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg("\"$0\" fuzz init \"$1\" -o \"$2\" && test -f .strider-generated && test -f Cargo.toml")
+            .arg(env!("CARGO_BIN_EXE_strider"))
+            .arg(&model)
+            .arg(output)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let absolute = dir.to_str().unwrap().to_owned();
+    for (round, output) in [".", ".", absolute.as_str()].into_iter().enumerate() {
+        let run = from_inside(output);
+        assert!(
+            run.status.success(),
+            "round {round}, -o {output}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(
+            std::fs::metadata(&dir).unwrap().ino(),
+            inode,
+            "round {round}, -o {output}: the directory was replaced"
+        );
+        if round == 0 {
+            std::fs::write(dir.join("Cargo.lock"), "lock").unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(dir.join("Cargo.lock")).unwrap(),
+            "lock"
+        );
+        let beside: Vec<_> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(beside, ["fuzz"], "round {round}: left beside the crate");
+    }
+}
+
 #[test]
 fn a_directory_strider_did_not_write_is_refused_and_regeneration_keeps_the_users_files() {
     let out = tempfile::tempdir().unwrap();
