@@ -5,13 +5,9 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
-use std::process::Command;
+mod common;
 
-fn strider() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strider"));
-    command.env("NO_COLOR", "1");
-    command
-}
+use common::strider;
 
 #[test]
 fn help_texts() {
@@ -209,4 +205,19 @@ fn output_to_dev_stdout_goes_to_the_redirected_file() {
     let schema: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&redirected).unwrap()).unwrap();
     assert!(schema["properties"]["functions"].is_object(), "{schema}");
+}
+
+/// The tests' deadline runner reads a child's output while it runs: a child that writes more
+/// than a pipe holds (64 KiB) finishes, and is not reported as hung.
+#[test]
+fn the_deadline_runner_drains_large_output() {
+    let started = std::time::Instant::now();
+    let output = common::within(
+        strider().args(["generate", "--functions", "1000"]),
+        std::time::Duration::from_mins(1),
+    )
+    .expect("a 450 KB output was taken for a hang");
+    assert!(output.status.success());
+    assert!(output.stdout.len() > 256 * 1024, "{}", output.stdout.len());
+    assert!(started.elapsed() < std::time::Duration::from_mins(1));
 }

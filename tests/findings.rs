@@ -8,14 +8,9 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
-use std::process::Command;
+mod common;
 
-fn strider(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::run as strider;
 
 fn threat<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     report["threats"]

@@ -8,34 +8,15 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
+mod common;
+
+use common::{files, init_shop, run as strider};
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use strider::model::rust_path::is_identifier;
-
-fn strider(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn files(dir: &Path) -> BTreeSet<PathBuf> {
-    let mut out = BTreeSet::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out
-}
 
 fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("strider-fuzz.json")).unwrap()).unwrap()
@@ -135,34 +116,10 @@ fn the_shop_gets_one_target_per_handler_trigger_with_seeds_and_dictionaries() {
 fn fuzz_init_is_deterministic() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("fuzz");
-    assert!(
-        strider(&[
-            "fuzz",
-            "init",
-            "model/shop.yaml",
-            "--root",
-            ".",
-            "-o",
-            dir.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    init_shop(&dir);
     // A second run writes the same bytes.
     let again = out.path().join("again");
-    assert!(
-        strider(&[
-            "fuzz",
-            "init",
-            "model/shop.yaml",
-            "--root",
-            ".",
-            "-o",
-            again.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    init_shop(&again);
     for file in files(&dir) {
         let (a, b) = (
             std::fs::read(dir.join(&file)).unwrap(),
@@ -307,19 +264,7 @@ fn the_committed_shop_fuzz_crate_is_what_fuzz_init_writes() {
     // `.ci/regenerate` rewrites fuzz/shop; this fails when someone forgot to run it.
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("fuzz");
-    assert!(
-        strider(&[
-            "fuzz",
-            "init",
-            "model/shop.yaml",
-            "--root",
-            ".",
-            "-o",
-            dir.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    init_shop(&dir);
     let committed = Path::new("fuzz/shop");
     for file in files(&dir) {
         if file == Path::new("Cargo.toml") {
@@ -435,19 +380,7 @@ fn fuzz_run_explains_a_missing_crate_or_target_before_building_anything() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("run `strider fuzz init MODEL -o"));
     let dir = out.path().join("fuzz");
-    assert!(
-        strider(&[
-            "fuzz",
-            "init",
-            "model/shop.yaml",
-            "--root",
-            ".",
-            "-o",
-            dir.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    init_shop(&dir);
     let run = strider(&["fuzz", "run", "nope", "-C", dir.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);

@@ -8,20 +8,17 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::run as strider;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 const HOSTILE: &str = "tests/fixtures/hostile/terminal.yaml";
 const CLEAN: &str = "tests/fixtures/clean.yaml";
 const TODAY: &str = "2026-11-23";
-
-fn strider(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 /// Every byte and line of a command's output is safe for a terminal and a CI log. Every string
 /// of the fixture starts with `::` or `##`, so a line starting with model text shows.
