@@ -15,8 +15,9 @@
 //!   [`marked`] is the marker alone, for plain-text places (attributes, `<option>`, diagram labels).
 //! - [`markdown`] and [`code_span`] for Markdown (CommonMark/GFM): every ASCII punctuation
 //!   character backslash-escaped (no emphasis, link, image, heading, table or autolink can start),
-//!   `<`, `>` and `&` as entities (CommonMark passes raw HTML through), and code spans fenced
-//!   with more backticks than the content holds. Both go through [`terminal`] first, so Markdown
+//!   `<`, `>` and `&` as entities (CommonMark passes raw HTML through), a word GFM's autolink
+//!   extension could link despite the escapes (an e-mail address, `www.`, a URL) as a code span,
+//!   and code spans fenced with more backticks than the content holds. Both go through [`terminal`] first, so Markdown
 //!   printed to a terminal is safe too.
 
 use std::borrow::Cow;
@@ -169,18 +170,54 @@ pub fn html_marked(text: &str) -> String {
     out
 }
 
-/// Model text for Markdown prose, in the middle of a line (headings, table cells, list items —
-/// never at a line's start): [`terminal`] first (no control characters, no line breaks: one
-/// line, whatever the input), then the ASCII punctuation backslash-escaped — no emphasis, link,
-/// image, autolink (`:`, `@`, `.`), math (`$`), strikethrough, table cell or code span can
+/// Model text for Markdown prose, in the middle of a line (headings, list items — never at a
+/// line's start, never in a table cell): [`terminal`] first (no control characters, no line
+/// breaks: one line, whatever the input), then the ASCII punctuation backslash-escaped — no
+/// emphasis, link, image, autolink, math (`$`), strikethrough, table cell or code span can
 /// start — except `<`, `>` and `&`, written as entities so no raw HTML or entity reaches the
 /// renderer, and the characters that mean something only at a line's start (`-`, `+`, `=`) or
 /// never (`,`, `/`, `;`, quotes, `?`, `%`), kept readable.
+///
+/// Escapes do not stop GFM's autolink extension (GitHub's renderer links `a\@b\.c` as an
+/// e-mail address): each word that could become one ([`autolinkable`]) is a [`code_span`]
+/// instead, where no link forms. An autolink never spans whitespace, so the words around it
+/// stay prose.
 #[must_use]
 pub fn markdown(text: &str) -> String {
     let text = terminal(text);
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    let mut rest = text.as_ref();
+    while !rest.is_empty() {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        if autolinkable(word) {
+            out.push_str(&code_span(word));
+        } else {
+            escape_markdown_word(word, &mut out);
+        }
+        let space = after.len() - after.trim_start_matches(char::is_whitespace).len();
+        out.push_str(&after[..space]);
+        rest = &after[space..];
+    }
+    out
+}
+
+/// Whether GFM's autolink extension could make a link of some part of `word` (text without
+/// whitespace): an e-mail address (also after `mailto:` or `xmpp:`) needs an `@`, a URL `://`,
+/// a bare name `www.` (checked in any case, to be safe).
+#[must_use]
+pub fn autolinkable(word: &str) -> bool {
+    word.contains('@')
+        || word.contains("://")
+        || word
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"www."))
+}
+
+/// One word of [`markdown`] prose, its punctuation escaped.
+fn escape_markdown_word(word: &str, out: &mut String) {
+    for c in word.chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -194,7 +231,6 @@ pub fn markdown(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Model text as a Markdown code span the content cannot close: [`terminal`] first (one line),
@@ -322,9 +358,21 @@ mod tests {
     fn markdown_metacharacters_are_escaped() {
         assert_eq!(
             super::markdown("[x](http://e.com) ![i](j) <img> `a` *b* _c_ | # &amp; \\ www.e.com"),
-            "\\[x\\]\\(http\\://e\\.com\\) \\!\\[i\\]\\(j\\) &lt;img&gt; \\`a\\` \\*b\\* \\_c\\_ \\| \\# &amp;amp; \\\\ www\\.e\\.com"
+            "`[x](http://e.com)` \\!\\[i\\]\\(j\\) &lt;img&gt; \\`a\\` \\*b\\* \\_c\\_ \\| \\# &amp;amp; \\\\ `www.e.com`"
         );
         assert_eq!(super::markdown("a\nb"), "a\\\\u\\{a\\}b");
+    }
+
+    #[test]
+    fn words_gfm_would_autolink_are_code_spans() {
+        assert_eq!(
+            super::markdown(
+                "mail a@e.com, mailto:b@e.com xmpp:c@e.com/r WWW.E.COM x HTTPS://e.com e.com"
+            ),
+            "mail `a@e.com,` `mailto:b@e.com` `xmpp:c@e.com/r` `WWW.E.COM` x `HTTPS://e.com` e\\.com"
+        );
+        assert_eq!(super::markdown("`a@b`\u{a0}x"), "`` `a@b` ``\u{a0}x");
+        assert!(!super::autolinkable("e.com: see x/y"));
     }
 
     #[test]

@@ -75,10 +75,14 @@ impl Finding {
             );
         };
         let Some(trigger) = function.triggers.get(self.trigger) else {
+            // The index comes from the file: counted from one when it can be, raw when not.
+            let which = self
+                .trigger
+                .checked_add(1)
+                .map_or_else(|| format!("with index {}", self.trigger), |n| n.to_string());
             return format!(
-                "function `{}` has no trigger {}: regenerate the fuzz crate from this model",
-                self.function,
-                self.trigger + 1
+                "function `{}` has no trigger {which}: regenerate the fuzz crate from this model",
+                self.function
             );
         };
         let validated =

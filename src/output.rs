@@ -26,9 +26,10 @@ impl std::error::Error for WriteError {}
 ///
 /// A symlink at `path` is replaced by the file, never written through: in a checkout a link can
 /// come from a pull request (`strider.sarif -> ~/.bashrc`). A directory, or a link to one, is
-/// refused. A device or a pipe is written directly (`-o /dev/stdout`), but only through a link
-/// under `/dev` or `/proc`. A replaced file keeps its mode; a new one is created `0666` less the
-/// umask, as any other program's output (`0644` under the usual umask).
+/// refused. A device or a pipe is written directly, but only through a link under `/dev` or
+/// `/proc`; such a link is always written through, never replaced (`-o /dev/stdout` with stdout
+/// redirected to a file writes that file). A replaced file keeps its mode; a new one is created
+/// `0666` less the umask, as any other program's output (`0644` under the usual umask).
 ///
 /// # Errors
 /// When `path` is a directory, or the file cannot be written or renamed.
@@ -42,13 +43,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
             "it is a directory; name a file",
         )));
     }
+    // `/dev/stdout` is a link to whatever stdout is, a regular file when it is redirected to
+    // one: a rename there would replace the system's link (as root), so under /dev and /proc a
+    // link is always written through, never replaced.
     let system = path.starts_with("/dev") || path.starts_with("/proc");
-    if existing.as_ref().is_some_and(|m| !m.is_file()) && (!link || system) {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(bytes))
-            .map_err(io);
+    if (system && link) || (existing.as_ref().is_some_and(|m| !m.is_file()) && !link) {
+        return write_through(path, bytes).map_err(io);
     }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -70,8 +70,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let mut temp = builder.tempfile_in(dir).map_err(io)?;
     temp.write_all(bytes).map_err(io)?;
     #[cfg(unix)]
-    if let Some(mode) = kept_mode {
+    {
         use std::os::unix::fs::PermissionsExt;
+        // A new file's mode is 0666 less the umask; a replaced one keeps its own.
+        let mode = match kept_mode {
+            Some(mode) => mode,
+            None => temp.as_file().metadata().map_err(io)?.permissions().mode() & 0o7777,
+        };
+        let mode = if is_script(bytes) {
+            executable_where_readable(mode)
+        } else {
+            mode
+        };
         temp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(io)?;
@@ -81,14 +91,52 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     Ok(())
 }
 
-/// Writes `bytes` atomically to `relative` inside `dir`, refusing any path that would leave it:
-/// absolute paths, `..`, a root or prefix component, or a directory on the way that is a
-/// symlink (a checked-out `.github -> /somewhere` must not carry the file elsewhere). Generated
-/// file names come from model ids, so this is the last line of defence behind their sanitising.
+/// Writes `bytes` into what `path` already is: a device, a pipe, or (through `/dev/stdout`) the
+/// file stdout is redirected to — that one through stdout itself, so `>>` appends.
+fn write_through(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        let stdout = std::io::stdout();
+        let same = stdout
+            .as_fd()
+            .try_clone_to_owned()
+            .and_then(|fd| std::fs::File::from(fd).metadata())
+            .is_ok_and(|m| m.dev() == target.dev() && m.ino() == target.ino());
+        if same {
+            let mut out = stdout.lock();
+            out.write_all(bytes)?;
+            return out.flush();
+        }
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(target.is_file())
+        .open(path)?
+        .write_all(bytes)
+}
+
+/// Writes `bytes` atomically to `relative` inside `dir`, refusing any path that would leave it
+/// (see [`check_confined`]). Generated file names come from model ids, so this is the last line
+/// of defence behind their sanitising.
 ///
 /// # Errors
 /// When `relative` leaves `dir`, or as [`write_atomic`].
 pub fn write_confined(dir: &Path, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    check_confined(dir, relative)?;
+    write_atomic(&dir.join(relative), bytes)
+}
+
+/// Whether [`write_confined`] may write `relative` inside `dir`, checked before anything is
+/// written: no absolute path, `..`, root or prefix component, and no symlink among the
+/// directories on the way (a checked-out `.github -> /somewhere` must not carry the file
+/// elsewhere).
+///
+/// # Errors
+/// The path, and why it would leave `dir`.
+pub fn check_confined(dir: &Path, relative: &Path) -> Result<(), WriteError> {
     let leaves = |why: &str| {
         WriteError::Io(
             dir.join(relative),
@@ -108,7 +156,21 @@ pub fn write_confined(dir: &Path, relative: &Path, bytes: &[u8]) -> Result<(), W
             )));
         }
     }
-    write_atomic(&dir.join(relative), bytes)
+    Ok(())
+}
+
+/// A file that starts with `#!` (but not `#![`, a Rust inner attribute) is a script: strider
+/// makes it executable wherever it is readable.
+#[must_use]
+pub fn is_script(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"#!") && !bytes.starts_with(b"#![")
+}
+
+/// `mode` with execute (or, for a directory, search) permission wherever it allows reading, so
+/// the umask that shaped `mode` stays in force.
+#[must_use]
+pub fn executable_where_readable(mode: u32) -> u32 {
+    mode | ((mode & 0o444) >> 2)
 }
 
 /// The file that marks a directory as written by strider, listing the files it wrote.
@@ -191,14 +253,16 @@ fn carried(
 }
 
 /// Writes a whole generated directory — a crate, say — as one step: every file goes to a new
-/// directory beside `dir`, which then takes `dir`'s place, so a failure leaves `dir` as it was.
+/// directory beside `dir`, which then takes `dir`'s place — or, when `dir` exists, whose entries
+/// take the place of what strider generated there ([`swap_entries`]: `dir` itself stays, so a
+/// shell inside it, `-o .`, stays in the crate) — so a failure leaves `dir` as it was.
 ///
 /// `dir` must be missing, empty, or a directory strider generated before (it has a [`MARKER`]),
 /// unless `force`. What is in an earlier generated `dir` and was not generated — a corpus,
 /// findings, a lockfile, `target/` — is moved into the new one; a file generated last time that is
 /// no longer generated goes away; a file the user made where strider now generates one is refused
 /// unless `force`. Symlinks inside `dir` are moved as links, never followed. A file that starts
-/// with `#!` is a script and is made executable wherever it is readable.
+/// with `#!` is a script and is made executable wherever it is readable ([`is_script`]).
 ///
 /// # Errors
 /// When `dir` is refused, a path in `files` would leave it, or the file system refuses.
@@ -227,13 +291,13 @@ pub fn write_generated_dir(
         Ok(_) => return Err(refused(&dir, "it exists and is not a directory")),
         Err(_) => false,
     };
-    let keep = if existing {
-        kept_entries(&dir, files, force)?
-    } else {
-        Vec::new()
-    };
+    if !existing {
+        let staging = stage(&dir, files, generator, existing)?;
+        return std::fs::rename(staging.path(), &dir).map_err(io_at(&dir));
+    }
+    let (keep, generated) = kept_entries(&dir, files, force)?;
     let staging = stage(&dir, files, generator, existing)?;
-    swap(&dir, &staging, &keep, existing)
+    swap_entries(&dir, &staging, &keep, &generated)
 }
 
 /// A closure turning an I/O error into a [`WriteError`] about `path`.
@@ -242,13 +306,14 @@ fn io_at(path: &Path) -> impl Fn(std::io::Error) -> WriteError + use<> {
     move |err| WriteError::Io(path.clone(), err)
 }
 
-/// What of the existing generated `dir` moves into the new one, after checking that `dir` may be
-/// replaced at all.
+/// What of the existing generated `dir` is kept (see [`carried`]), and every path strider
+/// generated there last time or generates now, after checking that `dir` may be regenerated at
+/// all.
 fn kept_entries(
     dir: &Path,
     files: &BTreeMap<PathBuf, Vec<u8>>,
     force: bool,
-) -> Result<Vec<PathBuf>, WriteError> {
+) -> Result<(Vec<PathBuf>, BTreeSet<PathBuf>), WriteError> {
     let empty = std::fs::read_dir(dir).map_err(io_at(dir))?.next().is_none();
     let old_generated = match generated_files(dir) {
         Some(list) => list,
@@ -280,7 +345,7 @@ fn kept_entries(
             "strider would replace this, which it did not write; move it, or pass --force",
         ));
     }
-    Ok(keep)
+    Ok((keep, generated))
 }
 
 /// The new directory, written beside `dir`: every file, the marker, and `dir`'s mode (or an
@@ -307,8 +372,7 @@ fn stage(
         }
         std::fs::write(&path, bytes).map_err(io_at(&dir.join(relative)))?;
         #[cfg(unix)]
-        if bytes.starts_with(b"#!") {
-            // A script: executable where it is readable (the umask stays in force).
+        if is_script(bytes) {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path)
                 .map_err(io_at(&dir.join(relative)))?
@@ -316,7 +380,7 @@ fn stage(
                 .mode();
             std::fs::set_permissions(
                 &path,
-                std::fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)),
+                std::fs::Permissions::from_mode(executable_where_readable(mode)),
             )
             .map_err(io_at(&dir.join(relative)))?;
         }
@@ -347,7 +411,7 @@ fn stage(
                 .map_err(io_at(dir))?
                 .permissions()
                 .mode();
-            (file & 0o666) | ((file & 0o444) >> 2)
+            executable_where_readable(file & 0o666)
         };
         std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(mode))
             .map_err(io_at(dir))?;
@@ -355,57 +419,80 @@ fn stage(
     Ok(staging)
 }
 
-/// Moves what is kept from `dir` into `staging`, then puts `staging` in `dir`'s place. On any
-/// failure every move is undone and `dir` is left as it was.
-fn swap(
+/// Puts the staged entries in `dir`, which stays where it is (a shell or an editor inside it
+/// stays in it): what is kept inside a generated directory moves into `staging` first; then each
+/// entry of `dir` that holds something strider generated, last time or now, moves to a backup
+/// beside `dir`, and each entry of `staging` moves in. The user's other entries are not touched.
+/// On any failure every move is undone and `dir` is left as it was; on success the backup, which
+/// holds only what strider generated last time, is removed (links removed, not followed).
+fn swap_entries(
     dir: &Path,
     staging: &tempfile::TempDir,
     keep: &[PathBuf],
-    existing: bool,
+    generated: &BTreeSet<PathBuf>,
 ) -> Result<(), WriteError> {
+    let parent = dir.parent().unwrap_or(Path::new("/"));
+    // Dropped last: on a failure, only after what it holds has been moved back.
+    let backup = tempfile::Builder::new()
+        .prefix(".strider-old-")
+        .tempdir_in(parent)
+        .map_err(io_at(parent))?;
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let undo = |moved: &[(PathBuf, PathBuf)]| {
+    let result = move_entries(
+        dir,
+        staging.path(),
+        backup.path(),
+        keep,
+        generated,
+        &mut moved,
+    );
+    if result.is_err() {
         for (from, to) in moved.iter().rev() {
             let _ = std::fs::rename(to, from);
         }
-    };
-    for relative in keep {
-        let from = dir.join(relative);
-        let to = staging.path().join(relative);
-        let result = to
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::rename(&from, &to));
-        if let Err(err) = result {
-            undo(&moved);
-            return Err(WriteError::Io(from, err));
-        }
+    }
+    result
+}
+
+/// The moves of [`swap_entries`], each recorded in `moved` once done, so they can be undone.
+fn move_entries(
+    dir: &Path,
+    staging: &Path,
+    backup: &Path,
+    keep: &[PathBuf],
+    generated: &BTreeSet<PathBuf>,
+    moved: &mut Vec<(PathBuf, PathBuf)>,
+) -> Result<(), WriteError> {
+    let mut rename = |from: PathBuf, to: PathBuf| {
+        std::fs::rename(&from, &to).map_err(io_at(&from))?;
         moved.push((from, to));
-    }
-    if !existing {
-        return std::fs::rename(staging.path(), dir).map_err(io_at(dir));
-    }
-    let parent = dir.parent().unwrap_or(Path::new("/"));
-    let old = match tempfile::Builder::new()
-        .prefix(".strider-old-")
-        .tempdir_in(parent)
-    {
-        Ok(old) => old,
-        Err(err) => {
-            undo(&moved);
-            return Err(io_at(parent)(err));
-        }
+        Ok::<(), WriteError>(())
     };
-    // `old` is an empty directory, which a rename replaces; dropping it removes what strider
-    // generated last time, which is all that is left there (links are removed, not followed).
-    if let Err(err) = std::fs::rename(dir, old.path()) {
-        undo(&moved);
-        return Err(io_at(dir)(err));
+    // Kept entries at the top of `dir` stay where they are; deeper ones are inside an entry that
+    // is replaced, so they go into the staged one.
+    for relative in keep.iter().filter(|p| p.components().nth(1).is_some()) {
+        let to = staging.join(relative);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(io_at(parent))?;
+        }
+        rename(dir.join(relative), to)?;
     }
-    if let Err(err) = std::fs::rename(staging.path(), dir) {
-        let _ = std::fs::rename(old.path(), dir);
-        undo(&moved);
-        return Err(io_at(dir)(err));
+    let names = |of: &Path| -> Result<Vec<std::ffi::OsString>, WriteError> {
+        let mut names: Vec<_> = std::fs::read_dir(of)
+            .and_then(|entries| entries.map(|e| e.map(|e| e.file_name())).collect())
+            .map_err(io_at(of))?;
+        names.sort();
+        Ok(names)
+    };
+    for name in names(dir)? {
+        let holds_generated =
+            name == MARKER || generated.iter().any(|g| g.starts_with(Path::new(&name)));
+        if holds_generated {
+            rename(dir.join(&name), backup.join(&name))?;
+        }
+    }
+    for name in names(staging)? {
+        rename(staging.join(&name), dir.join(&name))?;
     }
     Ok(())
 }
@@ -527,6 +614,33 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o111, 0, "{mode:o}");
         assert_eq!(mode & 0o600, 0o600, "{mode:o}");
+    }
+
+    #[test]
+    fn scripts_are_executable_where_readable_and_rust_attributes_are_no_scripts() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |name: &str| {
+            std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        write_confined(dir.path(), Path::new("a/build.sh"), b"#!/bin/sh\n").unwrap();
+        write_confined(dir.path(), Path::new("a/lib.rs"), b"#![no_main]\n").unwrap();
+        let script = mode("a/build.sh");
+        assert_eq!(script & 0o100, 0o100, "{script:o}");
+        assert_eq!(script & 0o111, (script & 0o444) >> 2, "{script:o}");
+        assert_eq!(mode("a/lib.rs") & 0o111, 0);
+        // A replaced script keeps its mode, executable where readable.
+        std::fs::set_permissions(
+            dir.path().join("a/build.sh"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+        write_confined(dir.path(), Path::new("a/build.sh"), b"#!/bin/sh\n").unwrap();
+        assert_eq!(mode("a/build.sh"), 0o700);
     }
 
     fn generated(files: &[(&str, &str)]) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -658,6 +772,40 @@ mod tests {
             std::fs::read_to_string(out.join("build.rs")).unwrap(),
             "mine"
         );
+    }
+
+    #[test]
+    fn regenerating_replaces_entries_not_the_directory() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("crate");
+        std::fs::create_dir(&out).unwrap();
+        let inode = |path: &Path| std::fs::symlink_metadata(path).unwrap().ino();
+        let (crate_dir, before) = (inode(&out), std::fs::metadata(&out).unwrap().mode());
+        let first = generated(&[
+            ("Cargo.toml", "v1"),
+            ("src/lib.rs", "//! 1"),
+            ("old.rs", ""),
+        ]);
+        write_generated_dir(&out, &first, "test", false).unwrap();
+        std::fs::create_dir_all(out.join("target/debug")).unwrap();
+        std::fs::write(out.join("src/mine.rs"), "mine").unwrap();
+        let (target, src) = (inode(&out.join("target")), inode(&out.join("src")));
+        let second = generated(&[("Cargo.toml", "v2"), ("src/lib.rs", "//! 2")]);
+        write_generated_dir(&out, &second, "test", false).unwrap();
+        assert_eq!(inode(&out), crate_dir, "the directory itself was replaced");
+        assert_eq!(std::fs::metadata(&out).unwrap().mode(), before);
+        assert_eq!(
+            inode(&out.join("target")),
+            target,
+            "an untouched entry moved"
+        );
+        assert_ne!(inode(&out.join("src")), src);
+        assert_eq!(
+            listing(&out),
+            [MARKER, "Cargo.toml", "src/lib.rs", "src/mine.rs"]
+        );
+        assert_eq!(listing(dir.path()).len(), 4, "{:?}", listing(dir.path()));
     }
 
     #[test]

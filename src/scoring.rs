@@ -18,7 +18,7 @@
 use serde::Serialize;
 
 use crate::model::{Classification, ControlKind, TrackingStatus};
-use crate::rules::{Context, ImpactCap, Rule, Stride};
+use crate::rules::{Context, ImpactCap, Rule, Stride, quoted};
 
 /// How likely an attack is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -173,7 +173,7 @@ fn likelihood(
         Some(exposure) if exposure.hops <= 1 => {
             factors.push(Factor {
                 on: "likelihood",
-                text: format!("directly exposed: {}", exposure.path.join(" → ")),
+                text: format!("directly exposed: {}", quoted(&exposure.path, " → ")),
             });
             Likelihood::Likely
         }
@@ -183,7 +183,7 @@ fn likelihood(
                 text: format!(
                     "reachable from the internet in {} hops: {}",
                     exposure.hops,
-                    exposure.path.join(" → ")
+                    quoted(&exposure.path, " → ")
                 ),
             });
             Likelihood::Possible

@@ -6,7 +6,7 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
-use std::process::Command;
+mod common;
 
 /// Runs strider; `analyze` always reviews acceptances on a fixed date, so snapshots do not
 /// change when the shop's acceptance falls due.
@@ -15,11 +15,7 @@ fn strider(args: &[&str]) -> std::process::Output {
     if args.first() == Some(&"analyze") && !args.contains(&"--today") {
         args.extend(["--today", "2026-11-23"]);
     }
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    common::run(&args)
 }
 
 fn json(output: &std::process::Output) -> serde_json::Value {

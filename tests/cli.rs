@@ -5,13 +5,9 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
-use std::process::Command;
+mod common;
 
-fn strider() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strider"));
-    command.env("NO_COLOR", "1");
-    command
-}
+use common::strider;
 
 #[test]
 fn help_texts() {
@@ -182,4 +178,46 @@ fn a_closed_pipe_is_not_an_error_for_any_command() {
             output.status
         );
     }
+}
+
+/// `-o /dev/stdout` with stdout redirected to a file writes into that file. The temporary file
+/// and rename that make other outputs atomic must never happen in `/dev`: as root, they replaced
+/// the `/dev/stdout` link with a regular file (and the redirected output stayed empty).
+#[test]
+fn output_to_dev_stdout_goes_to_the_redirected_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let redirected = dir.path().join("schema.json");
+    let before = std::fs::read_link("/dev/stdout").ok();
+    let status = strider()
+        .args(["schema", "-o", "/dev/stdout"])
+        .stdout(std::fs::File::create(&redirected).unwrap())
+        .status()
+        .unwrap();
+    let after = std::fs::symlink_metadata("/dev/stdout").unwrap();
+    if before.is_some() && !after.file_type().is_symlink() {
+        // Put the machine's /dev/stdout back before failing.
+        let _ = std::fs::remove_file("/dev/stdout");
+        let _ = std::os::unix::fs::symlink("/proc/self/fd/1", "/dev/stdout");
+        panic!("strider replaced the /dev/stdout link with a regular file");
+    }
+    assert!(status.success());
+    assert_eq!(std::fs::read_link("/dev/stdout").ok(), before);
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&redirected).unwrap()).unwrap();
+    assert!(schema["properties"]["functions"].is_object(), "{schema}");
+}
+
+/// The tests' deadline runner reads a child's output while it runs: a child that writes more
+/// than a pipe holds (64 KiB) finishes, and is not reported as hung.
+#[test]
+fn the_deadline_runner_drains_large_output() {
+    let started = std::time::Instant::now();
+    let output = common::within(
+        strider().args(["generate", "--functions", "1000"]),
+        std::time::Duration::from_mins(1),
+    )
+    .expect("a 450 KB output was taken for a hang");
+    assert!(output.status.success());
+    assert!(output.stdout.len() > 256 * 1024, "{}", output.stdout.len());
+    assert!(started.elapsed() < std::time::Duration::from_mins(1));
 }

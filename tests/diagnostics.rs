@@ -6,11 +6,13 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{rejected, run};
 use strider::model::diagnostic::render;
-use strider::model::{Code, LoadError, Severity, load, load_bytes};
+use strider::model::{Code, Severity, load_bytes};
 
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new("tests/fixtures/invalid");
@@ -22,13 +24,6 @@ fn fixtures() -> Vec<PathBuf> {
         .collect();
     paths.sort();
     paths
-}
-
-fn rejected(path: &Path) -> LoadError {
-    match load(path) {
-        Ok(_) => panic!("{} loaded, but it is an invalid fixture", path.display()),
-        Err(err) => err,
-    }
 }
 
 #[test]
@@ -203,12 +198,7 @@ fn hints_suggest_the_nearest_name() {
 #[test]
 fn the_cli_exits_2_and_prints_every_problem() {
     for path in fixtures() {
-        let output = Command::new(env!("CARGO_BIN_EXE_strider"))
-            .arg("validate")
-            .arg(&path)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
+        let output = run(&["validate", path.to_str().unwrap()]);
         assert_eq!(output.status.code(), Some(2), "{}", path.display());
         let stderr = String::from_utf8_lossy(&output.stderr);
         let err = rejected(&path);

@@ -55,6 +55,9 @@ fn text() -> impl Strategy<Value = String> {
             "https://x.y/",
             "www.x.y",
             "a@b.c",
+            "mailto:",
+            "xmpp:",
+            "\u{a0}",
             "-",
             "1.",
             "=",
@@ -134,6 +137,10 @@ proptest! {
         for event in inline_events(&markdown) {
             match event {
                 Event::Text(text) => seen.push_str(&text),
+                // A word GFM's autolink extension could link is a code span: one word, whole.
+                Event::Code(word) if escape::autolinkable(&word) && !word.contains(char::is_whitespace) => {
+                    seen.push_str(&word);
+                }
                 other => prop_assert!(false, "{other:?} from {s:?} ({markdown:?})"),
             }
         }

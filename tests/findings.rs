@@ -8,14 +8,9 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
-use std::process::Command;
+mod common;
 
-fn strider(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::run as strider;
 
 fn threat<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     report["threats"]
@@ -215,4 +210,41 @@ functions:
     let mut renamed = finding("worker", 0);
     renamed.threat = "STR-002@other/q".into();
     assert!(renamed.why_unmatched(&model).contains("it names `other`"));
+}
+
+/// A finding file is hostile like the event it carries: a trigger index at the top of the range
+/// is said to name no trigger, without overflowing (a debug build panicked on `trigger + 1`).
+#[test]
+fn a_finding_with_the_largest_trigger_index_is_unmatched_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let findings = dir.path().join("findings/process_upload");
+    std::fs::create_dir_all(&findings).unwrap();
+    let finding = serde_json::json!({
+        "id": "ffffffffffff",
+        "function": "process-upload",
+        "target": "process_upload_s3",
+        "trigger": u64::MAX,
+        "trigger_kind": "s3",
+        "threat": "STR-002@process-upload/nowhere",
+        "kind": "crash",
+        "message": "m",
+        "event": {},
+    });
+    std::fs::write(findings.join("ffffffffffff.json"), finding.to_string()).unwrap();
+    let run = strider(&[
+        "analyze",
+        "model/shop.yaml",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-23",
+        "--findings",
+        dir.path().to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("has no trigger with index {}", u64::MAX)),
+        "{stderr}"
+    );
 }

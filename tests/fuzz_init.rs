@@ -8,34 +8,15 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
+mod common;
+
+use common::{files, init_shop, run as strider};
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use strider::model::rust_path::is_identifier;
-
-fn strider(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn files(dir: &Path) -> BTreeSet<PathBuf> {
-    let mut out = BTreeSet::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out
-}
 
 fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("strider-fuzz.json")).unwrap()).unwrap()
@@ -135,34 +116,10 @@ fn the_shop_gets_one_target_per_handler_trigger_with_seeds_and_dictionaries() {
 fn fuzz_init_is_deterministic() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("fuzz");
-    assert!(
-        strider(&[
-            "fuzz",
-            "init",
-            "model/shop.yaml",
-            "--root",
-            ".",
-            "-o",
-            dir.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    init_shop(&dir);
     // A second run writes the same bytes.
     let again = out.path().join("again");
-    assert!(
-        strider(&[
-            "fuzz",
-            "init",
-            "model/shop.yaml",
-            "--root",
-            ".",
-            "-o",
-            again.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    init_shop(&again);
     for file in files(&dir) {
         let (a, b) = (
             std::fs::read(dir.join(&file)).unwrap(),
@@ -307,19 +264,7 @@ fn the_committed_shop_fuzz_crate_is_what_fuzz_init_writes() {
     // `.ci/regenerate` rewrites fuzz/shop; this fails when someone forgot to run it.
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("fuzz");
-    assert!(
-        strider(&[
-            "fuzz",
-            "init",
-            "model/shop.yaml",
-            "--root",
-            ".",
-            "-o",
-            dir.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    init_shop(&dir);
     let committed = Path::new("fuzz/shop");
     for file in files(&dir) {
         if file == Path::new("Cargo.toml") {
@@ -435,19 +380,7 @@ fn fuzz_run_explains_a_missing_crate_or_target_before_building_anything() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("run `strider fuzz init MODEL -o"));
     let dir = out.path().join("fuzz");
-    assert!(
-        strider(&[
-            "fuzz",
-            "init",
-            "model/shop.yaml",
-            "--root",
-            ".",
-            "-o",
-            dir.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    init_shop(&dir);
     let run = strider(&["fuzz", "run", "nope", "-C", dir.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -563,6 +496,70 @@ fn handler_crates_cargo_would_refuse_or_confuse_are_errors() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("are both called `dup`"), "{stderr}");
     assert!(!dir.exists());
+    // `dup-x` and `dup_x` are one name to cargo (E0464 when the crate is built).
+    let run = init(
+        "tests/fixtures/fuzz/same-package-dashes/model.yaml",
+        &dir,
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("are called `dup-x` and `dup_x`, one name to cargo"),
+        "{stderr}"
+    );
+    assert!(!dir.exists());
+}
+
+/// A shell or an editor inside the crate directory stays in it: `-o .`, and regenerating from
+/// inside, replace the directory's entries, never the directory itself (which left the shell in
+/// a deleted directory, where the new crate cannot be seen).
+#[test]
+fn generating_from_inside_the_output_directory_keeps_the_directory_itself() {
+    use std::os::unix::fs::MetadataExt;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    std::fs::create_dir(&dir).unwrap();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/hostile.yaml");
+    let inode = std::fs::metadata(&dir).unwrap().ino();
+    // As a shell in the directory would: the files must be there for it afterwards.
+    let from_inside = |output: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg("\"$0\" fuzz init \"$1\" -o \"$2\" && test -f .strider-generated && test -f Cargo.toml")
+            .arg(env!("CARGO_BIN_EXE_strider"))
+            .arg(&model)
+            .arg(output)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let absolute = dir.to_str().unwrap().to_owned();
+    for (round, output) in [".", ".", absolute.as_str()].into_iter().enumerate() {
+        let run = from_inside(output);
+        assert!(
+            run.status.success(),
+            "round {round}, -o {output}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(
+            std::fs::metadata(&dir).unwrap().ino(),
+            inode,
+            "round {round}, -o {output}: the directory was replaced"
+        );
+        if round == 0 {
+            std::fs::write(dir.join("Cargo.lock"), "lock").unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(dir.join("Cargo.lock")).unwrap(),
+            "lock"
+        );
+        let beside: Vec<_> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(beside, ["fuzz"], "round {round}: left beside the crate");
+    }
 }
 
 #[test]

@@ -8,9 +8,10 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -18,26 +19,17 @@ const MODEL: &str = "tests/fixtures/fuzz/explode/model.yaml";
 
 /// Runs `strider fuzz init` on the model, killed when it takes longer than `limit`.
 fn init(out: &Path, limit: Duration) -> (bool, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(["fuzz", "init", MODEL, "-o", out.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-            return (status.success(), stderr);
-        }
-        if started.elapsed() > limit {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("fuzz init took longer than {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let output = common::within(
+        common::strider()
+            .args(["fuzz", "init", MODEL, "-o"])
+            .arg(out),
+        limit,
+    )
+    .unwrap_or_else(|| panic!("fuzz init took longer than {limit:?}"));
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 fn size_of_tree(dir: &Path) -> u64 {

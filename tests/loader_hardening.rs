@@ -8,56 +8,23 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
+mod common;
+
 use std::fmt::Write as _;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use common::{rejected, rejected_bytes, run, text};
 
 use strider::model::diagnostic::{render, render_with};
-use strider::model::{Code, LoadError, LoadOptions, Severity, load, load_bytes, load_with};
+use strider::model::{Code, LoadOptions, Severity, load, load_bytes, load_with};
 
 const SECRET: &str = "TOKEN=hunter2-do-not-print";
 
 const HEAD: &str = "strider: 1\nname: Hardening\nboundaries:\n  cloud: {trust: trusted}\n";
 
 const VALID: &str = "strider: 1\nname: Hardening\nboundaries:\n  cloud: {trust: trusted}\nfunctions:\n  f: {runtime: python3.12, boundary: cloud}\n";
-
-/// Runs strider, killing it (and failing) if it has not finished in a minute: a hang is a bug.
-fn strider(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_mins(1) {
-            child.kill().unwrap();
-            panic!("strider {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn rejected(result: Result<strider::model::Loaded, LoadError>) -> LoadError {
-    match result {
-        Ok(_) => panic!("the model loaded"),
-        Err(err) => err,
-    }
-}
 
 fn mkfifo(path: &Path) {
     let status = Command::new("mkfifo").arg(path).status().unwrap();
@@ -101,7 +68,7 @@ fn a_link_out_of_the_model_directory_is_skipped_and_its_content_never_printed() 
         "{}",
         skipped[0].message
     );
-    let output = strider(&["validate", dir.to_str().unwrap()]);
+    let output = run(&["validate", dir.to_str().unwrap()]);
     let all = text(&output);
     assert_eq!(output.status.code(), Some(0), "{all}");
     assert!(all.contains("skipped-file"), "{all}");
@@ -110,7 +77,7 @@ fn a_link_out_of_the_model_directory_is_skipped_and_its_content_never_printed() 
         !all.contains("hunter2"),
         "the linked file's content was printed:\n{all}"
     );
-    let output = strider(&["analyze", dir.to_str().unwrap(), "--format", "json"]);
+    let output = run(&["analyze", dir.to_str().unwrap(), "--format", "json"]);
     assert!(!text(&output).contains("hunter2"));
 }
 
@@ -131,7 +98,7 @@ fn fifos_loops_and_devices_never_hang_the_loader() {
     symlink(dir.join("x.yaml"), dir.join("y.yaml")).unwrap();
     symlink(dir.join("y.yaml"), dir.join("x.yaml")).unwrap();
     symlink("/dev/zero", dir.join("zero.yaml")).unwrap();
-    let output = strider(&["validate", dir.to_str().unwrap()]);
+    let output = run(&["validate", dir.to_str().unwrap()]);
     let all = text(&output);
     assert_eq!(output.status.code(), Some(0), "{all}");
     for name in ["pipe.yaml", "x.yaml", "y.yaml", "zero.yaml"] {
@@ -140,7 +107,7 @@ fn fifos_loops_and_devices_never_hang_the_loader() {
     assert!(all.contains("a FIFO, not a regular file"), "{all}");
     // Named on the command line, a FIFO or a device is refused without being opened for reading.
     for path in [dir.join("pipe.yaml"), PathBuf::from("/dev/zero")] {
-        let output = strider(&["validate", path.to_str().unwrap()]);
+        let output = run(&["validate", path.to_str().unwrap()]);
         assert_eq!(output.status.code(), Some(2), "{}", text(&output));
         assert!(
             text(&output).contains("not a regular file"),
@@ -158,7 +125,7 @@ fn findings_directories_that_are_not_are_refused_without_hanging() {
     let looped = dir.path().join("loop");
     symlink(&looped, &looped).unwrap();
     for findings in [fifo.as_path(), looped.as_path(), Path::new("/dev/zero")] {
-        let output = strider(&[
+        let output = run(&[
             "analyze",
             "model/hello.yaml",
             "--findings",
@@ -187,7 +154,7 @@ fn findings_read_only_regular_files_inside_the_directory_within_a_size_limit() {
     symlink("/dev/zero", findings.join("f/zero.json")).unwrap();
     mkfifo(&findings.join("f/pipe.json"));
     symlink(&findings, findings.join("f/loop")).unwrap();
-    let output = strider(&[
+    let output = run(&[
         "analyze",
         "model/hello.yaml",
         "--findings",
@@ -247,7 +214,7 @@ fn a_schema_outside_the_tree_is_an_error_at_the_schema_field() {
         "/etc/passwd",
     ] {
         let model = with_schema(&dir, schema);
-        let err = rejected(load(&model));
+        let err = rejected(&model);
         let [problem] = err.diagnostics.as_slice() else {
             panic!("{schema}: {:?}", err.diagnostics)
         };
@@ -280,14 +247,14 @@ fn a_schema_outside_the_tree_is_an_error_at_the_schema_field() {
         loaded.tree.root(),
         std::fs::canonicalize(outer.path()).unwrap()
     );
-    let output = strider(&[
+    let output = run(&[
         "validate",
         model.to_str().unwrap(),
         "--root",
         outer.path().to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let output = strider(&["validate", model.to_str().unwrap()]);
+    let output = run(&["validate", model.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("--root"));
 }
@@ -296,7 +263,7 @@ fn a_schema_outside_the_tree_is_an_error_at_the_schema_field() {
 fn special_files_as_schemas_are_refused() {
     let (_outer, dir) = model_dir();
     mkfifo(&dir.join("pipe.json"));
-    let err = rejected(load(&with_schema(&dir, "pipe.json")));
+    let err = rejected(&with_schema(&dir, "pipe.json"));
     assert!(
         err.diagnostics[0]
             .message
@@ -319,7 +286,7 @@ fn the_bundled_models_keep_their_schemas_and_handler_crates() {
 fn a_nul_byte_is_an_error_and_hides_nothing() {
     // Everything after the NUL used to be dropped: the unknown boundary below went unseen.
     let model = format!("{VALID}\0\nactors:\n  user: {{boundary: nowhere}}\n");
-    let err = rejected(load_bytes(Path::new("nul.yaml"), model.as_bytes()));
+    let err = rejected_bytes("nul.yaml", model.as_bytes());
     assert_eq!(err.diagnostics[0].code, Code::ControlCharacter);
     let span = err.diagnostics[0].span.unwrap();
     assert_eq!(err.sources.line_column(span.file, span.start), (7, 1));
@@ -328,7 +295,7 @@ fn a_nul_byte_is_an_error_and_hides_nothing() {
     assert!(!rendered.contains('\0'), "{rendered}");
     for c in ['\u{1}', '\u{1b}', '\u{7f}', '\u{9b}', '\u{8}'] {
         let model = format!("{VALID}description: \"a{c}b\"\n");
-        let err = rejected(load_bytes(Path::new("c.yaml"), model.as_bytes()));
+        let err = rejected_bytes("c.yaml", model.as_bytes());
         assert_eq!(err.diagnostics[0].code, Code::ControlCharacter, "{c:?}");
         assert!(!render(&err.diagnostics, &err.sources).contains(c));
     }
@@ -345,7 +312,7 @@ fn a_large_scalar_aliased_many_times_is_refused_at_the_alias_past_the_budget() {
     let aliases = vec!["*big"; 10_000].join(", ");
     let model = format!("{HEAD}description: &big {big}\nowner: [{aliases}]\n");
     assert!(model.len() < 1_200_000);
-    let err = rejected(load_bytes(Path::new("big.yaml"), model.as_bytes()));
+    let err = rejected_bytes("big.yaml", model.as_bytes());
     let [problem] = err.diagnostics.as_slice() else {
         panic!("{:?}", err.diagnostics)
     };
@@ -371,7 +338,7 @@ fn twenty_thousand_unresolved_references_print_a_bounded_report() {
             "  fn-{i:05}: {{runtime: r, boundary: cloud, invokes: [fn-{i:05}-x]}}"
         );
     }
-    let err = rejected(load_bytes(Path::new("many.yaml"), model.as_bytes()));
+    let err = rejected_bytes("many.yaml", model.as_bytes());
     assert_eq!(err.diagnostics.len(), 20_000);
     assert_eq!(
         err.diagnostics[0].hint.as_deref(),
@@ -399,7 +366,7 @@ fn very_long_ids_are_not_compared_and_not_printed_whole() {
     let model = format!(
         "{HEAD}functions:\n  ? {long}\n  : {{runtime: r, boundary: cloud}}\n  f: {{runtime: r, boundary: cloud, invokes: [{long}b]}}\n"
     );
-    let err = rejected(load_bytes(Path::new("long.yaml"), model.as_bytes()));
+    let err = rejected_bytes("long.yaml", model.as_bytes());
     let [problem] = err.diagnostics.as_slice() else {
         panic!("{:?}", err.diagnostics)
     };
@@ -415,7 +382,7 @@ fn errors_on_one_long_line_show_a_window_of_it() {
         .map(|i| format!("f{i}: {{runtime: r, boundary: nope{i}}}"))
         .collect();
     let model = format!("{HEAD}functions: {{{}}}\n", items.join(", "));
-    let err = rejected(load_bytes(Path::new("line.yaml"), model.as_bytes()));
+    let err = rejected_bytes("line.yaml", model.as_bytes());
     assert_eq!(err.diagnostics.len(), 5_000);
     let all = render_with(&err.diagnostics, &err.sources, 0);
     assert_eq!(all.matches("error[unresolved-reference]").count(), 5_000);
@@ -445,7 +412,7 @@ fn model_text_in_diagnostics_cannot_drive_the_terminal() {
     let model = format!(
         "{HEAD}functions:\n  \"evil\\u001b]52;c;ZWNobw==\\u0007\\n::error::pwned\\u202e\": {{runtime: r, boundary: \"nope\\r\\n::stop-commands::x\"}}\n"
     );
-    let err = rejected(load_bytes(Path::new("evil.yaml"), model.as_bytes()));
+    let err = rejected_bytes("evil.yaml", model.as_bytes());
     assert!(
         err.diagnostics[0].message.contains('\u{1b}'),
         "the message itself keeps the id"
@@ -472,7 +439,7 @@ fn max_errors_limits_what_the_cli_prints() {
         let _ = writeln!(model, "  f{i}: {{runtime: r, boundary: nope{i}}}");
     }
     std::fs::write(&path, model).unwrap();
-    let output = strider(&["validate", "--max-errors", "3", path.to_str().unwrap()]);
+    let output = run(&["validate", "--max-errors", "3", path.to_str().unwrap()]);
     let all = text(&output);
     assert_eq!(
         all.matches("error[unresolved-reference]").count(),
@@ -480,7 +447,7 @@ fn max_errors_limits_what_the_cli_prints() {
         "{all}"
     );
     assert!(all.contains("… and 7 more errors in"), "{all}");
-    let output = strider(&["validate", path.to_str().unwrap(), "--max-errors", "0"]);
+    let output = run(&["validate", path.to_str().unwrap(), "--max-errors", "0"]);
     assert_eq!(
         text(&output).matches("error[unresolved-reference]").count(),
         10
@@ -501,7 +468,7 @@ fn only_core_tags_that_fit_their_value_are_read() {
         "!Ref Name",
     ] {
         let model = format!("{VALID}description: {tagged}\n");
-        let err = rejected(load_bytes(Path::new("tag.yaml"), model.as_bytes()));
+        let err = rejected_bytes("tag.yaml", model.as_bytes());
         assert!(
             err.diagnostics
                 .iter()

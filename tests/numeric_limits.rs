@@ -7,18 +7,13 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
+use common::{rejected, run as strider};
 use strider::model::diagnostic::render;
-use strider::model::{Code, LoadError, load, load_bytes};
-
-fn rejected(path: &Path) -> LoadError {
-    match load(path) {
-        Ok(_) => panic!("{} loaded", path.display()),
-        Err(err) => err,
-    }
-}
+use strider::model::{Code, load_bytes};
 
 const FIXTURE: &str = "tests/fixtures/invalid/numeric-limits.yaml";
 
@@ -153,11 +148,13 @@ fn fuzz_init_refuses_a_memory_that_would_wrap_the_fuzzer_limit() {
         let model = dir.path().join("model.yaml");
         std::fs::write(&model, model_text(fuzz, memory)).unwrap();
         let out = dir.path().join(format!("fuzz-{memory}"));
-        let run = Command::new(env!("CARGO_BIN_EXE_strider"))
-            .args(["fuzz", "init", model.to_str().unwrap(), "-o"])
-            .arg(&out)
-            .output()
-            .unwrap();
+        let run = strider(&[
+            "fuzz",
+            "init",
+            model.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
         (run, out)
     };
     let (run, out) = init("4294967295");

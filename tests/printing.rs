@@ -8,20 +8,17 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::run as strider;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 const HOSTILE: &str = "tests/fixtures/hostile/terminal.yaml";
 const CLEAN: &str = "tests/fixtures/clean.yaml";
 const TODAY: &str = "2026-11-23";
-
-fn strider(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 /// Every byte and line of a command's output is safe for a terminal and a CI log. Every string
 /// of the fixture starts with `::` or `##`, so a line starting with model text shows.
@@ -196,5 +193,69 @@ fn hostile_model_text_is_plain_text_in_the_markdown_report() {
     for id in threat_ids(HOSTILE) {
         let shown = strider::escape::terminal(&id).into_owned();
         assert!(codes.contains(&shown), "{shown} not among {codes:?}");
+    }
+}
+
+/// The rendered text outside `<code>` elements, tags dropped.
+fn text_outside_code(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with("<code>") {
+            rest = rest.find("</code>").map_or("", |end| &rest[end..]);
+        }
+        rest = rest.find('>').map_or("", |end| &rest[end + 1..]);
+        out.push(' ');
+    }
+    out.push_str(rest);
+    out
+}
+
+/// GitHub renders Markdown with GFM's autolink extension, which links bare e-mail addresses,
+/// `mailto:`/`xmpp:` addresses, `www.` names and `http(s)://` URLs in text. Rendered with
+/// autolinks on (comrak), the report holds no link; and since GitHub's cmark-gfm links an
+/// address even when its punctuation is backslash-escaped (comrak does not), nothing an
+/// autolinker could take (`@`, `www.`, `://`) may be left in the rendered text outside code.
+/// The addresses still show, as code.
+#[test]
+fn model_addresses_are_no_links_on_github() {
+    let model = "tests/fixtures/hostile/autolinks.yaml";
+    let mut runs = vec![strider(&[
+        "analyze", model, "--format", "markdown", "--today", TODAY,
+    ])];
+    for id in threat_ids(model) {
+        runs.push(strider(&["explain", &id, model]));
+    }
+    assert!(runs.len() > 5);
+    let mut options = comrak::Options::default();
+    options.extension.autolink = true;
+    options.extension.table = true;
+    options.extension.strikethrough = true;
+    for output in &runs {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let markdown = String::from_utf8(output.stdout.clone()).unwrap();
+        let html = comrak::markdown_to_html(&markdown, &options);
+        assert!(!html.contains("<a "), "a link in\n{markdown}\n→\n{html}");
+        let text = text_outside_code(&html).to_ascii_lowercase();
+        for linkable in ["@", "www.", "://"] {
+            assert!(
+                !text.contains(linkable),
+                "`{linkable}` outside code in\n{markdown}\n→\n{html}"
+            );
+        }
+    }
+    let html = comrak::markdown_to_html(&String::from_utf8_lossy(&runs[0].stdout), &options);
+    for shown in [
+        "mail <code>attacker@evil.com</code> or <code>mailto:a@evil.com</code>",
+        "see <code>www.evil.com,</code> <code>http://evil.com/x</code>",
+        "<code>https://evil.com/api</code> → <code>mailto:fn@evil.com</code>",
+    ] {
+        assert!(html.contains(shown), "{shown} not in\n{html}");
     }
 }

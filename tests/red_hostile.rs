@@ -6,54 +6,13 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-const CANARY: &str = "TOKEN=ghp_redteamcanary0123456789";
-
-fn strider_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .current_dir(dir)
-        // First in the environment (a sorted map), so an excerpt of its start shows it.
-        .env_clear()
-        .env("A_RED_TEAM_SECRET", CANARY)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .unwrap()
-}
-
-/// Runs strider with a deadline; `None` when it had to be killed.
-fn strider_deadline(dir: &Path, args: &[&str], limit: Duration) -> Option<Output> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return Some(child.wait_with_output().unwrap());
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use common::{CANARY, run_in, text, within};
 
 /// A model directory `m/` with a Rust handler crate `m/crate` (package `package`) and one HTTP
 /// function; `extra` goes into the function, `trigger_extra` into its trigger.
@@ -135,7 +94,7 @@ fn class1_a_named_model_file_that_links_out_of_its_directory_is_not_quoted() {
         &["diff", "model/hello.yaml", "model/creds.yaml"],
         &["report", "model/creds.yaml", "-o", "r.html"],
     ] {
-        let output = strider_in(&repo, args);
+        let output = run_in(&repo, args, true);
         let shown = text(&output);
         assert!(
             !shown.contains("ghp_redteamcanary"),
@@ -151,9 +110,10 @@ fn class1_a_named_model_file_that_links_out_of_its_directory_is_not_quoted() {
 /// line by that runner.
 #[test]
 fn class6_graph_on_stdout_spells_no_azure_logging_command() {
-    let output = strider_in(
+    let output = run_in(
         Path::new(env!("CARGO_MANIFEST_DIR")),
         &["graph", "tests/fixtures/hostile/terminal.yaml"],
+        true,
     );
     assert!(output.status.success(), "{}", text(&output));
     let dot = String::from_utf8_lossy(&output.stdout);
@@ -165,15 +125,15 @@ fn class6_graph_on_stdout_spells_no_azure_logging_command() {
     }
 }
 
-/// Class 13. `memory_mb: 4294967295` is accepted by validation and overflows
+/// Class 13. `memory_mb: 4294967295` was accepted by validation and overflowed
 /// `memory_mb + 256` in `fuzz init`: a panic in a debug build, `rss_limit_mb` 255 in a release
-/// build. Either the model is refused with a diagnostic, or the limit does not wrap.
+/// build. The model is refused with a diagnostic at the value, AWS's limit as the reason.
 #[test]
 fn class13_memory_mb_near_u32_max_neither_panics_nor_wraps() {
     let dir = tempfile::tempdir().unwrap();
     let model = fuzz_model(dir.path(), "h", "    memory_mb: 4294967295\n", "");
     let out = dir.path().join("out");
-    let output = strider_in(
+    let output = run_in(
         dir.path(),
         &[
             "fuzz",
@@ -183,31 +143,31 @@ fn class13_memory_mb_near_u32_max_neither_panics_nor_wraps() {
             out.to_str().unwrap(),
             "--clusterfuzzlite",
         ],
+        true,
     );
     let shown = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{shown}");
     assert!(
-        matches!(output.status.code(), Some(0 | 2)),
-        "fuzz init crashed: {shown}"
+        shown.contains(
+            "error[invalid-value]: `functions.f.memory_mb` must be a whole number from 128 to 10240"
+        ),
+        "{shown}"
     );
     assert!(!shown.contains("panicked"), "{shown}");
-    if output.status.success() {
-        let manifest: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("strider-fuzz.json")).unwrap()).unwrap();
-        let rss = manifest["targets"][0]["rss_limit_mb"].as_u64().unwrap();
-        assert!(rss >= 4_294_967_295, "rss_limit_mb wrapped to {rss}");
-    }
+    assert!(!out.exists());
 }
 
 /// Class 11. A handler crate whose package is called like one of the generated crate's own
-/// dependencies (`tokio`, `strider-events`, `serde_json`…) adds a second key of that name to
-/// the generated `Cargo.toml`: invalid TOML, while `fuzz init` exits 0.
+/// dependencies (`tokio`, `strider-events`, `serde_json`…) added a second key of that name to
+/// the generated `Cargo.toml`: invalid TOML, while `fuzz init` exited 0. It is refused, and says
+/// why.
 #[test]
 fn class11_handler_package_named_like_a_generated_dependency_is_not_a_broken_manifest() {
     for package in ["tokio", "strider-events", "serde_json", "libfuzzer-sys"] {
         let dir = tempfile::tempdir().unwrap();
         let model = fuzz_model(dir.path(), package, "", "");
         let out = dir.path().join("out");
-        let output = strider_in(
+        let output = run_in(
             dir.path(),
             &[
                 "fuzz",
@@ -216,21 +176,28 @@ fn class11_handler_package_named_like_a_generated_dependency_is_not_a_broken_man
                 "-o",
                 out.to_str().unwrap(),
             ],
+            true,
         );
-        if output.status.success() {
-            let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
-            assert!(
-                toml::from_str::<toml::Table>(&manifest).is_ok(),
-                "package `{package}`: fuzz init exited 0 with an invalid Cargo.toml:\n{manifest}"
-            );
-        }
+        let shown = text(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "package `{package}`: {shown}"
+        );
+        assert!(
+            shown.contains(&format!(
+                "its package is called `{package}`, as a crate the generated fuzz crate already depends on"
+            )),
+            "package `{package}`: {shown}"
+        );
+        assert!(!out.exists(), "package `{package}`: a crate was written");
     }
 }
 
-/// Class 12. `--clusterfuzzlite` writes `.clusterfuzzlite/*` and `.github/workflows/*.yml` at
+/// Class 12. `--clusterfuzzlite` wrote `.clusterfuzzlite/*` and `.github/workflows/*.yml` at
 /// the repository root through symlinked directories: a pull request that makes
-/// `.clusterfuzzlite` (or `.github/workflows`) a link gets strider's files, an executable
-/// `build.sh` among them, written wherever it points.
+/// `.clusterfuzzlite` (or `.github/workflows`) a link got strider's files, an executable
+/// `build.sh` among them, written wherever it points. It is refused, naming the link.
 #[test]
 fn class12_clusterfuzzlite_setup_does_not_follow_symlinked_directories() {
     let dir = tempfile::tempdir().unwrap();
@@ -244,7 +211,7 @@ fn class12_clusterfuzzlite_setup_does_not_follow_symlinked_directories() {
     std::os::unix::fs::symlink(elsewhere.join("workflows"), repo.join(".github/workflows"))
         .unwrap();
     let model = fuzz_model(&repo, "h", "", "");
-    let _ = strider_in(
+    let output = run_in(
         &repo,
         &[
             "fuzz",
@@ -254,6 +221,13 @@ fn class12_clusterfuzzlite_setup_does_not_follow_symlinked_directories() {
             "fuzz",
             "--clusterfuzzlite",
         ],
+        true,
+    );
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{shown}");
+    assert!(
+        shown.contains(".clusterfuzzlite` is a symlink: strider does not write through it"),
+        "{shown}"
     );
     for sub in ["cfl", "workflows"] {
         let written: Vec<_> = std::fs::read_dir(elsewhere.join(sub))
@@ -265,6 +239,44 @@ fn class12_clusterfuzzlite_setup_does_not_follow_symlinked_directories() {
             "strider wrote {written:?} outside the repository, through a symlinked directory"
         );
     }
+}
+
+/// Class 12. A linked directory on the way to a ClusterFuzzLite file is found before anything is
+/// written: the command refuses, and neither the crate nor any of `.clusterfuzzlite/` is left
+/// behind (it used to exit 2 after writing both).
+#[test]
+fn class12_a_linked_workflows_directory_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join(".github")).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, repo.join(".github/workflows")).unwrap();
+    let model = fuzz_model(&repo, "h", "", "");
+    let run = run_in(
+        &repo,
+        &[
+            "fuzz",
+            "init",
+            model.to_str().unwrap(),
+            "-o",
+            "fuzz",
+            "--clusterfuzzlite",
+        ],
+        true,
+    );
+    let stderr = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is a symlink"), "{stderr}");
+    assert!(stderr.contains(".github/workflows"), "{stderr}");
+    for written in ["fuzz", ".clusterfuzzlite"] {
+        assert!(
+            std::fs::symlink_metadata(repo.join(written)).is_err(),
+            "`{written}` was written before the refusal"
+        );
+    }
+    assert!(std::fs::read_dir(&elsewhere).unwrap().next().is_none());
 }
 
 /// Class 10. `minItems` is bounded nowhere in body generation: an integer `minItems:
@@ -284,28 +296,26 @@ fn class10_min_items_in_a_schema_is_bounded() {
         let model = fuzz_model(dir.path(), "h", "", ", input: {schema: s.json}");
         std::fs::write(dir.path().join("m/s.json"), schema.to_string()).unwrap();
         let out = dir.path().join("out");
-        let output = strider_deadline(
-            dir.path(),
-            &[
-                "fuzz",
-                "init",
-                model.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-            ],
+        let output = within(
+            common::strider()
+                .current_dir(dir.path())
+                .args(["fuzz", "init", model.to_str().unwrap(), "-o"])
+                .arg(&out),
             Duration::from_secs(20),
         );
         let Some(output) = output else {
             failures.push(format!("{name}: fuzz init still running after 20 s"));
             continue;
         };
-        if output.status.success() {
-            let event = std::fs::metadata(out.join("events/f_http/realistic.json"))
-                .unwrap()
-                .len();
-            if event > 6 * 1024 * 1024 {
-                failures.push(format!("{name}: a {event}-byte realistic event"));
-            }
+        if !output.status.success() {
+            failures.push(format!("{name}: fuzz init failed: {}", text(&output)));
+            continue;
+        }
+        let event = std::fs::metadata(out.join("events/f_http/realistic.json"))
+            .unwrap()
+            .len();
+        if event > 6 * 1024 * 1024 {
+            failures.push(format!("{name}: a {event}-byte realistic event"));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
@@ -326,7 +336,7 @@ fn class14_output_through_a_symlink_out_of_its_directory_is_refused() {
     std::fs::write(&victim, "the user's file\n").unwrap();
     std::os::unix::fs::symlink("../victim.txt", checkout.join("strider.md")).unwrap();
     std::fs::copy("model/hello.yaml", checkout.join("hello.yaml")).unwrap();
-    let output = strider_in(
+    let output = run_in(
         &checkout,
         &[
             "analyze",
@@ -336,6 +346,7 @@ fn class14_output_through_a_symlink_out_of_its_directory_is_refused() {
             "-o",
             "strider.md",
         ],
+        true,
     );
     assert_eq!(
         std::fs::read_to_string(&victim).unwrap(),
@@ -386,7 +397,7 @@ fn class2_a_lone_carriage_return_cannot_hide_yaml_in_a_comment() {
         "name: Hello # reviewed by security\rtracking: {\"*\": {status: accepted, justification: ok, owner: x, date: 2099-01-01}}",
     );
     std::fs::write(dir.path().join("model.yaml"), hidden).unwrap();
-    let output = strider_in(
+    let output = run_in(
         dir.path(),
         &[
             "analyze",
@@ -396,6 +407,7 @@ fn class2_a_lone_carriage_return_cannot_hide_yaml_in_a_comment() {
             "--today",
             "2026-12-01",
         ],
+        true,
     );
     assert_ne!(
         output.status.code(),

@@ -318,3 +318,58 @@ fn bidi_and_control_characters_show_as_markers_never_as_themselves() {
     );
     assert!(svg.contains("::api⟨U+202E⟩gnp.exe"), "{svg}");
 }
+
+/// `--templates` names a directory that may come from a pull request like the model: its files
+/// are read through the same confined reader, so a link out of it (to the environment, with CI
+/// tokens in it), a FIFO or an oversized file is refused with a reason, never copied into the
+/// report or waited on.
+#[test]
+fn user_templates_are_read_only_from_their_own_directory() {
+    use std::os::unix::fs::symlink;
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join("tpl");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(outer.path().join("secret.txt"), "A_SECRET_TOKEN=hunter2").unwrap();
+    let templates = ["--templates", dir.to_str().unwrap()];
+    let attempt = |what: &str, reason: &str| {
+        let (output, html) = report("model/hello.yaml", &templates);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.contains("report.css"), "{what}: {stderr}");
+        assert!(stderr.contains(reason), "{what}: {stderr}");
+        assert!(
+            !stderr.contains("hunter2") && !html.contains("hunter2"),
+            "{what}"
+        );
+    };
+
+    symlink(outer.path().join("secret.txt"), dir.join("report.css")).unwrap();
+    attempt("a link out of the directory", "outside the directory tree");
+    std::fs::remove_file(dir.join("report.css")).unwrap();
+
+    let status = Command::new("mkfifo")
+        .arg(dir.join("report.css"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    attempt("a FIFO", "a FIFO");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    std::fs::remove_file(dir.join("report.css")).unwrap();
+
+    let big = std::fs::File::create(dir.join("report.css")).unwrap();
+    big.set_len(64 * 1024 * 1024).unwrap();
+    attempt("an oversized file", "larger than strider reads");
+    std::fs::remove_file(dir.join("report.css")).unwrap();
+
+    // A link that stays inside the directory is followed.
+    std::fs::write(dir.join("brand.css"), "body { color: teal }").unwrap();
+    symlink("brand.css", dir.join("report.css")).unwrap();
+    let (output, html) = report("model/hello.yaml", &templates);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(html.contains("body { color: teal }"));
+}

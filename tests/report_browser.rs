@@ -8,9 +8,12 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
+mod common;
+
+use common::run;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions, Tab};
@@ -18,18 +21,11 @@ use serde_json::Value;
 
 const TODAY: &str = "2026-11-23";
 
-fn strider(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn write_report(model: &str, out: &Path, extra: &[&str]) {
     let out = out.to_str().unwrap();
     let mut args = vec!["report", model, "--today", TODAY, "-o", out];
     args.extend_from_slice(extra);
-    let output = strider(&args);
+    let output = run(&args);
     assert!(
         output.status.success(),
         "{}",
@@ -38,7 +34,7 @@ fn write_report(model: &str, out: &Path, extra: &[&str]) {
 }
 
 fn threats(model: &str) -> Vec<Value> {
-    let output = strider(&["analyze", model, "--format", "json", "--today", TODAY]);
+    let output = run(&["analyze", model, "--format", "json", "--today", TODAY]);
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     json["threats"].as_array().unwrap().clone()
 }
@@ -292,7 +288,7 @@ fn attack_path_lights_up(tab: &Tab) {
 fn a_large_model_shows_boundaries_and_opens_each_one() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("large.yaml");
-    let output = strider(&[
+    let output = run(&[
         "generate",
         "--functions",
         "200",

@@ -40,8 +40,9 @@ pub enum InitError {
     HandlerCrate(PathBuf, String),
     /// A schema file could not be read.
     Schema(PathBuf, String),
-    /// Two handler crates with the same package name: cargo cannot tell them apart.
-    SamePackage(String, PathBuf, PathBuf),
+    /// Two handler crates with the same package name (`-` and `_` alike): cargo cannot tell
+    /// them apart. Each crate's name and directory.
+    SamePackage(String, PathBuf, String, PathBuf),
     /// A template failed.
     Template(String),
     /// An output was refused or could not be written.
@@ -57,13 +58,23 @@ impl std::fmt::Display for InitError {
             InitError::Schema(path, why) => {
                 write!(f, "input schema `{}` cannot be read: {why}", path.display())
             }
-            InitError::SamePackage(name, a, b) => write!(
-                f,
-                "handler crates `{}` and `{}` are both called `{name}`: cargo cannot build one \
-                 crate against both; rename one package",
-                a.display(),
-                b.display()
-            ),
+            InitError::SamePackage(name_a, a, name_b, b) => {
+                let called = if name_a == name_b {
+                    format!("are both called `{name_a}`")
+                } else {
+                    format!(
+                        "are called `{name_a}` and `{name_b}`, one name to cargo (it treats `-` \
+                         and `_` alike)"
+                    )
+                };
+                write!(
+                    f,
+                    "handler crates `{}` and `{}` {called}: cargo cannot build one crate against \
+                     both; rename one package",
+                    a.display(),
+                    b.display()
+                )
+            }
             InitError::Template(why) => write!(f, "fuzz crate template: {why}"),
             InitError::Output(why) => f.write_str(why),
         }
@@ -427,8 +438,11 @@ fn handler_crates(
         "lambda_runtime",
         "lambda_http",
     ];
-    let same = |a: &str, b: &str| a.replace('_', "-") == b.replace('_', "-");
+    let normal = |name: &str| name.replace('_', "-");
+    let same = |a: &str, b: &str| normal(a) == normal(b);
     let mut crates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+    // Package names as cargo compares them → the name as written.
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
     for t in &plan.targets {
         let name = package_name(&t.crate_dir, tree)?;
         if let Some(clash) = taken.iter().find(|taken| same(taken, &name)) {
@@ -441,15 +455,18 @@ fn handler_crates(
             ));
         }
         let path = relative(&t.crate_dir, out);
-        if let Some((other, other_path)) = crates.get(&name)
+        if let Some(other_name) = names.get(&normal(&name))
+            && let Some((other, other_path)) = crates.get(other_name)
             && *other_path != path
         {
             return Err(InitError::SamePackage(
-                name,
+                other_name.clone(),
                 other.clone(),
+                name,
                 t.crate_dir.clone(),
             ));
         }
+        names.insert(normal(&name), name.clone());
         crates.insert(name, (t.crate_dir.clone(), path));
     }
     Ok(crates)
@@ -688,8 +705,11 @@ pub fn write(
     let root = repository_root(out);
     let cfl_files = if cfl {
         let files = clusterfuzzlite(plan, out, &root)?;
-        for path in files.keys() {
-            let path = root.join(path);
+        for relative in files.keys() {
+            // A linked directory on the way is refused now, before anything is written.
+            crate::output::check_confined(&root, relative)
+                .map_err(|err| InitError::Output(err.to_string()))?;
+            let path = root.join(relative);
             let ours = Tree::read_named(&path, 1 << 20).is_ok_and(|bytes| {
                 bytes
                     .split(|b| *b == b'\n')
@@ -713,22 +733,6 @@ pub fn write(
         for (relative, bytes) in files {
             crate::output::write_confined(&root, relative, bytes)
                 .map_err(|err| InitError::Output(err.to_string()))?;
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let script = root.join(".clusterfuzzlite/build.sh");
-            // Executable where it is readable: the umask stays in force.
-            let failed = |err| InitError::Output(format!("{}: {err}", script.display()));
-            let mode = std::fs::metadata(&script)
-                .map_err(failed)?
-                .permissions()
-                .mode();
-            std::fs::set_permissions(
-                &script,
-                std::fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)),
-            )
-            .map_err(failed)?;
         }
     }
     Ok(Written {

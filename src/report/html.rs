@@ -247,26 +247,43 @@ impl Templates {
         }
     }
 
-    /// `report.html`, `report.css` and `report.js` from a directory, each falling back to the built-in one.
+    /// `report.html`, `report.css` and `report.js` from a directory, each falling back to the
+    /// built-in one when nothing is at its path. The directory may come from a pull request like
+    /// the model, so its files are read through [`crate::files::Tree`]: regular files only, links
+    /// followed only inside the directory, at most [`MAX_TEMPLATE_BYTES`] each.
     ///
     /// # Errors
-    /// When a file exists but cannot be read.
+    /// When the directory is missing or a link out of its own directory, or a file exists but is
+    /// refused (a link out, a FIFO or device, too large), unreadable, or not UTF-8.
     pub fn from_dir(dir: &Path) -> Result<Self, ReportError> {
-        let read = |name: &str, fallback: &str| -> Result<String, ReportError> {
-            let path = dir.join(name);
-            if !path.exists() {
-                return Ok(fallback.to_owned());
-            }
-            std::fs::read_to_string(&path).map_err(|err| {
-                ReportError(format!("cannot read template `{}`: {err}", path.display()))
-            })
-        };
+        let shown = |path: &Path| crate::escape::terminal(&path.display().to_string()).into_owned();
         if !dir.is_dir() {
             return Err(ReportError(format!(
                 "template directory `{}` does not exist",
-                dir.display()
+                shown(dir)
             )));
         }
+        let tree = crate::files::Tree::new(dir).map_err(|refusal| {
+            ReportError(format!("cannot use the template directory: {refusal}"))
+        })?;
+        let read = |name: &str, fallback: &str| -> Result<String, ReportError> {
+            let path = dir.join(name);
+            // Nothing at all at the path (not even a dangling link): the built-in file.
+            if std::fs::symlink_metadata(&path)
+                .is_err_and(|err| err.kind() == std::io::ErrorKind::NotFound)
+            {
+                return Ok(fallback.to_owned());
+            }
+            let bytes = tree
+                .read(&path, MAX_TEMPLATE_BYTES)
+                .map_err(|refusal| ReportError(format!("cannot read template: {refusal}")))?;
+            String::from_utf8(bytes).map_err(|_| {
+                ReportError(format!(
+                    "cannot read template `{}`: it is not UTF-8",
+                    shown(&path)
+                ))
+            })
+        };
         Ok(Templates {
             page: read("report.html", TEMPLATE)?,
             style: read("report.css", STYLE)?,
@@ -274,6 +291,9 @@ impl Templates {
         })
     }
 }
+
+/// The largest template file strider reads (the built-in ones are a few KiB).
+pub const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 
 /// Escapes model text for HTML and shows its `backticked` spans as code: the one place model text
 /// becomes markup, so everything is escaped before any tag is added. Like [`text`], hidden

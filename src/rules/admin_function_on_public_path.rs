@@ -61,7 +61,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         findings.push(
             Finding::new(id, format!("administrative function `{id}` is reachable from the internet without authentication"))
                 .because(format!("named or described as `{word}`"))
-                .because(format!("unauthenticated path: {}", exposure.path.join(" → "))),
+                .because(format!("unauthenticated path: {}", super::quoted(&exposure.path, " → "))),
         );
     }
     findings

@@ -85,7 +85,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                     starts.join(", ")
                 ),
             )
-            .because(format!("changes to `{id}` trigger {}", starts.join(", "))),
+            .because(format!(
+                "changes to `{id}` trigger {}",
+                super::quoted(&starts, ", ")
+            )),
         );
     }
     findings

@@ -65,7 +65,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 format!("`{id}` takes {} events from `{source}`, which an attacker can influence, without validating them", kind_word(trigger.kind)),
             )
             .qualified(trigger_qualifier(function, i))
-            .because(format!("attacker path: {}", exposure.path.join(" → ")));
+            .because(format!("attacker path: {}", super::quoted(&exposure.path, " → ")));
             finding = match trigger
                 .input
                 .as_ref()

@@ -308,3 +308,26 @@ pub fn find(key: &str) -> Option<&'static Rule> {
         .copied()
         .find(|rule| rule.id.eq_ignore_ascii_case(key) || rule.name == key)
 }
+
+/// Ids in one of strider's sentences (a path, a list): each in backticks, so the Markdown report
+/// shows it as a code span (where no emphasis, link or GFM autolink forms) and other formats as
+/// quoted text. The `…` and `… N more …` elements strider puts in a shortened path stay bare.
+#[must_use]
+pub fn quoted<S: AsRef<str>>(ids: &[S], separator: &str) -> String {
+    ids.iter()
+        .map(|id| {
+            let id = id.as_ref();
+            let elided = id == "…"
+                || id
+                    .strip_prefix("… ")
+                    .and_then(|rest| rest.strip_suffix(" more …"))
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if elided {
+                id.to_owned()
+            } else {
+                format!("`{id}`")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(separator)
+}

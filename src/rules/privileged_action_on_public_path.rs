@@ -78,7 +78,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                     actions.join(", ")
                 ),
             )
-            .because(format!("reachable via {}", exposure.path.join(" → "))),
+            .because(format!(
+                "reachable via {}",
+                super::quoted(&exposure.path, " → ")
+            )),
         );
     }
     findings

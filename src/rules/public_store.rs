@@ -46,7 +46,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             let data = if store.data.is_empty() {
                 "no declared data".to_owned()
             } else {
-                format!("holds {}", store.data.join(", "))
+                format!("holds {}", super::quoted(&store.data, ", "))
             };
             Finding::new(
                 id,

@@ -78,7 +78,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let id = &graph[start].id;
         findings.push(
             Finding::new(id, format!("`{id}` can trigger itself: a loop of {} element(s), {functions} of them functions", component.len()))
-                .because(format!("shortest loop: {}", shown.join(" → "))),
+                .because(format!("shortest loop: {}", super::quoted(&shown, " → "))),
         );
     }
     findings.sort_by(|a, b| a.element.cmp(&b.element));

@@ -63,7 +63,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 ),
             )
             .qualified(to.id.clone())
-            .because(format!("crosses {}", flow.crosses.join(", "))),
+            .because(format!("crosses {}", super::quoted(&flow.crosses, ", "))),
         );
     }
     findings

@@ -80,7 +80,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 ),
             )
             .qualified(sender.id.clone())
-            .because(format!("crosses {}", flow.crosses.join(", "))),
+            .because(format!("crosses {}", super::quoted(&flow.crosses, ", "))),
         );
     }
     findings

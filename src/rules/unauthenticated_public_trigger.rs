@@ -71,7 +71,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             })
             .because(format!(
                 "reachable from the untrusted side via {}",
-                exposure.path.join(" → ")
+                super::quoted(&exposure.path, " → ")
             )),
         );
     }

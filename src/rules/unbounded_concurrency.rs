@@ -62,7 +62,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 id,
                 format!("`{id}` can be invoked from the internet without limit"),
             )
-            .because(format!("reachable via {}", exposure.path.join(" → ")))
+            .because(format!(
+                "reachable via {}",
+                super::quoted(&exposure.path, " → ")
+            ))
             .because("no reserved concurrency, no throttling on the path"),
         );
     }

@@ -63,7 +63,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 format!("store `{id}` keeps {} unencrypted", data.join(", ")),
             )
             .because(fact)
-            .because(format!("sensitive data: {}", data.join(", "))),
+            .because(format!("sensitive data: {}", super::quoted(&data, ", "))),
         );
     }
     findings
