@@ -319,7 +319,7 @@ mod tests {
         let mut u = Unstructured::new(&[]);
         let realistic = sqs(&mut Hostile::new(&mut u, &NAMED)).unwrap();
         assert!(realistic.records[0].message_attributes.is_empty());
-        let (mut sqs_attribute, mut envelope_attribute, mut sns_attribute, mut field, mut data) =
+        let (mut sqs_attribute, mut envelope_attribute, mut on_topic_message, mut field, mut data) =
             (false, false, false, false, false);
         for data_bytes in inputs(600, 48) {
             let mut u = Unstructured::new(&data_bytes);
@@ -341,7 +341,7 @@ mod tests {
             }
             let mut u = Unstructured::new(&data_bytes);
             let event = sns(&mut Hostile::new(&mut u, &NAMED)).unwrap();
-            sns_attribute |= event.records[0]
+            on_topic_message |= event.records[0]
                 .sns
                 .message_attributes
                 .contains_key("tenant");
@@ -353,8 +353,8 @@ mod tests {
                 .any(|r| String::from_utf8_lossy(&r.kinesis.data).contains("\"version\":"));
         }
         assert!(
-            sqs_attribute && envelope_attribute && sns_attribute && field && data,
-            "{sqs_attribute} {envelope_attribute} {sns_attribute} {field} {data}"
+            sqs_attribute && envelope_attribute && on_topic_message && field && data,
+            "{sqs_attribute} {envelope_attribute} {on_topic_message} {field} {data}"
         );
     }
 
