@@ -22,7 +22,7 @@ use aws_lambda_events::lambda_function_urls::{
 use aws_lambda_events::query_map::QueryMap;
 use base64::Engine;
 
-use super::{ACCOUNT, arn, uuid};
+use super::{ACCOUNT, arn, uuid, within};
 use crate::body;
 use crate::hostile::Hostile;
 use crate::payload::{Role, percent_encode};
@@ -32,18 +32,6 @@ use crate::payload::{Role, percent_encode};
 pub const MAX_URL_PART: usize = 2048;
 /// Longest header value generated (API Gateway takes 10 KB of headers in all).
 pub const MAX_HEADER: usize = 4096;
-
-/// `text` cut to at most `max` bytes, at a character boundary.
-fn within(mut text: String, max: usize) -> String {
-    if text.len() > max {
-        let mut cut = max;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-    }
-    text
-}
 
 /// The most headers, and the most query parameters, named by [`Hostile::name`] a request gets.
 pub const MAX_NAMED: usize = 3;
@@ -530,21 +518,6 @@ mod tests {
         ..Plan::BASE
     };
 
-    /// Inputs from a xorshift generator.
-    fn inputs(count: u32, len: usize) -> impl Iterator<Item = Vec<u8>> {
-        (0..count).map(move |seed| {
-            let mut state = seed.wrapping_mul(2_654_435_761) | 1;
-            (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
-                    state.to_le_bytes()[0]
-                })
-                .collect()
-        })
-    }
-
     #[test]
     fn plan_names_become_query_parameters_headers_and_path_parameters() {
         let mut u = Unstructured::new(&[]);
@@ -558,7 +531,7 @@ mod tests {
             Some("/orders/c0ffee-42/products/c0ffee-42")
         );
         let (mut query, mut header, mut path, mut number) = (false, false, false, false);
-        for data in inputs(1000, 48) {
+        for data in (0..1000).map(|seed| crate::events::seeded(seed, 48)) {
             let mut u = Unstructured::new(&data);
             let v1 = rest(&mut Hostile::new(&mut u, &NAMED)).unwrap();
             query |= v1.query_string_parameters.first("document_url").is_some();

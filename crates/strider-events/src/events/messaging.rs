@@ -295,21 +295,6 @@ mod tests {
         ..Plan::BASE
     };
 
-    /// Inputs from a xorshift generator.
-    fn inputs(count: u32, len: usize) -> impl Iterator<Item = Vec<u8>> {
-        (0..count).map(move |seed| {
-            let mut state = seed.wrapping_mul(2_654_435_761) | 1;
-            (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
-                    state.to_le_bytes()[0]
-                })
-                .collect()
-        })
-    }
-
     #[test]
     fn plan_names_become_message_attributes_and_fields() {
         let enveloped = Plan {
@@ -321,7 +306,7 @@ mod tests {
         assert!(realistic.records[0].message_attributes.is_empty());
         let (mut sqs_attribute, mut envelope_attribute, mut on_topic_message, mut field, mut data) =
             (false, false, false, false, false);
-        for data_bytes in inputs(600, 48) {
+        for data_bytes in (0..600).map(|seed| crate::events::seeded(seed, 48)) {
             let mut u = Unstructured::new(&data_bytes);
             let event = sqs(&mut Hostile::new(&mut u, &NAMED)).unwrap();
             for record in &event.records {

@@ -198,16 +198,8 @@ mod tests {
         assert!(record.change.new_image.get("version").is_none());
         assert!(record.change.new_image.get("pk").is_some());
         let (mut new_image, mut old_image, mut key_name, mut prefix) = (false, false, false, false);
-        for seed in 0..1000u32 {
-            let mut state = seed.wrapping_mul(2_654_435_761) | 1;
-            let data: Vec<u8> = (0..48)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
-                    state.to_le_bytes()[0]
-                })
-                .collect();
+        for seed in 0..1000u16 {
+            let data = crate::events::seeded(seed, 48);
             let mut u = Unstructured::new(&data);
             let event = dynamodb_stream(&mut Hostile::new(&mut u, &TABLE)).unwrap();
             for record in &event.records {
