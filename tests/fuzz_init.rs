@@ -245,18 +245,7 @@ fn hostile_ids_give_valid_unique_names_inside_the_output_and_code_that_compiles(
         );
     }
     // The crate compiles: ids reach the code only as identifiers and escaped literals.
-    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-init-check");
-    let check = Command::new(env!("CARGO"))
-        .args(["check", "--quiet", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    common::check_generated_crate(&dir);
 }
 
 #[test]

@@ -8,7 +8,9 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
 use strider::files::Tree;
@@ -108,18 +110,7 @@ fn hostile_literals_of_the_source_never_break_the_generated_crate() {
         );
     }
     // The crate compiles: names reach the code only as escaped literals.
-    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-init-check");
-    let check = Command::new(env!("CARGO"))
-        .args(["check", "--quiet", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    common::check_generated_crate(&dir);
 }
 
 #[test]

@@ -162,3 +162,30 @@ pub fn init_shop(dir: &Path) {
     ]);
     assert!(run.status.success(), "{}", text(&run));
 }
+
+/// `cargo check` of a generated fuzz crate in `dir`, which must compile without a warning of
+/// its own (warnings of the handler crates it depends on are theirs). All tests share one target
+/// directory, so the dependencies are built once.
+pub fn check_generated_crate(dir: &Path) {
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-init-check");
+    let check = Command::new(env!("CARGO"))
+        .args(["check", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(check.status.success(), "{stderr}");
+    let package = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let name = package
+        .lines()
+        .find_map(|l| l.strip_prefix("name = "))
+        .unwrap()
+        .trim_matches('"')
+        .to_owned();
+    // cargo ends each crate's warnings with "warning: `NAME` (lib) generated N warnings".
+    assert!(
+        !stderr.contains(&format!("warning: `{name}`")),
+        "the generated crate has warnings:\n{stderr}"
+    );
+}
