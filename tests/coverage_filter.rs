@@ -8,6 +8,8 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -28,16 +30,7 @@ const CARGO_FUZZ_FLAGS: &[&str] = &[
 
 fn generated_crate() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(["fuzz", "init", "model/shop.yaml", "--root", ".", "-o"])
-        .arg(out.path().join("fuzz"))
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    common::init_shop(&out.path().join("fuzz"));
     out
 }
 
@@ -153,4 +146,26 @@ fn the_filter_is_an_executable_script_and_cargo_finds_it_from_the_crate() {
         config["build"]["rustc-wrapper"].as_str(),
         Some("./rustc-coverage-filter")
     );
+}
+
+#[test]
+fn a_library_named_apart_from_its_package_keeps_its_coverage() {
+    // `[lib] name = "docs_lib"` in package `document-handlers`: rustc's --crate-name is docs_lib.
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    let run = common::run(&[
+        "fuzz",
+        "init",
+        "tests/fixtures/fuzz/lib-name/model.yaml",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", common::text(&run));
+    let kept = filtered(out.path(), "docs_lib", &[]);
+    assert!(
+        kept.iter().any(|a| a == "-Cpasses=sancov-module"),
+        "{kept:?}"
+    );
+    let package = filtered(out.path(), "document_handlers", &[]);
+    assert!(!package.iter().any(|a| is_coverage_flag(a)), "{package:?}");
 }

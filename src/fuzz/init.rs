@@ -196,6 +196,15 @@ fn is_package_name(name: &str) -> bool {
 /// When its Cargo.toml is outside the tree, cannot be read, has no package name or one cargo
 /// would not accept. The message never quotes the file's content.
 pub fn package_name(dir: &Path, tree: &Tree) -> Result<String, InitError> {
+    crate_names(dir, tree).map(|(package, _)| package)
+}
+
+/// The package name of the crate at `dir` and the name rustc compiles its library under:
+/// `[lib] name` when the manifest sets one, else the package name with `-` as `_`.
+///
+/// # Errors
+/// As [`package_name`]; also when `[lib] name` is not a Rust identifier.
+fn crate_names(dir: &Path, tree: &Tree) -> Result<(String, String), InitError> {
     let manifest = dir.join("Cargo.toml");
     let problem = |why: String| InitError::HandlerCrate(dir.to_path_buf(), why);
     let bytes = tree
@@ -216,7 +225,30 @@ pub fn package_name(dir: &Path, tree: &Tree) -> Result<String, InitError> {
                 .to_owned(),
         ));
     }
-    Ok(name.to_owned())
+    let lib = match value.get("lib").and_then(|l| l.get("name")) {
+        None => name.replace('-', "_"),
+        Some(lib) => lib
+            .as_str()
+            .filter(|lib| is_package_name(lib) && !lib.contains('-'))
+            .ok_or_else(|| {
+                problem(
+                    "its [lib] name is not a Rust identifier (ASCII letters, digits, `_`)"
+                        .to_owned(),
+                )
+            })?
+            .to_owned(),
+    };
+    Ok((name.to_owned(), lib))
+}
+
+/// A handler crate the generated crate depends on.
+struct HandlerCrate {
+    /// Its directory.
+    dir: PathBuf,
+    /// Its directory relative to the generated crate, `/`-separated.
+    path: String,
+    /// The name rustc compiles its library under (the coverage filter keeps its coverage).
+    lib: String,
 }
 
 /// `path` as seen from `from`, with `/` separators (both made absolute first).
@@ -425,7 +457,7 @@ fn handler_crates(
     out: &Path,
     tree: &Tree,
     package: &str,
-) -> Result<BTreeMap<String, (PathBuf, String)>, InitError> {
+) -> Result<BTreeMap<String, HandlerCrate>, InitError> {
     // The generated crate's own name and dependencies: a handler crate of the same name would
     // be a second key in its manifest (cargo treats `-` and `_` alike).
     let taken = [
@@ -440,11 +472,11 @@ fn handler_crates(
     ];
     let normal = |name: &str| name.replace('_', "-");
     let same = |a: &str, b: &str| normal(a) == normal(b);
-    let mut crates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+    let mut crates: BTreeMap<String, HandlerCrate> = BTreeMap::new();
     // Package names as cargo compares them → the name as written.
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for t in &plan.targets {
-        let name = package_name(&t.crate_dir, tree)?;
+        let (name, lib) = crate_names(&t.crate_dir, tree)?;
         if let Some(clash) = taken.iter().find(|taken| same(taken, &name)) {
             return Err(InitError::HandlerCrate(
                 t.crate_dir.clone(),
@@ -456,18 +488,25 @@ fn handler_crates(
         }
         let path = relative(&t.crate_dir, out);
         if let Some(other_name) = names.get(&normal(&name))
-            && let Some((other, other_path)) = crates.get(other_name)
-            && *other_path != path
+            && let Some(other) = crates.get(other_name)
+            && other.path != path
         {
             return Err(InitError::SamePackage(
                 other_name.clone(),
-                other.clone(),
+                other.dir.clone(),
                 name,
                 t.crate_dir.clone(),
             ));
         }
         names.insert(normal(&name), name.clone());
-        crates.insert(name, (t.crate_dir.clone(), path));
+        crates.insert(
+            name,
+            HandlerCrate {
+                dir: t.crate_dir.clone(),
+                path,
+                lib,
+            },
+        );
     }
     Ok(crates)
 }
@@ -477,7 +516,7 @@ fn crate_context(
     plan: &FuzzPlan,
     package: &str,
     package_ident: &str,
-    crates: BTreeMap<String, (PathBuf, String)>,
+    crates: BTreeMap<String, HandlerCrate>,
     targets: &[TargetContext],
 ) -> tera::Context {
     let mut context = tera::Context::new();
@@ -491,18 +530,15 @@ fn crate_context(
     // rustc's name of each handler crate: the only ones that keep sanitizer coverage.
     context.insert(
         "coverage_crates",
-        &crates
-            .keys()
-            .map(|name| name.replace('-', "_"))
-            .collect::<Vec<_>>(),
+        &crates.values().map(|c| c.lib.clone()).collect::<Vec<_>>(),
     );
     context.insert(
         "crates",
         &crates
             .into_iter()
-            .map(|(name, (_, path))| CrateDependency {
+            .map(|(name, c)| CrateDependency {
                 name,
-                path: toml_str(&path),
+                path: toml_str(&c.path),
             })
             .collect::<Vec<_>>(),
     );
