@@ -700,7 +700,9 @@ pub fn javascript(text: &str) -> Found {
                 let mut j = i + 1;
                 while j < tokens.len() && j < i + 16 {
                     if tokens[j] == Token::Punct(b'{') {
-                        braced_names(&tokens, j, &mut found, false);
+                        // Past the members: nested `type {` inside are members, not new types
+                        // (rescanning each would make `type{type{…}}` quadratic).
+                        i = braced_names(&tokens, j, &mut found, false);
                         break;
                     }
                     if tokens[j] == Token::Punct(b';') {
@@ -1080,6 +1082,22 @@ export const handler = async (event) => {
             text
         });
         assert_eq!(rust(&many).into_names().len(), MAX_NAMES);
+    }
+
+    #[test]
+    fn nested_blocks_are_scanned_once() {
+        // `type{` 85 000 times nested (a file under the per-file cap): each block used to be
+        // rescanned to its end, 3.6 billion steps; once each it is a few milliseconds. A hang
+        // guard, not a speed test: the bound is a thousand times the expected time.
+        let text = format!("{}{}", "type{".repeat(85_000), "}".repeat(85_000));
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(javascript(&text).into_names());
+        });
+        let names = finished
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("scanning nested type blocks did not end");
+        assert!(names.len() <= MAX_NAMES);
     }
 
     #[test]
