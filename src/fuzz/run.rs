@@ -192,12 +192,36 @@ pub fn manifest(dir: &Path) -> Result<Manifest, RunError> {
             dir.display()
         ))
     })?;
-    serde_json::from_slice(&text).map_err(|err| {
+    let manifest: Manifest = serde_json::from_slice(&text).map_err(|err| {
         RunError(format!(
             "`{}` is not a strider fuzz manifest: {err}",
             path.display()
         ))
-    })
+    })?;
+    // The corpus is written to and the dictionary read: both must stay inside the crate, whatever
+    // an edited manifest says.
+    for t in &manifest.targets {
+        for (what, relative) in [("seeds", &t.seeds), ("dict", &t.dict)] {
+            crate::output::check_confined(dir, Path::new(relative)).map_err(|err| {
+                RunError(format!(
+                    "`{}`: the {what} of target `{}` must be a path inside the crate ({err})",
+                    path.display(),
+                    crate::escape::terminal(&t.name)
+                ))
+            })?;
+        }
+    }
+    Ok(manifest)
+}
+
+/// The failing input libFuzzer reports writing (`artifact_prefix='DIR/'; Test unit written to
+/// DIR/crash-…`), when it is a file directly in `artifacts`; anything else on the line — a
+/// handler's output that spells the same words — is not.
+fn artifact_written(line: &str, artifacts: &Path) -> Option<PathBuf> {
+    let rest = line.strip_prefix("artifact_prefix='")?;
+    let (_, path) = rest.split_once("'; Test unit written to ")?;
+    let path = PathBuf::from(path.trim_end());
+    (path.parent() == Some(artifacts) && path.file_name().is_some()).then_some(path)
 }
 
 /// Parses a libFuzzer status line (`#1234 NEW cov: 56 ft: 78 corp: 9/1Kb … exec/s: 1000 …`).
@@ -824,14 +848,10 @@ fn one_run(
             {
                 end.report.push(line.to_owned());
             }
-            if let Some(path) = line.split("Test unit written to ").nth(1) {
-                let path = PathBuf::from(path.trim());
-                let path = if path.is_absolute() {
-                    path
-                } else {
-                    context.dir.join(path)
-                };
-                end.artifact.get_or_insert(path);
+            // Only libFuzzer's own line names the failing input, and only a file in the
+            // artifacts directory is one: the handler may print anything, this text included.
+            if let Some(path) = artifact_written(line, &context.artifacts) {
+                end.artifact = Some(path);
                 if end.report.is_empty() {
                     end.failed_at = start.elapsed();
                 }
@@ -1176,6 +1196,48 @@ fn package_ident(dir: &Path) -> Result<String, RunError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_libfuzzers_line_in_the_artifacts_directory_names_the_failing_input() {
+        let artifacts = Path::new("/work/fuzz/artifacts/t");
+        assert_eq!(
+            artifact_written(
+                "artifact_prefix='/work/fuzz/artifacts/t/'; Test unit written to /work/fuzz/artifacts/t/crash-ab12",
+                artifacts
+            ),
+            Some(PathBuf::from("/work/fuzz/artifacts/t/crash-ab12"))
+        );
+        for spoofed in [
+            "handler log: Test unit written to /etc/hostname",
+            "artifact_prefix='/work/fuzz/artifacts/t/'; Test unit written to /etc/hostname",
+            "artifact_prefix='x'; Test unit written to /work/fuzz/artifacts/t/../../../etc/passwd",
+            "artifact_prefix='/work/fuzz/artifacts/t/'; Test unit written to /work/fuzz/artifacts/t/",
+        ] {
+            assert_eq!(artifact_written(spoofed, artifacts), None, "{spoofed}");
+        }
+    }
+
+    #[test]
+    fn a_manifest_cannot_send_the_corpus_or_dictionary_outside_the_crate() {
+        let dir = tempfile::tempdir().unwrap();
+        for (seeds, dict) in [
+            ("/tmp/elsewhere", "dict/t.dict"),
+            ("corpus/../../elsewhere", "dict/t.dict"),
+            ("corpus/t", "/etc/passwd"),
+        ] {
+            let json = serde_json::json!({"model": "m", "targets": [{
+                "name": "t", "function": "f", "trigger": 0, "kind": "s3", "timeout_s": 3,
+                "rss_limit_mb": 384, "dict": dict, "seeds": seeds, "threat": "STR-002@f/b"
+            }]});
+            std::fs::write(dir.path().join("strider-fuzz.json"), json.to_string()).unwrap();
+            let err = manifest(dir.path()).unwrap_err();
+            assert!(
+                err.0.contains("must be a path inside the crate"),
+                "{}",
+                err.0
+            );
+        }
+    }
 
     #[test]
     fn status_lines_are_parsed() {
