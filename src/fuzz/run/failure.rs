@@ -305,8 +305,27 @@ pub fn mask(message: &str) -> String {
     cut(out.trim())
 }
 
+/// Event fields whose keys are names the event chose (and the generator may have read from the
+/// input), not fixed field names: a signature says `headers.*`, whatever the header.
+const NAME_MAPS: &[&str] = &[
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "pathParameters",
+    "headers",
+    "multiValueHeaders",
+    "stageVariables",
+    "messageAttributes",
+    "MessageAttributes",
+    "NewImage",
+    "OldImage",
+    "Keys",
+    "userAttributes",
+    "clientMetadata",
+];
+
 /// The event field an oracle's verdict quotes a payload from: the first string of `event` (keys
 /// in order, array positions as `[]`) holding a payload of `injected` that the verdict names.
+/// Keys of [`NAME_MAPS`] show as `*`.
 #[must_use]
 pub fn oracle_field(verdict: &str, event: &Value, injected: &[String]) -> Option<String> {
     let payload = injected
@@ -331,11 +350,15 @@ pub fn oracle_field(verdict: &str, event: &Value, injected: &[String]) -> Option
                 stack.extend(items.iter().rev().map(|v| (format!("{path}[]"), v)));
             }
             Value::Object(map) => {
+                // The keys of a map of names (query parameters, headers, attributes) are the
+                // generator's choice, often bytes of the input: one bug per map, not per name.
+                let named = NAME_MAPS.contains(&path.rsplit('.').next().unwrap_or(""));
                 let fields: Vec<_> = map
                     .iter()
                     .map(|(k, v)| {
+                        let k = if named { "*" } else { k.as_str() };
                         let path = if path.is_empty() {
-                            k.clone()
+                            k.to_owned()
                         } else {
                             format!("{path}.{k}")
                         };
@@ -494,13 +517,19 @@ mod tests {
             "Records": [{"body": "x"}],
         });
         let field = oracle_field(&oracle.message, &event, std::slice::from_ref(&payload));
-        assert_eq!(field.as_deref(), Some("queryStringParameters.q"));
+        assert_eq!(field.as_deref(), Some("queryStringParameters.*"));
+        // Another parameter, of any name, is the same bug.
+        let renamed = serde_json::json!({"queryStringParameters": {"x\u{7f}zz": payload.clone()}});
+        assert_eq!(
+            oracle_field(&oracle.message, &renamed, std::slice::from_ref(&payload)),
+            field
+        );
         let in_query = oracle.clone().with_field(field);
         assert_eq!(
             in_query.signature,
-            "oracle: the response echoes the injected payload \"…\" unescaped [queryStringParameters.q]"
+            "oracle: the response echoes the injected payload \"…\" unescaped [queryStringParameters.*]"
         );
-        assert_eq!(in_query.place, "queryStringParameters.q");
+        assert_eq!(in_query.place, "queryStringParameters.*");
         let records = serde_json::json!({"Records": [{"body": "a"}, {"body": payload.clone()}]});
         let in_body = oracle_field(&oracle.message, &records, std::slice::from_ref(&payload));
         assert_eq!(in_body.as_deref(), Some("Records[].body"));
