@@ -194,4 +194,14 @@ fn the_fuzzing_benchmark_has_a_no_op_target_for_every_trigger_kind() {
         .collect();
     assert_eq!(no_op, every);
     assert!(every.len() >= 13, "{every:?}");
+    // An `http`-style (lambda_http) handler behind a function URL gets the payload 2.0 event
+    // lambda_http reads, generated as such: no conversion on every execution.
+    let url = plan
+        .targets
+        .iter()
+        .find(|t| t.function == "noop-function-url-lambda-http")
+        .unwrap();
+    assert_eq!(url.generator, "events::http::function_url_as_http_api");
+    assert!(url.event_type.ends_with("apigw::ApiGatewayV2httpRequest"));
+    assert!(strider_events::events::by_name(url.generator).is_some());
 }

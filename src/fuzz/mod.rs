@@ -471,6 +471,19 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                     continue;
                 }
             };
+            // lambda_http reads a function URL's request as an HTTP API one: an `http`-style
+            // handler behind a URL gets that event directly, with no conversion per execution.
+            let found = if found.http == Some(HttpFlavour::FunctionUrl)
+                && fuzz.rust.style == HandlerStyle::Http
+            {
+                http(
+                    "events::http::function_url_as_http_api",
+                    "apigw::ApiGatewayV2httpRequest",
+                    HttpFlavour::FunctionUrl,
+                )
+            } else {
+                found
+            };
             let event_type = fuzz
                 .rust
                 .event

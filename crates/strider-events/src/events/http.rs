@@ -326,9 +326,49 @@ pub fn rest(h: &mut Hostile<'_, '_>) -> Result<ApiGatewayProxyRequest> {
 /// As [`Hostile::choice`].
 pub fn http_api(h: &mut Hostile<'_, '_>) -> Result<ApiGatewayV2httpRequest> {
     let r = request(h)?;
+    let route_key = format!("{} {}", r.method, r.route);
+    Ok(payload_v2(
+        h.plan(),
+        r,
+        route_key,
+        ACCOUNT,
+        "$default",
+        None,
+    ))
+}
+
+/// A Lambda function URL request as lambda_http reads it: an HTTP API (payload 2.0) request with
+/// route `$default`, the caller anonymous and the URL's domain. The target of an `http`-style
+/// handler behind a function URL sends this, so no conversion runs on every execution.
+///
+/// # Errors
+/// As [`Hostile::choice`].
+pub fn function_url_as_http_api(h: &mut Hostile<'_, '_>) -> Result<ApiGatewayV2httpRequest> {
+    let mut r = request(h)?;
+    r.path_parameters.clear();
+    let domain = format!("{}.lambda-url.eu-west-1.on.aws", h.plan().source);
+    Ok(payload_v2(
+        h.plan(),
+        r,
+        "$default".to_owned(),
+        "anonymous",
+        "$default",
+        Some(domain),
+    ))
+}
+
+/// The payload 2.0 event of a request.
+fn payload_v2(
+    plan: &crate::Plan,
+    r: Request,
+    route_key: String,
+    account: &str,
+    stage: &str,
+    domain: Option<String>,
+) -> ApiGatewayV2httpRequest {
     let mut event = ApiGatewayV2httpRequest::default();
     event.version = Some("2.0".to_owned());
-    event.route_key = Some(format!("{} {}", r.method, r.route));
+    event.route_key = Some(route_key);
     event.raw_path = Some(raw_path(&r.path));
     event.raw_query_string = Some(raw_query(&r.query));
     event.cookies = (!r.cookies.is_empty()).then_some(r.cookies);
@@ -339,10 +379,11 @@ pub fn http_api(h: &mut Hostile<'_, '_>) -> Result<ApiGatewayV2httpRequest> {
     event.is_base64_encoded = r.base64;
     let mut context = ApiGatewayV2httpRequestContext::default();
     context.route_key = event.route_key.clone();
-    context.account_id = Some(ACCOUNT.to_owned());
-    context.stage = Some("$default".to_owned());
+    context.account_id = Some(account.to_owned());
+    context.stage = Some(stage.to_owned());
     context.request_id = Some(uuid(1));
-    context.apiid = Some(h.plan().source.to_owned());
+    context.apiid = Some(plan.source.to_owned());
+    context.domain_name = domain;
     let mut http = ApiGatewayV2httpRequestContextHttpDescription::default();
     http.method = r.method;
     http.path = Some(r.path);
@@ -351,7 +392,7 @@ pub fn http_api(h: &mut Hostile<'_, '_>) -> Result<ApiGatewayV2httpRequest> {
     http.user_agent = Some("Mozilla/5.0".to_owned());
     context.http = http;
     event.request_context = context;
-    Ok(event)
+    event
 }
 
 /// A Lambda function URL request (payload format 2.0, route `$default`).

@@ -32,6 +32,9 @@ pub const GENERATORS: &[(&str, JsonGenerator)] = &[
     ("events::http::function_url", |h| {
         json(http::function_url(h))
     }),
+    ("events::http::function_url_as_http_api", |h| {
+        json(http::function_url_as_http_api(h))
+    }),
     ("events::http::alb", |h| json(http::alb(h))),
     ("events::storage::s3", |h| json(storage::s3(h))),
     ("events::storage::dynamodb_stream", |h| {
