@@ -342,6 +342,21 @@ fn event_type(event: &str) -> String {
     format!("strider_events::aws_lambda_events::{event}{generic}")
 }
 
+/// The generator for a handler of `style`: lambda_http reads a function URL's request as an HTTP
+/// API one, so an `http`-style handler behind a URL gets that event directly, with no
+/// conversion per execution.
+fn for_style(found: Generator, style: HandlerStyle) -> Generator {
+    if found.http == Some(HttpFlavour::FunctionUrl) && style == HandlerStyle::Http {
+        http(
+            "events::http::function_url_as_http_api",
+            "apigw::ApiGatewayV2httpRequest",
+            HttpFlavour::FunctionUrl,
+        )
+    } else {
+        found
+    }
+}
+
 /// The Cognito trigger named by the trigger's first event (`PreSignUp`, `PostConfirmation`…).
 fn cognito(trigger: &crate::model::Trigger) -> Result<Generator, String> {
     let source = trigger
@@ -471,19 +486,7 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                     continue;
                 }
             };
-            // lambda_http reads a function URL's request as an HTTP API one: an `http`-style
-            // handler behind a URL gets that event directly, with no conversion per execution.
-            let found = if found.http == Some(HttpFlavour::FunctionUrl)
-                && fuzz.rust.style == HandlerStyle::Http
-            {
-                http(
-                    "events::http::function_url_as_http_api",
-                    "apigw::ApiGatewayV2httpRequest",
-                    HttpFlavour::FunctionUrl,
-                )
-            } else {
-                found
-            };
+            let found = for_style(found, fuzz.rust.style);
             let event_type = fuzz
                 .rust
                 .event
