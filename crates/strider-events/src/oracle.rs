@@ -122,29 +122,81 @@ pub enum BatchKind {
     DynamodbStream,
 }
 
-fn record_ids(kind: BatchKind, event: &Value) -> Vec<String> {
-    let records = event
-        .get("Records")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    records
-        .iter()
-        .filter_map(|r| match kind {
-            BatchKind::Sqs => r.get("messageId"),
-            BatchKind::Kinesis => r.get("kinesis").and_then(|k| k.get("sequenceNumber")),
-            BatchKind::DynamodbStream => r.get("dynamodb").and_then(|d| d.get("SequenceNumber")),
-        })
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
+/// What `batchItemFailures` may name of a batch: its records' ids, and whether a record had
+/// none. Taken before the handler owns the event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sent {
+    ids: Vec<String>,
+    anonymous: bool,
+}
+
+impl Sent {
+    /// The ids of a batch event. The `aws_lambda_events` types are read directly; any other
+    /// event type (a handler's own, named by `event:` in the model) through its JSON.
+    #[must_use]
+    pub fn of<T: serde::Serialize + 'static>(kind: BatchKind, event: &T) -> Sent {
+        use std::any::Any;
+        let any: &dyn Any = event;
+        let ids: Option<Vec<Option<&String>>> =
+            if let Some(e) = any.downcast_ref::<aws_lambda_events::sqs::SqsEvent>() {
+                Some(e.records.iter().map(|r| r.message_id.as_ref()).collect())
+            } else if let Some(e) = any.downcast_ref::<aws_lambda_events::kinesis::KinesisEvent>() {
+                Some(
+                    e.records
+                        .iter()
+                        .map(|r| Some(&r.kinesis.sequence_number))
+                        .collect(),
+                )
+            } else {
+                any.downcast_ref::<aws_lambda_events::dynamodb::Event>()
+                    .map(|e| {
+                        e.records
+                            .iter()
+                            .map(|r| r.change.sequence_number.as_ref())
+                            .collect()
+                    })
+            };
+        match ids {
+            Some(ids) => Sent {
+                anonymous: ids.iter().any(Option::is_none),
+                ids: ids.into_iter().flatten().cloned().collect(),
+            },
+            None => Sent::from_json(kind, &serde_json::to_value(event).unwrap_or(Value::Null)),
+        }
+    }
+
+    /// The ids of a batch event given as JSON.
+    #[must_use]
+    pub fn from_json(kind: BatchKind, event: &Value) -> Sent {
+        let records = event
+            .get("Records")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let ids: Vec<String> = records
+            .iter()
+            .filter_map(|r| match kind {
+                BatchKind::Sqs => r.get("messageId"),
+                BatchKind::Kinesis => r.get("kinesis").and_then(|k| k.get("sequenceNumber")),
+                BatchKind::DynamodbStream => {
+                    r.get("dynamodb").and_then(|d| d.get("SequenceNumber"))
+                }
+            })
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
+        Sent {
+            anonymous: ids.len() < records.len(),
+            ids,
+        }
+    }
 }
 
 /// Judges a batch handler's partial-failure report against the batch it was given.
 ///
 /// # Errors
 /// With what is wrong, for [`enforce`].
-pub fn batch(plan: &Plan, kind: BatchKind, event: &Value, response: &Value) -> Result<(), String> {
+pub fn batch(plan: &Plan, sent: &Sent, response: &Value) -> Result<(), String> {
     if !plan.partial_failures {
         return Ok(());
     }
@@ -153,13 +205,8 @@ pub fn batch(plan: &Plan, kind: BatchKind, event: &Value, response: &Value) -> R
         Some(Value::Array(failures)) => failures,
         Some(other) => return Err(format!("batchItemFailures is not a list: {other}")),
     };
-    let ids = record_ids(kind, event);
     // A record without an id (which the service never sends) can only be reported as "".
-    let anonymous = ids.len()
-        < event
-            .get("Records")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
+    let (ids, anonymous) = (&sent.ids, sent.anonymous);
     for failure in failures {
         match failure.get("itemIdentifier").and_then(Value::as_str) {
             Some(id) if ids.iter().any(|i| i == id) => {}
@@ -220,17 +267,11 @@ pub fn judge_http<B: AsRef<[u8]>, E: std::fmt::Display>(
 
 /// Judges a batch handler's answer against the batch (`event` as JSON); a failed invocation
 /// retries the whole batch, which is the documented contract, not a finding.
-pub fn judge_batch<R: serde::Serialize, E>(
-    plan: &Plan,
-    kind: BatchKind,
-    event: &Value,
-    result: Result<R, E>,
-) {
+pub fn judge_batch<R: serde::Serialize, E>(plan: &Plan, sent: &Sent, result: Result<R, E>) {
     if let Ok(response) = result {
         enforce(batch(
             plan,
-            kind,
-            event,
+            sent,
             &serde_json::to_value(&response).unwrap_or(Value::Null),
         ));
     }
@@ -322,8 +363,7 @@ mod tests {
         assert!(
             batch(
                 &QUEUE,
-                BatchKind::Sqs,
-                &event,
+                &Sent::from_json(BatchKind::Sqs, &event),
                 &json!({"batchItemFailures": [{"itemIdentifier": "b"}]})
             )
             .is_ok()
@@ -331,8 +371,7 @@ mod tests {
         assert!(
             batch(
                 &QUEUE,
-                BatchKind::Sqs,
-                &event,
+                &Sent::from_json(BatchKind::Sqs, &event),
                 &json!({"batchItemFailures": []})
             )
             .is_ok()
@@ -340,8 +379,7 @@ mod tests {
         assert!(
             batch(
                 &QUEUE,
-                BatchKind::Sqs,
-                &event,
+                &Sent::from_json(BatchKind::Sqs, &event),
                 &json!({"batchItemFailures": [{"itemIdentifier": ""}]})
             )
             .is_err()
@@ -349,8 +387,7 @@ mod tests {
         assert!(
             batch(
                 &QUEUE,
-                BatchKind::Sqs,
-                &event,
+                &Sent::from_json(BatchKind::Sqs, &event),
                 &json!({"batchItemFailures": [{"itemIdentifier": "1"}]})
             )
             .is_err()
@@ -358,21 +395,39 @@ mod tests {
         assert!(
             batch(
                 &Plan::BASE,
-                BatchKind::Sqs,
-                &event,
+                &Sent::from_json(BatchKind::Sqs, &event),
                 &json!({"batchItemFailures": [{"itemIdentifier": "1"}]})
             )
             .is_ok()
+        );
+        // The typed events give the same ids as their JSON.
+        let typed: aws_lambda_events::sqs::SqsEvent =
+            serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(
+            Sent::of(BatchKind::Sqs, &typed),
+            Sent::from_json(BatchKind::Sqs, &event)
         );
         let stream = json!({"Records": [{"dynamodb": {"SequenceNumber": "42"}}]});
         assert!(
             batch(
                 &QUEUE,
-                BatchKind::DynamodbStream,
-                &stream,
+                &Sent::from_json(BatchKind::DynamodbStream, &stream),
                 &json!({"batchItemFailures": [{"itemIdentifier": "42"}]})
             )
             .is_ok()
+        );
+        let mut record = aws_lambda_events::dynamodb::EventRecord::default();
+        record.change.sequence_number = Some("42".to_owned());
+        let mut typed = aws_lambda_events::dynamodb::Event::default();
+        typed.records.push(record);
+        assert_eq!(
+            Sent::of(BatchKind::DynamodbStream, &typed),
+            Sent::from_json(BatchKind::DynamodbStream, &stream)
+        );
+        // Any other type goes through its JSON.
+        assert_eq!(
+            Sent::of(BatchKind::Sqs, &event),
+            Sent::from_json(BatchKind::Sqs, &event)
         );
     }
 }

@@ -49,12 +49,12 @@ pub mod fulfil_order_sqs {
     /// Sends one event to the handler and judges the answer; panics on a finding.
     pub fn run(event: Event, injected: &[String]) {
         let _ = injected;
-        let sent = serde_json::to_value(&event).unwrap_or_default();
+        let sent = strider_events::oracle::Sent::of(strider_events::oracle::BatchKind::Sqs, &event);
         let result = crate::block_on(shop_handlers::fulfil_order::handler(lambda_runtime::LambdaEvent::new(
             event,
             lambda_runtime::Context::default(),
         )));
-        strider_events::oracle::judge_batch(&PLAN, strider_events::oracle::BatchKind::Sqs, &sent, result);
+        strider_events::oracle::judge_batch(&PLAN, &sent, result);
     }
 
     /// The fuzz target's body.
