@@ -343,16 +343,16 @@ fn dictionary(t: &Target, seed: &Value, schema: Option<&Value>) -> String {
     }
     tokens.extend(
         keys.iter()
-            .map(|k| strider_events::payload::dictionary_entry(k)),
+            .filter_map(|k| strider_events::payload::dictionary_entry(k.as_bytes())),
     );
     for value in &t.values {
-        tokens.push(strider_events::payload::dictionary_entry(value));
+        tokens.extend(strider_events::payload::dictionary_entry(value.as_bytes()));
     }
     for name in &t.names {
-        tokens.push(strider_events::payload::dictionary_entry(name));
-        tokens.push(strider_events::payload::dictionary_entry(&format!(
-            "\"{name}\""
-        )));
+        tokens.extend(strider_events::payload::dictionary_entry(name.as_bytes()));
+        tokens.extend(strider_events::payload::dictionary_entry(
+            format!("\"{name}\"").as_bytes(),
+        ));
     }
     tokens.sort();
     tokens.dedup();

@@ -294,25 +294,35 @@ pub fn s3_event_key(key: &str) -> String {
     out
 }
 
-/// Tokens for a libFuzzer dictionary: every payload of the families, quoted and escaped as the
-/// dictionary format wants.
+/// The longest dictionary entry libFuzzer keeps (`Word::GetMaxSize`): it drops longer ones
+/// silently when it reads a dictionary.
+pub const MAX_DICTIONARY_ENTRY: usize = 64;
+
+/// Tokens for a libFuzzer dictionary: every payload of the families that libFuzzer keeps, quoted
+/// and escaped as the dictionary format wants.
 #[must_use]
 pub fn dictionary(families: &[Family]) -> Vec<String> {
     let mut tokens: Vec<String> = families
         .iter()
         .flat_map(|f| f.payloads().iter())
-        .map(|p| dictionary_entry(p))
+        .filter_map(|p| dictionary_entry(p.as_bytes()))
         .collect();
     tokens.sort();
     tokens.dedup();
     tokens
 }
 
-/// One dictionary line's value: `"..."` with `\\`, `\"` and `\xNN` escapes.
+/// One dictionary line's value: `"..."` with `\\`, `\"` and `\xNN` escapes, every other byte
+/// printable ASCII or a space, so libFuzzer reads back the same bytes. `None` for an empty token
+/// or one longer than [`MAX_DICTIONARY_ENTRY`], which libFuzzer would drop.
 #[must_use]
-pub fn dictionary_entry(token: &str) -> String {
-    let mut out = String::from("\"");
-    for byte in token.bytes() {
+pub fn dictionary_entry(token: &[u8]) -> Option<String> {
+    if token.is_empty() || token.len() > MAX_DICTIONARY_ENTRY {
+        return None;
+    }
+    let mut out = String::with_capacity(token.len() + 2);
+    out.push('"');
+    for &byte in token {
         match byte {
             b'"' => out.push_str("\\\""),
             b'\\' => out.push_str("\\\\"),
@@ -321,7 +331,7 @@ pub fn dictionary_entry(token: &str) -> String {
         }
     }
     out.push('"');
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -337,8 +347,18 @@ mod tests {
 
     #[test]
     fn dictionary_entries_escape_quotes_backslashes_and_bytes() {
-        assert_eq!(dictionary_entry("a\"b\\c\n"), "\"a\\\"b\\\\c\\x0A\"");
-        assert_eq!(dictionary_entry("é"), "\"\\xC3\\xA9\"");
+        assert_eq!(
+            dictionary_entry(b"a\"b\\c\n").as_deref(),
+            Some("\"a\\\"b\\\\c\\x0A\"")
+        );
+        assert_eq!(
+            dictionary_entry("é".as_bytes()).as_deref(),
+            Some("\"\\xC3\\xA9\"")
+        );
+        // libFuzzer drops what it cannot keep: it is not written at all.
+        assert_eq!(dictionary_entry(b""), None);
+        assert!(dictionary_entry(&[b'a'; MAX_DICTIONARY_ENTRY]).is_some());
+        assert_eq!(dictionary_entry(&[b'a'; MAX_DICTIONARY_ENTRY + 1]), None);
         let tokens = dictionary(&Family::ALL);
         assert!(tokens.iter().all(|t| t.is_ascii() && t.starts_with('"')));
         assert!(tokens.windows(2).all(|w| w[0] < w[1]), "sorted and unique");

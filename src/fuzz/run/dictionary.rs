@@ -7,7 +7,7 @@
 //! a dictionary file: a line libFuzzer would refuse is never written.
 
 /// libFuzzer's longest dictionary word; longer entries are ignored by it.
-pub const MAX_ENTRY: usize = 64;
+pub const MAX_ENTRY: usize = strider_events::payload::MAX_DICTIONARY_ENTRY;
 /// The most entries a learned dictionary keeps.
 pub const MAX_LEARNED: usize = 256;
 /// The most entries a run's dictionary holds (libFuzzer keeps at most 16 384).
@@ -122,25 +122,6 @@ pub fn parse_line(line: &str) -> Option<Vec<u8>> {
     valid(&entry).then_some(entry)
 }
 
-/// `entry` as a dictionary line (`"…"`, no newline) that [`parse_line`] and libFuzzer read back
-/// as the same bytes.
-#[must_use]
-pub fn line(entry: &[u8]) -> String {
-    let mut out = String::with_capacity(entry.len() + 2);
-    out.push('"');
-    for &b in entry {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b' ' => out.push(' '),
-            b if b.is_ascii_graphic() => out.push(char::from(b)),
-            b => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// The entries of a dictionary file in order, each once; lines libFuzzer would refuse are
 /// left out.
 #[must_use]
@@ -179,8 +160,10 @@ pub fn file(comment: &str, entries: &[Vec<u8>], cap: usize) -> Vec<u8> {
         if seen.len() >= cap {
             break;
         }
-        if seen.insert(entry) {
-            out.push_str(&line(entry));
+        if seen.insert(entry)
+            && let Some(line) = strider_events::payload::dictionary_entry(entry)
+        {
+            out.push_str(&line);
             out.push('\n');
         }
     }
@@ -245,13 +228,29 @@ mod tests {
     }
 
     #[test]
+    fn every_line_fuzz_init_writes_is_an_entry_libfuzzer_keeps() {
+        // The committed shop crate is what `fuzz init` writes (tests/fuzz_init.rs checks that).
+        let mut checked = 0;
+        for file in std::fs::read_dir("fuzz/shop/dict").unwrap() {
+            let text = std::fs::read(file.unwrap().path()).unwrap();
+            let lines = String::from_utf8_lossy(&text)
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+                .count();
+            assert_eq!(entries(&text).len(), lines);
+            checked += lines;
+        }
+        assert!(checked > 100, "{checked}");
+    }
+
+    #[test]
     fn every_byte_survives_a_dictionary_line() {
         let mut entries: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
         entries.extend(recommended_sample());
         entries.push(b"name=\"x\" # not a comment".to_vec());
         entries.push(vec![b'a'; MAX_ENTRY]);
         for entry in &entries {
-            let line = line(entry);
+            let line = strider_events::payload::dictionary_entry(entry).unwrap();
             assert!(
                 line.bytes().all(|b| b == b' ' || b.is_ascii_graphic()),
                 "{line}"
