@@ -700,12 +700,15 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for t in &triggers {
             let found = generator(&model, t).unwrap_or_else(|why| panic!("{why}"));
-            assert!(
-                strider_events::events::by_name(found.path).is_some(),
-                "{}",
-                found.path
-            );
-            seen.insert(found.path);
+            for style in [
+                HandlerStyle::Lambda,
+                HandlerStyle::Plain,
+                HandlerStyle::Http,
+            ] {
+                let path = for_style(found, style).path;
+                assert!(strider_events::events::by_name(path).is_some(), "{path}");
+                seen.insert(path);
+            }
         }
         assert_eq!(seen.len(), strider_events::events::GENERATORS.len());
         assert!(
