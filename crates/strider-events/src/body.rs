@@ -158,12 +158,12 @@ fn escapes(bytes: &[u8]) -> usize {
 const CHUNK: usize = 8192;
 
 /// At least the length of `text` written as a JSON string, quotes included.
-fn json_len(text: &str) -> usize {
+pub(crate) fn json_len(text: &str) -> usize {
     text.len() + 2 + text.as_bytes().chunks(CHUNK).map(escapes).sum::<usize>()
 }
 
 /// A string value, cut at a character boundary to fit the room left, and charged to it.
-fn string(mut text: String, room: &mut usize) -> Json {
+pub(crate) fn string(mut text: String, room: &mut usize) -> Json {
     let len = json_len(&text);
     if len <= *room {
         *room -= len;

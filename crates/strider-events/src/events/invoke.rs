@@ -12,36 +12,13 @@ use crate::body::{self, Json};
 use crate::hostile::Hostile;
 use crate::payload::Role;
 
-/// At least the length of `text` written as a JSON string, quotes included (a control character
-/// is counted as the six bytes of `\u00XX`).
-fn json_len(text: &str) -> usize {
-    text.len()
-        + 2
-        + text
-            .bytes()
-            .map(|b| usize::from(b < 0x20) * 5 + usize::from(b == b'"' || b == b'\\'))
-            .sum::<usize>()
-}
-
 /// `text` as a JSON string taking at most `room` bytes, cut at a character boundary; `room`
-/// is charged what it takes.
-pub fn string(mut text: String, room: &mut usize) -> Value {
-    if json_len(&text) > *room {
-        let fits = room.saturating_sub(2);
-        let mut used = 0;
-        let mut end = 0;
-        for (at, c) in text.char_indices() {
-            let cost = json_len(c.encode_utf8(&mut [0; 4])) - 2;
-            if used + cost > fits {
-                break;
-            }
-            used += cost;
-            end = at + c.len_utf8();
-        }
-        text.truncate(end);
+/// is charged what it takes (see [`body::string`]).
+pub fn string(text: String, room: &mut usize) -> Value {
+    match body::string(text, room) {
+        Json::String(text) => Value::String(text),
+        _ => Value::Null,
     }
-    *room = room.saturating_sub(json_len(&text));
-    Value::String(text)
 }
 
 /// A number as a caller sends it: a JSON number when it is one, else the text as a string (a
@@ -149,10 +126,10 @@ pub fn other(h: &mut Hostile<'_, '_>, limit: usize) -> Result<Value> {
             let mut fields = Map::new();
             let names = h.plan().names;
             for name in names.iter().take(16) {
-                if json_len(name) + 3 > room {
+                if body::json_len(name) + 3 > room {
                     break;
                 }
-                room -= json_len(name) + 2;
+                room -= body::json_len(name) + 2;
                 let value = string(h.text(Role::Id, "c0ffee-42")?, &mut room);
                 fields.insert((*name).to_owned(), value);
             }
