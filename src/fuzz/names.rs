@@ -509,11 +509,58 @@ fn serde_setting(tokens: &[Token<'_>], i: usize) -> bool {
     )
 }
 
-/// Adds the string literals of `tokens`: looked-up ones as read, others as other.
+/// Macros and functions whose first argument is a message for people: a panic, an error, a log
+/// line. No handler compares an event's field with one.
+const MESSAGES: &[&str] = &[
+    "panic",
+    "unreachable",
+    "todo",
+    "unimplemented",
+    "expect",
+    "expect_err",
+    "format",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "write",
+    "writeln",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "warning",
+    "error",
+    "exception",
+    "critical",
+    "log",
+    "anyhow",
+    "bail",
+    "Error",
+    "TypeError",
+    "ValueError",
+    "RuntimeError",
+    "Exception",
+];
+
+/// Whether the literal at `i` is the message that opens a call of [`MESSAGES`]:
+/// `panic!("…")`, `.expect("…")`, `logger.info("…")`, `throw new Error("…")`.
+fn message(tokens: &[Token<'_>], i: usize) -> bool {
+    let before = |n: usize| i.checked_sub(n).and_then(|j| tokens.get(j));
+    let ((Some(Token::Punct(b'!')), Some(Token::Ident(callee))) | (Some(Token::Ident(callee)), _)) =
+        (before(2), before(3))
+    else {
+        return false;
+    };
+    matches!(before(1), Some(Token::Punct(b'('))) && MESSAGES.contains(callee)
+}
+
+/// Adds the string literals of `tokens`: looked-up ones as read, messages not at all, others as
+/// other.
 fn literals(tokens: &[Token<'_>], found: &mut Found) {
     for (i, token) in tokens.iter().enumerate() {
         if let Token::Str(Some(text)) = token {
-            if serde_setting(tokens, i) {
+            if serde_setting(tokens, i) || message(tokens, i) {
                 continue;
             }
             if looked_up(tokens, i) {
@@ -932,6 +979,25 @@ mod tests {
     }
 
     #[test]
+    fn messages_for_people_are_no_values() {
+        let rust = rust(
+            r#"fn f(b: &Value) { if b["kind"] == "chargeback" { panic!("no rate"); }
+               let x = y.expect("a body"); tracing::warn!("slow"); eprintln!("bad"); }"#,
+        );
+        assert_eq!(rust.values(), ["chargeback"]);
+        let python = python(
+            r#"if event["mode"] == "legacy":
+    logger.info("legacy mode")
+    raise ValueError("unsupported")"#,
+        );
+        assert_eq!(python.values(), ["legacy"]);
+        let js = javascript(
+            r#"if (body.plan === "gold") { console.log("gold plan"); throw new Error("nope"); }"#,
+        );
+        assert_eq!(js.values(), ["gold"]);
+    }
+
+    #[test]
     fn routes_give_their_parameters() {
         assert_eq!(route("/orders/{id}"), ["id"]);
         assert_eq!(route("/{proxy+}"), ["proxy"]);
@@ -1033,7 +1099,7 @@ export const handler = async (event) => {
   const url = event.queryStringParameters?.document_url;
   const { page, size: pageSize = 10, nested: { deep } } = JSON.parse(event.body);
   const tenant = event["tenant"];
-  const other = console.log("log_line");
+  const other = console.log("log_line"); // a message: no name
   const v = body.version;
   const t = `template ${x}`;
   return { statusCode: 200 };
@@ -1052,8 +1118,7 @@ export const handler = async (event) => {
                 "deep",
                 "body",
                 "version",
-                "tenant",
-                "log_line"
+                "tenant"
             ]
         );
     }
