@@ -75,23 +75,21 @@ pub fn s3(h: &mut Hostile<'_, '_>) -> Result<S3Event> {
 
 /// A DynamoDB attribute value for a JSON value, numbers as `N` strings.
 #[must_use]
-pub fn attribute(value: &Json) -> AttributeValue {
+pub fn attribute(value: Json) -> AttributeValue {
     match value {
         Json::Null => AttributeValue::Null(true),
-        Json::Bool(b) => AttributeValue::Bool(*b),
-        Json::Number(n) => AttributeValue::N(n.clone()),
-        Json::String(s) | Json::Raw(s) => AttributeValue::S(s.clone()),
-        Json::Array(items) => AttributeValue::L(items.iter().map(attribute).collect()),
-        Json::Object(fields) => AttributeValue::M(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), attribute(v)))
-                .collect(),
-        ),
+        Json::Bool(b) => AttributeValue::Bool(b),
+        Json::Number(n) => AttributeValue::N(n),
+        Json::String(s) | Json::Raw(s) => AttributeValue::S(s),
+        Json::Array(items) => AttributeValue::L(items.into_iter().map(attribute).collect()),
+        Json::Object(fields) => {
+            AttributeValue::M(fields.into_iter().map(|(k, v)| (k, attribute(v))).collect())
+        }
     }
 }
 
-fn item(doc: &Json, key_name: &str, key: &str) -> Item {
+/// An item of the table: the document's fields (moved, not copied) and the key.
+fn item(doc: Json, key_name: &str, key: &str) -> Item {
     let mut map: HashMap<String, AttributeValue> = match attribute(doc) {
         AttributeValue::M(fields) => fields,
         other => HashMap::from([("value".to_owned(), other)]),
@@ -134,10 +132,10 @@ pub fn dynamodb_stream(h: &mut Hostile<'_, '_>) -> Result<Event> {
             AttributeValue::S(key.clone()),
         )]));
         if operation != "INSERT" {
-            change.old_image = item(&body::document(h)?, &key_name, &key);
+            change.old_image = item(body::document(h)?, &key_name, &key);
         }
         if operation != "REMOVE" {
-            change.new_image = item(&body::document(h)?, &key_name, &key);
+            change.new_image = item(body::document(h)?, &key_name, &key);
         }
         change.sequence_number = Some(format!("{}", 100_000_000_000_000_000_000u128 + i as u128));
         change.size_bytes = 128;
