@@ -446,15 +446,6 @@ struct Place<'d> {
     message: &'d str,
 }
 
-/// The largest char boundary of `text` at or before `index`.
-fn floor_boundary(text: &str, index: usize) -> usize {
-    let mut index = index.min(text.len());
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
-}
-
 /// The byte range of a line of `source`, without its line break.
 fn line_bounds(source: &SourceFile, line: usize) -> (usize, usize) {
     let text = source.text.as_bytes();
@@ -536,14 +527,16 @@ impl Excerpt {
                 continue;
             };
             let text = &source.text;
-            let start = floor_boundary(text, place.span.start);
+            let start = text.floor_char_boundary(place.span.start);
             let line = source
                 .line_starts
                 .binary_search(&start)
                 .unwrap_or_else(|next| next.saturating_sub(1));
             let (line_start, line_end) = line_bounds(source, line);
             let start = start.clamp(line_start, line_end);
-            let end = floor_boundary(text, place.span.end).clamp(start, line_end);
+            let end = text
+                .floor_char_boundary(place.span.end)
+                .clamp(start, line_end);
             clamped.push(Some((start, end)));
             let key = (place.span.file, line);
             match lines.iter_mut().find(|(k, _)| *k == key) {
@@ -576,8 +569,10 @@ impl Excerpt {
                     .unwrap_or(anchor)
                     .min(anchor + EXCERPT_LABEL);
                 (
-                    floor_boundary(text, anchor.saturating_sub(EXCERPT_CONTEXT).max(line_start)),
-                    floor_boundary(text, (reach + EXCERPT_CONTEXT).min(line_end)),
+                    text.floor_char_boundary(
+                        anchor.saturating_sub(EXCERPT_CONTEXT).max(line_start),
+                    ),
+                    text.floor_char_boundary((reach + EXCERPT_CONTEXT).min(line_end)),
                 )
             };
             let index = excerpt.file_index(file, sources);
@@ -587,7 +582,7 @@ impl Excerpt {
                 let previous = previous - 1;
                 if line == previous + 2 {
                     let (start, end) = line_bounds(source, previous + 1);
-                    let cut = floor_boundary(text, (start + EXCERPT_WHOLE).min(end));
+                    let cut = text.floor_char_boundary((start + EXCERPT_WHOLE).min(end));
                     shown.push_line(source, previous + 1, (start, end), (start, cut));
                 } else if line > previous + 2 {
                     shown.push_gap(previous + 1);

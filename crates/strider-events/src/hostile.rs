@@ -157,7 +157,7 @@ impl<'a, 'u> Hostile<'a, 'u> {
                 5..=7 => self.payload(role)?,
                 8 | 9 => {
                     let payload = self.payload(role)?;
-                    let cut = floor_char_boundary(realistic, self.choice(realistic.len() + 1)?);
+                    let cut = realistic.floor_char_boundary(self.choice(realistic.len() + 1)?);
                     format!("{}{payload}{}", &realistic[..cut], &realistic[cut..])
                 }
                 10 => percent_encode(&self.payload(role)?),
@@ -256,14 +256,6 @@ impl<'a, 'u> Hostile<'a, 'u> {
             }
         })
     }
-}
-
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 #[cfg(test)]

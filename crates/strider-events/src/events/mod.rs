@@ -109,13 +109,7 @@ pub fn uuid(n: usize) -> String {
 /// `text` cut to at most `max` bytes, at a character boundary.
 #[must_use]
 pub fn within(mut text: String, max: usize) -> String {
-    if text.len() > max {
-        let mut cut = max;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-    }
+    text.truncate(text.floor_char_boundary(max));
     text
 }
 
