@@ -104,7 +104,13 @@ pub struct Walk {
     pub files: Vec<PathBuf>,
     /// What was skipped, and why.
     pub skipped: Vec<Refusal>,
+    /// Whether the walk stopped at [`MAX_WALK_ENTRIES`] before seeing everything.
+    pub truncated: bool,
 }
+
+/// The most directory entries one walk looks at: a tree of a million files is not read to its
+/// end.
+pub const MAX_WALK_ENTRIES: usize = 100_000;
 
 impl Tree {
     /// The tree rooted at `root`: the directory itself, or the directory holding a file. A
@@ -173,22 +179,35 @@ impl Tree {
         read_regular(path, &target, limit)
     }
 
-    /// The regular files below `dir` (which must be inside the tree) that `wanted` accepts, at
-    /// any depth when `recursive`. Symlinks are followed only inside the tree; each real file and
-    /// directory is visited once, so link loops end.
+    /// The regular files below `dir` (which must be inside the tree) that `wanted` accepts, in
+    /// the directories below it that `enter` accepts (`|_| false`: `dir` alone). Symlinks are
+    /// followed only inside the tree; each real file and directory is visited once, so link
+    /// loops end; at most [`MAX_WALK_ENTRIES`] entries are looked at (then `truncated`).
     ///
     /// # Errors
     /// When `dir` itself cannot be listed or is outside the tree.
     pub fn walk(
         &self,
         dir: &Path,
-        recursive: bool,
+        enter: impl Fn(&Path) -> bool,
         wanted: impl Fn(&Path) -> bool,
+    ) -> Result<Walk, Refusal> {
+        self.walk_at_most(dir, enter, wanted, MAX_WALK_ENTRIES)
+    }
+
+    /// [`Tree::walk`], looking at `most` entries at most.
+    fn walk_at_most(
+        &self,
+        dir: &Path,
+        enter: impl Fn(&Path) -> bool,
+        wanted: impl Fn(&Path) -> bool,
+        most: usize,
     ) -> Result<Walk, Refusal> {
         let mut walk = Walk::default();
         let mut seen = BTreeSet::new();
         let mut pending = vec![(dir.to_path_buf(), self.resolve(dir)?)];
         let mut first = true;
+        let mut looked_at = 0usize;
         while let Some((named, dir_real)) = pending.pop() {
             if !seen.insert(dir_real.clone()) {
                 continue;
@@ -207,6 +226,11 @@ impl Tree {
                 .map(|e| named.join(e.file_name()))
                 .collect();
             names.sort();
+            looked_at += names.len();
+            if looked_at > most {
+                walk.truncated = true;
+                break;
+            }
             for path in names.into_iter().rev() {
                 let Ok(link) = std::fs::symlink_metadata(&path) else {
                     continue;
@@ -228,7 +252,7 @@ impl Tree {
                     continue;
                 };
                 if meta.is_dir() {
-                    if recursive {
+                    if enter(&path) {
                         pending.push((path, real));
                     }
                 } else if wanted(&path) {
@@ -362,7 +386,7 @@ mod tests {
         }
         let err = tree.read(&root.join("../secret.txt"), 1024).unwrap_err();
         assert!(matches!(err, Refusal::Outside { .. }), "{err}");
-        let walk = tree.walk(&root, false, |_| true).unwrap();
+        let walk = tree.walk(&root, |_| false, |_| true).unwrap();
         assert_eq!(walk.files, vec![root.join("a.yaml")]);
         assert_eq!(walk.skipped.len(), 2);
     }
@@ -404,9 +428,32 @@ mod tests {
             tree.read(&root.join("b.yaml"), 1024).unwrap(),
             b"strider: 1"
         );
-        let walk = tree.walk(&root, true, |_| true).unwrap();
+        let walk = tree.walk(&root, |_| true, |_| true).unwrap();
         assert_eq!(walk.files.len(), 1, "{:?}", walk.files);
         assert!(walk.skipped.is_empty(), "{:?}", walk.skipped);
+    }
+
+    #[test]
+    fn directories_not_entered_are_not_read_and_huge_trees_are_cut_short() {
+        let (_outer, root) = tree();
+        std::fs::create_dir_all(root.join("node_modules/lib")).unwrap();
+        std::fs::write(root.join("node_modules/lib/index.js"), "x").unwrap();
+        std::fs::create_dir(root.join("src")).unwrap();
+        std::fs::write(root.join("src/app.js"), "x").unwrap();
+        let tree = Tree::new(&root).unwrap();
+        let enter = |p: &Path| p.file_name().is_none_or(|n| n != "node_modules");
+        let walk = tree.walk(&root, enter, |_| true).unwrap();
+        assert_eq!(walk.files, [root.join("a.yaml"), root.join("src/app.js")]);
+        assert!(!walk.truncated);
+        let many = root.join("many");
+        std::fs::create_dir(&many).unwrap();
+        for i in 0..20 {
+            std::fs::File::create(many.join(i.to_string())).unwrap();
+        }
+        let walk = tree.walk_at_most(&root, |_| true, |_| true, 10).unwrap();
+        assert!(walk.truncated);
+        assert!(walk.files.len() <= 10, "{:?}", walk.files);
+        assert!(!tree.walk(&root, |_| true, |_| true).unwrap().truncated);
     }
 
     #[test]
@@ -419,7 +466,7 @@ mod tests {
             tree.read(&root.join("x.yaml"), 1024),
             Err(Refusal::Io(..))
         ));
-        let walk = tree.walk(&root, true, |_| true).unwrap();
+        let walk = tree.walk(&root, |_| true, |_| true).unwrap();
         assert_eq!(walk.files, vec![root.join("a.yaml")]);
         assert_eq!(walk.skipped.len(), 2);
     }
@@ -442,7 +489,7 @@ mod tests {
             Tree::read_named(Path::new("/dev/zero"), 1024),
             Err(Refusal::NotRegular(_, "a device"))
         ));
-        let walk = tree.walk(&root, false, |_| true).unwrap();
+        let walk = tree.walk(&root, |_| false, |_| true).unwrap();
         assert_eq!(walk.files, vec![root.join("a.yaml")]);
         assert!(matches!(walk.skipped[..], [Refusal::NotRegular(..)]));
     }

@@ -168,8 +168,19 @@ pub fn load_all(dir: &Path) -> Result<Read, FindingsError> {
         dir.to_path_buf()
     };
     let walk = tree
-        .walk(&root, true, |p| p.extension().is_some_and(|e| e == "json"))
+        .walk(
+            &root,
+            |_| true,
+            |p| p.extension().is_some_and(|e| e == "json"),
+        )
         .map_err(|refusal| FindingsError(refusal.to_string()))?;
+    if walk.truncated {
+        return Err(FindingsError(format!(
+            "`{}` holds more than {} entries: name the campaign's findings directory",
+            root.display(),
+            crate::files::MAX_WALK_ENTRIES
+        )));
+    }
     let mut read = Read {
         findings: Vec::with_capacity(walk.files.len()),
         skipped: walk.skipped,

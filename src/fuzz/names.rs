@@ -859,14 +859,12 @@ const SKIPPED_DIRS: &[&str] = &[
 /// generators, never a reason to fail.
 #[must_use]
 pub fn sources(tree: &Tree, dir: &Path) -> Found {
-    let Ok(walk) = tree.walk(dir, true, |path| {
-        Language::of(path).is_some()
-            && !path
-                .strip_prefix(dir)
-                .unwrap_or(path)
-                .components()
-                .any(|c| SKIPPED_DIRS.iter().any(|s| c.as_os_str() == *s))
-    }) else {
+    // Dependencies, build output and caches are not the handler's code: not even entered.
+    let enter = |path: &Path| {
+        path.file_name()
+            .is_none_or(|name| !SKIPPED_DIRS.iter().any(|s| name == *s))
+    };
+    let Ok(walk) = tree.walk(dir, enter, |path| Language::of(path).is_some()) else {
         return Found::default();
     };
     let mut found = Found::default();
@@ -995,6 +993,27 @@ mod tests {
             r#"if (body.plan === "gold") { console.log("gold plan"); throw new Error("nope"); }"#,
         );
         assert_eq!(js.values(), ["gold"]);
+    }
+
+    #[test]
+    fn dependencies_and_build_output_are_not_the_handlers_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (path, text) in [
+            ("src/app.js", "const x = event.queryStringParameters.page;"),
+            (
+                "node_modules/dep/index.js",
+                "const y = event.queryStringParameters.leak;",
+            ),
+            ("lib/.venv/x.py", "v = event['venv_name']"),
+        ] {
+            std::fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        let tree = Tree::new(root).unwrap();
+        let found = sources(&tree, root);
+        assert!(found.read.iter().any(|n| n == "page"), "{found:?}");
+        assert!(!found.read.iter().any(|n| n == "leak" || n == "venv_name"));
     }
 
     #[test]

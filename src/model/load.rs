@@ -286,17 +286,32 @@ fn list_files(path: &Path) -> Result<(Walk, Option<Tree>), Box<Diagnostic>> {
     if !metadata.is_dir() {
         let walk = Walk {
             files: vec![path.to_path_buf()],
-            skipped: Vec::new(),
+            ..Walk::default()
         };
         return Ok((walk, None));
     }
     let no_files = |refusal: Refusal| refused(&refusal, 0);
     let tree = Tree::new(path).map_err(no_files)?;
     let walk = tree
-        .walk(path, false, |p| {
-            p.extension().is_some_and(|e| e == "yaml" || e == "yml")
-        })
+        .walk(
+            path,
+            |_| false,
+            |p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"),
+        )
         .map_err(no_files)?;
+    if walk.truncated {
+        return Err(Box::new(
+            Diagnostic::unplaced(
+                Code::TooLarge,
+                format!(
+                    "directory `{}` holds more than {} entries",
+                    path.display(),
+                    crate::files::MAX_WALK_ENTRIES
+                ),
+            )
+            .with_hint("point strider at the model file, or at a directory of model files only"),
+        ));
+    }
     if walk.files.is_empty() {
         let mut problem = Diagnostic::unplaced(
             Code::EmptyModel,
