@@ -224,13 +224,24 @@ fn artifact_written(line: &str, artifacts: &Path) -> Option<PathBuf> {
     (path.parent() == Some(artifacts) && path.file_name().is_some()).then_some(path)
 }
 
-/// Parses a libFuzzer status line (`#1234 NEW cov: 56 ft: 78 corp: 9/1Kb … exec/s: 1000 …`).
+/// What libFuzzer names the events of its status lines (`#1234\tNEW …`).
+const STATUS_EVENTS: &[&str] = &[
+    "INITED", "NEW", "REDUCE", "pulse", "DONE", "RELOAD", "NEW_FUNC",
+];
+
+/// Parses a libFuzzer status line (`#1234\tNEW cov: 56 ft: 78 corp: 9/1Kb … exec/s: 1000 …`,
+/// or fork mode's `#1234: cov: …`); not a line a handler printed that merely starts with `#`.
 #[must_use]
 pub fn parse_status(line: &str) -> Option<Progress> {
     let rest = line.strip_prefix('#')?;
-    let (execs, rest) = rest.split_once(char::is_whitespace)?;
-    // Fork mode writes `#1234:`.
-    let execs = execs.trim_end_matches(':').parse().ok()?;
+    let (execs, rest) = if let Some((execs, rest)) = rest.split_once('\t') {
+        let event = rest.split_whitespace().next()?;
+        STATUS_EVENTS.contains(&event).then_some((execs, rest))?
+    } else {
+        let (execs, rest) = rest.split_once(": ")?;
+        rest.starts_with("cov: ").then_some((execs, rest))?
+    };
+    let execs = execs.parse().ok()?;
     let mut progress = Progress {
         execs,
         ..Progress::default()
@@ -833,7 +844,7 @@ fn one_run(
         for_each_line(stderr, |line| {
             if let Some(status) = parse_status(line) {
                 last_execs = status.execs;
-                if line.contains("INITED") {
+                if line.split_whitespace().nth(1) == Some("INITED") {
                     end.inited = true;
                 }
                 // A closed channel: the campaign is over, this run ends with its time.
@@ -1254,6 +1265,10 @@ mod tests {
         );
         assert!(parse_status("INFO: Seed: 1").is_none());
         assert!(parse_status("#abc").is_none());
+        // What a handler may print is no status.
+        assert!(parse_status("#1 INITED exec/s: 999999").is_none());
+        assert!(parse_status("#7\tnothing exec/s: 999999").is_none());
+        assert!(parse_status("#7: exec/s: 999999").is_none());
         assert_eq!(
             parse_status(
                 "#80417: cov: 361 ft: 900 corp: 61 exec/s: 4000 oom/timeout/crash: 0/0/1 time: 20s"
