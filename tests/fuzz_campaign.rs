@@ -12,15 +12,17 @@
     reason = "a panic in a test is a failure with a backtrace"
 )]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+/// strider with `args`, killed (and the test failed) if a campaign with its build outlasts a
+/// quarter of an hour.
 fn strider(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(args)
-        .output()
-        .unwrap()
+    let limit = std::time::Duration::from_mins(15);
+    common::within(common::strider().args(args), limit)
+        .unwrap_or_else(|| panic!("strider {args:?} still ran after {limit:?}"))
 }
 
 fn listing(dir: &Path) -> BTreeSet<String> {

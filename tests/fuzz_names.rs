@@ -11,7 +11,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use strider::files::Tree;
 use strider::fuzz::names;
@@ -19,16 +18,9 @@ use strider::fuzz::names;
 const FIXTURE: &str = "tests/fixtures/fuzz-names";
 
 fn init(dir: &Path) {
-    let run = Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(["fuzz", "init", &format!("{FIXTURE}/model.yaml"), "-o"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let model = format!("{FIXTURE}/model.yaml");
+    let run = common::run(&["fuzz", "init", &model, "-o", dir.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", common::text(&run));
 }
 
 /// The names of a target's plan in the generated lib.rs: the literals of its `names:` line.

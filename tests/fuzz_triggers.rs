@@ -10,7 +10,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use strider_events::aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use strider_events::aws_lambda_events::ses::SimpleEmailEvent;
@@ -18,11 +17,7 @@ use strider_events::aws_lambda_events::ses::SimpleEmailEvent;
 const MODEL: &str = "tests/fixtures/fuzz-triggers/model.yaml";
 
 fn init(dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_strider"))
-        .args(["fuzz", "init", MODEL, "-o"])
-        .arg(dir)
-        .output()
-        .unwrap()
+    common::run(&["fuzz", "init", MODEL, "-o", dir.to_str().unwrap()])
 }
 
 fn realistic(dir: &Path, target: &str) -> serde_json::Value {
