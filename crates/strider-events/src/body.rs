@@ -708,11 +708,9 @@ mod tests {
             names: &["kind", "amount", "currency"],
             ..Plan::BASE
         };
-        let every = (0..=255u8)
-            .filter(|seed| {
-                let data: Vec<u8> = (0..64u8)
-                    .map(|i| seed.wrapping_mul(31) ^ i.wrapping_mul(7))
-                    .collect();
+        let every = (0..256)
+            .filter(|&seed| {
+                let data = crate::events::seeded(seed, 64);
                 let mut u = Unstructured::new(&data);
                 let text = document(&mut Hostile::new(&mut u, &NAMED))
                     .unwrap()

@@ -154,8 +154,8 @@ mod tests {
                 .unwrap()
                 .contains_key("custom:tenant")
         );
-        let found = (0..=255u8).any(|seed| {
-            let data: Vec<u8> = (0..32u8).map(|i| seed ^ i.wrapping_mul(77)).collect();
+        let found = (0..256).any(|seed| {
+            let data = crate::events::seeded(seed, 32);
             let mut u = Unstructured::new(&data);
             user_attributes(&mut Hostile::new(&mut u, &NAMED))
                 .unwrap()
@@ -167,10 +167,8 @@ mod tests {
     #[test]
     fn attributes_carry_odd_unicode() {
         let mut multibyte = false;
-        for seed in 0..=255u8 {
-            let data: Vec<u8> = (0..32u8)
-                .map(|i| seed.wrapping_add(i.wrapping_mul(29)))
-                .collect();
+        for seed in 0..256 {
+            let data = crate::events::seeded(seed, 32);
             let mut u = Unstructured::new(&data);
             let attributes = user_attributes(&mut Hostile::new(&mut u, &Plan::BASE)).unwrap();
             multibyte |= attributes

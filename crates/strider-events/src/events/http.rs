@@ -493,8 +493,8 @@ mod tests {
 
     #[test]
     fn urls_and_headers_stay_within_api_gateway_limits() {
-        for seed in 0..=255u8 {
-            let data: Vec<u8> = (0..64u8).map(|i| seed ^ i.wrapping_mul(41)).collect();
+        for seed in 0..256 {
+            let data = crate::events::seeded(seed, 64);
             let mut u = Unstructured::new(&data);
             let event = rest(&mut Hostile::new(&mut u, &ROUTE)).unwrap();
             assert!(event.path.unwrap().len() <= MAX_URL_PART + 16);
@@ -525,10 +525,8 @@ mod tests {
     #[test]
     fn invalid_utf8_arrives_only_base64_encoded() {
         let (mut found, mut flag_on_text) = (false, false);
-        for seed in 0..=255u8 {
-            let data: Vec<u8> = (0..64u8)
-                .map(|i| seed.wrapping_mul(31).wrapping_add(i.wrapping_mul(seed | 1)))
-                .collect();
+        for seed in 0..256 {
+            let data = crate::events::seeded(seed, 64);
             let mut u = Unstructured::new(&data);
             let post = Plan {
                 method: "POST",

@@ -398,8 +398,8 @@ mod tests {
     fn batches_stay_within_the_size_and_sometimes_repeat_an_id() {
         let mut repeated = false;
         let mut largest = 0;
-        for seed in 0..=255u8 {
-            let data: Vec<u8> = (0..40u8).map(|i| seed ^ i.wrapping_mul(17)).collect();
+        for seed in 0..256 {
+            let data = crate::events::seeded(seed, 40);
             let mut u = Unstructured::new(&data);
             let event = sqs(&mut Hostile::new(&mut u, &QUEUE)).unwrap();
             largest = largest.max(event.records.len());
