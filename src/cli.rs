@@ -227,6 +227,24 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Write a model from AWS SAM or CloudFormation templates (YAML or JSON, e.g. `cdk.out/*.template.json`).
+    #[command(
+        after_help = "Without -o, the model is written to stdout. What templates cannot say (data, actors) is left for you; warnings list what was not mapped.\nExit codes: 0 imported, 2 unreadable or unsupported templates, or an output file that exists (use --force)."
+    )]
+    Import {
+        /// Template files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the model to this file.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The templates' format (default: detected).
+        #[arg(long, value_enum)]
+        format: Option<ImportFormat>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Write a synthetic model of N functions, for benchmarks and load tests.
     Generate {
         /// Number of functions.
@@ -242,6 +260,15 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+}
+
+/// The formats `strider import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ImportFormat {
+    /// AWS SAM.
+    Sam,
+    /// AWS CloudFormation (also AWS CDK's synthesised templates).
+    Cloudformation,
 }
 
 /// The shapes `strider generate` writes.
@@ -410,6 +437,12 @@ pub fn run() -> ExitCode {
             text.push('\n');
             emit(output.as_deref(), text.as_bytes())
         }
+        Command::Import {
+            files,
+            output,
+            format,
+            force,
+        } => import(&files, output.as_deref(), format, force),
         Command::Generate {
             functions,
             shape,
@@ -419,6 +452,40 @@ pub fn run() -> ExitCode {
             output.as_deref(),
             generate::synthetic_model_of(shape.into(), functions, actors).as_bytes(),
         ),
+    }
+}
+
+fn import(
+    files: &[PathBuf],
+    output: Option<&Path>,
+    format: Option<ImportFormat>,
+    force: bool,
+) -> ExitCode {
+    if let Some(path) = output
+        && !force
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        say_error(&format!(
+            "`{}` exists; strider import does not replace a file without --force",
+            path.display()
+        ));
+        return ExitCode::from(INVALID);
+    }
+    let format = format.map(|f| match f {
+        ImportFormat::Sam => crate::import::Format::Sam,
+        ImportFormat::Cloudformation => crate::import::Format::CloudFormation,
+    });
+    match crate::import::import(files, format) {
+        Ok(imported) => {
+            print_diagnostics(&imported.warnings, &imported.sources);
+            eprintln!("{}", escape::terminal(&imported.summary()));
+            emit(output, imported.yaml.as_bytes())
+        }
+        Err(error) => {
+            print_diagnostics(&error.diagnostics, &error.sources);
+            say_error(&"nothing imported");
+            ExitCode::from(INVALID)
+        }
     }
 }
 

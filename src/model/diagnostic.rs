@@ -293,6 +293,7 @@ codes! {
     EmptyModel => "empty-model", "A model that declares nothing to analyse.";
     InputSchema => "input-schema", "An input schema file that is missing, outside the directory tree strider reads, or not valid JSON.";
     FuzzHandler => "fuzz-handler", "A handler to fuzz that cannot be found or named in Rust.";
+    ImportIncomplete => "import-incomplete", "A part of an infrastructure-as-code template that `strider import` could not map to the model: an unsupported resource or event type, or a value known only when deployed.";
 }
 
 impl fmt::Display for Code {

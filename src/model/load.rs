@@ -369,7 +369,11 @@ fn unreadable(path: &Path, err: &std::io::Error) -> Box<Diagnostic> {
     Box::new(problem)
 }
 
-fn add_text(path: &Path, bytes: Vec<u8>, sources: &mut Sources) -> Result<FileId, Box<Diagnostic>> {
+pub(crate) fn add_text(
+    path: &Path,
+    bytes: Vec<u8>,
+    sources: &mut Sources,
+) -> Result<FileId, Box<Diagnostic>> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Box::new(Diagnostic::unplaced(
             Code::TooLarge,

@@ -183,13 +183,58 @@ pub struct Parsed {
     pub problems: Vec<Diagnostic>,
 }
 
-/// Parses one YAML document.
+/// Which YAML a file is written in: a strider model (no tags but the core schema's), or an AWS
+/// CloudFormation / SAM template, whose short-form functions (`!Ref x`, `!GetAtt a.b`,
+/// `!Sub "…"`) are read as the long form JSON templates write (`{Ref: x}`,
+/// `{"Fn::GetAtt": "a.b"}`), so that both forms give the same tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// A strider model.
+    Model,
+    /// A CloudFormation or SAM template.
+    CloudFormation,
+}
+
+/// CloudFormation's short-form function tags, by the name after `!`.
+const INTRINSICS: &[&str] = &[
+    "Ref",
+    "Condition",
+    "Base64",
+    "Cidr",
+    "FindInMap",
+    "GetAtt",
+    "GetAZs",
+    "ImportValue",
+    "Join",
+    "Length",
+    "Select",
+    "Split",
+    "Sub",
+    "ToJsonString",
+    "Transform",
+    "And",
+    "Equals",
+    "If",
+    "Not",
+    "Or",
+];
+
+/// Parses one YAML document of a strider model.
 ///
 /// # Errors
 /// A diagnostic for malformed YAML or input past the limits, after which nothing can be read.
 pub fn parse(sources: &Sources, file: FileId) -> Result<Parsed, Diagnostic> {
+    parse_as(sources, file, Dialect::Model)
+}
+
+/// Parses one YAML (or JSON) document written in `dialect`.
+///
+/// # Errors
+/// A diagnostic for malformed YAML or input past the limits, after which nothing can be read.
+pub fn parse_as(sources: &Sources, file: FileId, dialect: Dialect) -> Result<Parsed, Diagnostic> {
     let text = sources.text(file);
     let mut builder = TreeBuilder {
+        dialect,
         sources,
         file,
         ascii: text.is_ascii(),
@@ -237,7 +282,25 @@ fn too_deep(span: Span) -> Diagnostic {
     .with_hint("a strider model needs only a few levels of nesting; this file is not a model")
 }
 
+/// `node` as the argument of the CloudFormation function `intrinsic`, in the long form:
+/// `{Ref: node}`, `{Condition: node}`, `{"Fn::Name": node}`.
+fn wrap(intrinsic: Option<&'static str>, node: Node) -> Node {
+    let Some(name) = intrinsic else {
+        return node;
+    };
+    let key = match name {
+        "Ref" | "Condition" => name.to_owned(),
+        _ => format!("Fn::{name}"),
+    };
+    let span = node.span;
+    Node {
+        value: Value::Mapping(vec![(Key { text: key, span }, node)]),
+        span,
+    }
+}
+
 struct TreeBuilder<'a> {
+    dialect: Dialect,
     sources: &'a Sources,
     file: FileId,
     ascii: bool,
@@ -274,6 +337,8 @@ enum Tagged<'t> {
 struct Open {
     start: Span,
     anchor: usize,
+    /// The CloudFormation function the collection is the argument of (`!If [...]`).
+    intrinsic: Option<&'static str>,
     /// Size so far, for alias accounting.
     size: Size,
     kind: OpenKind,
@@ -361,7 +426,8 @@ impl TreeBuilder<'_> {
                 };
                 let span = self.span_of(marker, text.len() + quotes);
                 let mut plain = matches!(style, TScalarStyle::Plain);
-                if let Some(tag) = &tag {
+                let intrinsic = tag.as_ref().and_then(|tag| self.intrinsic(tag));
+                if let Some(tag) = tag.as_ref().filter(|_| intrinsic.is_none()) {
                     plain &= !self.check_tag(tag, Tagged::Scalar { text: &text, plain }, span);
                 }
                 let size = Size {
@@ -373,11 +439,12 @@ impl TreeBuilder<'_> {
                     span,
                 };
                 self.own_nodes += 1;
-                self.finish_node(node, anchor, size)?;
+                self.finish_node(wrap(intrinsic, node), anchor, size)?;
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 let span = self.span_of(marker, 1);
-                if let Some(tag) = tag {
+                let intrinsic = tag.as_ref().and_then(|tag| self.intrinsic(tag));
+                if let Some(tag) = tag.as_ref().filter(|_| intrinsic.is_none()) {
                     let what = if matches!(event, Event::SequenceStart(..)) {
                         Tagged::Sequence
                     } else {
@@ -401,6 +468,7 @@ impl TreeBuilder<'_> {
                 self.stack.push(Open {
                     start: span,
                     anchor,
+                    intrinsic,
                     size: Size { nodes: 1, bytes: 0 },
                     kind,
                 });
@@ -415,7 +483,8 @@ impl TreeBuilder<'_> {
                     OpenKind::Sequence(items) => Value::Sequence(items),
                     OpenKind::Mapping { entries, .. } => Value::Mapping(entries),
                 };
-                self.finish_node(Node { value, span }, open.anchor, open.size)?;
+                let node = wrap(open.intrinsic, Node { value, span });
+                self.finish_node(node, open.anchor, open.size)?;
             }
             Event::Alias(id) => self.alias(id, marker)?,
         }
@@ -460,6 +529,14 @@ impl TreeBuilder<'_> {
         self.finish_node(node, 0, size)
     }
 
+    /// The CloudFormation function a tag stands for, in a template.
+    fn intrinsic(&self, tag: &yaml_rust2::parser::Tag) -> Option<&'static str> {
+        if self.dialect != Dialect::CloudFormation || tag.handle != "!" {
+            return None;
+        }
+        INTRINSICS.iter().copied().find(|name| *name == tag.suffix)
+    }
+
     /// Checks a tag: the YAML core schema's tags are allowed where they say what the node
     /// already is (`!!map` on a mapping, `!!int` on a plain integer) and `!!str` makes a scalar a
     /// string; every other tag (`!Ref`, `!!python/object/apply:os.system`, `!<x>`) is
@@ -492,16 +569,25 @@ impl TreeBuilder<'_> {
             } else {
                 format!("{}{}", tag.handle, tag.suffix)
             };
-            let hint = if core.is_some() {
-                "write the plain value: strider reads YAML's core tags (`!!str`, `!!int`, …) only where they match the value, and no other tag"
-            } else {
-                "write the plain value: CloudFormation functions like `!Ref` have no meaning in a model"
+            let (hint, what) = match (self.dialect, core.is_some()) {
+                (Dialect::Model, true) => (
+                    "write the plain value: strider reads YAML's core tags (`!!str`, `!!int`, …) only where they match the value, and no other tag",
+                    "a strider model",
+                ),
+                (Dialect::Model, false) => (
+                    "write the plain value: CloudFormation functions like `!Ref` have no meaning in a model",
+                    "a strider model",
+                ),
+                (Dialect::CloudFormation, _) => (
+                    "CloudFormation's short forms are `!Ref`, `!GetAtt`, `!Sub`, `!If`…; YAML's core tags must match their value",
+                    "a CloudFormation template",
+                ),
             };
             self.problems.push(
                 Diagnostic::error(
                     Code::YamlUnsupported,
                     span,
-                    format!("YAML tag `{written}` is not supported in a strider model"),
+                    format!("YAML tag `{written}` is not supported in {what}"),
                 )
                 .with_label("tag")
                 .with_hint(hint),
@@ -582,5 +668,71 @@ impl TreeBuilder<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn tree(text: &str, dialect: Dialect) -> Parsed {
+        let mut sources = Sources::default();
+        let file = sources.add(Path::new("template.yaml"), text.to_owned());
+        parse_as(&sources, file, dialect).unwrap()
+    }
+
+    /// The tree as JSON-like text, to compare the short and long forms.
+    fn show(node: &Node) -> String {
+        match &node.value {
+            Value::Scalar { text, .. } => format!("{text:?}"),
+            Value::Sequence(items) => {
+                let items: Vec<String> = items.iter().map(show).collect();
+                format!("[{}]", items.join(","))
+            }
+            Value::Mapping(entries) => {
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{:?}:{}", k.text, show(v)))
+                    .collect();
+                format!("{{{}}}", entries.join(","))
+            }
+        }
+    }
+
+    #[test]
+    fn template_short_forms_read_as_their_long_forms() {
+        let short = "A: !Ref Bucket\nB: !GetAtt Fn.Arn\nC: !If [IsProd, !Sub '${A}-x', !Ref AWS::NoValue]\nD: !Condition IsProd\nE: !Join\n  - ''\n  - [a, !Ref B]\n";
+        let long = r#"{"A": {"Ref": "Bucket"}, "B": {"Fn::GetAtt": "Fn.Arn"},
+            "C": {"Fn::If": ["IsProd", {"Fn::Sub": "${A}-x"}, {"Ref": "AWS::NoValue"}]},
+            "D": {"Condition": "IsProd"}, "E": {"Fn::Join": ["", ["a", {"Ref": "B"}]]}}"#;
+        let short = tree(short, Dialect::CloudFormation);
+        let long = tree(long, Dialect::CloudFormation);
+        assert!(short.problems.is_empty(), "{:?}", short.problems);
+        assert_eq!(
+            show(short.root.as_ref().unwrap()),
+            show(long.root.as_ref().unwrap())
+        );
+        // The function's place is the tag's value.
+        let b = short.root.as_ref().unwrap().get("B").unwrap();
+        assert_eq!(b.span.start, "A: !Ref Bucket\nB: !GetAtt ".len());
+    }
+
+    #[test]
+    fn tags_that_are_no_function_are_refused_in_either_dialect() {
+        let template = tree(
+            "A: !Foo x\nB: !!python/object:os.system y\n",
+            Dialect::CloudFormation,
+        );
+        assert_eq!(template.problems.len(), 2);
+        assert!(
+            template.problems[0]
+                .message
+                .contains("CloudFormation template")
+        );
+        let model = tree("A: !Ref x\n", Dialect::Model);
+        assert_eq!(model.problems.len(), 1);
+        assert!(model.problems[0].message.contains("strider model"));
     }
 }

@@ -1,0 +1,1347 @@
+//! AWS SAM and CloudFormation templates → model elements.
+//!
+//! | Template | Model |
+//! |---|---|
+//! | `AWS::Serverless::Function`, `AWS::Lambda::Function` | function (runtime, handler, timeout, memory, reserved concurrency, environment, tracing, VPC, dead-letter / on-failure destination, permissions through a role) |
+//! | SAM `Events` (Api, HttpApi, S3, SQS, SNS, DynamoDB, Kinesis, Schedule, ScheduleV2, EventBridgeRule, CloudWatchEvent, CognitoUserPool, IoTRule), `AWS::Lambda::EventSourceMapping` | triggers |
+//! | `FunctionUrlConfig`, `AWS::Lambda::Url` | function URL channel |
+//! | `AWS::Serverless::Api`, `AWS::ApiGateway::RestApi`, `AWS::Serverless::HttpApi`, `AWS::ApiGatewayV2::Api` | API channels, with their default authorizer |
+//! | `AWS::S3::Bucket` (+ `AWS::S3::BucketPolicy`), `AWS::DynamoDB::Table`, `AWS::Serverless::SimpleTable`, `AWS::SecretsManager::Secret` | stores |
+//! | `AWS::SQS::Queue`, `AWS::SNS::Topic` (+ subscriptions), `AWS::Kinesis::Stream`, table streams, `AWS::Events::Rule`, `AWS::Cognito::UserPool` | channels |
+//! | `AWS::IAM::Role`, `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, SAM `Policies` | roles with permissions and managed policies |
+//! | `AWS::Logs::LogGroup` of a function, `AWS::WAFv2::WebACLAssociation` | log retention, WAF on an API |
+//!
+//! Reads and writes are inferred from the actions a function may take on an element. Other
+//! resource types are counted and reported, never silently dropped.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+mod events;
+
+use super::emit::Doc;
+use super::template::{Piece, Resource, Template, Val};
+use super::{Builder, Format};
+use crate::model::diagnostic::{FileId, Sources};
+use crate::model::yaml::Node;
+
+/// Boundaries every import has.
+const INTERNET: &str = "internet";
+const ACCOUNT: &str = "aws-account";
+const VPC: &str = "vpc";
+
+/// What a logical id of the template became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Mapped {
+    Function(String),
+    Store(String),
+    Channel(String),
+    Role(String),
+}
+
+impl Mapped {
+    fn id(&self) -> &str {
+        match self {
+            Mapped::Function(id) | Mapped::Store(id) | Mapped::Channel(id) | Mapped::Role(id) => id,
+        }
+    }
+}
+
+/// An `Allow` statement: actions on resources (element ids, ARNs or `*`).
+type Grant = (Vec<String>, Vec<String>);
+
+/// The state of one template's mapping.
+struct Mapper<'a> {
+    t: Template,
+    sources: &'a Sources,
+    file: FileId,
+    name: String,
+    b: &'a mut Builder,
+    /// Logical id → element.
+    elements: BTreeMap<String, Mapped>,
+    /// Table logical id → its stream channel.
+    streams: BTreeMap<String, String>,
+    /// Function element → its log retention from a log group.
+    retention: BTreeMap<String, u32>,
+    /// Permissions per function element, to infer flows after every role is known.
+    grants: BTreeMap<String, Vec<Grant>>,
+}
+
+/// Maps one template into `builder`.
+pub fn map(sources: &Sources, file: FileId, root: &Node, format: Format, builder: &mut Builder) {
+    let t = Template::new(root);
+    let name = super::display_name(sources.path(file));
+    let mut m = Mapper {
+        t,
+        sources,
+        file,
+        name,
+        b: builder,
+        elements: BTreeMap::new(),
+        streams: BTreeMap::new(),
+        retention: BTreeMap::new(),
+        grants: BTreeMap::new(),
+    };
+    if format == Format::Sam && !m.t.sam {
+        m.b.warn(
+            root.span,
+            "read as SAM, but the template has no `Transform: AWS::Serverless-2016-10-31`",
+            None,
+        );
+    }
+    m.boundaries();
+    let resources: Vec<Resource> =
+        m.t.resources
+            .iter()
+            .take(super::MAX_RESOURCES)
+            .cloned()
+            .collect();
+    // Elements first, so that references between them resolve whatever the order.
+    let mut live = Vec::new();
+    for r in &resources {
+        if !m.t.exists(r) {
+            m.b.warn(
+                r.span,
+                format!(
+                    "`{}` is not created with the parameters' defaults (condition `{}`)",
+                    r.id,
+                    r.condition.as_deref().unwrap_or("")
+                ),
+                None,
+            );
+            continue;
+        }
+        m.declare(r);
+        live.push(r);
+    }
+    for r in &live {
+        m.fill(r);
+    }
+    m.flows();
+    for (function, days) in std::mem::take(&mut m.retention) {
+        if let Some(f) = m.b.element("functions", &function) {
+            let mut logging = Doc::map();
+            logging.set("enabled", Doc::Bool(true));
+            logging.set("retention_days", Doc::Int(u64::from(days)));
+            f.set("logging", logging);
+        }
+    }
+    for note in m.t.take_unresolved() {
+        m.b.warn(
+            note.span,
+            format!("cannot resolve {}", note.what),
+            Some("the model keeps what the template says without it"),
+        );
+    }
+}
+
+impl Mapper<'_> {
+    fn from(&self, r: &Resource) -> String {
+        let (line, _) = self.sources.line_column(self.file, r.span.start);
+        format!("{}:{} {} {}", self.name, line + 1, r.kind, r.id)
+    }
+
+    fn boundaries(&mut self) {
+        for (id, name, trust) in [
+            (INTERNET, "Internet", "untrusted"),
+            (ACCOUNT, "AWS account", "trusted"),
+        ] {
+            if !self.b.has("boundaries", id) {
+                let mut boundary = Doc::map();
+                boundary.set("name", Doc::str(name));
+                boundary.set("trust", Doc::str(trust));
+                self.b.section("boundaries").set(id, boundary);
+            }
+        }
+    }
+
+    fn vpc_boundary(&mut self) {
+        if !self.b.has("boundaries", VPC) {
+            let mut boundary = Doc::map();
+            boundary.set("name", Doc::str("VPC"));
+            boundary.set(
+                "description",
+                Doc::str("The VPC the template's functions run in (one boundary for all of them)."),
+            );
+            boundary.set("trust", Doc::str("trusted"));
+            boundary.set("parent", Doc::str(ACCOUNT));
+            self.b.section("boundaries").set(VPC, boundary);
+        }
+    }
+
+    fn prop(&self, r: &Resource, key: &str) -> Option<Val> {
+        let node = r.properties.as_ref()?.get(key)?;
+        Some(self.t.resolve(node)).filter(|v| *v != Val::Absent)
+    }
+
+    /// A function property, or its SAM `Globals.Function` default.
+    fn fn_prop(&self, r: &Resource, key: &str) -> Option<Val> {
+        self.prop(r, key).or_else(|| {
+            if !r.kind.starts_with("AWS::Serverless::") {
+                return None;
+            }
+            let node = self.t.globals.as_ref()?.get("Function")?.get(key)?;
+            Some(self.t.resolve(node)).filter(|v| *v != Val::Absent)
+        })
+    }
+
+    /// Gives the element of `r` its id and kind.
+    fn declare(&mut self, r: &Resource) {
+        let mapped = match r.kind.as_str() {
+            "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
+                Mapped::Function(self.b.id(self.file, &r.id))
+            }
+            "AWS::S3::Bucket"
+            | "AWS::DynamoDB::Table"
+            | "AWS::DynamoDB::GlobalTable"
+            | "AWS::Serverless::SimpleTable"
+            | "AWS::SecretsManager::Secret" => Mapped::Store(self.b.id(self.file, &r.id)),
+            "AWS::SQS::Queue"
+            | "AWS::SNS::Topic"
+            | "AWS::Kinesis::Stream"
+            | "AWS::Serverless::Api"
+            | "AWS::ApiGateway::RestApi"
+            | "AWS::Serverless::HttpApi"
+            | "AWS::ApiGatewayV2::Api"
+            | "AWS::Events::EventBus"
+            | "AWS::Cognito::UserPool" => Mapped::Channel(self.b.id(self.file, &r.id)),
+            "AWS::IAM::Role" => Mapped::Role(self.b.id(self.file, &r.id)),
+            _ => return,
+        };
+        self.elements.insert(r.id.clone(), mapped);
+    }
+
+    fn fill(&mut self, r: &Resource) {
+        match r.kind.as_str() {
+            "AWS::Serverless::Function" | "AWS::Lambda::Function" => self.function(r),
+            "AWS::S3::Bucket" => self.bucket(r),
+            "AWS::DynamoDB::Table"
+            | "AWS::DynamoDB::GlobalTable"
+            | "AWS::Serverless::SimpleTable" => {
+                self.table(r);
+            }
+            "AWS::SecretsManager::Secret" => {
+                let mut store = element_doc("secrets-manager");
+                if self.prop(r, "KmsKeyId").is_some() {
+                    store.set("encryption", at_rest("cmk"));
+                }
+                self.add_store(r, store);
+            }
+            "AWS::SQS::Queue" => self.queue(r),
+            "AWS::SNS::Topic" => self.topic(r),
+            "AWS::Kinesis::Stream" => {
+                let mut channel = element_doc("kinesis");
+                if let Some(encryption) = self.prop(r, "StreamEncryption")
+                    && encryption
+                        .get("EncryptionType")
+                        .and_then(Val::text)
+                        .as_deref()
+                        == Some("KMS")
+                {
+                    channel.set("encryption", at_rest("kms"));
+                }
+                self.add_channel(r, channel);
+            }
+            "AWS::Serverless::Api" | "AWS::ApiGateway::RestApi" => self.api(r, "api-gateway-rest"),
+            "AWS::Serverless::HttpApi" => self.api(r, "api-gateway-http"),
+            "AWS::ApiGatewayV2::Api" => {
+                let kind = match self
+                    .prop(r, "ProtocolType")
+                    .and_then(|v| v.text())
+                    .as_deref()
+                {
+                    Some("WEBSOCKET") => "api-gateway-websocket",
+                    _ => "api-gateway-http",
+                };
+                self.api(r, kind);
+            }
+            "AWS::Events::EventBus" => {
+                let channel = element_doc("eventbridge");
+                self.add_channel(r, channel);
+            }
+            "AWS::Cognito::UserPool" => self.user_pool(r),
+            "AWS::IAM::Role" => self.role(r),
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => self.policy(r),
+            "AWS::S3::BucketPolicy" => self.bucket_policy(r),
+            "AWS::SNS::Subscription" => self.subscription(r),
+            "AWS::Lambda::EventSourceMapping" => self.event_source_mapping(r),
+            "AWS::Lambda::Url" => self.url(r),
+            "AWS::Events::Rule" => self.rule(r),
+            "AWS::Logs::LogGroup" => self.log_group(r),
+            "AWS::WAFv2::WebACLAssociation" | "AWS::WAFRegional::WebACLAssociation" => self.waf(r),
+            // Resources that only wire up what is mapped elsewhere.
+            "AWS::Lambda::Permission"
+            | "AWS::Lambda::Version"
+            | "AWS::Lambda::Alias"
+            | "AWS::Lambda::LayerVersion"
+            | "AWS::Serverless::LayerVersion"
+            | "AWS::ApiGateway::Deployment"
+            | "AWS::ApiGateway::Stage"
+            | "AWS::ApiGateway::Resource"
+            | "AWS::ApiGatewayV2::Stage"
+            | "AWS::ApiGatewayV2::Deployment"
+            | "AWS::ApiGatewayV2::Integration"
+            | "AWS::Lambda::EventInvokeConfig"
+            | "AWS::Cognito::UserPoolClient"
+            | "AWS::SQS::QueuePolicy"
+            | "AWS::SNS::TopicPolicy" => {}
+            other => {
+                *self.b.unmapped.entry(other.to_owned()).or_default() += 1;
+                self.b.warn(
+                    r.span,
+                    format!("`{}` of type `{other}` is not in the model", r.id),
+                    Some("strider maps the serverless resources of a template; add what matters by hand"),
+                );
+            }
+        }
+    }
+
+    fn add_store(&mut self, r: &Resource, doc: Doc) {
+        let id = self.b.id(self.file, &r.id);
+        let from = self.from(r);
+        self.b.add("stores", "stores", &id, doc, from);
+    }
+
+    fn add_channel(&mut self, r: &Resource, doc: Doc) {
+        let id = self.b.id(self.file, &r.id);
+        let from = self.from(r);
+        self.b.add("channels", "channels", &id, doc, from);
+    }
+
+    /// The element a value refers to: a `Ref`/`Fn::GetAtt` of a mapped resource, or an ARN or
+    /// name built around one (`arn:aws:s3:::${Bucket}/*`).
+    fn element_of(&self, value: &Val) -> Option<&Mapped> {
+        let pieces = value.pieces()?;
+        let mut found = pieces.iter().filter_map(|p| match p {
+            Piece::Resource { id, .. } => self.elements.get(id),
+            _ => None,
+        });
+        let first = found.next()?;
+        found.all(|other| other == first).then_some(first)
+    }
+
+    /// A resource as the model writes it: an element id, `*`, or the ARN (what a deployment
+    /// decides written as `*`).
+    fn resource_text(&self, value: &Val) -> Option<String> {
+        if let Some(mapped) = self.element_of(value) {
+            return Some(mapped.id().to_owned());
+        }
+        let pieces = value.pieces()?;
+        Some(
+            pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Lit(text) => text.clone(),
+                    Piece::Resource { id, .. } => id.clone(),
+                    Piece::Unknown(_) => "*".to_owned(),
+                })
+                .collect(),
+        )
+    }
+
+    fn function(&mut self, r: &Resource) {
+        let id = self.b.id(self.file, &r.id);
+        let mut f = Doc::map();
+        if let Some(name) = self.prop(r, "FunctionName").and_then(|v| v.text()) {
+            f.set("name", Doc::str(name));
+        }
+        if let Some(description) = self.prop(r, "Description").and_then(|v| v.text()) {
+            f.set("description", Doc::str(description));
+        }
+        let runtime = self.fn_prop(r, "Runtime").and_then(|v| v.text());
+        let image = self
+            .fn_prop(r, "PackageType")
+            .and_then(|v| v.text())
+            .as_deref()
+            == Some("Image");
+        f.set(
+            "runtime",
+            Doc::str(runtime.unwrap_or_else(|| {
+                if image {
+                    "container-image".to_owned()
+                } else {
+                    "unknown".to_owned()
+                }
+            })),
+        );
+        let vpc = self.fn_prop(r, "VpcConfig").is_some();
+        if vpc {
+            self.vpc_boundary();
+        }
+        f.set("boundary", Doc::str(if vpc { VPC } else { ACCOUNT }));
+        if let Some(handler) = self.fn_prop(r, "Handler").and_then(|v| v.text()) {
+            f.set("handler", Doc::str(handler));
+        }
+        // SAM and Lambda defaults when the template says nothing: 3 s and 128 MB.
+        let timeout = self
+            .fn_prop(r, "Timeout")
+            .and_then(|v| v.as_u32())
+            .unwrap_or(3);
+        f.set("timeout_s", Doc::Int(u64::from(timeout.clamp(1, 900))));
+        let memory = self
+            .fn_prop(r, "MemorySize")
+            .and_then(|v| v.as_u32())
+            .unwrap_or(128);
+        f.set("memory_mb", Doc::Int(u64::from(memory.clamp(128, 10_240))));
+        if let Some(reserved) = self
+            .fn_prop(r, "ReservedConcurrentExecutions")
+            .and_then(|v| v.as_u32())
+        {
+            f.set("reserved_concurrency", Doc::Int(u64::from(reserved)));
+        }
+        self.role_of_function(r, &id, &mut f);
+        self.environment(r, &mut f);
+        let mut triggers = Vec::new();
+        if let Some(Val::Map(events)) = self.prop(r, "Events") {
+            for (name, event) in &events {
+                if let Some(trigger) = self.event(r, &id, name, event) {
+                    triggers.push(trigger);
+                }
+            }
+        }
+        if let Some(url) = self.prop(r, "FunctionUrlConfig") {
+            triggers.push(self.function_url(r, &id, &url));
+        }
+        if !triggers.is_empty() {
+            f.set("triggers", Doc::Seq(triggers));
+        }
+        if let Some(target) = self
+            .fn_prop(r, "DeadLetterQueue")
+            .and_then(|d| d.get("TargetArn").cloned())
+            .or_else(|| {
+                self.fn_prop(r, "EventInvokeConfig").and_then(|c| {
+                    c.get("DestinationConfig")?
+                        .get("OnFailure")?
+                        .get("Destination")
+                        .cloned()
+                })
+            })
+            .or_else(|| {
+                self.fn_prop(r, "DeadLetterConfig")
+                    .and_then(|d| d.get("TargetArn").cloned())
+            })
+            && let Some(mapped) = self.element_of(&target)
+        {
+            f.set("on_failure", Doc::str(mapped.id()));
+        }
+        let tracing = self
+            .fn_prop(r, "Tracing")
+            .and_then(|v| v.text())
+            .or_else(|| {
+                self.fn_prop(r, "TracingConfig")
+                    .and_then(|t| t.get("Mode")?.text())
+            });
+        f.set("tracing", Doc::Bool(tracing.as_deref() == Some("Active")));
+        // Lambda writes every function's logs to CloudWatch, kept forever unless a log group
+        // of the template sets a retention (below).
+        let mut logging = Doc::map();
+        logging.set("enabled", Doc::Bool(true));
+        f.set("logging", logging);
+        if vpc {
+            f.set("vpc", Doc::Bool(true));
+        }
+        let from = self.from(r);
+        self.b.add("functions", "functions", &id, f, from);
+    }
+
+    /// The function's permissions: SAM `Policies` become a role of its own (as SAM creates
+    /// one); `Role` names an existing role.
+    fn role_of_function(&mut self, r: &Resource, id: &str, f: &mut Doc) {
+        if let Some(role) = self.fn_prop(r, "Role") {
+            match self.element_of(&role) {
+                Some(Mapped::Role(role)) => f.set("role", Doc::str(role.clone())),
+                _ => self.b.warn(
+                    r.span,
+                    format!("the role of `{}` is not defined in the template: its permissions are unknown", r.id),
+                    Some("add the role's permissions to the function by hand"),
+                ),
+            }
+            return;
+        }
+        if r.kind != "AWS::Serverless::Function" {
+            self.b.warn(
+                r.span,
+                format!("`{}` names no role: its permissions are unknown", r.id),
+                None,
+            );
+            return;
+        }
+        // The role SAM creates: basic execution (logs), X-Ray when traced, ENIs in a VPC, then
+        // the function's `Policies`.
+        let mut managed = vec!["AWSLambdaBasicExecutionRole".to_owned()];
+        if self.fn_prop(r, "Tracing").and_then(|v| v.text()).as_deref() == Some("Active") {
+            managed.push("AWSXrayWriteOnlyAccess".to_owned());
+        }
+        if self.fn_prop(r, "VpcConfig").is_some() {
+            managed.push("AWSLambdaVPCAccessExecutionRole".to_owned());
+        }
+        let mut statements = Vec::new();
+        let policies = self.fn_prop(r, "Policies").unwrap_or(Val::Absent);
+        for policy in policies.items() {
+            if let Some(name) = policy.text() {
+                managed.push(managed_name(&name));
+                continue;
+            }
+            if let Some(doc) = policy.get("Statement") {
+                statements.extend(self.statements(doc));
+                continue;
+            }
+            if let Val::Map(entries) = policy
+                && let [(template, _)] = entries.as_slice()
+            {
+                self.b.warn(
+                    r.span,
+                    format!("the SAM policy template `{template}` of `{}` is not expanded into permissions yet", r.id),
+                    Some("write its statements as an inline policy to have them in the model"),
+                );
+                continue;
+            }
+            self.b.warn(
+                r.span,
+                format!("a policy of `{}` could not be read", r.id),
+                None,
+            );
+        }
+        managed.dedup();
+        let role_id = self.b.fresh(&format!("{id}-role"));
+        let mut role = Doc::map();
+        role.set(
+            "description",
+            Doc::str(format!("The role SAM creates for `{}`.", r.id)),
+        );
+        Self::role_body(&mut role, &statements, &managed);
+        let from = self.from(r);
+        self.b.add("roles", "roles", &role_id, role, from);
+        f.set("role", Doc::str(role_id));
+        self.grants
+            .entry(id.to_owned())
+            .or_default()
+            .extend(statements);
+    }
+
+    fn role_body(role: &mut Doc, statements: &[Grant], managed: &[String]) {
+        if !statements.is_empty() {
+            let permissions = statements
+                .iter()
+                .map(|(allow, on)| {
+                    let mut p = Doc::map();
+                    p.set(
+                        "allow",
+                        Doc::Seq(allow.iter().cloned().map(Doc::Str).collect()),
+                    );
+                    p.set("on", Doc::Seq(on.iter().cloned().map(Doc::Str).collect()));
+                    p
+                })
+                .collect();
+            role.set("permissions", Doc::Seq(permissions));
+        }
+        if !managed.is_empty() {
+            role.set(
+                "managed_policies",
+                Doc::Seq(managed.iter().cloned().map(Doc::Str).collect()),
+            );
+        }
+    }
+
+    /// The `Allow` statements of a policy document: (actions, resources).
+    fn statements(&self, statement: &Val) -> Vec<Grant> {
+        let mut out = Vec::new();
+        for s in statement.items() {
+            if s.get("Effect").and_then(Val::text).as_deref() != Some("Allow") {
+                continue;
+            }
+            let allow: Vec<String> = s
+                .get("Action")
+                .map(|a| a.items().into_iter().filter_map(Val::text).collect())
+                .unwrap_or_default();
+            let mut on: Vec<String> = s
+                .get("Resource")
+                .map(|a| {
+                    a.items()
+                        .into_iter()
+                        .filter_map(|v| self.resource_text(v))
+                        .collect()
+                })
+                .unwrap_or_default();
+            on.dedup();
+            if !allow.is_empty() && !on.is_empty() {
+                out.push((allow, on));
+            }
+        }
+        out
+    }
+
+    fn environment(&mut self, r: &Resource, f: &mut Doc) {
+        let Some(variables) = self
+            .fn_prop(r, "Environment")
+            .and_then(|e| e.get("Variables").cloned())
+        else {
+            return;
+        };
+        let Val::Map(variables) = variables else {
+            return;
+        };
+        let mut env = Doc::map();
+        let mut secrets = Doc::map();
+        for (name, value) in &variables {
+            if *value == Val::Absent {
+                continue;
+            }
+            let text = self.resource_text(value).unwrap_or_default();
+            if let Some(source) = secret_source(name, &text, self.element_of(value).is_some()) {
+                let mut secret = Doc::map();
+                secret.set("from", Doc::str(source));
+                secrets.set(name.clone(), secret);
+            } else {
+                env.set(name.clone(), Doc::Str(text));
+            }
+        }
+        if !env.is_empty() {
+            f.set("env", env);
+        }
+        if !secrets.is_empty() {
+            f.set("secrets", secrets);
+        }
+    }
+
+    fn api(&mut self, r: &Resource, kind: &str) {
+        let mut channel = element_doc(kind);
+        let private = self
+            .prop(r, "EndpointConfiguration")
+            .map(|e| e.get("Type").cloned().unwrap_or(e))
+            .and_then(|v| v.items().first().and_then(|t| t.text()))
+            .is_some_and(|t| t == "PRIVATE");
+        channel.set("public", Doc::Bool(!private));
+        let auth = self.prop(r, "Auth");
+        let auth = if kind == "api-gateway-websocket" {
+            "none".to_owned()
+        } else {
+            api_auth(auth.as_ref()).to_owned()
+        };
+        channel.set("auth", Doc::Str(auth));
+        if kind != "api-gateway-websocket" {
+            channel.set("tls", Doc::Bool(true));
+        }
+        self.add_channel(r, channel);
+    }
+
+    fn bucket(&mut self, r: &Resource) {
+        let mut store = element_doc("s3");
+        let algorithm = self
+            .prop(r, "BucketEncryption")
+            .and_then(|e| e.get("ServerSideEncryptionConfiguration").cloned())
+            .and_then(|c| {
+                c.items().first().and_then(|rule| {
+                    rule.get("ServerSideEncryptionByDefault")?
+                        .get("SSEAlgorithm")?
+                        .text()
+                })
+            });
+        // Since January 2023 S3 encrypts every new object with S3-managed keys.
+        let at = match algorithm.as_deref() {
+            Some("aws:kms" | "aws:kms:dsse") => "kms",
+            _ => "provider",
+        };
+        store.set("encryption", at_rest(at));
+        let versioning = self
+            .prop(r, "VersioningConfiguration")
+            .and_then(|v| v.get("Status")?.text())
+            .is_some_and(|s| s == "Enabled");
+        store.set("versioning", Doc::Bool(versioning));
+        store.set(
+            "access_logging",
+            Doc::Bool(self.prop(r, "LoggingConfiguration").is_some()),
+        );
+        let acl = self.prop(r, "AccessControl").and_then(|v| v.text());
+        if matches!(acl.as_deref(), Some("PublicRead" | "PublicReadWrite")) {
+            store.set("public", Doc::Bool(true));
+        }
+        self.add_store(r, store);
+    }
+
+    fn bucket_policy(&mut self, r: &Resource) {
+        let Some(bucket) = self.prop(r, "Bucket") else {
+            return;
+        };
+        let Some(Mapped::Store(id)) = self.element_of(&bucket).cloned() else {
+            return;
+        };
+        let Some(document) = self.prop(r, "PolicyDocument") else {
+            return;
+        };
+        let public = document.get("Statement").is_some_and(|s| {
+            s.items().into_iter().any(|s| {
+                s.get("Effect").and_then(Val::text).as_deref() == Some("Allow")
+                    && s.get("Condition").is_none()
+                    && s.get("Principal").is_some_and(everyone)
+            })
+        });
+        if public && let Some(store) = self.b.element("stores", &id) {
+            store.set("public", Doc::Bool(true));
+        }
+    }
+
+    fn table(&mut self, r: &Resource) {
+        let mut store = element_doc("dynamodb");
+        let sse = self.prop(r, "SSESpecification");
+        let kms = sse
+            .as_ref()
+            .and_then(|s| s.get("SSEEnabled")?.as_bool())
+            .unwrap_or(false);
+        let cmk = sse.as_ref().and_then(|s| s.get("KMSMasterKeyId")).is_some();
+        store.set(
+            "encryption",
+            at_rest(if cmk {
+                "cmk"
+            } else if kms {
+                "kms"
+            } else {
+                "provider"
+            }),
+        );
+        let pitr = self
+            .prop(r, "PointInTimeRecoverySpecification")
+            .and_then(|p| p.get("PointInTimeRecoveryEnabled")?.as_bool())
+            .unwrap_or(false);
+        store.set("backup", Doc::Bool(pitr));
+        let id = self.b.id(self.file, &r.id);
+        self.add_store(r, store);
+        if self.prop(r, "StreamSpecification").is_some() {
+            let stream = self.b.fresh(&format!("{id}-stream"));
+            let mut channel = element_doc("dynamodb-stream");
+            channel.set("table", Doc::str(id.clone()));
+            let from = format!("{} (its stream)", self.from(r));
+            self.b.add("channels", "channels", &stream, channel, from);
+            self.streams.insert(r.id.clone(), stream);
+        }
+    }
+
+    fn queue(&mut self, r: &Resource) {
+        let mut channel = element_doc("sqs");
+        let at = if self.prop(r, "KmsMasterKeyId").is_some() {
+            "kms"
+        } else if self
+            .prop(r, "SqsManagedSseEnabled")
+            .and_then(|v| v.as_bool())
+            == Some(false)
+        {
+            "none"
+        } else {
+            // SQS-managed encryption is on by default for new queues.
+            "provider"
+        };
+        channel.set("encryption", at_rest(at));
+        if let Some(redrive) = self.prop(r, "RedrivePolicy") {
+            if let Some(target) = redrive.get("deadLetterTargetArn")
+                && let Some(Mapped::Channel(dlq)) = self.element_of(target)
+            {
+                channel.set("dlq", Doc::str(dlq.clone()));
+            }
+            if let Some(count) = redrive.get("maxReceiveCount").and_then(Val::as_u32) {
+                channel.set("max_receive_count", Doc::Int(u64::from(count)));
+            }
+        }
+        self.add_channel(r, channel);
+    }
+
+    fn topic(&mut self, r: &Resource) {
+        let mut channel = element_doc("sns");
+        if self.prop(r, "KmsMasterKeyId").is_some() {
+            channel.set("encryption", at_rest("kms"));
+        }
+        let mut delivers = Vec::new();
+        if let Some(subscriptions) = self.prop(r, "Subscription") {
+            for s in subscriptions.items() {
+                if s.get("Protocol").and_then(Val::text).as_deref() == Some("sqs")
+                    && let Some(endpoint) = s.get("Endpoint")
+                    && let Some(Mapped::Channel(queue)) = self.element_of(endpoint)
+                {
+                    delivers.push(Doc::str(queue.clone()));
+                }
+            }
+        }
+        if !delivers.is_empty() {
+            channel.set("delivers_to", Doc::Seq(delivers));
+        }
+        self.add_channel(r, channel);
+    }
+
+    fn subscription(&mut self, r: &Resource) {
+        let (Some(topic), Some(endpoint)) = (self.prop(r, "TopicArn"), self.prop(r, "Endpoint"))
+        else {
+            return;
+        };
+        let (Some(Mapped::Channel(topic)), Some(target)) = (
+            self.element_of(&topic).cloned(),
+            self.element_of(&endpoint).cloned(),
+        ) else {
+            return;
+        };
+        match self.prop(r, "Protocol").and_then(|v| v.text()).as_deref() {
+            Some("sqs") => {
+                if let Some(channel) = self.b.element("channels", &topic) {
+                    channel.push("delivers_to", Doc::str(target.id()));
+                }
+            }
+            Some("lambda") => {
+                if let Mapped::Function(function) = target {
+                    let mut trigger = Doc::map();
+                    trigger.set("kind", Doc::str("sns"));
+                    trigger.set("source", Doc::str(topic));
+                    self.push_trigger(&function, trigger);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn push_trigger(&mut self, function: &str, trigger: Doc) {
+        if let Some(f) = self.b.element("functions", function) {
+            f.push("triggers", trigger);
+        }
+    }
+
+    fn user_pool(&mut self, r: &Resource) {
+        let mut channel = element_doc("cognito");
+        let mfa = self.prop(r, "MfaConfiguration").and_then(|v| v.text());
+        channel.set("mfa", Doc::Bool(mfa.as_deref() == Some("ON")));
+        self.add_channel(r, channel);
+        let pool = self.b.id(self.file, &r.id);
+        if let Some(Val::Map(config)) = self.prop(r, "LambdaConfig") {
+            for (event, target) in &config {
+                if let Some(Mapped::Function(function)) = self.element_of(target).cloned() {
+                    let mut trigger = Doc::map();
+                    trigger.set("kind", Doc::str("cognito"));
+                    trigger.set("source", Doc::str(pool.clone()));
+                    trigger.set("events", Doc::Seq(vec![Doc::str(event.clone())]));
+                    self.push_trigger(&function, trigger);
+                }
+            }
+        }
+    }
+
+    fn role(&mut self, r: &Resource) {
+        let id = self.b.id(self.file, &r.id);
+        let mut statements = Vec::new();
+        if let Some(policies) = self.prop(r, "Policies") {
+            for policy in policies.items() {
+                if let Some(document) = policy
+                    .get("PolicyDocument")
+                    .and_then(|d| d.get("Statement"))
+                {
+                    statements.extend(self.statements(document));
+                }
+            }
+        }
+        let managed: Vec<String> = self
+            .prop(r, "ManagedPolicyArns")
+            .map(|m| {
+                m.items()
+                    .into_iter()
+                    .filter_map(|v| self.resource_text(v))
+                    .map(|arn| managed_name(&arn))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut role = Doc::map();
+        Self::role_body(&mut role, &statements, &managed);
+        let from = self.from(r);
+        self.b.add("roles", "roles", &id, role, from);
+        self.grants
+            .entry(format!("role:{id}"))
+            .or_default()
+            .extend(statements);
+    }
+
+    fn policy(&mut self, r: &Resource) {
+        let Some(document) = self
+            .prop(r, "PolicyDocument")
+            .and_then(|d| d.get("Statement").cloned())
+        else {
+            return;
+        };
+        let statements = self.statements(&document);
+        let roles = self
+            .prop(r, "Roles")
+            .map(|v| v.items().into_iter().cloned().collect::<Vec<_>>())
+            .unwrap_or_default();
+        for role in roles {
+            let Some(Mapped::Role(id)) = self.element_of(&role).cloned() else {
+                continue;
+            };
+            self.grants
+                .entry(format!("role:{id}"))
+                .or_default()
+                .extend(statements.clone());
+            if let Some(doc) = self.b.element("roles", &id) {
+                for (allow, on) in &statements {
+                    let mut p = Doc::map();
+                    p.set(
+                        "allow",
+                        Doc::Seq(allow.iter().cloned().map(Doc::Str).collect()),
+                    );
+                    p.set("on", Doc::Seq(on.iter().cloned().map(Doc::Str).collect()));
+                    doc.push("permissions", p);
+                }
+            }
+        }
+    }
+
+    fn event_source_mapping(&mut self, r: &Resource) {
+        let (Some(source), Some(function)) =
+            (self.prop(r, "EventSourceArn"), self.prop(r, "FunctionName"))
+        else {
+            return;
+        };
+        let Some(Mapped::Function(function)) = self.element_of(&function).cloned() else {
+            return;
+        };
+        let source_id = source.pieces().and_then(|p| match p.as_slice() {
+            [Piece::Resource { id, attr }] => Some((id.clone(), attr.clone())),
+            _ => None,
+        });
+        let (kind, channel) = match source_id {
+            Some((table, Some(attr))) if attr == "StreamArn" => match self.streams.get(&table) {
+                Some(stream) => ("dynamodb-stream", stream.clone()),
+                None => return,
+            },
+            Some((id, _)) => match (
+                self.t.resource(&id).map(|r| r.kind.as_str()),
+                self.elements.get(&id),
+            ) {
+                (Some("AWS::SQS::Queue"), Some(Mapped::Channel(c))) => ("sqs", c.clone()),
+                (Some("AWS::Kinesis::Stream"), Some(Mapped::Channel(c))) => ("kinesis", c.clone()),
+                _ => return,
+            },
+            None => return,
+        };
+        let mut trigger = Doc::map();
+        trigger.set("kind", Doc::str(kind));
+        trigger.set("source", Doc::str(channel));
+        batch(
+            &mut trigger,
+            self.prop(r, "BatchSize"),
+            self.prop(r, "FunctionResponseTypes"),
+        );
+        self.push_trigger(&function, trigger);
+    }
+
+    fn url(&mut self, r: &Resource) {
+        let Some(target) = self.prop(r, "TargetFunctionArn") else {
+            return;
+        };
+        let Some(Mapped::Function(function)) = self.element_of(&target).cloned() else {
+            return;
+        };
+        let id = self.b.id(self.file, &r.id);
+        let mut channel = element_doc("function-url");
+        channel.set("public", Doc::Bool(true));
+        let auth = self.prop(r, "AuthType").and_then(|v| v.text());
+        channel.set(
+            "auth",
+            Doc::str(if auth.as_deref() == Some("AWS_IAM") {
+                "iam"
+            } else {
+                "none"
+            }),
+        );
+        let from = self.from(r);
+        self.b.add("channels", "channels", &id, channel, from);
+        let mut trigger = Doc::map();
+        trigger.set("kind", Doc::str("http"));
+        trigger.set("source", Doc::str(id));
+        self.push_trigger(&function, trigger);
+    }
+
+    fn function_url(&mut self, r: &Resource, function: &str, config: &Val) -> Doc {
+        let id = self.b.fresh(&format!("{function}-url"));
+        let mut channel = element_doc("function-url");
+        channel.set("public", Doc::Bool(true));
+        let auth = config.get("AuthType").and_then(Val::text);
+        channel.set(
+            "auth",
+            Doc::str(if auth.as_deref() == Some("AWS_IAM") {
+                "iam"
+            } else {
+                "none"
+            }),
+        );
+        let from = format!("{} (its FunctionUrlConfig)", self.from(r));
+        self.b.add("channels", "channels", &id, channel, from);
+        let mut trigger = Doc::map();
+        trigger.set("kind", Doc::str("http"));
+        trigger.set("source", Doc::str(id));
+        trigger
+    }
+
+    fn rule(&mut self, r: &Resource) {
+        let Some(targets) = self.prop(r, "Targets") else {
+            return;
+        };
+        let functions: Vec<String> = targets
+            .items()
+            .into_iter()
+            .filter_map(|t| match self.element_of(t.get("Arn")?) {
+                Some(Mapped::Function(f)) => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        if functions.is_empty() {
+            return;
+        }
+        let id = self.b.id(self.file, &r.id);
+        let schedule = self.prop(r, "ScheduleExpression").and_then(|v| v.text());
+        let (kind, mut channel) = match &schedule {
+            Some(expression) => {
+                let mut c = element_doc("schedule");
+                c.set("expression", Doc::str(expression.clone()));
+                ("schedule", c)
+            }
+            None => ("eventbridge", element_doc("eventbridge")),
+        };
+        if let Some(description) = self.prop(r, "Description").and_then(|v| v.text()) {
+            channel.set("description", Doc::str(description));
+        }
+        let from = self.from(r);
+        self.b.add("channels", "channels", &id, channel, from);
+        let pattern = self.prop(r, "EventPattern").map(|p| json(&p));
+        for function in functions {
+            let mut trigger = Doc::map();
+            trigger.set("kind", Doc::str(kind));
+            trigger.set("source", Doc::str(id.clone()));
+            if let Some(pattern) = &pattern {
+                trigger.set("filter", Doc::str(pattern.clone()));
+            }
+            self.push_trigger(&function, trigger);
+        }
+    }
+
+    fn log_group(&mut self, r: &Resource) {
+        let Some(name) = self.prop(r, "LogGroupName") else {
+            return;
+        };
+        let Some(pieces) = name.pieces() else {
+            return;
+        };
+        let function = match pieces.as_slice() {
+            [Piece::Lit(prefix), Piece::Resource { id, .. }] if prefix == "/aws/lambda/" => {
+                match self.elements.get(id) {
+                    Some(Mapped::Function(f)) => f.clone(),
+                    _ => return,
+                }
+            }
+            _ => return,
+        };
+        // No retention: logs are kept forever, which the model says as no retention_days.
+        if let Some(days) = self.prop(r, "RetentionInDays").and_then(|v| v.as_u32()) {
+            self.retention.insert(function, days);
+        }
+    }
+
+    fn waf(&mut self, r: &Resource) {
+        let Some(arn) = self.prop(r, "ResourceArn") else {
+            return;
+        };
+        if let Some(Mapped::Channel(api)) = self.element_of(&arn).cloned()
+            && let Some(channel) = self.b.element("channels", &api)
+        {
+            channel.set("waf", Doc::Bool(true));
+        }
+    }
+
+    /// Reads, writes and invocations from what each function may do on each element.
+    fn flows(&mut self) {
+        let functions: Vec<(String, Option<String>)> = self
+            .elements
+            .values()
+            .filter_map(|m| match m {
+                Mapped::Function(id) => Some(id.clone()),
+                _ => None,
+            })
+            .map(|id| {
+                let role = match self
+                    .b
+                    .element("functions", &id)
+                    .and_then(|f| f.get_mut("role").cloned())
+                {
+                    Some(Doc::Str(role)) => Some(role),
+                    _ => None,
+                };
+                (id, role)
+            })
+            .collect();
+        let kinds: BTreeMap<String, &'static str> = self
+            .elements
+            .values()
+            .filter_map(|m| match m {
+                Mapped::Function(id) => Some((id.clone(), "functions")),
+                Mapped::Store(id) => Some((id.clone(), "stores")),
+                Mapped::Channel(id) => Some((id.clone(), "channels")),
+                Mapped::Role(_) => None,
+            })
+            .collect();
+        for (function, role) in functions {
+            let mut grants = self.grants.get(&function).cloned().unwrap_or_default();
+            if let Some(role) = &role {
+                grants.extend(
+                    self.grants
+                        .get(&format!("role:{role}"))
+                        .cloned()
+                        .unwrap_or_default(),
+                );
+            }
+            let mut reads = BTreeSet::new();
+            let mut writes = BTreeSet::new();
+            let mut invokes = BTreeSet::new();
+            for (actions, resources) in &grants {
+                for resource in resources {
+                    let Some(section) = kinds.get(resource) else {
+                        continue;
+                    };
+                    for action in actions {
+                        match (*section, access(action)) {
+                            ("functions", Access::Invoke) if *resource != function => {
+                                invokes.insert(resource.clone());
+                            }
+                            ("stores", Access::Read) => {
+                                reads.insert(resource.clone());
+                            }
+                            ("stores" | "channels", Access::Write) => {
+                                writes.insert(resource.clone());
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            let Some(f) = self.b.element("functions", &function) else {
+                continue;
+            };
+            for (key, set) in [("reads", reads), ("writes", writes), ("invokes", invokes)] {
+                if !set.is_empty() {
+                    f.set(key, Doc::Seq(set.into_iter().map(Doc::Str).collect()));
+                }
+            }
+        }
+    }
+}
+
+/// What an action does to its resource, judged from its verb.
+#[derive(Debug, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+    Invoke,
+    Other,
+}
+
+/// Verbs that read what they act on.
+const READS: &[&str] = &[
+    "Get", "List", "Query", "Scan", "Describe", "BatchGet", "Receive", "Select", "Head",
+];
+/// Verbs that change what they act on.
+const WRITES: &[&str] = &[
+    "Put",
+    "Update",
+    "Delete",
+    "BatchWrite",
+    "Send",
+    "Publish",
+    "Create",
+    "Copy",
+    "Restore",
+    "Transact",
+];
+
+fn access(action: &str) -> Access {
+    let Some((service, verb)) = action.split_once(':') else {
+        return Access::Other;
+    };
+    if service.eq_ignore_ascii_case("lambda")
+        && (verb.eq_ignore_ascii_case("InvokeFunction") || verb == "*")
+    {
+        return Access::Invoke;
+    }
+    if verb == "*" {
+        return Access::Write;
+    }
+    if READS.iter().any(|p| verb.starts_with(p)) {
+        Access::Read
+    } else if WRITES.iter().any(|p| verb.starts_with(p)) {
+        Access::Write
+    } else {
+        Access::Other
+    }
+}
+
+/// A managed policy as the model names it: the name of an AWS managed policy's ARN
+/// (`arn:aws:iam::aws:policy/service-role/AWSLambdaRole` → `AWSLambdaRole`), other ARNs whole.
+fn managed_name(text: &str) -> String {
+    match text.split_once(":iam::aws:policy/") {
+        Some((_, path)) => path.rsplit('/').next().unwrap_or(path).to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// Where a secret-looking environment variable comes from, when it holds one.
+fn secret_source(name: &str, value: &str, reference: bool) -> Option<&'static str> {
+    if value.starts_with("{{resolve:secretsmanager:") {
+        return Some("secrets-manager");
+    }
+    if value.starts_with("{{resolve:ssm") {
+        return Some("ssm");
+    }
+    let upper = name.to_ascii_uppercase();
+    let secret_name = [
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| upper.contains(w));
+    // A name or ARN of a secret store is not the secret.
+    (secret_name && !reference && !value.is_empty() && !value.starts_with("arn:")).then_some("env")
+}
+
+/// Whether a policy principal is everyone (`*`, `{AWS: "*"}`).
+fn everyone(principal: &Val) -> bool {
+    if principal.text().as_deref() == Some("*") {
+        return true;
+    }
+    principal.get("AWS").is_some_and(|aws| {
+        aws.items()
+            .into_iter()
+            .any(|v| v.text().as_deref() == Some("*"))
+    })
+}
+
+/// The authentication an API's `Auth` section sets by default.
+fn api_auth(auth: Option<&Val>) -> &'static str {
+    let Some(auth) = auth else {
+        return "none";
+    };
+    if let Some(name) = auth.get("DefaultAuthorizer").and_then(Val::text) {
+        return authorizer_kind(Some(auth), &name);
+    }
+    if auth.get("ApiKeyRequired").and_then(Val::as_bool) == Some(true) {
+        return "api-key";
+    }
+    "none"
+}
+
+/// The kind of the authorizer `name` of an API's `Auth` section.
+fn authorizer_kind(auth: Option<&Val>, name: &str) -> &'static str {
+    if name == "AWS_IAM" {
+        return "iam";
+    }
+    match auth.and_then(|a| a.get("Authorizers")?.get(name)) {
+        Some(a) if a.get("UserPoolArn").is_some() => "cognito",
+        Some(a) if a.get("JwtConfiguration").is_some() => "jwt",
+        Some(a) if a.get("FunctionArn").is_some() => "lambda-authorizer",
+        Some(a) if a.get("IdentitySource").is_some() => "jwt",
+        // An authorizer the template does not describe: some authentication, of unknown kind.
+        _ => "lambda-authorizer",
+    }
+}
+
+/// A batch trigger's size and partial-failure reporting.
+fn batch(trigger: &mut Doc, size: Option<Val>, responses: Option<Val>) {
+    if let Some(size) = size.and_then(|v| v.as_u32()) {
+        trigger.set("batch_size", Doc::Int(u64::from(size.clamp(1, 10_000))));
+    }
+    let partial = responses.is_some_and(|v| {
+        v.items()
+            .into_iter()
+            .any(|t| t.text().as_deref() == Some("ReportBatchItemFailures"))
+    });
+    trigger.set("partial_failures", Doc::Bool(partial));
+}
+
+/// A store or channel of `kind` in the account.
+fn element_doc(kind: &str) -> Doc {
+    let mut doc = Doc::map();
+    doc.set("kind", Doc::str(kind));
+    doc.set("boundary", Doc::str(ACCOUNT));
+    doc
+}
+
+fn at_rest(kind: &str) -> Doc {
+    let mut encryption = Doc::map();
+    encryption.set("at_rest", Doc::str(kind));
+    encryption
+}
+
+/// A value as compact JSON text (for event patterns and filters).
+fn json(value: &Val) -> String {
+    fn to_json(value: &Val) -> serde_json::Value {
+        match value {
+            Val::Absent => serde_json::Value::Null,
+            Val::Bool(b) => serde_json::Value::Bool(*b),
+            Val::Number(n) => {
+                serde_json::from_str(n).unwrap_or_else(|_| serde_json::Value::String(n.clone()))
+            }
+            Val::Text(_) => {
+                serde_json::Value::String(value.text().unwrap_or_else(|| "*".to_owned()))
+            }
+            Val::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+            Val::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), to_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+    to_json(value).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_are_read_write_or_invoke() {
+        assert_eq!(access("dynamodb:GetItem"), Access::Read);
+        assert_eq!(access("s3:PutObject"), Access::Write);
+        assert_eq!(access("lambda:InvokeFunction"), Access::Invoke);
+        assert_eq!(access("sqs:SendMessage"), Access::Write);
+        assert_eq!(access("xray:PutTraceSegments"), Access::Write);
+        assert_eq!(access("kms:Decrypt"), Access::Other);
+        assert_eq!(access("nonsense"), Access::Other);
+    }
+
+    #[test]
+    fn managed_policy_arns_become_names() {
+        assert_eq!(
+            managed_name("arn:aws:iam::aws:policy/service-role/AWSLambdaRole"),
+            "AWSLambdaRole"
+        );
+        assert_eq!(
+            managed_name("arn:aws-cn:iam::aws:policy/AmazonS3FullAccess"),
+            "AmazonS3FullAccess"
+        );
+        assert_eq!(
+            managed_name("arn:aws:iam::123:policy/mine"),
+            "arn:aws:iam::123:policy/mine"
+        );
+    }
+
+    #[test]
+    fn secrets_are_told_from_names_of_secrets() {
+        assert_eq!(secret_source("DB_PASSWORD", "hunter2", false), Some("env"));
+        assert_eq!(
+            secret_source("API_KEY", "{{resolve:secretsmanager:k}}", false),
+            Some("secrets-manager")
+        );
+        assert_eq!(
+            secret_source("SECRET_ARN", "arn:aws:secretsmanager:x", false),
+            None
+        );
+        assert_eq!(secret_source("TOKEN_SECRET", "shop-secrets", true), None);
+        assert_eq!(secret_source("TABLE", "orders", false), None);
+    }
+}

@@ -1,0 +1,425 @@
+//! `strider import`: a model from infrastructure as code.
+//!
+//! One file per format: [`cloudformation`] reads AWS SAM and CloudFormation templates (YAML with
+//! the short-form functions, or JSON such as `cdk.out/*.template.json`). Templates are read with
+//! the model's YAML reader in its CloudFormation dialect ([`template`]), mapped to model
+//! elements, and written as YAML with comments ([`emit`]) saying where each element came from.
+//! The text written is loaded back as a model before it is returned, so an import never hands
+//! over a model that does not validate.
+//!
+//! What templates do not say (what data flows where and how sensitive it is, who uses the APIs)
+//! is left for the architect, said in the model's header; nothing is invented.
+
+pub mod cloudformation;
+pub mod emit;
+pub mod template;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::model::diagnostic::{Code, Diagnostic, FileId, Sources, Span};
+use crate::model::yaml::{self, Dialect};
+use emit::Doc;
+
+/// The formats strider imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// AWS SAM (a CloudFormation template with the `AWS::Serverless` transform).
+    Sam,
+    /// Plain AWS CloudFormation (also what AWS CDK synthesises).
+    CloudFormation,
+}
+
+impl Format {
+    /// The format's name on the command line.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Sam => "sam",
+            Format::CloudFormation => "cloudformation",
+        }
+    }
+}
+
+/// An imported model: its YAML text, what was mapped, and what could not be.
+#[derive(Debug)]
+pub struct Imported {
+    /// The model, as YAML text that loads as a valid model.
+    pub yaml: String,
+    /// Problems that did not stop the import (unsupported resources, unresolved values).
+    pub warnings: Vec<Diagnostic>,
+    /// The templates read, to render the warnings.
+    pub sources: Sources,
+    /// What was mapped, for the summary: element kind → count.
+    pub mapped: BTreeMap<&'static str, usize>,
+    /// Resources of the templates that are in no element, by type → count.
+    pub unmapped: BTreeMap<String, usize>,
+}
+
+/// An import that failed: every problem, and the templates to render them.
+#[derive(Debug)]
+pub struct ImportError {
+    /// Problems, errors first.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The templates read.
+    pub sources: Sources,
+}
+
+/// The most resources an import maps, over all templates.
+pub const MAX_RESOURCES: usize = 20_000;
+
+/// Imports `paths` (each read whole, only these files) as `format`, or the format each file is
+/// detected as.
+///
+/// # Errors
+/// Unreadable or malformed templates, files of no supported format, or (a bug) a model that
+/// does not validate.
+pub fn import(paths: &[PathBuf], format: Option<Format>) -> Result<Imported, ImportError> {
+    let mut sources = Sources::default();
+    let mut problems = Vec::new();
+    let mut files: Vec<(FileId, yaml::Node)> = Vec::new();
+    for path in paths {
+        match read(path, &mut sources) {
+            Ok((file, root)) => files.push((file, root)),
+            Err(problem) => problems.push(*problem),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError {
+            diagnostics: problems,
+            sources,
+        });
+    }
+    let mut builder = Builder::default();
+    for (file, root) in &files {
+        let detected = detect(root);
+        let Some(format) = format.or(detected) else {
+            problems.push(
+                Diagnostic::unplaced(
+                    Code::Unreadable,
+                    format!(
+                        "`{}` is not a template strider can import: it has no `Resources` section",
+                        sources.path(*file).display()
+                    ),
+                )
+                .with_hint("strider imports AWS SAM and CloudFormation templates (YAML or JSON, such as `cdk.out/*.template.json`)"),
+            );
+            continue;
+        };
+        cloudformation::map(&sources, *file, root, format, &mut builder);
+    }
+    if !problems.is_empty() {
+        return Err(ImportError {
+            diagnostics: problems,
+            sources,
+        });
+    }
+    if builder.mapped.get("functions").copied().unwrap_or(0) == 0 {
+        let what: Vec<String> = files
+            .iter()
+            .map(|(f, _)| sources.path(*f).display().to_string())
+            .collect();
+        return Err(ImportError {
+            diagnostics: vec![Diagnostic::unplaced(
+                Code::EmptyModel,
+                format!("{} declare{} no Lambda function: there is nothing for a strider model to be about", what.join(", "), if what.len() == 1 { "s" } else { "" }),
+            )
+            .with_hint("import the templates that define the functions together with those that define what they use")],
+            sources,
+        });
+    }
+    let names: Vec<String> = files
+        .iter()
+        .map(|(file, _)| display_name(sources.path(*file)))
+        .collect();
+    let yaml = builder.finish(&names);
+    // What was written must load: a model that does not is a bug of the importer, reported as
+    // such rather than handed over.
+    if let Err(error) = crate::model::load::load_bytes(Path::new("imported.yaml"), yaml.as_bytes())
+    {
+        let mut diagnostics = vec![Diagnostic::unplaced(
+            Code::InvalidValue,
+            "the imported model does not validate (a bug in strider import; please report it with the template)",
+        )];
+        diagnostics.extend(error.diagnostics.into_iter().map(|mut d| {
+            d.span = None;
+            d
+        }));
+        return Err(ImportError {
+            diagnostics,
+            sources,
+        });
+    }
+    builder
+        .warnings
+        .sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.message.cmp(&b.message)));
+    Ok(Imported {
+        yaml,
+        warnings: builder.warnings,
+        sources,
+        mapped: builder.mapped,
+        unmapped: builder.unmapped,
+    })
+}
+
+impl Imported {
+    /// One line of what the import mapped and left out, for the terminal.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mapped: Vec<String> = self
+            .mapped
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        let mut line = format!(
+            "imported {}",
+            if mapped.is_empty() {
+                "nothing".to_owned()
+            } else {
+                mapped.join(", ")
+            }
+        );
+        let left: usize = self.unmapped.values().sum();
+        if left > 0 {
+            let types: Vec<&str> = self.unmapped.keys().map(String::as_str).take(5).collect();
+            let _ = std::fmt::Write::write_fmt(
+                &mut line,
+                format_args!(
+                    "; {left} resource{} not in the model ({}{})",
+                    if left == 1 { "" } else { "s" },
+                    types.join(", "),
+                    if self.unmapped.len() > 5 { ", …" } else { "" }
+                ),
+            );
+        }
+        if !self.warnings.is_empty() {
+            let n = self.warnings.len();
+            let _ = std::fmt::Write::write_fmt(
+                &mut line,
+                format_args!("; {n} warning{}", if n == 1 { "" } else { "s" }),
+            );
+        }
+        line
+    }
+}
+
+/// A template path as the model's comments show it: the file name.
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Reads and parses one template file named by the user.
+fn read(path: &Path, sources: &mut Sources) -> Result<(FileId, yaml::Node), Box<Diagnostic>> {
+    let limit = crate::model::load::MAX_FILE_BYTES;
+    let bytes = crate::files::Tree::read_named(path, limit).map_err(|refusal| {
+        Box::new(Diagnostic::unplaced(
+            Code::Unreadable,
+            format!("cannot read `{}`: {}", path.display(), refusal.reason()),
+        ))
+    })?;
+    let file = crate::model::load::add_text(path, bytes, sources)?;
+    let parsed = yaml::parse_as(sources, file, Dialect::CloudFormation).map_err(Box::new)?;
+    if let Some(problem) = parsed.problems.into_iter().next() {
+        return Err(Box::new(problem));
+    }
+    let root = parsed.root.ok_or_else(|| {
+        Box::new(Diagnostic::unplaced(
+            Code::EmptyModel,
+            format!("`{}` is empty", path.display()),
+        ))
+    })?;
+    Ok((file, root))
+}
+
+/// The format of a parsed file: SAM with the serverless transform, CloudFormation with
+/// `Resources` of `Type`s.
+#[must_use]
+pub fn detect(root: &yaml::Node) -> Option<Format> {
+    let resources = root.get("Resources")?;
+    if !matches!(resources.value, yaml::Value::Mapping(_)) {
+        return None;
+    }
+    Some(if template::Template::new(root).sam {
+        Format::Sam
+    } else {
+        Format::CloudFormation
+    })
+}
+
+/// The model being built, with the ids given out and what was mapped.
+#[derive(Debug, Default)]
+pub struct Builder {
+    sections: BTreeMap<&'static str, Doc>,
+    /// Element ids by (file, logical id).
+    ids: BTreeMap<(FileId, String), String>,
+    taken: std::collections::BTreeSet<String>,
+    /// Problems that did not stop the import.
+    pub warnings: Vec<Diagnostic>,
+    /// Element kind → count mapped.
+    pub mapped: BTreeMap<&'static str, usize>,
+    /// Resource type → count left out.
+    pub unmapped: BTreeMap<String, usize>,
+}
+
+/// The order sections are written in.
+const SECTIONS: &[&str] = &[
+    "boundaries",
+    "data",
+    "actors",
+    "externals",
+    "stores",
+    "channels",
+    "roles",
+    "functions",
+];
+
+impl Builder {
+    /// The element id for `logical` of `file`: kebab-cased, unique in the model, the same each
+    /// time it is asked for.
+    pub fn id(&mut self, file: FileId, logical: &str) -> String {
+        if let Some(id) = self.ids.get(&(file, logical.to_owned())) {
+            return id.clone();
+        }
+        let id = self.fresh(&kebab(logical));
+        self.ids.insert((file, logical.to_owned()), id.clone());
+        id
+    }
+
+    /// An id not given out yet, from `base`.
+    pub fn fresh(&mut self, base: &str) -> String {
+        let base = if base.is_empty() { "element" } else { base };
+        let mut id = base.to_owned();
+        let mut n = 2;
+        while self.taken.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.taken.insert(id.clone());
+        id
+    }
+
+    /// The section `name` (`functions`, `stores`…).
+    pub fn section(&mut self, name: &'static str) -> &mut Doc {
+        self.sections.entry(name).or_insert_with(Doc::map)
+    }
+
+    /// Adds element `id` to `section`, with where it came from; counted as `kind`.
+    pub fn add(
+        &mut self,
+        section: &'static str,
+        kind: &'static str,
+        id: &str,
+        element: Doc,
+        from: String,
+    ) {
+        *self.mapped.entry(kind).or_default() += 1;
+        self.section(section).set_commented(id, element, from);
+    }
+
+    /// The element `id` of `section`, to add to it.
+    pub fn element(&mut self, section: &'static str, id: &str) -> Option<&mut Doc> {
+        self.sections.get_mut(section)?.get_mut(id)
+    }
+
+    /// Whether `section` has element `id`.
+    #[must_use]
+    pub fn has(&self, section: &'static str, id: &str) -> bool {
+        self.sections
+            .get(section)
+            .is_some_and(|s| matches!(s, Doc::Map(entries) if entries.iter().any(|e| e.key == id)))
+    }
+
+    /// A warning at `span`.
+    pub fn warn(&mut self, span: Span, message: impl Into<String>, hint: Option<&str>) {
+        if self.warnings.len() < MAX_RESOURCES {
+            let mut warning = Diagnostic::error(Code::ImportIncomplete, span, message).warning();
+            if let Some(hint) = hint {
+                warning = warning.with_hint(hint);
+            }
+            self.warnings.push(warning);
+        }
+    }
+
+    /// The model's text.
+    fn finish(&mut self, files: &[String]) -> String {
+        let mut doc = Doc::map();
+        doc.set("strider", Doc::Int(1));
+        doc.set(
+            "name",
+            Doc::str(format!("Imported from {}", files.join(", "))),
+        );
+        for section in SECTIONS {
+            if let Some(content) = self.sections.remove(section)
+                && !content.is_empty()
+            {
+                doc.set(*section, content);
+            }
+        }
+        let header = vec![
+            format!("Imported by strider from {}.", files.join(", ")),
+            "Templates say what is deployed, not what it carries or who uses it. To finish the model:".to_owned(),
+            "- declare the data assets (`data:`) and list them on stores, channels and flows;".to_owned(),
+            "- add the actors and externals that use the APIs and the functions' outbound calls;".to_owned(),
+            "- check each flow (`reads`, `writes`, `invokes`): they are inferred from permissions.".to_owned(),
+        ];
+        emit::yaml(&header, &doc)
+    }
+}
+
+/// `OrdersTable` → `orders-table`, `MyAPIHandler` → `my-api-handler`, `queue_1` → `queue-1`.
+#[must_use]
+pub fn kebab(name: &str) -> String {
+    let chars: Vec<char> = name.chars().filter(char::is_ascii).collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1);
+            let boundary = prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+                || (prev.is_some_and(|p| p.is_ascii_uppercase())
+                    && next.is_some_and(char::is_ascii_lowercase));
+            if boundary && !out.ends_with('-') {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 64 {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logical_ids_become_kebab_case() {
+        for (from, to) in [
+            ("OrdersTable", "orders-table"),
+            ("MyAPIHandler", "my-api-handler"),
+            ("queue_1", "queue-1"),
+            ("S3Bucket", "s3-bucket"),
+            ("HTTPApi", "http-api"),
+            ("Fn2Go", "fn2-go"),
+            ("ÜberFn", "ber-fn"),
+            ("--", ""),
+        ] {
+            assert_eq!(kebab(from), to, "{from}");
+        }
+        let mut b = Builder::default();
+        let file = FileId::default();
+        assert_eq!(b.id(file, "OrdersTable"), "orders-table");
+        assert_eq!(b.id(file, "Orders_Table"), "orders-table-2");
+        assert_eq!(b.id(file, "OrdersTable"), "orders-table");
+        assert_eq!(b.fresh(""), "element");
+    }
+}
