@@ -1047,7 +1047,7 @@ fn article(word: &str) -> &'static str {
 }
 
 /// `service:Action` with wildcards, or `*`.
-fn is_action(action: &str) -> bool {
+pub(crate) fn is_action(action: &str) -> bool {
     if action == "*" {
         return true;
     }

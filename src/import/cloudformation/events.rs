@@ -1,7 +1,7 @@
 //! SAM `Events` of a function → its triggers, with the channels they imply (the API SAM
 //! creates when an event names none, a schedule per `Schedule` event, the default event bus).
 
-use super::{Mapped, Mapper, api_auth, authorizer_kind, batch, element_doc, json};
+use super::{Mapper, api_auth, authorizer_kind, batch, element_doc, json};
 use crate::import::emit::Doc;
 use crate::import::template::{Resource, Val};
 
@@ -123,8 +123,13 @@ impl Mapper<'_> {
                 })
                 .map(|auth| self.t.resolve(&auth)),
         };
-        let api = match p.get(key).map(|v| self.element_of(v).cloned()) {
-            Some(Some(Mapped::Channel(api))) => api,
+        let types: &[&str] = if kind == "Api" {
+            &["AWS::Serverless::Api", "AWS::ApiGateway::RestApi"]
+        } else {
+            &["AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api"]
+        };
+        let api = match p.get(key).map(|v| self.typed(v, types)) {
+            Some(Some(api)) => api,
             Some(_) => {
                 self.b.warn(
                     r.span,
@@ -173,8 +178,10 @@ impl Mapper<'_> {
     /// An `S3` event: the bucket, its event types and key filters.
     fn s3_event(&mut self, e: &Event<'_>, trigger: &mut Doc) -> Option<()> {
         let Event { r, name, p, .. } = *e;
-        let bucket = p.get("Bucket").and_then(|b| self.element_of(b).cloned());
-        let Some(Mapped::Store(bucket)) = bucket else {
+        let bucket = p
+            .get("Bucket")
+            .and_then(|b| self.typed(b, &["AWS::S3::Bucket"]));
+        let Some(bucket) = bucket else {
             self.b.warn(
                 r.span,
                 format!(
@@ -237,14 +244,27 @@ impl Mapper<'_> {
                 .resource()
                 .and_then(|(table, _)| self.streams.get(table).cloned())
         } else {
-            match self.element_of(source) {
-                Some(Mapped::Channel(c)) => Some(c.clone()),
-                _ => None,
-            }
+            let types: &[&str] = match kind {
+                "SQS" => &["AWS::SQS::Queue"],
+                "Kinesis" => &["AWS::Kinesis::Stream"],
+                _ => &["AWS::SNS::Topic"],
+            };
+            self.typed(source, types)
         };
-        let channel = match channel {
-            Some(c) => c,
-            None => self.outside_channel(r, name, trigger_kind, source),
+        let channel = match (channel, source.resource()) {
+            (Some(c), _) => c,
+            (None, Some((id, _))) if self.t.has(id) => {
+                self.b.warn(
+                    r.span,
+                    format!(
+                        "event `{name}` of `{}` names `{id}`, which is no {trigger_kind} source",
+                        r.id
+                    ),
+                    None,
+                );
+                return None;
+            }
+            (None, _) => self.outside_channel(r, name, trigger_kind, source),
         };
         trigger.set("kind", Doc::str(trigger_kind));
         trigger.set("source", Doc::str(channel));
@@ -291,8 +311,8 @@ impl Mapper<'_> {
         let Event { r, p, .. } = *e;
         let named = p
             .get("EventBusName")
-            .and_then(|v| self.element_of(v).cloned());
-        let bus = if let Some(Mapped::Channel(bus)) = named {
+            .and_then(|v| self.typed(v, &["AWS::Events::EventBus"]));
+        let bus = if let Some(bus) = named {
             bus
         } else {
             let id = self.b.id(self.file, "DefaultEventBus");
@@ -314,11 +334,9 @@ impl Mapper<'_> {
     /// A `CognitoUserPool` event: the pool and its trigger sources.
     fn cognito_event(&mut self, e: &Event<'_>, trigger: &mut Doc) -> Option<()> {
         let Event { p, .. } = *e;
-        let Some(Mapped::Channel(pool)) =
-            p.get("UserPool").and_then(|v| self.element_of(v).cloned())
-        else {
-            return None;
-        };
+        let pool = p
+            .get("UserPool")
+            .and_then(|v| self.typed(v, &["AWS::Cognito::UserPool"]))?;
         trigger.set("kind", Doc::str("cognito"));
         trigger.set("source", Doc::str(pool));
         let events: Vec<Doc> = p

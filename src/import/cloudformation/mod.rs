@@ -21,8 +21,26 @@ mod events;
 use super::emit::Doc;
 use super::template::{Piece, Resource, Template, Val};
 use super::{Builder, Format};
-use crate::model::diagnostic::{FileId, Sources};
+use crate::model::diagnostic::{FileId, Sources, Span};
 use crate::model::yaml::Node;
+
+/// Resource types of functions.
+const FUNCTIONS: &[&str] = &["AWS::Serverless::Function", "AWS::Lambda::Function"];
+/// Resource types of APIs.
+const APIS: &[&str] = &[
+    "AWS::Serverless::Api",
+    "AWS::ApiGateway::RestApi",
+    "AWS::Serverless::HttpApi",
+    "AWS::ApiGatewayV2::Api",
+];
+/// Resource types an on-failure destination may be.
+const DESTINATIONS: &[&str] = &[
+    "AWS::SQS::Queue",
+    "AWS::SNS::Topic",
+    "AWS::Events::EventBus",
+    "AWS::Serverless::Function",
+    "AWS::Lambda::Function",
+];
 
 /// Boundaries every import has.
 const INTERNET: &str = "internet";
@@ -173,15 +191,21 @@ impl Mapper<'_> {
         Some(self.t.resolve(node)).filter(|v| *v != Val::Absent)
     }
 
-    /// A function property, or its SAM `Globals.Function` default.
+    /// A function property with its SAM `Globals.Function` default merged in as SAM does:
+    /// mappings merged key by key (the function's win), lists appended, other values replaced.
     fn fn_prop(&self, r: &Resource, key: &str) -> Option<Val> {
-        self.prop(r, key).or_else(|| {
-            if !r.kind.starts_with("AWS::Serverless::") {
-                return None;
-            }
-            let node = self.t.globals.as_ref()?.get("Function")?.get(key)?;
-            Some(self.t.resolve(node)).filter(|v| *v != Val::Absent)
-        })
+        let own = self.prop(r, key);
+        let global = r
+            .kind
+            .starts_with("AWS::Serverless::")
+            .then(|| self.t.globals.as_ref()?.get("Function")?.get(key))
+            .flatten()
+            .map(|node| self.t.resolve(node))
+            .filter(|v| *v != Val::Absent);
+        match (global, own) {
+            (Some(global), Some(own)) => Some(merge(global, own)),
+            (global, own) => own.or(global),
+        }
     }
 
     /// Gives the element of `r` its id and kind.
@@ -207,6 +231,20 @@ impl Mapper<'_> {
             "AWS::IAM::Role" => Mapped::Role(self.b.id(self.file, &r.id)),
             _ => return,
         };
+        // A table's stream is a channel of its own, known before any function names it.
+        if matches!(
+            r.kind.as_str(),
+            "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"
+        ) && self.prop(r, "StreamSpecification").is_some()
+        {
+            let table = mapped.id().to_owned();
+            let stream = self.b.fresh(&format!("{table}-stream"));
+            let mut channel = element_doc("dynamodb-stream");
+            channel.set("table", Doc::str(table));
+            let from = format!("{} (its stream)", self.from(r));
+            self.b.add("channels", "channels", &stream, channel, from);
+            self.streams.insert(r.id.clone(), stream);
+        }
         self.elements.insert(r.id.clone(), mapped);
     }
 
@@ -319,6 +357,20 @@ impl Mapper<'_> {
         found.all(|other| other == first).then_some(first)
     }
 
+    /// The element a value refers to, when its resource is of one of `types`.
+    fn typed(&self, value: &Val, types: &[&str]) -> Option<String> {
+        let pieces = value.pieces()?;
+        let id = pieces.iter().find_map(|p| match p {
+            Piece::Resource { id, .. } => Some(id),
+            _ => None,
+        })?;
+        let resource = self.t.resource(id)?;
+        if !types.contains(&resource.kind.as_str()) {
+            return None;
+        }
+        self.element_of(value).map(|m| m.id().to_owned())
+    }
+
     /// A resource as the model writes it: an element id, `*`, or the ARN (what a deployment
     /// decides written as `*`).
     fn resource_text(&self, value: &Val) -> Option<String> {
@@ -336,6 +388,29 @@ impl Mapper<'_> {
                 })
                 .collect(),
         )
+    }
+
+    /// A policy's resource as a permission names it: a modelled store, channel or function by
+    /// its id, else an ARN (a resource of the template that is no such element gets one made
+    /// from its type and logical id) or `*`; `None` for what is neither, which IAM ignores.
+    fn permission_resource(&self, value: &Val) -> Option<String> {
+        match self.element_of(value) {
+            Some(Mapped::Role(_)) | None => {}
+            Some(mapped) => return Some(mapped.id().to_owned()),
+        }
+        if let Some((id, _)) = value.resource()
+            && let Some(resource) = self.t.resource(id)
+        {
+            let service = resource
+                .kind
+                .split("::")
+                .nth(1)
+                .unwrap_or("*")
+                .to_ascii_lowercase();
+            return Some(format!("arn:aws:{service}:*:*:{id}"));
+        }
+        let text = self.resource_text(value)?;
+        (text == "*" || text.starts_with("arn:")).then_some(text)
     }
 
     fn function(&mut self, r: &Resource) {
@@ -419,9 +494,9 @@ impl Mapper<'_> {
                 self.fn_prop(r, "DeadLetterConfig")
                     .and_then(|d| d.get("TargetArn").cloned())
             })
-            && let Some(mapped) = self.element_of(&target)
+            && let Some(destination) = self.typed(&target, DESTINATIONS)
         {
-            f.set("on_failure", Doc::str(mapped.id()));
+            f.set("on_failure", Doc::str(destination));
         }
         let tracing = self
             .fn_prop(r, "Tracing")
@@ -482,7 +557,7 @@ impl Mapper<'_> {
                 continue;
             }
             if let Some(doc) = policy.get("Statement") {
-                statements.extend(self.statements(doc));
+                statements.extend(self.statements(r.span, doc));
                 continue;
             }
             if let Val::Map(entries) = policy
@@ -542,30 +617,48 @@ impl Mapper<'_> {
         }
     }
 
-    /// The `Allow` statements of a policy document: (actions, resources).
-    fn statements(&self, statement: &Val) -> Vec<Grant> {
+    /// The `Allow` statements of a policy document: (actions, resources); what is no IAM
+    /// action is left out, and counted in the warning.
+    fn statements(&mut self, span: Span, statement: &Val) -> Vec<Grant> {
         let mut out = Vec::new();
+        let mut dropped = 0;
         for s in statement.items() {
             if s.get("Effect").and_then(Val::text).as_deref() != Some("Allow") {
                 continue;
             }
-            let allow: Vec<String> = s
+            // IAM reads service prefixes in any case; the model writes them in lower case.
+            let written: Vec<String> = s
                 .get("Action")
                 .map(|a| a.items().into_iter().filter_map(Val::text).collect())
                 .unwrap_or_default();
-            let mut on: Vec<String> = s
-                .get("Resource")
-                .map(|a| {
-                    a.items()
-                        .into_iter()
-                        .filter_map(|v| self.resource_text(v))
-                        .collect()
+            let allow: Vec<String> = written
+                .iter()
+                .map(|a| match a.split_once(':') {
+                    Some((service, name)) => format!("{}:{name}", service.to_ascii_lowercase()),
+                    None => a.clone(),
                 })
-                .unwrap_or_default();
+                .filter(|a| crate::model::validate::is_action(a))
+                .collect();
+            if allow.len() < written.len() {
+                dropped += written.len() - allow.len();
+            }
+            let resources: Vec<&Val> = s.get("Resource").map(Val::items).unwrap_or_default();
+            let mut on: Vec<String> = resources
+                .iter()
+                .filter_map(|v| self.permission_resource(v))
+                .collect();
+            dropped += resources.len() - on.len();
             on.dedup();
             if !allow.is_empty() && !on.is_empty() {
                 out.push((allow, on));
             }
+        }
+        if dropped > 0 {
+            self.b.warn(
+                span,
+                format!("{dropped} action{} or resource{} of a policy {} neither an IAM action (`service:Action`) nor an ARN, and left out", if dropped == 1 { "" } else { "s" }, if dropped == 1 { "" } else { "s" }, if dropped == 1 { "is" } else { "are" }),
+                None,
+            );
         }
         out
     }
@@ -662,7 +755,7 @@ impl Mapper<'_> {
         let Some(bucket) = self.prop(r, "Bucket") else {
             return;
         };
-        let Some(Mapped::Store(id)) = self.element_of(&bucket).cloned() else {
+        let Some(id) = self.typed(&bucket, &["AWS::S3::Bucket"]) else {
             return;
         };
         let Some(document) = self.prop(r, "PolicyDocument") else {
@@ -703,16 +796,7 @@ impl Mapper<'_> {
             .and_then(|p| p.get("PointInTimeRecoveryEnabled")?.as_bool())
             .unwrap_or(false);
         store.set("backup", Doc::Bool(pitr));
-        let id = self.b.id(self.file, &r.id);
         self.add_store(r, store);
-        if self.prop(r, "StreamSpecification").is_some() {
-            let stream = self.b.fresh(&format!("{id}-stream"));
-            let mut channel = element_doc("dynamodb-stream");
-            channel.set("table", Doc::str(id.clone()));
-            let from = format!("{} (its stream)", self.from(r));
-            self.b.add("channels", "channels", &stream, channel, from);
-            self.streams.insert(r.id.clone(), stream);
-        }
     }
 
     fn queue(&mut self, r: &Resource) {
@@ -732,9 +816,9 @@ impl Mapper<'_> {
         channel.set("encryption", at_rest(at));
         if let Some(redrive) = self.prop(r, "RedrivePolicy") {
             if let Some(target) = redrive.get("deadLetterTargetArn")
-                && let Some(Mapped::Channel(dlq)) = self.element_of(target)
+                && let Some(dlq) = self.typed(target, &["AWS::SQS::Queue"])
             {
-                channel.set("dlq", Doc::str(dlq.clone()));
+                channel.set("dlq", Doc::str(dlq));
             }
             if let Some(count) = redrive.get("maxReceiveCount").and_then(Val::as_u32) {
                 channel.set("max_receive_count", Doc::Int(u64::from(count)));
@@ -753,9 +837,9 @@ impl Mapper<'_> {
             for s in subscriptions.items() {
                 if s.get("Protocol").and_then(Val::text).as_deref() == Some("sqs")
                     && let Some(endpoint) = s.get("Endpoint")
-                    && let Some(Mapped::Channel(queue)) = self.element_of(endpoint)
+                    && let Some(queue) = self.typed(endpoint, &["AWS::SQS::Queue"])
                 {
-                    delivers.push(Doc::str(queue.clone()));
+                    delivers.push(Doc::str(queue));
                 }
             }
         }
@@ -770,20 +854,19 @@ impl Mapper<'_> {
         else {
             return;
         };
-        let (Some(Mapped::Channel(topic)), Some(target)) = (
-            self.element_of(&topic).cloned(),
-            self.element_of(&endpoint).cloned(),
-        ) else {
+        let Some(topic) = self.typed(&topic, &["AWS::SNS::Topic"]) else {
             return;
         };
         match self.prop(r, "Protocol").and_then(|v| v.text()).as_deref() {
             Some("sqs") => {
-                if let Some(channel) = self.b.element("channels", &topic) {
-                    channel.push("delivers_to", Doc::str(target.id()));
+                if let Some(queue) = self.typed(&endpoint, &["AWS::SQS::Queue"])
+                    && let Some(channel) = self.b.element("channels", &topic)
+                {
+                    channel.push("delivers_to", Doc::str(queue));
                 }
             }
             Some("lambda") => {
-                if let Mapped::Function(function) = target {
+                if let Some(function) = self.typed(&endpoint, FUNCTIONS) {
                     let mut trigger = Doc::map();
                     trigger.set("kind", Doc::str("sns"));
                     trigger.set("source", Doc::str(topic));
@@ -828,7 +911,7 @@ impl Mapper<'_> {
                     .get("PolicyDocument")
                     .and_then(|d| d.get("Statement"))
                 {
-                    statements.extend(self.statements(document));
+                    statements.extend(self.statements(r.span, document));
                 }
             }
         }
@@ -859,7 +942,7 @@ impl Mapper<'_> {
         else {
             return;
         };
-        let statements = self.statements(&document);
+        let statements = self.statements(r.span, &document);
         let roles = self
             .prop(r, "Roles")
             .map(|v| v.items().into_iter().cloned().collect::<Vec<_>>())
@@ -1041,7 +1124,7 @@ impl Mapper<'_> {
         let Some(arn) = self.prop(r, "ResourceArn") else {
             return;
         };
-        if let Some(Mapped::Channel(api)) = self.element_of(&arn).cloned()
+        if let Some(api) = self.typed(&arn, APIS)
             && let Some(channel) = self.b.element("channels", &api)
         {
             channel.set("waf", Doc::Bool(true));
@@ -1259,6 +1342,29 @@ fn batch(trigger: &mut Doc, size: Option<Val>, responses: Option<Val>) {
             .any(|t| t.text().as_deref() == Some("ReportBatchItemFailures"))
     });
     trigger.set("partial_failures", Doc::Bool(partial));
+}
+
+/// SAM's merge of a global value with a resource's own.
+fn merge(global: Val, own: Val) -> Val {
+    match (global, own) {
+        (Val::Map(mut entries), Val::Map(own)) => {
+            for (key, value) in own {
+                match entries.iter_mut().find(|(k, _)| *k == key) {
+                    Some(entry) => {
+                        let old = std::mem::replace(&mut entry.1, Val::Absent);
+                        entry.1 = merge(old, value);
+                    }
+                    None => entries.push((key, value)),
+                }
+            }
+            Val::Map(entries)
+        }
+        (Val::List(mut items), Val::List(own)) => {
+            items.extend(own);
+            Val::List(items)
+        }
+        (_, own) => own,
+    }
 }
 
 /// A store or channel of `kind` in the account.

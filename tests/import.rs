@@ -1,0 +1,450 @@
+//! `strider import`: SAM and CloudFormation templates become models that validate, that say what
+//! the template says (every function, event and store accounted for, counted from the template
+//! itself), that carry hostile template strings safely, and whose analysis finds the known
+//! issues of the template. Generated templates never make it panic.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a backtrace"
+)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use strider::import::{self, Format};
+use strider::model::diagnostic::Sources;
+use strider::model::yaml::{Dialect, Node, Value, parse_as};
+
+const ORDERS: &str = "tests/fixtures/import/orders-sam.yaml";
+
+/// `text` as a double-quoted YAML (and JSON) string with every character outside printable
+/// ASCII escaped: a template may hold any string, written escaped.
+fn quoted(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c if u32::from(c) <= 0xffff => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push_str(&format!("\\U{:08x}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn imported(paths: &[&Path]) -> import::Imported {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
+    import::import(&paths, None).unwrap_or_else(|e| panic!("{:#?}", e.diagnostics))
+}
+
+fn load(yaml: &str) -> strider::model::Model {
+    strider::model::load_bytes(Path::new("imported.yaml"), yaml.as_bytes())
+        .unwrap_or_else(|e| panic!("{yaml}\n{:#?}", e.diagnostics))
+        .model
+}
+
+/// A template file's tree, read as the importer reads it.
+fn tree(path: &Path) -> Node {
+    let mut sources = Sources::default();
+    let file = sources.add(path, std::fs::read_to_string(path).unwrap());
+    parse_as(&sources, file, Dialect::CloudFormation)
+        .unwrap()
+        .root
+        .unwrap()
+}
+
+fn entries(node: &Node) -> Vec<(&str, &Node)> {
+    match &node.value {
+        Value::Mapping(entries) => entries.iter().map(|(k, v)| (k.text.as_str(), v)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn a_sam_template_becomes_a_model_whose_analysis_finds_its_known_issues() {
+    let out = tempfile::tempdir().unwrap();
+    let model = out.path().join("model.yaml");
+    let run = common::run(&["import", ORDERS, "-o", model.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", common::text(&run));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("imported 8 channels, 4 functions, 4 roles, 2 stores"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("AWS::CloudWatch::Dashboard"), "{stderr}");
+    assert!(stderr.contains("DynamoDBCrudPolicy"), "{stderr}");
+    let validate = common::run(&["validate", model.to_str().unwrap()]);
+    assert!(validate.status.success(), "{}", common::text(&validate));
+
+    let analyze = common::run(&["analyze", model.to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&analyze.stdout).unwrap();
+    let threats: BTreeSet<&str> = json["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    for known in [
+        // The status route opts out of the API's Cognito authorizer.
+        "STR-001@place-order-function/orders-api:GET:/orders/{id}/status",
+        // `Action: '*'` on `Resource: '*'`.
+        "STR-003@fulfil-order-function/*@*",
+        // A bucket policy granting s3:GetObject to everyone.
+        "STR-007@export-bucket",
+        // A queue consumed by a function, with no redrive policy.
+        "STR-021@orders-queue",
+        // A function URL with AuthType NONE.
+        "STR-001@thumbnail-function/thumbnail-function-url",
+    ] {
+        assert!(threats.contains(known), "{known} not in {threats:#?}");
+    }
+    // The order route is behind the API's default Cognito authorizer.
+    assert!(!threats.contains("STR-001@place-order-function/orders-api:POST:/orders"));
+}
+
+#[test]
+fn what_the_template_says_is_in_the_model() {
+    let model = load(&imported(&[Path::new(ORDERS)]).yaml);
+    let place = &model.functions["place-order-function"];
+    assert_eq!(place.runtime, "python3.12", "from Globals");
+    assert_eq!((place.timeout_s, place.memory_mb), (Some(10), Some(256)));
+    assert_eq!(place.reserved_concurrency, Some(20));
+    // Globals' variables merged with the function's, as SAM does.
+    assert_eq!(place.env["STAGE"], "prod");
+    assert_eq!(place.env["TABLE_NAME"], "orders-table");
+    // A secret-looking variable is a secret, and its value is not copied into the model.
+    assert!(place.secrets.contains_key("PAYMENT_API_KEY"));
+    assert!(!place.env.contains_key("PAYMENT_API_KEY"));
+    let role = &model.roles[place.role.as_deref().unwrap()];
+    assert!(
+        role.managed_policies
+            .iter()
+            .any(|p| p == "AWSLambdaBasicExecutionRole")
+    );
+    assert_eq!(
+        place
+            .writes
+            .iter()
+            .map(strider::model::FlowRef::target)
+            .collect::<Vec<_>>(),
+        ["orders-queue", "orders-table"]
+    );
+    let export = &model.functions["export-function"];
+    assert_eq!(export.boundary, "vpc");
+    assert_eq!(export.on_failure.as_deref(), Some("export-dlq"));
+    assert_eq!(export.logging.as_ref().unwrap().retention_days, Some(14));
+    assert!(
+        export
+            .triggers
+            .iter()
+            .any(|t| t.source.as_deref() == Some("orders-table-stream"))
+    );
+    assert_eq!(
+        model.channels["orders-table-stream"].table.as_deref(),
+        Some("orders-table")
+    );
+    assert!(model.stores["export-bucket"].public);
+    assert!(
+        !model.functions.contains_key("dev-only-function"),
+        "its condition is false"
+    );
+}
+
+/// Counts from the template: functions that exist with the parameters' defaults, their events,
+/// their function URLs, and the stores (buckets, tables, secrets).
+#[test]
+fn every_function_event_and_store_of_the_template_is_accounted_for() {
+    let root = tree(Path::new(ORDERS));
+    let resources = entries(root.get("Resources").unwrap());
+    let conditional = |r: &Node| r.get("Condition").is_some();
+    let functions: Vec<&Node> = resources
+        .iter()
+        .filter(|(_, r)| {
+            r.get("Type").and_then(Node::as_scalar) == Some("AWS::Serverless::Function")
+        })
+        .map(|(_, r)| *r)
+        .filter(|r| !conditional(r))
+        .collect();
+    let events: usize = functions
+        .iter()
+        .map(|f| {
+            let props = f.get("Properties").unwrap();
+            props.get("Events").map_or(0, |e| entries(e).len())
+                + usize::from(props.get("FunctionUrlConfig").is_some())
+        })
+        .sum();
+    let stores = resources
+        .iter()
+        .filter(|(_, r)| {
+            matches!(
+                r.get("Type").and_then(Node::as_scalar),
+                Some("AWS::S3::Bucket" | "AWS::DynamoDB::Table" | "AWS::SecretsManager::Secret")
+            )
+        })
+        .count();
+    let model = load(&imported(&[Path::new(ORDERS)]).yaml);
+    assert_eq!(model.functions.len(), functions.len());
+    let triggers: usize = model.functions.values().map(|f| f.triggers.len()).sum();
+    assert_eq!(triggers, events);
+    assert_eq!(model.stores.len(), stores);
+}
+
+/// The JSON form of a template (what `cdk synth` writes) imports exactly as its YAML form.
+#[test]
+fn json_templates_import_like_yaml_ones() {
+    fn json(node: &Node) -> serde_json::Value {
+        match &node.value {
+            Value::Scalar { text, plain } => {
+                if *plain && let Ok(n) = text.parse::<i64>() {
+                    return serde_json::json!(n);
+                }
+                serde_json::Value::String(text.clone())
+            }
+            Value::Sequence(items) => items.iter().map(json).collect(),
+            Value::Mapping(entries) => entries
+                .iter()
+                .map(|(k, v)| (k.text.clone(), json(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let as_json = dir.path().join("orders-sam.yaml");
+    std::fs::write(
+        &as_json,
+        serde_json::to_string_pretty(&json(&tree(Path::new(ORDERS)))).unwrap(),
+    )
+    .unwrap();
+    // JSON objects come sorted, so elements and events in another order: compare what they
+    // say, not where.
+    let normal = |mut model: strider::model::Model| {
+        model.locations.clear();
+        for f in model.functions.values_mut() {
+            f.triggers.sort_by_key(|t| format!("{t:?}"));
+        }
+        model
+    };
+    let from_yaml = normal(load(&imported(&[Path::new(ORDERS)]).yaml));
+    let from_json = normal(load(&imported(&[&as_json]).yaml));
+    assert_eq!(from_yaml, from_json);
+}
+
+#[test]
+fn hostile_template_strings_reach_the_model_as_data() {
+    let nasty = [
+        "line\nfunctions:\n  evil: {runtime: x}",
+        "\u{202e}reversed",
+        "bell\u{7}",
+        "next\u{85}line",
+        "'quote\" and \\ back",
+        "# not a comment",
+        "x {{resolve:ssm:/x}} &anchor *alias !Ref x",
+    ];
+    let mut template = String::from(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.h\n      Environment:\n        Variables:\n",
+    );
+    for (i, value) in nasty.iter().enumerate() {
+        template.push_str(&format!("          V{i}: {}\n", quoted(value)));
+    }
+    template.push_str("      Events:\n        Get:\n          Type: HttpApi\n          Properties:\n            Path: \"/a\\nb\\u202e\"\n            Method: get\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.yaml");
+    std::fs::write(&path, &template).unwrap();
+    let result = imported(&[&path]);
+    assert!(
+        !result
+            .yaml
+            .chars()
+            .any(|c| c.is_control() && c != '\n' || ('\u{2000}'..='\u{206f}').contains(&c)),
+        "{}",
+        result.yaml
+    );
+    let model = load(&result.yaml);
+    let f = &model.functions["fn"];
+    for (i, value) in nasty.iter().enumerate() {
+        assert_eq!(f.env[&format!("V{i}")], *value);
+    }
+    assert_eq!(model.functions.len(), 1, "no element injected");
+    assert_eq!(f.triggers[0].path.as_deref(), Some("/a\nb\u{202e}"));
+    // The terminal summary and warnings are escaped.
+    let run = common::run(&["import", path.to_str().unwrap()]);
+    assert!(run.status.success());
+    assert!(!String::from_utf8_lossy(&run.stderr).contains('\u{202e}'));
+}
+
+#[test]
+fn an_existing_file_is_not_replaced_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model.yaml");
+    std::fs::write(&out, "mine").unwrap();
+    let run = common::run(&["import", ORDERS, "-o", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(common::text(&run).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
+    let run = common::run(&["import", ORDERS, "-o", out.to_str().unwrap(), "--force"]);
+    assert!(run.status.success());
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("place-order-function")
+    );
+}
+
+#[test]
+fn what_is_no_template_gets_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "model.yaml",
+            "strider: 1\nfunctions: {}\n",
+            "no `Resources`",
+        ),
+        ("empty.yaml", "", "empty"),
+        ("broken.yaml", "Resources: [\n", "malformed YAML"),
+        (
+            "bomb.yaml",
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nResources: {}\n",
+            "aliases",
+        ),
+        (
+            "nofunction.yaml",
+            "Resources:\n  B: {Type: AWS::S3::Bucket}\n",
+            "no Lambda function",
+        ),
+        (
+            "tag.yaml",
+            "Resources: !Foo x\n",
+            "not supported in a CloudFormation template",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let run = common::run(&["import", path.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(2), "{name}: {}", common::text(&run));
+        assert!(
+            common::text(&run).contains(expected),
+            "{name}: {}",
+            common::text(&run)
+        );
+    }
+    let run = common::run(&["import", "tests/fixtures/import/missing.yaml"]);
+    assert_eq!(run.status.code(), Some(2));
+}
+
+#[test]
+fn the_imported_model_reads_well() {
+    let result = imported(&[Path::new(ORDERS)]);
+    insta::assert_snapshot!("orders_sam", result.yaml);
+    assert_eq!(import::detect(&tree(Path::new(ORDERS))), Some(Format::Sam));
+}
+
+const EVENT_TYPES: [&str; 10] = [
+    "Api",
+    "HttpApi",
+    "S3",
+    "SQS",
+    "SNS",
+    "DynamoDB",
+    "Schedule",
+    "EventBridgeRule",
+    "CognitoUserPool",
+    "Alexa",
+];
+const RESOURCE_TYPES: [&str; 8] = [
+    "AWS::S3::Bucket",
+    "AWS::SQS::Queue",
+    "AWS::SNS::Topic",
+    "AWS::DynamoDB::Table",
+    "AWS::Cognito::UserPool",
+    "AWS::Serverless::Api",
+    "AWS::IAM::Role",
+    "AWS::EC2::Instance",
+];
+
+/// A random SAM template: resources of random types, functions whose events, roles, policies
+/// and variables name them (or names that are no resource), with strings from a wide alphabet.
+fn template() -> impl Strategy<Value = String> {
+    let text = "[a-zA-Z0-9 :/*{}\\-_.$\"'\\\\\n\u{202e}é]{0,12}";
+    let resources = prop::collection::vec((0..RESOURCE_TYPES.len(), any::<bool>()), 0..6);
+    let functions = prop::collection::vec(
+        (
+            prop::collection::vec((0..EVENT_TYPES.len(), 0..8usize, text), 0..4),
+            prop::option::of(0..8usize),
+            prop::collection::vec((text, 0..8usize), 0..3),
+            text,
+        ),
+        0..4,
+    );
+    (resources, functions).prop_map(|(resources, functions)| {
+        let mut t = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
+        let name = |i: usize| format!("R{i}");
+        for (i, (kind, stream)) in resources.iter().enumerate() {
+            t.push_str(&format!("  R{i}:\n    Type: {}\n    Properties:\n", RESOURCE_TYPES[*kind]));
+            if *stream {
+                t.push_str("      StreamSpecification: {StreamViewType: NEW_IMAGE}\n      RedrivePolicy: {deadLetterTargetArn: !GetAtt R0.Arn}\n");
+            }
+            t.push_str("      Tags: []\n");
+        }
+        for (i, (events, role, statements, variable)) in functions.iter().enumerate() {
+            let q = quoted;
+            t.push_str(&format!(
+                "  F{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.h\n      Environment: {{Variables: {{V: {}, R: !Ref {}}}}}\n",
+                q(variable),
+                name(i)
+            ));
+            if let Some(role) = role {
+                t.push_str(&format!("      Role: !GetAtt {}.Arn\n", name(*role)));
+            }
+            t.push_str("      Policies:\n        - AWSLambdaRole\n        - Statement:\n");
+            for (action, target) in statements {
+                t.push_str(&format!(
+                    "            - {{Effect: Allow, Action: {}, Resource: !Sub \"arn:aws:s3:::${{{}}}/*\"}}\n",
+                    q(action),
+                    name(*target)
+                ));
+            }
+            t.push_str("            - {Effect: Allow, Action: s3:GetObject, Resource: '*'}\n      Events:\n");
+            for (j, (kind, target, path)) in events.iter().enumerate() {
+                let r = name(*target);
+                t.push_str(&format!(
+                    "        E{j}:\n          Type: {}\n          Properties: {{Path: {}, Method: get, RestApiId: !Ref {r}, Bucket: !Ref {r}, Events: s3:ObjectCreated:*, Queue: !GetAtt {r}.Arn, Topic: !Ref {r}, Stream: !GetAtt {r}.StreamArn, Schedule: rate(1 hour), UserPool: !Ref {r}, Trigger: PreSignUp, Pattern: {{source: [x]}}}}\n",
+                    EVENT_TYPES[*kind],
+                    q(path)
+                ));
+            }
+        }
+        t
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the template, import ends: with a model that validates (import loads what it
+    /// wrote before returning it), or, for a template with no function, with that error.
+    #[test]
+    fn generated_templates_import_to_valid_models(text in template()) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("template.yaml");
+        std::fs::write(&path, &text).unwrap();
+        match import::import(&[path], Some(Format::Sam)) {
+            Ok(result) => {
+                let model = load(&result.yaml);
+                prop_assert!(!model.functions.is_empty());
+            }
+            Err(error) => {
+                let messages: Vec<&str> = error.diagnostics.iter().map(|d| d.message.as_str()).collect();
+                prop_assert!(
+                    messages.iter().any(|m| m.contains("no Lambda function")),
+                    "{messages:?}\n{text}"
+                );
+            }
+        }
+    }
+}
