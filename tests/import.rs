@@ -448,3 +448,184 @@ proptest! {
         }
     }
 }
+
+/// The template files of the corpus of real templates in `tests/import/` (see its README), each
+/// with the tree read from it; other files (OpenAPI documents, Serverless Framework and
+/// Terraform files) with `None`.
+fn corpus() -> Vec<(PathBuf, Option<Node>)> {
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir("tests/import").unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let file = file.unwrap().path();
+            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !file.is_file() || !["yaml", "yml", "json"].contains(&ext) {
+                continue;
+            }
+            let root = tree(&file);
+            let template = import::detect(&root).map(|_| root);
+            files.push((file, template));
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+fn kind(node: &Node) -> &str {
+    node.get("Type").and_then(Node::as_scalar).unwrap_or("")
+}
+
+/// What the template declares, counted from it: functions, stores, and the ways functions are
+/// started (SAM events, function URLs, event source mappings, rule targets, subscriptions,
+/// Cognito triggers).
+fn declared(root: &Node) -> (usize, usize, usize) {
+    let resources = entries(root.get("Resources").unwrap());
+    let is_function = |n: &Node| {
+        matches!(
+            kind(n),
+            "AWS::Serverless::Function" | "AWS::Lambda::Function"
+        )
+    };
+    let functions = resources.iter().filter(|(_, r)| is_function(r)).count();
+    let stores = resources
+        .iter()
+        .filter(|(_, r)| {
+            matches!(
+                kind(r),
+                "AWS::S3::Bucket"
+                    | "AWS::DynamoDB::Table"
+                    | "AWS::DynamoDB::GlobalTable"
+                    | "AWS::Serverless::SimpleTable"
+                    | "AWS::SecretsManager::Secret"
+            )
+        })
+        .count();
+    let mut starts = 0;
+    for (_, r) in &resources {
+        let props = r.get("Properties");
+        let get = |key: &str| props.and_then(|p| p.get(key));
+        match kind(r) {
+            "AWS::Serverless::Function" => {
+                starts += get("Events").map_or(0, |e| entries(e).len());
+                starts += usize::from(get("FunctionUrlConfig").is_some());
+            }
+            "AWS::Lambda::EventSourceMapping" | "AWS::Lambda::Url" => starts += 1,
+            "AWS::SNS::Subscription" => {
+                starts += usize::from(get("Protocol").and_then(Node::as_scalar) == Some("lambda"));
+            }
+            _ => {}
+        }
+    }
+    (functions, stores, starts)
+}
+
+#[test]
+fn every_template_of_the_corpus_imports_validates_and_analyses() {
+    let corpus = corpus();
+    let templates: Vec<&(PathBuf, Option<Node>)> =
+        corpus.iter().filter(|(_, t)| t.is_some()).collect();
+    assert!(templates.len() >= 14, "{} templates", templates.len());
+    for (path, root) in templates {
+        let root = root.as_ref().unwrap();
+        let result = imported(&[path]);
+        let model = load(&result.yaml);
+        let assessment = strider::assessment::analyze(&model);
+        let (functions, stores, starts) = declared(root);
+        assert_eq!(
+            model.functions.len(),
+            functions,
+            "{}: functions",
+            path.display()
+        );
+        let outside = model
+            .stores
+            .values()
+            .filter(|s| {
+                s.description
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with("Not in the template"))
+            })
+            .count();
+        assert_eq!(
+            model.stores.len() - outside,
+            stores,
+            "{}: stores",
+            path.display()
+        );
+        // Every way of starting a function is a trigger, or a warning that says why not.
+        let triggers: usize = model.functions.values().map(|f| f.triggers.len()).sum();
+        let unmapped = result
+            .warnings
+            .iter()
+            .filter(|w| {
+                w.message.starts_with("event `") || w.message.contains("is not in the template")
+            })
+            .count();
+        assert!(
+            triggers + unmapped >= starts,
+            "{}: {triggers} triggers and {unmapped} warnings for {starts} event sources",
+            path.display()
+        );
+        assert!(
+            !assessment.threats.is_empty(),
+            "{}: no threat at all",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn formats_not_imported_yet_are_named_as_such() {
+    for (path, template) in corpus() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if template.is_some() || !(name.starts_with("serverless") || name.starts_with("tfplan")) {
+            continue;
+        }
+        let error = import::import(&[path.clone()], None).unwrap_err();
+        assert!(
+            error.diagnostics[0].message.contains("does not import yet"),
+            "{}: {:?}",
+            path.display(),
+            error.diagnostics[0].message
+        );
+    }
+}
+
+/// Known issues of real templates (listed in their SOURCE.md) are found once imported.
+#[test]
+fn known_issues_of_real_templates_are_found() {
+    for (template, threat) in [
+        // `GET /` on an HttpApi with no authorizer.
+        (
+            "sam-http-api-auth/template.yaml",
+            "STR-001@lambda-function/http-api",
+        ),
+        // The catch-all route of the API SAM creates, with no authorizer.
+        (
+            "sam-http-api-auth/template.yaml",
+            "STR-001@catch-all-lambda-function/serverless-http-api",
+        ),
+        // `mobiletargeting:*` and `sns:*` on `*`.
+        (
+            "serverlesspresso-core/template.yaml",
+            "STR-003@create-auth-challenge/mobiletargeting:*,sns:*@*",
+        ),
+        // A queue with no redrive policy, consumed by a function.
+        (
+            "sam-http-api-direct-integration/template.yaml",
+            "STR-021@my-queue",
+        ),
+    ] {
+        let path = Path::new("tests/import").join(template);
+        let model = load(&imported(&[&path]).yaml);
+        let assessment = strider::assessment::analyze(&model);
+        let ids: Vec<&str> = assessment.threats.iter().map(|t| t.id.as_str()).collect();
+        assert!(
+            ids.contains(&threat),
+            "{template}: {threat} not in {ids:#?}"
+        );
+    }
+}

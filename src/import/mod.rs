@@ -78,8 +78,9 @@ pub fn import(paths: &[PathBuf], format: Option<Format>) -> Result<Imported, Imp
     let mut sources = Sources::default();
     let mut problems = Vec::new();
     let mut files: Vec<(FileId, yaml::Node)> = Vec::new();
+    let mut duplicates = Vec::new();
     for path in paths {
-        match read(path, &mut sources) {
+        match read(path, &mut sources, &mut duplicates) {
             Ok((file, root)) => files.push((file, root)),
             Err(problem) => problems.push(*problem),
         }
@@ -90,19 +91,30 @@ pub fn import(paths: &[PathBuf], format: Option<Format>) -> Result<Imported, Imp
             sources,
         });
     }
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        warnings: duplicates,
+        ..Builder::default()
+    };
     for (file, root) in &files {
         let detected = detect(root);
         let Some(format) = format.or(detected) else {
-            problems.push(
-                Diagnostic::unplaced(
-                    Code::Unreadable,
-                    format!(
-                        "`{}` is not a template strider can import: it has no `Resources` section",
-                        sources.path(*file).display()
-                    ),
+            let path = sources.path(*file).display();
+            let what = if root.get("service").is_some() && root.get("provider").is_some() {
+                format!(
+                    "`{path}` is a Serverless Framework file, which strider does not import yet"
                 )
-                .with_hint("strider imports AWS SAM and CloudFormation templates (YAML or JSON, such as `cdk.out/*.template.json`)"),
+            } else if root.get("format_version").is_some()
+                && (root.get("planned_values").is_some() || root.get("values").is_some())
+            {
+                format!("`{path}` is a Terraform plan or state, which strider does not import yet")
+            } else {
+                format!(
+                    "`{path}` is not a template strider can import: it has no `Resources` section"
+                )
+            };
+            problems.push(
+                Diagnostic::unplaced(Code::Unreadable, what)
+                    .with_hint("strider imports AWS SAM and CloudFormation templates (YAML or JSON, such as `cdk.out/*.template.json`)"),
             );
             continue;
         };
@@ -212,7 +224,11 @@ fn display_name(path: &Path) -> String {
 }
 
 /// Reads and parses one template file named by the user.
-fn read(path: &Path, sources: &mut Sources) -> Result<(FileId, yaml::Node), Box<Diagnostic>> {
+fn read(
+    path: &Path,
+    sources: &mut Sources,
+    duplicates: &mut Vec<Diagnostic>,
+) -> Result<(FileId, yaml::Node), Box<Diagnostic>> {
     let limit = crate::model::load::MAX_FILE_BYTES;
     let bytes = crate::files::Tree::read_named(path, limit).map_err(|refusal| {
         Box::new(Diagnostic::unplaced(
@@ -222,8 +238,14 @@ fn read(path: &Path, sources: &mut Sources) -> Result<(FileId, yaml::Node), Box<
     })?;
     let file = crate::model::load::add_text(path, bytes, sources)?;
     let parsed = yaml::parse_as(sources, file, Dialect::CloudFormation).map_err(Box::new)?;
-    if let Some(problem) = parsed.problems.into_iter().next() {
-        return Err(Box::new(problem));
+    for problem in parsed.problems {
+        // A key written twice is kept once (the first) and said, as tools that deploy such
+        // templates do not refuse them; anything else stops the import.
+        if problem.code == Code::DuplicateKey {
+            duplicates.push(problem.warning());
+        } else {
+            return Err(Box::new(problem));
+        }
     }
     let root = parsed.root.ok_or_else(|| {
         Box::new(Diagnostic::unplaced(
