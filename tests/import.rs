@@ -584,7 +584,7 @@ fn formats_not_imported_yet_are_named_as_such() {
         if template.is_some() || !(name.starts_with("serverless") || name.starts_with("tfplan")) {
             continue;
         }
-        let error = import::import(&[path.clone()], None).unwrap_err();
+        let error = import::import(std::slice::from_ref(&path), None).unwrap_err();
         assert!(
             error.diagnostics[0].message.contains("does not import yet"),
             "{}: {:?}",
