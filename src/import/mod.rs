@@ -275,6 +275,8 @@ pub fn detect(root: &yaml::Node) -> Option<Format> {
 #[derive(Debug, Default)]
 pub struct Builder {
     sections: BTreeMap<&'static str, Doc>,
+    /// (section, element id) → the element's place in its section.
+    index: BTreeMap<(&'static str, String), usize>,
     /// Element ids by (file, logical id).
     ids: BTreeMap<(FileId, String), String>,
     taken: std::collections::BTreeSet<String>,
@@ -328,7 +330,8 @@ impl Builder {
         self.sections.entry(name).or_insert_with(Doc::map)
     }
 
-    /// Adds element `id` to `section`, with where it came from; counted as `kind`.
+    /// Adds element `id` to `section` (replacing one of that id), with where it came from;
+    /// counted as `kind`.
     pub fn add(
         &mut self,
         section: &'static str,
@@ -338,20 +341,43 @@ impl Builder {
         from: String,
     ) {
         *self.mapped.entry(kind).or_default() += 1;
-        self.section(section).set_commented(id, element, from);
+        self.put(section, id, element, Some(from));
+    }
+
+    /// Puts element `id` into `section` (replacing one of that id), uncounted.
+    pub fn put(&mut self, section: &'static str, id: &str, element: Doc, comment: Option<String>) {
+        let entry = emit::Entry {
+            key: id.to_owned(),
+            value: element,
+            comment,
+        };
+        let at = self.index.get(&(section, id.to_owned())).copied();
+        let Doc::Map(entries) = self.section(section) else {
+            return;
+        };
+        match at {
+            Some(at) => entries[at] = entry,
+            None => {
+                let at = entries.len();
+                entries.push(entry);
+                self.index.insert((section, id.to_owned()), at);
+            }
+        }
     }
 
     /// The element `id` of `section`, to add to it.
     pub fn element(&mut self, section: &'static str, id: &str) -> Option<&mut Doc> {
-        self.sections.get_mut(section)?.get_mut(id)
+        let at = *self.index.get(&(section, id.to_owned()))?;
+        match self.sections.get_mut(section)? {
+            Doc::Map(entries) => entries.get_mut(at).map(|e| &mut e.value),
+            _ => None,
+        }
     }
 
     /// Whether `section` has element `id`.
     #[must_use]
     pub fn has(&self, section: &'static str, id: &str) -> bool {
-        self.sections
-            .get(section)
-            .is_some_and(|s| matches!(s, Doc::Map(entries) if entries.iter().any(|e| e.key == id)))
+        self.index.contains_key(&(section, id.to_owned()))
     }
 
     /// A warning at `span`.

@@ -7,7 +7,7 @@
 //! account, `Fn::ImportValue`, a parameter without a default) stays [`Piece::Unknown`], named,
 //! so that nothing is invented.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::model::diagnostic::Span;
 use crate::model::yaml::{Node, ScalarType, Value};
@@ -178,7 +178,8 @@ pub struct Template {
     parameters: BTreeMap<String, Val>,
     conditions: BTreeMap<String, Node>,
     mappings: Option<Node>,
-    ids: BTreeSet<String>,
+    /// Logical id → its place in `resources` (the first, when a template repeats one).
+    ids: BTreeMap<String, usize>,
     /// What resolution could not do, collected as it goes.
     unresolved: std::cell::RefCell<Vec<Unresolved>>,
 }
@@ -202,13 +203,16 @@ impl Template {
             parameters: BTreeMap::new(),
             conditions: BTreeMap::new(),
             mappings: root.get("Mappings").cloned(),
-            ids: BTreeSet::new(),
+            ids: BTreeMap::new(),
             unresolved: std::cell::RefCell::new(Vec::new()),
         };
         if let Some(Value::Mapping(resources)) = root.get("Resources").map(|n| &n.value) {
             for (key, node) in resources {
                 let kind = node.get("Type").and_then(Node::as_scalar).unwrap_or("");
-                template.ids.insert(key.text.clone());
+                template
+                    .ids
+                    .entry(key.text.clone())
+                    .or_insert(template.resources.len());
                 template.resources.push(Resource {
                     id: key.text.clone(),
                     kind: kind.to_owned(),
@@ -241,13 +245,13 @@ impl Template {
     /// Whether `id` is a resource of the template.
     #[must_use]
     pub fn has(&self, id: &str) -> bool {
-        self.ids.contains(id)
+        self.ids.contains_key(id)
     }
 
     /// The resource `id`.
     #[must_use]
     pub fn resource(&self, id: &str) -> Option<&Resource> {
-        self.resources.iter().find(|r| r.id == id)
+        self.resources.get(*self.ids.get(id)?)
     }
 
     /// What could not be resolved so far, taken.

@@ -167,7 +167,7 @@ impl Mapper<'_> {
                 let mut boundary = Doc::map();
                 boundary.set("name", Doc::str(name));
                 boundary.set("trust", Doc::str(trust));
-                self.b.section("boundaries").set(id, boundary);
+                self.b.put("boundaries", id, boundary, None);
             }
         }
     }
@@ -182,7 +182,7 @@ impl Mapper<'_> {
             );
             boundary.set("trust", Doc::str("trusted"));
             boundary.set("parent", Doc::str(ACCOUNT));
-            self.b.section("boundaries").set(VPC, boundary);
+            self.b.put("boundaries", VPC, boundary, None);
         }
     }
 
