@@ -355,13 +355,12 @@ impl Builder {
         let Doc::Map(entries) = self.section(section) else {
             return;
         };
-        match at {
-            Some(at) => entries[at] = entry,
-            None => {
-                let at = entries.len();
-                entries.push(entry);
-                self.index.insert((section, id.to_owned()), at);
-            }
+        if let Some(at) = at {
+            entries[at] = entry;
+        } else {
+            let at = entries.len();
+            entries.push(entry);
+            self.index.insert((section, id.to_owned()), at);
         }
     }
 
