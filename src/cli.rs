@@ -227,7 +227,7 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Write a model from AWS SAM or CloudFormation templates (YAML or JSON, e.g. `cdk.out/*.template.json`).
+    /// Write a model from AWS SAM or CloudFormation templates (YAML or JSON, e.g. `cdk.out/*.template.json`) or Serverless Framework services.
     #[command(
         after_help = "Without -o, the model is written to stdout. What templates cannot say (data, actors) is left for you; warnings list what was not mapped.\nExit codes: 0 imported, 2 unreadable or unsupported templates, or an output file that exists (use --force)."
     )]
@@ -269,6 +269,8 @@ enum ImportFormat {
     Sam,
     /// AWS CloudFormation (also AWS CDK's synthesised templates).
     Cloudformation,
+    /// Serverless Framework (`serverless.yml`).
+    Serverless,
 }
 
 /// The shapes `strider generate` writes.
@@ -474,6 +476,7 @@ fn import(
     let format = format.map(|f| match f {
         ImportFormat::Sam => crate::import::Format::Sam,
         ImportFormat::Cloudformation => crate::import::Format::CloudFormation,
+        ImportFormat::Serverless => crate::import::Format::Serverless,
     });
     match crate::import::import(files, format) {
         Ok(imported) => {

@@ -466,7 +466,9 @@ fn corpus() -> Vec<(PathBuf, Option<Node>)> {
                 continue;
             }
             let root = tree(&file);
-            let template = import::detect(&root).map(|_| root);
+            let template = import::detect(&root)
+                .filter(|f| *f != Format::Serverless)
+                .map(|_| root);
             files.push((file, template));
         }
     }
@@ -578,20 +580,77 @@ fn every_template_of_the_corpus_imports_validates_and_analyses() {
 }
 
 #[test]
-fn formats_not_imported_yet_are_named_as_such() {
-    for (path, template) in corpus() {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if template.is_some() || !(name.starts_with("serverless") || name.starts_with("tfplan")) {
+fn terraform_files_are_named_as_not_imported_yet() {
+    let path = PathBuf::from("tests/import/tf-terragoat-plan/tfplan.json");
+    let error = import::import(std::slice::from_ref(&path), None).unwrap_err();
+    assert!(
+        error.diagnostics[0].message.contains("does not import yet"),
+        "{:?}",
+        error.diagnostics[0].message
+    );
+}
+
+/// Serverless Framework services: each function, with the framework's shared role, its
+/// variables resolved with the file's defaults and its events as triggers.
+#[test]
+fn serverless_services_import_with_their_shared_role_and_variables() {
+    let corpus = corpus();
+    let services: Vec<&PathBuf> = corpus
+        .iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.file_name().is_some_and(|n| n == "serverless.yml"))
+        .collect();
+    assert!(services.len() >= 4);
+    for path in services {
+        let root = tree(path);
+        let declared = root.get("functions").map_or(0, |f| entries(f).len());
+        let result = import::import(std::slice::from_ref(path), None);
+        if declared == 0 {
+            let error = result.unwrap_err();
+            assert!(error.diagnostics[0].message.contains("no Lambda function"));
             continue;
         }
-        let error = import::import(std::slice::from_ref(&path), None).unwrap_err();
+        let result = result.unwrap_or_else(|e| panic!("{}: {:#?}", path.display(), e.diagnostics));
+        let model = load(&result.yaml);
+        assert_eq!(model.functions.len(), declared, "{}", path.display());
+        let events: usize = entries(root.get("functions").unwrap())
+            .iter()
+            .map(|(_, f)| {
+                f.get("events").map_or(0, |e| match &e.value {
+                    Value::Sequence(items) => items.len(),
+                    _ => 0,
+                })
+            })
+            .sum();
+        let triggers: usize = model.functions.values().map(|f| f.triggers.len()).sum();
+        assert_eq!(triggers, events, "{}", path.display());
+        // Every function on the framework's one role: the shared-role finding is true.
+        let roles: BTreeSet<_> = model.functions.values().map(|f| f.role.clone()).collect();
+        assert_eq!(roles.len(), 1, "{}", path.display());
         assert!(
-            error.diagnostics[0].message.contains("does not import yet"),
-            "{}: {:?}",
-            path.display(),
-            error.diagnostics[0].message
+            !result.yaml.contains("${self:"),
+            "{}: unresolved variables",
+            path.display()
         );
     }
+    let sigurl = load(
+        &imported(&[Path::new(
+            "tests/import/sls-rest-api-s3-sigurl/serverless.yml",
+        )])
+        .yaml,
+    );
+    // `${self:custom.dynamodb_table}` is the name of the table the resources define: the
+    // variable holding it and the ARN in the policy both name that element.
+    assert_eq!(
+        sigurl.functions["create"].env["DYNAMODB_TABLE"],
+        "asset-dynamo-db-table"
+    );
+    assert!(
+        sigurl.functions["create"]
+            .reads
+            .iter()
+            .any(|r| r.target() == "asset-dynamo-db-table")
+    );
 }
 
 /// Known issues of real templates (listed in their SOURCE.md) are found once imported.

@@ -1,7 +1,8 @@
 //! `strider import`: a model from infrastructure as code.
 //!
 //! One file per format: [`cloudformation`] reads AWS SAM and CloudFormation templates (YAML with
-//! the short-form functions, or JSON such as `cdk.out/*.template.json`). Templates are read with
+//! the short-form functions, or JSON such as `cdk.out/*.template.json`); [`serverless`] turns a
+//! Serverless Framework service into the template the framework would deploy. Templates are read with
 //! the model's YAML reader in its CloudFormation dialect ([`template`]), mapped to model
 //! elements, and written as YAML with comments ([`emit`]) saying where each element came from.
 //! The text written is loaded back as a model before it is returned, so an import never hands
@@ -12,6 +13,7 @@
 
 pub mod cloudformation;
 pub mod emit;
+pub mod serverless;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -28,6 +30,8 @@ pub enum Format {
     Sam,
     /// Plain AWS CloudFormation (also what AWS CDK synthesises).
     CloudFormation,
+    /// A Serverless Framework service (`serverless.yml`, v3 or v4).
+    Serverless,
 }
 
 impl Format {
@@ -37,6 +41,7 @@ impl Format {
         match self {
             Format::Sam => "sam",
             Format::CloudFormation => "cloudformation",
+            Format::Serverless => "serverless",
         }
     }
 }
@@ -99,11 +104,7 @@ pub fn import(paths: &[PathBuf], format: Option<Format>) -> Result<Imported, Imp
         let detected = detect(root);
         let Some(format) = format.or(detected) else {
             let path = sources.path(*file).display();
-            let what = if root.get("service").is_some() && root.get("provider").is_some() {
-                format!(
-                    "`{path}` is a Serverless Framework file, which strider does not import yet"
-                )
-            } else if root.get("format_version").is_some()
+            let what = if root.get("format_version").is_some()
                 && (root.get("planned_values").is_some() || root.get("values").is_some())
             {
                 format!("`{path}` is a Terraform plan or state, which strider does not import yet")
@@ -118,7 +119,15 @@ pub fn import(paths: &[PathBuf], format: Option<Format>) -> Result<Imported, Imp
             );
             continue;
         };
-        cloudformation::map(&sources, *file, root, format, &mut builder);
+        if format == Format::Serverless {
+            let (template, notes) = serverless::template(root);
+            for (span, note) in notes {
+                builder.warn(span, note, Some("model this trigger by hand if it matters"));
+            }
+            cloudformation::map(&sources, *file, &template, Format::Sam, &mut builder);
+        } else {
+            cloudformation::map(&sources, *file, root, format, &mut builder);
+        }
     }
     if !problems.is_empty() {
         return Err(ImportError {
@@ -260,6 +269,9 @@ fn read(
 /// `Resources` of `Type`s.
 #[must_use]
 pub fn detect(root: &yaml::Node) -> Option<Format> {
+    if serverless::is_service(root) {
+        return Some(Format::Serverless);
+    }
     let resources = root.get("Resources")?;
     if !matches!(resources.value, yaml::Value::Mapping(_)) {
         return None;

@@ -24,6 +24,40 @@ use super::{Builder, Format};
 use crate::model::diagnostic::{FileId, Sources, Span};
 use crate::model::yaml::Node;
 
+/// Properties that give a resource its physical name.
+const NAME_PROPERTIES: [&str; 7] = [
+    "TableName",
+    "BucketName",
+    "QueueName",
+    "TopicName",
+    "FunctionName",
+    "Name",
+    "UserPoolName",
+];
+
+/// The resource name in an ARN: `…:table/NAME/…`, `arn:aws:s3:::NAME/…`, `…:function:NAME`,
+/// `…:stream/NAME`, and the last field of queues and topics (`…:sqs:REGION:ACCOUNT:NAME`).
+fn arn_name(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:")?;
+    let mut fields = rest.splitn(5, ':');
+    let (_partition, service, _region, account) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    let resource = fields.next().unwrap_or(account);
+    let name = match service {
+        "s3" => resource.split('/').next(),
+        "dynamodb" | "kinesis" => resource.split('/').nth(1),
+        "lambda" => resource
+            .strip_prefix("function:")
+            .map(|f| f.split(':').next().unwrap_or(f)),
+        _ => Some(resource),
+    }?;
+    (!name.is_empty() && !name.contains('*')).then_some(name)
+}
+
 /// Resource types of functions.
 const FUNCTIONS: &[&str] = &["AWS::Serverless::Function", "AWS::Lambda::Function"];
 /// Resource types of APIs.
@@ -80,6 +114,9 @@ struct Mapper<'a> {
     streams: BTreeMap<String, String>,
     /// Function element → its log retention from a log group.
     retention: BTreeMap<String, u32>,
+    /// Physical names of resources (`TableName`, `BucketName`…) → logical ids, for ARNs that
+    /// name a resource by its name rather than by a reference.
+    names: BTreeMap<String, String>,
     /// Permissions per function element, to infer flows after every role is known.
     grants: BTreeMap<String, Vec<Grant>>,
 }
@@ -96,6 +133,7 @@ pub fn map(sources: &Sources, file: FileId, root: &Node, format: Format, builder
         b: builder,
         elements: BTreeMap::new(),
         streams: BTreeMap::new(),
+        names: BTreeMap::new(),
         retention: BTreeMap::new(),
         grants: BTreeMap::new(),
     };
@@ -245,6 +283,11 @@ impl Mapper<'_> {
             self.b.add("channels", "channels", &stream, channel, from);
             self.streams.insert(r.id.clone(), stream);
         }
+        for key in NAME_PROPERTIES {
+            if let Some(name) = self.prop(r, key).and_then(|v| v.text()) {
+                self.names.entry(name).or_insert_with(|| r.id.clone());
+            }
+        }
         self.elements.insert(r.id.clone(), mapped);
     }
 
@@ -348,6 +391,13 @@ impl Mapper<'_> {
     /// The element a value refers to: a `Ref`/`Fn::GetAtt` of a mapped resource, or an ARN or
     /// name built around one (`arn:aws:s3:::${Bucket}/*`).
     fn element_of(&self, value: &Val) -> Option<&Mapped> {
+        if let Some(text) = value.text() {
+            let logical = self
+                .names
+                .get(&text)
+                .or_else(|| self.names.get(arn_name(&text)?))?;
+            return self.elements.get(logical);
+        }
         let pieces = value.pieces()?;
         let mut found = pieces.iter().filter_map(|p| match p {
             Piece::Resource { id, .. } => self.elements.get(id),

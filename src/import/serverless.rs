@@ -1,0 +1,878 @@
+//! Serverless Framework (v3/v4) `serverless.yml` → the CloudFormation the framework would
+//! deploy, mapped by [`super::cloudformation`].
+//!
+//! Variables are resolved first (`${self:custom.x}`, `${opt:stage, 'dev'}`, `${env:X, 'y'}`,
+//! `${sls:stage}`), with the defaults written in the file: a variable with no default that the
+//! file cannot resolve (`${ssm:…}`, `${file(…)}`, an option never given) stays as written. Then
+//! the service becomes a template: every function shares the framework's role
+//! (`IamRoleLambdaExecution`, with `provider.iam.role.statements` and `managedPolicies`) unless it
+//! names its own `role`; `provider.environment` is merged into each function's; events become
+//! SAM events (`http` on the framework's REST API, `httpApi` on its HTTP API, `sqs`, `sns`,
+//! `stream`, `s3`, `schedule`, `eventBridge`, `cognitoUserPool`), with the buckets, topics and
+//! user pools the framework creates for them; `resources.Resources` are added as they are.
+
+use crate::model::diagnostic::Span;
+use crate::model::yaml::{Key, Node, Value};
+
+/// How many times variables are substituted, for variables that name variables.
+const MAX_PASSES: usize = 8;
+
+/// The longest text a substitution may produce.
+const MAX_TEXT: usize = 64 * 1024;
+
+/// Whether `root` is a Serverless Framework service.
+#[must_use]
+pub fn is_service(root: &Node) -> bool {
+    root.get("service").is_some() && root.get("provider").is_some()
+}
+
+/// The CloudFormation template the framework would deploy for `root`, and what could not be
+/// translated (place, message).
+#[must_use]
+pub fn template(root: &Node) -> (Node, Vec<(Span, String)>) {
+    let mut notes = Vec::new();
+    let mut root = root.clone();
+    for _ in 0..MAX_PASSES {
+        let snapshot = root.clone();
+        if !substitute(&mut root, &snapshot, 0) {
+            break;
+        }
+    }
+    let span = root.span;
+    let provider = root.get("provider").cloned();
+    let get = |key: &str| provider.as_ref().and_then(|p| p.get(key)).cloned();
+    let mut resources: Vec<(String, Node)> = Vec::new();
+
+    // The framework's shared role.
+    let iam = get("iam").and_then(|i| i.get("role").cloned());
+    let named_role = iam.as_ref().and_then(|r| r.as_scalar().map(str::to_owned));
+    resources.push((
+        "IamRoleLambdaExecution".to_owned(),
+        shared_role(span, iam.as_ref(), &get),
+    ));
+
+    let globals: Vec<(&'static str, Node)> = [
+        ("Runtime", "runtime"),
+        ("Timeout", "timeout"),
+        ("MemorySize", "memorySize"),
+        ("Tracing", "tracing"),
+    ]
+    .into_iter()
+    .filter_map(|(to, from)| {
+        let value = get(from)?;
+        Some((to, tracing_mode(to, value)))
+    })
+    .collect();
+    let environment = get("environment");
+
+    if let Some(Value::Mapping(functions)) = root.get("functions").map(|f| f.value.clone()) {
+        for (key, f) in &functions {
+            let service = Service {
+                globals: &globals,
+                environment: environment.as_ref(),
+                named_role: named_role.as_deref(),
+            };
+            let node = function(key, f, &service, &mut resources, &mut notes);
+            resources.push((key.text.clone(), node));
+        }
+    }
+    if let Some(Value::Mapping(extra)) = root
+        .get("resources")
+        .and_then(|r| r.get("Resources"))
+        .map(|r| r.value.clone())
+    {
+        for (key, node) in extra {
+            resources.retain(|(id, _)| *id != key.text);
+            resources.push((key.text, node));
+        }
+    }
+    let resources = Node {
+        value: Value::Mapping(
+            resources
+                .into_iter()
+                .map(|(id, node)| {
+                    (
+                        Key {
+                            text: id,
+                            span: node.span,
+                        },
+                        node,
+                    )
+                })
+                .collect(),
+        ),
+        span,
+    };
+    let template = map(
+        span,
+        vec![
+            ("Transform", text(span, "AWS::Serverless-2016-10-31")),
+            ("Resources", resources),
+        ],
+    );
+    (template, notes)
+}
+
+/// The role every function of the service runs with, unless it names its own.
+fn shared_role(span: Span, iam: Option<&Node>, get: &dyn Fn(&str) -> Option<Node>) -> Node {
+    let statements = iam
+        .and_then(|r| r.get("statements").cloned())
+        .or_else(|| get("iamRoleStatements"));
+    let managed = iam
+        .and_then(|r| r.get("managedPolicies").cloned())
+        .or_else(|| get("iamManagedPolicies"));
+    let mut role = vec![(
+        "ManagedPolicyArns",
+        seq(
+            span,
+            std::iter::once(text(span, "AWSLambdaBasicExecutionRole"))
+                .chain(managed.map(|m| items(&m)).unwrap_or_default())
+                .collect(),
+        ),
+    )];
+    if let Some(statements) = statements {
+        role.push((
+            "Policies",
+            seq(
+                span,
+                vec![map(
+                    span,
+                    vec![
+                        ("PolicyName", text(span, "framework")),
+                        ("PolicyDocument", map(span, vec![("Statement", statements)])),
+                    ],
+                )],
+            ),
+        ));
+    }
+    resource(span, "AWS::IAM::Role", map(span, role))
+}
+
+/// What every function of a service shares.
+struct Service<'s> {
+    /// `provider` values every function takes unless it sets its own, as SAM properties.
+    globals: &'s [(&'static str, Node)],
+    /// `provider.environment`.
+    environment: Option<&'s Node>,
+    /// `provider.iam.role` when it names a role instead of describing one.
+    named_role: Option<&'s str>,
+}
+
+/// A function of the service as a SAM function; what the framework creates for its events is
+/// added to `resources`.
+fn function(
+    key: &Key,
+    f: &Node,
+    service: &Service<'_>,
+    resources: &mut Vec<(String, Node)>,
+    notes: &mut Vec<(Span, String)>,
+) -> Node {
+    let mut props: Vec<(&str, Node)> = Vec::new();
+    for (to, value) in service.globals {
+        props.push((to, value.clone()));
+    }
+    for (to, from) in [
+        ("Handler", "handler"),
+        ("Runtime", "runtime"),
+        ("Timeout", "timeout"),
+        ("MemorySize", "memorySize"),
+        ("ReservedConcurrentExecutions", "reservedConcurrency"),
+        ("FunctionName", "name"),
+        ("Description", "description"),
+        ("VpcConfig", "vpc"),
+        ("Tracing", "tracing"),
+    ] {
+        if let Some(value) = f.get(from) {
+            props.retain(|(k, _)| k != &to);
+            props.push((to, tracing_mode(to, value.clone())));
+        }
+    }
+    let mut variables = service.environment.map_or_else(Vec::new, entries);
+    for (k, v) in f.get("environment").map_or_else(Vec::new, entries) {
+        variables.retain(|(old, _)| *old != k);
+        variables.push((k, v));
+    }
+    if !variables.is_empty() {
+        let variables = Node {
+            value: Value::Mapping(
+                variables
+                    .into_iter()
+                    .map(|(k, v)| {
+                        (
+                            Key {
+                                text: k,
+                                span: v.span,
+                            },
+                            v,
+                        )
+                    })
+                    .collect(),
+            ),
+            span: key.span,
+        };
+        props.push(("Environment", map(key.span, vec![("Variables", variables)])));
+    }
+    let role = f
+        .get("role")
+        .and_then(Node::as_scalar)
+        .map(str::to_owned)
+        .or_else(|| service.named_role.map(str::to_owned));
+    let role_node = match role {
+        // A role of the service's resources, or an ARN the file names.
+        Some(role) if role.starts_with("arn:") => text(key.span, &role),
+        Some(role) => get_att(key.span, &role, "Arn"),
+        None => get_att(key.span, "IamRoleLambdaExecution", "Arn"),
+    };
+    props.push(("Role", role_node));
+    let mut events = Vec::new();
+    for (i, event) in f
+        .get("events")
+        .map(items)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        match sam_event(event, resources) {
+            Ok(converted) => events.push((format!("Event{}", i + 1), converted)),
+            Err(why) => notes.push((
+                event.span,
+                format!("event {} of function `{}`: {why}", i + 1, key.text),
+            )),
+        }
+    }
+    if !events.is_empty() {
+        props.push((
+            "Events",
+            Node {
+                value: Value::Mapping(
+                    events
+                        .into_iter()
+                        .map(|(name, node)| {
+                            (
+                                Key {
+                                    text: name,
+                                    span: node.span,
+                                },
+                                node,
+                            )
+                        })
+                        .collect(),
+                ),
+                span: key.span,
+            },
+        ));
+    }
+    let mut node = resource(key.span, "AWS::Serverless::Function", map(key.span, props));
+    node.span = key.span;
+    node
+}
+
+/// `tracing: true` / `tracing: {lambda: true}` as SAM's `Tracing: Active`.
+fn tracing_mode(to: &str, value: Node) -> Node {
+    if to != "Tracing" {
+        return value;
+    }
+    let on = value
+        .as_scalar()
+        .is_some_and(|t| t == "true" || t == "Active")
+        || value
+            .get("lambda")
+            .and_then(Node::as_scalar)
+            .is_some_and(|t| t == "true" || t == "Active");
+    text(value.span, if on { "Active" } else { "PassThrough" })
+}
+
+/// One Serverless event as a SAM event; the resources the framework creates for it are added.
+fn sam_event(event: &Node, resources: &mut Vec<(String, Node)>) -> Result<Node, String> {
+    let Value::Mapping(kinds) = &event.value else {
+        return Err("not a mapping".to_owned());
+    };
+    let [(kind, body)] = kinds.as_slice() else {
+        return Err("an event has one kind".to_owned());
+    };
+    match kind.text.as_str() {
+        "http" | "httpApi" => Ok(http_event(kind, body, resources)),
+        "sqs" => Ok(sqs_event(body)),
+        "stream" => Ok(stream_event(body)),
+        "sns" => Ok(sns_event(body, resources)),
+        "s3" => s3_event(body, resources),
+        "schedule" => schedule_event(body),
+        "eventBridge" => Ok(eventbridge_event(body)),
+        "cognitoUserPool" => cognito_event(body, resources),
+        other => Err(format!("`{other}` events are not modelled")),
+    }
+}
+
+/// An `http` or `httpApi` event: a route of the framework's REST or HTTP API.
+fn http_event(kind: &Key, body: &Node, resources: &mut Vec<(String, Node)>) -> Node {
+    let s = body.span;
+    let (method, path) = match body.as_scalar() {
+        Some("*") => ("ANY".to_owned(), "/{proxy+}".to_owned()),
+        Some(line) => {
+            let (m, p) = line.split_once(' ').unwrap_or(("ANY", line));
+            (m.to_owned(), p.to_owned())
+        }
+        None => (
+            body.get("method")
+                .and_then(Node::as_scalar)
+                .unwrap_or("ANY")
+                .to_owned(),
+            body.get("path")
+                .and_then(Node::as_scalar)
+                .unwrap_or("/")
+                .to_owned(),
+        ),
+    };
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
+    let mut props = vec![("Method", text(s, &method)), ("Path", text(s, &path))];
+    props.push(("Auth", route_auth(body)));
+    let api = if kind.text == "http" {
+        "ApiGatewayRestApi"
+    } else {
+        "HttpApi"
+    };
+    if !resources.iter().any(|(id, _)| id == api) {
+        let (kind_name, auth_key) = if kind.text == "http" {
+            ("AWS::Serverless::Api", "Authorizers")
+        } else {
+            ("AWS::Serverless::HttpApi", "Authorizers")
+        };
+        let authorizers = map(
+            s,
+            vec![
+                (
+                    "CognitoFromServerless",
+                    map(s, vec![("UserPoolArn", text(s, "from serverless.yml"))]),
+                ),
+                (
+                    "JwtFromServerless",
+                    map(s, vec![("JwtConfiguration", map(s, Vec::new()))]),
+                ),
+                (
+                    "LambdaFromServerless",
+                    map(s, vec![("FunctionArn", text(s, "from serverless.yml"))]),
+                ),
+            ],
+        );
+        resources.push((
+            api.to_owned(),
+            resource(
+                s,
+                kind_name,
+                map(s, vec![("Auth", map(s, vec![(auth_key, authorizers)]))]),
+            ),
+        ));
+    }
+    props.push((
+        if kind.text == "http" {
+            "RestApiId"
+        } else {
+            "ApiId"
+        },
+        reference(s, api),
+    ));
+    event_node(
+        s,
+        if kind.text == "http" {
+            "Api"
+        } else {
+            "HttpApi"
+        },
+        props,
+    )
+}
+
+/// The `Auth` of a route: the kind of its `authorizer` (named as the framework's API declares
+/// them), `NONE` without one, and the API key of a `private` route.
+fn route_auth(body: &Node) -> Node {
+    let s = body.span;
+    let private = body.get("private").and_then(Node::as_scalar) == Some("true");
+    let authorizer = body.get("authorizer");
+    let auth = match authorizer {
+        Some(a) => {
+            let kind = a
+                .get("type")
+                .and_then(Node::as_scalar)
+                .or_else(|| a.as_scalar())
+                .unwrap_or("lambda")
+                .to_ascii_lowercase();
+            Some(if kind == "aws_iam" {
+                "AWS_IAM"
+            } else if kind.contains("cognito")
+                || a.get("arn")
+                    .is_some_and(|arn| arn.as_scalar().is_some_and(|t| t.contains("cognito-idp")))
+            {
+                "CognitoFromServerless"
+            } else if kind == "jwt" || a.get("id").is_some() {
+                "JwtFromServerless"
+            } else {
+                "LambdaFromServerless"
+            })
+        }
+        None if private => None,
+        None => Some("NONE"),
+    };
+    let mut auth_props = Vec::new();
+    if let Some(name) = auth {
+        auth_props.push(("Authorizer", text(s, name)));
+    }
+    if private {
+        auth_props.push(("ApiKeyRequired", text(s, "true")));
+    }
+    map(s, auth_props)
+}
+
+/// An `sqs` event.
+fn sqs_event(body: &Node) -> Node {
+    let s = body.span;
+    let arn = body.get("arn").cloned().unwrap_or_else(|| body.clone());
+    let mut props = vec![("Queue", arn)];
+    if let Some(size) = body.get("batchSize") {
+        props.push(("BatchSize", size.clone()));
+    }
+    if let Some(kind) = body.get("functionResponseType") {
+        props.push(("FunctionResponseTypes", seq(s, vec![kind.clone()])));
+    }
+    event_node(s, "SQS", props)
+}
+
+/// A `stream` event: a DynamoDB or Kinesis stream.
+fn stream_event(body: &Node) -> Node {
+    let s = body.span;
+    let arn = body.get("arn").cloned().unwrap_or_else(|| body.clone());
+    let kinesis = body.get("type").and_then(Node::as_scalar) == Some("kinesis")
+        || arn.as_scalar().is_some_and(|a| a.contains(":kinesis:"));
+    let mut props = vec![("Stream", arn)];
+    if let Some(size) = body.get("batchSize") {
+        props.push(("BatchSize", size.clone()));
+    }
+    if let Some(kind) = body.get("functionResponseType") {
+        props.push(("FunctionResponseTypes", seq(s, vec![kind.clone()])));
+    }
+    event_node(s, if kinesis { "Kinesis" } else { "DynamoDB" }, props)
+}
+
+/// An `sns` event: the topic, created by the framework when named only.
+fn sns_event(body: &Node, resources: &mut Vec<(String, Node)>) -> Node {
+    let s = body.span;
+    let topic = match (body.as_scalar(), body.get("arn")) {
+        (_, Some(arn)) => arn.clone(),
+        (Some(name), None) if name.starts_with("arn:") => body.clone(),
+        (name, None) => {
+            let name = name
+                .or_else(|| body.get("topicName").and_then(Node::as_scalar))
+                .unwrap_or("topic");
+            let id = format!("SNSTopic{}", pascal(name));
+            if !resources.iter().any(|(r, _)| *r == id) {
+                resources.push((
+                    id.clone(),
+                    resource(
+                        s,
+                        "AWS::SNS::Topic",
+                        map(s, vec![("TopicName", text(s, name))]),
+                    ),
+                ));
+            }
+            reference(s, &id)
+        }
+    };
+    event_node(s, "SNS", vec![("Topic", topic)])
+}
+
+/// An `s3` event: the bucket the framework creates.
+fn s3_event(body: &Node, resources: &mut Vec<(String, Node)>) -> Result<Node, String> {
+    let s = body.span;
+    let name = body
+        .as_scalar()
+        .or_else(|| body.get("bucket").and_then(Node::as_scalar))
+        .unwrap_or("bucket");
+    let existing = body.get("existing").and_then(Node::as_scalar) == Some("true");
+    let id = format!("S3Bucket{}", pascal(name));
+    if !existing && !resources.iter().any(|(r, _)| *r == id) {
+        resources.push((
+            id.clone(),
+            resource(
+                s,
+                "AWS::S3::Bucket",
+                map(s, vec![("BucketName", text(s, name))]),
+            ),
+        ));
+    }
+    let mut props = vec![("Bucket", reference(s, &id))];
+    if let Some(e) = body.get("event") {
+        props.push(("Events", e.clone()));
+    }
+    if let Some(rules) = body.get("rules") {
+        let rules: Vec<Node> = items(rules)
+            .into_iter()
+            .flat_map(|rule| entries(&rule))
+            .map(|(name, value)| map(s, vec![("Name", text(s, &name)), ("Value", value)]))
+            .collect();
+        props.push((
+            "Filter",
+            map(s, vec![("S3Key", map(s, vec![("Rules", seq(s, rules))]))]),
+        ));
+    }
+    if existing {
+        return Err("an existing bucket, not in this service".to_owned());
+    }
+    Ok(event_node(s, "S3", props))
+}
+
+/// A `schedule` event.
+fn schedule_event(body: &Node) -> Result<Node, String> {
+    let s = body.span;
+    let rate = body.as_scalar().map_or_else(
+        || body.get("rate").and_then(|r| items(r).into_iter().next()),
+        |_| Some(body.clone()),
+    );
+    Ok(event_node(
+        s,
+        "Schedule",
+        vec![("Schedule", rate.ok_or("a schedule names its rate")?)],
+    ))
+}
+
+/// An `eventBridge` event.
+fn eventbridge_event(body: &Node) -> Node {
+    let s = body.span;
+    let mut props = Vec::new();
+    if let Some(pattern) = body.get("pattern") {
+        props.push(("Pattern", pattern.clone()));
+    }
+    if let Some(bus) = body.get("eventBus") {
+        props.push(("EventBusName", bus.clone()));
+    }
+    event_node(s, "EventBridgeRule", props)
+}
+
+/// A `cognitoUserPool` event: the pool the framework creates.
+fn cognito_event(body: &Node, resources: &mut Vec<(String, Node)>) -> Result<Node, String> {
+    let s = body.span;
+    let pool = body.get("pool").and_then(Node::as_scalar).unwrap_or("pool");
+    let existing = body.get("existing").and_then(Node::as_scalar) == Some("true");
+    let id = format!("CognitoUserPool{}", pascal(pool));
+    if existing {
+        return Err("an existing user pool, not in this service".to_owned());
+    }
+    if !resources.iter().any(|(r, _)| *r == id) {
+        resources.push((
+            id.clone(),
+            resource(
+                s,
+                "AWS::Cognito::UserPool",
+                map(s, vec![("UserPoolName", text(s, pool))]),
+            ),
+        ));
+    }
+    let mut props = vec![("UserPool", reference(s, &id))];
+    if let Some(trigger) = body.get("trigger") {
+        props.push(("Trigger", trigger.clone()));
+    }
+    Ok(event_node(s, "CognitoUserPool", props))
+}
+
+fn event_node(span: Span, kind: &str, props: Vec<(&str, Node)>) -> Node {
+    map(
+        span,
+        vec![("Type", text(span, kind)), ("Properties", map(span, props))],
+    )
+}
+
+fn resource(span: Span, kind: &str, properties: Node) -> Node {
+    map(
+        span,
+        vec![("Type", text(span, kind)), ("Properties", properties)],
+    )
+}
+
+fn reference(span: Span, id: &str) -> Node {
+    map(span, vec![("Ref", text(span, id))])
+}
+
+fn get_att(span: Span, id: &str, attr: &str) -> Node {
+    map(
+        span,
+        vec![(
+            "Fn::GetAtt",
+            seq(span, vec![text(span, id), text(span, attr)]),
+        )],
+    )
+}
+
+fn text(span: Span, text: &str) -> Node {
+    Node {
+        value: Value::Scalar {
+            text: text.to_owned(),
+            plain: false,
+        },
+        span,
+    }
+}
+
+fn map(span: Span, entries: Vec<(&str, Node)>) -> Node {
+    Node {
+        value: Value::Mapping(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        Key {
+                            text: k.to_owned(),
+                            span,
+                        },
+                        v,
+                    )
+                })
+                .collect(),
+        ),
+        span,
+    }
+}
+
+fn seq(span: Span, items: Vec<Node>) -> Node {
+    Node {
+        value: Value::Sequence(items),
+        span,
+    }
+}
+
+fn items(node: &Node) -> Vec<Node> {
+    match &node.value {
+        Value::Sequence(items) => items.clone(),
+        _ => vec![node.clone()],
+    }
+}
+
+fn entries(node: &Node) -> Vec<(String, Node)> {
+    match &node.value {
+        Value::Mapping(entries) => entries
+            .iter()
+            .map(|(k, v)| (k.text.clone(), v.clone()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `my-topic_name` → `MyTopicName`, as the framework names the resources it creates.
+fn pascal(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// Substitutes the variables of every scalar under `node` with values from `root`; whether
+/// anything changed.
+fn substitute(node: &mut Node, root: &Node, depth: usize) -> bool {
+    if depth > crate::model::yaml::MAX_DEPTH {
+        return false;
+    }
+    match &mut node.value {
+        Value::Scalar { text, .. } => {
+            if !text.contains("${") {
+                return false;
+            }
+            // A whole-value variable may stand for a mapping or a list.
+            if let Some(inner) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}'))
+                && !inner.contains("${")
+                && let Some(found) = variable(inner, root)
+                && !matches!(found.value, Value::Scalar { .. })
+            {
+                *node = Node {
+                    span: node.span,
+                    ..found
+                };
+                return true;
+            }
+            let mut out = String::new();
+            let mut rest = text.as_str();
+            let mut changed = false;
+            while let Some(at) = rest.find("${") {
+                out.push_str(&rest[..at]);
+                let after = &rest[at + 2..];
+                let Some(end) = closing(after) else {
+                    out.push_str(&rest[at..]);
+                    rest = "";
+                    break;
+                };
+                let inner = &after[..end];
+                if let Some(value) =
+                    variable(inner, root).and_then(|n| n.as_scalar().map(str::to_owned))
+                {
+                    out.push_str(&value);
+                    changed = true;
+                } else {
+                    out.push_str("${");
+                    out.push_str(inner);
+                    out.push('}');
+                }
+                rest = &after[end + 1..];
+                if out.len() > MAX_TEXT {
+                    return false;
+                }
+            }
+            out.push_str(rest);
+            if changed {
+                *text = out;
+            }
+            changed
+        }
+        Value::Sequence(items) => {
+            let mut changed = false;
+            for item in items {
+                changed |= substitute(item, root, depth + 1);
+            }
+            changed
+        }
+        Value::Mapping(entries) => {
+            let mut changed = false;
+            for (_, value) in entries {
+                changed |= substitute(value, root, depth + 1);
+            }
+            changed
+        }
+    }
+}
+
+/// The index of the `}` closing a variable whose text starts `text`, nested ones skipped.
+fn closing(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(i),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The value of one variable (`self:custom.x, 'default'`), when the file can say it.
+fn variable(inner: &str, root: &Node) -> Option<Node> {
+    let (source, fallback) = match split_default(inner) {
+        Some((source, fallback)) => (source.trim(), Some(fallback.trim())),
+        None => (inner.trim(), None),
+    };
+    // Only the file's own values are known: options, the environment, SSM, files and other
+    // stacks are a deployment's, left to their defaults.
+    let found = match source.split_once(':') {
+        Some(("self", path)) => path_in(root, path),
+        _ => None,
+    };
+    found
+        .filter(|n| !n.as_scalar().is_some_and(|t| t.contains("${")))
+        .or_else(|| {
+            let fallback = fallback?;
+            let unquoted = fallback
+                .strip_prefix('\'')
+                .and_then(|f| f.strip_suffix('\''))
+                .or_else(|| fallback.strip_prefix('"').and_then(|f| f.strip_suffix('"')));
+            match unquoted {
+                Some(literal) => Some(text(root.span, literal)),
+                None => match fallback
+                    .strip_prefix("${")
+                    .and_then(|f| f.strip_suffix('}'))
+                {
+                    Some(inner) => variable(inner, root),
+                    // `self:custom.x` without its `${}`, or a bare value (`60`).
+                    None if fallback.contains(':') => variable(fallback, root),
+                    None => Some(text(root.span, fallback)),
+                },
+            }
+        })
+}
+
+/// `source, default` split at the first comma outside quotes and nested variables.
+fn split_default(inner: &str) -> Option<(&str, &str)> {
+    let (mut depth, mut quote) = (0usize, None);
+    for (i, c) in inner.char_indices() {
+        match (c, quote) {
+            ('\'' | '"', None) => quote = Some(c),
+            (q, Some(open)) if q == open => quote = None,
+            ('{', None) => depth += 1,
+            ('}', None) => depth = depth.saturating_sub(1),
+            (',', None) if depth == 0 => return Some((&inner[..i], &inner[i + 1..])),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The node at a dotted path of the file (`custom.tableName`, `provider.stage`).
+fn path_in(root: &Node, path: &str) -> Option<Node> {
+    let mut node = root;
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        node = node.get(part)?;
+    }
+    Some(node.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::diagnostic::Sources;
+    use crate::model::yaml::{Dialect, parse_as};
+
+    fn root(text: &str) -> Node {
+        let mut sources = Sources::default();
+        let file = sources.add(Path::new("serverless.yml"), text.to_owned());
+        parse_as(&sources, file, Dialect::CloudFormation)
+            .unwrap()
+            .root
+            .unwrap()
+    }
+
+    #[test]
+    fn variables_resolve_with_the_files_defaults() {
+        let r = root(
+            "service: s\nprovider: {name: aws}\ncustom:\n  stage: ${opt:stage, 'dev'}\n  table: ${self:service}-${self:custom.stage}\n  arn: arn:aws:dynamodb:*:*:table/${self:custom.table}\n  nested: ${opt:x, ${self:custom.stage}}\n  secret: ${ssm:/path}\n",
+        );
+        let (_, _) = template(&r);
+        let mut resolved = r.clone();
+        for _ in 0..MAX_PASSES {
+            let snapshot = resolved.clone();
+            if !substitute(&mut resolved, &snapshot, 0) {
+                break;
+            }
+        }
+        let custom = resolved.get("custom").unwrap();
+        assert_eq!(custom.get("table").unwrap().as_scalar(), Some("s-dev"));
+        assert_eq!(
+            custom.get("arn").unwrap().as_scalar(),
+            Some("arn:aws:dynamodb:*:*:table/s-dev")
+        );
+        assert_eq!(custom.get("nested").unwrap().as_scalar(), Some("dev"));
+        assert_eq!(
+            custom.get("secret").unwrap().as_scalar(),
+            Some("${ssm:/path}")
+        );
+    }
+
+    #[test]
+    fn variables_that_name_themselves_end() {
+        let r = root(
+            "service: s\nprovider: {name: aws}\ncustom:\n  a: ${self:custom.b}x\n  b: ${self:custom.a}y\n",
+        );
+        let (t, _) = template(&r);
+        assert!(t.get("Resources").is_some());
+    }
+
+    #[test]
+    fn names_become_pascal_case() {
+        assert_eq!(pascal("my-topic_name"), "MyTopicName");
+        assert_eq!(pascal("uploads"), "Uploads");
+    }
+}
