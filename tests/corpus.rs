@@ -12,20 +12,26 @@
 //! least one `evidence` (`path:line` or `path:line-line` in the app's repository), the
 //! `elements` of the model it concerns, the `rule` that should report it (a rule id, or `null`
 //! when no rule covers it), `expressible` (whether the model format can state the facts it
-//! needs) and, when it cannot, `why_not`. `also_true` holds true weaknesses that were first
+//! needs) and, when it cannot, `why_not`; optionally `about`, strings of which the threat's
+//! qualifier must contain one (the policy or action a `wildcard-permission` label is about, the
+//! resource of an `unused-permission` label). `also_true` holds true weaknesses that were first
 //! noticed in strider's output after labelling; each names its rule.
 //!
 //! # Matching
 //!
 //! A threat's *places* are its `element` and, when its id is `RULE@element/qualifier`, the
 //! qualifier (the trigger source, resource or peer the rule names).
-//! - A threat **reports element `e` for rule `r`** when its rule id is `r` and `e` is one of its
-//!   places.
+//! - A threat **reports element `e` for a label** when its rule id is the label's `rule`, `e` is
+//!   one of its places, and, if the label has `about`, its qualifier contains one of those
+//!   strings.
 //! - A label is **found** when its `rule` is not null and every element it lists is reported
-//!   for that rule by some threat. A label with `rule: null` is never found.
-//! - A threat is **matched** when some label or `also_true` entry has the threat's rule and
-//!   lists one of the threat's places; otherwise it is **noise** (a finding that is not a
-//!   weakness of the app, as judged after the fact and recorded by leaving it unmatched).
+//!   for it by some threat. A label with `rule: null` is never found.
+//! - A threat is **matched** when it reports some element for some label or `also_true` entry;
+//!   otherwise it is **noise** (a finding that is not a weakness of the app, as judged after the
+//!   fact and recorded by leaving it unmatched).
+//!
+//! Matching is by element, not by reason: without `about`, a threat of the right rule on the
+//! right element counts even when its evidence is another fact than the label's.
 //!
 //! # Figures, per app
 //!
@@ -56,8 +62,8 @@ use yaml_rust2::{Yaml, YamlLoader};
 /// The figures each app must keep: (app, recall, recall over expressible labels, noise). Recall
 /// floors are rounded down and noise ceilings up, to three decimals.
 const FLOORS: &[(&str, f64, f64, f64)] = &[
-    ("dvsa", 0.561, 0.640, 0.269),
-    ("security-workshop", 0.866, 1.0, 0.297),
+    ("dvsa", 0.526, 0.6, 0.284),
+    ("security-workshop", 0.866, 1.0, 0.315),
     ("serverless-goat", 0.5, 0.583, 0.334),
 ];
 
@@ -81,6 +87,8 @@ struct Label {
     expressible: bool,
     #[serde(default)]
     why_not: Option<String>,
+    #[serde(default)]
+    about: Vec<String>,
 }
 
 /// One app of the corpus, analysed.
@@ -196,34 +204,46 @@ fn apps() -> Vec<App> {
 /// The element a threat is about and, for `RULE@element/qualifier` ids, the qualifier.
 fn places(threat: &Threat) -> Vec<&str> {
     let mut places = vec![threat.element.as_str()];
-    if let Some((_, rest)) = threat.id.split_once('@')
-        && let Some((_, qualifier)) = rest.split_once('/')
-    {
+    if let Some(qualifier) = qualifier(threat) {
         places.push(qualifier);
     }
     places
 }
 
-fn reports(threat: &Threat, rule: &str, element: &str) -> bool {
-    threat.rule == rule && places(threat).contains(&element)
+/// The qualifier of a `RULE@element/qualifier` id.
+fn qualifier(threat: &Threat) -> Option<&str> {
+    let (_, rest) = threat.id.split_once('@')?;
+    let (_, qualifier) = rest.split_once('/')?;
+    Some(qualifier)
+}
+
+/// Whether the threat is about what the label says: any qualifier when the label has no
+/// `about`, else a qualifier that contains one of its strings.
+fn is_about(threat: &Threat, label: &Label) -> bool {
+    label.about.is_empty()
+        || qualifier(threat).is_some_and(|q| label.about.iter().any(|a| q.contains(a.as_str())))
+}
+
+fn reports(threat: &Threat, label: &Label, element: &str) -> bool {
+    label.rule.as_deref() == Some(threat.rule)
+        && places(threat).contains(&element)
+        && is_about(threat, label)
 }
 
 fn found(label: &Label, threats: &[Threat]) -> bool {
-    let Some(rule) = label.rule.as_deref() else {
-        return false;
-    };
-    label
-        .elements
-        .iter()
-        .all(|element| threats.iter().any(|t| reports(t, rule, element)))
+    label.rule.is_some()
+        && label
+            .elements
+            .iter()
+            .all(|element| threats.iter().any(|t| reports(t, label, element)))
 }
 
 fn matched(threat: &Threat, labels: &LabelFile) -> bool {
     labels.labels.iter().chain(&labels.also_true).any(|label| {
-        label.rule.as_deref() == Some(threat.rule)
-            && places(threat)
-                .iter()
-                .any(|place| label.elements.iter().any(|e| e == place))
+        label
+            .elements
+            .iter()
+            .any(|element| reports(threat, label, element))
     })
 }
 
@@ -335,6 +355,9 @@ fn labels_are_well_formed() {
                     ));
                 }
             }
+            if label.about.iter().any(|a| a.trim().is_empty()) {
+                problems.push(format!("{at}: empty `about` string"));
+            }
             if label.elements.is_empty() {
                 problems.push(format!("{at}: no elements"));
             }
@@ -387,6 +410,7 @@ fn matching_follows_the_documented_definition() {
         rule: rule.map(str::to_owned),
         expressible: true,
         why_not: None,
+        about: vec![],
     };
     let on_function = threat("STR-001@f/api", "f");
     let on_other = threat("STR-001@g/api", "g");
@@ -431,6 +455,20 @@ fn matching_follows_the_documented_definition() {
     assert!(matched(&on_other, &labels));
     assert!(!matched(&threat("STR-001@h/api", "h"), &labels));
     assert!(!matched(&threat("STR-002@f", "f"), &labels));
+    // `about` narrows a label to threats whose qualifier names what it is about.
+    let wildcard = threat("STR-003@f/AWSLambda_FullAccess", "f");
+    let mut about = label(Some("STR-003"), &["f"]);
+    about.about = vec!["AmazonS3FullAccess".into()];
+    assert!(!found(&about, std::slice::from_ref(&wildcard)));
+    about.about.push("AWSLambda_FullAccess".into());
+    assert!(found(&about, std::slice::from_ref(&wildcard)));
+    let narrow = LabelFile {
+        app: "x".into(),
+        labels: vec![about],
+        also_true: vec![],
+    };
+    assert!(matched(&wildcard, &narrow));
+    assert!(!matched(&threat("STR-003@f/ec2:*@*", "f"), &narrow));
     // Evidence syntax.
     assert!(evidence_is_well_formed("template.yml:12"));
     assert!(evidence_is_well_formed("src/a.js:3-9"));
