@@ -240,7 +240,7 @@ pub fn analyze_graph(model: &Model, dfd: &Dfd) -> Assessment {
             let score = score(
                 &cx,
                 rule,
-                &finding.element,
+                &finding,
                 tracking.as_ref().map(|t| t.entry.status),
             );
             let location = model

@@ -2,8 +2,10 @@
 //! severity from a fixed matrix, and every step recorded as a factor a reviewer can check.
 //!
 //! Likelihood starts from exposure: an element an attacker reaches in one hop from an untrusted
-//! entry point is *likely* to be attacked, one further inside *possible*, one not reachable from
-//! an untrusted boundary *unlikely*. Every authenticator on the attacker's way in, and input
+//! entry point is *likely* to be attacked, one further inside *possible* (reaching means what an
+//! attacker can make happen: requests, triggers, deliveries, invocations, writes), one the
+//! attacker only feeds through data it reads (data poisoning) or not reachable from an untrusted
+//! boundary at all *unlikely*, with the poisoning path as a factor. Every authenticator on the attacker's way in, and input
 //! validated upstream, lowers it by one step — never below *unlikely*: being reachable is never
 //! less likely than not being reachable. Impact is the classification of the most sensitive data the element can reach
 //! through the graph (restricted → severe, confidential → major, internal → moderate, else
@@ -17,8 +19,8 @@
 
 use serde::Serialize;
 
-use crate::model::{Classification, ControlKind, TrackingStatus};
-use crate::rules::{Context, ImpactCap, Rule, Stride, quoted};
+use crate::model::{Classification, ControlKind, TrackingStatus, kebab};
+use crate::rules::{Context, Finding, ImpactCap, Rule, Stride, quoted};
 
 /// How likely an attack is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -139,17 +141,37 @@ fn counters(kind: ControlKind, stride: Stride) -> bool {
     )
 }
 
-/// Scores one finding of a rule on an element.
+/// Scores one finding of a rule.
 #[must_use]
 pub fn score(
     cx: &Context<'_>,
     rule: &Rule,
-    element: &str,
+    finding: &Finding,
     tracking: Option<TrackingStatus>,
 ) -> Score {
+    let element = finding.element.as_str();
     let mut factors = Vec::new();
-    let likelihood = likelihood(cx, rule, element, &mut factors);
-    let impact = impact(cx, rule, element, &mut factors);
+    let mut likelihood = likelihood(cx, rule, element, &mut factors);
+    let mut impact = impact(cx, rule, element, &mut factors);
+    if let Some(calibration) = calibration(cx, rule, finding) {
+        match calibration {
+            Calibration::Likelihood(cap, why) if likelihood > cap => {
+                likelihood = cap;
+                factors.push(Factor {
+                    on: "likelihood",
+                    text: format!("calibrated to at most {}: {why}", kebab(&cap)),
+                });
+            }
+            Calibration::Impact(cap, why) if impact > cap => {
+                impact = cap;
+                factors.push(Factor {
+                    on: "impact",
+                    text: format!("calibrated to at most {}: {why}", kebab(&cap)),
+                });
+            }
+            Calibration::Likelihood(..) | Calibration::Impact(..) => {}
+        }
+    }
     let severity = Severity::from_matrix(likelihood, impact);
     let residual = residual(cx, rule, element, tracking, likelihood, &mut factors);
     Score {
@@ -189,9 +211,18 @@ fn likelihood(
             Likelihood::Possible
         }
         None => {
+            // Poisoned data needs the reader to mishandle it: weaker than being started.
+            let text = if let Some(poisoning) = cx.poisoning(element) {
+                format!(
+                    "reads data an attacker can write (data poisoning): {}",
+                    quoted(&poisoning.path, " → ")
+                )
+            } else {
+                "not reachable from an untrusted boundary".to_owned()
+            };
             factors.push(Factor {
                 on: "likelihood",
-                text: "not reachable from an untrusted boundary".to_owned(),
+                text,
             });
             Likelihood::Unlikely
         }
@@ -256,6 +287,67 @@ fn impact(cx: &Context<'_>, rule: &Rule, element: &str, factors: &mut Vec<Factor
         });
     }
     impact
+}
+
+/// A calibration: weaknesses that are not critical on their own, whatever the data around them.
+/// The README's "Severity calibration" table lists a case of each, and a test checks it.
+enum Calibration {
+    /// Likelihood at most this: the attack needs something the attacker does not control first.
+    Likelihood(Likelihood, &'static str),
+    /// Impact at most this: what the weakness grants by itself is limited.
+    Impact(Impact, &'static str),
+}
+
+/// The calibration that applies to a finding, if any.
+fn calibration(cx: &Context<'_>, rule: &Rule, finding: &Finding) -> Option<Calibration> {
+    match rule.name {
+        // An unpinned dependency hurts only once a malicious or broken version is published.
+        "unlocked-dependencies" => Some(Calibration::Likelihood(
+            Likelihood::Unlikely,
+            "an unpinned dependency needs a malicious or compromised version to be published first",
+        )),
+        // A user pool anyone can send to is self sign-up: what an account reaches is scored on
+        // the routes behind the pool's authorizer, not here.
+        "unauthenticated-boundary-crossing"
+            if cx
+                .model
+                .channels
+                .get(&finding.element)
+                .is_some_and(|c| c.kind == crate::model::ChannelKind::Cognito) =>
+        {
+            Some(Calibration::Impact(
+                Impact::Minor,
+                "self sign-up lets anyone create an account; what an account may do is scored where it is used",
+            ))
+        }
+        "wildcard-permission" if harmless_wildcard(cx, finding) => Some(Calibration::Impact(
+            Impact::Moderate,
+            "the actions on `*` are neither privileged nor wildcards, and act on no modelled store or channel",
+        )),
+        _ => None,
+    }
+}
+
+/// Whether a `wildcard-permission` finding (qualified `actions@resources`) is about concrete,
+/// non-privileged actions on every resource whose services govern no element of the model: an
+/// `ses:VerifyEmailIdentity` on `*`, not an `s3:*` or a `dynamodb:GetItem` on `*`.
+fn harmless_wildcard(cx: &Context<'_>, finding: &Finding) -> bool {
+    let Some((actions, _)) = finding.qualifier.as_deref().and_then(|q| q.split_once('@')) else {
+        return false;
+    };
+    let governed: std::collections::BTreeSet<&str> = cx
+        .model
+        .stores
+        .keys()
+        .chain(cx.model.channels.keys())
+        .flat_map(|id| crate::rules::iam_services(cx.model, id).iter().copied())
+        .collect();
+    actions.split(',').all(|action| {
+        let service = action.split_once(':').map(|(s, _)| s);
+        !action.contains('*')
+            && !crate::rules::is_privileged_action(action)
+            && service.is_some_and(|s| !governed.contains(s))
+    })
 }
 
 /// Likelihood after declared controls and tracking.

@@ -103,6 +103,49 @@ fn every_rule_fires_on_its_fixture_and_not_on_the_fix() {
     }
 }
 
+/// Extra fixtures of a rule, beside `fires.yaml` and `quiet.yaml`: `fires-<case>.yaml` must
+/// trigger the rule and `quiet-<case>.yaml` must not. Each pins one reason the rule fires, or
+/// one it must not fire for, and names the case in its first comment line.
+#[test]
+fn every_rule_fires_on_its_extra_cases_and_not_on_its_quiet_ones() {
+    let mut cases = 0;
+    for rule in RULES {
+        let dir = Path::new("tests/fixtures/rules").join(rule.name);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| {
+                Path::new(name)
+                    .extension()
+                    .is_some_and(|ext| ext.eq_ignore_ascii_case("yaml"))
+            })
+            .filter(|name| name != "fires.yaml" && name != "quiet.yaml")
+            .collect();
+        files.sort();
+        for name in files {
+            let path = dir.join(&name);
+            let hits: Vec<String> = assess(&path)
+                .threats
+                .iter()
+                .filter(|t| t.rule == rule.id)
+                .map(|t| t.id.clone())
+                .collect();
+            if name.starts_with("fires-") {
+                assert!(!hits.is_empty(), "{} does not fire on {name}", rule.id);
+            } else if name.starts_with("quiet-") {
+                assert!(hits.is_empty(), "{} fires on {name}: {hits:?}", rule.id);
+            } else {
+                panic!(
+                    "{}: a rule fixture is fires-<case>.yaml or quiet-<case>.yaml",
+                    path.display()
+                );
+            }
+            cases += 1;
+        }
+    }
+    assert!(cases > 0, "no extra fixtures were checked");
+}
+
 #[test]
 fn fixture_directories_belong_to_rules() {
     for entry in std::fs::read_dir("tests/fixtures/rules").unwrap() {

@@ -109,3 +109,43 @@ fn exposing_a_channel_never_lowers_likelihood() {
         }
     }
 }
+
+/// The README's severity calibration table is what scoring computes: every row names a threat of
+/// the calibration model and its severity.
+#[test]
+fn severity_calibration_table_matches_scoring() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let table = readme
+        .split_once("<!-- calibration:start -->")
+        .and_then(|(_, rest)| rest.split_once("<!-- calibration:end -->"))
+        .map(|(table, _)| table)
+        .expect("README.md has a calibration table between its markers");
+    let model = strider::model::load(std::path::Path::new(
+        "tests/fixtures/calibration/severity.yaml",
+    ))
+    .unwrap()
+    .model;
+    let assessment = analyze(&model);
+    let mut rows = 0;
+    for line in table.lines().filter(|l| l.starts_with('|')).skip(2) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        // ["", case, threat, severity, why, ""]
+        assert_eq!(cells.len(), 6, "a calibration row has four cells: {line}");
+        let id = cells[2].trim_matches('`');
+        let threat = assessment
+            .threats
+            .iter()
+            .find(|t| t.id == id)
+            .unwrap_or_else(|| panic!("the calibration model has no threat `{id}`"));
+        assert_eq!(
+            threat.score.severity.name(),
+            cells[3],
+            "{id}: the table says {}, scoring says {} ({:?})",
+            cells[3],
+            threat.score.severity.name(),
+            threat.score.factors
+        );
+        rows += 1;
+    }
+    assert!(rows >= 5, "{rows} calibration rows");
+}

@@ -595,6 +595,8 @@ mod tests {
             batch_size: None,
             partial_failures: None,
             filter: None,
+            prefix: None,
+            suffix: None,
             events: events.iter().map(|e| (*e).to_owned()).collect(),
             input: None,
         }

@@ -70,6 +70,38 @@ pub enum FlowKind {
     DeadLetter,
 }
 
+impl FlowKind {
+    /// How an attacker who reaches the flow's source gets to its target, if at all: a request,
+    /// trigger, delivery, invocation, write or call is something the attacker makes happen
+    /// ([`Reach::Control`]); a read only hands the reader data the attacker may have written
+    /// ([`Reach::Poisoning`]); a dead letter opens no new way in.
+    #[must_use]
+    pub fn reach(self) -> Option<Reach> {
+        match self {
+            FlowKind::DeadLetter => None,
+            FlowKind::Read => Some(Reach::Poisoning),
+            FlowKind::Request
+            | FlowKind::Trigger
+            | FlowKind::Write
+            | FlowKind::Call
+            | FlowKind::Invoke
+            | FlowKind::Deliver => Some(Reach::Control),
+        }
+    }
+}
+
+/// How an attacker reaches an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reach {
+    /// The attacker makes it run or sends to it: requests, triggers, deliveries, invocations and
+    /// writes all the way.
+    Control,
+    /// Only through data the attacker can write that the element (or one before it) reads: data
+    /// poisoning, a weaker way in that needs the reader to mishandle what it reads.
+    Poisoning,
+}
+
 /// An edge of the graph: one declared flow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Flow {
@@ -561,7 +593,9 @@ impl Dfd {
     }
 }
 
-fn is_api(kind: ChannelKind) -> bool {
+/// Whether a channel kind is an HTTP or WebSocket API (API Gateway, function URL, load balancer).
+#[must_use]
+pub fn is_api(kind: ChannelKind) -> bool {
     matches!(
         kind,
         ChannelKind::ApiGatewayRest

@@ -3,7 +3,10 @@
 //! Attack paths start at the untrusted principals — actors and externals in untrusted or partner
 //! boundaries — and at public channels and stores that no such principal already uses. A step
 //! follows a flow (a request, a trigger, a write that triggers, a delivery, an invocation) or,
-//! from a function, what the function reads or its permissions name.
+//! from a function, what the function reads or its permissions name: what the attacker makes
+//! happen ([`Reach::Control`]). A store or channel the attacker reaches does not start the
+//! functions that merely read it: that step is data poisoning, a weaker way on, taken only where
+//! no controlled path leads, and the route says so ([`Reach::Poisoning`]).
 //!
 //! The output grows with the model, not with entries × stores × path length. Starts with exactly
 //! the same first steps reach the same elements by the same routes, so they form one *entry
@@ -25,7 +28,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
-use super::{Dfd, Element, Flow, FlowKind, NodeKind};
+use super::{Dfd, Element, Flow, FlowKind, NodeKind, Reach};
 use crate::model::{Classification, Model, Trust};
 
 /// Entry groups listed per sensitive store, nearest first; the others are counted.
@@ -61,6 +64,9 @@ pub struct Route {
     pub alike: usize,
     /// Steps from the entry to the store.
     pub hops: usize,
+    /// Whether every step is something the attacker makes happen ([`Reach::Control`]), or the
+    /// route goes through a function reading data the attacker wrote ([`Reach::Poisoning`]).
+    pub reach: Reach,
     /// Ids from entry to store, shortened to [`SHOWN`] elements when longer.
     pub path: Vec<String>,
 }
@@ -196,11 +202,22 @@ impl SearchTree {
         node: NodeIndex,
         first: Option<&str>,
     ) -> Vec<String> {
+        self.shown_by(|n| graph[n].id.as_str(), node, first)
+    }
+
+    /// [`SearchTree::shown`] for a tree whose nodes are not the graph's: `id` names each.
+    #[must_use]
+    pub fn shown_by<'i>(
+        &self,
+        id: impl Fn(NodeIndex) -> &'i str,
+        node: NodeIndex,
+        first: Option<&str>,
+    ) -> Vec<String> {
         let walk = |from: NodeIndex, count: usize| {
             let mut ids = Vec::with_capacity(count);
             let mut current = Some(from);
             while let Some(n) = current.filter(|_| ids.len() < count) {
-                ids.push(graph[n].id.clone());
+                ids.push(id(n).to_owned());
                 current = self.previous[n.index()];
             }
             ids.reverse();
@@ -219,7 +236,8 @@ impl SearchTree {
     }
 }
 
-/// Where one step leads from each node: its flows (no dead letters), and for a function what it
+/// Where one step leads from each node, by what the attacker can make happen: its flows that
+/// start or send something (no reads, no dead letters), and for a function — compromised — what it
 /// reads and what its permissions name.
 fn steps(model: &Model, dfd: &Dfd) -> Vec<Vec<NodeIndex>> {
     let graph = dfd.graph();
@@ -228,7 +246,7 @@ fn steps(model: &Model, dfd: &Dfd) -> Vec<Vec<NodeIndex>> {
         .map(|node| {
             let mut next: Vec<NodeIndex> = graph
                 .edges_directed(node, Direction::Outgoing)
-                .filter(|e| e.weight().kind != FlowKind::DeadLetter)
+                .filter(|e| e.weight().kind.reach() == Some(Reach::Control))
                 .map(|e| e.target())
                 .collect();
             // A compromised function also reaches what it reads and what its permissions name.
@@ -238,6 +256,54 @@ fn steps(model: &Model, dfd: &Dfd) -> Vec<Vec<NodeIndex>> {
             next
         })
         .collect()
+}
+
+/// Where data poisoning leads from each node: the functions that read it.
+fn poisoned_by(dfd: &Dfd) -> Vec<Vec<NodeIndex>> {
+    let graph = dfd.graph();
+    graph
+        .node_indices()
+        .map(|node| {
+            graph
+                .edges_directed(node, Direction::Outgoing)
+                .filter(|e| e.weight().kind.reach() == Some(Reach::Poisoning))
+                .map(|e| e.target())
+                .collect()
+        })
+        .collect()
+}
+
+/// An entry group's first steps: by control, and by poisoning.
+type FirstSteps = (Vec<NodeIndex>, Vec<NodeIndex>);
+
+/// Starts with the same first steps (in id order) form one group, searched once; groups come in
+/// the order of their first entry, so ties go to the smallest entry id.
+fn entry_groups(
+    model: &Model,
+    dfd: &Dfd,
+    steps: &[Vec<NodeIndex>],
+    poisoned_by: &[Vec<NodeIndex>],
+) -> Vec<(FirstSteps, Vec<NodeIndex>)> {
+    let graph = dfd.graph();
+    let sorted = |nodes: &[NodeIndex]| {
+        let mut nodes = nodes.to_vec();
+        nodes.sort_by(|a, b| graph[*a].id.cmp(&graph[*b].id));
+        nodes.dedup();
+        nodes
+    };
+    let mut groups: BTreeMap<FirstSteps, Vec<NodeIndex>> = BTreeMap::new();
+    for start in starts(model, dfd) {
+        let first = (
+            sorted(&steps[start.index()]),
+            sorted(&poisoned_by[start.index()]),
+        );
+        if !first.0.is_empty() || !first.1.is_empty() {
+            groups.entry(first).or_default().push(start);
+        }
+    }
+    let mut groups: Vec<(FirstSteps, Vec<NodeIndex>)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| graph[a.1[0]].id.cmp(&graph[b.1[0]].id));
+    groups
 }
 
 /// The starts of attack paths, in id order.
@@ -263,26 +329,83 @@ fn starts(model: &Model, dfd: &Dfd) -> Vec<NodeIndex> {
     starts
 }
 
+/// One search of an entry group over (element, poisoned yet) states: state `n` is element `n`
+/// reached by control, state `nodes + n` the same element reached through a read of poisoned
+/// data. From a control state, [`steps`] keep control and [`poisoned_by`] poisons; from a
+/// poisoned state every step stays poisoned. Breadth-first, so each state gets a shortest path.
+struct GroupSearch<'a> {
+    steps: &'a [Vec<NodeIndex>],
+    poisoned_by: &'a [Vec<NodeIndex>],
+    nodes: usize,
+    tree: SearchTree,
+    queue: VecDeque<NodeIndex>,
+}
+
+impl GroupSearch<'_> {
+    /// The poisoned state of an element.
+    fn poisoned(&self, node: NodeIndex) -> NodeIndex {
+        NodeIndex::new(self.nodes + node.index())
+    }
+
+    /// The element of a state.
+    fn element(&self, state: NodeIndex) -> NodeIndex {
+        NodeIndex::new(state.index() % self.nodes)
+    }
+
+    /// Searches from the group's first steps: `control` by what the attacker makes happen,
+    /// `poison` by what reads the entry.
+    fn run(&mut self, control: &[NodeIndex], poison: &[NodeIndex]) {
+        self.tree.clear();
+        let roots = control
+            .iter()
+            .copied()
+            .chain(poison.iter().map(|&n| self.poisoned(n)));
+        for state in roots.collect::<Vec<_>>() {
+            if self.tree.root(state, 1) {
+                self.queue.push_back(state);
+            }
+        }
+        let (steps, poisoned_by) = (self.steps, self.poisoned_by);
+        while let Some(state) = self.queue.pop_front() {
+            let node = self.element(state);
+            let poisoned = state != node;
+            let next = steps[node.index()]
+                .iter()
+                .map(|&n| if poisoned { self.poisoned(n) } else { n })
+                .chain(poisoned_by[node.index()].iter().map(|&n| self.poisoned(n)))
+                .collect::<Vec<_>>();
+            for next in next {
+                if self.tree.reach(next, state) {
+                    self.queue.push_back(next);
+                }
+            }
+        }
+    }
+
+    /// How the search reached an element, if it did: by control, else by poisoning.
+    fn best(&self, node: NodeIndex) -> Option<(Reach, NodeIndex)> {
+        if self.tree.reached(node) {
+            Some((Reach::Control, node))
+        } else {
+            let poisoned = self.poisoned(node);
+            self.tree
+                .reached(poisoned)
+                .then_some((Reach::Poisoning, poisoned))
+        }
+    }
+}
+
 /// For every store with confidential or restricted data that an untrusted start reaches: the
-/// nearest entry groups with one shortest path each, and how many starts reach it. Most
-/// sensitive first, then nearest, then by store id.
+/// nearest entry groups with one shortest path each, and how many starts reach it. A store an
+/// entry reaches by what the attacker makes happen is reached that way; otherwise by its shortest
+/// path through a read of poisoned data ([`Reach::Poisoning`]). Most sensitive first, then
+/// those reached by control, then nearest, then by store id.
 #[must_use]
 pub fn attack_paths(model: &Model, dfd: &Dfd) -> Vec<AttackPath> {
     let graph = dfd.graph();
     let steps = steps(model, dfd);
-    // Starts with the same first steps (in id order) form one group, searched once.
-    let mut groups: BTreeMap<Vec<NodeIndex>, Vec<NodeIndex>> = BTreeMap::new();
-    for start in starts(model, dfd) {
-        let mut first = steps[start.index()].clone();
-        first.sort_by(|a, b| graph[*a].id.cmp(&graph[*b].id));
-        first.dedup();
-        if !first.is_empty() {
-            groups.entry(first).or_default().push(start);
-        }
-    }
-    // In the order of each group's first entry, so ties go to the smallest entry id.
-    let mut groups: Vec<(Vec<NodeIndex>, Vec<NodeIndex>)> = groups.into_iter().collect();
-    groups.sort_by(|a, b| graph[a.1[0]].id.cmp(&graph[b.1[0]].id));
+    let poisoned_by = poisoned_by(dfd);
+    let groups = entry_groups(model, dfd, &steps, &poisoned_by);
     let sensitive: Vec<Option<Classification>> = graph
         .node_indices()
         .map(|n| {
@@ -293,24 +416,19 @@ pub fn attack_paths(model: &Model, dfd: &Dfd) -> Vec<AttackPath> {
         })
         .collect();
     let mut found: BTreeMap<NodeIndex, AttackPath> = BTreeMap::new();
-    let mut tree = SearchTree::new(graph.node_count());
-    let mut queue = VecDeque::new();
-    for (first, members) in &groups {
-        tree.clear();
-        for &node in first {
-            if tree.root(node, 1) {
-                queue.push_back(node);
-            }
-        }
-        while let Some(node) = queue.pop_front() {
-            for &next in &steps[node.index()] {
-                if tree.reach(next, node) {
-                    queue.push_back(next);
-                }
-            }
-        }
-        for target in graph.node_indices().filter(|&n| tree.reached(n)) {
-            let Some(level) = sensitive[target.index()] else {
+    let mut search = GroupSearch {
+        steps: &steps,
+        poisoned_by: &poisoned_by,
+        nodes: graph.node_count(),
+        tree: SearchTree::new(2 * graph.node_count()),
+        queue: VecDeque::new(),
+    };
+    for ((control, poison), members) in &groups {
+        search.run(control, poison);
+        for target in graph.node_indices() {
+            let (Some(level), Some((reach, state))) =
+                (sensitive[target.index()], search.best(target))
+            else {
                 continue;
             };
             // A public store that starts a path does not attack itself.
@@ -327,8 +445,9 @@ pub fn attack_paths(model: &Model, dfd: &Dfd) -> Vec<AttackPath> {
                 more_entries: 0,
             });
             found.entries += alike + 1;
-            let hops = tree.depth(target);
-            let worse = |r: &Route| (r.hops, r.entry.as_str()) > (hops, graph[entry].id.as_str());
+            let hops = search.tree.depth(state);
+            let key = (reach, hops, graph[entry].id.as_str());
+            let worse = |r: &Route| (r.reach, r.hops, r.entry.as_str()) > key;
             if found.routes.len() == MAX_ROUTES && !found.routes.last().is_some_and(worse) {
                 found.more_entries += alike + 1;
                 continue;
@@ -340,7 +459,12 @@ pub fn attack_paths(model: &Model, dfd: &Dfd) -> Vec<AttackPath> {
                     entry: graph[entry].id.clone(),
                     alike,
                     hops,
-                    path: tree.shown(graph, target, Some(&graph[entry].id)),
+                    reach,
+                    path: search.tree.shown_by(
+                        |n| graph[search.element(n)].id.as_str(),
+                        state,
+                        Some(&graph[entry].id),
+                    ),
                 },
             );
             if found.routes.len() > MAX_ROUTES
@@ -351,7 +475,10 @@ pub fn attack_paths(model: &Model, dfd: &Dfd) -> Vec<AttackPath> {
         }
     }
     let mut paths: Vec<AttackPath> = found.into_values().collect();
-    let nearest = |p: &AttackPath| p.nearest().map_or(usize::MAX, |r| r.hops);
+    let nearest = |p: &AttackPath| {
+        p.nearest()
+            .map_or((Reach::Poisoning, usize::MAX), |r| (r.reach, r.hops))
+    };
     paths.sort_by(|a, b| {
         b.classification
             .cmp(&a.classification)
@@ -634,21 +761,30 @@ mod tests {
         }
     }
 
-    /// The old computation: one search per start, every (start, sensitive store) pair with its
-    /// shortest distance.
-    fn every_pair(model: &Model, dfd: &Dfd) -> BTreeMap<String, BTreeMap<String, usize>> {
+    /// The plain computation: one search per start over (element, poisoned yet) states — a read
+    /// step poisons, every later step keeps it — and every (start, sensitive store) pair with
+    /// its best way: by control if any, else the shortest poisoning path.
+    fn every_pair(model: &Model, dfd: &Dfd) -> BTreeMap<String, BTreeMap<String, (Reach, usize)>> {
         let graph = dfd.graph();
         let steps = steps(model, dfd);
-        let mut pairs: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        let poisoned_by = poisoned_by(dfd);
+        let n = graph.node_count();
+        let mut pairs: BTreeMap<String, BTreeMap<String, (Reach, usize)>> = BTreeMap::new();
         for start in starts(model, dfd) {
-            let mut distance = vec![None; graph.node_count()];
-            distance[start.index()] = Some(0);
-            let mut queue = VecDeque::from([start]);
-            while let Some(node) = queue.pop_front() {
-                for &next in &steps[node.index()] {
-                    if distance[next.index()].is_none() {
-                        distance[next.index()] = distance[node.index()].map(|d| d + 1);
-                        queue.push_back(next);
+            // distance[poisoned][node]
+            let mut distance = [vec![None; n], vec![None; n]];
+            distance[0][start.index()] = Some(0);
+            let mut queue = VecDeque::from([(start, 0usize)]);
+            while let Some((node, poisoned)) = queue.pop_front() {
+                let d = distance[poisoned][node.index()].map(|d: usize| d + 1);
+                let next = steps[node.index()]
+                    .iter()
+                    .map(|&m| (m, poisoned))
+                    .chain(poisoned_by[node.index()].iter().map(|&m| (m, 1)));
+                for (m, p) in next {
+                    if distance[p][m.index()].is_none() {
+                        distance[p][m.index()] = d;
+                        queue.push_back((m, p));
                     }
                 }
             }
@@ -656,11 +792,14 @@ mod tests {
                 let sensitive = graph[target].kind == NodeKind::Store
                     && classification(model, &graph[target].id)
                         .is_some_and(|c| c >= Classification::Confidential);
-                if let (true, Some(d)) = (sensitive, distance[target.index()]) {
+                let best = distance[0][target.index()]
+                    .map(|d| (Reach::Control, d))
+                    .or_else(|| distance[1][target.index()].map(|d| (Reach::Poisoning, d)));
+                if let (true, Some(best)) = (sensitive, best) {
                     pairs
                         .entry(graph[target].id.clone())
                         .or_default()
-                        .insert(graph[start].id.clone(), d);
+                        .insert(graph[start].id.clone(), best);
                 }
             }
         }
@@ -682,9 +821,13 @@ mod tests {
                 format!("… {} more …", route.hops + 1 - HEAD - TAIL)
             );
         }
+        let poisoned_by = poisoned_by(dfd);
         for pair in route.path.windows(2) {
             if let (Some(from), Some(to)) = (dfd.node(&pair[0]), dfd.node(&pair[1])) {
-                assert!(steps[from.index()].contains(&to), "{route:?}");
+                assert!(
+                    steps[from.index()].contains(&to) || poisoned_by[from.index()].contains(&to),
+                    "{route:?}"
+                );
             }
         }
     }
@@ -708,20 +851,23 @@ mod tests {
         let graph = dfd.graph();
         let first_steps = |id: &str| {
             let node = dfd.node(id).unwrap();
-            let mut first: Vec<&str> = steps(model, &dfd)[node.index()]
-                .iter()
-                .map(|n| graph[*n].id.as_str())
-                .collect();
-            first.sort_unstable();
-            first.dedup();
-            first
+            let sorted = |nodes: &[NodeIndex]| {
+                let mut first: Vec<&str> = nodes.iter().map(|n| graph[*n].id.as_str()).collect();
+                first.sort_unstable();
+                first.dedup();
+                first
+            };
+            (
+                sorted(&steps(model, &dfd)[node.index()]),
+                sorted(&poisoned_by(&dfd)[node.index()]),
+            )
         };
         for path in &paths {
             let reaching = &pairs[&path.target];
             assert_eq!(path.entries, reaching.len(), "{path:?}\n{yaml}");
             assert!(!path.routes.is_empty() && path.routes.len() <= MAX_ROUTES);
             assert_eq!(
-                path.routes[0].hops,
+                (path.routes[0].reach, path.routes[0].hops),
                 *reaching.values().min().unwrap(),
                 "nearest first"
             );
@@ -730,36 +876,46 @@ mod tests {
             for route in &path.routes {
                 assert_eq!(
                     reaching.get(&route.entry),
-                    Some(&route.hops),
+                    Some(&(route.reach, route.hops)),
                     "{route:?}\n{yaml}"
                 );
                 // The entries alike: every other start with the same first steps reaches the
-                // store in as many hops.
+                // store in as many hops, the same way.
                 let group: Vec<&String> = reaching
                     .keys()
                     .filter(|e| first_steps(e) == first_steps(&route.entry))
                     .collect();
                 assert_eq!(group.len(), route.alike + 1, "{route:?}\n{yaml}");
-                assert!(group.iter().all(|e| reaching[*e] == route.hops));
+                assert!(
+                    group
+                        .iter()
+                        .all(|e| reaching[*e] == (route.reach, route.hops))
+                );
                 assert_walkable(model, &dfd, route, &path.target);
             }
-            assert!(
-                path.routes
-                    .windows(2)
-                    .all(|w| (w[0].hops, &w[0].entry) < (w[1].hops, &w[1].entry))
-            );
+            assert!(path.routes.windows(2).all(
+                |w| (w[0].reach, w[0].hops, &w[0].entry) < (w[1].reach, w[1].hops, &w[1].entry)
+            ));
         }
         paths
     }
 
     #[test]
     fn every_reachable_pair_is_represented_in_random_models() {
-        let (mut with_paths, mut with_alike) = (0, 0);
+        let (mut with_paths, mut with_alike, mut with_poisoning) = (0, 0, 0);
         for seed in 0..400 {
             let paths = check(&random_model(seed));
             with_paths += usize::from(!paths.is_empty());
             with_alike += usize::from(paths.iter().flat_map(|p| &p.routes).any(|r| r.alike > 0));
+            with_poisoning += usize::from(
+                paths
+                    .iter()
+                    .flat_map(|p| &p.routes)
+                    .any(|r| r.reach == Reach::Poisoning),
+            );
         }
+        // Some routes need a read of poisoned data.
+        assert!(with_poisoning > 10, "{with_poisoning}");
         // The models exercise what is checked: paths, and groups of several entries.
         assert!(
             with_paths > 100 && with_alike > 20,

@@ -191,6 +191,10 @@ pub struct Actor {
     /// Whether the actor is authenticated when it uses the system.
     #[serde(default)]
     pub authenticated: bool,
+    /// Whether the actor is an administrator or operator: an API or function URL that only
+    /// administrators use is an administrative route, and the functions behind it administrative.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub administrative: bool,
     /// Channels the actor sends requests or events to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uses: Vec<FlowRef>,
@@ -249,6 +253,11 @@ pub struct DetailedFlowRef {
     /// Data assets the flow carries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data: Vec<Id>,
+    /// The object keys a write to an `s3` bucket creates: a key, or a pattern with `*` for any
+    /// run of characters (`thumbnails/*.png`). `recursive-loop` checks it against the prefix and
+    /// suffix filters of the bucket's triggers; without it, a write may create any key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl FlowRef {
@@ -258,6 +267,15 @@ impl FlowRef {
         match self {
             FlowRef::Id(id) => id,
             FlowRef::Detailed(detailed) => &detailed.to,
+        }
+    }
+
+    /// The object keys the flow writes (`key`), when declared.
+    #[must_use]
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            FlowRef::Id(_) => None,
+            FlowRef::Detailed(detailed) => detailed.key.as_deref(),
         }
     }
 
@@ -513,6 +531,10 @@ pub struct Function {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1_000_000))]
     pub reserved_concurrency: Option<u32>,
+    /// Whether the function does administrative work (exports, deletes, reconfigures, manages
+    /// users or permissions): rules treat it as a privileged target.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub administrative: bool,
     /// Shared role the function runs as (instead of inline `permissions`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Id>,
@@ -733,6 +755,14 @@ pub struct Trigger {
     /// Event filter pattern or expression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
+    /// Object key prefix the notification is filtered on (`s3`): only keys that start with it
+    /// start the function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Object key suffix the notification is filtered on (`s3`): only keys that end with it
+    /// start the function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
     /// Event types (`s3:ObjectCreated:*`, Cognito trigger sources such as `PreSignUp`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,

@@ -261,6 +261,20 @@ impl<'m> Checker<'m, '_, '_> {
                 vec![field, &index]
             };
             self.reference(flow.target(), target, what, (section, id, &path));
+            // An object key is a fact of writes into buckets only.
+            let bucket = self
+                .model
+                .stores
+                .get(flow.target())
+                .is_some_and(|s| s.kind == StoreKind::S3);
+            if flow.key().is_some() && !(field == "writes" && bucket) {
+                self.not_applicable(
+                    (section, id, &[field, &index, "key"]),
+                    "key",
+                    what,
+                    "writes to `s3` stores",
+                );
+            }
             for (j, data) in flow.data().iter().enumerate() {
                 let j = j.to_string();
                 self.reference(
@@ -766,7 +780,7 @@ impl<'m> Checker<'m, '_, '_> {
         let kind = trigger.kind;
         let this = format!("`{}` triggers", kebab(&kind));
         let batch = [T::Sqs, T::Kinesis, T::DynamodbStream];
-        let fields: [(&str, bool, &[TriggerKind]); 7] = [
+        let fields: [(&str, bool, &[TriggerKind]); 9] = [
             ("method", trigger.method.is_some(), &[T::Http]),
             ("path", trigger.path.is_some(), &[T::Http, T::Websocket]),
             ("auth", trigger.auth.is_some(), &[T::Http, T::Websocket]),
@@ -790,6 +804,8 @@ impl<'m> Checker<'m, '_, '_> {
                 ],
             ),
             ("events", !trigger.events.is_empty(), &[T::S3, T::Cognito]),
+            ("prefix", trigger.prefix.is_some(), &[T::S3]),
+            ("suffix", trigger.suffix.is_some(), &[T::S3]),
         ];
         for (field, present, allowed) in fields {
             if present && !allowed.contains(&kind) {

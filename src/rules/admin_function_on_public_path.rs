@@ -1,19 +1,20 @@
-use super::{Context, Finding, declare_rule};
-
-/// Words in an id, name or description that mark administrative functions.
-const ADMIN_WORDS: [&str; 5] = [
-    "admin",
-    "backoffice",
-    "back-office",
-    "internal",
-    "maintenance",
-];
+use super::{Context, Finding, context, declare_rule};
 
 declare_rule! {
     /// ## What it finds
-    /// A function whose id, name or description says it is administrative (admin, back office,
-    /// internal, maintenance) and that an attacker reaches from the internet without passing an
-    /// authenticator.
+    /// An administrative function that an attacker reaches from the internet without passing an
+    /// authenticator. A function is administrative by explicit model facts only, not by its name
+    /// or description:
+    ///
+    /// - it is declared `administrative: true`;
+    /// - it may take privileged actions on every resource (`iam:PassRole`, `iam:*`,
+    ///   `sts:AssumeRole`, `lambda:InvokeFunction`, `lambda:*` or `*` on `"*"`);
+    /// - one of its routes is on an API or function URL that only administrative actors
+    ///   (`administrative: true`) use.
+    ///
+    /// "Reaches" means what the attacker can make happen: requests, triggers, invocations and
+    /// writes that trigger. A function that only reads data the attacker can write is not on a
+    /// public path.
     ///
     /// ## Why it matters
     /// Administrative functions export, delete and reconfigure. "Temporarily public" admin
@@ -27,7 +28,8 @@ declare_rule! {
     /// boundary (or make them console/CLI-only invocations), never on public routes.
     ///
     /// ## False positives
-    /// Functions named "admin" that are not administrative: rename them or accept.
+    /// An administrative route reached through an authenticator the model does not show: declare
+    /// the `auth` on the route or its API.
     pub static RULE = {
         id: "STR-031",
         name: "admin-function-on-public-path",
@@ -49,18 +51,12 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let Some(exposure) = cx.exposure(id).filter(|e| e.authenticated_hops == 0) else {
             continue;
         };
-        let text = format!(
-            "{id} {} {}",
-            function.name.as_deref().unwrap_or(""),
-            function.description.as_deref().unwrap_or("")
-        )
-        .to_lowercase();
-        let Some(word) = ADMIN_WORDS.iter().find(|w| text.contains(*w)) else {
+        let Some(why) = context::administrative(cx.model, function) else {
             continue;
         };
         findings.push(
             Finding::new(id, format!("administrative function `{id}` is reachable from the internet without authentication"))
-                .because(format!("named or described as `{word}`"))
+                .because(format!("administrative: {why}"))
                 .because(format!("unauthenticated path: {}", super::quoted(&exposure.path, " → "))),
         );
     }

@@ -8,8 +8,10 @@ use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
 use petgraph::visit::EdgeRef;
 
+use petgraph::graph::NodeIndex;
+
 use crate::graph::paths::SearchTree;
-use crate::graph::{Dfd, FlowKind};
+use crate::graph::{Dfd, FlowKind, Reach};
 use crate::model::{Classification, Model};
 
 /// How an attacker reaches an element from an untrusted entry point.
@@ -25,6 +27,9 @@ pub struct Exposure {
     pub hops: usize,
     /// The first function on the path, before the element, that validates its input.
     pub validator: Option<String>,
+    /// Whether the attacker makes the element run or receive ([`Reach::Control`]), or only
+    /// feeds it data through something it reads ([`Reach::Poisoning`]).
+    pub reach: Reach,
 }
 
 /// The model, its graph, and what rules derive from them.
@@ -40,6 +45,8 @@ pub struct Context<'m> {
     /// path to an element when the element's interval lies within the hop's.
     order: Vec<(usize, usize)>,
     reach: Vec<Option<Classification>>,
+    /// Elements an attacker reaches by control without passing through a function.
+    front: Vec<bool>,
 }
 
 impl<'m> Context<'m> {
@@ -49,6 +56,7 @@ impl<'m> Context<'m> {
         let (exposure, tree) = exposures(model, dfd);
         let order = visit_order(dfd, &tree);
         let reach = reachable_classification(model, dfd);
+        let front = front(model, dfd);
         Context {
             model,
             dfd,
@@ -56,19 +64,35 @@ impl<'m> Context<'m> {
             tree,
             order,
             reach,
+            front,
         }
     }
 
-    /// How an attacker reaches an element, if one does.
+    /// How an attacker reaches an element by what the attacker can make happen — requests,
+    /// triggers, deliveries, invocations, writes — if one does. Elements an attacker only feeds
+    /// through data they read are not exposed: see [`Context::poisoning`].
     #[must_use]
     pub fn exposure(&self, id: &str) -> Option<&Exposure> {
+        self.reached(id).filter(|e| e.reach == Reach::Control)
+    }
+
+    /// How an attacker reaches an element only by data poisoning: it (or a function before it)
+    /// reads a store or channel the attacker can write, and nothing the attacker can make happen
+    /// starts it.
+    #[must_use]
+    pub fn poisoning(&self, id: &str) -> Option<&Exposure> {
+        self.reached(id).filter(|e| e.reach == Reach::Poisoning)
+    }
+
+    /// How an attacker reaches an element, either way.
+    fn reached(&self, id: &str) -> Option<&Exposure> {
         self.dfd
             .node(id)
             .and_then(|n| self.exposure[n.index()].as_ref())
     }
 
-    /// Whether `hop` is on the attacker's path to the element `id` (the element included), in
-    /// constant time, however long the path.
+    /// Whether `hop` is on the attacker's path to the element `id` (the element included, either
+    /// kind of [`Reach`]), in constant time, however long the path.
     #[must_use]
     pub fn on_route(&self, id: &str, hop: &str) -> bool {
         match (self.dfd.node(id), self.dfd.node(hop)) {
@@ -89,6 +113,27 @@ impl<'m> Context<'m> {
         self.dfd.node(id).and_then(|n| self.reach[n.index()])
     }
 
+    /// The sources of a function's triggers that an attacker reaches without passing through
+    /// another function — the entry points and what they feed directly (an API, a public bucket,
+    /// a queue an untrusted partner sends to, a queue a public topic delivers to) — in id order.
+    /// A function with such a trigger is where a flood from the internet first becomes
+    /// invocations; functions further downstream are bounded by limits at that front.
+    #[must_use]
+    pub fn front_triggers(&self, function: &str) -> Vec<&str> {
+        let Some(node) = self.dfd.node(function) else {
+            return Vec::new();
+        };
+        let graph = self.dfd.graph();
+        let mut sources: Vec<&str> = graph
+            .edges_directed(node, Direction::Incoming)
+            .filter(|e| e.weight().kind == FlowKind::Trigger && self.front[e.source().index()])
+            .map(|e| graph[e.source()].id.as_str())
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        sources
+    }
+
     /// The classification of one data asset.
     #[must_use]
     pub fn classification(&self, data: &str) -> Option<Classification> {
@@ -107,29 +152,28 @@ impl<'m> Context<'m> {
     }
 }
 
-/// Multi-source breadth-first search from every entry point along flows: the first path found
-/// to each element is a shortest one. Linear: each element keeps its predecessor and a shown path
-/// of bounded length.
+/// Multi-source breadth-first search from every entry point, first along the flows an attacker
+/// makes happen (requests, triggers, deliveries, invocations, writes, calls): the first path found
+/// to each element is a shortest one. Then, from every element so reached, on through reads of
+/// what the attacker could write and anything onward: those elements are reached by data
+/// poisoning only ([`Reach::Poisoning`]), by a short path (not always the shortest). Linear: each
+/// element keeps its predecessor and a shown path of bounded length.
 fn exposures(model: &Model, dfd: &Dfd) -> (Vec<Option<Exposure>>, SearchTree) {
     let graph = dfd.graph();
-    let mut tree = SearchTree::new(graph.node_count());
-    // Authenticated flows on the path to each element, and the first function before it that
-    // validates its input, found as the search goes.
-    let mut authenticated = vec![0; graph.node_count()];
-    let mut validator = vec![None; graph.node_count()];
-    let validates = |id: &str| {
-        model.functions.get(id).is_some_and(|f| {
-            f.input.as_ref().is_some_and(|i| i.validated)
-                || f.triggers
-                    .iter()
-                    .any(|t| t.input.as_ref().is_some_and(|i| i.validated))
-        })
+    let mut search = Search {
+        model,
+        dfd,
+        tree: SearchTree::new(graph.node_count()),
+        authenticated: vec![0; graph.node_count()],
+        validator: vec![None; graph.node_count()],
+        reach: vec![Reach::Control; graph.node_count()],
+        order: Vec::new(),
     };
     let mut queue = VecDeque::new();
     for entry in dfd.entry_points(model) {
-        if tree.root(entry, 0) {
+        if search.tree.root(entry, 0) {
             // An entry point that is itself an API with an authorizer gates the way in too.
-            authenticated[entry.index()] = usize::from(
+            search.authenticated[entry.index()] = usize::from(
                 model
                     .channels
                     .get(&graph[entry].id)
@@ -138,41 +182,30 @@ fn exposures(model: &Model, dfd: &Dfd) -> (Vec<Option<Exposure>>, SearchTree) {
             queue.push_back(entry);
         }
     }
-    while let Some(node) = queue.pop_front() {
+    search.run(&mut queue, Reach::Control);
+    // Data poisoning: what reads an element the attacker controls, and onward.
+    let controlled = std::mem::take(&mut search.order);
+    for node in controlled {
         for edge in graph.edges_directed(node, Direction::Outgoing) {
-            let target = edge.target();
-            // Dead letters carry what already went in; they open no new way in.
-            if edge.weight().kind == FlowKind::DeadLetter {
-                continue;
+            if edge.weight().kind.reach() == Some(Reach::Poisoning) {
+                search.step(
+                    node,
+                    edge.target(),
+                    edge.weight(),
+                    Reach::Poisoning,
+                    &mut queue,
+                );
             }
-            // Authentication that stops an attacker is checked where a flow enters from a less
-            // trusted boundary; internal, IAM-signed flows carry whatever the attacker put in.
-            let gate = edge.weight().authenticated
-                && edge.weight().crosses_boundary()
-                && dfd.trust_of(node) < dfd.trust_of(target);
-            let through = (
-                authenticated[node.index()] + usize::from(gate),
-                validator[node.index()].or_else(|| validates(&graph[node].id).then_some(node)),
-            );
-            if tree.reach(target, node) {
-                queue.push_back(target);
-            } else if tree.reached(target)
-                && tree.depth(target) == tree.depth(node) + 1
-                && (through.0, through.1.is_some())
-                    < (
-                        authenticated[target.index()],
-                        validator[target.index()].is_some(),
-                    )
-            {
-                // Of the shortest ways in, the attacker takes the easiest: fewest authenticators,
-                // then none that validates. `target` is still queued, so what it reaches follows.
-                tree.reparent(target, node);
-            } else {
-                continue;
-            }
-            (authenticated[target.index()], validator[target.index()]) = through;
         }
     }
+    search.run(&mut queue, Reach::Poisoning);
+    let Search {
+        tree,
+        authenticated,
+        validator,
+        reach,
+        ..
+    } = search;
     let exposure = graph
         .node_indices()
         .map(|n| {
@@ -181,10 +214,127 @@ fn exposures(model: &Model, dfd: &Dfd) -> (Vec<Option<Exposure>>, SearchTree) {
                 authenticated_hops: authenticated[n.index()],
                 hops: tree.depth(n),
                 validator: validator[n.index()].map(|v| graph[v].id.clone()),
+                reach: reach[n.index()],
             })
         })
         .collect();
     (exposure, tree)
+}
+
+/// The state of the exposure search.
+struct Search<'a> {
+    model: &'a Model,
+    dfd: &'a Dfd,
+    tree: SearchTree,
+    /// Authenticated flows on the path to each element.
+    authenticated: Vec<usize>,
+    /// The first function before each element that validates its input.
+    validator: Vec<Option<NodeIndex>>,
+    /// How each element was reached.
+    reach: Vec<Reach>,
+    /// Elements in the order the search reached them.
+    order: Vec<NodeIndex>,
+}
+
+impl Search<'_> {
+    /// Breadth-first from the queued elements, reaching new ones as `phase`: in the control
+    /// phase along control flows only, in the poisoning phase along every flow but dead letters.
+    fn run(&mut self, queue: &mut VecDeque<NodeIndex>, phase: Reach) {
+        let dfd = self.dfd;
+        let graph = dfd.graph();
+        while let Some(node) = queue.pop_front() {
+            self.order.push(node);
+            for edge in graph.edges_directed(node, Direction::Outgoing) {
+                let follows = match (phase, edge.weight().kind.reach()) {
+                    (_, None) | (Reach::Control, Some(Reach::Poisoning)) => false,
+                    (Reach::Control, Some(Reach::Control)) | (Reach::Poisoning, Some(_)) => true,
+                };
+                if follows {
+                    self.step(node, edge.target(), edge.weight(), phase, queue);
+                }
+            }
+        }
+    }
+
+    /// One flow from `node` to `target` in `phase`.
+    fn step(
+        &mut self,
+        node: NodeIndex,
+        target: NodeIndex,
+        flow: &crate::graph::Flow,
+        phase: Reach,
+        queue: &mut VecDeque<NodeIndex>,
+    ) {
+        let (model, dfd) = (self.model, self.dfd);
+        let graph = dfd.graph();
+        let validates = |id: &str| {
+            model.functions.get(id).is_some_and(|f| {
+                f.input.as_ref().is_some_and(|i| i.validated)
+                    || f.triggers
+                        .iter()
+                        .any(|t| t.input.as_ref().is_some_and(|i| i.validated))
+            })
+        };
+        // Authentication that stops an attacker is checked where a flow enters from a less
+        // trusted boundary; internal, IAM-signed flows carry whatever the attacker put in.
+        let gate = flow.authenticated
+            && flow.crosses_boundary()
+            && dfd.trust_of(node) < dfd.trust_of(target);
+        let through = (
+            self.authenticated[node.index()] + usize::from(gate),
+            self.validator[node.index()].or_else(|| validates(&graph[node].id).then_some(node)),
+        );
+        if self.tree.reach(target, node) {
+            self.reach[target.index()] = phase;
+            queue.push_back(target);
+        } else if self.reach[target.index()] == phase
+            && self.tree.depth(target) == self.tree.depth(node) + 1
+            && (through.0, through.1.is_some())
+                < (
+                    self.authenticated[target.index()],
+                    self.validator[target.index()].is_some(),
+                )
+        {
+            // Of the shortest ways in, the attacker takes the easiest: fewest authenticators,
+            // then none that validates. `target` is still queued, so what it reaches follows.
+            self.tree.reparent(target, node);
+        } else {
+            return;
+        }
+        (
+            self.authenticated[target.index()],
+            self.validator[target.index()],
+        ) = through;
+    }
+}
+
+/// Elements reached from the entry points along control flows without passing through a
+/// function (functions end the walk and are not marked).
+fn front(model: &Model, dfd: &Dfd) -> Vec<bool> {
+    let graph = dfd.graph();
+    let mut front = vec![false; graph.node_count()];
+    let is_function = |n: NodeIndex| graph[n].kind == crate::graph::NodeKind::Function;
+    let mut queue: VecDeque<NodeIndex> = dfd
+        .entry_points(model)
+        .into_iter()
+        .filter(|&n| !is_function(n))
+        .collect();
+    for &n in &queue {
+        front[n.index()] = true;
+    }
+    while let Some(node) = queue.pop_front() {
+        for edge in graph.edges_directed(node, Direction::Outgoing) {
+            let target = edge.target();
+            if edge.weight().kind.reach() == Some(Reach::Control)
+                && !is_function(target)
+                && !front[target.index()]
+            {
+                front[target.index()] = true;
+                queue.push_back(target);
+            }
+        }
+    }
+    front
 }
 
 /// Enter and leave times of an iterative depth-first walk over the search tree's reached nodes.
@@ -380,7 +530,11 @@ impl Context<'_> {
             .collect()
     }
 
-    /// Data assets a function touches: what it reads, writes, calls with, and what its triggers carry.
+    /// Data assets a function sees: what it reads, writes and calls with; what arrives on its
+    /// triggers — what the source holds or carries, and what is delivered or sent into it (a
+    /// topic delivering to the queue, a partner sending to it; requests into an API are not
+    /// counted, as the model does not say which route they take); and what other functions
+    /// invoke it with.
     #[must_use]
     pub fn function_data(
         &self,
@@ -410,6 +564,39 @@ impl Context<'_> {
         for trigger in &function.triggers {
             if let Some(source) = &trigger.source {
                 ids.extend(held(source));
+            }
+        }
+        let graph = self.dfd.graph();
+        let node = self
+            .model
+            .functions
+            .iter()
+            .find(|(_, f)| std::ptr::eq(*f, function))
+            .and_then(|(id, _)| self.dfd.node(id));
+        for edge in node
+            .into_iter()
+            .flat_map(|n| graph.edges_directed(n, Direction::Incoming))
+        {
+            match edge.weight().kind {
+                FlowKind::Invoke => ids.extend(&edge.weight().data),
+                FlowKind::Trigger => {
+                    let api = self
+                        .model
+                        .channels
+                        .get(&graph[edge.source()].id)
+                        .is_some_and(|c| crate::graph::is_api(c.kind));
+                    for into in graph.edges_directed(edge.source(), Direction::Incoming) {
+                        let sent = match into.weight().kind {
+                            FlowKind::Deliver | FlowKind::Write => true,
+                            FlowKind::Request => !api,
+                            _ => false,
+                        };
+                        if sent {
+                            ids.extend(&into.weight().data);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         ids.sort_unstable();
@@ -460,6 +647,84 @@ pub fn iam_services(model: &Model, id: &str) -> &'static [&'static str] {
         return &["lambda"];
     }
     &[]
+}
+
+/// Actions that hand out more rights than the function has, or every right: the actions
+/// strider treats as privileged (the same list as `privileged-action-on-public-path`).
+///
+/// This is the seam for the IAM action catalogue: once it classifies actions by access level,
+/// "privileged" becomes "permissions management" plus these privilege multipliers, here only.
+const PRIVILEGED_ACTIONS: [&str; 6] = [
+    "iam:PassRole",
+    "iam:*",
+    "sts:AssumeRole",
+    "lambda:InvokeFunction",
+    "lambda:*",
+    "*",
+];
+
+/// Whether an action is privileged: it hands out more rights than the function has.
+#[must_use]
+pub fn is_privileged_action(action: &str) -> bool {
+    PRIVILEGED_ACTIONS.contains(&action)
+}
+
+/// The privileged actions a function may take on every resource (`on: ["*"]`), sorted.
+#[must_use]
+pub fn privileged_actions<'m>(
+    model: &'m Model,
+    function: &'m crate::model::Function,
+) -> Vec<&'m str> {
+    let mut actions: Vec<&str> = permissions_of(model, function)
+        .iter()
+        .filter(|p| p.on.iter().any(|r| r == "*"))
+        .flat_map(|p| p.allow.iter().map(String::as_str))
+        .filter(|a| is_privileged_action(a))
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    actions
+}
+
+/// Why a function is administrative, from explicit model facts only: it is declared
+/// `administrative: true`, it may take privileged actions on every resource, or one of its
+/// routes is on an API or function URL that only administrative actors use. `None` when none
+/// holds — names and descriptions are not facts.
+#[must_use]
+pub fn administrative(model: &Model, function: &crate::model::Function) -> Option<String> {
+    if function.administrative {
+        return Some("declared `administrative: true`".to_owned());
+    }
+    let privileged = privileged_actions(model, function);
+    if !privileged.is_empty() {
+        return Some(format!(
+            "may take privileged actions on every resource: {}",
+            super::quoted(&privileged, ", ")
+        ));
+    }
+    function
+        .triggers
+        .iter()
+        .filter_map(|t| t.source.as_deref())
+        .find(|source| admin_only(model, source))
+        .map(|source| format!("routed through `{source}`, which only administrators use"))
+}
+
+/// Whether an API or function URL is used by administrative actors only (at least one, and no
+/// other actor or external).
+fn admin_only(model: &Model, channel: &str) -> bool {
+    if !model.channels.contains_key(channel) {
+        return false;
+    }
+    let sends_to = |flows: &[crate::model::FlowRef]| flows.iter().any(|f| f.target() == channel);
+    let mut senders = model
+        .actors
+        .values()
+        .filter(|a| sends_to(&a.uses))
+        .peekable();
+    senders.peek().is_some()
+        && senders.all(|a| a.administrative)
+        && !model.externals.values().any(|e| sends_to(&e.uses))
 }
 
 /// The permission statements a function runs with: its role's, or its own.

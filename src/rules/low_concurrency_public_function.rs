@@ -1,12 +1,12 @@
 use super::{Context, Finding, declare_rule};
 
-/// Below this many concurrent executions, a handful of slow requests is a denial of service.
+/// At or below this many concurrent executions, a handful of slow requests is a denial of service.
 const LOW: u32 = 5;
 
 declare_rule! {
     /// ## What it finds
-    /// A function an internet-facing entry point triggers directly whose reserved concurrency is
-    /// very low (under 5).
+    /// A function an internet-facing entry point triggers directly (through no other function)
+    /// whose reserved concurrency is very low: 5 or fewer.
     ///
     /// ## Why it matters
     /// Reserved concurrency caps cost, but a very low cap is a lever: an attacker who sends a few
@@ -43,8 +43,12 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
     cx.model
         .functions
         .iter()
-        .filter_map(|(id, f)| f.reserved_concurrency.filter(|c| *c < LOW).map(|c| (id, c)))
-        .filter(|(id, _)| cx.exposure(id).is_some_and(|e| e.hops <= 2))
+        .filter_map(|(id, f)| {
+            f.reserved_concurrency
+                .filter(|c| *c <= LOW)
+                .map(|c| (id, c))
+        })
+        .filter(|(id, _)| !cx.front_triggers(id).is_empty())
         .map(|(id, c)| {
             Finding::new(
                 id,

@@ -2,8 +2,10 @@ use super::{Context, Finding, declare_rule};
 
 declare_rule! {
     /// ## What it finds
-    /// A function on an attacker's path (reachable from an untrusted entry point) without
-    /// distributed tracing (`tracing: true`: X-Ray or OpenTelemetry).
+    /// A function on an attacker's path without distributed tracing (`tracing: true`: X-Ray or
+    /// OpenTelemetry). On the path means the attacker can make it run from an untrusted entry
+    /// point: through requests, triggers, deliveries, invocations and writes that trigger. A
+    /// function that only reads data an attacker can write (data poisoning) is not counted.
     ///
     /// ## Why it matters
     /// An attack on an event-driven system crosses many functions, queues and topics. Without

@@ -4,7 +4,9 @@ use crate::model::{ControlKind, Trust};
 declare_rule! {
     /// ## What it finds
     /// A system with entry points from an untrusted boundary and no `siem` or `monitoring`
-    /// control. Reported once per untrusted boundary that reaches the system.
+    /// control. Reported once per untrusted boundary that something comes in from: a request,
+    /// event or webhook from an element inside it to one outside it. An untrusted boundary that
+    /// only holds services the system calls, or actors that use nothing, is not reported.
     ///
     /// ## Why it matters
     /// Logs nobody watches detect nothing. Without alerting on authentication failures, error
@@ -52,12 +54,26 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         .boundaries
         .iter()
         .filter(|(_, b)| b.trust == Trust::Untrusted)
-        .filter(|(id, _)| cx.dfd.graph().node_weights().any(|e| &e.boundary == *id))
-        .map(|(id, _)| {
-            Finding::new(id, format!("nothing watches what comes in from `{id}`")).because(format!(
-                "{} entry point(s), no `siem` or `monitoring` control",
-                entries.len()
-            ))
+        .filter_map(|(id, _)| {
+            // Something must come in from the boundary: a flow from an element inside it to one
+            // outside it (a request, a webhook). A boundary whose elements only receive calls,
+            // or use nothing, sends nothing to watch.
+            let flows = cx
+                .dfd
+                .flows()
+                .filter(|(_, from, to, _)| {
+                    cx.dfd.ancestors(&from.boundary).contains(id)
+                        && !cx.dfd.ancestors(&to.boundary).contains(id)
+                })
+                .count();
+            (flows > 0).then(|| {
+                Finding::new(id, format!("nothing watches what comes in from `{id}`")).because(
+                    format!(
+                        "{flows} flow(s) in from `{id}`, {} entry point(s), no `siem` or `monitoring` control",
+                        entries.len()
+                    ),
+                )
+            })
         })
         .collect()
 }

@@ -2,10 +2,16 @@ use super::{Context, Finding, declare_rule};
 
 declare_rule! {
     /// ## What it finds
-    /// A function that an internet-facing entry point triggers directly, with nothing that bounds
-    /// how often it runs: no reserved concurrency on the function and no throttling on the API in
-    /// front of it. A `rate-limit` or `budget-alarm` control lowers the residual risk. Functions further
-    /// downstream are bounded by limits at the entry, so they are not reported separately.
+    /// A function that an internet-facing entry point triggers directly (through no other
+    /// function: an API route, a public bucket's notifications, a queue an untrusted sender
+    /// writes), with nothing that bounds how often it runs: no reserved concurrency on the
+    /// function and no throttling on the way in. A `rate-limit` or `budget-alarm` control lowers
+    /// the residual risk.
+    ///
+    /// Functions further downstream — invoked by, or triggered by what is written by, another
+    /// function — are not reported: the flood reaches them only as fast as the front function
+    /// runs, so a limit at the front bounds them too, and one finding per front function points
+    /// at the one place to fix (reporting every downstream function would repeat it).
     ///
     /// ## Why it matters
     /// Lambda scales out to meet any load. A flood of requests becomes a flood of invocations,
@@ -45,27 +51,31 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
         // The flood enters at functions an entry point triggers directly; limits there bound
         // everything downstream, so only they are reported.
-        let Some(exposure) = cx.exposure(id).filter(|e| e.hops <= 2) else {
-            continue;
-        };
-        let throttled = exposure.path.iter().any(|hop| {
+        let throttled = |hop: &String| {
             cx.model
                 .channels
                 .get(hop)
                 .is_some_and(|c| c.throttling.is_some())
-        });
-        if throttled {
+        };
+        let Some(path) = cx
+            .front_triggers(id)
+            .into_iter()
+            .filter_map(|source| cx.exposure(source))
+            .find(|exposure| !exposure.path.iter().any(throttled))
+            .map(|exposure| {
+                let mut path = exposure.path.clone();
+                path.push(id.clone());
+                path
+            })
+        else {
             continue;
-        }
+        };
         findings.push(
             Finding::new(
                 id,
                 format!("`{id}` can be invoked from the internet without limit"),
             )
-            .because(format!(
-                "reachable via {}",
-                super::quoted(&exposure.path, " → ")
-            ))
+            .because(format!("reachable via {}", super::quoted(&path, " → ")))
             .because("no reserved concurrency, no throttling on the path"),
         );
     }
