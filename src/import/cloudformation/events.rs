@@ -209,19 +209,19 @@ impl Mapper<'_> {
             .get("Filter")
             .and_then(|f| f.get("S3Key")?.get("Rules").cloned())
         {
-            let filter: Vec<String> = rules
-                .items()
-                .into_iter()
-                .filter_map(|rule| {
-                    Some(format!(
-                        "{}={}",
-                        rule.get("Name")?.text()?.to_ascii_lowercase(),
-                        rule.get("Value")?.text()?
-                    ))
-                })
-                .collect();
-            if !filter.is_empty() {
-                trigger.set("filter", Doc::str(filter.join(" ")));
+            // S3 key filters: the trigger's `prefix` and `suffix`.
+            for rule in rules.items() {
+                let (Some(name), Some(value)) = (
+                    rule.get("Name").and_then(Val::text),
+                    rule.get("Value").and_then(Val::text),
+                ) else {
+                    continue;
+                };
+                match name.to_ascii_lowercase().as_str() {
+                    "prefix" => trigger.set("prefix", Doc::str(value)),
+                    "suffix" => trigger.set("suffix", Doc::str(value)),
+                    _ => {}
+                }
             }
         }
         Some(())
