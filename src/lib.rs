@@ -13,6 +13,7 @@ pub mod findings;
 pub mod fuzz;
 pub mod generate;
 pub mod graph;
+pub mod iam;
 pub mod import;
 pub mod model;
 pub mod output;

@@ -541,6 +541,16 @@ pub struct Function {
     /// Inline IAM-style permissions of the function's own role.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub permissions: Vec<Permission>,
+    /// AWS managed policies attached to the function's own role, by name
+    /// (`AmazonDynamoDBReadOnlyAccess`) or ARN (`arn:aws:iam::aws:policy/service-role/AWSLambdaRole`),
+    /// as SAM's `Policies` lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_policies: Vec<String>,
+    /// SAM policy templates granted to the function's own role, as SAM's `Policies` lists them:
+    /// `{DynamoDBCrudPolicy: {TableName: orders-table}}`, parameters naming model element ids (or
+    /// ARNs); a template without parameters may be its bare name (`CloudWatchPutMetricPolicy`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_templates: Vec<PolicyTemplateRef>,
     /// Environment variables (names to values).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
@@ -652,6 +662,35 @@ pub struct Permission {
     pub allow: Vec<String>,
     /// Resources: element ids, ARNs, or `*`.
     pub on: Vec<String>,
+}
+
+/// A SAM policy template and its parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PolicyTemplateRef {
+    /// A template that takes no parameters, by name (`AMIDescribePolicy`).
+    Name(String),
+    /// One template and its parameters: `{S3ReadPolicy: {BucketName: uploads}}`.
+    WithParameters(
+        #[schemars(extend("minProperties" = 1, "maxProperties" = 1))]
+        BTreeMap<String, BTreeMap<String, String>>,
+    ),
+}
+
+impl PolicyTemplateRef {
+    /// The template's name and its parameters (empty for a bare name; `None` for a map that does
+    /// not hold exactly one template).
+    #[must_use]
+    pub fn template(&self) -> Option<(&str, Option<&BTreeMap<String, String>>)> {
+        match self {
+            PolicyTemplateRef::Name(name) => Some((name, None)),
+            PolicyTemplateRef::WithParameters(map) if map.len() == 1 => map
+                .iter()
+                .next()
+                .map(|(name, values)| (name.as_str(), Some(values))),
+            PolicyTemplateRef::WithParameters(_) => None,
+        }
+    }
 }
 
 /// A secret a function uses.

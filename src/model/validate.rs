@@ -599,6 +599,9 @@ impl<'m> Checker<'m, '_, '_> {
                 }
             }
             self.permissions(&function.permissions, (f, id));
+            self.own_policies_beside_role(id, function);
+            self.managed_policies(&function.managed_policies, (f, id));
+            self.policy_templates(&function.policy_templates, id);
             for (i, trigger) in function.triggers.iter().enumerate() {
                 self.trigger(id, i, trigger);
             }
@@ -669,6 +672,29 @@ impl<'m> Checker<'m, '_, '_> {
             }
             if let Some(fuzz) = &function.fuzz {
                 self.rust_handler(&fuzz.rust, id);
+            }
+        }
+    }
+
+    /// A function on a shared role cannot also carry its own managed policies or templates.
+    fn own_policies_beside_role(&mut self, id: &str, function: &super::types::Function) {
+        let f = Section::Functions;
+        if function.role.is_some() {
+            for field in ["managed_policies", "policy_templates"] {
+                let present = match field {
+                    "managed_policies" => !function.managed_policies.is_empty(),
+                    _ => !function.policy_templates.is_empty(),
+                };
+                if present {
+                    let span = self.span((f, id, &[field]));
+                    let role_span = self.span((f, id, &["role"]));
+                    self.push(
+                        Diagnostic::error(Code::Conflict, span, format!("function `{id}` has both a shared `role` and `{field}`"))
+                            .with_label(field)
+                            .with_related(role_span, "shared role")
+                            .with_hint("a function runs as one role (SAM ignores `Policies` when `Role` is set): attach these to the role, or drop `role`"),
+                    );
+                }
             }
         }
     }
@@ -843,7 +869,12 @@ impl<'m> Checker<'m, '_, '_> {
         for (i, permission) in permissions.iter().enumerate() {
             let i = i.to_string();
             for (j, action) in permission.allow.iter().enumerate() {
-                if !is_action(action) {
+                if is_action(action) {
+                    self.iam_action(
+                        action,
+                        (section, id, &["permissions", &i, "allow", &j.to_string()]),
+                    );
+                } else {
                     let j = j.to_string();
                     let span = self.span((section, id, &["permissions", &i, "allow", &j]));
                     self.push(
@@ -875,6 +906,178 @@ impl<'m> Checker<'m, '_, '_> {
                     &format!("a permission of {} `{id}`", section.singular()),
                     (section, id, &["permissions", &i, "on", &j]),
                 );
+            }
+        }
+    }
+
+    /// Warns about an action that grants nothing: an unknown service, an unknown action (a typo
+    /// grants nothing and hides intent), a pattern that matches no action.
+    fn iam_action(&mut self, action: &str, place: Place<'_>) {
+        use crate::iam::ActionProblem;
+        let suggest = self.suggestions_left > 0;
+        let Some(problem) = crate::iam::catalogue().diagnose_with(action, suggest) else {
+            return;
+        };
+        if suggest {
+            self.suggestions_left -= 1;
+        }
+        let (message, label, hint) = match problem {
+            ActionProblem::Malformed => return,
+            ActionProblem::UnknownService { suggestion } => {
+                let prefix = action.split_once(':').map_or(action, |(p, _)| p);
+                (
+                    format!("`{prefix}` is not the prefix of an AWS service, so `{action}` grants nothing"),
+                    "unknown service",
+                    suggestion.map_or_else(
+                        || "the part before `:` is the service prefix AWS defines, like `s3`, `dynamodb` or `lambda`".to_owned(),
+                        |s| format!("did you mean `{s}`?"),
+                    ),
+                )
+            }
+            ActionProblem::UnknownAction { suggestion } => (
+                format!("`{action}` is not an IAM action AWS defines, so it grants nothing"),
+                "unknown action",
+                suggestion.map_or_else(
+                    || {
+                        "check the action's name in the AWS Service Authorization Reference"
+                            .to_owned()
+                    },
+                    |a| format!("did you mean `{a}`?"),
+                ),
+            ),
+            ActionProblem::MatchesNothing => (
+                format!("`{action}` matches no IAM action, so it grants nothing"),
+                "matches nothing",
+                "check the spelling of the pattern's literal part".to_owned(),
+            ),
+        };
+        let span = self.span(place);
+        self.push(
+            Diagnostic::error(Code::InvalidValue, span, message)
+                .with_label(label)
+                .with_hint(hint)
+                .warning(),
+        );
+    }
+
+    /// Warns about managed policies that are not AWS managed policies, or whose ARN is wrong.
+    fn managed_policies(&mut self, policies: &[String], (section, id): (Section, &str)) {
+        use crate::iam::PolicyProblem;
+        for (i, reference) in policies.iter().enumerate() {
+            let suggest = self.suggestions_left > 0;
+            let Err(problem) = crate::iam::policies::managed_policy_with(reference, suggest) else {
+                continue;
+            };
+            if suggest {
+                self.suggestions_left -= 1;
+            }
+            let span = self.span((section, id, &["managed_policies", &i.to_string()]));
+            let (message, label, hint) = match problem {
+                PolicyProblem::Unknown { suggestion } => (
+                    format!("`{reference}` is not an AWS managed policy, so strider cannot tell what it grants"),
+                    "unknown managed policy",
+                    suggestion.map_or_else(
+                        || "name an AWS managed policy (`AmazonDynamoDBReadOnlyAccess`) or its ARN; write your own statements as `permissions`".to_owned(),
+                        |p| format!("did you mean `{}`?", p.name),
+                    ),
+                ),
+                PolicyProblem::WrongArn { policy } => (
+                    format!("`{reference}` is not the ARN of the AWS managed policy `{}`", policy.name),
+                    "wrong ARN",
+                    format!("its ARN is `{}` (or write its name alone)", policy.arn()),
+                ),
+            };
+            self.push(
+                Diagnostic::error(Code::InvalidValue, span, message)
+                    .with_label(label)
+                    .with_hint(hint)
+                    .warning(),
+            );
+        }
+    }
+
+    /// Warns about unknown SAM policy templates and missing or unknown template parameters.
+    fn policy_templates(&mut self, templates: &[super::types::PolicyTemplateRef], id: &str) {
+        use crate::iam::TemplateProblem;
+        let f = Section::Functions;
+        for (i, template) in templates.iter().enumerate() {
+            let i = i.to_string();
+            let Some((name, values)) = template.template() else {
+                let span = self.span((f, id, &["policy_templates", &i]));
+                self.push(
+                    Diagnostic::error(Code::InvalidValue, span, "a policy template entry names one template")
+                        .with_label("not one template")
+                        .with_hint("write one template per list item: `- DynamoDBCrudPolicy: {TableName: orders}`")
+                        .warning(),
+                );
+                continue;
+            };
+            let suggest = self.suggestions_left > 0;
+            let template = match crate::iam::policies::policy_template_with(name, suggest) {
+                Ok(template) => template,
+                Err(TemplateProblem::Unknown { suggestion }) => {
+                    if suggest {
+                        self.suggestions_left -= 1;
+                    }
+                    // The template's name: the list item, or the key of its parameters.
+                    let span = if values.is_some() {
+                        self.span((f, id, &["policy_templates", &i, name]))
+                    } else {
+                        self.span((f, id, &["policy_templates", &i]))
+                    };
+                    self.push(
+                        Diagnostic::error(Code::InvalidValue, span, format!("`{name}` is not a SAM policy template, so strider cannot tell what it grants"))
+                            .with_label("unknown template")
+                            .with_hint(suggestion.map_or_else(
+                                || "name one of SAM's policy templates, like `DynamoDBCrudPolicy` or `S3ReadPolicy`".to_owned(),
+                                |t| format!("did you mean `{}`?", t.name),
+                            ))
+                            .warning(),
+                    );
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            let empty = BTreeMap::new();
+            match template.instantiate(values.unwrap_or(&empty)) {
+                Ok(_) | Err(TemplateProblem::Unknown { .. }) => {}
+                Err(TemplateProblem::MissingParameters(missing)) => {
+                    let span = self.span((f, id, &["policy_templates", &i, name]));
+                    let example = missing
+                        .iter()
+                        .map(|p| format!("{p}: <id>"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    self.push(
+                        Diagnostic::error(Code::MissingField, span, format!("policy template `{name}` needs {}", one_of(&missing)))
+                            .with_label("missing parameters")
+                            .with_hint(format!("give every parameter, naming element ids or ARNs: `{name}: {{{example}}}`"))
+                            .warning(),
+                    );
+                }
+                Err(TemplateProblem::UnknownParameters(unknown)) => {
+                    for parameter in unknown {
+                        let span = self.span((f, id, &["policy_templates", &i, name, &parameter]));
+                        let hint = did_you_mean(&parameter, template.parameters.iter().copied())
+                            .unwrap_or_else(|| {
+                                if template.parameters.is_empty() {
+                                    format!("`{name}` takes no parameters: write `{{}}`")
+                                } else {
+                                    format!("`{name}` takes {}", one_of(&template.parameters))
+                                }
+                            });
+                        self.push(
+                            Diagnostic::error(
+                                Code::UnknownKey,
+                                span,
+                                format!("policy template `{name}` has no parameter `{parameter}`"),
+                            )
+                            .with_label("unknown parameter")
+                            .with_hint(hint)
+                            .warning(),
+                        );
+                    }
+                }
             }
         }
     }
@@ -953,6 +1156,7 @@ impl<'m> Checker<'m, '_, '_> {
         let model = self.model;
         for id in model.roles.keys() {
             self.permissions(&model.roles[id].permissions, (Section::Roles, id));
+            self.managed_policies(&model.roles[id].managed_policies, (Section::Roles, id));
         }
     }
 

@@ -1,0 +1,470 @@
+//! Resources as ARNs: whether a policy's resource (`*`, an ARN with or without wildcards, or a
+//! model element id) refers to a modelled element, to a part of it (a bucket's objects, a table's
+//! stream or indexes), covers it with a wildcard, or has nothing to do with it.
+//!
+//! An element is known by its kind and its name (strider passes element ids, and display names
+//! that look like resource names): the bucket `orders` is `arn:aws:s3:::orders`, its objects
+//! `arn:aws:s3:::orders/*`; the table `orders` is `arn:aws:dynamodb:<region>:<account>:table/orders`.
+//! Partition, region and account are not compared: a model is one system.
+
+use super::pattern;
+
+/// Longest resource string classified: longer ones are unrelated to every element.
+pub const MAX_RESOURCE: usize = 4096;
+
+/// What kind of AWS resource a modelled element is, for matching ARNs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceKind {
+    /// S3 bucket; its parts are objects.
+    Bucket,
+    /// DynamoDB table; its parts are indexes, streams, backups, exports.
+    Table,
+    /// The stream of a DynamoDB table (named by the table).
+    TableStream,
+    /// Lambda function (qualified ARNs, `:alias` or `:version`, are the function too).
+    Function,
+    /// SQS queue.
+    Queue,
+    /// SNS topic.
+    Topic,
+    /// Kinesis data stream; its parts are consumers.
+    KinesisStream,
+    /// EventBridge event bus.
+    EventBus,
+    /// EventBridge rule or schedule.
+    Schedule,
+    /// Secrets Manager secret (AWS appends `-` and six random characters to its name).
+    Secret,
+    /// SSM parameter (`parameter/<name>`); its parts are the parameters below it.
+    Parameter,
+    /// Cognito user pool.
+    UserPool,
+    /// API Gateway API (`execute-api`); its parts are stages, methods and routes.
+    Api,
+    /// RDS, Aurora or DocumentDB database.
+    Database,
+    /// ElastiCache cluster.
+    Cache,
+    /// EFS file system.
+    FileSystem,
+    /// OpenSearch domain; its parts are its indexes and documents.
+    SearchDomain,
+    /// Redshift cluster.
+    Warehouse,
+    /// IoT topic rule.
+    IotRule,
+    /// SES identity.
+    EmailIdentity,
+    /// Elastic Load Balancing load balancer.
+    LoadBalancer,
+}
+
+impl ResourceKind {
+    /// The service prefix in its ARNs and the resource part of its ARN before the name.
+    fn arn_shape(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Bucket => ("s3", ""),
+            Self::Table | Self::TableStream => ("dynamodb", "table/"),
+            Self::Function => ("lambda", "function:"),
+            Self::Queue => ("sqs", ""),
+            Self::Topic => ("sns", ""),
+            Self::KinesisStream => ("kinesis", "stream/"),
+            Self::EventBus => ("events", "event-bus/"),
+            Self::Schedule => ("events", "rule/"),
+            Self::Secret => ("secretsmanager", "secret:"),
+            Self::Parameter => ("ssm", "parameter"),
+            Self::UserPool => ("cognito-idp", "userpool/"),
+            Self::Api => ("execute-api", ""),
+            Self::Database => ("rds", "db:"),
+            Self::Cache => ("elasticache", "cluster:"),
+            Self::FileSystem => ("elasticfilesystem", "file-system/"),
+            Self::SearchDomain => ("es", "domain/"),
+            Self::Warehouse => ("redshift", "cluster:"),
+            Self::IotRule => ("iot", "rule/"),
+            Self::EmailIdentity => ("ses", "identity/"),
+            Self::LoadBalancer => ("elasticloadbalancing", "loadbalancer/"),
+        }
+    }
+
+    /// Whether the element has parts below `<name>/`.
+    fn has_parts(self) -> bool {
+        matches!(
+            self,
+            Self::Bucket
+                | Self::Table
+                | Self::KinesisStream
+                | Self::Parameter
+                | Self::Api
+                | Self::SearchDomain
+        )
+    }
+
+    /// The resource part of the element's own ARN.
+    fn whole(self, name: &str) -> String {
+        let (_, before) = self.arn_shape();
+        match self {
+            Self::Parameter if name.starts_with('/') => format!("{before}{name}"),
+            Self::Parameter => format!("{before}/{name}"),
+            Self::TableStream => format!("{before}{name}/stream/"),
+            _ => format!("{before}{name}"),
+        }
+    }
+}
+
+/// A part of an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// Objects of a bucket (`bucket/*`, `bucket/uploads/*`).
+    Objects,
+    /// A table's indexes (`table/t/index/*`).
+    Index,
+    /// A table's streams (`table/t/stream/*`).
+    Stream,
+    /// Every part (`table/t/*`).
+    Any,
+    /// Another part: a backup or export of a table, a consumer of a stream, a parameter below a
+    /// parameter path, a stage or route of an API, documents of a search domain.
+    Other,
+}
+
+/// How a resource relates to an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reference {
+    /// It names the element itself (its id, or its ARN).
+    Whole,
+    /// It names a part of the element: objects, a stream, indexes.
+    Part(Part),
+    /// A wildcard that covers the element (`whole`) and/or some of its parts (`parts`).
+    Wildcard {
+        /// Whether the element itself is covered (`arn:aws:s3:::*`).
+        whole: bool,
+        /// Whether some of its parts are covered (`arn:aws:s3:::*/*`).
+        parts: bool,
+    },
+    /// It has nothing to do with the element.
+    Unrelated,
+}
+
+/// How `resource` (`*`, an ARN pattern, or an element id) relates to the element of `kind`
+/// called `name`.
+#[must_use]
+pub fn classify(resource: &str, kind: ResourceKind, name: &str) -> Reference {
+    if resource.len() > MAX_RESOURCE || name.is_empty() {
+        return Reference::Unrelated;
+    }
+    if resource.bytes().all(|b| b == b'*') && !resource.is_empty() {
+        return Reference::Wildcard {
+            whole: true,
+            parts: kind.has_parts(),
+        };
+    }
+    let Some(rest) = resource.strip_prefix("arn:") else {
+        return if resource == name {
+            Reference::Whole
+        } else {
+            Reference::Unrelated
+        };
+    };
+    // partition:service:region:account:resource (the resource may hold more `:`).
+    let mut fields = rest.splitn(5, ':');
+    let (Some(_partition), Some(service), Some(_region), Some(_account), Some(written)) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
+        return Reference::Unrelated;
+    };
+    let (expected_service, _) = kind.arn_shape();
+    if !pattern::matches(service, expected_service, false) {
+        return Reference::Unrelated;
+    }
+    let whole = kind.whole(name);
+    // What is written literally, up to the first wildcard.
+    let literal = &written[..written.find(['*', '?']).unwrap_or(written.len())];
+    if kind == ResourceKind::TableStream {
+        // The stream element is every `table/<name>/stream/<label>`.
+        return if literal.starts_with(&whole) {
+            Reference::Whole
+        } else if pattern::matches_some_extension(written, &whole) {
+            Reference::Wildcard {
+                whole: true,
+                parts: false,
+            }
+        } else {
+            Reference::Unrelated
+        };
+    }
+    if literal.len() == written.len() && written == whole {
+        return Reference::Whole;
+    }
+    if let Some(after) = literal.strip_prefix(whole.as_str()) {
+        match (kind, after.as_bytes().first()) {
+            (_, Some(b'/')) if kind.has_parts() => {
+                return Reference::Part(part(kind, &written[whole.len() + 1..]));
+            }
+            // A qualified function ARN (`:alias`, `:42`, `:*`) is the function.
+            (ResourceKind::Function, Some(b':'))
+            // A secret's ARN ends in `-` and six random characters.
+            | (ResourceKind::Secret, Some(b'-')) => return Reference::Whole,
+            _ => {}
+        }
+    }
+    let mut covers_whole = pattern::matches(written, &whole, false);
+    if kind == ResourceKind::Secret && !covers_whole {
+        covers_whole = pattern::matches(written, &format!("{whole}-AbCdEf"), false);
+    }
+    let covers_parts =
+        kind.has_parts() && pattern::matches_some_extension(written, &format!("{whole}/"));
+    if covers_whole || covers_parts {
+        Reference::Wildcard {
+            whole: covers_whole,
+            parts: covers_parts,
+        }
+    } else {
+        Reference::Unrelated
+    }
+}
+
+/// Which part the text after `<name>/` names.
+fn part(kind: ResourceKind, below: &str) -> Part {
+    match kind {
+        ResourceKind::Bucket => Part::Objects,
+        ResourceKind::Table => {
+            if below.starts_with("index/") {
+                Part::Index
+            } else if below.starts_with("stream/") {
+                Part::Stream
+            } else if below.starts_with('*') {
+                Part::Any
+            } else {
+                Part::Other
+            }
+        }
+        _ if below.starts_with('*') => Part::Any,
+        _ => Part::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ResourceKind as K;
+
+    #[test]
+    fn classification_table() {
+        let wildcard = |whole, parts| Reference::Wildcard { whole, parts };
+        let cases: &[(&str, ResourceKind, &str, Reference)] = &[
+            ("*", K::Bucket, "orders", wildcard(true, true)),
+            ("*", K::Queue, "jobs", wildcard(true, false)),
+            ("orders", K::Bucket, "orders", Reference::Whole),
+            ("other", K::Bucket, "orders", Reference::Unrelated),
+            ("arn:aws:s3:::orders", K::Bucket, "orders", Reference::Whole),
+            (
+                "arn:aws:s3:::orders/*",
+                K::Bucket,
+                "orders",
+                Reference::Part(Part::Objects),
+            ),
+            (
+                "arn:aws:s3:::orders/uploads/*",
+                K::Bucket,
+                "orders",
+                Reference::Part(Part::Objects),
+            ),
+            ("arn:aws:s3:::*", K::Bucket, "orders", wildcard(true, true)),
+            (
+                "arn:aws:s3:::*/*",
+                K::Bucket,
+                "orders",
+                wildcard(false, true),
+            ),
+            (
+                "arn:aws:s3:::ord*",
+                K::Bucket,
+                "orders",
+                wildcard(true, true),
+            ),
+            (
+                "arn:aws:s3:::orders-archive",
+                K::Bucket,
+                "orders",
+                Reference::Unrelated,
+            ),
+            (
+                "arn:aws:s3:::orders-archive/*",
+                K::Bucket,
+                "orders",
+                Reference::Unrelated,
+            ),
+            (
+                "arn:aws-cn:s3:::orders",
+                K::Bucket,
+                "orders",
+                Reference::Whole,
+            ),
+            (
+                "arn:aws:dynamodb:*:*:table/*",
+                K::Table,
+                "orders",
+                wildcard(true, true),
+            ),
+            (
+                "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+                K::Table,
+                "orders",
+                Reference::Whole,
+            ),
+            (
+                "arn:aws:dynamodb:*:*:table/orders/index/*",
+                K::Table,
+                "orders",
+                Reference::Part(Part::Index),
+            ),
+            (
+                "arn:aws:dynamodb:*:*:table/orders/stream/*",
+                K::Table,
+                "orders",
+                Reference::Part(Part::Stream),
+            ),
+            (
+                "arn:aws:dynamodb:*:*:table/orders/*",
+                K::Table,
+                "orders",
+                Reference::Part(Part::Any),
+            ),
+            (
+                "arn:aws:dynamodb:*:*:table/orders/backup/b1",
+                K::Table,
+                "orders",
+                Reference::Part(Part::Other),
+            ),
+            (
+                "arn:aws:dynamodb:*:*:table/orders/stream/*",
+                K::TableStream,
+                "orders",
+                Reference::Whole,
+            ),
+            (
+                "arn:aws:dynamodb:*:*:table/*/stream/*",
+                K::TableStream,
+                "orders",
+                wildcard(true, false),
+            ),
+            (
+                "arn:aws:dynamodb:*:*:table/orders",
+                K::TableStream,
+                "orders",
+                Reference::Unrelated,
+            ),
+            (
+                "arn:aws:s3:::orders",
+                K::Table,
+                "orders",
+                Reference::Unrelated,
+            ),
+            (
+                "arn:aws:lambda:*:*:function:*",
+                K::Function,
+                "pay",
+                wildcard(true, false),
+            ),
+            (
+                "arn:aws:lambda:eu-west-1:1:function:pay",
+                K::Function,
+                "pay",
+                Reference::Whole,
+            ),
+            (
+                "arn:aws:lambda:eu-west-1:1:function:pay:live",
+                K::Function,
+                "pay",
+                Reference::Whole,
+            ),
+            (
+                "arn:aws:lambda:eu-west-1:1:function:payroll",
+                K::Function,
+                "pay",
+                Reference::Unrelated,
+            ),
+            ("arn:aws:sqs:*:*:jobs", K::Queue, "jobs", Reference::Whole),
+            (
+                "arn:aws:sns:*:*:*",
+                K::Topic,
+                "alerts",
+                wildcard(true, false),
+            ),
+            (
+                "arn:aws:secretsmanager:*:*:secret:db-AbC123",
+                K::Secret,
+                "db",
+                Reference::Whole,
+            ),
+            (
+                "arn:aws:secretsmanager:*:*:secret:db-??????",
+                K::Secret,
+                "db",
+                Reference::Whole,
+            ),
+            (
+                "arn:aws:secretsmanager:*:*:secret:*",
+                K::Secret,
+                "db",
+                wildcard(true, false),
+            ),
+            (
+                "arn:aws:ssm:*:*:parameter/app/db",
+                K::Parameter,
+                "/app/db",
+                Reference::Whole,
+            ),
+            (
+                "arn:aws:ssm:*:*:parameter/app/*",
+                K::Parameter,
+                "app",
+                Reference::Part(Part::Any),
+            ),
+            (
+                "arn:aws:ssm:*:*:parameter/*",
+                K::Parameter,
+                "app",
+                wildcard(true, true),
+            ),
+            ("arn:aws:*:*:*:*", K::Queue, "jobs", wildcard(true, false)),
+            ("arn:aws:s3", K::Bucket, "orders", Reference::Unrelated),
+            (
+                "arn:aws:es:*:*:domain/search/*",
+                K::SearchDomain,
+                "search",
+                Reference::Part(Part::Any),
+            ),
+        ];
+        for (resource, kind, name, expected) in cases {
+            assert_eq!(
+                classify(resource, *kind, name),
+                *expected,
+                "{resource} vs {kind:?} {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn hostile_resources_are_bounded() {
+        let long = format!("arn:aws:s3:::{}", "*a".repeat(3_000));
+        assert_eq!(classify(&long, K::Bucket, "orders"), Reference::Unrelated);
+        let stars = format!("arn:aws:s3:::{}", "*".repeat(4_000));
+        assert_eq!(
+            classify(&stars, K::Bucket, "orders"),
+            Reference::Wildcard {
+                whole: true,
+                parts: true
+            }
+        );
+        assert_eq!(classify("arn:", K::Bucket, "orders"), Reference::Unrelated);
+        assert_eq!(
+            classify("arn:aws:s3:::é*/ü", K::Bucket, "orders"),
+            Reference::Unrelated
+        );
+    }
+}

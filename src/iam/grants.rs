@@ -1,0 +1,385 @@
+//! A function's effective grants: everything its role lets it do, whatever declared it — inline
+//! `permissions`, its shared role's statements, AWS managed policies (the function's and the
+//! role's) and SAM policy templates — each grant with its origin, its actions expanded through the
+//! catalogue and its resources matched to the model's elements.
+//!
+//! This is the one seam the permission rules read (`wildcard-permission`, `shared-role`,
+//! `privileged-action-on-public-path`, `unused-permission`, `flow-without-permission`).
+//! Unknown policies, templates and actions grant nothing here; validation warns about them.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use super::arn::{self, Reference, ResourceKind};
+use super::catalogue::{Action, catalogue};
+use super::policies::{Effect, Statement, managed_policy, policy_template};
+use crate::model::{ChannelKind, Model, Permission, Section, StoreKind};
+
+/// Where a grant comes from, for explanations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin<'m> {
+    /// The function's inline `permissions`.
+    Inline,
+    /// The `permissions` of the shared role the function runs as.
+    Role(&'m str),
+    /// An AWS managed policy, attached to the function (`role: None`) or to its shared role.
+    ManagedPolicy {
+        /// The policy's name.
+        policy: &'static str,
+        /// The shared role it is attached to, if it is not the function's own.
+        role: Option<&'m str>,
+    },
+    /// A SAM policy template on the function.
+    Template(&'static str),
+}
+
+impl fmt::Display for Origin<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Inline => f.write_str("inline permissions"),
+            Origin::Role(role) => write!(f, "role `{role}`"),
+            Origin::ManagedPolicy { policy, role: None } => write!(f, "managed policy `{policy}`"),
+            Origin::ManagedPolicy {
+                policy,
+                role: Some(role),
+            } => write!(f, "managed policy `{policy}` of role `{role}`"),
+            Origin::Template(template) => write!(f, "policy template `{template}`"),
+        }
+    }
+}
+
+/// A modelled element a grant's resource relates to, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Target<'m> {
+    /// The element's section (stores, channels or functions).
+    pub section: Section,
+    /// The element's id.
+    pub id: &'m str,
+    /// How the resource relates to it: the element, a part of it, or a wildcard covering it.
+    pub reference: Reference,
+}
+
+/// One resource of a grant, as written, and the elements it relates to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource<'m> {
+    /// The resource as written (an ARN, `*`, an element id), after template substitution.
+    pub written: Cow<'m, str>,
+    /// Elements it names or covers, in model order; empty when it names nothing modelled.
+    pub targets: Vec<Target<'m>>,
+}
+
+/// One statement a function's role holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant<'m> {
+    /// Where it comes from.
+    pub origin: Origin<'m>,
+    /// Allow or deny.
+    pub effect: Effect,
+    /// Action patterns as written (`NotAction` ones when `not_action`).
+    pub written_actions: Vec<Cow<'m, str>>,
+    /// Whether the statement is a `NotAction` one.
+    pub not_action: bool,
+    /// The actions it is about, expanded through the catalogue (for `NotAction`, every action
+    /// the list does not match), grouped by service, without duplicates.
+    pub actions: Vec<&'static Action>,
+    /// Its resources (`NotResource` ones when `not_resource`).
+    pub resources: Vec<Resource<'m>>,
+    /// Whether the statement is a `NotResource` one: it is about every resource not listed.
+    pub not_resource: bool,
+    /// Whether a `Condition` narrows it (not evaluated).
+    pub conditional: bool,
+}
+
+impl Grant<'_> {
+    /// Whether the grant allows something on a wildcard resource (`*`, `arn:aws:s3:::*`…).
+    #[must_use]
+    pub fn has_wildcard_resource(&self) -> bool {
+        self.not_resource
+            || self
+                .resources
+                .iter()
+                .any(|r| crate::iam::pattern::is_pattern(&r.written))
+    }
+}
+
+/// Every grant of function `id`, in a stable order: inline permissions, role statements, managed
+/// policies (the function's, then the role's), templates. Empty for an unknown function.
+#[must_use]
+pub fn effective_grants<'m>(model: &'m Model, id: &str) -> Vec<Grant<'m>> {
+    let Some(function) = model.functions.get(id) else {
+        return Vec::new();
+    };
+    let elements = elements(model);
+    let mut grants = Vec::new();
+    let inline =
+        |permissions: &'m [Permission], origin: Origin<'m>, grants: &mut Vec<Grant<'m>>| {
+            for permission in permissions {
+                grants.push(grant(
+                    origin,
+                    Effect::Allow,
+                    permission
+                        .allow
+                        .iter()
+                        .map(|a| Cow::Borrowed(a.as_str()))
+                        .collect(),
+                    false,
+                    permission
+                        .on
+                        .iter()
+                        .map(|r| Cow::Borrowed(r.as_str()))
+                        .collect(),
+                    false,
+                    false,
+                    &elements,
+                ));
+            }
+        };
+    inline(&function.permissions, Origin::Inline, &mut grants);
+    let role = function
+        .role
+        .as_deref()
+        .and_then(|r| model.roles.get_key_value(r));
+    if let Some((role_id, role)) = role {
+        inline(&role.permissions, Origin::Role(role_id), &mut grants);
+    }
+    let managed =
+        function
+            .managed_policies
+            .iter()
+            .map(|p| (p, None))
+            .chain(role.into_iter().flat_map(|(role_id, role)| {
+                role.managed_policies
+                    .iter()
+                    .map(move |p| (p, Some(role_id.as_str())))
+            }));
+    for (reference, role) in managed {
+        let Ok(policy) = managed_policy(reference) else {
+            continue;
+        };
+        let origin = Origin::ManagedPolicy {
+            policy: policy.name,
+            role,
+        };
+        for statement in &policy.statements {
+            grants.push(from_statement(origin, statement.clone(), &elements));
+        }
+    }
+    for template in &function.policy_templates {
+        let Some((name, values)) = template.template() else {
+            continue;
+        };
+        let Ok(template) = policy_template(name) else {
+            continue;
+        };
+        let empty = std::collections::BTreeMap::new();
+        let Ok(statements) = template.instantiate(values.unwrap_or(&empty)) else {
+            continue;
+        };
+        for statement in statements {
+            grants.push(from_statement(
+                Origin::Template(template.name),
+                statement,
+                &elements,
+            ));
+        }
+    }
+    grants
+}
+
+fn from_statement<'m>(
+    origin: Origin<'m>,
+    statement: Statement,
+    elements: &[Element<'m>],
+) -> Grant<'m> {
+    grant(
+        origin,
+        statement.effect,
+        statement.actions.into_iter().map(Cow::Borrowed).collect(),
+        statement.not_action,
+        statement
+            .resources
+            .into_iter()
+            .map(|r| match r {
+                Cow::Borrowed(r) => Cow::Borrowed(r),
+                Cow::Owned(r) => Cow::Owned(r),
+            })
+            .collect(),
+        statement.not_resource,
+        statement.conditional,
+        elements,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn grant<'m>(
+    origin: Origin<'m>,
+    effect: Effect,
+    written_actions: Vec<Cow<'m, str>>,
+    not_action: bool,
+    written_resources: Vec<Cow<'m, str>>,
+    not_resource: bool,
+    conditional: bool,
+    elements: &[Element<'m>],
+) -> Grant<'m> {
+    let catalogue = catalogue();
+    let mut actions: Vec<&'static Action> = written_actions
+        .iter()
+        .flat_map(|pattern| catalogue.expand(pattern))
+        .collect();
+    let key = |a: &&Action| (a.service, a.name);
+    actions.sort_by_key(key);
+    actions.dedup_by_key(|a| key(a));
+    if not_action {
+        let listed = actions;
+        actions = catalogue
+            .actions()
+            .filter(|a| listed.binary_search_by_key(&key(a), key).is_err())
+            .collect();
+        actions.sort_by_key(key);
+    }
+    let resources = written_resources
+        .into_iter()
+        .map(|written| {
+            let targets = elements
+                .iter()
+                .filter_map(|element| {
+                    let reference = element.classify(&written);
+                    (reference != Reference::Unrelated).then_some(Target {
+                        section: element.section,
+                        id: element.id,
+                        reference,
+                    })
+                })
+                .collect();
+            Resource { written, targets }
+        })
+        .collect();
+    Grant {
+        origin,
+        effect,
+        written_actions,
+        not_action,
+        actions,
+        resources,
+        not_resource,
+        conditional,
+    }
+}
+
+/// A modelled element an ARN can name.
+struct Element<'m> {
+    section: Section,
+    id: &'m str,
+    /// Its display name, when it could be a resource name.
+    name: Option<&'m str>,
+    kind: Option<ResourceKind>,
+}
+
+impl Element<'_> {
+    /// How a resource relates to the element, by its id or its name, the closer of the two.
+    fn classify(&self, resource: &str) -> Reference {
+        let by = |name: &str| match self.kind {
+            Some(kind) => arn::classify(resource, kind, name),
+            // Externals have no ARN: only their id or `*` names them.
+            None if resource == name => Reference::Whole,
+            None => Reference::Unrelated,
+        };
+        let by_id = by(self.id);
+        match self.name {
+            Some(name)
+                if by_id == Reference::Unrelated || matches!(by_id, Reference::Wildcard { .. }) =>
+            {
+                let by_name = by(name);
+                if matches!(by_name, Reference::Whole | Reference::Part(_)) {
+                    by_name
+                } else {
+                    by_id
+                }
+            }
+            _ => by_id,
+        }
+    }
+}
+
+/// A display name that could be a resource name (no whitespace).
+fn name(display: Option<&String>) -> Option<&str> {
+    display
+        .map(String::as_str)
+        .filter(|n| !n.contains(char::is_whitespace))
+}
+
+/// The elements of a model an ARN can name, in model order.
+fn elements(model: &Model) -> Vec<Element<'_>> {
+    let mut elements = Vec::new();
+    for (id, store) in &model.stores {
+        elements.push(Element {
+            section: Section::Stores,
+            id,
+            name: name(store.name.as_ref()),
+            kind: Some(store_kind(store.kind)),
+        });
+    }
+    for (id, channel) in &model.channels {
+        // A DynamoDB stream is named by its table.
+        let (id_name, display) = match (channel.kind, &channel.table) {
+            (ChannelKind::DynamodbStream, Some(table)) => (Some(table.as_str()), None),
+            _ => (None, name(channel.name.as_ref())),
+        };
+        elements.push(Element {
+            section: Section::Channels,
+            id,
+            name: id_name.or(display),
+            kind: Some(channel_kind(channel.kind)),
+        });
+    }
+    for (id, function) in &model.functions {
+        elements.push(Element {
+            section: Section::Functions,
+            id,
+            name: name(function.name.as_ref()),
+            kind: Some(ResourceKind::Function),
+        });
+    }
+    for id in model.externals.keys() {
+        elements.push(Element {
+            section: Section::Externals,
+            id,
+            name: None,
+            kind: None,
+        });
+    }
+    elements
+}
+
+fn store_kind(kind: StoreKind) -> ResourceKind {
+    match kind {
+        StoreKind::Dynamodb => ResourceKind::Table,
+        StoreKind::S3 => ResourceKind::Bucket,
+        StoreKind::Rds | StoreKind::Aurora | StoreKind::Documentdb => ResourceKind::Database,
+        StoreKind::Elasticache => ResourceKind::Cache,
+        StoreKind::Efs => ResourceKind::FileSystem,
+        StoreKind::Opensearch => ResourceKind::SearchDomain,
+        StoreKind::Redshift => ResourceKind::Warehouse,
+        StoreKind::SecretsManager => ResourceKind::Secret,
+        StoreKind::Ssm => ResourceKind::Parameter,
+    }
+}
+
+fn channel_kind(kind: ChannelKind) -> ResourceKind {
+    match kind {
+        ChannelKind::ApiGatewayRest
+        | ChannelKind::ApiGatewayHttp
+        | ChannelKind::ApiGatewayWebsocket => ResourceKind::Api,
+        ChannelKind::FunctionUrl => ResourceKind::Function,
+        ChannelKind::Alb => ResourceKind::LoadBalancer,
+        ChannelKind::Sqs => ResourceKind::Queue,
+        ChannelKind::Sns => ResourceKind::Topic,
+        ChannelKind::Kinesis => ResourceKind::KinesisStream,
+        ChannelKind::DynamodbStream => ResourceKind::TableStream,
+        ChannelKind::Eventbridge => ResourceKind::EventBus,
+        ChannelKind::Schedule => ResourceKind::Schedule,
+        ChannelKind::Cognito => ResourceKind::UserPool,
+        ChannelKind::Iot => ResourceKind::IotRule,
+        ChannelKind::Email => ResourceKind::EmailIdentity,
+    }
+}
