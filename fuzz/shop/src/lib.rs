@@ -34,7 +34,7 @@ pub mod fulfil_order_sqs {
         max_body: 262144,
         infers_status: false,
         names: &["customerId", "items", "orderId", "status", "quantity", "sku", "unitPriceCents", "kind", "message", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "payment notifications are UTF-8", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "<p>Sorry, we have no product {} any more.</p>", "{\"error\":\"quantity must be 1 to 99\"}", "{{\"lines\":{}}}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "refusing key {key:?}", "object key stays inside the work directory", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "order record without an order id: {}", "unknown", ],
+        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
         source_arn: "arn:aws:sqs:eu-west-1:123456789012:fulfilment-queue",
         topic_arn: "arn:aws:sns:eu-west-1:123456789012:order-events",
     };
@@ -94,7 +94,7 @@ pub mod list_products_http {
         max_body: 6291456,
         infers_status: false,
         names: &["category", "page", "q", "sort", "kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "payment notifications are UTF-8", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "<p>Sorry, we have no product {} any more.</p>", "{\"error\":\"quantity must be 1 to 99\"}", "{{\"lines\":{}}}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "refusing key {key:?}", "object key stays inside the work directory", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "order record without an order id: {}", "unknown", ],
+        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
         source_arn: "",
         topic_arn: "",
     };
@@ -150,7 +150,7 @@ pub mod payment_webhook_http {
         max_body: 6291456,
         infers_status: true,
         names: &["amount", "currency", "eventId", "orderId", "signature", "type", "kind", "message", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "payment notifications are UTF-8", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "<p>Sorry, we have no product {} any more.</p>", "{\"error\":\"quantity must be 1 to 99\"}", "{{\"lines\":{}}}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "refusing key {key:?}", "object key stays inside the work directory", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "order record without an order id: {}", "unknown", ],
+        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
         source_arn: "",
         topic_arn: "",
     };
@@ -209,7 +209,7 @@ pub mod place_order_http {
         max_body: 6291456,
         infers_status: false,
         names: &["couponCode", "deliveryAddress", "items", "payment", "city", "country", "name", "postcode", "street", "cardNumber", "cvc", "expiry", "quantity", "sku", "kind", "message", "orderId", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "payment notifications are UTF-8", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "<p>Sorry, we have no product {} any more.</p>", "{\"error\":\"quantity must be 1 to 99\"}", "{{\"lines\":{}}}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "refusing key {key:?}", "object key stays inside the work directory", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "order record without an order id: {}", "unknown", ],
+        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
         source_arn: "",
         topic_arn: "",
     };
@@ -266,7 +266,7 @@ pub mod post_confirmation_cognito {
         max_body: 2048,
         infers_status: false,
         names: &["kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "payment notifications are UTF-8", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "<p>Sorry, we have no product {} any more.</p>", "{\"error\":\"quantity must be 1 to 99\"}", "{{\"lines\":{}}}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "refusing key {key:?}", "object key stays inside the work directory", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "order record without an order id: {}", "unknown", ],
+        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
         source_arn: "",
         topic_arn: "",
     };
@@ -323,7 +323,7 @@ pub mod process_upload_s3 {
         max_body: 1024,
         infers_status: false,
         names: &["kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "payment notifications are UTF-8", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "<p>Sorry, we have no product {} any more.</p>", "{\"error\":\"quantity must be 1 to 99\"}", "{{\"lines\":{}}}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "refusing key {key:?}", "object key stays inside the work directory", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "order record without an order id: {}", "unknown", ],
+        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
         source_arn: "arn:aws:s3:::uploads-bucket",
         topic_arn: "",
     };
@@ -380,7 +380,7 @@ pub mod publish_order_events_dynamodb_stream {
         max_body: 409600,
         infers_status: false,
         names: &["kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "payment notifications are UTF-8", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "<p>Sorry, we have no product {} any more.</p>", "{\"error\":\"quantity must be 1 to 99\"}", "{{\"lines\":{}}}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "refusing key {key:?}", "object key stays inside the work directory", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "order record without an order id: {}", "unknown", ],
+        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
         source_arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-table/stream/2026-11-23T10:00:00.000",
         topic_arn: "",
     };
