@@ -101,6 +101,9 @@ impl Mapped {
 /// An `Allow` statement: actions on resources (element ids, ARNs or `*`).
 type Grant = (Vec<String>, Vec<String>);
 
+/// A SAM policy template a function uses: its name, its parameters, and what it grants.
+type TemplateUse = (String, Vec<(String, String)>, Grant);
+
 /// The state of one template's mapping.
 struct Mapper<'a> {
     t: Template,
@@ -590,8 +593,9 @@ impl Mapper<'_> {
             );
             return;
         }
-        // The role SAM creates: basic execution (logs), X-Ray when traced, ENIs in a VPC, then
-        // the function's `Policies`.
+        // What SAM's role for the function holds, written on the function itself: basic
+        // execution (logs), X-Ray when traced, ENIs in a VPC, then the function's `Policies`
+        // (managed policies, inline statements and SAM policy templates).
         let mut managed = vec!["AWSLambdaBasicExecutionRole".to_owned()];
         if self.fn_prop(r, "Tracing").and_then(|v| v.text()).as_deref() == Some("Active") {
             managed.push("AWSXrayWriteOnlyAccess".to_owned());
@@ -600,6 +604,7 @@ impl Mapper<'_> {
             managed.push("AWSLambdaVPCAccessExecutionRole".to_owned());
         }
         let mut statements = Vec::new();
+        let mut templates = Vec::new();
         let policies = self.fn_prop(r, "Policies").unwrap_or(Val::Absent);
         for policy in policies.items() {
             if let Some(name) = policy.text() {
@@ -611,13 +616,11 @@ impl Mapper<'_> {
                 continue;
             }
             if let Val::Map(entries) = policy
-                && let [(template, _)] = entries.as_slice()
+                && let [(name, parameters)] = entries.as_slice()
             {
-                self.b.warn(
-                    r.span,
-                    format!("the SAM policy template `{template}` of `{}` is not expanded into permissions yet", r.id),
-                    Some("write its statements as an inline policy to have them in the model"),
-                );
+                if let Some(template) = self.template(r, name, parameters) {
+                    templates.push(template);
+                }
                 continue;
             }
             self.b.warn(
@@ -627,20 +630,65 @@ impl Mapper<'_> {
             );
         }
         managed.dedup();
-        let role_id = self.b.fresh(&format!("{id}-role"));
-        let mut role = Doc::map();
-        role.set(
-            "description",
-            Doc::str(format!("The role SAM creates for `{}`.", r.id)),
-        );
-        Self::role_body(&mut role, &statements, &managed);
-        let from = self.from(r);
-        self.b.add("roles", "roles", &role_id, role, from);
-        f.set("role", Doc::str(role_id));
+        Self::role_body(f, &statements, &managed);
+        let mut refs = Vec::new();
+        for (name, parameters, grant) in templates {
+            let doc = if parameters.is_empty() {
+                Doc::str(name)
+            } else {
+                let mut values = Doc::map();
+                for (k, v) in parameters {
+                    values.set(k, Doc::Str(v));
+                }
+                let mut one = Doc::map();
+                one.set(name, values);
+                one
+            };
+            refs.push(doc);
+            statements.push(grant);
+        }
+        if !refs.is_empty() {
+            f.set("policy_templates", Doc::Seq(refs));
+        }
         self.grants
             .entry(id.to_owned())
             .or_default()
             .extend(statements);
+    }
+
+    /// A SAM policy template of `r`: its name, its parameters (element ids where they name an
+    /// element of the template), and what it grants on those elements, for the flows.
+    fn template(&mut self, r: &Resource, name: &str, parameters: &Val) -> Option<TemplateUse> {
+        let Ok(template) = crate::iam::policies::policy_template(name) else {
+            self.b.warn(
+                r.span,
+                format!(
+                    "`{name}`, a policy of `{}`, is no SAM policy template",
+                    r.id
+                ),
+                Some("the SAM policy templates are listed in the AWS SAM documentation"),
+            );
+            return None;
+        };
+        let mut values = Vec::new();
+        let mut targets = Vec::new();
+        if let Val::Map(entries) = parameters {
+            for (key, value) in entries {
+                if let Some(mapped) = self.element_of(value) {
+                    values.push((key.clone(), mapped.id().to_owned()));
+                    targets.push(mapped.id().to_owned());
+                } else if let Some(text) = value.text().or_else(|| self.resource_text(value)) {
+                    values.push((key.clone(), text));
+                }
+            }
+        }
+        let actions: Vec<String> = template
+            .statements
+            .iter()
+            .filter(|s| s.effect == crate::iam::policies::Effect::Allow && !s.not_action)
+            .flat_map(|s| s.actions.iter().map(|a| (*a).to_owned()))
+            .collect();
+        Some((template.name.to_owned(), values, (actions, targets)))
     }
 
     fn role_body(role: &mut Doc, statements: &[Grant], managed: &[String]) {
