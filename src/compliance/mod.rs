@@ -103,7 +103,7 @@ impl Status {
         match self {
             Status::Threats => "threats found",
             Status::NoThreatFound => "no threat found",
-            Status::NoDataInScope => "no regulated data in the model",
+            Status::NoDataInScope => "no regulated data to check",
             Status::NotAssessed => "not assessed by strider",
         }
     }

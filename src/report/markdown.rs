@@ -265,7 +265,12 @@ fn compliance_view(out: &mut String, view: &View) {
                 )
             }
             Status::NotAssessed => requirement.status.text().to_owned(),
-            status => format!("{} by {}", status.text(), rules.join(", ")),
+            Status::NoThreatFound => {
+                format!("{} by {}", requirement.status.text(), rules.join(", "))
+            }
+            Status::NoDataInScope => {
+                format!("{} ({})", requirement.status.text(), rules.join(", "))
+            }
         };
         let mut threats: Vec<String> = requirement
             .threats
