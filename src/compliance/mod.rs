@@ -249,6 +249,9 @@ pub fn views(
     assessment: &Assessment,
     frameworks: &[Framework],
 ) -> Vec<View> {
+    if frameworks.is_empty() {
+        return Vec::new();
+    }
     let carried = Carried::new(model, dfd);
     let mut seen = BTreeSet::new();
     frameworks
