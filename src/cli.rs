@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::assessment::analyze as analyze_model;
+use crate::compliance::Framework;
 use crate::escape;
 use crate::graph::Dfd;
 use crate::graph::dot::{self, DiagramFormat};
@@ -162,6 +163,9 @@ enum Command {
         /// Fuzzing findings (`strider fuzz run`'s findings/ directory, or the fuzz crate): confirmed threats become likely and carry their reproducer.
         #[arg(long, value_name = "DIR")]
         findings: Option<PathBuf>,
+        /// Add a compliance view: per requirement, the threats on elements carrying the framework's regulated data (repeatable or comma-separated: pci-dss, hipaa, gdpr, soc2).
+        #[arg(long, value_name = "FRAMEWORK", value_delimiter = ',', value_parser = parse_framework)]
+        compliance: Vec<Framework>,
     },
     /// Write the HTML risk report: one self-contained file to hand to a reviewer.
     #[command(
@@ -188,6 +192,9 @@ enum Command {
         /// Fuzzing findings (`strider fuzz run`'s findings/ directory, or the fuzz crate): shown as evidence on the threats they confirm.
         #[arg(long, value_name = "DIR")]
         findings: Option<PathBuf>,
+        /// Add a compliance view: per requirement, the threats on elements carrying the framework's regulated data (repeatable or comma-separated: pci-dss, hipaa, gdpr, soc2).
+        #[arg(long, value_name = "FRAMEWORK", value_delimiter = ',', value_parser = parse_framework)]
+        compliance: Vec<Framework>,
     },
     /// Event-injection fuzzing of the model's Rust handlers with cargo-fuzz.
     #[command(subcommand)]
@@ -377,6 +384,7 @@ pub fn run() -> ExitCode {
             fail_on,
             today,
             findings,
+            compliance,
         } => analyze(
             &model,
             format,
@@ -384,6 +392,7 @@ pub fn run() -> ExitCode {
             fail_on,
             &today.unwrap_or_else(crate::assessment::today_utc),
             findings.as_deref(),
+            &compliance,
         ),
         Command::Report {
             model,
@@ -393,6 +402,7 @@ pub fn run() -> ExitCode {
             generated_at,
             baseline,
             findings,
+            compliance,
         } => report_html(&HtmlReport {
             model: &model,
             output: &output,
@@ -401,6 +411,7 @@ pub fn run() -> ExitCode {
             generated: generated_at.as_deref(),
             baseline: baseline.as_deref(),
             findings: findings.as_deref(),
+            compliance: &compliance,
         }),
         Command::Rules { format } => {
             let text = match format {
@@ -558,6 +569,12 @@ fn parse_date(text: &str) -> Result<String, String> {
     }
 }
 
+/// A `--compliance` value.
+fn parse_framework(text: &str) -> Result<Framework, String> {
+    text.parse()
+        .map_err(|err: crate::compliance::UnknownFramework| err.to_string())
+}
+
 fn analyze(
     path: &Path,
     format: ReportFormat,
@@ -565,6 +582,7 @@ fn analyze(
     fail_on: Option<SeverityArg>,
     today: &str,
     findings: Option<&Path>,
+    frameworks: &[Framework],
 ) -> ExitCode {
     let loaded = match load(path) {
         Ok(loaded) => loaded,
@@ -574,7 +592,8 @@ fn analyze(
         Ok(findings) => findings,
         Err(code) => return code,
     };
-    let assessment = analyze_model(&loaded.model)
+    let dfd = Dfd::build(&loaded.model);
+    let assessment = crate::assessment::analyze_graph(&loaded.model, &dfd)
         .reviewed_on(today)
         .confirmed_by(&findings);
     for message in assessment.overdue_messages() {
@@ -583,15 +602,16 @@ fn analyze(
     for message in unmatched_finding_messages(&assessment, &loaded.model) {
         say_warning(&message);
     }
+    let views = crate::compliance::views(&loaded.model, &dfd, &assessment, frameworks);
     let bytes = match format {
-        ReportFormat::Json => report::json::render(&assessment),
-        ReportFormat::Sarif => report::sarif::render(&assessment),
-        ReportFormat::Markdown => report::markdown::render(&assessment),
+        ReportFormat::Json => report::json::render_with(&assessment, &views),
+        ReportFormat::Sarif => report::sarif::render_with(&assessment, &views),
+        ReportFormat::Markdown => report::markdown::render_with(&assessment, &views),
         ReportFormat::Table => {
             let color = output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            report::table::render(&assessment, color)
+            report::table::render_with(&assessment, color, &views)
         }
     };
     let written = emit(output, &bytes);
@@ -677,7 +697,7 @@ fn explain(id: &str, model: Option<&Path>) -> ExitCode {
     if let Some(rule) = crate::rules::find(id) {
         let references = rule.references.labels().join(", ");
         let text = format!(
-            "{} {} — {}\nSTRIDE: {}; references: {references}\ndeclared at {}:{}\n\n{}\nFix: {}\n",
+            "{} {} — {}\nSTRIDE: {}; references: {references}\ndeclared at {}:{}\n\n{}\nFix: {}\n\n## Compliance\n\n{}",
             rule.id,
             rule.name,
             rule.title,
@@ -685,7 +705,8 @@ fn explain(id: &str, model: Option<&Path>) -> ExitCode {
             rule.file,
             rule.line,
             rule.documentation(),
-            rule.mitigation
+            rule.mitigation,
+            crate::compliance::rule_table(rule.id)
         );
         return emit(None, text.as_bytes());
     }
@@ -743,6 +764,7 @@ struct HtmlReport<'a> {
     generated: Option<&'a str>,
     baseline: Option<&'a Path>,
     findings: Option<&'a Path>,
+    compliance: &'a [Framework],
 }
 
 fn report_html(args: &HtmlReport<'_>) -> ExitCode {
@@ -817,7 +839,9 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
             .map(|p| format!("tracking entry `{p}` matches no threat")),
     );
     warnings.extend(assessment.overdue_messages());
+    let views = crate::compliance::views(&loaded.model, &dfd, &assessment, args.compliance);
     let input = report::html::ReportInput {
+        compliance: &views,
         model: &loaded.model,
         assessment: &assessment,
         dfd: &dfd,

@@ -6,6 +6,7 @@
 
 pub mod assessment;
 pub mod cli;
+pub mod compliance;
 pub mod diff;
 pub mod escape;
 pub mod files;

@@ -51,6 +51,14 @@
     table.scrollIntoView();
   }
 
+  // A link to a threat's details (from the compliance section) opens them.
+  each(document.querySelectorAll("a[href^='#detail-']"), function (link) {
+    link.addEventListener("click", function () {
+      var details = document.getElementById(link.getAttribute("href").slice(1));
+      if (details) { details.open = true; }
+    });
+  });
+
   each(controls, function (control) { control.addEventListener("change", apply); });
   search.addEventListener("input", apply);
   document.getElementById("clear").addEventListener("click", function () {

@@ -436,3 +436,71 @@ fn bidi_overrides_show_as_markers_and_model_text_is_isolated() {
     assert_eq!(visible_rows(&tab), shown.as_u64().unwrap());
     screenshot(&tab, "terminal-report.png");
 }
+
+/// The compliance section: a view per framework asked for, requirements no rule evidences say
+/// so, and a threat listed under a requirement links to its details, which open.
+#[test]
+fn compliance_threats_link_to_their_opened_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("shop-compliance.html");
+    write_report("model/shop.yaml", &page, &["--compliance", "pci-dss,gdpr"]);
+    let browser = browser(&dir.path().join("profile"));
+    let tab = open(&browser, &page);
+    assert_eq!(
+        eval(
+            &tab,
+            "document.querySelectorAll('#compliance .compliance-view').length"
+        )
+        .as_u64(),
+        Some(2)
+    );
+    let not_assessed: Value = serde_json::from_str(&text(&eval(
+        &tab,
+        "JSON.stringify(Array.prototype.map.call(document.querySelectorAll('#compliance-pci-dss tr.req-not-assessed'), r => r.offsetParent !== null && r.cells[2].textContent))",
+    )))
+    .unwrap();
+    let not_assessed = not_assessed.as_array().unwrap();
+    assert!(!not_assessed.is_empty());
+    assert!(
+        not_assessed
+            .iter()
+            .all(|t| t.as_str() == Some("not assessed by strider")),
+        "{not_assessed:?}"
+    );
+    let link = "#compliance-pci-dss a.threat-link";
+    let href = text(&eval(
+        &tab,
+        &format!("document.querySelector('{link}').getAttribute('href')"),
+    ));
+    let id = text(&eval(
+        &tab,
+        &format!("document.querySelector('{link}').textContent"),
+    ));
+    assert!(
+        href.starts_with("#detail-") && id.starts_with("STR-"),
+        "{href} {id}"
+    );
+    assert_eq!(
+        eval(&tab, &format!("document.querySelector('{href}').open")),
+        Value::Bool(false)
+    );
+    tab.find_element(link).unwrap().click().unwrap();
+    assert_eq!(
+        eval(&tab, &format!("document.querySelector('{href}').open")),
+        Value::Bool(true),
+        "the threat's details open"
+    );
+    assert!(
+        text(&eval(
+            &tab,
+            &format!("document.querySelector('{href} summary').textContent")
+        ))
+        .contains(&id),
+        "the link leads to its own threat"
+    );
+    tab.find_element("#compliance")
+        .unwrap()
+        .scroll_into_view()
+        .unwrap();
+    screenshot(&tab, "shop-report-compliance.png");
+}

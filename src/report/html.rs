@@ -48,6 +48,8 @@ pub struct ReportInput<'a> {
     pub generated: Option<&'a str>,
     /// Model warnings to list.
     pub warnings: Vec<String>,
+    /// Compliance views to show (none without `--compliance`).
+    pub compliance: &'a [crate::compliance::View],
 }
 
 /// Above this many elements one diagram is unreadable: the report shows the boundaries instead,
@@ -487,6 +489,85 @@ struct Page<'a> {
     filters: Filters,
     inventory: Inventory<'a>,
     warnings: &'a [String],
+    compliance: Vec<ComplianceView<'a>>,
+}
+
+/// A compliance view as the page shows it: threats carry their row's index, for links.
+#[derive(Serialize)]
+struct ComplianceView<'a> {
+    framework: &'static str,
+    name: &'static str,
+    version: &'static str,
+    scope: &'static str,
+    data: &'a [String],
+    elements: usize,
+    summary: crate::compliance::ViewSummary,
+    requirements: Vec<ComplianceRequirement<'a>>,
+}
+
+#[derive(Serialize)]
+struct ComplianceRequirement<'a> {
+    id: &'static str,
+    title: &'static str,
+    status: crate::compliance::Status,
+    status_text: &'static str,
+    undecided: usize,
+    rules: &'a [crate::compliance::RuleEvidence],
+    threats: Vec<ComplianceThreat<'a>>,
+}
+
+#[derive(Serialize)]
+struct ComplianceThreat<'a> {
+    index: Option<usize>,
+    id: &'a str,
+    severity: &'static str,
+    status: &'a str,
+}
+
+fn compliance_views<'a>(
+    views: &'a [crate::compliance::View],
+    assessment: &'a Assessment,
+) -> Vec<ComplianceView<'a>> {
+    let index: std::collections::HashMap<&str, usize> = assessment
+        .threats
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.as_str(), i))
+        .collect();
+    views
+        .iter()
+        .map(|view| ComplianceView {
+            framework: view.framework.key(),
+            name: view.name,
+            version: view.version,
+            scope: view.scope,
+            data: &view.data,
+            elements: view.elements,
+            summary: view.summary,
+            requirements: view
+                .requirements
+                .iter()
+                .map(|r| ComplianceRequirement {
+                    id: r.id,
+                    title: r.title,
+                    status: r.status,
+                    status_text: r.status.text(),
+                    undecided: r.threats.iter().filter(|t| t.undecided()).count(),
+                    rules: &r.rules,
+                    threats: r
+                        .threats
+                        .iter()
+                        .map(|t| ComplianceThreat {
+                            index: index.get(t.threat.as_str()).copied(),
+                            id: &t.threat,
+                            severity: t.severity.name(),
+                            status: &t.status,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -619,6 +700,8 @@ struct RuleGroup<'a> {
     stride: &'static str,
     mitigation: &'a str,
     references: Vec<String>,
+    /// The compliance requirements the rule evidences, in one line.
+    compliance: String,
     threats: Vec<Row<'a>>,
 }
 
@@ -634,6 +717,7 @@ fn rule_groups<'a>(rows: &[Row<'a>]) -> Vec<RuleGroup<'a>> {
                 stride: row.stride,
                 mitigation: row.mitigation,
                 references: row.references.clone(),
+                compliance: crate::compliance::rule_labels(row.rule),
                 threats: vec![row.clone()],
             }),
         }
@@ -1005,6 +1089,7 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         filters: filters(assessment),
         inventory: inventory(input.model, &assessment.blast_radius),
         warnings: &input.warnings,
+        compliance: compliance_views(input.compliance, assessment),
         groups: rule_groups(&threats),
         threats,
     };

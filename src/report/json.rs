@@ -25,6 +25,25 @@
 //!
 //! `confirmations` (on a threat) and `unmatched_findings` appear only with `--findings`.
 //!
+//! `compliance` appears only with `--compliance`: one view per framework asked for,
+//! [`View`](crate::compliance::View):
+//!
+//! ```json
+//! "compliance": [{"framework": "pci-dss", "name": "PCI DSS", "version": "PCI DSS v4.0 (…)",
+//!   "scope": "elements that hold or carry data tagged `pci-dss`", "data": ["card-data"],
+//!   "elements": 6, "summary": {"threatened": 5, "no_threat_found": 8, "no_data_in_scope": 0,
+//!     "not_assessed": 15},
+//!   "requirements": [{"id": "1.4", "title": "…", "status": "threats",
+//!     "rules": [{"rule": "STR-007", "name": "public-store", "why": "…"}],
+//!     "threats": [{"threat": "STR-007@…", "rule": "STR-007", "element": "…",
+//!       "severity": "high", "status": "untracked"}]}]}]
+//! ```
+//!
+//! A requirement's `status` is `threats`, `no-threat-found` (its rules found nothing in scope —
+//! not proof that it is met), `no-data-in-scope` (no element carries the framework's data) or
+//! `not-assessed` (no rule of strider evidences it); a threat's `status` is `untracked`, the
+//! tracking entry's status, or `review-overdue`.
+//!
 //! `attack_paths` has one entry per store of confidential or restricted data that an untrusted
 //! start reaches, most sensitive first, then nearest: `entries` counts every start that reaches
 //! it; `routes` lists the nearest groups of starts (at most 8, shortest first, then by entry id),
@@ -51,6 +70,8 @@ struct Report<'a> {
     blast_radius: &'a [crate::graph::paths::BlastRadius],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     unmatched_findings: &'a [crate::findings::Finding],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    compliance: &'a [crate::compliance::View],
 }
 
 #[derive(Serialize)]
@@ -65,6 +86,12 @@ struct Summary {
 /// Renders the assessment as pretty-printed JSON with a final newline.
 #[must_use]
 pub fn render(assessment: &Assessment) -> Vec<u8> {
+    render_with(assessment, &[])
+}
+
+/// Renders the assessment and its compliance views as pretty-printed JSON with a final newline.
+#[must_use]
+pub fn render_with(assessment: &Assessment, compliance: &[crate::compliance::View]) -> Vec<u8> {
     let report = Report {
         format: "strider-assessment",
         version: 1,
@@ -81,6 +108,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
         attack_paths: &assessment.attack_paths,
         blast_radius: &assessment.blast_radius,
         unmatched_findings: &assessment.unmatched_findings,
+        compliance,
     };
     let mut bytes = crate::escape::json(serde_json::to_vec_pretty(&report).unwrap_or_default());
     bytes.push(b'\n');

@@ -10,6 +10,7 @@
 use std::fmt::Write;
 
 use crate::assessment::Assessment;
+use crate::compliance::{Status, View};
 use crate::escape;
 use crate::rules::RULES;
 use crate::scoring::Severity;
@@ -49,6 +50,12 @@ fn html_text(text: &str) -> String {
 /// Renders the assessment as Markdown.
 #[must_use]
 pub fn render(assessment: &Assessment) -> Vec<u8> {
+    render_with(assessment, &[])
+}
+
+/// Renders the assessment and its compliance views as Markdown.
+#[must_use]
+pub fn render_with(assessment: &Assessment, compliance: &[View]) -> Vec<u8> {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -66,6 +73,9 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
         assessment.untracked()
     );
     if assessment.threats.is_empty() {
+        for view in compliance {
+            compliance_view(&mut out, view);
+        }
         return out.into_bytes();
     }
     out.push_str("| Severity | Threat | Title | Element | Status |\n|---|---|---|---|---|\n");
@@ -115,6 +125,9 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
             );
         }
         out.push('\n');
+    }
+    for view in compliance {
+        compliance_view(&mut out, view);
     }
     for pattern in &assessment.unmatched_tracking {
         let _ = writeln!(
@@ -185,25 +198,112 @@ fn details(out: &mut String, threat: &crate::assessment::Threat) {
     let _ = writeln!(out, "- **fix**: {}\n\n</details>\n", threat.mitigation);
 }
 
-/// The rule table, for the README and `strider rules --format markdown`.
+/// The rule table, for the README and `strider rules --format markdown`: with each rule's
+/// compliance requirements (`strider explain RULE` says why).
 #[must_use]
 pub fn rules_table() -> String {
     let mut out = String::from(
-        "| Id | Name | STRIDE | What it finds | References |\n|---|---|---|---|---|\n",
+        "| Id | Name | STRIDE | What it finds | References | Compliance |\n|---|---|---|---|---|---|\n",
     );
     for rule in RULES {
         let refs = rule.references.labels();
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | {} | {} |",
+            "| {} | `{}` | {} | {} | {} | {} |",
             rule.id,
             rule.name,
             rule.stride.name(),
             rule.title,
-            refs.join(", ")
+            refs.join(", "),
+            crate::compliance::rule_labels(rule.id)
         );
     }
     out
+}
+
+/// At most this many threats are listed in one requirement's cell; the JSON report has them all.
+const SHOWN_PER_REQUIREMENT: usize = 10;
+
+/// One framework's view: a table of its requirements, their status and the threats on them.
+fn compliance_view(out: &mut String, view: &View) {
+    let _ = writeln!(out, "### Compliance: {}\n", view.name);
+    let data: Vec<String> = view.data.iter().map(|d| escape::code_span(d)).collect();
+    let _ = writeln!(
+        out,
+        "{}. In scope: {}{}; {} element{}.\n",
+        view.version,
+        view.scope,
+        if data.is_empty() {
+            String::new()
+        } else {
+            format!(" (data {})", data.join(", "))
+        },
+        view.elements,
+        if view.elements == 1 { "" } else { "s" }
+    );
+    let summary = &view.summary;
+    let _ = writeln!(
+        out,
+        "{} requirements with threats, {} with no threat found, {} with no regulated data to check, {} not assessed by strider. A requirement without threats is not shown as met: strider sees the model, not the running system.\n",
+        summary.threatened, summary.no_threat_found, summary.no_data_in_scope, summary.not_assessed
+    );
+    out.push_str("| Requirement | What it asks | Status | Threats |\n|---|---|---|---|\n");
+    for requirement in &view.requirements {
+        let rules: Vec<&str> = requirement.rules.iter().map(|r| r.rule).collect();
+        let status = match requirement.status {
+            Status::Threats => {
+                let undecided = requirement.threats.iter().filter(|t| t.undecided()).count();
+                format!(
+                    "**{} threat{}**, {undecided} undecided ({})",
+                    requirement.threats.len(),
+                    if requirement.threats.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    rules.join(", ")
+                )
+            }
+            Status::NotAssessed => requirement.status.text().to_owned(),
+            Status::NoThreatFound => {
+                format!("{} by {}", requirement.status.text(), rules.join(", "))
+            }
+            Status::NoDataInScope => {
+                format!("{} ({})", requirement.status.text(), rules.join(", "))
+            }
+        };
+        let mut threats: Vec<String> = requirement
+            .threats
+            .iter()
+            .take(SHOWN_PER_REQUIREMENT)
+            .map(|t| {
+                format!(
+                    "{} {} {}",
+                    cell_code(&t.threat),
+                    t.severity.name(),
+                    t.status
+                )
+            })
+            .collect();
+        if requirement.threats.len() > SHOWN_PER_REQUIREMENT {
+            threats.push(format!(
+                "and {} more",
+                requirement.threats.len() - SHOWN_PER_REQUIREMENT
+            ));
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {status} | {} |",
+            requirement.id,
+            requirement.title,
+            if threats.is_empty() {
+                "–".to_owned()
+            } else {
+                threats.join(", ")
+            }
+        );
+    }
+    out.push('\n');
 }
 
 /// Each sensitive store an attacker reaches, with its nearest entry groups' shortest paths.

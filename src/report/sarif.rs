@@ -133,6 +133,13 @@ fn uri(path: &std::path::Path) -> String {
 /// Renders the assessment as a SARIF 2.1.0 log.
 #[must_use]
 pub fn render(assessment: &Assessment) -> Vec<u8> {
+    render_with(assessment, &[])
+}
+
+/// Renders the assessment as SARIF 2.1.0, with compliance views in the run's property bag
+/// (`properties.compliance`, as in the JSON report) when there are any.
+#[must_use]
+pub fn render_with(assessment: &Assessment, compliance: &[crate::compliance::View]) -> Vec<u8> {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|rule| {
@@ -160,7 +167,7 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
             )
         })
         .collect();
-    let log = json!({
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -174,6 +181,9 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
             "columnKind": "unicodeCodePoints",
         }],
     });
+    if !compliance.is_empty() {
+        log["runs"][0]["properties"] = json!({ "compliance": compliance });
+    }
     let mut bytes = crate::escape::json(serde_json::to_vec_pretty(&log).unwrap_or_default());
     bytes.push(b'\n');
     bytes

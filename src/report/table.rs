@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use crate::assessment::Assessment;
+use crate::compliance::{Status, View};
 use crate::escape::terminal;
 use crate::scoring::Severity;
 
@@ -30,6 +31,12 @@ fn severity_code(severity: Severity) -> &'static str {
 /// Renders the assessment for a terminal.
 #[must_use]
 pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
+    render_with(assessment, color, &[])
+}
+
+/// Renders the assessment and its compliance views for a terminal.
+#[must_use]
+pub fn render_with(assessment: &Assessment, color: bool, compliance: &[View]) -> Vec<u8> {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -88,6 +95,9 @@ pub fn render(assessment: &Assessment, color: bool) -> Vec<u8> {
         assessment.untracked()
     );
     attack_paths(&mut out, assessment);
+    for view in compliance {
+        compliance_view(&mut out, view, color);
+    }
     for pattern in &assessment.unmatched_tracking {
         let _ = writeln!(
             out,
@@ -162,6 +172,81 @@ fn attack_paths(out: &mut String, assessment: &Assessment) {
                     path.more_entries
                 );
             }
+        }
+    }
+}
+
+/// At most this many threats are listed under one requirement; the JSON report has them all.
+const SHOWN_PER_REQUIREMENT: usize = 10;
+
+/// One framework's view: each requirement with its status and the threats that affect it.
+fn compliance_view(out: &mut String, view: &View, color: bool) {
+    let _ = writeln!(out, "\ncompliance: {} — {}", view.name, view.version);
+    let data: Vec<_> = view.data.iter().map(|d| terminal(d)).collect();
+    let _ = writeln!(
+        out,
+        "  scope: {}{}; {} element{}",
+        view.scope,
+        if data.is_empty() {
+            String::new()
+        } else {
+            format!(" (data: {})", data.join(", "))
+        },
+        view.elements,
+        if view.elements == 1 { "" } else { "s" }
+    );
+    let summary = &view.summary;
+    let _ = writeln!(
+        out,
+        "  {} with threats, {} with no threat found, {} with no regulated data to check, {} not assessed by strider (no requirement is shown as met: strider sees the model, not the running system)",
+        summary.threatened, summary.no_threat_found, summary.no_data_in_scope, summary.not_assessed
+    );
+    for requirement in &view.requirements {
+        let status = if requirement.status == Status::Threats {
+            let undecided = requirement.threats.iter().filter(|t| t.undecided()).count();
+            paint(
+                &format!(
+                    "{} threat{} ({undecided} undecided)",
+                    requirement.threats.len(),
+                    if requirement.threats.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
+                ),
+                "1",
+                color,
+            )
+        } else {
+            requirement.status.text().to_owned()
+        };
+        let rules: Vec<&str> = requirement.rules.iter().map(|r| r.rule).collect();
+        let _ = writeln!(
+            out,
+            "  {:<18} {} — {status}{}",
+            requirement.id,
+            requirement.title,
+            if rules.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", rules.join(", "))
+            }
+        );
+        for threat in requirement.threats.iter().take(SHOWN_PER_REQUIREMENT) {
+            let _ = writeln!(
+                out,
+                "    - {:<8} {} ({})",
+                threat.severity.name(),
+                terminal(&threat.threat),
+                threat.status
+            );
+        }
+        if requirement.threats.len() > SHOWN_PER_REQUIREMENT {
+            let _ = writeln!(
+                out,
+                "    - and {} more",
+                requirement.threats.len() - SHOWN_PER_REQUIREMENT
+            );
         }
     }
 }
