@@ -650,7 +650,8 @@ pub fn iam_services(model: &Model, id: &str) -> &'static [&'static str] {
 }
 
 /// Actions that hand out more rights than the function has, or every right: the actions
-/// strider treats as privileged (the same list as `privileged-action-on-public-path`).
+/// strider treats as privileged (`privileged-action-on-public-path` and administrative
+/// functions use this one list).
 ///
 /// This is the seam for the IAM action catalogue: once it classifies actions by access level,
 /// "privileged" becomes "permissions management" plus these privilege multipliers, here only.

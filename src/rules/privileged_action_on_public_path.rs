@@ -1,15 +1,5 @@
 use super::{Context, Finding, declare_rule};
 
-/// Actions that hand out more rights than the function has.
-const PRIVILEGED: [&str; 6] = [
-    "iam:PassRole",
-    "iam:*",
-    "sts:AssumeRole",
-    "lambda:InvokeFunction",
-    "lambda:*",
-    "*",
-];
-
 declare_rule! {
     /// ## What it finds
     /// A function reachable from the internet that may pass roles, assume roles or invoke any
@@ -63,7 +53,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .iter()
             .filter(|p| p.on.iter().any(|r| r == "*"))
             .flat_map(|p| p.allow.iter().map(String::as_str))
-            .filter(|a| PRIVILEGED.contains(a))
+            .filter(|a| super::context::is_privileged_action(a))
             .collect();
         actions.sort_unstable();
         actions.dedup();

@@ -1114,44 +1114,35 @@ impl Mapper<'_> {
             return;
         };
         let id = self.b.id(self.file, &r.id);
-        let mut channel = element_doc("function-url");
-        channel.set("public", Doc::Bool(true));
         let auth = self.prop(r, "AuthType").and_then(|v| v.text());
-        channel.set(
-            "auth",
-            Doc::str(if auth.as_deref() == Some("AWS_IAM") {
-                "iam"
-            } else {
-                "none"
-            }),
-        );
         let from = self.from(r);
-        self.b.add("channels", "channels", &id, channel, from);
-        let mut trigger = Doc::map();
-        trigger.set("kind", Doc::str("http"));
-        trigger.set("source", Doc::str(id));
+        let trigger = self.url_channel(&id, auth.as_deref(), from);
         self.push_trigger(&function, trigger);
     }
 
-    fn function_url(&mut self, r: &Resource, function: &str, config: &Val) -> Doc {
-        let id = self.b.fresh(&format!("{function}-url"));
+    /// A function URL channel `id` (public; `AWS_IAM` or no authentication), and the trigger
+    /// of the function behind it.
+    fn url_channel(&mut self, id: &str, auth: Option<&str>, from: String) -> Doc {
         let mut channel = element_doc("function-url");
         channel.set("public", Doc::Bool(true));
-        let auth = config.get("AuthType").and_then(Val::text);
-        channel.set(
-            "auth",
-            Doc::str(if auth.as_deref() == Some("AWS_IAM") {
-                "iam"
-            } else {
-                "none"
-            }),
-        );
-        let from = format!("{} (its FunctionUrlConfig)", self.from(r));
-        self.b.add("channels", "channels", &id, channel, from);
+        let auth = if auth == Some("AWS_IAM") {
+            "iam"
+        } else {
+            "none"
+        };
+        channel.set("auth", Doc::str(auth));
+        self.b.add("channels", "channels", id, channel, from);
         let mut trigger = Doc::map();
         trigger.set("kind", Doc::str("http"));
         trigger.set("source", Doc::str(id));
         trigger
+    }
+
+    fn function_url(&mut self, r: &Resource, function: &str, config: &Val) -> Doc {
+        let id = self.b.fresh(&format!("{function}-url"));
+        let auth = config.get("AuthType").and_then(Val::text);
+        let from = format!("{} (its FunctionUrlConfig)", self.from(r));
+        self.url_channel(&id, auth.as_deref(), from)
     }
 
     fn rule(&mut self, r: &Resource) {
