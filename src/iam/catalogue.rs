@@ -327,6 +327,11 @@ impl Catalogue {
         if prefix.is_empty() || name.is_empty() || name.contains(':') {
             return Some(ActionProblem::Malformed);
         }
+        // What the catalogue grants is settled without AWS's own policies: parsing those (two
+        // megabytes) is for actions the catalogue does not know.
+        if self.service(prefix).is_some() && self.grants_anything(&folded) {
+            return None;
+        }
         let named = named_by_aws();
         let prefix_lower = prefix.to_ascii_lowercase();
         let service_named = named.services.contains(&prefix_lower);
@@ -351,6 +356,14 @@ impl Catalogue {
             .filter(|_| with_suggestion)
             .and_then(|service| suggest(name, self.service_actions(service), |a| a.name));
         Some(ActionProblem::UnknownAction { suggestion })
+    }
+
+    /// Whether `pattern` grants at least one action of the catalogue.
+    fn grants_anything(&'static self, pattern: &str) -> bool {
+        match self.action(pattern) {
+            Some(_) => true,
+            None => pattern::is_pattern(pattern) && !self.expand(pattern).is_empty(),
+        }
     }
 
     fn suggest_service(&self, prefix: &str) -> Option<&'static str> {

@@ -182,6 +182,8 @@ pub struct Template {
     ids: BTreeMap<String, usize>,
     /// What resolution could not do, collected as it goes.
     unresolved: std::cell::RefCell<Vec<Unresolved>>,
+    /// Conditions decided so far (`None`: being decided).
+    decided: std::cell::RefCell<BTreeMap<String, Option<Option<bool>>>>,
 }
 
 impl Template {
@@ -205,6 +207,7 @@ impl Template {
             mappings: root.get("Mappings").cloned(),
             ids: BTreeMap::new(),
             unresolved: std::cell::RefCell::new(Vec::new()),
+            decided: std::cell::RefCell::new(BTreeMap::new()),
         };
         if let Some(Value::Mapping(resources)) = root.get("Resources").map(|n| &n.value) {
             for (key, node) in resources {
@@ -279,16 +282,32 @@ impl Template {
         }
     }
 
+    /// A condition's value, decided once (conditions naming conditions are shared, not
+    /// re-evaluated); `None` when it cannot be decided or refers to itself.
     fn condition(&self, name: &str, span: Span, depth: usize) -> Option<bool> {
         let Some(node) = self.conditions.get(name) else {
             self.note(span, format!("condition `{name}` is not defined"));
             return None;
         };
+        match self.decided.borrow().get(name) {
+            Some(Some(value)) => return *value,
+            Some(None) => {
+                self.note(span, format!("condition `{name}` refers to itself"));
+                return None;
+            }
+            None => {}
+        }
         if depth > MAX_NESTING {
-            self.note(span, format!("condition `{name}` refers to itself"));
+            self.note(span, format!("condition `{name}` nests too deeply"));
             return None;
         }
-        self.truth(node, depth + 1)
+        // Being decided: a reference back to it is a loop.
+        self.decided.borrow_mut().insert(name.to_owned(), None);
+        let value = self.truth(node, depth + 1);
+        self.decided
+            .borrow_mut()
+            .insert(name.to_owned(), Some(value));
+        value
     }
 
     fn truth(&self, node: &Node, depth: usize) -> Option<bool> {
@@ -309,28 +328,19 @@ impl Template {
                 Some(a.text()? == b.text()?)
             }
             "Fn::Not" => Some(!self.truth(args.first()?, depth + 1)?),
-            "Fn::And" => {
+            // One decided operand settles it (`false` for And, `true` for Or), even when
+            // another cannot be decided.
+            "Fn::And" | "Fn::Or" => {
+                let settles = function == "Fn::Or";
                 let values: Vec<Option<bool>> =
                     args.iter().map(|a| self.truth(a, depth + 1)).collect();
-                if values.contains(&Some(false)) {
-                    Some(false)
+                if values.contains(&Some(settles)) {
+                    Some(settles)
                 } else {
                     values
                         .into_iter()
                         .collect::<Option<Vec<bool>>>()
-                        .map(|_| true)
-                }
-            }
-            "Fn::Or" => {
-                let values: Vec<Option<bool>> =
-                    args.iter().map(|a| self.truth(a, depth + 1)).collect();
-                if values.contains(&Some(true)) {
-                    Some(true)
-                } else {
-                    values
-                        .into_iter()
-                        .collect::<Option<Vec<bool>>>()
-                        .map(|_| false)
+                        .map(|_| !settles)
                 }
             }
             _ => None,
@@ -741,6 +751,24 @@ Resources:
         );
         assert!(!t.exists(t.resource("Dev").unwrap()));
         assert!(t.exists(t.resource("Table").unwrap()));
+    }
+
+    #[test]
+    fn conditions_naming_conditions_are_decided_once() {
+        // Each condition names the previous one twice: evaluated afresh, 2^40 evaluations.
+        let mut text = String::from("Conditions:\n  C0: !Equals [a, a]\n");
+        for i in 1..40 {
+            text.push_str(&format!(
+                "  C{i}: !And [!Condition C{}, !Condition C{}]\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        text.push_str("Resources:\n  R: {Type: AWS::SQS::Queue, Condition: C39}\n");
+        let t = template(&text);
+        let started = std::time::Instant::now();
+        assert!(t.exists(t.resource("R").unwrap()));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
