@@ -18,6 +18,18 @@ const MAX_NESTING: usize = 32;
 /// The most list items or text pieces one resolution yields (`Fn::Join` over a huge list).
 const MAX_PIECES: usize = 10_000;
 
+/// How deep conditions naming conditions may nest (each is decided once).
+const MAX_CONDITION_NESTING: usize = 512;
+
+/// A condition's state while a template is read.
+#[derive(Debug, Clone, Copy)]
+enum Decision {
+    /// Being decided: a reference back to it is a loop.
+    Deciding,
+    /// Decided (`None`: it cannot be).
+    Decided(Option<bool>),
+}
+
 /// A template's value after resolution.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -182,8 +194,10 @@ pub struct Template {
     ids: BTreeMap<String, usize>,
     /// What resolution could not do, collected as it goes.
     unresolved: std::cell::RefCell<Vec<Unresolved>>,
-    /// Conditions decided so far (`None`: being decided).
-    decided: std::cell::RefCell<BTreeMap<String, Option<Option<bool>>>>,
+    /// Conditions decided so far, or being decided.
+    decided: std::cell::RefCell<BTreeMap<String, Decision>>,
+    /// How many conditions are being decided at once (the chain being followed).
+    deciding: std::cell::Cell<usize>,
 }
 
 impl Template {
@@ -208,6 +222,7 @@ impl Template {
             ids: BTreeMap::new(),
             unresolved: std::cell::RefCell::new(Vec::new()),
             decided: std::cell::RefCell::new(BTreeMap::new()),
+            deciding: std::cell::Cell::new(0),
         };
         if let Some(Value::Mapping(resources)) = root.get("Resources").map(|n| &n.value) {
             for (key, node) in resources {
@@ -278,35 +293,40 @@ impl Template {
     pub fn exists(&self, resource: &Resource) -> bool {
         match &resource.condition {
             None => true,
-            Some(name) => self.condition(name, resource.span, 0).unwrap_or(true),
+            Some(name) => self.condition(name, resource.span).unwrap_or(true),
         }
     }
 
     /// A condition's value, decided once (conditions naming conditions are shared, not
     /// re-evaluated); `None` when it cannot be decided or refers to itself.
-    fn condition(&self, name: &str, span: Span, depth: usize) -> Option<bool> {
+    fn condition(&self, name: &str, span: Span) -> Option<bool> {
         let Some(node) = self.conditions.get(name) else {
             self.note(span, format!("condition `{name}` is not defined"));
             return None;
         };
         match self.decided.borrow().get(name) {
-            Some(Some(value)) => return *value,
-            Some(None) => {
+            Some(Decision::Decided(value)) => return *value,
+            Some(Decision::Deciding) => {
                 self.note(span, format!("condition `{name}` refers to itself"));
                 return None;
             }
             None => {}
         }
-        if depth > MAX_NESTING {
+        // Each condition is decided once, so only the chain being followed bounds the
+        // recursion; each definition gets the whole nesting budget of its own.
+        if self.deciding.get() >= MAX_CONDITION_NESTING {
             self.note(span, format!("condition `{name}` nests too deeply"));
             return None;
         }
-        // Being decided: a reference back to it is a loop.
-        self.decided.borrow_mut().insert(name.to_owned(), None);
-        let value = self.truth(node, depth + 1);
         self.decided
             .borrow_mut()
-            .insert(name.to_owned(), Some(value));
+            .insert(name.to_owned(), Decision::Deciding);
+        self.deciding.set(self.deciding.get() + 1);
+        let value = self.truth(node, 0);
+        self.deciding.set(self.deciding.get() - 1);
+        self.decided
+            .borrow_mut()
+            .insert(name.to_owned(), Decision::Decided(value));
         value
     }
 
@@ -319,7 +339,7 @@ impl Template {
             _ => vec![argument],
         };
         match function {
-            "Condition" => self.condition(argument.as_scalar()?, argument.span, depth),
+            "Condition" => self.condition(argument.as_scalar()?, argument.span),
             "Fn::Equals" => {
                 let [a, b] = args.as_slice() else {
                     return None;
@@ -439,7 +459,7 @@ impl Template {
                 let name = self.resolve_at(argument, depth).text().unwrap_or_default();
                 self.unknown(span, format!("the export `{name}` of another stack"))
             }
-            "Condition" => match self.condition(argument.as_scalar().unwrap_or(""), span, depth) {
+            "Condition" => match self.condition(argument.as_scalar().unwrap_or(""), span) {
                 Some(b) => Val::Bool(b),
                 None => self.unknown(span, "a condition that cannot be decided"),
             },
@@ -525,7 +545,7 @@ impl Template {
         let Some(name) = condition.as_scalar() else {
             return self.unknown(span, "`Fn::If` names its condition");
         };
-        match self.condition(name, condition.span, depth) {
+        match self.condition(name, condition.span) {
             Some(false) => self.resolve_at(no, depth),
             Some(true) => self.resolve_at(yes, depth),
             None => {
@@ -767,8 +787,27 @@ Resources:
         text.push_str("Resources:\n  R: {Type: AWS::SQS::Queue, Condition: C39}\n");
         let t = template(&text);
         let started = std::time::Instant::now();
-        assert!(t.exists(t.resource("R").unwrap()));
+        assert_eq!(
+            t.condition("C39", t.resource("R").unwrap().span),
+            Some(true)
+        );
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(t.take_unresolved().is_empty());
+    }
+
+    #[test]
+    fn a_chain_of_conditions_longer_than_the_budget_is_reported_not_a_stack_overflow() {
+        let mut text = String::from("Conditions:\n  C0: !Equals [a, a]\n");
+        for i in 1..2000 {
+            text.push_str(&format!("  C{i}: !Not [!Condition C{}]\n", i - 1));
+        }
+        text.push_str("Resources:\n  R: {Type: AWS::SQS::Queue, Condition: C1999}\n");
+        let t = template(&text);
+        assert_eq!(t.condition("C1999", t.resource("R").unwrap().span), None);
+        assert!(t
+            .take_unresolved()
+            .iter()
+            .any(|u| u.what.contains("nests too deeply")));
     }
 
     #[test]
