@@ -804,10 +804,11 @@ Resources:
         text.push_str("Resources:\n  R: {Type: AWS::SQS::Queue, Condition: C1999}\n");
         let t = template(&text);
         assert_eq!(t.condition("C1999", t.resource("R").unwrap().span), None);
-        assert!(t
-            .take_unresolved()
-            .iter()
-            .any(|u| u.what.contains("nests too deeply")));
+        assert!(
+            t.take_unresolved()
+                .iter()
+                .any(|u| u.what.contains("nests too deeply"))
+        );
     }
 
     #[test]
