@@ -335,19 +335,12 @@ fn harmless_wildcard(cx: &Context<'_>, finding: &Finding) -> bool {
     let Some((actions, _)) = finding.qualifier.as_deref().and_then(|q| q.split_once('@')) else {
         return false;
     };
-    let governed: std::collections::BTreeSet<&str> = cx
-        .model
-        .stores
-        .keys()
-        .chain(cx.model.channels.keys())
-        .flat_map(|id| crate::rules::iam_services(cx.model, id).iter().copied())
-        .collect();
-    actions.split(',').all(|action| {
-        let service = action.split_once(':').map(|(s, _)| s);
-        !action.contains('*')
-            && !crate::rules::is_privileged_action(action)
-            && service.is_some_and(|s| !governed.contains(s))
-    })
+    let catalogue = crate::iam::catalogue();
+    actions
+        .split(',')
+        .map(|action| catalogue.action(action))
+        .collect::<Option<Vec<_>>>()
+        .is_some_and(|actions| cx.harmless(actions.into_iter()))
 }
 
 /// Likelihood after declared controls and tracking.

@@ -62,7 +62,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 /// The figures each app must keep: (app, recall, recall over expressible labels, noise). Recall
 /// floors are rounded down and noise ceilings up, to three decimals.
 const FLOORS: &[(&str, f64, f64, f64)] = &[
-    ("dvsa", 0.526, 0.6, 0.196),
+    ("dvsa", 0.754, 0.86, 0.181),
     ("security-workshop", 0.866, 1.0, 0.303),
     ("serverless-goat", 0.642, 0.75, 0.295),
 ];

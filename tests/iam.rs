@@ -179,7 +179,7 @@ fn iam_problems_are_warnings_with_places_and_hints() {
         "14:49 `arn:aws:iam::aws:policy/AWSLambdaRole` is not the ARN of the AWS managed policy `AWSLambdaRole` | its ARN is `arn:aws:iam::aws:policy/service-role/AWSLambdaRole` (or write its name alone)",
         "16:9 `DynamoDBCrudPolicyy` is not a SAM policy template, so strider cannot tell what it grants | did you mean `DynamoDBCrudPolicy`?",
         "17:9 policy template `DynamoDBCrudPolicy` needs `TableName` | give every parameter, naming element ids or ARNs: `DynamoDBCrudPolicy: {TableName: <id>}`",
-        "18:50 policy template `S3ReadPolicy` has no parameter `TableName` | `S3ReadPolicy` takes `BucketName`",
+        "18:39 policy template `S3ReadPolicy` has no parameter `TableName` | `S3ReadPolicy` takes `BucketName`",
         "21:24 `NotAPolicyAtAll` is not an AWS managed policy, so strider cannot tell what it grants | name an AWS managed policy (`AmazonDynamoDBReadOnlyAccess`) or its ARN; write your own statements as `permissions`",
     ];
     assert_eq!(got, expected);

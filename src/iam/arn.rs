@@ -158,22 +158,14 @@ pub fn classify(resource: &str, kind: ResourceKind, name: &str) -> Reference {
             parts: kind.has_parts(),
         };
     }
-    let Some(rest) = resource.strip_prefix("arn:") else {
+    if !resource.starts_with("arn:") {
         return if resource == name {
             Reference::Whole
         } else {
             Reference::Unrelated
         };
-    };
-    // partition:service:region:account:resource (the resource may hold more `:`).
-    let mut fields = rest.splitn(5, ':');
-    let (Some(_partition), Some(service), Some(_region), Some(_account), Some(written)) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) else {
+    }
+    let Some((service, written)) = split(resource) else {
         return Reference::Unrelated;
     };
     let (expected_service, _) = kind.arn_shape();
@@ -205,9 +197,12 @@ pub fn classify(resource: &str, kind: ResourceKind, name: &str) -> Reference {
                 return Reference::Part(part(kind, &written[whole.len() + 1..]));
             }
             // A qualified function ARN (`:alias`, `:42`, `:*`) is the function.
-            (ResourceKind::Function, Some(b':'))
-            // A secret's ARN ends in `-` and six random characters.
-            | (ResourceKind::Secret, Some(b'-')) => return Reference::Whole,
+            (ResourceKind::Function, Some(b':')) => return Reference::Whole,
+            // A secret's ARN ends in `-` and six random characters (`db-AbC123`); `db-prod`
+            // is another secret.
+            (ResourceKind::Secret, Some(b'-')) if is_secret_suffix(&written[whole.len()..]) => {
+                return Reference::Whole;
+            }
             _ => {}
         }
     }
@@ -225,6 +220,85 @@ pub fn classify(resource: &str, kind: ResourceKind, name: &str) -> Reference {
     } else {
         Reference::Unrelated
     }
+}
+
+/// An ARN's service and resource part (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, the
+/// resource possibly holding more `:`); `None` for anything else.
+#[must_use]
+pub fn split(arn: &str) -> Option<(&str, &str)> {
+    let rest = arn.strip_prefix("arn:")?;
+    let mut fields = rest.splitn(5, ':');
+    let (_partition, service, _region, _account, resource) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    Some((service, resource))
+}
+
+/// The resource name an ARN names without wildcards: `…:table/NAME/…`,
+/// `arn:aws:s3:::NAME/…`, `…:function:NAME[:qualifier]`, `…:stream/NAME`, and the whole resource
+/// part of queues, topics and the like (`…:sqs:REGION:ACCOUNT:NAME`).
+#[must_use]
+pub fn resource_name(arn: &str) -> Option<&str> {
+    if arn.len() > MAX_RESOURCE {
+        return None;
+    }
+    let (service, resource) = split(arn)?;
+    let name = match service {
+        "s3" => resource.split('/').next(),
+        "dynamodb" | "kinesis" => resource.split('/').nth(1),
+        "lambda" => resource
+            .strip_prefix("function:")
+            .map(|f| f.split(':').next().unwrap_or(f)),
+        _ => Some(resource),
+    }?;
+    (!name.is_empty() && !pattern::is_pattern(name)).then_some(name)
+}
+
+/// Whether a resource covers resources of every name: `*`, or an ARN whose resource part has no
+/// literal name before its first wildcard (`arn:aws:s3:::*`, `arn:aws:dynamodb:*:*:table/*`,
+/// `arn:aws:lambda:*:*:function:*`, `arn:aws:logs:*:*:*`). A wildcard after a name scopes it
+/// (`arn:aws:s3:::orders/*`, `…:function:orders-*`, `…:log-group:/aws/lambda/f:*`); wildcards in
+/// the region or account do not make a resource broad.
+#[must_use]
+pub fn is_broad(resource: &str) -> bool {
+    if resource.len() > MAX_RESOURCE {
+        return false;
+    }
+    if !resource.starts_with("arn:") {
+        return !resource.is_empty() && resource.bytes().all(|b| b == b'*');
+    }
+    let Some((service, written)) = split(resource) else {
+        return false;
+    };
+    let Some(star) = written.find(['*', '?']) else {
+        return false;
+    };
+    let literal = &written[..star];
+    if literal.is_empty() || pattern::is_pattern(service) {
+        return true;
+    }
+    // S3 names have no resource type before them; other services write `type/` or `type:`.
+    if service == "s3" {
+        return false;
+    }
+    literal.strip_suffix(['/', ':']).is_some_and(|kind| {
+        !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+    })
+}
+
+/// Whether text is the suffix AWS appends to a secret's name — `-` and six letters or digits —
+/// or the pattern AWS documents for it (`-??????`).
+fn is_secret_suffix(text: &str) -> bool {
+    text.strip_prefix('-').is_some_and(|random| {
+        random.len() == 6
+            && random
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'?')
+    })
 }
 
 /// Which part the text after `<name>/` names.
@@ -251,6 +325,55 @@ fn part(kind: ResourceKind, below: &str) -> Part {
 mod tests {
     use super::*;
     use ResourceKind as K;
+
+    #[test]
+    fn names_in_arns() {
+        assert_eq!(
+            resource_name("arn:aws:dynamodb:us-east-1:1:table/Orders/stream/x"),
+            Some("Orders")
+        );
+        assert_eq!(resource_name("arn:aws:s3:::uploads/in/*"), Some("uploads"));
+        assert_eq!(
+            resource_name("arn:aws:lambda:r:1:function:worker:live"),
+            Some("worker")
+        );
+        assert_eq!(resource_name("arn:aws:sqs:r:1:jobs"), Some("jobs"));
+        assert_eq!(resource_name("arn:aws:s3:::*"), None);
+        assert_eq!(resource_name("arn:aws:sqs:r:1"), None);
+        assert_eq!(resource_name("orders"), None);
+    }
+
+    #[test]
+    fn broad_resources_cover_every_name() {
+        for broad in [
+            "*",
+            "arn:aws:s3:::*",
+            "arn:aws:s3:::*/*",
+            "arn:aws:dynamodb:*:*:table/*",
+            "arn:aws:lambda:*:*:function:*",
+            "arn:aws:logs:*:*:*",
+            "arn:aws:sqs:us-east-1:123456789012:*",
+            "arn:aws:*:*:*:*",
+        ] {
+            assert!(is_broad(broad), "{broad}");
+        }
+        for scoped in [
+            "orders",
+            "arn:aws:s3:::orders",
+            "arn:aws:s3:::orders/*",
+            "arn:aws:s3:::uploads-*",
+            "arn:aws:dynamodb:*:*:table/orders",
+            "arn:aws:dynamodb:*:*:table/orders/index/*",
+            "arn:aws:lambda:*:*:function:orders-*",
+            "arn:aws:logs:*:*:log-group:/aws/lambda/f:*",
+            "arn:aws:secretsmanager:*:*:secret:db-*",
+            "arn:aws:iam::*:role/AWS-SSM-DiagnosisExecutionRole*",
+            "arn:aws",
+            "",
+        ] {
+            assert!(!is_broad(scoped), "{scoped}");
+        }
+    }
 
     #[test]
     fn classification_table() {
@@ -412,6 +535,18 @@ mod tests {
                 K::Secret,
                 "db",
                 wildcard(true, false),
+            ),
+            (
+                "arn:aws:secretsmanager:*:*:secret:db-prod",
+                K::Secret,
+                "db",
+                Reference::Unrelated,
+            ),
+            (
+                "arn:aws:secretsmanager:*:*:secret:db-AbC123-x",
+                K::Secret,
+                "db",
+                Reference::Unrelated,
             ),
             (
                 "arn:aws:ssm:*:*:parameter/app/db",

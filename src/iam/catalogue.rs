@@ -187,14 +187,12 @@ impl Catalogue {
                     else {
                         continue;
                     };
-                    let Ok(service_index) = u16::try_from(services.len() - 1) else {
-                        continue;
-                    };
                     actions.push(Action {
                         service: service.prefix,
                         name,
                         level,
-                        service_index,
+                        // Set once the services are sorted.
+                        service_index: 0,
                         resource_types,
                     });
                 }
@@ -207,9 +205,16 @@ impl Catalogue {
         for service in &services {
             actions[service.first..service.end].sort_by(|a, b| cmp_folded(a.name, b.name));
         }
-        let mut catalogue = Catalogue { services, actions };
-        catalogue.services.sort_by(|a, b| a.prefix.cmp(b.prefix));
-        catalogue
+        // Services are looked up case-insensitively: sorted so, and each action pointed at its
+        // service's place after the sort.
+        services.sort_by(|a, b| cmp_folded(a.prefix, b.prefix));
+        for (index, service) in services.iter().enumerate() {
+            let index = u16::try_from(index).unwrap_or(u16::MAX);
+            for action in &mut actions[service.first..service.end] {
+                action.service_index = index;
+            }
+        }
+        Catalogue { services, actions }
     }
 
     /// Every action, grouped by service.

@@ -8,12 +8,14 @@
 //! Unknown policies, templates and actions grant nothing here; validation warns about them.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use super::arn::{self, Reference, ResourceKind};
 use super::catalogue::{Action, catalogue};
-use super::policies::{Effect, Statement, managed_policy, policy_template};
-use crate::model::{ChannelKind, Model, Permission, Section, StoreKind};
+use super::policies::{Effect, Statement, managed_policy_with, policy_template_with};
+use super::privilege::is_privileged;
+use crate::model::{ChannelKind, Function, Model, Permission, Section, StoreKind};
 
 /// Where a grant comes from, for explanations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,14 +93,61 @@ pub struct Grant<'m> {
 }
 
 impl Grant<'_> {
-    /// Whether the grant allows something on a wildcard resource (`*`, `arn:aws:s3:::*`…).
+    /// Whether the grant allows (rather than denies).
+    #[must_use]
+    pub fn allows(&self) -> bool {
+        self.effect == Effect::Allow
+    }
+
+    /// Whether the grant is about resources of every name (`*`, `arn:aws:s3:::*`,
+    /// `…:table/*`, or `NotResource`): see [`super::arn::is_broad`].
     #[must_use]
     pub fn has_wildcard_resource(&self) -> bool {
-        self.not_resource
+        self.not_resource || self.resources.iter().any(|r| arn::is_broad(&r.written))
+    }
+
+    /// The resources as written, comma-separated (`NotResource` ones prefixed `not `).
+    #[must_use]
+    pub fn written_resources(&self) -> String {
+        let written: Vec<&str> = self.resources.iter().map(|r| r.written.as_ref()).collect();
+        if self.not_resource {
+            format!("not {}", written.join(", "))
+        } else {
+            written.join(", ")
+        }
+    }
+
+    /// Whether an action is written as a pattern (`s3:*`, `dynamodb:Get*`, `*`) or as
+    /// `NotAction`.
+    #[must_use]
+    pub fn has_wildcard_action(&self) -> bool {
+        self.not_action
             || self
-                .resources
+                .written_actions
                 .iter()
-                .any(|r| crate::iam::pattern::is_pattern(&r.written))
+                .any(|a| crate::iam::pattern::is_pattern(a))
+    }
+
+    /// The action patterns as written that grant a privileged action
+    /// ([`crate::iam::privilege`]), in written order; for a `NotAction` statement, the whole
+    /// statement (`every action but …`). Empty when nothing it grants is privileged.
+    #[must_use]
+    pub fn privileged_patterns(&self) -> Vec<String> {
+        if !self.actions.iter().any(|a| is_privileged(a)) {
+            return Vec::new();
+        }
+        if self.not_action {
+            return vec![format!(
+                "every action but {}",
+                self.written_actions.join(", ")
+            )];
+        }
+        let catalogue = catalogue();
+        self.written_actions
+            .iter()
+            .filter(|p| catalogue.expand(p).iter().any(|a| is_privileged(a)))
+            .map(ToString::to_string)
+            .collect()
     }
 }
 
@@ -106,10 +155,29 @@ impl Grant<'_> {
 /// policies (the function's, then the role's), templates. Empty for an unknown function.
 #[must_use]
 pub fn effective_grants<'m>(model: &'m Model, id: &str) -> Vec<Grant<'m>> {
-    let Some(function) = model.functions.get(id) else {
-        return Vec::new();
-    };
+    match model.functions.get(id) {
+        Some(function) => grants_of(model, function, &elements(model)),
+        None => Vec::new(),
+    }
+}
+
+/// The effective grants of every function, by id: [`effective_grants`] with the model's
+/// elements indexed once.
+#[must_use]
+pub fn all_effective_grants(model: &Model) -> BTreeMap<&str, Vec<Grant<'_>>> {
     let elements = elements(model);
+    model
+        .functions
+        .iter()
+        .map(|(id, function)| (id.as_str(), grants_of(model, function, &elements)))
+        .collect()
+}
+
+fn grants_of<'m>(
+    model: &'m Model,
+    function: &'m Function,
+    elements: &[Element<'m>],
+) -> Vec<Grant<'m>> {
     let mut grants = Vec::new();
     let inline =
         |permissions: &'m [Permission], origin: Origin<'m>, grants: &mut Vec<Grant<'m>>| {
@@ -130,7 +198,7 @@ pub fn effective_grants<'m>(model: &'m Model, id: &str) -> Vec<Grant<'m>> {
                         .collect(),
                     false,
                     false,
-                    &elements,
+                    elements,
                 ));
             }
         };
@@ -153,7 +221,7 @@ pub fn effective_grants<'m>(model: &'m Model, id: &str) -> Vec<Grant<'m>> {
                     .map(move |p| (p, Some(role_id.as_str())))
             }));
     for (reference, role) in managed {
-        let Ok(policy) = managed_policy(reference) else {
+        let Ok(policy) = managed_policy_with(reference, false) else {
             continue;
         };
         let origin = Origin::ManagedPolicy {
@@ -161,17 +229,17 @@ pub fn effective_grants<'m>(model: &'m Model, id: &str) -> Vec<Grant<'m>> {
             role,
         };
         for statement in &policy.statements {
-            grants.push(from_statement(origin, statement.clone(), &elements));
+            grants.push(from_statement(origin, statement.clone(), elements));
         }
     }
     for template in &function.policy_templates {
         let Some((name, values)) = template.template() else {
             continue;
         };
-        let Ok(template) = policy_template(name) else {
+        let Ok(template) = policy_template_with(name, false) else {
             continue;
         };
-        let empty = std::collections::BTreeMap::new();
+        let empty = BTreeMap::new();
         let Ok(statements) = template.instantiate(values.unwrap_or(&empty)) else {
             continue;
         };
@@ -179,7 +247,7 @@ pub fn effective_grants<'m>(model: &'m Model, id: &str) -> Vec<Grant<'m>> {
             grants.push(from_statement(
                 Origin::Template(template.name),
                 statement,
-                &elements,
+                elements,
             ));
         }
     }
@@ -276,8 +344,16 @@ struct Element<'m> {
 }
 
 impl Element<'_> {
-    /// How a resource relates to the element, by its id or its name, the closer of the two.
+    /// How a resource relates to the element, by its id or its name, the closer of the two. A
+    /// resource that is not an ARN or `*` is a model id: it names the element with that id only.
     fn classify(&self, resource: &str) -> Reference {
+        if !resource.starts_with("arn:") && !resource.bytes().all(|b| b == b'*') {
+            return if resource == self.id {
+                Reference::Whole
+            } else {
+                Reference::Unrelated
+            };
+        }
         let by = |name: &str| match self.kind {
             Some(kind) => arn::classify(resource, kind, name),
             // Externals have no ARN: only their id or `*` names them.

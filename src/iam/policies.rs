@@ -311,7 +311,7 @@ pub fn managed_policy_with(
     let name = rest.rsplit('/').next().unwrap_or(rest);
     let policy = find(name).ok_or_else(|| unknown(name))?;
     let well_formed = rest.split_once(':').is_some_and(|(partition, tail)| {
-        partition.starts_with("aws")
+        PARTITIONS.contains(&partition)
             && tail
                 .strip_prefix("iam::aws:policy")
                 .and_then(|t| t.strip_suffix(name))
@@ -323,6 +323,18 @@ pub fn managed_policy_with(
         Err(PolicyProblem::WrongArn { policy })
     }
 }
+
+/// The AWS partitions, as ARNs write them.
+pub const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
 
 /// The SAM policy template of this name (names are case-sensitive in SAM).
 ///

@@ -539,9 +539,20 @@ impl<'a> Locator<'a> {
     /// The value at `path` below an element (`["triggers", "0", "source"]`), or the nearest place that exists.
     #[must_use]
     pub fn at(&self, section: Section, id: &str, path: &[&str]) -> Span {
+        self.walk(section, id, path, false)
+    }
+
+    /// The key at the end of `path` below an element (an unknown parameter's name rather than
+    /// its value), or the nearest place that exists.
+    #[must_use]
+    pub fn key_at(&self, section: Section, id: &str, path: &[&str]) -> Span {
+        self.walk(section, id, path, true)
+    }
+
+    fn walk(&self, section: Section, id: &str, path: &[&str], key_of_last: bool) -> Span {
         if let Some((key, mut node)) = self.entry(section, id).map(|(k, n)| (k, n)) {
             let mut span = key.span;
-            for segment in path {
+            for (i, segment) in path.iter().enumerate() {
                 let next = match (&node.value, segment.parse::<usize>()) {
                     (yaml::Value::Sequence(items), Ok(index)) => {
                         items.get(index).map(|item| (item, item.span))
@@ -554,7 +565,10 @@ impl<'a> Locator<'a> {
                     break;
                 };
                 node = child;
-                span = if matches!(child.value, yaml::Value::Scalar { .. }) {
+                let last = i + 1 == path.len();
+                span = if matches!(child.value, yaml::Value::Scalar { .. })
+                    && !(key_of_last && last)
+                {
                     child.span
                 } else {
                     child_span

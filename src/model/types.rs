@@ -9,6 +9,14 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The largest reserved concurrency a model may declare, far above any account's quota.
+pub const MAX_RESERVED_CONCURRENCY: u32 = 1_000_000;
+
+/// The HTTP methods a route may name (`ANY` and `*` for every method).
+pub const HTTP_METHODS: [&str; 9] = [
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", "*",
+];
+
 /// An element id: a stable map key that threats, tracking entries and diffs refer to.
 pub type Id = String;
 
@@ -775,7 +783,7 @@ pub struct Trigger {
     /// The channel or store the events come from (for `invoke`: the actor or external that invokes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Id>,
-    /// HTTP method (`http`).
+    /// HTTP method (`http`): one of [`HTTP_METHODS`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// Route path (`http`) or route key (`websocket`).

@@ -844,9 +844,7 @@ impl<'m> Checker<'m, '_, '_> {
             }
         }
         if let Some(method) = &trigger.method {
-            const METHODS: [&str; 9] = [
-                "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", "*",
-            ];
+            const METHODS: [&str; 9] = crate::model::HTTP_METHODS;
             if !METHODS.contains(&method.as_str()) {
                 let span = self.span((f, id, &["triggers", &i, "method"]));
                 self.push(
@@ -1057,7 +1055,9 @@ impl<'m> Checker<'m, '_, '_> {
                 }
                 Err(TemplateProblem::UnknownParameters(unknown)) => {
                     for parameter in unknown {
-                        let span = self.span((f, id, &["policy_templates", &i, name, &parameter]));
+                        let span =
+                            self.at
+                                .key_at(f, id, &["policy_templates", &i, name, &parameter]);
                         let hint = did_you_mean(&parameter, template.parameters.iter().copied())
                             .unwrap_or_else(|| {
                                 if template.parameters.is_empty() {

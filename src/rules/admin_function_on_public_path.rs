@@ -1,4 +1,4 @@
-use super::{Context, Finding, context, declare_rule};
+use super::{Context, Finding, declare_rule};
 
 declare_rule! {
     /// ## What it finds
@@ -7,8 +7,9 @@ declare_rule! {
     /// or description:
     ///
     /// - it is declared `administrative: true`;
-    /// - it may take privileged actions on every resource (`iam:PassRole`, `iam:*`,
-    ///   `sts:AssumeRole`, `lambda:InvokeFunction`, `lambda:*` or `*` on `"*"`);
+    /// - it may take privileged actions on resources of every name (`iam:PassRole`, `iam:*`,
+    ///   `sts:AssumeRole`, `lambda:InvokeFunction`, `lambda:*` or `*` on `"*"`), whether inline,
+    ///   through its role, an AWS managed policy or a SAM policy template grants them;
     /// - one of its routes is on an API or function URL that only administrative actors
     ///   (`administrative: true`) use.
     ///
@@ -47,11 +48,11 @@ declare_rule! {
 
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (id, function) in &cx.model.functions {
+    for id in cx.model.functions.keys() {
         let Some(exposure) = cx.exposure(id).filter(|e| e.authenticated_hops == 0) else {
             continue;
         };
-        let Some(why) = context::administrative(cx.model, function) else {
+        let Some(why) = cx.administrative(id) else {
             continue;
         };
         findings.push(

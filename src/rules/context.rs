@@ -12,6 +12,7 @@ use petgraph::graph::NodeIndex;
 
 use crate::graph::paths::SearchTree;
 use crate::graph::{Dfd, FlowKind, Reach};
+use crate::iam::Grant;
 use crate::model::{Classification, Model};
 
 /// How an attacker reaches an element from an untrusted entry point.
@@ -47,6 +48,10 @@ pub struct Context<'m> {
     reach: Vec<Option<Classification>>,
     /// Elements an attacker reaches by control without passing through a function.
     front: Vec<bool>,
+    /// IAM services that act on some modelled store or channel.
+    governed: std::collections::BTreeSet<&'static str>,
+    /// Every function's effective grants, computed on first use.
+    grants: std::sync::OnceLock<std::collections::BTreeMap<&'m str, Vec<Grant<'m>>>>,
 }
 
 impl<'m> Context<'m> {
@@ -57,6 +62,12 @@ impl<'m> Context<'m> {
         let order = visit_order(dfd, &tree);
         let reach = reachable_classification(model, dfd);
         let front = front(model, dfd);
+        let governed = model
+            .stores
+            .keys()
+            .chain(model.channels.keys())
+            .flat_map(|id| iam_services(model, id).iter().copied())
+            .collect();
         Context {
             model,
             dfd,
@@ -65,7 +76,84 @@ impl<'m> Context<'m> {
             order,
             reach,
             front,
+            governed,
+            grants: std::sync::OnceLock::new(),
         }
+    }
+
+    /// A function's effective grants — inline permissions, its role's statements, AWS managed
+    /// policies and SAM policy templates ([`crate::iam::grants`]) — computed once per analysis
+    /// for every function. Empty for an unknown function.
+    #[must_use]
+    pub fn grants(&self, function: &str) -> &[Grant<'m>] {
+        self.grants
+            .get_or_init(|| crate::iam::all_effective_grants(self.model))
+            .get(function)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether an IAM service acts on some modelled store or channel (`dynamodb` when the model
+    /// has a table; not `logs` or `xray`).
+    #[must_use]
+    pub fn governs(&self, service: &str) -> bool {
+        self.governed.contains(service)
+    }
+
+    /// Whether actions are harmless on every resource: none is privileged and none belongs to a
+    /// service that acts on a modelled store or channel (`logs:PutLogEvents`,
+    /// `xray:PutTraceSegments`, `ec2:CreateNetworkInterface` — actions AWS grants only on `*`).
+    #[must_use]
+    pub fn harmless<'a>(&self, mut actions: impl Iterator<Item = &'a crate::iam::Action>) -> bool {
+        actions.all(|a| !crate::iam::is_privileged(a) && !self.governs(a.service))
+    }
+
+    /// The privileged actions ([`crate::iam::privilege`]) a function may take on every resource
+    /// (`*` or a wildcard ARN), each as written with where it comes from, sorted.
+    #[must_use]
+    pub fn privileged_actions(&self, function: &str) -> Vec<String> {
+        let mut actions: Vec<String> = self
+            .grants(function)
+            .iter()
+            .filter(|g| g.allows() && g.has_wildcard_resource())
+            .flat_map(|g| {
+                g.privileged_patterns()
+                    .into_iter()
+                    .map(move |p| match g.origin {
+                        crate::iam::Origin::Inline | crate::iam::Origin::Role(_) => {
+                            format!("`{p}`")
+                        }
+                        origin => format!("`{p}` ({origin})"),
+                    })
+            })
+            .collect();
+        actions.sort_unstable();
+        actions.dedup();
+        actions
+    }
+
+    /// Why a function is administrative, from explicit model facts only: it is declared
+    /// `administrative: true`, it may take privileged actions on every resource, or one of its
+    /// routes is on an API or function URL that only administrative actors use. `None` when
+    /// none holds — names and descriptions are not facts.
+    #[must_use]
+    pub fn administrative(&self, id: &str) -> Option<String> {
+        let function = self.model.functions.get(id)?;
+        if function.administrative {
+            return Some("declared `administrative: true`".to_owned());
+        }
+        let privileged = self.privileged_actions(id);
+        if !privileged.is_empty() {
+            return Some(format!(
+                "may take privileged actions on every resource: {}",
+                privileged.join(", ")
+            ));
+        }
+        function
+            .triggers
+            .iter()
+            .filter_map(|t| t.source.as_deref())
+            .find(|source| admin_only(self.model, source))
+            .map(|source| format!("routed through `{source}`, which only administrators use"))
     }
 
     /// How an attacker reaches an element by what the attacker can make happen — requests,
@@ -473,7 +561,7 @@ pub struct Route<'m> {
     pub auth: Option<crate::model::Auth>,
 }
 
-impl Context<'_> {
+impl<'m> Context<'m> {
     /// Every HTTP and WebSocket route of every function, in id order.
     #[must_use]
     pub fn routes(&self) -> Vec<Route<'_>> {
@@ -536,10 +624,10 @@ impl Context<'_> {
     /// counted, as the model does not say which route they take); and what other functions
     /// invoke it with.
     #[must_use]
-    pub fn function_data(
-        &self,
-        function: &crate::model::Function,
-    ) -> Vec<&crate::model::DataAsset> {
+    pub fn function_data(&self, id: &str) -> Vec<&'m crate::model::DataAsset> {
+        let Some(function) = self.model.functions.get(id) else {
+            return Vec::new();
+        };
         let mut ids: Vec<&String> = Vec::new();
         let held = |id: &str| -> Vec<&String> {
             self.model
@@ -567,12 +655,7 @@ impl Context<'_> {
             }
         }
         let graph = self.dfd.graph();
-        let node = self
-            .model
-            .functions
-            .iter()
-            .find(|(_, f)| std::ptr::eq(*f, function))
-            .and_then(|(id, _)| self.dfd.node(id));
+        let node = self.dfd.node(id);
         for edge in node
             .into_iter()
             .flat_map(|n| graph.edges_directed(n, Direction::Incoming))
@@ -649,68 +732,6 @@ pub fn iam_services(model: &Model, id: &str) -> &'static [&'static str] {
     &[]
 }
 
-/// Actions that hand out more rights than the function has, or every right: the actions
-/// strider treats as privileged (`privileged-action-on-public-path` and administrative
-/// functions use this one list).
-///
-/// This is the seam for the IAM action catalogue: once it classifies actions by access level,
-/// "privileged" becomes "permissions management" plus these privilege multipliers, here only.
-const PRIVILEGED_ACTIONS: [&str; 6] = [
-    "iam:PassRole",
-    "iam:*",
-    "sts:AssumeRole",
-    "lambda:InvokeFunction",
-    "lambda:*",
-    "*",
-];
-
-/// Whether an action is privileged: it hands out more rights than the function has.
-#[must_use]
-pub fn is_privileged_action(action: &str) -> bool {
-    PRIVILEGED_ACTIONS.contains(&action)
-}
-
-/// The privileged actions a function may take on every resource (`on: ["*"]`), sorted.
-#[must_use]
-pub fn privileged_actions<'m>(
-    model: &'m Model,
-    function: &'m crate::model::Function,
-) -> Vec<&'m str> {
-    let mut actions: Vec<&str> = permissions_of(model, function)
-        .iter()
-        .filter(|p| p.on.iter().any(|r| r == "*"))
-        .flat_map(|p| p.allow.iter().map(String::as_str))
-        .filter(|a| is_privileged_action(a))
-        .collect();
-    actions.sort_unstable();
-    actions.dedup();
-    actions
-}
-
-/// Why a function is administrative, from explicit model facts only: it is declared
-/// `administrative: true`, it may take privileged actions on every resource, or one of its
-/// routes is on an API or function URL that only administrative actors use. `None` when none
-/// holds — names and descriptions are not facts.
-#[must_use]
-pub fn administrative(model: &Model, function: &crate::model::Function) -> Option<String> {
-    if function.administrative {
-        return Some("declared `administrative: true`".to_owned());
-    }
-    let privileged = privileged_actions(model, function);
-    if !privileged.is_empty() {
-        return Some(format!(
-            "may take privileged actions on every resource: {}",
-            super::quoted(&privileged, ", ")
-        ));
-    }
-    function
-        .triggers
-        .iter()
-        .filter_map(|t| t.source.as_deref())
-        .find(|source| admin_only(model, source))
-        .map(|source| format!("routed through `{source}`, which only administrators use"))
-}
-
 /// Whether an API or function URL is used by administrative actors only (at least one, and no
 /// other actor or external).
 fn admin_only(model: &Model, channel: &str) -> bool {
@@ -726,19 +747,6 @@ fn admin_only(model: &Model, channel: &str) -> bool {
     senders.peek().is_some()
         && senders.all(|a| a.administrative)
         && !model.externals.values().any(|e| sends_to(&e.uses))
-}
-
-/// The permission statements a function runs with: its role's, or its own.
-#[must_use]
-pub fn permissions_of<'m>(
-    model: &'m Model,
-    function: &'m crate::model::Function,
-) -> &'m [crate::model::Permission] {
-    function
-        .role
-        .as_deref()
-        .and_then(|r| model.roles.get(r))
-        .map_or(&function.permissions, |role| &role.permissions)
 }
 
 #[cfg(test)]

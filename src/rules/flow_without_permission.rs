@@ -1,13 +1,16 @@
-use super::context::{iam_services, permissions_of};
+use super::context::iam_services;
 use super::{Context, Finding, declare_rule};
+use crate::iam::Grant;
 
 declare_rule! {
     /// ## What it finds
-    /// A declared read, write or invocation that none of the function's permissions allows: no
-    /// statement names the element (or `*`) with any action of the element's service. (The
-    /// check is per service, not per action: a `dynamodb:GetItem` covers a modelled write.) Reported
-    /// only for functions that declare permissions or a role; statements on ARNs are assumed to
-    /// cover anything, since the model cannot resolve them.
+    /// A declared read, write or invocation that none of the function's effective grants allows
+    /// (inline `permissions`, its role's statements, AWS managed policies, SAM policy templates):
+    /// no statement with an action of the element's service (as the IAM catalogue expands it:
+    /// `s3:Get*`, `*`; a misspelt action grants nothing) names the element, a part of it or a
+    /// wildcard covering it. (The check is per service, not per action: a `dynamodb:GetItem`
+    /// covers a modelled write.) Reported only for functions that declare some permission; an ARN
+    /// that names no modelled element (a name the model does not give) is assumed to cover it.
     ///
     /// ## Why it matters
     /// Either the model is wrong — and every other rule reasons about a system that does not
@@ -43,8 +46,8 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, function) in &cx.model.functions {
-        let permissions = permissions_of(cx.model, function);
-        if permissions.is_empty() {
+        let grants: Vec<&Grant<'_>> = cx.grants(id).iter().filter(|g| g.allows()).collect();
+        if grants.is_empty() {
             continue;
         }
         let flows = function
@@ -59,16 +62,13 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             if services.is_empty() {
                 continue;
             }
-            let covered = permissions.iter().any(|p| {
-                let on =
-                    p.on.iter()
-                        .any(|r| r == target || r == "*" || r.starts_with("arn:"));
-                let action = p.allow.iter().any(|a| {
-                    a == "*"
-                        || a.split_once(':')
-                            .is_some_and(|(service, _)| services.contains(&service))
-                });
-                on && action
+            let covered = grants.iter().any(|g| {
+                g.actions.iter().any(|a| services.contains(&a.service))
+                    && (g.not_resource
+                        || g.resources.iter().any(|r| {
+                            r.targets.iter().any(|t| t.id == target)
+                                || (r.targets.is_empty() && r.written.starts_with("arn:"))
+                        }))
             });
             if !covered {
                 findings.push(

@@ -6,7 +6,7 @@
 //! SARIF and the reports all read one text. Rule ids are public API: never renumber or reuse one.
 
 mod context;
-pub use context::{iam_services, is_privileged_action, trigger_qualifier};
+pub use context::{iam_services, trigger_qualifier};
 
 mod admin_function_on_public_path;
 mod api_key_only_auth;

@@ -44,7 +44,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             continue;
         }
         let sensitive: Vec<&str> = cx
-            .function_data(function)
+            .function_data(id)
             .iter()
             .filter(|d| {
                 d.classification == Classification::Restricted

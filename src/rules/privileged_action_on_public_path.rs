@@ -2,9 +2,13 @@ use super::{Context, Finding, declare_rule};
 
 declare_rule! {
     /// ## What it finds
-    /// A function reachable from the internet that may pass roles, assume roles or invoke any
-    /// function (`iam:PassRole`, `iam:*`, `sts:AssumeRole`, `lambda:InvokeFunction`, `lambda:*`
-    /// or `*` on every resource).
+    /// A function reachable from the internet that may take a privileged action on resources of
+    /// every name: pass roles, change identities, assume roles, or run any function's code with
+    /// that function's role (`iam:PassRole`, `iam:*`, `sts:AssumeRole`, `lambda:InvokeFunction`,
+    /// `lambda:UpdateFunctionCode`, `kms:CreateGrant`, `*` — the catalogue's classification, see
+    /// `strider::iam::privilege`), whether an inline statement, its role, an AWS managed policy
+    /// (`AWSLambdaRole`, `AWSLambda_FullAccess`, `AdministratorAccess`) or a SAM policy template
+    /// grants it.
     ///
     /// ## Why it matters
     /// These actions are privilege multipliers: an attacker who controls the function through
@@ -15,6 +19,7 @@ declare_rule! {
     /// ```yaml
     /// permissions:
     ///   - {allow: ["iam:PassRole", "lambda:InvokeFunction"], on: ["*"]}
+    /// managed_policies: [AWSLambdaRole]
     /// ```
     ///
     /// ## How to fix
@@ -40,23 +45,11 @@ declare_rule! {
 
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (id, function) in &cx.model.functions {
+    for id in cx.model.functions.keys() {
         let Some(exposure) = cx.exposure(id) else {
             continue;
         };
-        let permissions = function
-            .role
-            .as_deref()
-            .and_then(|r| cx.model.roles.get(r))
-            .map_or(&function.permissions, |role| &role.permissions);
-        let mut actions: Vec<&str> = permissions
-            .iter()
-            .filter(|p| p.on.iter().any(|r| r == "*"))
-            .flat_map(|p| p.allow.iter().map(String::as_str))
-            .filter(|a| super::context::is_privileged_action(a))
-            .collect();
-        actions.sort_unstable();
-        actions.dedup();
+        let actions = cx.privileged_actions(id);
         if actions.is_empty() {
             continue;
         }

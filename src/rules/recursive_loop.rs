@@ -63,13 +63,17 @@ declare_rule! {
 
 /// The graph of what starts what: the data-flow graph's writes, triggers, deliveries and
 /// invocations, except that a write into a bucket leads only to the bucket's triggers whose
-/// filters the written keys can match. Each bucket trigger is its own node, labelled with the
-/// bucket's id.
+/// filters the written keys can match. Each distinct filter of a bucket's triggers (prefix,
+/// suffix, events) is its own node, labelled with the bucket's id: writers are matched once per
+/// filter, not once per trigger.
 struct Starts<'g> {
     graph: DiGraph<&'g str, ()>,
     /// Whether a node is a function.
     function: Vec<bool>,
 }
+
+/// A bucket trigger's filter: (bucket, prefix, suffix, events).
+type Filter<'t> = (NodeIndex, Option<&'t str>, Option<&'t str>, &'t [String]);
 
 fn starts<'g>(cx: &'g Context<'_>) -> Starts<'g> {
     let dfd = cx.dfd.graph();
@@ -85,11 +89,11 @@ fn starts<'g>(cx: &'g Context<'_>) -> Starts<'g> {
             .get(&dfd[node].id)
             .is_some_and(|s| s.kind == StoreKind::S3)
     };
+    let mut gates: HashMap<Filter<'_>, NodeIndex> = HashMap::new();
     for edge in dfd.edge_references() {
         let (from, to) = (edge.source(), edge.target());
         match edge.weight().kind {
             FlowKind::Trigger if bucket(from) => {
-                // One node per bucket trigger: writes reach it when its filters allow.
                 let Some(trigger) = cx
                     .model
                     .functions
@@ -99,21 +103,31 @@ fn starts<'g>(cx: &'g Context<'_>) -> Starts<'g> {
                 else {
                     continue;
                 };
-                let gate = graph.add_node(dfd[from].id.as_str());
-                function.push(false);
-                graph.add_edge(gate, to, ());
-                for write in dfd
-                    .edges_directed(from, Direction::Incoming)
-                    .filter(|w| w.weight().kind == FlowKind::Write)
-                {
-                    let keys = written_keys(cx, &dfd[write.source()].id, &dfd[from].id);
-                    if keys
-                        .iter()
-                        .any(|key| filter_admits(trigger, key.as_deref()))
+                let filter = (
+                    from,
+                    trigger.prefix.as_deref(),
+                    trigger.suffix.as_deref(),
+                    trigger.events.as_slice(),
+                );
+                let gate = *gates.entry(filter).or_insert_with(|| {
+                    // Writes reach the filter's node when the filter admits their keys.
+                    let gate = graph.add_node(dfd[from].id.as_str());
+                    function.push(false);
+                    for write in dfd
+                        .edges_directed(from, Direction::Incoming)
+                        .filter(|w| w.weight().kind == FlowKind::Write)
                     {
-                        graph.add_edge(write.source(), gate, ());
+                        let keys = written_keys(cx, &dfd[write.source()].id, &dfd[from].id);
+                        if keys
+                            .iter()
+                            .any(|key| filter_admits(trigger, key.as_deref()))
+                        {
+                            graph.add_edge(write.source(), gate, ());
+                        }
                     }
-                }
+                    gate
+                });
+                graph.add_edge(gate, to, ());
             }
             FlowKind::Write if bucket(to) => {}
             kind if starting_kind(kind) => {

@@ -1,8 +1,10 @@
 use super::{Context, Finding, declare_rule};
+use crate::iam::{Grant, Origin};
 
 declare_rule! {
     /// ## What it finds
-    /// Several functions that run as one shared role.
+    /// Several functions that run as one shared role that grants something: its own statements
+    /// or AWS managed policies attached to it. (A role that grants nothing shares nothing.)
     ///
     /// ## Why it matters
     /// A shared role holds the union of what all its functions need, so each function gets the
@@ -47,7 +49,11 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .filter(|(_, f)| f.role.as_deref() == Some(role))
             .map(|(id, _)| id.as_str())
             .collect();
-        if users.len() < 2 {
+        let Some(first) = users.first().filter(|_| users.len() >= 2) else {
+            continue;
+        };
+        let granted = granted_by(cx.grants(first), role);
+        if granted.is_empty() {
             continue;
         }
         for user in &users {
@@ -64,9 +70,35 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 .because(format!(
                     "role `{role}` is used by {} functions",
                     users.len()
-                )),
+                ))
+                .because(format!("role `{role}` grants {}", granted.join(", "))),
             );
         }
     }
     findings
+}
+
+/// What a role itself grants (not the function's own additions): its statements' actions and
+/// its managed policies, as written, without duplicates.
+fn granted_by(grants: &[Grant<'_>], role: &str) -> Vec<String> {
+    let mut granted: Vec<String> = Vec::new();
+    for grant in grants.iter().filter(|g| g.allows()) {
+        let what = match grant.origin {
+            Origin::Role(r) if r == role => grant
+                .written_actions
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Origin::ManagedPolicy {
+                policy,
+                role: Some(r),
+            } if r == role => format!("managed policy `{policy}`"),
+            _ => continue,
+        };
+        if !granted.contains(&what) {
+            granted.push(what);
+        }
+    }
+    granted
 }

@@ -46,7 +46,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             continue;
         };
         let regulated: Vec<&str> = cx
-            .function_data(function)
+            .function_data(id)
             .iter()
             .flat_map(|d| d.tags.iter())
             .filter(|t| matches!(t, DataTag::PciDss | DataTag::Hipaa))

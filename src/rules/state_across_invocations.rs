@@ -45,7 +45,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             continue;
         }
         let Some(level) = cx
-            .function_data(function)
+            .function_data(id)
             .iter()
             .map(|d| d.classification)
             .max()

@@ -1,21 +1,18 @@
-use super::{Context, Finding, declare_rule};
-use crate::model::Permission;
+use std::collections::BTreeMap;
 
-/// AWS managed policies that grant everything, or everything on a service.
-const BROAD_POLICIES: [&str; 6] = [
-    "AdministratorAccess",
-    "PowerUserAccess",
-    "AmazonS3FullAccess",
-    "AmazonDynamoDBFullAccess",
-    "AWSLambda_FullAccess",
-    "AmazonSQSFullAccess",
-];
+use super::{Context, Finding, declare_rule};
+use crate::iam::{Grant, Origin};
 
 declare_rule! {
     /// ## What it finds
-    /// A function whose permissions — inline, or through its role — allow a wildcard action
-    /// (`*`, `s3:*`, `dynamodb:Get*`), a wildcard resource (`on: ["*"]`), or a broad AWS managed
-    /// policy such as `AdministratorAccess` or `AmazonS3FullAccess`.
+    /// A function whose effective permissions allow a wildcard action (`*`, `s3:*`,
+    /// `dynamodb:Get*`, `NotAction`) or an action on resources of every name (`*`,
+    /// `arn:aws:s3:::*`, `arn:aws:dynamodb:*:*:table/*`, `NotResource`), whatever grants it:
+    /// inline `permissions`, its role's statements, an AWS managed policy (`AdministratorAccess`,
+    /// `AmazonS3FullAccess`, `AWSLambdaRole`…) or a SAM policy template with a wildcard parameter
+    /// (`DynamoDBCrudPolicy: {TableName: "*"}`). Managed policies and templates are expanded from
+    /// the embedded IAM catalogue; one finding names each policy or template, one each inline
+    /// statement.
     ///
     /// ## Why it matters
     /// A function is compromised through its input (injection, a vulnerable dependency). What the
@@ -26,15 +23,20 @@ declare_rule! {
     /// ```yaml
     /// permissions:
     ///   - {allow: ["dynamodb:*"], on: ["*"]}
+    /// managed_policies: [AmazonS3FullAccess]
     /// ```
     ///
     /// ## How to fix
     /// Name the actions the code calls and the resources it touches:
-    /// `{allow: ["dynamodb:GetItem"], on: [customers-table]}`.
+    /// `{allow: ["dynamodb:GetItem"], on: [customers-table]}`, or a SAM policy template scoped to
+    /// one resource (`DynamoDBReadPolicy: {TableName: !Ref CustomersTable}`).
     ///
     /// ## False positives
-    /// Actions that AWS only grants on `*` (such as `xray:PutTraceSegments` or
-    /// `ec2:CreateNetworkInterface` for VPC functions): track them as `accepted`.
+    /// Actions that AWS only grants on `*` (`xray:PutTraceSegments`, `logs:CreateLogStream`,
+    /// `ec2:CreateNetworkInterface` for VPC functions): from AWS's own baseline policies
+    /// (`AWSLambdaBasicExecutionRole`, `AWSXRayDaemonWriteAccess`,
+    /// `AWSLambdaVPCAccessExecutionRole`) they are not reported at all; written by hand they are
+    /// reported at a lower impact. Track the rest as `accepted`.
     pub static RULE = {
         id: "STR-003",
         name: "wildcard-permission",
@@ -52,59 +54,101 @@ declare_rule! {
 
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (id, function) in &cx.model.functions {
-        let (permissions, via, policies): (&[Permission], String, &[String]) = match function
-            .role
-            .as_deref()
-            .and_then(|r| cx.model.roles.get(r).map(|role| (r, role)))
-        {
-            Some((name, role)) => (
-                &role.permissions,
-                format!(" (through role `{name}`)"),
-                &role.managed_policies,
-            ),
-            None => (&function.permissions, String::new(), &[]),
-        };
-        for permission in permissions {
-            let on = permission.on.join(", ");
-            let resources_wild = permission.on.iter().any(|r| r == "*");
-            let wild: Vec<&str> = permission
-                .allow
-                .iter()
-                .filter(|a| resources_wild || a.contains('*'))
-                .map(String::as_str)
-                .collect();
-            if wild.is_empty() {
+    for id in cx.model.functions.keys() {
+        // Policies and templates are reported once each, with everything broad they grant.
+        let mut policies: BTreeMap<Origin<'_>, Vec<&Grant<'_>>> = BTreeMap::new();
+        // A statement whose actions all grant nothing (misspelt: validation warns) grants
+        // nothing broad either.
+        let grants = cx
+            .grants(id)
+            .iter()
+            .filter(|g| g.allows() && !g.actions.is_empty());
+        for grant in grants {
+            let (wild_action, wild_resource) =
+                (grant.has_wildcard_action(), grant.has_wildcard_resource());
+            if !wild_action && !wild_resource {
                 continue;
             }
-            let what = match (wild.iter().any(|a| a.contains('*')), resources_wild) {
-                (true, true) => "wildcard actions on every resource",
-                (true, false) => "wildcard actions",
-                _ => "actions on every resource",
-            };
-            let actions = wild.join(", ");
-            findings.push(
-                Finding::new(
-                    id,
-                    format!("`{id}` is allowed {what}: `{actions}` on `{on}`{via}"),
-                )
-                .qualified(format!("{}@{on}", wild.join(",")))
-                .because(format!("allow `{actions}` on `{on}`{via}")),
-            );
+            match grant.origin {
+                Origin::Inline | Origin::Role(_) => findings.push(statement(id, grant)),
+                // AWS's own baselines (logs, X-Ray, network interfaces on `*`) are not findings.
+                Origin::ManagedPolicy { .. } | Origin::Template(_)
+                    if !wild_action && cx.harmless(grant.actions.iter().copied()) => {}
+                origin => policies.entry(origin).or_default().push(grant),
+            }
         }
-        for policy in policies
-            .iter()
-            .filter(|p| BROAD_POLICIES.contains(&p.as_str()))
-        {
-            findings.push(
-                Finding::new(
-                    id,
-                    format!("`{id}` runs with the broad managed policy `{policy}`{via}"),
-                )
-                .qualified(policy.clone())
-                .because(format!("managed policy `{policy}`")),
-            );
+        for (origin, grants) in policies {
+            findings.push(policy(id, origin, &grants));
         }
     }
     findings
+}
+
+/// An inline or role statement: qualified `actions@resources`, the actions being the wildcard
+/// ones (or all of them, on resources of every name).
+fn statement(id: &str, grant: &Grant<'_>) -> Finding {
+    let wild_resource = grant.has_wildcard_resource();
+    let catalogue = crate::iam::catalogue();
+    let wild: Vec<&str> = grant
+        .written_actions
+        .iter()
+        .filter(|a| wild_resource || crate::iam::pattern::is_pattern(a))
+        .filter(|a| grant.not_action || !catalogue.expand(a).is_empty())
+        .map(AsRef::as_ref)
+        .collect();
+    let what = match (grant.has_wildcard_action(), wild_resource) {
+        (true, true) => "wildcard actions on every resource",
+        (true, false) => "wildcard actions",
+        _ => "actions on every resource",
+    };
+    let (actions, on) = (
+        if grant.not_action {
+            format!("every action but {}", wild.join(", "))
+        } else {
+            wild.join(", ")
+        },
+        grant.written_resources(),
+    );
+    let via = match grant.origin {
+        Origin::Role(role) => format!(" (through role `{role}`)"),
+        _ => String::new(),
+    };
+    Finding::new(
+        id,
+        format!("`{id}` is allowed {what}: `{actions}` on `{on}`{via}"),
+    )
+    .qualified(format!("{}@{on}", wild.join(",")))
+    .because(format!("allow `{actions}` on `{on}`{via}"))
+}
+
+/// A managed policy or template: qualified by its name (templates: `name@resources`), with each
+/// broad statement as evidence.
+fn policy(id: &str, origin: Origin<'_>, grants: &[&Grant<'_>]) -> Finding {
+    let (name, what, role, qualifier) = match origin {
+        Origin::ManagedPolicy { policy, role } => {
+            (policy, "the broad managed policy", role, policy.to_owned())
+        }
+        Origin::Template(template) => {
+            let on: Vec<String> = grants.iter().map(|g| g.written_resources()).collect();
+            let qualifier = format!("{template}@{}", on.join(","));
+            (template, "the broad policy template", None, qualifier)
+        }
+        // Statements are reported one by one ([`statement`]).
+        Origin::Inline | Origin::Role(_) => ("", "statements", None, String::new()),
+    };
+    let via = role.map_or_else(String::new, |role| format!(" (through role `{role}`)"));
+    let mut finding =
+        Finding::new(id, format!("`{id}` runs with {what} `{name}`{via}")).qualified(qualifier);
+    for grant in grants {
+        let actions = if grant.not_action {
+            format!("every action but {}", grant.written_actions.join(", "))
+        } else {
+            grant.written_actions.join(", ")
+        };
+        finding = finding.because(format!(
+            "{origin} allows `{actions}` on `{}`",
+            grant.written_resources()
+        ));
+    }
+    finding
 }
