@@ -82,6 +82,19 @@ pub struct RequirementView {
     pub threats: Vec<Affected>,
 }
 
+/// How many threats the terminal, Markdown and HTML reports list under one requirement before
+/// they say "and N more" (the JSON report has them all; the HTML template folds the rest).
+pub const SHOWN_PER_REQUIREMENT: usize = 10;
+
+impl RequirementView {
+    /// How many of its threats are still undecided (neither accepted, mitigated nor marked a
+    /// false positive).
+    #[must_use]
+    pub fn undecided(&self) -> usize {
+        self.threats.iter().filter(|t| t.undecided()).count()
+    }
+}
+
 /// What strider can say about a requirement. Never "met": strider sees the model only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]

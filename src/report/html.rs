@@ -490,6 +490,8 @@ struct Page<'a> {
     inventory: Inventory<'a>,
     warnings: &'a [String],
     compliance: Vec<ComplianceView<'a>>,
+    /// Threats listed per requirement before the rest is folded.
+    compliance_shown: usize,
 }
 
 /// A compliance view as the page shows it: threats carry their row's index, for links.
@@ -552,7 +554,7 @@ fn compliance_views<'a>(
                     title: r.title,
                     status: r.status,
                     status_text: r.status.text(),
-                    undecided: r.threats.iter().filter(|t| t.undecided()).count(),
+                    undecided: r.undecided(),
                     rules: &r.rules,
                     threats: r
                         .threats
@@ -1090,6 +1092,7 @@ pub fn render(input: &ReportInput<'_>, templates: &Templates) -> Result<Vec<u8>,
         inventory: inventory(input.model, &assessment.blast_radius),
         warnings: &input.warnings,
         compliance: compliance_views(input.compliance, assessment),
+        compliance_shown: crate::compliance::SHOWN_PER_REQUIREMENT,
         groups: rule_groups(&threats),
         threats,
     };

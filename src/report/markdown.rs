@@ -10,7 +10,7 @@
 use std::fmt::Write;
 
 use crate::assessment::Assessment;
-use crate::compliance::{Status, View};
+use crate::compliance::{SHOWN_PER_REQUIREMENT, Status, View};
 use crate::escape;
 use crate::rules::RULES;
 use crate::scoring::Severity;
@@ -221,9 +221,6 @@ pub fn rules_table() -> String {
     out
 }
 
-/// At most this many threats are listed in one requirement's cell; the JSON report has them all.
-const SHOWN_PER_REQUIREMENT: usize = 10;
-
 /// One framework's view: a table of its requirements, their status and the threats on them.
 fn compliance_view(out: &mut String, view: &View) {
     let _ = writeln!(out, "### Compliance: {}\n", view.name);
@@ -252,7 +249,7 @@ fn compliance_view(out: &mut String, view: &View) {
         let rules: Vec<&str> = requirement.rules.iter().map(|r| r.rule).collect();
         let status = match requirement.status {
             Status::Threats => {
-                let undecided = requirement.threats.iter().filter(|t| t.undecided()).count();
+                let undecided = requirement.undecided();
                 format!(
                     "**{} threat{}**, {undecided} undecided ({})",
                     requirement.threats.len(),

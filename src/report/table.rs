@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use crate::assessment::Assessment;
-use crate::compliance::{Status, View};
+use crate::compliance::{SHOWN_PER_REQUIREMENT, Status, View};
 use crate::escape::terminal;
 use crate::scoring::Severity;
 
@@ -176,9 +176,6 @@ fn attack_paths(out: &mut String, assessment: &Assessment) {
     }
 }
 
-/// At most this many threats are listed under one requirement; the JSON report has them all.
-const SHOWN_PER_REQUIREMENT: usize = 10;
-
 /// One framework's view: each requirement with its status and the threats that affect it.
 fn compliance_view(out: &mut String, view: &View, color: bool) {
     let _ = writeln!(out, "\ncompliance: {} — {}", view.name, view.version);
@@ -203,7 +200,7 @@ fn compliance_view(out: &mut String, view: &View, color: bool) {
     );
     for requirement in &view.requirements {
         let status = if requirement.status == Status::Threats {
-            let undecided = requirement.threats.iter().filter(|t| t.undecided()).count();
+            let undecided = requirement.undecided();
             paint(
                 &format!(
                     "{} threat{} ({undecided} undecided)",
