@@ -21,3 +21,4 @@ pub mod output;
 pub mod report;
 pub mod rules;
 pub mod scoring;
+pub mod unique;

@@ -4,8 +4,6 @@
 //! survive, so an id can neither break the generated code nor name a file outside the output
 //! directory.
 
-use std::collections::BTreeSet;
-
 use crate::model::rust_path::KEYWORDS;
 
 /// Longest identifier produced (file names stay short on every platform).
@@ -38,23 +36,23 @@ pub fn identifier(text: &str) -> String {
 }
 
 /// Hands out identifiers unique among those it has given.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Names {
-    taken: BTreeSet<String>,
+    unique: crate::unique::Unique,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            unique: crate::unique::Unique::new("_"),
+        }
+    }
 }
 
 impl Names {
     /// A unique identifier for `text`: its [`identifier`], with `_2`, `_3`… when taken.
     pub fn unique(&mut self, text: &str) -> String {
-        let base = identifier(text);
-        let mut name = base.clone();
-        let mut n = 2;
-        while self.taken.contains(&name) {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
-        self.taken.insert(name.clone());
-        name
+        self.unique.claim(&identifier(text))
     }
 }
 

@@ -127,6 +127,9 @@ impl Doc {
     }
 }
 
+/// The longest key written without an explicit `?` (YAML allows 1024 characters).
+const MAX_IMPLICIT_KEY: usize = 1000;
+
 /// The longest a flow list of scalars gets before it is written one item per line.
 const FLOW_WIDTH: usize = 80;
 
@@ -148,7 +151,13 @@ fn mapping(out: &mut String, entries: &[Entry], indent: usize) {
         if let Some(text) = &entry.comment {
             let _ = writeln!(out, "{:indent$}# {}", "", comment(text));
         }
-        let _ = write!(out, "{:indent$}{}:", "", scalar(&entry.key));
+        let key = scalar(&entry.key);
+        if key.chars().count() > MAX_IMPLICIT_KEY {
+            // YAML reads a key of more than 1024 characters only after an explicit `?`.
+            let _ = write!(out, "{:indent$}? {key}\n{:indent$}:", "", "");
+        } else {
+            let _ = write!(out, "{:indent$}{key}:", "");
+        }
         value(out, &entry.value, indent);
     }
 }
@@ -309,6 +318,33 @@ mod tests {
         #[test]
         fn any_string_reads_back_as_itself(text in "\\PC*|[\\x00-\\x7f]*") {
             proptest::prop_assert_eq!(read_back(&text), text);
+        }
+
+        /// Keys of any length (YAML's implicit keys end at 1024 characters) read back, as a
+        /// mapping's key and as the first key of a list item's mapping.
+        #[test]
+        fn any_key_reads_back_as_itself(key in "\\PC{0,40}|[a-z😀]{900,1200}") {
+            let mut inner = Doc::map();
+            inner.set(key.clone(), Doc::str("v"));
+            let mut doc = Doc::map();
+            doc.set("m", inner.clone());
+            doc.set("l", Doc::Seq(vec![inner]));
+            let text = yaml(&[], &doc);
+            let mut sources = Sources::default();
+            let file = sources.add(Path::new("m.yaml"), text.clone());
+            let root = parse_as(&sources, file, Dialect::Model)
+                .unwrap_or_else(|e| panic!("{text}: {e:?}"))
+                .root
+                .unwrap();
+            let first_key = |node: &crate::model::yaml::Node| match &node.value {
+                Value::Mapping(entries) => entries[0].0.text.clone(),
+                other => panic!("{other:?}"),
+            };
+            proptest::prop_assert_eq!(first_key(root.get("m").unwrap()), key.clone());
+            let Value::Sequence(items) = &root.get("l").unwrap().value else {
+                panic!("{text}");
+            };
+            proptest::prop_assert_eq!(first_key(&items[0]), key);
         }
     }
 

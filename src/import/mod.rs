@@ -276,7 +276,7 @@ pub fn detect(root: &yaml::Node) -> Option<Format> {
     if !matches!(resources.value, yaml::Value::Mapping(_)) {
         return None;
     }
-    Some(if template::Template::new(root).sam {
+    Some(if template::is_sam(root) {
         Format::Sam
     } else {
         Format::CloudFormation
@@ -291,7 +291,7 @@ pub struct Builder {
     index: BTreeMap<(&'static str, String), usize>,
     /// Element ids by (file, logical id).
     ids: BTreeMap<(FileId, String), String>,
-    taken: std::collections::BTreeSet<String>,
+    taken: crate::unique::Unique,
     /// Problems that did not stop the import.
     pub warnings: Vec<Diagnostic>,
     /// Element kind → count mapped.
@@ -326,15 +326,8 @@ impl Builder {
 
     /// An id not given out yet, from `base`.
     pub fn fresh(&mut self, base: &str) -> String {
-        let base = if base.is_empty() { "element" } else { base };
-        let mut id = base.to_owned();
-        let mut n = 2;
-        while self.taken.contains(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        self.taken.insert(id.clone());
-        id
+        self.taken
+            .claim(if base.is_empty() { "element" } else { base })
     }
 
     /// The section `name` (`functions`, `stores`…).

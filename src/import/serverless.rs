@@ -20,6 +20,23 @@ const MAX_PASSES: usize = 8;
 /// The longest text a substitution may produce.
 const MAX_TEXT: usize = 64 * 1024;
 
+/// What all substitutions of a file may add together: nodes copied by whole-value variables and
+/// bytes of substituted text. Variables naming variables would otherwise grow a file
+/// exponentially with the passes.
+const MAX_ADDED_NODES: usize = 100_000;
+const MAX_ADDED_BYTES: usize = 16 * 1024 * 1024;
+
+/// How deep a variable's fallbacks may nest (`${self:a, ${self:b, …}}`).
+const MAX_FALLBACKS: usize = 32;
+
+/// What substitution may still add.
+struct Budget {
+    nodes: usize,
+    bytes: usize,
+    /// Whether some substitution was refused for want of budget.
+    exhausted: bool,
+}
+
 /// Whether `root` is a Serverless Framework service.
 #[must_use]
 pub fn is_service(root: &Node) -> bool {
@@ -31,14 +48,14 @@ pub fn is_service(root: &Node) -> bool {
 #[must_use]
 pub fn template(root: &Node) -> (Node, Vec<(Span, String)>) {
     let mut notes = Vec::new();
-    let mut root = root.clone();
-    for _ in 0..MAX_PASSES {
-        let snapshot = root.clone();
-        if !substitute(&mut root, &snapshot, 0) {
-            break;
-        }
-    }
+    let (root, exhausted) = resolve_variables(root);
     let span = root.span;
+    if exhausted {
+        notes.push((
+            span,
+            "variables expand to more than strider reads: some are left as written".to_owned(),
+        ));
+    }
     let provider = root.get("provider").cloned();
     let get = |key: &str| provider.as_ref().and_then(|p| p.get(key)).cloned();
     let mut resources: Vec<(String, Node)> = Vec::new();
@@ -86,23 +103,7 @@ pub fn template(root: &Node) -> (Node, Vec<(Span, String)>) {
             resources.push((key.text, node));
         }
     }
-    let resources = Node {
-        value: Value::Mapping(
-            resources
-                .into_iter()
-                .map(|(id, node)| {
-                    (
-                        Key {
-                            text: id,
-                            span: node.span,
-                        },
-                        node,
-                    )
-                })
-                .collect(),
-        ),
-        span,
-    };
+    let resources = Node::mapping_placed(span, resources);
     let template = map(
         span,
         vec![
@@ -193,23 +194,7 @@ fn function(
         variables.push((k, v));
     }
     if !variables.is_empty() {
-        let variables = Node {
-            value: Value::Mapping(
-                variables
-                    .into_iter()
-                    .map(|(k, v)| {
-                        (
-                            Key {
-                                text: k,
-                                span: v.span,
-                            },
-                            v,
-                        )
-                    })
-                    .collect(),
-            ),
-            span: key.span,
-        };
+        let variables = Node::mapping_placed(key.span, variables);
         props.push(("Environment", map(key.span, vec![("Variables", variables)])));
     }
     let role = f
@@ -241,26 +226,7 @@ fn function(
         }
     }
     if !events.is_empty() {
-        props.push((
-            "Events",
-            Node {
-                value: Value::Mapping(
-                    events
-                        .into_iter()
-                        .map(|(name, node)| {
-                            (
-                                Key {
-                                    text: name,
-                                    span: node.span,
-                                },
-                                node,
-                            )
-                        })
-                        .collect(),
-                ),
-                span: key.span,
-            },
-        ));
+        props.push(("Events", Node::mapping_placed(key.span, events)));
     }
     let mut node = resource(key.span, "AWS::Serverless::Function", map(key.span, props));
     node.span = key.span;
@@ -605,40 +571,15 @@ fn get_att(span: Span, id: &str, attr: &str) -> Node {
 }
 
 fn text(span: Span, text: &str) -> Node {
-    Node {
-        value: Value::Scalar {
-            text: text.to_owned(),
-            plain: false,
-        },
-        span,
-    }
+    Node::text(span, text)
 }
 
 fn map(span: Span, entries: Vec<(&str, Node)>) -> Node {
-    Node {
-        value: Value::Mapping(
-            entries
-                .into_iter()
-                .map(|(k, v)| {
-                    (
-                        Key {
-                            text: k.to_owned(),
-                            span,
-                        },
-                        v,
-                    )
-                })
-                .collect(),
-        ),
-        span,
-    }
+    Node::mapping(span, entries)
 }
 
 fn seq(span: Span, items: Vec<Node>) -> Node {
-    Node {
-        value: Value::Sequence(items),
-        span,
-    }
+    Node::sequence(span, items)
 }
 
 fn items(node: &Node) -> Vec<Node> {
@@ -671,10 +612,28 @@ fn pascal(name: &str) -> String {
         .collect()
 }
 
-/// Substitutes the variables of every scalar under `node` with values from `root`; whether
-/// anything changed.
-fn substitute(node: &mut Node, root: &Node, depth: usize) -> bool {
-    if depth > crate::model::yaml::MAX_DEPTH {
+/// The file with its variables substituted, pass after pass, and whether the budget ran out.
+fn resolve_variables(root: &Node) -> (Node, bool) {
+    let mut root = root.clone();
+    let mut budget = Budget {
+        nodes: MAX_ADDED_NODES,
+        bytes: MAX_ADDED_BYTES,
+        exhausted: false,
+    };
+    for _ in 0..MAX_PASSES {
+        let snapshot = root.clone();
+        if !substitute(&mut root, &snapshot, 0, &mut budget) {
+            break;
+        }
+    }
+    (root, budget.exhausted)
+}
+
+/// Substitutes the variables of every scalar under `node` with values from `root`, within the
+/// budget; whether anything changed.
+fn substitute(node: &mut Node, root: &Node, depth: usize, budget: &mut Budget) -> bool {
+    // Once the budget is spent, nothing more is substituted (each attempt would copy again).
+    if depth > crate::model::yaml::MAX_DEPTH || budget.exhausted {
         return false;
     }
     match &mut node.value {
@@ -682,12 +641,22 @@ fn substitute(node: &mut Node, root: &Node, depth: usize) -> bool {
             if !text.contains("${") {
                 return false;
             }
-            // A whole-value variable may stand for a mapping or a list.
+            // A whole-value variable may stand for a mapping or a list, copied within the budget;
+            // not one holding this very variable (`custom: {a: ${self:custom}}`).
             if let Some(inner) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}'))
                 && !inner.contains("${")
-                && let Some(found) = variable(inner, root)
+                && let Some(found) = variable(inner, root, 0)
                 && !matches!(found.value, Value::Scalar { .. })
             {
+                if holds(&found, text, 0) {
+                    return false;
+                }
+                let size = size(&found, 0);
+                if size > budget.nodes {
+                    budget.exhausted = true;
+                    return false;
+                }
+                budget.nodes -= size;
                 *node = Node {
                     span: node.span,
                     ..found
@@ -707,7 +676,7 @@ fn substitute(node: &mut Node, root: &Node, depth: usize) -> bool {
                 };
                 let inner = &after[..end];
                 if let Some(value) =
-                    variable(inner, root).and_then(|n| n.as_scalar().map(str::to_owned))
+                    variable(inner, root, 0).and_then(|n| n.as_scalar().map(str::to_owned))
                 {
                     out.push_str(&value);
                     changed = true;
@@ -722,25 +691,56 @@ fn substitute(node: &mut Node, root: &Node, depth: usize) -> bool {
                 }
             }
             out.push_str(rest);
-            if changed {
-                *text = out;
+            if !changed {
+                return false;
             }
-            changed
+            if out.len() > budget.bytes {
+                budget.exhausted = true;
+                return false;
+            }
+            budget.bytes -= out.len();
+            *text = out;
+            true
         }
         Value::Sequence(items) => {
             let mut changed = false;
             for item in items {
-                changed |= substitute(item, root, depth + 1);
+                changed |= substitute(item, root, depth + 1, budget);
             }
             changed
         }
         Value::Mapping(entries) => {
             let mut changed = false;
             for (_, value) in entries {
-                changed |= substitute(value, root, depth + 1);
+                changed |= substitute(value, root, depth + 1, budget);
             }
             changed
         }
+    }
+}
+
+/// Whether a scalar under `node` contains `needle`.
+fn holds(node: &Node, needle: &str, depth: usize) -> bool {
+    match &node.value {
+        Value::Scalar { text, .. } => text.contains(needle),
+        // Too deep to look at is too deep to copy.
+        _ if depth > crate::model::yaml::MAX_DEPTH => true,
+        Value::Sequence(items) => items.iter().any(|i| holds(i, needle, depth + 1)),
+        Value::Mapping(entries) => entries.iter().any(|(_, v)| holds(v, needle, depth + 1)),
+    }
+}
+
+/// How many nodes `node` holds.
+fn size(node: &Node, depth: usize) -> usize {
+    match &node.value {
+        Value::Scalar { .. } => 1,
+        _ if depth > crate::model::yaml::MAX_DEPTH => usize::MAX,
+        Value::Sequence(items) => items
+            .iter()
+            .fold(1, |n, i| n.saturating_add(size(i, depth + 1))),
+        Value::Mapping(entries) => entries
+            .iter()
+            .fold(1, |n, (_, v)| n.saturating_add(size(v, depth + 1))),
     }
 }
 
@@ -758,8 +758,12 @@ fn closing(text: &str) -> Option<usize> {
     None
 }
 
-/// The value of one variable (`self:custom.x, 'default'`), when the file can say it.
-fn variable(inner: &str, root: &Node) -> Option<Node> {
+/// The value of one variable (`self:custom.x, 'default'`), when the file can say it; `depth`
+/// counts the fallbacks followed so far.
+fn variable(inner: &str, root: &Node, depth: usize) -> Option<Node> {
+    if depth > MAX_FALLBACKS {
+        return None;
+    }
     let (source, fallback) = match split_default(inner) {
         Some((source, fallback)) => (source.trim(), Some(fallback.trim())),
         None => (inner.trim(), None),
@@ -768,6 +772,10 @@ fn variable(inner: &str, root: &Node) -> Option<Node> {
     // stacks are a deployment's, left to their defaults.
     let found = match source.split_once(':') {
         Some(("self", path)) => path_in(root, path),
+        // The framework's stage: the provider's, or `dev`.
+        Some(("sls", "stage")) => {
+            Some(path_in(root, "provider.stage").unwrap_or_else(|| text(root.span, "dev")))
+        }
         _ => None,
     };
     found
@@ -784,9 +792,9 @@ fn variable(inner: &str, root: &Node) -> Option<Node> {
                     .strip_prefix("${")
                     .and_then(|f| f.strip_suffix('}'))
                 {
-                    Some(inner) => variable(inner, root),
+                    Some(inner) => variable(inner, root, depth + 1),
                     // `self:custom.x` without its `${}`, or a bare value (`60`).
-                    None if fallback.contains(':') => variable(fallback, root),
+                    None if fallback.contains(':') => variable(fallback, root, depth + 1),
                     None => Some(text(root.span, fallback)),
                 },
             }
@@ -838,16 +846,10 @@ mod tests {
     #[test]
     fn variables_resolve_with_the_files_defaults() {
         let r = root(
-            "service: s\nprovider: {name: aws}\ncustom:\n  stage: ${opt:stage, 'dev'}\n  table: ${self:service}-${self:custom.stage}\n  arn: arn:aws:dynamodb:*:*:table/${self:custom.table}\n  nested: ${opt:x, ${self:custom.stage}}\n  secret: ${ssm:/path}\n",
+            "service: s\nprovider: {name: aws}\ncustom:\n  sls: ${sls:stage}-x\n  stage: ${opt:stage, 'dev'}\n  table: ${self:service}-${self:custom.stage}\n  arn: arn:aws:dynamodb:*:*:table/${self:custom.table}\n  nested: ${opt:x, ${self:custom.stage}}\n  secret: ${ssm:/path}\n",
         );
-        let (_, _) = template(&r);
-        let mut resolved = r.clone();
-        for _ in 0..MAX_PASSES {
-            let snapshot = resolved.clone();
-            if !substitute(&mut resolved, &snapshot, 0) {
-                break;
-            }
-        }
+        let (resolved, exhausted) = resolve_variables(&r);
+        assert!(!exhausted);
         let custom = resolved.get("custom").unwrap();
         assert_eq!(custom.get("table").unwrap().as_scalar(), Some("s-dev"));
         assert_eq!(
@@ -855,6 +857,7 @@ mod tests {
             Some("arn:aws:dynamodb:*:*:table/s-dev")
         );
         assert_eq!(custom.get("nested").unwrap().as_scalar(), Some("dev"));
+        assert_eq!(custom.get("sls").unwrap().as_scalar(), Some("dev-x"));
         assert_eq!(
             custom.get("secret").unwrap().as_scalar(),
             Some("${ssm:/path}")
@@ -868,6 +871,47 @@ mod tests {
         );
         let (t, _) = template(&r);
         assert!(t.get("Resources").is_some());
+    }
+
+    #[test]
+    fn a_mapping_that_names_itself_is_not_copied_into_itself() {
+        let r = root(
+            "service: s\nprovider: {name: aws}\ncustom:\n  a: ${self:custom}\n  b: [1, 2, 3]\n",
+        );
+        let (resolved, exhausted) = resolve_variables(&r);
+        assert!(!exhausted);
+        let custom = resolved.get("custom").unwrap();
+        assert_eq!(custom.get("a").unwrap().as_scalar(), Some("${self:custom}"));
+    }
+
+    #[test]
+    fn mappings_naming_each_other_stop_at_the_budget() {
+        // Each level holds ten copies of the level below: 10^8 nodes after eight passes.
+        let mut text = String::from(
+            "service: s\nprovider: {name: aws}\ncustom:\n  l0: {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9, j: 10}\n",
+        );
+        for level in 1..9 {
+            let entries: Vec<String> = (0..10)
+                .map(|k| format!("k{k}: \"${{self:custom.l{}}}\"", level - 1))
+                .collect();
+            text.push_str(&format!("  l{level}: {{{}}}\n", entries.join(", ")));
+        }
+        let started = std::time::Instant::now();
+        let (resolved, exhausted) = resolve_variables(&root(&text));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert!(exhausted);
+        assert!(size(&resolved, 0) < 2 * MAX_ADDED_NODES);
+    }
+
+    #[test]
+    fn long_fallback_chains_end() {
+        let mut inner = String::from("'end'");
+        for i in 0..5000 {
+            inner = format!("${{self:custom.missing{i}, {inner}}}");
+        }
+        let text = format!("service: s\nprovider: {{name: aws}}\ncustom:\n  x: \"{inner}\"\n");
+        let (resolved, _) = resolve_variables(&root(&text));
+        assert!(resolved.get("custom").is_some());
     }
 
     #[test]

@@ -18,6 +18,10 @@ const MAX_NESTING: usize = 32;
 /// The most list items or text pieces one resolution yields (`Fn::Join` over a huge list).
 const MAX_PIECES: usize = 10_000;
 
+/// The longest text one `Fn::Sub` or `Fn::Join` yields: nested ones each referring to the one
+/// inside several times would otherwise grow exponentially with the nesting.
+const MAX_TEXT: usize = 64 * 1024;
+
 /// How deep conditions naming conditions may nest (each is decided once).
 const MAX_CONDITION_NESTING: usize = 512;
 
@@ -200,18 +204,26 @@ pub struct Template {
     deciding: std::cell::Cell<usize>,
 }
 
+/// Whether a template asks for the SAM transform (`Transform: AWS::Serverless-2016-10-31`,
+/// alone or in a list).
+#[must_use]
+pub fn is_sam(root: &Node) -> bool {
+    root.get("Transform").is_some_and(|t| match &t.value {
+        Value::Sequence(items) => items
+            .iter()
+            .filter_map(Node::as_scalar)
+            .any(|n| n.starts_with("AWS::Serverless")),
+        _ => t
+            .as_scalar()
+            .is_some_and(|n| n.starts_with("AWS::Serverless")),
+    })
+}
+
 impl Template {
     /// The template in `root` (the document of a template file).
     #[must_use]
     pub fn new(root: &Node) -> Template {
-        let transform = root.get("Transform");
-        let sam = transform.is_some_and(|t| {
-            let names: Vec<&str> = match &t.value {
-                Value::Sequence(items) => items.iter().filter_map(Node::as_scalar).collect(),
-                _ => t.as_scalar().into_iter().collect(),
-            };
-            names.iter().any(|n| n.starts_with("AWS::Serverless"))
-        });
+        let sam = is_sam(root);
         let mut template = Template {
             resources: Vec::new(),
             globals: root.get("Globals").cloned(),
@@ -331,9 +343,14 @@ impl Template {
     }
 
     fn truth(&self, node: &Node, depth: usize) -> Option<bool> {
-        let Some((function, argument)) = function(node) else {
-            return self.resolve_at(node, depth).as_bool();
-        };
+        match function(node) {
+            Some((function, argument)) => self.truth_of(function, argument, depth),
+            None => self.resolve_at(node, depth).as_bool(),
+        }
+    }
+
+    /// The truth of a condition function (`Fn::Equals`, `Fn::And`…) applied to `argument`.
+    fn truth_of(&self, function: &str, argument: &Node, depth: usize) -> Option<bool> {
         let args: Vec<&Node> = match &argument.value {
             Value::Sequence(items) => items.iter().collect(),
             _ => vec![argument],
@@ -464,17 +481,7 @@ impl Template {
                 None => self.unknown(span, "a condition that cannot be decided"),
             },
             "Fn::Equals" | "Fn::Not" | "Fn::And" | "Fn::Or" => {
-                let node = Node {
-                    value: Value::Mapping(vec![(
-                        crate::model::yaml::Key {
-                            text: function.to_owned(),
-                            span,
-                        },
-                        argument.clone(),
-                    )]),
-                    span,
-                };
-                match self.truth(&node, depth) {
+                match self.truth_of(function, argument, depth) {
                     Some(b) => Val::Bool(b),
                     None => self.unknown(span, format!("`{function}` that cannot be decided")),
                 }
@@ -522,16 +529,18 @@ impl Template {
         };
         let list = self.resolve_at(list, depth);
         let mut pieces = Vec::new();
+        let mut bytes = 0;
         for (i, item) in list.items().into_iter().enumerate() {
             if i > 0 && !delimiter.is_empty() {
                 pieces.push(Piece::Lit(delimiter.clone()));
             }
-            match item.pieces() {
-                Some(more) => pieces.extend(more),
-                None => pieces.push(Piece::Unknown("a list in `Fn::Join`".to_owned())),
-            }
-            if pieces.len() > MAX_PIECES {
-                return self.unknown(span, "`Fn::Join` of too many parts");
+            let more = item
+                .pieces()
+                .unwrap_or_else(|| vec![Piece::Unknown("a list in `Fn::Join`".to_owned())]);
+            bytes += length(&more) + delimiter.len();
+            pieces.extend(more);
+            if pieces.len() > MAX_PIECES || bytes > MAX_TEXT {
+                return self.unknown(span, "`Fn::Join` of too long a text");
             }
         }
         Val::Text(merge(pieces))
@@ -579,9 +588,14 @@ impl Template {
     }
 
     fn reference(&self, argument: &Node, span: Span) -> Val {
-        let Some(name) = argument.as_scalar() else {
-            return self.unknown(span, "`Ref` names a parameter or a resource");
-        };
+        match argument.as_scalar() {
+            Some(name) => self.reference_to(name, span),
+            None => self.unknown(span, "`Ref` names a parameter or a resource"),
+        }
+    }
+
+    /// What `Ref name` stands for.
+    fn reference_to(&self, name: &str, span: Span) -> Val {
         if let Some(value) = self.parameters.get(name) {
             return value.clone();
         }
@@ -610,6 +624,8 @@ impl Template {
             return self.unknown(span, "`Fn::Sub` of a computed text");
         };
         let mut pieces = Vec::new();
+        let mut resolved: BTreeMap<&str, Vec<Piece>> = BTreeMap::new();
+        let mut bytes = 0;
         let mut rest = text;
         while let Some(at) = rest.find("${") {
             pieces.push(Piece::Lit(rest[..at].to_owned()));
@@ -627,6 +643,15 @@ impl Template {
             };
             let name = &after[..end];
             rest = &after[end + 1..];
+            // Each variable is resolved once, however often the text names it.
+            if let Some(known) = resolved.get(name) {
+                pieces.extend(known.iter().cloned());
+                bytes += length(known);
+                if pieces.len() > MAX_PIECES || bytes > MAX_TEXT {
+                    return self.unknown(span, "`Fn::Sub` of too long a text");
+                }
+                continue;
+            }
             let bound = vars.and_then(|v| v.get(name));
             let value = match bound {
                 Some(node) => self.resolve_at(node, depth),
@@ -635,24 +660,17 @@ impl Template {
                         id: id.to_owned(),
                         attr: Some(attr.to_owned()),
                     }]),
-                    _ => {
-                        let node = Node {
-                            value: Value::Scalar {
-                                text: name.to_owned(),
-                                plain: false,
-                            },
-                            span,
-                        };
-                        self.reference(&node, span)
-                    }
+                    _ => self.reference_to(name, span),
                 },
             };
-            match value.pieces() {
-                Some(more) => pieces.extend(more),
-                None => pieces.push(Piece::Unknown(name.to_owned())),
-            }
-            if pieces.len() > MAX_PIECES {
-                return self.unknown(span, "`Fn::Sub` of too many parts");
+            let more = value
+                .pieces()
+                .unwrap_or_else(|| vec![Piece::Unknown(name.to_owned())]);
+            pieces.extend(more.iter().cloned());
+            bytes += length(&more);
+            resolved.insert(name, more);
+            if pieces.len() > MAX_PIECES || bytes > MAX_TEXT {
+                return self.unknown(span, "`Fn::Sub` of too long a text");
             }
         }
         pieces.push(Piece::Lit(rest.to_owned()));
@@ -670,6 +688,17 @@ fn function(node: &Node) -> Option<(&str, &Node)> {
     };
     (key.text == "Ref" || key.text == "Condition" || key.text.starts_with("Fn::"))
         .then_some((key.text.as_str(), argument))
+}
+
+/// The bytes of text pieces (what an unknown piece stands for counts as its description).
+fn length(pieces: &[Piece]) -> usize {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Lit(text) | Piece::Unknown(text) => text.len(),
+            Piece::Resource { id, attr } => id.len() + attr.as_ref().map_or(0, String::len),
+        })
+        .sum()
 }
 
 /// Adjacent literals joined, empty ones dropped.
@@ -793,6 +822,37 @@ Resources:
         );
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         assert!(t.take_unresolved().is_empty());
+    }
+
+    #[test]
+    fn nested_subs_naming_their_variable_often_stay_small_and_fast() {
+        // Each level names the one inside eight times: 8^20 copies if expanded.
+        let mut value = String::from("\"x\"");
+        for _ in 0..20 {
+            value = format!(
+                "{{\"Fn::Sub\": [\"${{a}}${{a}}${{a}}${{a}}${{a}}${{a}}${{a}}${{a}}\", {{\"a\": {value}}}]}}"
+            );
+        }
+        let text = format!(
+            "{{\"Resources\": {{\"Q\": {{\"Type\": \"AWS::SQS::Queue\", \"Properties\": {{\"QueueName\": {value}}}}}}}}}"
+        );
+        let t = template(&text);
+        let started = std::time::Instant::now();
+        let name = t
+            .resource("Q")
+            .unwrap()
+            .properties
+            .as_ref()
+            .and_then(|p| p.get("QueueName"))
+            .map(|n| t.resolve(n))
+            .unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(name.text().is_none());
+        assert!(
+            t.take_unresolved()
+                .iter()
+                .any(|u| u.what.contains("too long a text"))
+        );
     }
 
     #[test]

@@ -76,6 +76,75 @@ pub enum ScalarType {
 }
 
 impl Node {
+    /// A quoted scalar (always a string) at `span`.
+    #[must_use]
+    pub fn text(span: Span, text: impl Into<String>) -> Node {
+        Node {
+            value: Value::Scalar {
+                text: text.into(),
+                plain: false,
+            },
+            span,
+        }
+    }
+
+    /// A mapping at `span`, its keys placed there too.
+    #[must_use]
+    pub fn mapping<K: Into<String>>(
+        span: Span,
+        entries: impl IntoIterator<Item = (K, Node)>,
+    ) -> Node {
+        Node {
+            value: Value::Mapping(
+                entries
+                    .into_iter()
+                    .map(|(text, value)| {
+                        (
+                            Key {
+                                text: text.into(),
+                                span,
+                            },
+                            value,
+                        )
+                    })
+                    .collect(),
+            ),
+            span,
+        }
+    }
+
+    /// A mapping at `span` whose keys are placed where their values are (entries gathered from
+    /// several places keep their provenance).
+    #[must_use]
+    pub fn mapping_placed(span: Span, entries: impl IntoIterator<Item = (String, Node)>) -> Node {
+        Node {
+            value: Value::Mapping(
+                entries
+                    .into_iter()
+                    .map(|(text, value)| {
+                        (
+                            Key {
+                                text,
+                                span: value.span,
+                            },
+                            value,
+                        )
+                    })
+                    .collect(),
+            ),
+            span,
+        }
+    }
+
+    /// A sequence at `span`.
+    #[must_use]
+    pub fn sequence(span: Span, items: Vec<Node>) -> Node {
+        Node {
+            value: Value::Sequence(items),
+            span,
+        }
+    }
+
     /// The type a scalar resolves to; `None` for collections.
     #[must_use]
     pub fn scalar_type(&self) -> Option<ScalarType> {
@@ -292,11 +361,7 @@ fn wrap(intrinsic: Option<&'static str>, node: Node) -> Node {
         "Ref" | "Condition" => name.to_owned(),
         _ => format!("Fn::{name}"),
     };
-    let span = node.span;
-    Node {
-        value: Value::Mapping(vec![(Key { text: key, span }, node)]),
-        span,
-    }
+    Node::mapping(node.span, [(key, node)])
 }
 
 struct TreeBuilder<'a> {

@@ -146,15 +146,22 @@ impl Mapper<'_> {
         trigger.set("kind", Doc::str("http"));
         trigger.set("source", Doc::str(api));
         if let Some(method) = p.get("Method").and_then(Val::text) {
-            let method = method.to_ascii_uppercase();
-            trigger.set(
-                "method",
-                Doc::str(if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
-                    "ANY".to_owned()
-                } else {
-                    method
-                }),
-            );
+            let method = match method.to_ascii_uppercase() {
+                any if any == "X-AMAZON-APIGATEWAY-ANY-METHOD" => "ANY".to_owned(),
+                method => method,
+            };
+            if crate::model::HTTP_METHODS.contains(&method.as_str()) {
+                trigger.set("method", Doc::str(method));
+            } else {
+                self.b.warn(
+                    r.span,
+                    format!(
+                        "event `{name}` of `{}` has the method `{method}`, which API Gateway does not route: left out",
+                        r.id
+                    ),
+                    None,
+                );
+            }
         }
         if let Some(path) = p.get("Path").and_then(Val::text) {
             trigger.set("path", Doc::str(path));

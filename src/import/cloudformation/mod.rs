@@ -35,29 +35,6 @@ const NAME_PROPERTIES: [&str; 7] = [
     "UserPoolName",
 ];
 
-/// The resource name in an ARN: `…:table/NAME/…`, `arn:aws:s3:::NAME/…`, `…:function:NAME`,
-/// `…:stream/NAME`, and the last field of queues and topics (`…:sqs:REGION:ACCOUNT:NAME`).
-fn arn_name(arn: &str) -> Option<&str> {
-    let rest = arn.strip_prefix("arn:")?;
-    let mut fields = rest.splitn(5, ':');
-    let (_partition, service, _region, account) = (
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-    );
-    let resource = fields.next().unwrap_or(account);
-    let name = match service {
-        "s3" => resource.split('/').next(),
-        "dynamodb" | "kinesis" => resource.split('/').nth(1),
-        "lambda" => resource
-            .strip_prefix("function:")
-            .map(|f| f.split(':').next().unwrap_or(f)),
-        _ => Some(resource),
-    }?;
-    (!name.is_empty() && !name.contains('*')).then_some(name)
-}
-
 /// Resource types of functions.
 const FUNCTIONS: &[&str] = &["AWS::Serverless::Function", "AWS::Lambda::Function"];
 /// Resource types of APIs.
@@ -398,7 +375,7 @@ impl Mapper<'_> {
             let logical = self
                 .names
                 .get(&text)
-                .or_else(|| self.names.get(arn_name(&text)?))?;
+                .or_else(|| self.names.get(crate::iam::arn::resource_name(&text)?))?;
             return self.elements.get(logical);
         }
         let pieces = value.pieces()?;
@@ -466,6 +443,33 @@ impl Mapper<'_> {
         (text == "*" || text.starts_with("arn:")).then_some(text)
     }
 
+    /// Timeout, memory and reserved concurrency, within what the model (and AWS) accepts.
+    fn sizing(&self, r: &Resource, f: &mut Doc) {
+        // SAM and Lambda defaults when the template says nothing: 3 s and 128 MB.
+        let timeout = self
+            .fn_prop(r, "Timeout")
+            .and_then(|v| v.as_u32())
+            .unwrap_or(3);
+        f.set("timeout_s", Doc::Int(u64::from(timeout.clamp(1, 900))));
+        let memory = self
+            .fn_prop(r, "MemorySize")
+            .and_then(|v| v.as_u32())
+            .unwrap_or(128);
+        f.set("memory_mb", Doc::Int(u64::from(memory.clamp(128, 10_240))));
+        if let Some(reserved) = self
+            .fn_prop(r, "ReservedConcurrentExecutions")
+            .and_then(|v| v.as_u32())
+        {
+            // Above any account's quota; the model caps it where AWS would refuse it.
+            f.set(
+                "reserved_concurrency",
+                Doc::Int(u64::from(
+                    reserved.min(crate::model::MAX_RESERVED_CONCURRENCY),
+                )),
+            );
+        }
+    }
+
     fn function(&mut self, r: &Resource) {
         let id = self.b.id(self.file, &r.id);
         let mut f = Doc::map();
@@ -499,23 +503,7 @@ impl Mapper<'_> {
         if let Some(handler) = self.fn_prop(r, "Handler").and_then(|v| v.text()) {
             f.set("handler", Doc::str(handler));
         }
-        // SAM and Lambda defaults when the template says nothing: 3 s and 128 MB.
-        let timeout = self
-            .fn_prop(r, "Timeout")
-            .and_then(|v| v.as_u32())
-            .unwrap_or(3);
-        f.set("timeout_s", Doc::Int(u64::from(timeout.clamp(1, 900))));
-        let memory = self
-            .fn_prop(r, "MemorySize")
-            .and_then(|v| v.as_u32())
-            .unwrap_or(128);
-        f.set("memory_mb", Doc::Int(u64::from(memory.clamp(128, 10_240))));
-        if let Some(reserved) = self
-            .fn_prop(r, "ReservedConcurrentExecutions")
-            .and_then(|v| v.as_u32())
-        {
-            f.set("reserved_concurrency", Doc::Int(u64::from(reserved)));
-        }
+        self.sizing(r, &mut f);
         self.role_of_function(r, &id, &mut f);
         self.environment(r, &mut f);
         let mut triggers = Vec::new();
@@ -1270,17 +1258,18 @@ impl Mapper<'_> {
                         continue;
                     };
                     for action in actions {
-                        match (*section, access(action)) {
-                            ("functions", Access::Invoke) if *resource != function => {
+                        let access = access(action);
+                        match *section {
+                            "functions" if access.invoke && *resource != function => {
                                 invokes.insert(resource.clone());
                             }
-                            ("stores", Access::Read) => {
+                            "stores" if access.read => {
                                 reads.insert(resource.clone());
                             }
-                            ("stores" | "channels", Access::Write) => {
-                                writes.insert(resource.clone());
-                            }
                             _ => {}
+                        }
+                        if matches!(*section, "stores" | "channels") && access.write {
+                            writes.insert(resource.clone());
                         }
                     }
                 }
@@ -1297,61 +1286,35 @@ impl Mapper<'_> {
     }
 }
 
-/// What an action does to its resource, judged from its verb.
-#[derive(Debug, PartialEq, Eq)]
-enum Access {
-    Read,
-    Write,
-    Invoke,
-    Other,
+/// What an action (or pattern) lets its caller do to a resource, by the access levels the IAM
+/// catalogue gives the actions it grants.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Access {
+    read: bool,
+    write: bool,
+    invoke: bool,
 }
-
-/// Verbs that read what they act on.
-const READS: &[&str] = &[
-    "Get", "List", "Query", "Scan", "Describe", "BatchGet", "Receive", "Select", "Head",
-];
-/// Verbs that change what they act on.
-const WRITES: &[&str] = &[
-    "Put",
-    "Update",
-    "Delete",
-    "BatchWrite",
-    "Send",
-    "Publish",
-    "Create",
-    "Copy",
-    "Restore",
-    "Transact",
-];
 
 fn access(action: &str) -> Access {
-    let Some((service, verb)) = action.split_once(':') else {
-        return Access::Other;
-    };
-    if service.eq_ignore_ascii_case("lambda")
-        && (verb.eq_ignore_ascii_case("InvokeFunction") || verb == "*")
-    {
-        return Access::Invoke;
+    use crate::iam::AccessLevel;
+    let mut access = Access::default();
+    for granted in crate::iam::catalogue().expand(action) {
+        match (granted.service, granted.name, granted.level) {
+            ("lambda", "InvokeFunction" | "InvokeAsync", _) => access.invoke = true,
+            (_, _, AccessLevel::Read | AccessLevel::List) => access.read = true,
+            (_, _, AccessLevel::Write) => access.write = true,
+            _ => {}
+        }
     }
-    if verb == "*" {
-        return Access::Write;
-    }
-    if READS.iter().any(|p| verb.starts_with(p)) {
-        Access::Read
-    } else if WRITES.iter().any(|p| verb.starts_with(p)) {
-        Access::Write
-    } else {
-        Access::Other
-    }
+    access
 }
 
-/// A managed policy as the model names it: the name of an AWS managed policy's ARN
-/// (`arn:aws:iam::aws:policy/service-role/AWSLambdaRole` → `AWSLambdaRole`), other ARNs whole.
+/// A managed policy as the model names it: an AWS managed policy the catalogue knows by its
+/// name (`arn:aws:iam::aws:policy/service-role/AWSLambdaRole` → `AWSLambdaRole`), anything else
+/// as written (validation reports policies it does not know).
 fn managed_name(text: &str) -> String {
-    match text.split_once(":iam::aws:policy/") {
-        Some((_, path)) => path.rsplit('/').next().unwrap_or(path).to_owned(),
-        None => text.to_owned(),
-    }
+    crate::iam::policies::managed_policy_with(text, false)
+        .map_or_else(|_| text.to_owned(), |p| p.name.to_owned())
 }
 
 /// Where a secret-looking environment variable comes from, when it holds one.
@@ -1500,13 +1463,31 @@ mod tests {
 
     #[test]
     fn actions_are_read_write_or_invoke() {
-        assert_eq!(access("dynamodb:GetItem"), Access::Read);
-        assert_eq!(access("s3:PutObject"), Access::Write);
-        assert_eq!(access("lambda:InvokeFunction"), Access::Invoke);
-        assert_eq!(access("sqs:SendMessage"), Access::Write);
-        assert_eq!(access("xray:PutTraceSegments"), Access::Write);
-        assert_eq!(access("kms:Decrypt"), Access::Other);
-        assert_eq!(access("nonsense"), Access::Other);
+        let (read, write, invoke) = (
+            Access {
+                read: true,
+                ..Access::default()
+            },
+            Access {
+                write: true,
+                ..Access::default()
+            },
+            Access {
+                invoke: true,
+                ..Access::default()
+            },
+        );
+        assert_eq!(access("dynamodb:GetItem"), read);
+        assert_eq!(access("dynamodb:PartiQLSelect"), read);
+        assert_eq!(access("s3:ListBucket"), read);
+        assert_eq!(access("s3:PutObject"), write);
+        assert_eq!(access("dynamodb:PartiQLInsert"), write);
+        assert_eq!(access("lambda:InvokeFunction"), invoke);
+        assert_eq!(access("sqs:SendMessage"), write);
+        assert_eq!(access("nonsense"), Access::default());
+        assert_eq!(access("dynamodb:GetItme"), Access::default());
+        let crud = access("dynamodb:*");
+        assert!(crud.read && crud.write && !crud.invoke);
     }
 
     #[test]
