@@ -42,25 +42,19 @@ const INVALID: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    reading: Reading,
+}
+
+/// How models are read and their problems printed: the global options.
+#[derive(Debug, Clone, clap::Args)]
+struct Reading {
     /// The directory tree that files named by the model (input schemas) must stay in (default: the model's directory).
     #[arg(long, global = true, value_name = "DIR")]
     root: Option<PathBuf>,
     /// Print at most N problems per model file, then a count of the rest (0: all).
     #[arg(long, global = true, value_name = "N", default_value_t = model::diagnostic::DEFAULT_MAX_PER_FILE)]
     max_errors: usize,
-}
-
-/// How models are read and their problems printed: the global `--root` and `--max-errors`, set
-/// once by [`run`] before any model is loaded.
-static READING: std::sync::OnceLock<(model::load::LoadOptions, usize)> = std::sync::OnceLock::new();
-
-fn reading() -> &'static (model::load::LoadOptions, usize) {
-    READING.get_or_init(|| {
-        (
-            model::load::LoadOptions::default(),
-            model::diagnostic::DEFAULT_MAX_PER_FILE,
-        )
-    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -368,15 +362,15 @@ impl From<FormatArg> for DiagramFormat {
 #[must_use]
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let _ = READING.set((model::load::LoadOptions { root: cli.root }, cli.max_errors));
+    let reading = &cli.reading;
     match cli.command {
-        Command::Validate { model } => validate(&model),
-        Command::Fuzz(command) => fuzz(command),
+        Command::Validate { model } => validate(&model, reading),
+        Command::Fuzz(command) => fuzz(command, reading),
         Command::Graph {
             model,
             output,
             format,
-        } => graph(&model, output.as_deref(), format),
+        } => graph(&model, output.as_deref(), format, reading),
         Command::Analyze {
             model,
             format,
@@ -385,15 +379,16 @@ pub fn run() -> ExitCode {
             today,
             findings,
             compliance,
-        } => analyze(
-            &model,
+        } => analyze(&Analysis {
+            model: &model,
             format,
-            output.as_deref(),
+            output: output.as_deref(),
             fail_on,
-            &today.unwrap_or_else(crate::assessment::today_utc),
-            findings.as_deref(),
-            &compliance,
-        ),
+            today: &today.unwrap_or_else(crate::assessment::today_utc),
+            findings: findings.as_deref(),
+            compliance: &compliance,
+            reading,
+        }),
         Command::Report {
             model,
             output,
@@ -412,38 +407,16 @@ pub fn run() -> ExitCode {
             baseline: baseline.as_deref(),
             findings: findings.as_deref(),
             compliance: &compliance,
+            reading,
         }),
-        Command::Rules { format } => {
-            let text = match format {
-                RulesFormat::Table => RULES.iter().fold(String::new(), |mut text, r| {
-                    let _ = writeln!(
-                        text,
-                        "{}  {:<32} {:<24} {}",
-                        r.id,
-                        r.name,
-                        r.stride.name(),
-                        r.title
-                    );
-                    text
-                }),
-                RulesFormat::Markdown => report::markdown::rules_table(),
-                RulesFormat::Json => {
-                    let rules: Vec<serde_json::Value> = RULES
-                        .iter()
-                        .map(|r| serde_json::json!({"id": r.id, "name": r.name, "title": r.title, "stride": r.stride, "references": r.references, "impact_cap": r.impact_cap, "mitigation": r.mitigation, "docs": r.docs}))
-                        .collect();
-                    serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
-                }
-            };
-            emit(None, text.as_bytes())
-        }
-        Command::Explain { id, model } => explain(&id, model.as_deref()),
+        Command::Rules { format } => emit(None, rules_text(format).as_bytes()),
+        Command::Explain { id, model } => explain(&id, model.as_deref(), reading),
         Command::Diff {
             old,
             new,
             format,
             fail_on,
-        } => diff(&old, &new, format, fail_on),
+        } => diff(&old, &new, format, fail_on, reading),
         Command::Schema { output } => {
             let mut text =
                 serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
@@ -455,7 +428,7 @@ pub fn run() -> ExitCode {
             output,
             format,
             force,
-        } => import(&files, output.as_deref(), format, force),
+        } => import(&files, output.as_deref(), format, force, reading),
         Command::Generate {
             functions,
             shape,
@@ -468,11 +441,37 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// `strider rules` in the format asked for.
+fn rules_text(format: RulesFormat) -> String {
+    match format {
+        RulesFormat::Table => RULES.iter().fold(String::new(), |mut text, r| {
+            let _ = writeln!(
+                text,
+                "{}  {:<32} {:<24} {}",
+                r.id,
+                r.name,
+                r.stride.name(),
+                r.title
+            );
+            text
+        }),
+        RulesFormat::Markdown => report::markdown::rules_table(),
+        RulesFormat::Json => {
+            let rules: Vec<serde_json::Value> = RULES
+                        .iter()
+                        .map(|r| serde_json::json!({"id": r.id, "name": r.name, "title": r.title, "stride": r.stride, "references": r.references, "impact_cap": r.impact_cap, "mitigation": r.mitigation, "docs": r.docs}))
+                        .collect();
+            serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
+        }
+    }
+}
+
 fn import(
     files: &[PathBuf],
     output: Option<&Path>,
     format: Option<ImportFormat>,
     force: bool,
+    reading: &Reading,
 ) -> ExitCode {
     if let Some(path) = output
         && !force
@@ -491,29 +490,32 @@ fn import(
     });
     match crate::import::import(files, format) {
         Ok(imported) => {
-            print_diagnostics(&imported.warnings, &imported.sources);
+            print_diagnostics(&imported.warnings, &imported.sources, reading);
             eprintln!("{}", escape::terminal(&imported.summary()));
             emit(output, imported.yaml.as_bytes())
         }
         Err(error) => {
-            print_diagnostics(&error.diagnostics, &error.sources);
+            print_diagnostics(&error.diagnostics, &error.sources, reading);
             say_error(&"nothing imported");
             ExitCode::from(INVALID)
         }
     }
 }
 
-fn load(path: &Path) -> Result<Loaded, ExitCode> {
-    match model::load::load_with(path, &reading().0) {
+fn load(path: &Path, reading: &Reading) -> Result<Loaded, ExitCode> {
+    let options = model::load::LoadOptions {
+        root: reading.root.clone(),
+    };
+    match model::load::load_with(path, &options) {
         Ok(loaded) => {
-            print_diagnostics(&loaded.warnings, &loaded.sources);
+            print_diagnostics(&loaded.warnings, &loaded.sources, reading);
             Ok(loaded)
         }
         Err(LoadError {
             diagnostics,
             sources,
         }) => {
-            print_diagnostics(&diagnostics, &sources);
+            print_diagnostics(&diagnostics, &sources, reading);
             let errors = diagnostics
                 .iter()
                 .filter(|d| d.severity == model::Severity::Error)
@@ -528,8 +530,8 @@ fn load(path: &Path) -> Result<Loaded, ExitCode> {
     }
 }
 
-fn validate(path: &Path) -> ExitCode {
-    let loaded = match load(path) {
+fn validate(path: &Path, reading: &Reading) -> ExitCode {
+    let loaded = match load(path, reading) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -575,16 +577,30 @@ fn parse_framework(text: &str) -> Result<Framework, String> {
         .map_err(|err: crate::compliance::UnknownFramework| err.to_string())
 }
 
-fn analyze(
-    path: &Path,
+/// What `strider analyze` was asked for.
+struct Analysis<'a> {
+    model: &'a Path,
     format: ReportFormat,
-    output: Option<&Path>,
+    output: Option<&'a Path>,
     fail_on: Option<SeverityArg>,
-    today: &str,
-    findings: Option<&Path>,
-    frameworks: &[Framework],
-) -> ExitCode {
-    let loaded = match load(path) {
+    today: &'a str,
+    findings: Option<&'a Path>,
+    compliance: &'a [Framework],
+    reading: &'a Reading,
+}
+
+fn analyze(args: &Analysis<'_>) -> ExitCode {
+    let &Analysis {
+        model: path,
+        format,
+        output,
+        fail_on,
+        today,
+        findings,
+        compliance: frameworks,
+        reading,
+    } = args;
+    let loaded = match load(path, reading) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -669,8 +685,14 @@ fn unmatched_finding_messages(
         .collect()
 }
 
-fn diff(old: &Path, new: &Path, format: DiffFormat, fail_on: Option<SeverityArg>) -> ExitCode {
-    let (old, new) = match (load(old), load(new)) {
+fn diff(
+    old: &Path,
+    new: &Path,
+    format: DiffFormat,
+    fail_on: Option<SeverityArg>,
+    reading: &Reading,
+) -> ExitCode {
+    let (old, new) = match (load(old, reading), load(new, reading)) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(code), _) | (_, Err(code)) => return code,
     };
@@ -693,7 +715,7 @@ fn diff(old: &Path, new: &Path, format: DiffFormat, fail_on: Option<SeverityArg>
     }
 }
 
-fn explain(id: &str, model: Option<&Path>) -> ExitCode {
+fn explain(id: &str, model: Option<&Path>, reading: &Reading) -> ExitCode {
     if let Some(rule) = crate::rules::find(id) {
         let references = rule.references.labels().join(", ");
         let text = format!(
@@ -726,7 +748,7 @@ fn explain(id: &str, model: Option<&Path>) -> ExitCode {
         ));
         return ExitCode::from(INVALID);
     };
-    let loaded = match load(model) {
+    let loaded = match load(model, reading) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -765,6 +787,7 @@ struct HtmlReport<'a> {
     baseline: Option<&'a Path>,
     findings: Option<&'a Path>,
     compliance: &'a [Framework],
+    reading: &'a Reading,
 }
 
 fn report_html(args: &HtmlReport<'_>) -> ExitCode {
@@ -778,7 +801,7 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
             return ExitCode::from(INVALID);
         }
     };
-    let loaded = match load(args.model) {
+    let loaded = match load(args.model, args.reading) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -790,7 +813,7 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
     let assessment = crate::assessment::analyze_graph(&loaded.model, &dfd)
         .reviewed_on(args.today)
         .confirmed_by(&findings);
-    let changes = match args.baseline.map(load).transpose() {
+    let changes = match args.baseline.map(|b| load(b, args.reading)).transpose() {
         Ok(old) => old.map(|old| {
             let before = analyze_model(&old.model).reviewed_on(args.today);
             crate::diff::diff(&before, &assessment)
@@ -860,7 +883,7 @@ fn report_html(args: &HtmlReport<'_>) -> ExitCode {
     }
 }
 
-fn fuzz(command: FuzzCommand) -> ExitCode {
+fn fuzz(command: FuzzCommand, reading: &Reading) -> ExitCode {
     match command {
         FuzzCommand::Init {
             model,
@@ -868,7 +891,14 @@ fn fuzz(command: FuzzCommand) -> ExitCode {
             function,
             clusterfuzzlite,
             force,
-        } => fuzz_init(&model, &output, function.as_deref(), clusterfuzzlite, force),
+        } => fuzz_init(
+            &model,
+            &output,
+            function.as_deref(),
+            clusterfuzzlite,
+            force,
+            reading,
+        ),
         FuzzCommand::Run {
             target,
             dir,
@@ -895,8 +925,9 @@ fn fuzz_init(
     function: Option<&str>,
     cfl: bool,
     force: bool,
+    reading: &Reading,
 ) -> ExitCode {
-    let loaded = match load(path) {
+    let loaded = match load(path, reading) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -1109,7 +1140,12 @@ fn campaign_summary(outcome: &crate::fuzz::run::Outcome) -> String {
     text
 }
 
-fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitCode {
+fn graph(
+    path: &Path,
+    output: Option<&Path>,
+    format: Option<FormatArg>,
+    reading: &Reading,
+) -> ExitCode {
     let format = match (format, output) {
         (Some(format), _) => format.into(),
         (None, None) => DiagramFormat::Dot,
@@ -1128,7 +1164,7 @@ fn graph(path: &Path, output: Option<&Path>, format: Option<FormatArg>) -> ExitC
             format
         }
     };
-    let loaded = match load(path) {
+    let loaded = match load(path, reading) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -1176,7 +1212,7 @@ fn say_warning(message: &dyn std::fmt::Display) {
     eprintln!("warning: {}", escape::terminal(&message.to_string()));
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], sources: &Sources) {
+fn print_diagnostics(diagnostics: &[Diagnostic], sources: &Sources, reading: &Reading) {
     if diagnostics.is_empty() {
         return;
     }
@@ -1184,12 +1220,15 @@ fn print_diagnostics(diagnostics: &[Diagnostic], sources: &Sources) {
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if color {
         let mut stream = StandardStream::stderr(ColorChoice::Always);
-        if model::diagnostic::render_color(diagnostics, sources, reading().1, &mut stream).is_ok() {
+        if model::diagnostic::render_color(diagnostics, sources, reading.max_errors, &mut stream)
+            .is_ok()
+        {
             return;
         }
     }
-    let _ = std::io::stderr()
-        .write_all(model::diagnostic::render_with(diagnostics, sources, reading().1).as_bytes());
+    let _ = std::io::stderr().write_all(
+        model::diagnostic::render_with(diagnostics, sources, reading.max_errors).as_bytes(),
+    );
 }
 
 #[cfg(test)]
