@@ -612,6 +612,30 @@ pub static MAPPING: &[RuleMapping] = &[
             gdpr("Art. 32(1)(b)", "personal data leaks between users"),
         ],
     ),
+    rule(
+        "STR-044",
+        &[
+            pci(
+                "8.3",
+                "without a rate limit, guessing credentials costs nothing",
+            ),
+            gdpr(
+                "Art. 32(1)(b)",
+                "unthrottled traffic threatens availability and resilience",
+            ),
+            soc2(
+                "CC6.6",
+                "the boundary does not limit what comes in from outside",
+            ),
+        ],
+    ),
+    rule(
+        "STR-045",
+        &[gdpr(
+            "Art. 32(1)(b)",
+            "anyone can exhaust the budget that keeps the service available",
+        )],
+    ),
 ];
 
 /// The decision for a rule, by id.

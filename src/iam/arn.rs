@@ -227,15 +227,29 @@ pub fn classify(resource: &str, kind: ResourceKind, name: &str) -> Reference {
 #[must_use]
 pub fn split(arn: &str) -> Option<(&str, &str)> {
     let rest = arn.strip_prefix("arn:")?;
-    let mut fields = rest.splitn(5, ':');
-    let (_partition, service, _region, _account, resource) = (
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-    );
-    Some((service, resource))
+    // Colons inside template placeholders (`${AWS::Region}`) do not separate fields.
+    let mut starts = [0usize; 4];
+    let (mut field, mut placeholder) = (0, false);
+    let bytes = rest.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => placeholder = true,
+            b'}' => placeholder = false,
+            b':' if !placeholder => {
+                starts[field] = i + 1;
+                field += 1;
+                if field == starts.len() {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    if field < starts.len() {
+        return None;
+    }
+    let service = &rest[starts[0]..starts[1] - 1];
+    Some((service, &rest[starts[3]..]))
 }
 
 /// The resource name an ARN names without wildcards: `…:table/NAME/…`,
@@ -325,6 +339,31 @@ fn part(kind: ResourceKind, below: &str) -> Part {
 mod tests {
     use super::*;
     use ResourceKind as K;
+
+    #[test]
+    fn placeholders_hold_colons_of_their_own() {
+        assert_eq!(
+            split("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"),
+            Some(("dynamodb", "table/*"))
+        );
+        assert_eq!(
+            split("arn:aws:lambda:r:1:function:f:live"),
+            Some(("lambda", "function:f:live"))
+        );
+        assert_eq!(split("arn:aws:s3:::b"), Some(("s3", "b")));
+        assert_eq!(split("arn:aws:s3::"), None);
+        assert!(is_broad(
+            "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"
+        ));
+        assert_eq!(
+            classify(
+                "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders",
+                ResourceKind::Table,
+                "orders"
+            ),
+            Reference::Whole
+        );
+    }
 
     #[test]
     fn names_in_arns() {

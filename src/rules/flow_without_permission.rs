@@ -11,6 +11,8 @@ declare_rule! {
     /// wildcard covering it. (The check is per service, not per action: a `dynamodb:GetItem`
     /// covers a modelled write.) Reported only for functions that declare some permission; an ARN
     /// that names no modelled element (a name the model does not give) is assumed to cover it.
+    /// Databases, caches and search domains are not judged: a connection with their own
+    /// credentials needs no IAM permission.
     ///
     /// ## Why it matters
     /// Either the model is wrong — and every other rule reasons about a system that does not
@@ -59,7 +61,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         for (verb, flow) in flows {
             let target = flow.target();
             let services = iam_services(cx.model, target);
-            if services.is_empty() {
+            if services.is_empty() || over_the_network(cx, target) {
                 continue;
             }
             let covered = grants.iter().any(|g| {
@@ -85,4 +87,16 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Whether a store is reached over the network with credentials of its own (a database user, a
+/// cache or search password): IAM may take no part, so no permission is missing.
+fn over_the_network(cx: &Context<'_>, id: &str) -> bool {
+    use crate::model::StoreKind as S;
+    cx.model.stores.get(id).is_some_and(|s| {
+        matches!(
+            s.kind,
+            S::Rds | S::Aurora | S::Documentdb | S::Elasticache | S::Redshift | S::Opensearch
+        )
+    })
 }

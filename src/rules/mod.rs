@@ -14,6 +14,7 @@ mod api_without_tls;
 mod async_trigger_without_dlq;
 mod attacker_writable_trigger_store;
 mod batch_without_partial_failure;
+mod denial_of_wallet;
 mod deprecated_runtime;
 mod event_injection;
 mod flow_without_permission;
@@ -26,6 +27,7 @@ mod obsolete_function;
 mod payload_logging;
 mod plaintext_sensitive_flow;
 mod privileged_action_on_public_path;
+mod public_api_without_throttling;
 mod public_api_without_waf;
 mod public_messaging_channel;
 mod public_store;
@@ -298,6 +300,8 @@ pub static RULES: &[&Rule] = &[
     &attacker_writable_trigger_store::RULE,
     &unauthenticated_boundary_crossing::RULE,
     &state_across_invocations::RULE,
+    &public_api_without_throttling::RULE,
+    &denial_of_wallet::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).

@@ -4,8 +4,8 @@ use crate::model::DataTag;
 
 declare_rule! {
     /// ## What it finds
-    /// Personal, card or health data (`gdpr`, `pci-dss`, `hipaa`) sent to an external service in
-    /// another trust boundary.
+    /// Personal, card or health data (`pii`, `gdpr`, `pci-dss`, `hipaa`) sent to an external
+    /// service in another trust boundary.
     ///
     /// ## Why it matters
     /// Regulated data that leaves the system extends its compliance scope to the receiver: GDPR
@@ -47,7 +47,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
         let regulated = cx.tagged(
             &flow.data,
-            &[DataTag::Gdpr, DataTag::PciDss, DataTag::Hipaa],
+            &[DataTag::Pii, DataTag::Gdpr, DataTag::PciDss, DataTag::Hipaa],
         );
         if regulated.is_empty() {
             continue;

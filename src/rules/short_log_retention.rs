@@ -7,7 +7,8 @@ const MINIMUM_DAYS: u32 = 365;
 declare_rule! {
     /// ## What it finds
     /// A function that handles card or health data (tagged `pci-dss` or `hipaa`) whose logs are
-    /// kept for less than a year, or for a period the model does not state.
+    /// kept for less than a year. A log group without a retention period keeps its logs forever
+    /// (CloudWatch Logs' default, and the model's when `retention_days` is left out): not short.
     ///
     /// ## Why it matters
     /// Breaches are found months after they happen. PCI DSS requires a year of audit logs
@@ -60,13 +61,13 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        if regulated.is_empty() || logging.retention_days.is_some_and(|d| d >= MINIMUM_DAYS) {
+        let Some(days) = logging.retention_days.filter(|d| *d < MINIMUM_DAYS) else {
+            continue;
+        };
+        if regulated.is_empty() {
             continue;
         }
-        let kept = logging.retention_days.map_or_else(
-            || "for an unstated period".to_owned(),
-            |d| format!("for {d} days"),
-        );
+        let kept = format!("for {days} days");
         findings.push(
             Finding::new(
                 id,

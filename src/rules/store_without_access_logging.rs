@@ -3,14 +3,16 @@ use crate::model::{Classification, DataTag, StoreKind};
 
 declare_rule! {
     /// ## What it finds
-    /// A store holding restricted data, card data (`pci-dss`) or health data (`hipaa`) without
-    /// data-plane access logging (`access_logging: true`: S3 server access logs, CloudTrail data
+    /// A store holding restricted data, card data (`pci-dss`), health data (`hipaa`) or personal
+    /// data (`pii`, `gdpr`) without data-plane access logging (`access_logging: true`: S3 server access logs, CloudTrail data
     /// events, database audit logs).
     ///
     /// ## Why it matters
     /// Control-plane logs say who changed the bucket policy, not who read the records. Without
     /// access logs a breach of the data itself cannot be scoped, and regulations that require an
-    /// audit trail of access (PCI DSS 10.2, HIPAA §164.312(b)) are not met.
+    /// audit trail of access (PCI DSS 10.2, HIPAA §164.312(b)) are not met; for personal data,
+    /// a breach that cannot be scoped must be notified as if every record was read (GDPR
+    /// Art. 33/34).
     ///
     /// ## Example
     /// ```yaml
@@ -55,9 +57,12 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .filter(|d| {
                 cx.model.data.get(*d).is_some_and(|a| {
                     a.classification == Classification::Restricted
-                        || a.tags
-                            .iter()
-                            .any(|t| matches!(t, DataTag::PciDss | DataTag::Hipaa))
+                        || a.tags.iter().any(|t| {
+                            matches!(
+                                t,
+                                DataTag::PciDss | DataTag::Hipaa | DataTag::Pii | DataTag::Gdpr
+                            )
+                        })
                 })
             })
             .collect();

@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Context, Finding, declare_rule, iam_services};
-use crate::iam::{AccessLevel, Origin, Reference};
+use crate::iam::{AccessLevel, Action, Origin, Reference};
 use crate::model::Function;
 
 declare_rule! {
@@ -16,7 +16,9 @@ declare_rule! {
     /// - **against the flow**: the function only reads a store, yet a statement that reads it
     ///   may also change it (actions the IAM catalogue classifies as *Write* on the store's
     ///   service: `dynamodb:PutItem`, `s3:DeleteObject`), as SAM's `…CrudPolicy` templates
-    ///   grant. Services with no read-only action (`rds-data:ExecuteStatement`) are not judged.
+    ///   grant; or it only writes a store, yet a statement that writes it may also read it
+    ///   (`dynamodb:Scan`, `s3:GetObject`: what an injection exfiltrates). Services whose actions
+    ///   do not split reads from writes (`rds-data:ExecuteStatement`) are not judged.
     ///
     /// Every grant counts, whatever declares it: inline `permissions`, the role's statements,
     /// AWS managed policies and SAM policy templates. A shared role's statement is unused only
@@ -75,6 +77,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         // Per element the permissions name: the actions granted on it, and those that change it.
         let mut unused: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
         let mut changes: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut reads: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
         for grant in cx
             .grants(id)
             .iter()
@@ -100,68 +103,113 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                         .entry(target.id)
                         .or_default()
                         .extend(grant.written_actions.iter().map(ToString::to_string));
-                } else if own.read_only.contains(target.id)
-                    && cx.model.stores.contains_key(target.id)
+                } else if let Some(flow) = own
+                    .only(target.id)
+                    .filter(|_| cx.model.stores.contains_key(target.id))
                 {
-                    changes
+                    let excess = match flow {
+                        Direction::Reads => &mut changes,
+                        Direction::Writes => &mut reads,
+                    };
+                    excess
                         .entry(target.id)
                         .or_default()
-                        .extend(changing(cx, grant, target.id));
+                        .extend(against_flow(cx, grant, target.id, flow));
                 }
             }
         }
-        for (target, actions) in unused {
-            let actions: Vec<String> = actions.into_iter().collect();
-            findings.push(
-                Finding::new(
-                    id,
-                    format!(
-                        "`{id}` may {} on `{target}` but has no flow to it",
-                        actions.join(", ")
-                    ),
-                )
-                .qualified(target)
-                .because(format!(
-                    "no read, write, invocation or trigger of `{target}`"
-                )),
-            );
-        }
-        for (target, actions) in changes.into_iter().filter(|(_, a)| !a.is_empty()) {
-            let actions: Vec<String> = actions.into_iter().collect();
-            findings.push(
-                Finding::new(
-                    id,
-                    format!(
-                        "`{id}` only reads `{target}` but may change it: {}",
-                        actions.join(", ")
-                    ),
-                )
-                .qualified(target)
-                .because(format!("`{target}` is in `reads` only")),
-            );
+        let excess = [
+            (Excess::Unused, unused),
+            (Excess::Changes, changes),
+            (Excess::Reads, reads),
+        ];
+        for (kind, by_target) in excess {
+            for (target, actions) in by_target.into_iter().filter(|(_, a)| !a.is_empty()) {
+                findings.push(finding(id, target, actions, kind));
+            }
         }
     }
     findings
 }
 
-/// The actions of a grant that change an element, when the grant also reads it: a service whose
-/// only way in writes (`rds-data:ExecuteStatement` runs any SQL) cannot be read more narrowly.
-fn changing(cx: &Context<'_>, grant: &crate::iam::Grant<'_>, element: &str) -> Vec<String> {
+/// What a permission grants that the function's flows do not need.
+#[derive(Clone, Copy)]
+enum Excess {
+    /// Anything on an element it has no flow to.
+    Unused,
+    /// Changes to a store it only reads.
+    Changes,
+    /// Reads of a store it only writes.
+    Reads,
+}
+
+fn finding(id: &str, target: &str, actions: BTreeSet<String>, kind: Excess) -> Finding {
+    let actions: Vec<String> = actions.into_iter().collect();
+    let actions = actions.join(", ");
+    let (what, why) = match kind {
+        Excess::Unused => (
+            format!("`{id}` may {actions} on `{target}` but has no flow to it"),
+            format!("no read, write, invocation or trigger of `{target}`"),
+        ),
+        Excess::Changes => (
+            format!("`{id}` only reads `{target}` but may change it: {actions}"),
+            format!("`{target}` is in `reads` only"),
+        ),
+        Excess::Reads => (
+            format!("`{id}` only writes `{target}` but may read it: {actions}"),
+            format!("`{target}` is in `writes` only"),
+        ),
+    };
+    Finding::new(id, what).qualified(target).because(why)
+}
+
+/// Which way a function's only flow to a store goes.
+#[derive(Clone, Copy)]
+enum Direction {
+    Reads,
+    Writes,
+}
+
+/// The actions of a grant against the function's only flow to a store: those that change it
+/// (for a reader) or read it (for a writer), when the grant also allows the flow's own direction —
+/// a service whose only way in writes (`rds-data:ExecuteStatement` runs any SQL) cannot be
+/// narrowed to reads.
+fn against_flow(
+    cx: &Context<'_>,
+    grant: &crate::iam::Grant<'_>,
+    element: &str,
+    flow: Direction,
+) -> Vec<String> {
     let services = iam_services(cx.model, element);
     let on_element = || {
         grant
             .actions
             .iter()
+            .copied()
             .filter(|a| services.contains(&a.service))
     };
-    let reads = on_element().any(|a| matches!(a.level, AccessLevel::Read | AccessLevel::List));
-    if !reads {
+    let (along, against): (Level, Level) = match flow {
+        Direction::Reads => (reads, writes),
+        Direction::Writes => (writes, reads),
+    };
+    if !on_element().any(along) {
         return Vec::new();
     }
     on_element()
-        .filter(|a| a.level == AccessLevel::Write)
+        .filter(|a| against(a))
         .map(ToString::to_string)
         .collect()
+}
+
+/// Whether an action is of one kind of access.
+type Level = fn(&Action) -> bool;
+
+fn reads(action: &Action) -> bool {
+    matches!(action.level, AccessLevel::Read | AccessLevel::List)
+}
+
+fn writes(action: &Action) -> bool {
+    action.level == AccessLevel::Write
 }
 
 /// What a function's flows touch.
@@ -170,6 +218,21 @@ struct Flows<'m> {
     used: BTreeSet<&'m str>,
     /// Those it only reads.
     read_only: BTreeSet<&'m str>,
+    /// Those it only writes (no read, invocation, trigger, secret or failure destination).
+    write_only: BTreeSet<&'m str>,
+}
+
+impl Flows<'_> {
+    /// The one direction of the function's flows to an element, if it has one.
+    fn only(&self, id: &str) -> Option<Direction> {
+        if self.read_only.contains(id) {
+            Some(Direction::Reads)
+        } else if self.write_only.contains(id) {
+            Some(Direction::Writes)
+        } else {
+            None
+        }
+    }
 }
 
 /// The elements a function has a declared flow to, and those of them it only reads.
@@ -194,8 +257,15 @@ fn flows<'m>(cx: &Context<'m>, function: &'m Function) -> Flows<'m> {
         .iter()
         .map(crate::model::FlowRef::target)
         .collect();
+    let writes: BTreeSet<&str> = function
+        .writes
+        .iter()
+        .map(crate::model::FlowRef::target)
+        .collect();
+    let not_writes: BTreeSet<&str> = others.difference(&writes).chain(&reads).copied().collect();
     Flows {
         read_only: reads.difference(&others).copied().collect(),
+        write_only: writes.difference(&not_writes).copied().collect(),
         used: reads.union(&others).copied().collect(),
     }
 }
