@@ -94,42 +94,21 @@ impl Node {
         span: Span,
         entries: impl IntoIterator<Item = (K, Node)>,
     ) -> Node {
-        Node {
-            value: Value::Mapping(
-                entries
-                    .into_iter()
-                    .map(|(text, value)| {
-                        (
-                            Key {
-                                text: text.into(),
-                                span,
-                            },
-                            value,
-                        )
-                    })
-                    .collect(),
-            ),
-            span,
-        }
+        Node::keyed(span, entries.into_iter().map(|(k, v)| (k.into(), span, v)))
     }
 
     /// A mapping at `span` whose keys are placed where their values are (entries gathered from
     /// several places keep their provenance).
     #[must_use]
     pub fn mapping_placed(span: Span, entries: impl IntoIterator<Item = (String, Node)>) -> Node {
+        Node::keyed(span, entries.into_iter().map(|(k, v)| (k, v.span, v)))
+    }
+
+    fn keyed(span: Span, entries: impl Iterator<Item = (String, Span, Node)>) -> Node {
         Node {
             value: Value::Mapping(
                 entries
-                    .into_iter()
-                    .map(|(text, value)| {
-                        (
-                            Key {
-                                text,
-                                span: value.span,
-                            },
-                            value,
-                        )
-                    })
+                    .map(|(text, at, value)| (Key { text, span: at }, value))
                     .collect(),
             ),
             span,
