@@ -8,8 +8,10 @@
 //! Unknown policies, templates and actions grant nothing here; validation warns about them.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use super::arn::{self, Reference, ResourceKind};
 use super::catalogue::{Action, catalogue};
@@ -83,7 +85,7 @@ pub struct Grant<'m> {
     pub not_action: bool,
     /// The actions it is about, expanded through the catalogue (for `NotAction`, every action
     /// the list does not match), grouped by service, without duplicates.
-    pub actions: Vec<&'static Action>,
+    pub actions: Arc<[&'static Action]>,
     /// Its resources (`NotResource` ones when `not_resource`).
     pub resources: Vec<Resource<'m>>,
     /// Whether the statement is a `NotResource` one: it is about every resource not listed.
@@ -156,7 +158,7 @@ impl Grant<'_> {
 #[must_use]
 pub fn effective_grants<'m>(model: &'m Model, id: &str) -> Vec<Grant<'m>> {
     match model.functions.get(id) {
-        Some(function) => grants_of(model, function, &elements(model)),
+        Some(function) => grants_of(model, function, &Index::new(model)),
         None => Vec::new(),
     }
 }
@@ -165,19 +167,69 @@ pub fn effective_grants<'m>(model: &'m Model, id: &str) -> Vec<Grant<'m>> {
 /// elements indexed once.
 #[must_use]
 pub fn all_effective_grants(model: &Model) -> BTreeMap<&str, Vec<Grant<'_>>> {
-    let elements = elements(model);
+    let index = Index::new(model);
     model
         .functions
         .iter()
-        .map(|(id, function)| (id.as_str(), grants_of(model, function, &elements)))
+        .map(|(id, function)| (id.as_str(), grants_of(model, function, &index)))
         .collect()
 }
 
-fn grants_of<'m>(
-    model: &'m Model,
-    function: &'m Function,
-    elements: &[Element<'m>],
-) -> Vec<Grant<'m>> {
+/// Actions a statement grants, shared by every grant of the same statement.
+type Actions = Arc<[&'static Action]>;
+
+/// The model's elements, and the action lists already expanded: the same policies (an
+/// `AdministratorAccess` on every function, expanding to every action) are expanded once.
+struct Index<'m> {
+    elements: Vec<Element<'m>>,
+    /// (written actions, `NotAction`) → the actions they grant.
+    expanded: RefCell<HashMap<(Vec<String>, bool), Actions>>,
+}
+
+impl<'m> Index<'m> {
+    fn new(model: &'m Model) -> Self {
+        Index {
+            elements: elements(model),
+            expanded: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The actions `written` grants (every other action, for `NotAction`), by service, once.
+    fn expand(&self, written: &[Cow<'_, str>], not_action: bool) -> Arc<[&'static Action]> {
+        let key = (
+            written.iter().map(ToString::to_string).collect(),
+            not_action,
+        );
+        if let Some(actions) = self.expanded.borrow().get(&key) {
+            return Arc::clone(actions);
+        }
+        let actions: Arc<[&'static Action]> = expand(written, not_action).into();
+        self.expanded.borrow_mut().insert(key, Arc::clone(&actions));
+        actions
+    }
+}
+
+fn expand(written: &[Cow<'_, str>], not_action: bool) -> Vec<&'static Action> {
+    let catalogue = catalogue();
+    let mut actions: Vec<&'static Action> = written
+        .iter()
+        .flat_map(|pattern| catalogue.expand(pattern))
+        .collect();
+    let key = |a: &&Action| (a.service, a.name);
+    actions.sort_by_key(key);
+    actions.dedup_by_key(|a| key(a));
+    if not_action {
+        let listed = actions;
+        actions = catalogue
+            .actions()
+            .filter(|a| listed.binary_search_by_key(&key(a), key).is_err())
+            .collect();
+        actions.sort_by_key(key);
+    }
+    actions
+}
+
+fn grants_of<'m>(model: &'m Model, function: &'m Function, elements: &Index<'m>) -> Vec<Grant<'m>> {
     let mut grants = Vec::new();
     let inline =
         |permissions: &'m [Permission], origin: Origin<'m>, grants: &mut Vec<Grant<'m>>| {
@@ -254,11 +306,7 @@ fn grants_of<'m>(
     grants
 }
 
-fn from_statement<'m>(
-    origin: Origin<'m>,
-    statement: Statement,
-    elements: &[Element<'m>],
-) -> Grant<'m> {
+fn from_statement<'m>(origin: Origin<'m>, statement: Statement, elements: &Index<'m>) -> Grant<'m> {
     grant(
         origin,
         statement.effect,
@@ -287,28 +335,14 @@ fn grant<'m>(
     written_resources: Vec<Cow<'m, str>>,
     not_resource: bool,
     conditional: bool,
-    elements: &[Element<'m>],
+    elements: &Index<'m>,
 ) -> Grant<'m> {
-    let catalogue = catalogue();
-    let mut actions: Vec<&'static Action> = written_actions
-        .iter()
-        .flat_map(|pattern| catalogue.expand(pattern))
-        .collect();
-    let key = |a: &&Action| (a.service, a.name);
-    actions.sort_by_key(key);
-    actions.dedup_by_key(|a| key(a));
-    if not_action {
-        let listed = actions;
-        actions = catalogue
-            .actions()
-            .filter(|a| listed.binary_search_by_key(&key(a), key).is_err())
-            .collect();
-        actions.sort_by_key(key);
-    }
+    let actions = elements.expand(&written_actions, not_action);
     let resources = written_resources
         .into_iter()
         .map(|written| {
             let targets = elements
+                .elements
                 .iter()
                 .filter_map(|element| {
                     let reference = element.classify(&written);
