@@ -33,7 +33,9 @@ pub enum Family {
     /// Boundary, huge, negative and non-finite numbers, as text.
     Numbers,
     /// Odd Unicode: combining marks, right-to-left overrides, zero-width characters, characters
-    /// outside the basic plane, lookalikes; and invalid UTF-8 where bytes are allowed.
+    /// outside the basic plane, lookalikes; names of a few dozen bytes made mostly of two-, three-
+    /// and four-byte characters (cut at a byte offset — a column width, a display limit — they
+    /// split a character more often than not); and invalid UTF-8 where bytes are allowed.
     Unicode,
     /// XML external entities.
     Xxe,
@@ -182,6 +184,8 @@ impl Family {
                 "\u{fffd}",
                 "a\u{0}b",
                 "ß\u{10ffff}",
+                "山田 太郎 (やまだ たろう) 東京都渋谷区 \u{1f642}",
+                "Ωμέγα Ñandú 東京 \u{1f469}\u{200d}\u{1f469}\u{200d}\u{1f467}\u{200d}\u{1f466} Łódź ☃",
             ],
             Family::Xxe => &[
                 "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>",
