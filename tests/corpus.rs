@@ -63,16 +63,17 @@ use yaml_rust2::{Yaml, YamlLoader};
 /// floors are rounded down and noise ceilings up, to three decimals.
 ///
 /// The DVSA and Goat noise ceilings were raised once (0.196 → 0.206, 0.295 → 0.305) when the
-/// permission rules started reading managed policies and templates, checking least privilege
-/// against the direction of flows, and denial-of-wallet was added: recall went 52.6 → 84.2 % and
-/// 64.3 → 85.7 %, and the new unmatched findings are of classes the labels name elsewhere
-/// (CrudPolicy on a table a function only reads, as dvsa-47..49) but were not yet checked against
-/// the apps' sources line by line. Label them (`also_true`, with evidence) or fix the rules, then
-/// lower the ceilings again.
+/// permission rules started reading managed policies and templates; the unmatched findings were
+/// then checked against the apps' sources line by line (2026-12-01): true ones labelled
+/// (`also_true`, with evidence), model facts corrected where the model said less than the
+/// template (SAM policy templates written out by hand, a missing read, a suffix filter in free
+/// text), and rules that fired for the wrong reason fixed (each with a fixture). The DVSA
+/// recall floor went down once, 0.842 → 0.827, for a label added on that second reading
+/// (dvsa-58, not expressible), not for a label lost.
 const FLOORS: &[(&str, f64, f64, f64)] = &[
-    ("dvsa", 0.842, 0.96, 0.206),
-    ("security-workshop", 0.866, 1.0, 0.255),
-    ("serverless-goat", 0.857, 1.0, 0.305),
+    ("dvsa", 0.827, 0.96, 0.047),
+    ("security-workshop", 0.866, 1.0, 0.026),
+    ("serverless-goat", 0.857, 1.0, 0.158),
 ];
 
 #[derive(Debug, Deserialize)]

@@ -162,6 +162,22 @@ fn patterns_expand_and_levels_classify() {
 }
 
 #[test]
+fn a_pattern_is_broad_when_it_spans_access_levels_or_manages_permissions() {
+    let c = catalogue();
+    // Variants of one kind of access.
+    assert!(!c.is_broad_pattern("sqs:SendMessage*"));
+    assert!(!c.is_broad_pattern("dynamodb:Get*"));
+    // More than one level, or permissions management.
+    assert!(c.is_broad_pattern("*"));
+    assert!(c.is_broad_pattern("s3:*"));
+    assert!(c.is_broad_pattern("s3:Put*"));
+    assert!(c.is_broad_pattern("iam:Put*"));
+    // Exact names and patterns that grant nothing are not wildcards.
+    assert!(!c.is_broad_pattern("s3:GetObject"));
+    assert!(!c.is_broad_pattern("nosuchservice:*"));
+}
+
+#[test]
 fn iam_problems_are_warnings_with_places_and_hints() {
     let model = loaded("tests/fixtures/iam/warnings.yaml");
     assert!(

@@ -219,7 +219,7 @@ fn sinks(model: &Model, function: &crate::model::Function) -> Vec<Family> {
     }) {
         add(Family::Command);
     }
-    if function.logging.is_some_and(|l| l.enabled) {
+    if function.logging.as_ref().is_some_and(|l| l.enabled) {
         add(Family::LogInjection);
     }
     families

@@ -98,6 +98,13 @@ impl Action {
             .filter_map(|n| n.parse::<usize>().ok())
             .filter_map(|n| types.get(n).copied())
     }
+
+    /// Whether the action can be granted on particular resources (it has resource types); one
+    /// that cannot is granted on `*` or not at all.
+    #[must_use]
+    pub fn is_scopable(&self) -> bool {
+        self.resource_types != "-"
+    }
 }
 
 impl fmt::Display for Action {
@@ -306,6 +313,23 @@ impl Catalogue {
             }));
         }
         granted
+    }
+
+    /// Whether a pattern grants more than variants of one kind of access: actions of more than
+    /// one access level, or any that manages permissions (`*`, `s3:*`, `s3:Put*`). Not
+    /// `sqs:SendMessage*` (SendMessage and SendMessageBatch, both writes) nor `dynamodb:Get*`
+    /// (reads); never an exact name, nor a pattern that grants nothing.
+    #[must_use]
+    pub fn is_broad_pattern(&'static self, pattern: &str) -> bool {
+        if !pattern::is_pattern(pattern) {
+            return false;
+        }
+        let granted = self.expand(pattern);
+        let mut levels = granted.iter().map(|a| a.level);
+        let Some(first) = levels.next() else {
+            return false;
+        };
+        first == AccessLevel::PermissionsManagement || levels.any(|level| level != first)
     }
 
     /// Why an action or pattern grants nothing, or `None` when it grants something.

@@ -108,6 +108,15 @@ impl Grant<'_> {
         self.not_resource || self.resources.iter().any(|r| arn::is_broad(&r.written))
     }
 
+    /// Whether the grant is about resources of every name ([`Grant::has_wildcard_resource`]) for
+    /// an action that could be granted on fewer: actions without resource types
+    /// (`ses:VerifyEmailIdentity`, `ec2:DescribeNetworkInterfaces`) are only ever granted on
+    /// `*`, which then says nothing broad.
+    #[must_use]
+    pub fn has_broad_resource(&self) -> bool {
+        self.has_wildcard_resource() && self.actions.iter().any(|a| a.is_scopable())
+    }
+
     /// The resources as written, comma-separated (`NotResource` ones prefixed `not `).
     #[must_use]
     pub fn written_resources(&self) -> String {
@@ -119,15 +128,16 @@ impl Grant<'_> {
         }
     }
 
-    /// Whether an action is written as a pattern (`s3:*`, `dynamodb:Get*`, `*`) or as
-    /// `NotAction`.
+    /// Whether an action is written as a broad pattern (`s3:*`, `s3:Put*`, `*`: see
+    /// [`crate::iam::Catalogue::is_broad_pattern`]) or as `NotAction`.
     #[must_use]
-    pub fn has_wildcard_action(&self) -> bool {
+    pub fn has_broad_action(&self) -> bool {
+        let catalogue = catalogue();
         self.not_action
             || self
                 .written_actions
                 .iter()
-                .any(|a| crate::iam::pattern::is_pattern(a))
+                .any(|a| catalogue.is_broad_pattern(a))
     }
 
     /// The action patterns as written that grant a privileged action

@@ -729,7 +729,7 @@ pub enum SecretSource {
 }
 
 /// Logging settings of a function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Logging {
     /// Whether the function writes logs.
@@ -745,6 +745,10 @@ pub struct Logging {
     /// Whether whole event payloads are logged.
     #[serde(default)]
     pub payloads: bool,
+    /// Data assets written to the log besides event payloads (an item the function reads and
+    /// prints), by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<Id>,
 }
 
 /// Third-party dependencies of a function.
@@ -772,6 +776,18 @@ pub struct Input {
     /// Whether the handler (or the API) enforces the schema before using the input.
     #[serde(default)]
     pub validated: bool,
+    /// Whether the handler reads the event's content at all (default: it does). `false` for one
+    /// that ignores it — a static page, a health check — in which nothing sent can inject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used: Option<bool>,
+}
+
+impl Input {
+    /// Whether the handler reads the event ([`Input::used`], true unless it says `false`).
+    #[must_use]
+    pub fn is_used(&self) -> bool {
+        self.used != Some(false)
+    }
 }
 
 /// What starts a function.

@@ -670,9 +670,23 @@ impl<'m> Checker<'m, '_, '_> {
             if let Some(input) = &function.input {
                 self.input(input, (f, id, &["input", "schema"]));
             }
+            self.logged_data(function, id);
             if let Some(fuzz) = &function.fuzz {
                 self.rust_handler(&fuzz.rust, id);
             }
+        }
+    }
+
+    /// The data a function's `logging.data` names are data assets.
+    fn logged_data(&mut self, function: &super::types::Function, id: &str) {
+        for (i, data) in function.logging.iter().flat_map(|l| &l.data).enumerate() {
+            let i = i.to_string();
+            self.reference(
+                data,
+                Target::Sections(&[Section::Data]),
+                "logged data",
+                (Section::Functions, id, &["logging", "data", &i]),
+            );
         }
     }
 

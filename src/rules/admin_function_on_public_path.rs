@@ -7,11 +7,12 @@ declare_rule! {
     /// or description:
     ///
     /// - it is declared `administrative: true`;
-    /// - it may take privileged actions on resources of every name (`iam:PassRole`, `iam:*`,
-    ///   `sts:AssumeRole`, `lambda:InvokeFunction`, `lambda:*` or `*` on `"*"`), whether inline,
-    ///   through its role, an AWS managed policy or a SAM policy template grants them;
     /// - one of its routes is on an API or function URL that only administrative actors
     ///   (`administrative: true`) use.
+    ///
+    /// Privileged permissions (`iam:PassRole`, `lambda:*` on `"*"`) do not make a function
+    /// administrative: a public function holding them is `privileged-action-on-public-path`'s
+    /// finding, and reporting it twice would say nothing more.
     ///
     /// "Reaches" means what the attacker can make happen: requests, triggers, invocations and
     /// writes that trigger. A function that only reads data the attacker can write is not on a

@@ -5,8 +5,10 @@ use crate::model::TriggerKind;
 declare_rule! {
     /// ## What it finds
     /// Events that are dropped silently when the function fails: an asynchronous trigger (S3,
-    /// SNS, EventBridge, schedules, IoT, e-mail) on a function without an `on_failure`
-    /// destination. (Queues without a dead-letter queue are `queue-without-redrive`.)
+    /// SNS, EventBridge, IoT, e-mail) on a function without an `on_failure` destination.
+    /// (Queues without a dead-letter queue are `queue-without-redrive`.) Schedules are not
+    /// reported: their events carry nothing but the time, so a failed run loses no data to
+    /// replay; that it failed is for its logs and alarms to tell.
     ///
     /// ## Why it matters
     /// After Lambda's two retries, a failing asynchronous event is discarded. Orders,
@@ -51,7 +53,6 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 TriggerKind::S3
                     | TriggerKind::Sns
                     | TriggerKind::Eventbridge
-                    | TriggerKind::Schedule
                     | TriggerKind::Iot
                     | TriggerKind::Email
             );
@@ -78,7 +79,6 @@ fn kind(kind: TriggerKind) -> &'static str {
         TriggerKind::S3 => "S3",
         TriggerKind::Sns => "SNS",
         TriggerKind::Eventbridge => "EventBridge",
-        TriggerKind::Schedule => "scheduled",
         TriggerKind::Iot => "IoT",
         _ => "e-mail",
     }

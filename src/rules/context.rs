@@ -132,21 +132,15 @@ impl<'m> Context<'m> {
     }
 
     /// Why a function is administrative, from explicit model facts only: it is declared
-    /// `administrative: true`, it may take privileged actions on every resource, or one of its
-    /// routes is on an API or function URL that only administrative actors use. `None` when
-    /// none holds — names and descriptions are not facts.
+    /// `administrative: true`, or one of its routes is on an API or function URL that only
+    /// administrative actors use. `None` when neither holds — names and descriptions are not
+    /// facts, and privileged permissions make a function dangerous, not administrative (that is
+    /// `privileged-action-on-public-path`'s finding).
     #[must_use]
     pub fn administrative(&self, id: &str) -> Option<String> {
         let function = self.model.functions.get(id)?;
         if function.administrative {
             return Some("declared `administrative: true`".to_owned());
-        }
-        let privileged = self.privileged_actions(id);
-        if !privileged.is_empty() {
-            return Some(format!(
-                "may take privileged actions on every resource: {}",
-                privileged.join(", ")
-            ));
         }
         function
             .triggers
@@ -618,25 +612,14 @@ impl<'m> Context<'m> {
             .collect()
     }
 
-    /// Data assets a function sees: what it reads, writes and calls with; what arrives on its
-    /// triggers — what the source holds or carries, and what is delivered or sent into it (a
-    /// topic delivering to the queue, a partner sending to it; requests into an API are not
-    /// counted, as the model does not say which route they take); and what other functions
-    /// invoke it with.
+    /// Data assets a function sees: what it reads, writes and calls with, and what arrives in
+    /// its events ([`Context::event_data`]).
     #[must_use]
     pub fn function_data(&self, id: &str) -> Vec<&'m crate::model::DataAsset> {
         let Some(function) = self.model.functions.get(id) else {
             return Vec::new();
         };
-        let mut ids: Vec<&String> = Vec::new();
-        let held = |id: &str| -> Vec<&String> {
-            self.model
-                .stores
-                .get(id)
-                .map(|s| s.data.iter().collect())
-                .or_else(|| self.model.channels.get(id).map(|c| c.data.iter().collect()))
-                .unwrap_or_default()
-        };
+        let mut ids: Vec<&String> = self.event_data_ids(id);
         for flow in function
             .reads
             .iter()
@@ -644,14 +627,50 @@ impl<'m> Context<'m> {
             .chain(&function.calls)
         {
             if flow.data().is_empty() {
-                ids.extend(held(flow.target()));
+                ids.extend(self.held(flow.target()));
             } else {
                 ids.extend(flow.data());
             }
         }
+        self.assets(ids)
+    }
+
+    /// Data assets that arrive in a function's events: what its triggers' sources hold or
+    /// carry, and what is delivered or sent into them (a topic delivering to the queue, a
+    /// partner sending to it; requests into an API are not counted, as the model does not say
+    /// which route they take); and what other functions invoke it with.
+    #[must_use]
+    pub fn event_data(&self, id: &str) -> Vec<&'m crate::model::DataAsset> {
+        self.assets(self.event_data_ids(id))
+    }
+
+    /// What a store holds or a channel carries.
+    fn held(&self, id: &str) -> Vec<&'m String> {
+        self.model
+            .stores
+            .get(id)
+            .map(|s| s.data.iter().collect())
+            .or_else(|| self.model.channels.get(id).map(|c| c.data.iter().collect()))
+            .unwrap_or_default()
+    }
+
+    /// Data ids, sorted and deduplicated, as the assets they name.
+    fn assets(&self, mut ids: Vec<&String>) -> Vec<&'m crate::model::DataAsset> {
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|id| self.model.data.get(id))
+            .collect()
+    }
+
+    fn event_data_ids(&self, id: &str) -> Vec<&'m String> {
+        let Some(function) = self.model.functions.get(id) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<&String> = Vec::new();
         for trigger in &function.triggers {
             if let Some(source) = &trigger.source {
-                ids.extend(held(source));
+                ids.extend(self.held(source));
             }
         }
         let graph = self.dfd.graph();
@@ -682,11 +701,7 @@ impl<'m> Context<'m> {
                 _ => {}
             }
         }
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter()
-            .filter_map(|id| self.model.data.get(id))
-            .collect()
+        ids
     }
 }
 

@@ -8,7 +8,8 @@ declare_rule! {
     /// entry point, directly or through other functions, queues, topics, buckets and streams —
     /// and whose input is not validated against a schema (`input.validated` on the trigger or the
     /// function). The finding names the sinks that make injection worse: SQL and NoSQL stores,
-    /// search clusters, external calls (SSRF) and invoked functions.
+    /// search clusters, external calls (SSRF) and invoked functions. A trigger whose handler
+    /// ignores the event (`input: {used: false}`: a static page, a health check) is not reported.
     ///
     /// ## Why it matters
     /// Serverless functions take input from many event sources, not only HTTP: an S3 object key,
@@ -58,6 +59,14 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 continue;
             };
             if function_validated || trigger.input.as_ref().is_some_and(|input| input.validated) {
+                continue;
+            }
+            // A handler that ignores its event (a static page) takes nothing from it.
+            if [trigger.input.as_ref(), function.input.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|input| !input.is_used())
+            {
                 continue;
             }
             let mut finding = Finding::new(

@@ -1,15 +1,24 @@
 use super::{Context, Finding, declare_rule};
-use crate::model::TriggerKind;
+use crate::model::{ChannelKind, Trigger, TriggerKind};
 
-/// API Gateway's default integration timeout; a caller gets a 504 after it anyway.
-const API_TIMEOUT_S: u32 = 29;
+/// API Gateway REST and WebSocket APIs' default integration timeout; a caller gets a 504 after it.
+const REST_TIMEOUT_S: u32 = 29;
+/// API Gateway HTTP APIs' integration timeout (the most it can be set to).
+const HTTP_API_TIMEOUT_S: u32 = 30;
+/// An Application Load Balancer's default idle timeout.
+const ALB_TIMEOUT_S: u32 = 60;
 /// Cognito waits at most 5 seconds for a trigger.
 const COGNITO_TIMEOUT_S: u32 = 5;
 
 declare_rule! {
     /// ## What it finds
-    /// A synchronously invoked function whose timeout is longer than its caller waits: over 29 s
-    /// behind an API (API Gateway's integration timeout), over 5 s for a Cognito trigger.
+    /// A synchronously invoked function that may go on running well after its caller gave up:
+    /// its timeout is at least half as long again as the caller waits — API Gateway's
+    /// integration timeout (29 s for REST and WebSocket APIs, 30 s for HTTP APIs), a load
+    /// balancer's default idle timeout (60 s), Cognito's 5 s for a trigger. A function URL waits
+    /// as long as the function runs, and is not reported; nor is a timeout a second or two over
+    /// the limit (SAM's customary 30 s behind a REST API): the work done after the caller left
+    /// is then a sliver of the invocation.
     ///
     /// ## Why it matters
     /// The caller gives up, retries and starts another invocation while the first one still runs
@@ -18,7 +27,7 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    /// timeout_s: 300   # behind a function URL
+    /// timeout_s: 300   # behind an HTTP API, which answers 503 after 30 s
     /// ```
     ///
     /// ## How to fix
@@ -51,13 +60,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let limit = function
             .triggers
             .iter()
-            .filter_map(|t| match t.kind {
-                TriggerKind::Http | TriggerKind::Websocket => Some(API_TIMEOUT_S),
-                TriggerKind::Cognito => Some(COGNITO_TIMEOUT_S),
-                _ => None,
-            })
+            .filter_map(|t| caller_limit(cx, t))
             .min();
-        if let Some(limit) = limit.filter(|limit| timeout > *limit) {
+        // Reported when at least a third of the function's run can come after the caller left.
+        if let Some(limit) = limit.filter(|limit| u64::from(timeout) * 2 >= u64::from(*limit) * 3) {
             findings.push(
                 Finding::new(
                     id,
@@ -70,4 +76,24 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// How long the synchronous caller of `trigger` waits, if it is synchronous and bounded.
+fn caller_limit(cx: &Context<'_>, trigger: &Trigger) -> Option<u32> {
+    match trigger.kind {
+        TriggerKind::Cognito => Some(COGNITO_TIMEOUT_S),
+        TriggerKind::Http | TriggerKind::Websocket => {
+            let channel = trigger
+                .source
+                .as_deref()
+                .and_then(|source| cx.model.channels.get(source));
+            match channel.map(|c| c.kind) {
+                Some(ChannelKind::FunctionUrl) => None,
+                Some(ChannelKind::ApiGatewayHttp) => Some(HTTP_API_TIMEOUT_S),
+                Some(ChannelKind::Alb) => Some(ALB_TIMEOUT_S),
+                _ => Some(REST_TIMEOUT_S),
+            }
+        }
+        _ => None,
+    }
 }

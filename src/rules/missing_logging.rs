@@ -40,7 +40,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
     cx.model
         .functions
         .iter()
-        .filter(|(_, f)| !f.logging.is_some_and(|l| l.enabled))
+        .filter(|(_, f)| !f.logging.as_ref().is_some_and(|l| l.enabled))
         .map(|(id, f)| {
             Finding::new(id, format!("`{id}` does not log")).because(if f.logging.is_some() {
                 "logging.enabled: false"

@@ -5,7 +5,9 @@ declare_rule! {
     /// A function on an attacker's path without distributed tracing (`tracing: true`: X-Ray or
     /// OpenTelemetry). On the path means the attacker can make it run from an untrusted entry
     /// point: through requests, triggers, deliveries, invocations and writes that trigger. A
-    /// function that only reads data an attacker can write (data poisoning) is not counted.
+    /// function that only reads data an attacker can write (data poisoning) is not counted; nor
+    /// is one that touches nothing else (no reads, writes, calls or invocations: a static page),
+    /// since there is nothing to follow past it and its own log records the request.
     ///
     /// ## Why it matters
     /// An attack on an event-driven system crosses many functions, queues and topics. Without
@@ -41,6 +43,12 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         .functions
         .iter()
         .filter(|(id, f)| f.tracing != Some(true) && cx.exposure(id).is_some())
+        .filter(|(_, f)| {
+            !(f.reads.is_empty()
+                && f.writes.is_empty()
+                && f.calls.is_empty()
+                && f.invokes.is_empty())
+        })
         .map(|(id, _)| {
             Finding::new(
                 id,

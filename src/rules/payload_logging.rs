@@ -3,8 +3,11 @@ use crate::model::{Classification, DataTag};
 
 declare_rule! {
     /// ## What it finds
-    /// A function that logs whole event payloads (`logging.payloads: true`) while it handles
-    /// personal data, card data, health data or credentials.
+    /// A function that writes personal data, card data, health data or credentials to its log:
+    /// whole event payloads (`logging.payloads: true`) when its events carry such data — what
+    /// its triggers' sources hold or carry and what other functions invoke it with — or such
+    /// data named in `logging.data` (an item it reads and prints). Data it only reads or writes
+    /// elsewhere is not in its payloads.
     ///
     /// ## Why it matters
     /// Logs are read by many more people and tools than the data store, kept for a long time and
@@ -13,7 +16,8 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    /// logging: {enabled: true, payloads: true}   # the function reads customer profiles
+    /// logging: {enabled: true, payloads: true}   # its queue carries customer profiles
+    /// logging: {enabled: true, data: [order]}    # it prints the order it reads
     /// ```
     ///
     /// ## How to fix
@@ -40,36 +44,52 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, function) in &cx.model.functions {
-        if !function.logging.is_some_and(|l| l.enabled && l.payloads) {
+        let Some(logging) = function.logging.as_ref().filter(|l| l.enabled) else {
             continue;
+        };
+        let mut logged: Vec<(&crate::model::DataAsset, &str)> = Vec::new();
+        if logging.payloads {
+            logged.extend(
+                cx.event_data(id)
+                    .into_iter()
+                    .map(|d| (d, "logging.payloads: true")),
+            );
         }
-        let sensitive: Vec<&str> = cx
-            .function_data(id)
-            .iter()
-            .filter(|d| {
-                d.classification == Classification::Restricted
-                    || d.tags.iter().any(|t| {
-                        matches!(
-                            t,
-                            DataTag::Pii | DataTag::PciDss | DataTag::Hipaa | DataTag::Credentials
-                        )
-                    })
-            })
-            .map(|d| d.name.as_deref().unwrap_or("sensitive data"))
-            .collect();
-        if sensitive.is_empty() {
-            continue;
-        }
-        findings.push(
-            Finding::new(
-                id,
-                format!(
-                    "`{id}` logs whole payloads that carry {}",
-                    sensitive.join(", ")
-                ),
-            )
-            .because("logging.payloads: true"),
+        logged.extend(
+            logging
+                .data
+                .iter()
+                .filter_map(|d| cx.model.data.get(d))
+                .map(|d| (d, "logging.data")),
         );
+        logged.retain(|(d, _)| sensitive(d));
+        if logged.is_empty() {
+            continue;
+        }
+        let mut names: Vec<&str> = logged
+            .iter()
+            .map(|(d, _)| d.name.as_deref().unwrap_or("sensitive data"))
+            .collect();
+        names.dedup();
+        let mut reasons: Vec<&str> = logged.iter().map(|(_, why)| *why).collect();
+        reasons.sort_unstable();
+        reasons.dedup();
+        let mut finding =
+            Finding::new(id, format!("`{id}` writes {} to its log", names.join(", ")));
+        for reason in reasons {
+            finding = finding.because(reason);
+        }
+        findings.push(finding);
     }
     findings
+}
+
+fn sensitive(data: &crate::model::DataAsset) -> bool {
+    data.classification == Classification::Restricted
+        || data.tags.iter().any(|t| {
+            matches!(
+                t,
+                DataTag::Pii | DataTag::PciDss | DataTag::Hipaa | DataTag::Credentials
+            )
+        })
 }

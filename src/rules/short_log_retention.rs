@@ -43,7 +43,7 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, function) in &cx.model.functions {
-        let Some(logging) = function.logging.filter(|l| l.enabled) else {
+        let Some(logging) = function.logging.as_ref().filter(|l| l.enabled) else {
             continue;
         };
         let regulated: Vec<&str> = cx

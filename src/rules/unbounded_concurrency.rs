@@ -6,7 +6,8 @@ declare_rule! {
     /// function: an API route, a public bucket's notifications, a queue an untrusted sender
     /// writes), with nothing that bounds how often it runs: no reserved concurrency on the
     /// function and no throttling on the way in. A `rate-limit` or `budget-alarm` control lowers
-    /// the residual risk.
+    /// the residual risk. A Cognito user pool is throttling on the way in: its triggers run at
+    /// most as often as Cognito's per-pool request quotas (sign-ups, sign-ins per second) allow.
     ///
     /// Functions further downstream — invoked by, or triggered by what is written by, another
     /// function — are not reported: the flood reaches them only as fast as the front function
@@ -52,10 +53,9 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         // The flood enters at functions an entry point triggers directly; limits there bound
         // everything downstream, so only they are reported.
         let throttled = |hop: &String| {
-            cx.model
-                .channels
-                .get(hop)
-                .is_some_and(|c| c.throttling.is_some())
+            cx.model.channels.get(hop).is_some_and(|c| {
+                c.throttling.is_some() || c.kind == crate::model::ChannelKind::Cognito
+            })
         };
         let Some(path) = cx
             .front_triggers(id)

@@ -1,10 +1,14 @@
 use super::{Context, Finding, declare_rule};
-use crate::model::ChannelKind;
+use crate::model::{Auth, ChannelKind};
 
 declare_rule! {
     /// ## What it finds
-    /// A Cognito user pool that does not require multi-factor authentication (`mfa` absent or
-    /// `false`).
+    /// A Cognito user pool that people sign in to and that does not require multi-factor
+    /// authentication (`mfa` absent or `false`). People sign in to it when an actor (or an
+    /// external) uses it, a
+    /// function is triggered by it (sign-up, authentication), or an API authenticates with
+    /// Cognito. A pool with none of these — kept for OAuth client-credentials app clients,
+    /// machine to machine — has no passwords to protect and is not reported.
     ///
     /// ## Why it matters
     /// Passwords are phished, reused and stuffed; every account of the pool — and everything its
@@ -37,10 +41,24 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>) -> Vec<Finding> {
+    // With routes authenticated by Cognito, users sign in to some pool (the model does not say
+    // which).
+    let cognito_api = cx
+        .model
+        .channels
+        .values()
+        .any(|c| c.auth == Some(Auth::Cognito))
+        || cx
+            .model
+            .functions
+            .values()
+            .flat_map(|f| &f.triggers)
+            .any(|t| t.auth == Some(Auth::Cognito));
     cx.model
         .channels
         .iter()
         .filter(|(_, c)| c.kind == ChannelKind::Cognito && c.mfa != Some(true))
+        .filter(|(id, _)| cognito_api || signed_in(cx, id))
         .map(|(id, c)| {
             Finding::new(id, format!("a password alone signs in to `{id}`")).because(
                 if c.mfa.is_some() {
@@ -51,4 +69,20 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+/// Whether an actor or external uses the pool or a function is triggered by it.
+fn signed_in(cx: &Context<'_>, pool: &str) -> bool {
+    cx.model
+        .actors
+        .values()
+        .flat_map(|a| &a.uses)
+        .chain(cx.model.externals.values().flat_map(|e| &e.uses))
+        .any(|flow| flow.target() == pool)
+        || cx
+            .model
+            .functions
+            .values()
+            .flat_map(|f| &f.triggers)
+            .any(|t| t.source.as_deref() == Some(pool))
 }

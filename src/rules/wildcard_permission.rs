@@ -5,14 +5,18 @@ use crate::iam::{Grant, Origin};
 
 declare_rule! {
     /// ## What it finds
-    /// A function whose effective permissions allow a wildcard action (`*`, `s3:*`,
-    /// `dynamodb:Get*`, `NotAction`) or an action on resources of every name (`*`,
+    /// A function whose effective permissions allow a wildcard action (`*`, `s3:*`, `s3:Put*`,
+    /// `NotAction`) or an action on resources of every name (`*`,
     /// `arn:aws:s3:::*`, `arn:aws:dynamodb:*:*:table/*`, `NotResource`), whatever grants it:
     /// inline `permissions`, its role's statements, an AWS managed policy (`AdministratorAccess`,
     /// `AmazonS3FullAccess`, `AWSLambdaRole`…) or a SAM policy template with a wildcard parameter
     /// (`DynamoDBCrudPolicy: {TableName: "*"}`). Managed policies and templates are expanded from
     /// the embedded IAM catalogue; one finding names each policy or template, one each inline
-    /// statement.
+    /// statement. A pattern that only spells variants of one kind of access — its actions all of
+    /// one access level, none managing permissions (`sqs:SendMessage*`, `dynamodb:Get*`) — is
+    /// not a wildcard action here; on resources of every name it still is reported. Nor is `*`
+    /// a wildcard resource for actions that have no resource types (`ses:VerifyEmailIdentity`,
+    /// `ec2:DescribeNetworkInterfaces`): AWS grants them on `*` or not at all.
     ///
     /// ## Why it matters
     /// A function is compromised through its input (injection, a vulnerable dependency). What the
@@ -65,7 +69,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .filter(|g| g.allows() && !g.actions.is_empty());
         for grant in grants {
             let (wild_action, wild_resource) =
-                (grant.has_wildcard_action(), grant.has_wildcard_resource());
+                (grant.has_broad_action(), grant.has_broad_resource());
             if !wild_action && !wild_resource {
                 continue;
             }
@@ -87,16 +91,19 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
 /// An inline or role statement: qualified `actions@resources`, the actions being the wildcard
 /// ones (or all of them, on resources of every name).
 fn statement(id: &str, grant: &Grant<'_>) -> Finding {
-    let wild_resource = grant.has_wildcard_resource();
+    let wild_resource = grant.has_broad_resource();
     let catalogue = crate::iam::catalogue();
     let wild: Vec<&str> = grant
         .written_actions
         .iter()
-        .filter(|a| wild_resource || crate::iam::pattern::is_pattern(a))
+        .filter(|a| {
+            catalogue.is_broad_pattern(a)
+                || (wild_resource && catalogue.expand(a).iter().any(|x| x.is_scopable()))
+        })
         .filter(|a| grant.not_action || !catalogue.expand(a).is_empty())
         .map(AsRef::as_ref)
         .collect();
-    let what = match (grant.has_wildcard_action(), wild_resource) {
+    let what = match (grant.has_broad_action(), wild_resource) {
         (true, true) => "wildcard actions on every resource",
         (true, false) => "wildcard actions",
         _ => "actions on every resource",
