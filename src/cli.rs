@@ -488,7 +488,12 @@ fn import(
         ImportFormat::Cloudformation => crate::import::Format::CloudFormation,
         ImportFormat::Serverless => crate::import::Format::Serverless,
     });
-    match crate::import::import(files, format) {
+    // Code directories in the model are relative to where it is written.
+    let model_dir = output
+        .and_then(Path::parent)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match crate::import::import(files, format, model_dir) {
         Ok(imported) => {
             print_diagnostics(&imported.warnings, &imported.sources, reading);
             eprintln!("{}", escape::terminal(&imported.summary()));

@@ -79,6 +79,7 @@ fn each_fixture_reports_the_code_it_is_named_after() {
         ("alias-bomb", Code::AliasLimit),
         ("binary", Code::NotUtf8),
         ("boundary-cycle", Code::BoundaryCycle),
+        ("code-not-relative", Code::InvalidValue),
         ("comments-only", Code::EmptyModel),
         ("conflict", Code::Conflict),
         ("control-character", Code::ControlCharacter),

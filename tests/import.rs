@@ -39,7 +39,9 @@ fn quoted(text: &str) -> String {
 
 fn imported(paths: &[&Path]) -> import::Imported {
     let paths: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
-    import::import(&paths, None).unwrap_or_else(|e| panic!("{:#?}", e.diagnostics))
+    // As `strider import` writes a model beside the first template.
+    let dir = paths[0].parent().unwrap();
+    import::import(&paths, None, dir).unwrap_or_else(|e| panic!("{:#?}", e.diagnostics))
 }
 
 fn load(yaml: &str) -> strider::model::Model {
@@ -440,7 +442,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("template.yaml");
         std::fs::write(&path, &text).unwrap();
-        match import::import(&[path], Some(Format::Sam)) {
+        match import::import(&[path], Some(Format::Sam), dir.path()) {
             Ok(result) => {
                 let model = load(&result.yaml);
                 prop_assert!(!model.functions.is_empty());
@@ -589,7 +591,7 @@ fn every_template_of_the_corpus_imports_validates_and_analyses() {
 #[test]
 fn terraform_files_are_named_as_not_imported_yet() {
     let path = PathBuf::from("tests/import/tf-terragoat-plan/tfplan.json");
-    let error = import::import(std::slice::from_ref(&path), None).unwrap_err();
+    let error = import::import(std::slice::from_ref(&path), None, Path::new(".")).unwrap_err();
     assert!(
         error.diagnostics[0].message.contains("does not import yet"),
         "{:?}",
@@ -611,7 +613,7 @@ fn serverless_services_import_with_their_shared_role_and_variables() {
     for path in services {
         let root = tree(path);
         let declared = root.get("functions").map_or(0, |f| entries(f).len());
-        let result = import::import(std::slice::from_ref(path), None);
+        let result = import::import(std::slice::from_ref(path), None, path.parent().unwrap());
         if declared == 0 {
             let error = result.unwrap_err();
             assert!(error.diagnostics[0].message.contains("no Lambda function"));
@@ -694,4 +696,65 @@ fn known_issues_of_real_templates_are_found() {
             "{template}: {threat} not in {ids:#?}"
         );
     }
+}
+
+/// Handler code: SAM's `CodeUri` (and CDK's asset path) become the function's `code`, relative
+/// to where the model is written; code in S3 or inline has no directory.
+#[test]
+fn code_directories_are_given_relative_to_the_model() {
+    let template = Path::new("tests/import/sam-http-api-auth/template.yaml");
+    let code = |dir: &Path| -> BTreeSet<String> {
+        let result = import::import(&[template.to_path_buf()], None, dir).unwrap();
+        load(&result.yaml)
+            .functions
+            .values()
+            .filter_map(|f| f.code.clone())
+            .collect()
+    };
+    assert_eq!(
+        code(template.parent().unwrap()),
+        BTreeSet::from(["src".to_owned()])
+    );
+    assert_eq!(
+        code(Path::new("tests")),
+        BTreeSet::from(["import/sam-http-api-auth/src".to_owned()])
+    );
+    assert_eq!(
+        code(Path::new("model")),
+        BTreeSet::from(["../tests/import/sam-http-api-auth/src".to_owned()])
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.template.json");
+    std::fs::write(
+        &path,
+        r#"{"Resources": {
+          "Cdk": {"Type": "AWS::Lambda::Function",
+                  "Metadata": {"aws:cdk:path": "app/Cdk/Resource", "aws:asset:path": "asset.0a1b2c"},
+                  "Properties": {"Runtime": "python3.12", "Handler": "index.handler",
+                                 "Role": "arn:aws:iam::123456789012:role/r",
+                                 "Code": {"S3Bucket": "b", "S3Key": "k.zip"}}},
+          "InS3": {"Type": "AWS::Serverless::Function",
+                   "Properties": {"Runtime": "nodejs22.x", "Handler": "app.handler", "CodeUri": "s3://bucket/app.zip"}},
+          "Inline": {"Type": "AWS::Serverless::Function",
+                     "Properties": {"Runtime": "python3.12", "Handler": "index.handler", "InlineCode": "def handler(e, c): pass"}}
+        },
+        "Transform": "AWS::Serverless-2016-10-31"}"#,
+    )
+    .unwrap();
+    let result = import::import(&[path], None, dir.path()).unwrap();
+    let model = load(&result.yaml);
+    let codes: Vec<(&str, Option<&str>)> = model
+        .functions
+        .iter()
+        .map(|(id, f)| (id.as_str(), f.code.as_deref()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("cdk", Some("asset.0a1b2c")),
+            ("in-s3", None),
+            ("inline", None)
+        ]
+    );
 }

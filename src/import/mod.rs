@@ -74,12 +74,16 @@ pub struct ImportError {
 pub const MAX_RESOURCES: usize = 20_000;
 
 /// Imports `paths` (each read whole, only these files) as `format`, or the format each file is
-/// detected as.
+/// detected as, for a model written in `model_dir` (code directories are given relative to it).
 ///
 /// # Errors
 /// Unreadable or malformed templates, files of no supported format, or (a bug) a model that
 /// does not validate.
-pub fn import(paths: &[PathBuf], format: Option<Format>) -> Result<Imported, ImportError> {
+pub fn import(
+    paths: &[PathBuf],
+    format: Option<Format>,
+    model_dir: &Path,
+) -> Result<Imported, ImportError> {
     let mut sources = Sources::default();
     let mut problems = Vec::new();
     let mut files: Vec<(FileId, yaml::Node)> = Vec::new();
@@ -98,6 +102,7 @@ pub fn import(paths: &[PathBuf], format: Option<Format>) -> Result<Imported, Imp
     }
     let mut builder = Builder {
         warnings: duplicates,
+        model_dir: std::path::absolute(model_dir).unwrap_or_else(|_| model_dir.to_path_buf()),
         ..Builder::default()
     };
     for (file, root) in &files {
@@ -298,6 +303,8 @@ pub struct Builder {
     pub mapped: BTreeMap<&'static str, usize>,
     /// Resource type → count left out.
     pub unmapped: BTreeMap<String, usize>,
+    /// The directory the model is written to (absolute): code paths are relative to it.
+    pub model_dir: PathBuf,
 }
 
 /// The order sections are written in.
@@ -322,6 +329,24 @@ impl Builder {
         let id = self.fresh(&kebab(logical));
         self.ids.insert((file, logical.to_owned()), id.clone());
         id
+    }
+
+    /// `path` (of a template's code directory) relative to the model's directory, with `/`
+    /// separators as the model spells paths; `None` when no relative path leads there or it is
+    /// not valid UTF-8.
+    #[must_use]
+    pub fn code_path(&self, path: &Path) -> Option<String> {
+        let absolute = std::path::absolute(path).ok()?;
+        let relative = pathdiff::diff_paths(&absolute, &self.model_dir)?;
+        let parts: Vec<&str> = relative
+            .components()
+            .map(|c| c.as_os_str().to_str())
+            .collect::<Option<_>>()?;
+        Some(if parts.is_empty() {
+            ".".to_owned()
+        } else {
+            parts.join("/")
+        })
     }
 
     /// An id not given out yet, from `base`.

@@ -172,6 +172,8 @@ fn function(
     for (to, value) in service.globals {
         props.push((to, value.clone()));
     }
+    // Handlers are paths from the service's directory (`src/orders.create`).
+    props.push(("CodeUri", text(key.span, ".")));
     for (to, from) in [
         ("Handler", "handler"),
         ("Runtime", "runtime"),

@@ -171,6 +171,9 @@ pub struct Resource {
     pub properties: Option<Node>,
     /// Its `Condition`, if any.
     pub condition: Option<String>,
+    /// The directory of its code that CDK records (`Metadata: {aws:asset:path: …}`), relative
+    /// to the template, if any.
+    pub asset_path: Option<String>,
 }
 
 /// Why a part of the template could not be resolved, and where.
@@ -250,6 +253,11 @@ impl Template {
                     properties: node.get("Properties").cloned(),
                     condition: node
                         .get("Condition")
+                        .and_then(Node::as_scalar)
+                        .map(str::to_owned),
+                    asset_path: node
+                        .get("Metadata")
+                        .and_then(|m| m.get("aws:asset:path"))
                         .and_then(Node::as_scalar)
                         .map(str::to_owned),
                 });

@@ -526,6 +526,11 @@ pub struct Function {
     /// Handler entry point (`index.handler`, `bootstrap`…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
+    /// Directory of the handler's code, relative to the model file (SAM's `CodeUri`): with
+    /// `runtime` and `handler` it says where the handler is (`app.lambda_handler` in
+    /// `<code>/app.py`). `strider import` writes it from `CodeUri` or CDK's asset path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Timeout in seconds: AWS Lambda allows 1 to 900.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 900))]

@@ -670,11 +670,34 @@ impl<'m> Checker<'m, '_, '_> {
             if let Some(input) = &function.input {
                 self.input(input, (f, id, &["input", "schema"]));
             }
-            self.logged_data(function, id);
+            self.logged_data_and_code(function, id);
             if let Some(fuzz) = &function.fuzz {
                 self.rust_handler(&fuzz.rust, id);
             }
         }
+    }
+
+    fn logged_data_and_code(&mut self, function: &super::types::Function, id: &str) {
+        self.logged_data(function, id);
+        self.code(function, id);
+    }
+
+    /// A function's `code` is a directory relative to the model file.
+    fn code(&mut self, function: &super::types::Function, id: &str) {
+        let Some(code) = &function.code else { return };
+        let problem = if code.trim().is_empty() {
+            "is empty"
+        } else if Path::new(code).is_absolute() || code.starts_with('\\') || code.contains(':') {
+            "is not a path relative to the model file"
+        } else {
+            return;
+        };
+        let span = self.span((Section::Functions, id, &["code"]));
+        self.push(
+            Diagnostic::error(Code::InvalidValue, span, format!("`code` of `{id}` {problem}"))
+                .with_label("not a relative directory")
+                .with_hint("give the handler's directory relative to the model file, as SAM's CodeUri (`src/orders`)"),
+        );
     }
 
     /// The data a function's `logging.data` names are data assets.

@@ -470,6 +470,20 @@ impl Mapper<'_> {
         }
     }
 
+    /// Where the function's code is, relative to the model: SAM's `CodeUri` when it is a local
+    /// directory (not an `s3://` location or a `{Bucket, Key}`), or the asset directory CDK
+    /// records in the resource's metadata. `None` for inline code and code in S3.
+    fn code(&self, r: &Resource) -> Option<String> {
+        let local = self
+            .fn_prop(r, "CodeUri")
+            .and_then(|v| v.text())
+            .filter(|uri| !uri.is_empty() && !uri.contains("://"))
+            .or_else(|| r.asset_path.clone())?;
+        let template = self.sources.path(self.file);
+        let dir = template.parent().unwrap_or(std::path::Path::new(""));
+        self.b.code_path(&dir.join(local))
+    }
+
     fn function(&mut self, r: &Resource) {
         let id = self.b.id(self.file, &r.id);
         let mut f = Doc::map();
@@ -502,6 +516,9 @@ impl Mapper<'_> {
         f.set("boundary", Doc::str(if vpc { VPC } else { ACCOUNT }));
         if let Some(handler) = self.fn_prop(r, "Handler").and_then(|v| v.text()) {
             f.set("handler", Doc::str(handler));
+        }
+        if let Some(code) = self.code(r).filter(|_| !image) {
+            f.set("code", Doc::str(code));
         }
         self.sizing(r, &mut f);
         self.role_of_function(r, &id, &mut f);
