@@ -330,7 +330,7 @@ fn calibration(cx: &Context<'_>, rule: &Rule, finding: &Finding) -> Option<Calib
 
 /// Whether a `wildcard-permission` finding (qualified `actions@resources`) is about concrete,
 /// non-privileged actions on every resource whose services govern no element of the model: an
-/// `ses:VerifyEmailIdentity` on `*`, not an `s3:*` or a `dynamodb:GetItem` on `*`.
+/// `ses:SendEmail` on `*`, not an `s3:*` or a `dynamodb:GetItem` on `*`.
 fn harmless_wildcard(cx: &Context<'_>, finding: &Finding) -> bool {
     let Some((actions, _)) = finding.qualifier.as_deref().and_then(|q| q.split_once('@')) else {
         return false;

@@ -315,21 +315,27 @@ impl Catalogue {
         granted
     }
 
-    /// Whether a pattern grants more than variants of one kind of access: actions of more than
-    /// one access level, or any that manages permissions (`*`, `s3:*`, `s3:Put*`). Not
-    /// `sqs:SendMessage*` (SendMessage and SendMessageBatch, both writes) nor `dynamodb:Get*`
-    /// (reads); never an exact name, nor a pattern that grants nothing.
+    /// Whether a pattern grants more than one action of one kind: actions of more than one
+    /// access level, any that manages permissions, or any privileged one
+    /// ([`super::privilege`]) among several (`*`, `s3:*`, `s3:Put*`, `lambda:Invoke*`,
+    /// `sts:Assume*`). Not `dynamodb:Get*` (reads, none privileged), nor a pattern that names a
+    /// single action (`sqs:SendMessage*` is `sqs:SendMessage`); never an exact name, nor a
+    /// pattern that grants nothing.
     #[must_use]
     pub fn is_broad_pattern(&'static self, pattern: &str) -> bool {
         if !pattern::is_pattern(pattern) {
             return false;
         }
         let granted = self.expand(pattern);
-        let mut levels = granted.iter().map(|a| a.level);
-        let Some(first) = levels.next() else {
+        let Some(first) = granted.first() else {
             return false;
         };
-        first == AccessLevel::PermissionsManagement || levels.any(|level| level != first)
+        granted.len() > 1
+            && granted.iter().any(|a| {
+                a.level != first.level
+                    || a.level == AccessLevel::PermissionsManagement
+                    || super::privilege::is_privileged(a)
+            })
     }
 
     /// Why an action or pattern grants nothing, or `None` when it grants something.

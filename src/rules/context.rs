@@ -637,8 +637,9 @@ impl<'m> Context<'m> {
 
     /// Data assets that arrive in a function's events: what its triggers' sources hold or
     /// carry, and what is delivered or sent into them (a topic delivering to the queue, a
-    /// partner sending to it; requests into an API are not counted, as the model does not say
-    /// which route they take); and what other functions invoke it with.
+    /// partner sending to it; requests into an API only when the function is the only one
+    /// behind it, as the model does not say which route they take); and what other functions
+    /// invoke it with. A bucket's notifications carry no object, so nothing of a bucket is.
     #[must_use]
     pub fn event_data(&self, id: &str) -> Vec<&'m crate::model::DataAsset> {
         self.assets(self.event_data_ids(id))
@@ -667,9 +668,16 @@ impl<'m> Context<'m> {
         let Some(function) = self.model.functions.get(id) else {
             return Vec::new();
         };
+        // An S3 notification names the object; it does not carry it.
+        let notifies_only = |source: &str| {
+            self.model
+                .stores
+                .get(source)
+                .is_some_and(|s| s.kind == crate::model::StoreKind::S3)
+        };
         let mut ids: Vec<&String> = Vec::new();
         for trigger in &function.triggers {
-            if let Some(source) = &trigger.source {
+            if let Some(source) = trigger.source.as_deref().filter(|s| !notifies_only(s)) {
                 ids.extend(self.held(source));
             }
         }
@@ -681,16 +689,25 @@ impl<'m> Context<'m> {
         {
             match edge.weight().kind {
                 FlowKind::Invoke => ids.extend(&edge.weight().data),
-                FlowKind::Trigger => {
+                FlowKind::Trigger if !notifies_only(&graph[edge.source()].id) => {
+                    let source = &graph[edge.source()].id;
                     let api = self
                         .model
                         .channels
-                        .get(&graph[edge.source()].id)
+                        .get(source)
                         .is_some_and(|c| crate::graph::is_api(c.kind));
+                    // Requests into an API reach this function only when it is the only one
+                    // behind the API: the model does not say which route a request takes.
+                    let only_behind = || {
+                        self.model.functions.iter().all(|(other, f)| {
+                            other == id
+                                || f.triggers.iter().all(|t| t.source.as_ref() != Some(source))
+                        })
+                    };
                     for into in graph.edges_directed(edge.source(), Direction::Incoming) {
                         let sent = match into.weight().kind {
                             FlowKind::Deliver | FlowKind::Write => true,
-                            FlowKind::Request => !api,
+                            FlowKind::Request => !api || only_behind(),
                             _ => false,
                         };
                         if sent {

@@ -15,10 +15,6 @@ const ACCOUNT_CONCURRENCY: u32 = 1000;
 /// What Lambda bills per GB·s (x86, us-east-1, first pricing tier), in millionths of a dollar.
 const MICRODOLLARS_PER_GB_S: f64 = 16.6667;
 
-/// The worst-case bill per hour from which a function whose concurrency is reserved is still
-/// reported: $10 an hour is $240 a day that nobody approved.
-const BOUNDED_DOLLARS_PER_HOUR: f64 = 10.0;
-
 declare_rule! {
     /// ## What it finds
     /// A function that anyone on the internet can make run without authenticating (a route with
@@ -26,9 +22,9 @@ declare_rule! {
     /// whose every invocation may bill at least 10 GB·s: `memory_mb` × `timeout_s` (Lambda's
     /// defaults, 128 MB and 3 s, when the model does not say). The evidence gives the worst
     /// case per hour: every allowed concurrent copy running to its timeout (reserved concurrency,
-    /// or the default account quota of 1000), at Lambda's x86 price. A function whose reserved
-    /// concurrency bounds that worst case below $10 an hour is not reported: the bound is the
-    /// fix, and what it leaves is the availability risk `low-concurrency-public-function`
+    /// or the default account quota of 1000), at Lambda's x86 price. A function reserved to 5
+    /// concurrent executions or fewer is not reported: the bill is bounded to a few copies, and
+    /// what the low bound leaves is the availability risk `low-concurrency-public-function`
     /// reports.
     ///
     /// ## Why it matters
@@ -80,13 +76,16 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let Some(exposure) = cx.exposure(id).filter(|e| e.authenticated_hops == 0) else {
             continue;
         };
+        if function
+            .reserved_concurrency
+            .is_some_and(|c| c <= super::low_concurrency_public_function::LOW)
+        {
+            continue;
+        }
         let concurrency = function.reserved_concurrency.unwrap_or(ACCOUNT_CONCURRENCY);
         // Each copy running to its timeout, back to back, for an hour.
         let gb_s_per_hour = f64::from(concurrency) * f64::from(memory) / 1024.0 * 3600.0;
         let dollars_per_hour = gb_s_per_hour * MICRODOLLARS_PER_GB_S / 1_000_000.0;
-        if function.reserved_concurrency.is_some() && dollars_per_hour < BOUNDED_DOLLARS_PER_HOUR {
-            continue;
-        }
         findings.push(
             Finding::new(
                 id,

@@ -61,11 +61,13 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             if function_validated || trigger.input.as_ref().is_some_and(|input| input.validated) {
                 continue;
             }
-            // A handler that ignores its event (a static page) takes nothing from it.
-            if [trigger.input.as_ref(), function.input.as_ref()]
-                .into_iter()
-                .flatten()
-                .any(|input| !input.is_used())
+            // A handler that ignores its event (a static page) takes nothing from it; the
+            // trigger's own `input` says so before the function's.
+            if trigger
+                .input
+                .as_ref()
+                .or(function.input.as_ref())
+                .is_some_and(|input| !input.is_used())
             {
                 continue;
             }

@@ -12,13 +12,12 @@ const COGNITO_TIMEOUT_S: u32 = 5;
 
 declare_rule! {
     /// ## What it finds
-    /// A synchronously invoked function that may go on running well after its caller gave up:
-    /// its timeout is at least half as long again as the caller waits — API Gateway's
-    /// integration timeout (29 s for REST and WebSocket APIs, 30 s for HTTP APIs), a load
-    /// balancer's default idle timeout (60 s), Cognito's 5 s for a trigger. A function URL waits
-    /// as long as the function runs, and is not reported; nor is a timeout a second or two over
-    /// the limit (SAM's customary 30 s behind a REST API): the work done after the caller left
-    /// is then a sliver of the invocation.
+    /// A synchronously invoked function that may go on running after its caller gave up: its
+    /// timeout is more than a second longer than the caller waits — API Gateway's integration
+    /// timeout (29 s for REST and WebSocket APIs, 30 s for HTTP APIs), a load balancer's default
+    /// idle timeout (60 s), Cognito's 5 s for a trigger. A function URL waits as long as the
+    /// function runs, and is not reported; nor is SAM's customary 30 s behind a REST API's 29 s
+    /// (a second of work after the caller left).
     ///
     /// ## Why it matters
     /// The caller gives up, retries and starts another invocation while the first one still runs
@@ -62,8 +61,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .iter()
             .filter_map(|t| caller_limit(cx, t))
             .min();
-        // Reported when at least a third of the function's run can come after the caller left.
-        if let Some(limit) = limit.filter(|limit| u64::from(timeout) * 2 >= u64::from(*limit) * 3) {
+        if let Some(limit) = limit.filter(|limit| timeout > limit.saturating_add(1)) {
             findings.push(
                 Finding::new(
                     id,

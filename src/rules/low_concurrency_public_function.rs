@@ -1,7 +1,7 @@
 use super::{Context, Finding, declare_rule};
 
 /// At or below this many concurrent executions, a handful of slow requests is a denial of service.
-const LOW: u32 = 5;
+pub(super) const LOW: u32 = 5;
 
 declare_rule! {
     /// ## What it finds

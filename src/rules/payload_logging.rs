@@ -5,9 +5,10 @@ declare_rule! {
     /// ## What it finds
     /// A function that writes personal data, card data, health data or credentials to its log:
     /// whole event payloads (`logging.payloads: true`) when its events carry such data — what
-    /// its triggers' sources hold or carry and what other functions invoke it with — or such
-    /// data named in `logging.data` (an item it reads and prints). Data it only reads or writes
-    /// elsewhere is not in its payloads.
+    /// its triggers' sources hold or carry (not a bucket's objects: a notification only names
+    /// them), requests into an API it alone is behind, and what other functions invoke it with —
+    /// or such data named in `logging.data` (an item it reads and prints). Data it only reads or
+    /// writes elsewhere is not in its payloads.
     ///
     /// ## Why it matters
     /// Logs are read by many more people and tools than the data store, kept for a long time and
@@ -17,6 +18,9 @@ declare_rule! {
     /// ## Example
     /// ```yaml
     /// logging: {enabled: true, payloads: true}   # its queue carries customer profiles
+    /// ```
+    /// or
+    /// ```yaml
     /// logging: {enabled: true, data: [order]}    # it prints the order it reads
     /// ```
     ///
@@ -70,6 +74,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .iter()
             .map(|(d, _)| d.name.as_deref().unwrap_or("sensitive data"))
             .collect();
+        names.sort_unstable();
         names.dedup();
         let mut reasons: Vec<&str> = logged.iter().map(|(_, why)| *why).collect();
         reasons.sort_unstable();

@@ -7,7 +7,8 @@ declare_rule! {
     /// writes), with nothing that bounds how often it runs: no reserved concurrency on the
     /// function and no throttling on the way in. A `rate-limit` or `budget-alarm` control lowers
     /// the residual risk. A Cognito user pool is throttling on the way in: its triggers run at
-    /// most as often as Cognito's per-pool request quotas (sign-ups, sign-ins per second) allow.
+    /// most as often as Cognito's request quotas (sign-ups, sign-ins per second, per account and
+    /// Region) allow.
     ///
     /// Functions further downstream — invoked by, or triggered by what is written by, another
     /// function — are not reported: the flood reaches them only as fast as the front function

@@ -7,7 +7,7 @@ declare_rule! {
     /// authentication (`mfa` absent or `false`). People sign in to it when an actor (or an
     /// external) uses it, a
     /// function is triggered by it (sign-up, authentication), or an API authenticates with
-    /// Cognito. A pool with none of these — kept for OAuth client-credentials app clients,
+    /// Cognito or with JWTs (an HTTP API's JWT authorizer may trust a pool). A pool with none of these — kept for OAuth client-credentials app clients,
     /// machine to machine — has no passwords to protect and is not reported.
     ///
     /// ## Why it matters
@@ -41,19 +41,16 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>) -> Vec<Finding> {
-    // With routes authenticated by Cognito, users sign in to some pool (the model does not say
-    // which).
-    let cognito_api = cx
-        .model
-        .channels
-        .values()
-        .any(|c| c.auth == Some(Auth::Cognito))
+    // With routes authenticated by Cognito or by JWTs (which a pool may issue), users sign in
+    // to some pool: the model does not say which.
+    let tokens = |auth: Option<Auth>| matches!(auth, Some(Auth::Cognito | Auth::Jwt));
+    let cognito_api = cx.model.channels.values().any(|c| tokens(c.auth))
         || cx
             .model
             .functions
             .values()
             .flat_map(|f| &f.triggers)
-            .any(|t| t.auth == Some(Auth::Cognito));
+            .any(|t| tokens(t.auth));
     cx.model
         .channels
         .iter()

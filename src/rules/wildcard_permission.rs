@@ -12,11 +12,12 @@ declare_rule! {
     /// `AmazonS3FullAccess`, `AWSLambdaRole`…) or a SAM policy template with a wildcard parameter
     /// (`DynamoDBCrudPolicy: {TableName: "*"}`). Managed policies and templates are expanded from
     /// the embedded IAM catalogue; one finding names each policy or template, one each inline
-    /// statement. A pattern that only spells variants of one kind of access — its actions all of
-    /// one access level, none managing permissions (`sqs:SendMessage*`, `dynamodb:Get*`) — is
-    /// not a wildcard action here; on resources of every name it still is reported. Nor is `*`
-    /// a wildcard resource for actions that have no resource types (`ses:VerifyEmailIdentity`,
-    /// `ec2:DescribeNetworkInterfaces`): AWS grants them on `*` or not at all.
+    /// statement. A pattern that names one action (`sqs:SendMessage*` is `sqs:SendMessage`), or
+    /// several of one access level none of which manages permissions or is privileged
+    /// (`dynamodb:Get*`), is not a wildcard action here; on resources of every name it still is
+    /// reported. Nor is `*` a wildcard resource for actions that have no resource types
+    /// (`ses:VerifyEmailIdentity`, `ec2:DescribeNetworkInterfaces`): AWS grants them on `*` or
+    /// not at all.
     ///
     /// ## Why it matters
     /// A function is compromised through its input (injection, a vulnerable dependency). What the
@@ -36,11 +37,11 @@ declare_rule! {
     /// one resource (`DynamoDBReadPolicy: {TableName: !Ref CustomersTable}`).
     ///
     /// ## False positives
-    /// Actions that AWS only grants on `*` (`xray:PutTraceSegments`, `logs:CreateLogStream`,
-    /// `ec2:CreateNetworkInterface` for VPC functions): from AWS's own baseline policies
-    /// (`AWSLambdaBasicExecutionRole`, `AWSXRayDaemonWriteAccess`,
-    /// `AWSLambdaVPCAccessExecutionRole`) they are not reported at all; written by hand they are
-    /// reported at a lower impact. Track the rest as `accepted`.
+    /// Actions customarily granted on `*` although they could be scoped
+    /// (`logs:CreateLogStream`, `ec2:CreateNetworkInterface` for VPC functions): from AWS's own
+    /// baseline policies and templates (`AWSLambdaBasicExecutionRole`,
+    /// `AWSLambdaVPCAccessExecutionRole`, `VPCAccessPolicy`) they are not reported at all;
+    /// written by hand they are reported at a lower impact. Track the rest as `accepted`.
     pub static RULE = {
         id: "STR-003",
         name: "wildcard-permission",
@@ -107,6 +108,11 @@ fn statement(id: &str, grant: &Grant<'_>) -> Finding {
         (true, true) => "wildcard actions on every resource",
         (true, false) => "wildcard actions",
         _ => "actions on every resource",
+    };
+    let wild: Vec<&str> = if grant.not_action && wild.is_empty() {
+        grant.written_actions.iter().map(AsRef::as_ref).collect()
+    } else {
+        wild
     };
     let (actions, on) = (
         if grant.not_action {
