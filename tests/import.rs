@@ -233,7 +233,14 @@ fn json_templates_import_like_yaml_ones() {
     // say, not where.
     let normal = |mut model: strider::model::Model| {
         model.locations.clear();
+        for s in model.stores.values_mut() {
+            s.source = None;
+        }
+        for c in model.channels.values_mut() {
+            c.source = None;
+        }
         for f in model.functions.values_mut() {
+            f.source = None;
             f.triggers.sort_by_key(|t| format!("{t:?}"));
         }
         model
@@ -757,4 +764,34 @@ fn code_directories_are_given_relative_to_the_model() {
             ("inline", None)
         ]
     );
+}
+
+/// Every element from a resource names its place: `source: FILE:LINE`, the line of the resource's
+/// logical id in the template.
+#[test]
+fn every_imported_element_names_the_template_line_it_came_from() {
+    let template = std::fs::read_to_string(ORDERS).unwrap();
+    let lines: Vec<&str> = template.lines().collect();
+    let model = load(&imported(&[Path::new(ORDERS)]).yaml);
+    let file = Path::new(ORDERS).file_name().unwrap().to_str().unwrap();
+    let sources: Vec<&str> = model
+        .functions
+        .values()
+        .map(|f| f.source.as_deref())
+        .chain(model.stores.values().map(|s| s.source.as_deref()))
+        .chain(model.channels.values().map(|c| c.source.as_deref()))
+        .map(|s| s.expect("an imported element without source"))
+        .collect();
+    assert!(sources.len() >= 4, "{sources:?}");
+    for source in sources {
+        let (name, line) = source.rsplit_once(':').unwrap();
+        assert_eq!(name, file);
+        let line: usize = line.parse().unwrap();
+        // The line holds a logical id: a key at the resources' indentation.
+        let text = lines[line - 1];
+        assert!(
+            text.starts_with("  ") && !text.starts_with("   ") && text.trim_end().ends_with(':'),
+            "{source}: {text:?}"
+        );
+    }
 }

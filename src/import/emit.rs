@@ -66,6 +66,27 @@ impl Doc {
         }
     }
 
+    /// Adds `key: value` to a mapping after the entries named in `after` that it has (replacing
+    /// an entry of that key), so that it stays near the top whatever is added later.
+    pub fn set_after(&mut self, after: &[&str], key: impl Into<String>, value: Doc) {
+        if let Doc::Map(entries) = self {
+            let key = key.into();
+            entries.retain(|e| e.key != key);
+            let at = entries
+                .iter()
+                .take_while(|e| after.contains(&e.key.as_str()))
+                .count();
+            entries.insert(
+                at,
+                Entry {
+                    key,
+                    value,
+                    comment: None,
+                },
+            );
+        }
+    }
+
     /// Adds `key: value` with a comment above it.
     pub fn set_commented(&mut self, key: impl Into<String>, value: Doc, comment: String) {
         let key = key.into();

@@ -229,6 +229,31 @@ impl Imported {
     }
 }
 
+/// Where an imported element came from: the template's `file:line` (its `source` field) and
+/// what stood there (the resource, and which part of it).
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// `template.yaml:12`.
+    pub place: String,
+    /// `AWS::Serverless::Function Orders (its event \`Api\`)`.
+    pub what: String,
+}
+
+impl Provenance {
+    /// The same place, saying more of what stood there.
+    #[must_use]
+    pub fn and(mut self, more: impl std::fmt::Display) -> Provenance {
+        self.what = format!("{} {more}", self.what);
+        self
+    }
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.place, self.what)
+    }
+}
+
 /// A template path as the model's comments show it: the file name.
 fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(
@@ -360,18 +385,20 @@ impl Builder {
         self.sections.entry(name).or_insert_with(Doc::map)
     }
 
-    /// Adds element `id` to `section` (replacing one of that id), with where it came from;
-    /// counted as `kind`.
+    /// Adds element `id` to `section` (replacing one of that id), with where it came from (its
+    /// `source` field, and a comment saying what it was); counted as `kind`.
     pub fn add(
         &mut self,
         section: &'static str,
         kind: &'static str,
         id: &str,
-        element: Doc,
-        from: String,
+        mut element: Doc,
+        from: Provenance,
     ) {
         *self.mapped.entry(kind).or_default() += 1;
-        self.put(section, id, element, Some(from));
+        let comment = from.to_string();
+        element.set_after(&["kind", "name"], "source", Doc::str(from.place));
+        self.put(section, id, element, Some(comment));
     }
 
     /// Puts element `id` into `section` (replacing one of that id), uncounted.

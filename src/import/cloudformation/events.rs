@@ -41,7 +41,9 @@ impl Mapper<'_> {
                 .and_then(|a| a.get("Auth"))
                 .map(|auth| self.t.resolve(auth));
             channel.set("auth", Doc::str(api_auth(default_auth.as_ref())));
-            let from = format!("{} (the API SAM creates for `{}`)", self.from(r), r.id);
+            let from = self
+                .from(r)
+                .and(format_args!("(the API SAM creates for `{}`)", r.id));
             self.b.add("channels", "channels", &id, channel, from);
         }
         id
@@ -306,7 +308,7 @@ impl Mapper<'_> {
             .fresh(&format!("{function}-{}", crate::import::kebab(name)));
         let mut channel = element_doc("schedule");
         channel.set("expression", Doc::str(expression));
-        let from = format!("{} (its event `{name}`)", self.from(r));
+        let from = self.from(r).and(format_args!("(its event `{name}`)"));
         self.b.add("channels", "channels", &id, channel, from);
         trigger.set("kind", Doc::str("schedule"));
         trigger.set("source", Doc::str(id));
@@ -326,7 +328,7 @@ impl Mapper<'_> {
             if !self.b.has("channels", &id) {
                 let mut channel = element_doc("eventbridge");
                 channel.set("name", Doc::str("default event bus"));
-                let from = format!("{} (the account's default bus)", self.from(r));
+                let from = self.from(r).and("(the account's default bus)");
                 self.b.add("channels", "channels", &id, channel, from);
             }
             id
@@ -378,7 +380,7 @@ impl Mapper<'_> {
         if let Some(sql) = p.get("Sql").and_then(Val::text) {
             channel.set("description", Doc::str(format!("IoT rule: {sql}")));
         }
-        let from = format!("{} (its event `{name}`)", self.from(r));
+        let from = self.from(r).and(format_args!("(its event `{name}`)"));
         self.b.add("channels", "channels", &id, channel, from);
         trigger.set("kind", Doc::str("iot"));
         trigger.set("source", Doc::str(id));
@@ -412,11 +414,11 @@ impl Mapper<'_> {
                 "description",
                 Doc::str(format!("Not in the template: the table of {arn}")),
             );
-            let from = format!("{} (event `{event}`)", self.from(r));
+            let from = self.from(r).and(format_args!("(event `{event}`)"));
             self.b.add("stores", "stores", &table, store, from);
             channel.set("table", Doc::str(table));
         }
-        let from = format!("{} (event `{event}`)", self.from(r));
+        let from = self.from(r).and(format_args!("(event `{event}`)"));
         self.b.add("channels", "channels", &id, channel, from);
         id
     }

@@ -20,7 +20,7 @@ mod events;
 
 use super::emit::Doc;
 use super::template::{Piece, Resource, Template, Val};
-use super::{Builder, Format};
+use super::{Builder, Format, Provenance};
 use crate::model::diagnostic::{FileId, Sources, Span};
 use crate::model::yaml::Node;
 
@@ -171,9 +171,12 @@ pub fn map(sources: &Sources, file: FileId, root: &Node, format: Format, builder
 }
 
 impl Mapper<'_> {
-    fn from(&self, r: &Resource) -> String {
+    fn from(&self, r: &Resource) -> Provenance {
         let (line, _) = self.sources.line_column(self.file, r.span.start);
-        format!("{}:{} {} {}", self.name, line + 1, r.kind, r.id)
+        Provenance {
+            place: format!("{}:{line}", self.name),
+            what: format!("{} {}", r.kind, r.id),
+        }
     }
 
     fn boundaries(&mut self) {
@@ -259,7 +262,7 @@ impl Mapper<'_> {
             let stream = self.b.fresh(&format!("{table}-stream"));
             let mut channel = element_doc("dynamodb-stream");
             channel.set("table", Doc::str(table));
-            let from = format!("{} (its stream)", self.from(r));
+            let from = self.from(r).and("(its stream)");
             self.b.add("channels", "channels", &stream, channel, from);
             self.streams.insert(r.id.clone(), stream);
         }
@@ -1127,7 +1130,7 @@ impl Mapper<'_> {
 
     /// A function URL channel `id` (public; `AWS_IAM` or no authentication), and the trigger
     /// of the function behind it.
-    fn url_channel(&mut self, id: &str, auth: Option<&str>, from: String) -> Doc {
+    fn url_channel(&mut self, id: &str, auth: Option<&str>, from: Provenance) -> Doc {
         let mut channel = element_doc("function-url");
         channel.set("public", Doc::Bool(true));
         let auth = if auth == Some("AWS_IAM") {
@@ -1146,7 +1149,7 @@ impl Mapper<'_> {
     fn function_url(&mut self, r: &Resource, function: &str, config: &Val) -> Doc {
         let id = self.b.fresh(&format!("{function}-url"));
         let auth = config.get("AuthType").and_then(Val::text);
-        let from = format!("{} (its FunctionUrlConfig)", self.from(r));
+        let from = self.from(r).and("(its FunctionUrlConfig)");
         self.url_channel(&id, auth.as_deref(), from)
     }
 
