@@ -795,3 +795,98 @@ fn every_imported_element_names_the_template_line_it_came_from() {
         );
     }
 }
+
+/// Routes written as plain CloudFormation: a REST API's `AWS::ApiGateway::Method` on its
+/// resource path (a real template), and `AWS::ApiGatewayV2::Route`s of an HTTP and a WebSocket
+/// API through their Lambda integrations, become triggers of the functions they invoke.
+#[test]
+fn api_gateway_methods_and_routes_become_triggers() {
+    let model = load(&imported(&[Path::new("tests/import/cfn-webapp/webapp.yaml")]).yaml);
+    let routes = |function: &str| -> Vec<(String, String, String, String)> {
+        model.functions[function]
+            .triggers
+            .iter()
+            .map(|t| {
+                (
+                    t.source.clone().unwrap_or_default(),
+                    t.method.clone().unwrap_or_default(),
+                    t.path.clone().unwrap_or_default(),
+                    format!("{:?}", t.auth),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        routes("test-resource-handler"),
+        [
+            (
+                "rest-api".to_owned(),
+                "OPTIONS".to_owned(),
+                "/test".to_owned(),
+                "Some(None)".to_owned()
+            ),
+            (
+                "rest-api".to_owned(),
+                "GET".to_owned(),
+                "/test".to_owned(),
+                "Some(Cognito)".to_owned()
+            ),
+        ]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.yaml");
+    std::fs::write(
+        &path,
+        r#"Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {Runtime: nodejs22.x, Handler: index.handler, Role: "arn:aws:iam::123456789012:role/r", Code: {ZipFile: "x"}}
+  Http:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: h, ProtocolType: HTTP}
+  Ws:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: w, ProtocolType: WEBSOCKET, RouteSelectionExpression: "$request.body.action"}
+  HttpIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Http, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn, PayloadFormatVersion: "2.0"}
+  WsIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Ws
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
+  GetItems:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Http, RouteKey: "GET /items/{id}", AuthorizationType: JWT, Target: !Join ["/", [integrations, !Ref HttpIntegration]]}
+  Connect:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Ws, RouteKey: "$connect", AuthorizationType: NONE, Target: !Sub "integrations/${WsIntegration}"}
+"#,
+    )
+    .unwrap();
+    let result = import::import(&[path], None, dir.path()).unwrap();
+    let model = load(&result.yaml);
+    let triggers: Vec<String> = model.functions["fn"]
+        .triggers
+        .iter()
+        .map(|t| {
+            format!(
+                "{:?} {} {} {} {:?}",
+                t.kind,
+                t.source.as_deref().unwrap_or(""),
+                t.method.as_deref().unwrap_or("-"),
+                t.path.as_deref().unwrap_or("-"),
+                t.auth
+            )
+        })
+        .collect();
+    assert_eq!(
+        triggers,
+        [
+            "Http http GET /items/{id} Some(Jwt)",
+            "Websocket ws - $connect Some(None)"
+        ]
+    );
+}

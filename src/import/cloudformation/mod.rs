@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod apigateway;
 mod events;
 
 use super::emit::Doc;
@@ -332,6 +333,8 @@ impl Mapper<'_> {
             "AWS::Events::Rule" => self.rule(r),
             "AWS::Logs::LogGroup" => self.log_group(r),
             "AWS::WAFv2::WebACLAssociation" | "AWS::WAFRegional::WebACLAssociation" => self.waf(r),
+            "AWS::ApiGateway::Method" => self.rest_method(r),
+            "AWS::ApiGatewayV2::Route" => self.v2_route(r),
             // Resources that only wire up what is mapped elsewhere.
             "AWS::Lambda::Permission"
             | "AWS::Lambda::Version"

@@ -1,0 +1,163 @@
+//! API Gateway routes written as plain CloudFormation (what CDK and hand-written templates
+//! hold): a REST API's `AWS::ApiGateway::Method` on its `AWS::ApiGateway::Resource` path, and an
+//! HTTP or WebSocket API's `AWS::ApiGatewayV2::Route` with its `Integration`, each become a
+//! trigger of the function its Lambda integration invokes, on the API's channel.
+
+use super::{Mapped, Mapper};
+use crate::import::emit::Doc;
+use crate::import::template::{Piece, Resource, Val};
+
+/// The deepest chain of `AWS::ApiGateway::Resource` parents followed to build a path.
+const MAX_PATH_DEPTH: usize = 32;
+
+impl Mapper<'_> {
+    /// `AWS::ApiGateway::Method`: a route of a REST API to a Lambda function.
+    pub(super) fn rest_method(&mut self, r: &Resource) {
+        let Some(integration) = self.prop(r, "Integration") else {
+            return;
+        };
+        let proxied = integration
+            .get("Type")
+            .and_then(Val::text)
+            .is_some_and(|t| t == "AWS_PROXY" || t == "AWS");
+        let (Some(uri), true) = (integration.get("Uri"), proxied) else {
+            return;
+        };
+        let Some(function) = self.function_of(uri) else {
+            return;
+        };
+        let Some(api) = self.prop(r, "RestApiId").and_then(|v| self.channel_of(&v)) else {
+            return;
+        };
+        let mut trigger = Doc::map();
+        trigger.set("kind", Doc::str("http"));
+        trigger.set("source", Doc::str(api));
+        if let Some(method) = self.prop(r, "HttpMethod").and_then(|v| v.text()) {
+            trigger.set("method", Doc::str(method.to_uppercase()));
+        }
+        if let Some(path) = self.prop(r, "ResourceId").and_then(|v| self.rest_path(&v)) {
+            trigger.set("path", Doc::str(path));
+        }
+        let api_key = self
+            .prop(r, "ApiKeyRequired")
+            .is_some_and(|v| matches!(v, Val::Bool(true)) || v.text().as_deref() == Some("true"));
+        let auth = self
+            .prop(r, "AuthorizationType")
+            .and_then(|v| v.text())
+            .map(|t| method_auth(&t, api_key));
+        if let Some(auth) = auth {
+            trigger.set("auth", Doc::str(auth));
+        }
+        self.push_trigger(&function, trigger);
+    }
+
+    /// `AWS::ApiGatewayV2::Route`: a route of an HTTP or WebSocket API whose target is a Lambda
+    /// integration.
+    pub(super) fn v2_route(&mut self, r: &Resource) {
+        let Some(target) = self.prop(r, "Target") else {
+            return;
+        };
+        // `integrations/<IntegrationId>`: the integration is the resource the target names.
+        let Some(integration) = target.pieces().and_then(|pieces| {
+            pieces.iter().find_map(|p| match p {
+                Piece::Resource { id, .. } => self
+                    .t
+                    .resource(id)
+                    .filter(|i| i.kind == "AWS::ApiGatewayV2::Integration")
+                    .cloned(),
+                _ => None,
+            })
+        }) else {
+            return;
+        };
+        let Some(function) = self
+            .prop(&integration, "IntegrationUri")
+            .and_then(|uri| self.function_of(&uri))
+        else {
+            return;
+        };
+        let Some(api) = self.prop(r, "ApiId").and_then(|v| self.channel_of(&v)) else {
+            return;
+        };
+        let websocket = self
+            .prop(r, "ApiId")
+            .and_then(|v| {
+                v.resource()
+                    .and_then(|(id, _)| self.t.resource(id).cloned())
+            })
+            .and_then(|a| self.prop(&a, "ProtocolType"))
+            .and_then(|v| v.text())
+            .is_some_and(|p| p == "WEBSOCKET");
+        let key = self
+            .prop(r, "RouteKey")
+            .and_then(|v| v.text())
+            .unwrap_or_default();
+        let mut trigger = Doc::map();
+        trigger.set(
+            "kind",
+            Doc::str(if websocket { "websocket" } else { "http" }),
+        );
+        trigger.set("source", Doc::str(api));
+        if websocket {
+            trigger.set("path", Doc::str(key));
+        } else if let Some((method, path)) = key.split_once(' ') {
+            trigger.set("method", Doc::str(method.to_uppercase()));
+            trigger.set("path", Doc::str(path));
+        }
+        if let Some(kind) = self.prop(r, "AuthorizationType").and_then(|v| v.text()) {
+            trigger.set("auth", Doc::str(method_auth(&kind, false)));
+        }
+        self.push_trigger(&function, trigger);
+    }
+
+    /// The function a Lambda integration's URI invokes (`…/functions/${Fn.Arn}/invocations`).
+    fn function_of(&self, uri: &Val) -> Option<String> {
+        match self.element_of(uri)? {
+            Mapped::Function(id) => Some(id.clone()),
+            _ => None,
+        }
+    }
+
+    /// The API channel a `RestApiId`/`ApiId` refers to.
+    fn channel_of(&self, api: &Val) -> Option<String> {
+        match self.element_of(api)? {
+            Mapped::Channel(id) => Some(id.clone()),
+            _ => None,
+        }
+    }
+
+    /// The path of a REST API resource: its `PathPart` after its parents', `/` for the API's
+    /// root (`!GetAtt Api.RootResourceId`); `None` when a part cannot be resolved.
+    fn rest_path(&self, resource: &Val) -> Option<String> {
+        let mut parts = Vec::new();
+        let mut at = resource.clone();
+        for _ in 0..MAX_PATH_DEPTH {
+            let (id, attr) = at
+                .resource()
+                .map(|(id, attr)| (id.to_owned(), attr.map(str::to_owned)))?;
+            if attr.as_deref() == Some("RootResourceId") {
+                parts.reverse();
+                return Some(format!("/{}", parts.join("/")));
+            }
+            let r = self
+                .t
+                .resource(&id)
+                .filter(|r| r.kind == "AWS::ApiGateway::Resource")?;
+            parts.push(self.prop(r, "PathPart")?.text()?);
+            at = self.prop(r, "ParentId")?;
+        }
+        None
+    }
+}
+
+/// The model's `auth` for an API Gateway `AuthorizationType`.
+fn method_auth(kind: &str, api_key: bool) -> &'static str {
+    match kind {
+        "AWS_IAM" => "iam",
+        "COGNITO_USER_POOLS" => "cognito",
+        "JWT" => "jwt",
+        "CUSTOM" => "lambda-authorizer",
+        _ if api_key => "api-key",
+        _ => "none",
+    }
+}
