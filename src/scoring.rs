@@ -300,16 +300,21 @@ enum Calibration {
 
 /// The calibration that applies to a finding, if any.
 fn calibration(cx: &Context<'_>, rule: &Rule, finding: &Finding) -> Option<Calibration> {
-    match rule.name {
+    use crate::rules::{
+        unauthenticated_boundary_crossing as boundary_crossing, unlocked_dependencies,
+        wildcard_permission,
+    };
+    // Rules by their declarations, not their names: a renamed rule cannot lose its calibration.
+    match rule.id {
         // An unpinned dependency hurts only once a malicious or broken version is published.
-        "unlocked-dependencies" => Some(Calibration::Likelihood(
+        id if id == unlocked_dependencies::RULE.id => Some(Calibration::Likelihood(
             Likelihood::Unlikely,
             "an unpinned dependency needs a malicious or compromised version to be published first",
         )),
         // A user pool anyone can send to is self sign-up: what an account reaches is scored on
         // the routes behind the pool's authorizer, not here.
-        "unauthenticated-boundary-crossing"
-            if cx
+        id if id == boundary_crossing::RULE.id
+            && cx
                 .model
                 .channels
                 .get(&finding.element)
@@ -320,10 +325,12 @@ fn calibration(cx: &Context<'_>, rule: &Rule, finding: &Finding) -> Option<Calib
                 "self sign-up lets anyone create an account; what an account may do is scored where it is used",
             ))
         }
-        "wildcard-permission" if harmless_wildcard(cx, finding) => Some(Calibration::Impact(
-            Impact::Moderate,
-            "the actions on `*` are neither privileged nor wildcards, and act on no modelled store or channel",
-        )),
+        id if id == wildcard_permission::RULE.id && harmless_wildcard(cx, finding) => {
+            Some(Calibration::Impact(
+                Impact::Moderate,
+                "the actions on `*` are neither privileged nor wildcards, and act on no modelled store or channel",
+            ))
+        }
         _ => None,
     }
 }

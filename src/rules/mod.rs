@@ -41,18 +41,18 @@ mod short_log_retention;
 mod state_across_invocations;
 mod store_without_access_logging;
 mod store_without_backup;
-mod unauthenticated_boundary_crossing;
+pub(crate) mod unauthenticated_boundary_crossing;
 mod unauthenticated_public_trigger;
 mod unbounded_concurrency;
 mod unencrypted_messaging;
 mod unencrypted_store;
-mod unlocked_dependencies;
+pub(crate) mod unlocked_dependencies;
 mod unscanned_dependencies;
 mod unused_permission;
 mod unverified_webhook;
 mod user_pool_without_mfa;
 mod verbose_errors;
-mod wildcard_permission;
+pub(crate) mod wildcard_permission;
 
 pub use context::{Context, Exposure};
 
