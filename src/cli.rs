@@ -458,9 +458,20 @@ fn rules_text(format: RulesFormat) -> String {
         RulesFormat::Markdown => report::markdown::rules_table(),
         RulesFormat::Json => {
             let rules: Vec<serde_json::Value> = RULES
-                        .iter()
-                        .map(|r| serde_json::json!({"id": r.id, "name": r.name, "title": r.title, "stride": r.stride, "references": r.references, "impact_cap": r.impact_cap, "mitigation": r.mitigation, "docs": r.docs}))
-                        .collect();
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "name": r.name,
+                        "title": r.title,
+                        "stride": r.stride,
+                        "references": r.references,
+                        "impact_cap": r.impact_cap,
+                        "mitigation": r.mitigation,
+                        "docs": r.docs,
+                    })
+                })
+                .collect();
             serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
         }
     }

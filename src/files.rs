@@ -359,6 +359,24 @@ fn read_regular(named: &Path, target: &Path, limit: u64) -> Result<Vec<u8>, Refu
     Ok(bytes)
 }
 
+/// `path` with `.` and `..` resolved by name only (no link followed, nothing read): what it names
+/// if none of its parts is a symlink.
+#[must_use]
+pub fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut resolved = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::CurDir => {}
+            other => resolved.push(other),
+        }
+    }
+    resolved
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

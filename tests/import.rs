@@ -730,6 +730,11 @@ fn code_directories_are_given_relative_to_the_model() {
         code(Path::new("model")),
         BTreeSet::from(["../tests/import/sam-http-api-auth/src".to_owned()])
     );
+    // `..` in the model's directory is resolved before the relative path is worked out.
+    assert_eq!(
+        code(Path::new("tests/../model")),
+        BTreeSet::from(["../tests/import/sam-http-api-auth/src".to_owned()])
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.template.json");
@@ -744,7 +749,9 @@ fn code_directories_are_given_relative_to_the_model() {
           "InS3": {"Type": "AWS::Serverless::Function",
                    "Properties": {"Runtime": "nodejs22.x", "Handler": "app.handler", "CodeUri": "s3://bucket/app.zip"}},
           "Inline": {"Type": "AWS::Serverless::Function",
-                     "Properties": {"Runtime": "python3.12", "Handler": "index.handler", "InlineCode": "def handler(e, c): pass"}}
+                     "Properties": {"Runtime": "python3.12", "Handler": "index.handler", "InlineCode": "def handler(e, c): pass"}},
+          "Drive": {"Type": "AWS::Serverless::Function",
+                    "Properties": {"Runtime": "python3.12", "Handler": "index.handler", "CodeUri": "C:\\build\\src"}}
         },
         "Transform": "AWS::Serverless-2016-10-31"}"#,
     )
@@ -760,9 +767,19 @@ fn code_directories_are_given_relative_to_the_model() {
         codes,
         [
             ("cdk", Some("asset.0a1b2c")),
+            ("drive", None),
             ("in-s3", None),
             ("inline", None)
         ]
+    );
+    // A code directory the model could not hold is left out, said, and the model still loads.
+    assert!(
+        result
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("code directory of `Drive`")),
+        "{:?}",
+        result.warnings
     );
 }
 
@@ -860,6 +877,9 @@ fn api_gateway_methods_and_routes_become_triggers() {
   GetItems:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Http, RouteKey: "GET /items/{id}", AuthorizationType: JWT, Target: !Join ["/", [integrations, !Ref HttpIntegration]]}
+  Purge:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Http, RouteKey: "PURGE /cache", Target: !Join ["/", [integrations, !Ref HttpIntegration]]}
   Connect:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Ws, RouteKey: "$connect", AuthorizationType: NONE, Target: !Sub "integrations/${WsIntegration}"}
@@ -888,5 +908,14 @@ fn api_gateway_methods_and_routes_become_triggers() {
             "Http http GET /items/{id} Some(Jwt)",
             "Websocket ws - $connect Some(None)"
         ]
+    );
+    // A method API Gateway does not route is left out with a warning; the model still loads.
+    assert!(
+        result
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("`PURGE`")),
+        "{:?}",
+        result.warnings
     );
 }

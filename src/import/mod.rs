@@ -361,8 +361,10 @@ impl Builder {
     /// not valid UTF-8.
     #[must_use]
     pub fn code_path(&self, path: &Path) -> Option<String> {
-        let absolute = std::path::absolute(path).ok()?;
-        let relative = pathdiff::diff_paths(&absolute, &self.model_dir)?;
+        // `..` resolved first: diff_paths would count each as a directory to climb out of.
+        let absolute = crate::files::lexically_normal(&std::path::absolute(path).ok()?);
+        let model_dir = crate::files::lexically_normal(&self.model_dir);
+        let relative = pathdiff::diff_paths(&absolute, &model_dir)?;
         let parts: Vec<&str> = relative
             .components()
             .map(|c| c.as_os_str().to_str())

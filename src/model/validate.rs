@@ -684,12 +684,7 @@ impl<'m> Checker<'m, '_, '_> {
 
     /// A function's `code` is a directory relative to the model file.
     fn code(&mut self, function: &super::types::Function, id: &str) {
-        let Some(code) = &function.code else { return };
-        let problem = if code.trim().is_empty() {
-            "is empty"
-        } else if Path::new(code).is_absolute() || code.starts_with('\\') || code.contains(':') {
-            "is not a path relative to the model file"
-        } else {
+        let Some(problem) = function.code.as_deref().and_then(code_problem) else {
             return;
         };
         let span = self.span((Section::Functions, id, &["code"]));
@@ -1265,18 +1260,28 @@ impl<'m> Checker<'m, '_, '_> {
 
 /// Whether `path`, with `.` and `..` resolved by name only (no links followed), stays below `root`.
 fn lexically_inside(path: &Path, root: &Path) -> bool {
-    use std::path::Component;
-    let mut resolved = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                resolved.pop();
-            }
-            Component::CurDir => {}
-            other => resolved.push(other),
-        }
+    crate::files::lexically_normal(path).starts_with(root)
+}
+
+/// What is wrong with a function's `code` directory, if anything: it must be a relative path
+/// (not absolute, not a drive or URL) of printable characters.
+#[must_use]
+pub fn code_problem(code: &str) -> Option<&'static str> {
+    let drive =
+        code.len() >= 2 && code.as_bytes()[0].is_ascii_alphabetic() && code.as_bytes()[1] == b':';
+    if code.trim().is_empty() {
+        Some("is empty")
+    } else if code.chars().any(char::is_control) {
+        Some("holds a control character")
+    } else if Path::new(code).is_absolute()
+        || code.starts_with(['/', '\\'])
+        || drive
+        || code.contains("://")
+    {
+        Some("is not a path relative to the model file")
+    } else {
+        None
     }
-    resolved.starts_with(root)
 }
 
 fn expected_noun(target: Target) -> &'static str {
@@ -1336,4 +1341,28 @@ fn is_date(date: &str) -> bool {
         (number(year, 4), number(month, 2), number(day, 2)),
         (Some(_), Some(1..=12), Some(1..=31))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_problem;
+
+    #[test]
+    fn code_directories_are_relative_paths_of_printable_characters() {
+        for fine in ["src", "src/orders", "../lambda", "src:v2", "."] {
+            assert_eq!(code_problem(fine), None, "{fine}");
+        }
+        for wrong in [
+            "",
+            "  ",
+            "/etc",
+            "\\\\share\\x",
+            "C:\\src",
+            "s3://bucket/key",
+            "a\nb",
+            "a\0b",
+        ] {
+            assert!(code_problem(wrong).is_some(), "{wrong:?}");
+        }
+    }
 }

@@ -4,8 +4,8 @@ use crate::model::{Classification, DataTag, StoreKind};
 declare_rule! {
     /// ## What it finds
     /// A store holding restricted data, card data (`pci-dss`), health data (`hipaa`) or personal
-    /// data (`pii`, `gdpr`) without data-plane access logging (`access_logging: true`: S3 server access logs, CloudTrail data
-    /// events, database audit logs).
+    /// data (`pii`, `gdpr`) without data-plane access logging (`access_logging: true`: S3 server
+    /// access logs, CloudTrail data events, database audit logs).
     ///
     /// ## Why it matters
     /// Control-plane logs say who changed the bucket policy, not who read the records. Without

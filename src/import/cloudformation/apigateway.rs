@@ -32,22 +32,34 @@ impl Mapper<'_> {
         let mut trigger = Doc::map();
         trigger.set("kind", Doc::str("http"));
         trigger.set("source", Doc::str(api));
-        if let Some(method) = self.prop(r, "HttpMethod").and_then(|v| v.text()) {
-            trigger.set("method", Doc::str(method.to_uppercase()));
-        }
-        if let Some(path) = self.prop(r, "ResourceId").and_then(|v| self.rest_path(&v)) {
-            trigger.set("path", Doc::str(path));
+        let what = format!("method `{}`", r.id);
+        let Some(method) = self
+            .prop(r, "HttpMethod")
+            .and_then(|v| v.text())
+            .and_then(|m| self.route_method(r, &what, &m))
+        else {
+            return;
+        };
+        trigger.set("method", Doc::str(method));
+        match self.prop(r, "ResourceId").and_then(|v| self.rest_path(&v)) {
+            Some(path) => trigger.set("path", Doc::str(path)),
+            None => self.b.warn(
+                r.span,
+                format!(
+                    "the path of {what} cannot be worked out from its resources: the route has none"
+                ),
+                Some("add the route's `path` by hand"),
+            ),
         }
         let api_key = self
             .prop(r, "ApiKeyRequired")
             .is_some_and(|v| matches!(v, Val::Bool(true)) || v.text().as_deref() == Some("true"));
-        let auth = self
+        // API Gateway's default is no authorization (an API key may still be required).
+        let kind = self
             .prop(r, "AuthorizationType")
             .and_then(|v| v.text())
-            .map(|t| method_auth(&t, api_key));
-        if let Some(auth) = auth {
-            trigger.set("auth", Doc::str(auth));
-        }
+            .unwrap_or_else(|| "NONE".to_owned());
+        trigger.set("auth", Doc::str(method_auth(&kind, api_key)));
         self.push_trigger(&function, trigger);
     }
 
@@ -101,7 +113,11 @@ impl Mapper<'_> {
         if websocket {
             trigger.set("path", Doc::str(key));
         } else if let Some((method, path)) = key.split_once(' ') {
-            trigger.set("method", Doc::str(method.to_uppercase()));
+            let what = format!("route `{}`", r.id);
+            let Some(method) = self.route_method(r, &what, method) else {
+                return;
+            };
+            trigger.set("method", Doc::str(method));
             trigger.set("path", Doc::str(path));
         }
         if let Some(kind) = self.prop(r, "AuthorizationType").and_then(|v| v.text()) {

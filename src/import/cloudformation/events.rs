@@ -21,6 +21,29 @@ struct Event<'e> {
 }
 
 impl Mapper<'_> {
+    /// A route's HTTP method as the model spells it (`ANY` for OpenAPI's any-method key), or
+    /// `None` with a warning naming `what` when API Gateway routes no such method.
+    pub(super) fn route_method(
+        &mut self,
+        r: &Resource,
+        what: &str,
+        method: &str,
+    ) -> Option<String> {
+        let method = match method.to_ascii_uppercase() {
+            any if any == "X-AMAZON-APIGATEWAY-ANY-METHOD" => "ANY".to_owned(),
+            method => method,
+        };
+        if crate::model::HTTP_METHODS.contains(&method.as_str()) {
+            return Some(method);
+        }
+        self.b.warn(
+            r.span,
+            format!("{what} has the method `{method}`, which API Gateway does not route: left out"),
+            None,
+        );
+        None
+    }
+
     /// The channel `id` of an implicit API (`ServerlessRestApi`), created when first used.
     fn implicit_api(&mut self, r: &Resource, logical: &str, kind: &str) -> String {
         let id = self.b.id(self.file, logical);
@@ -148,21 +171,9 @@ impl Mapper<'_> {
         trigger.set("kind", Doc::str("http"));
         trigger.set("source", Doc::str(api));
         if let Some(method) = p.get("Method").and_then(Val::text) {
-            let method = match method.to_ascii_uppercase() {
-                any if any == "X-AMAZON-APIGATEWAY-ANY-METHOD" => "ANY".to_owned(),
-                method => method,
-            };
-            if crate::model::HTTP_METHODS.contains(&method.as_str()) {
+            let what = format!("event `{name}` of `{}`", r.id);
+            if let Some(method) = self.route_method(r, &what, &method) {
                 trigger.set("method", Doc::str(method));
-            } else {
-                self.b.warn(
-                    r.span,
-                    format!(
-                        "event `{name}` of `{}` has the method `{method}`, which API Gateway does not route: left out",
-                        r.id
-                    ),
-                    None,
-                );
             }
         }
         if let Some(path) = p.get("Path").and_then(Val::text) {

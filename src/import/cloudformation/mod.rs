@@ -479,7 +479,7 @@ impl Mapper<'_> {
     /// Where the function's code is, relative to the model: SAM's `CodeUri` when it is a local
     /// directory (not an `s3://` location or a `{Bucket, Key}`), or the asset directory CDK
     /// records in the resource's metadata. `None` for inline code and code in S3.
-    fn code(&self, r: &Resource) -> Option<String> {
+    fn code(&mut self, r: &Resource) -> Option<String> {
         let local = self
             .fn_prop(r, "CodeUri")
             .and_then(|v| v.text())
@@ -487,7 +487,19 @@ impl Mapper<'_> {
             .or_else(|| r.asset_path.clone())?;
         let template = self.sources.path(self.file);
         let dir = template.parent().unwrap_or(std::path::Path::new(""));
-        self.b.code_path(&dir.join(local))
+        let code = self.b.code_path(&dir.join(&local))?;
+        if let Some(problem) = crate::model::validate::code_problem(&code) {
+            self.b.warn(
+                r.span,
+                format!(
+                    "the code directory of `{}` ({local:?}) {problem}: left out",
+                    r.id
+                ),
+                Some("add the function's `code` by hand, relative to the model"),
+            );
+            return None;
+        }
+        Some(code)
     }
 
     fn function(&mut self, r: &Resource) {
