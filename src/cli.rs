@@ -272,6 +272,8 @@ enum ImportFormat {
     Cloudformation,
     /// Serverless Framework (`serverless.yml`).
     Serverless,
+    /// Terraform: the JSON of `terraform show -json` (a saved plan or the state).
+    TerraformPlan,
 }
 
 /// The shapes `strider generate` writes.
@@ -498,6 +500,7 @@ fn import(
         ImportFormat::Sam => crate::import::Format::Sam,
         ImportFormat::Cloudformation => crate::import::Format::CloudFormation,
         ImportFormat::Serverless => crate::import::Format::Serverless,
+        ImportFormat::TerraformPlan => crate::import::Format::Terraform,
     });
     // Code directories in the model are relative to where it is written.
     let model_dir = output

@@ -2,7 +2,9 @@
 //!
 //! One file per format: [`cloudformation`] reads AWS SAM and CloudFormation templates (YAML with
 //! the short-form functions, or JSON such as `cdk.out/*.template.json`); [`serverless`] turns a
-//! Serverless Framework service into the template the framework would deploy. Templates are read with
+//! Serverless Framework service into the template the framework would deploy, and
+//! [`terraform`] a Terraform plan or state (`terraform show -json`) into the template its
+//! resources would be ([`synth`] builds such templates). Templates are read with
 //! the model's YAML reader in its CloudFormation dialect ([`template`]), mapped to model
 //! elements, and written as YAML with comments ([`emit`]) saying where each element came from.
 //! The text written is loaded back as a model before it is returned, so an import never hands
@@ -14,7 +16,9 @@
 pub mod cloudformation;
 pub mod emit;
 pub mod serverless;
+pub mod synth;
 pub mod template;
+pub mod terraform;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +36,8 @@ pub enum Format {
     CloudFormation,
     /// A Serverless Framework service (`serverless.yml`, v3 or v4).
     Serverless,
+    /// The JSON of `terraform show -json`: a saved plan or the state.
+    Terraform,
 }
 
 impl Format {
@@ -42,6 +48,7 @@ impl Format {
             Format::Sam => "sam",
             Format::CloudFormation => "cloudformation",
             Format::Serverless => "serverless",
+            Format::Terraform => "terraform-plan",
         }
     }
 }
@@ -109,18 +116,12 @@ pub fn import(
         let detected = detect(root);
         let Some(format) = format.or(detected) else {
             let path = sources.path(*file).display();
-            let what = if root.get("format_version").is_some()
-                && (root.get("planned_values").is_some() || root.get("values").is_some())
-            {
-                format!("`{path}` is a Terraform plan or state, which strider does not import yet")
-            } else {
-                format!(
-                    "`{path}` is not a template strider can import: it has no `Resources` section"
-                )
-            };
             problems.push(
-                Diagnostic::unplaced(Code::Unreadable, what)
-                    .with_hint("strider imports AWS SAM and CloudFormation templates (YAML or JSON, such as `cdk.out/*.template.json`)"),
+                Diagnostic::unplaced(
+                    Code::Unreadable,
+                    format!("`{path}` is not a template strider can import: it has no `Resources` section"),
+                )
+                .with_hint("strider imports AWS SAM and CloudFormation templates (YAML or JSON, such as `cdk.out/*.template.json`), Serverless Framework services and Terraform plans (`terraform show -json PLAN`)"),
             );
             continue;
         };
@@ -130,6 +131,18 @@ pub fn import(
                 builder.warn(span, note, Some("model this trigger by hand if it matters"));
             }
             cloudformation::map(&sources, *file, &template, Format::Sam, &mut builder);
+        } else if format == Format::Terraform {
+            let (template, notes) = terraform::template(root);
+            for (span, note) in notes {
+                builder.warn(span, note, Some("add what matters by hand"));
+            }
+            cloudformation::map(
+                &sources,
+                *file,
+                &template,
+                Format::CloudFormation,
+                &mut builder,
+            );
         } else {
             cloudformation::map(&sources, *file, root, format, &mut builder);
         }
@@ -301,6 +314,9 @@ fn read(
 pub fn detect(root: &yaml::Node) -> Option<Format> {
     if serverless::is_service(root) {
         return Some(Format::Serverless);
+    }
+    if terraform::is_plan(root) {
+        return Some(Format::Terraform);
     }
     let resources = root.get("Resources")?;
     if !matches!(resources.value, yaml::Value::Mapping(_)) {

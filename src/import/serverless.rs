@@ -11,6 +11,9 @@
 //! `stream`, `s3`, `schedule`, `eventBridge`, `cognitoUserPool`), with the buckets, topics and
 //! user pools the framework creates for them; `resources.Resources` are added as they are.
 
+use super::synth::{
+    entries, event_node, get_att, items, map, pascal, reference, resource, seq, text,
+};
 use crate::model::diagnostic::Span;
 use crate::model::yaml::{Key, Node, Value};
 
@@ -542,76 +545,6 @@ fn cognito_event(body: &Node, resources: &mut Vec<(String, Node)>) -> Result<Nod
         props.push(("Trigger", trigger.clone()));
     }
     Ok(event_node(s, "CognitoUserPool", props))
-}
-
-fn event_node(span: Span, kind: &str, props: Vec<(&str, Node)>) -> Node {
-    map(
-        span,
-        vec![("Type", text(span, kind)), ("Properties", map(span, props))],
-    )
-}
-
-fn resource(span: Span, kind: &str, properties: Node) -> Node {
-    map(
-        span,
-        vec![("Type", text(span, kind)), ("Properties", properties)],
-    )
-}
-
-fn reference(span: Span, id: &str) -> Node {
-    map(span, vec![("Ref", text(span, id))])
-}
-
-fn get_att(span: Span, id: &str, attr: &str) -> Node {
-    map(
-        span,
-        vec![(
-            "Fn::GetAtt",
-            seq(span, vec![text(span, id), text(span, attr)]),
-        )],
-    )
-}
-
-fn text(span: Span, text: &str) -> Node {
-    Node::text(span, text)
-}
-
-fn map(span: Span, entries: Vec<(&str, Node)>) -> Node {
-    Node::mapping(span, entries)
-}
-
-fn seq(span: Span, items: Vec<Node>) -> Node {
-    Node::sequence(span, items)
-}
-
-fn items(node: &Node) -> Vec<Node> {
-    match &node.value {
-        Value::Sequence(items) => items.clone(),
-        _ => vec![node.clone()],
-    }
-}
-
-fn entries(node: &Node) -> Vec<(String, Node)> {
-    match &node.value {
-        Value::Mapping(entries) => entries
-            .iter()
-            .map(|(k, v)| (k.text.clone(), v.clone()))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// `my-topic_name` → `MyTopicName`, as the framework names the resources it creates.
-fn pascal(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map_or_else(String::new, |c| {
-                c.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
 }
 
 /// The file with its variables substituted, pass after pass, and whether the budget ran out.

@@ -174,6 +174,9 @@ pub struct Resource {
     /// The directory of its code that CDK records (`Metadata: {aws:asset:path: …}`), relative
     /// to the template, if any.
     pub asset_path: Option<String>,
+    /// What it was translated from, when the template is strider's translation of another
+    /// format: (the original's type, its address), e.g. a Terraform resource.
+    pub origin: Option<(String, String)>,
 }
 
 /// Why a part of the template could not be resolved, and where.
@@ -260,6 +263,12 @@ impl Template {
                         .and_then(|m| m.get("aws:asset:path"))
                         .and_then(Node::as_scalar)
                         .map(str::to_owned),
+                    origin: node.get("Metadata").and_then(|m| {
+                        Some((
+                            m.get("strider:type")?.as_scalar()?.to_owned(),
+                            m.get("strider:address")?.as_scalar()?.to_owned(),
+                        ))
+                    }),
                 });
             }
         }

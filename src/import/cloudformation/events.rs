@@ -225,25 +225,8 @@ impl Mapper<'_> {
                 trigger.set("events", Doc::Seq(events));
             }
         }
-        if let Some(rules) = p
-            .get("Filter")
-            .and_then(|f| f.get("S3Key")?.get("Rules").cloned())
-        {
-            // S3 key filters: the trigger's `prefix` and `suffix`.
-            for rule in rules.items() {
-                let (Some(name), Some(value)) = (
-                    rule.get("Name").and_then(Val::text),
-                    rule.get("Value").and_then(Val::text),
-                ) else {
-                    continue;
-                };
-                match name.to_ascii_lowercase().as_str() {
-                    "prefix" => trigger.set("prefix", Doc::str(value)),
-                    "suffix" => trigger.set("suffix", Doc::str(value)),
-                    _ => {}
-                }
-            }
-        }
+        // S3 key filters: the trigger's `prefix` and `suffix`.
+        super::key_filter(trigger, p);
         Some(())
     }
 

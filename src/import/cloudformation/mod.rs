@@ -150,6 +150,13 @@ pub fn map(sources: &Sources, file: FileId, root: &Node, format: Format, builder
         m.declare(r);
         live.push(r);
     }
+    // Functions first, then the other elements, then what links them (subscriptions,
+    // mappings, policies, routes), so that a link finds its ends whatever the order.
+    live.sort_by_key(|r| match m.elements.get(&r.id) {
+        Some(Mapped::Function(_)) => 0,
+        Some(_) => 1,
+        None => 2,
+    });
     for r in &live {
         m.fill(r);
     }
@@ -173,6 +180,14 @@ pub fn map(sources: &Sources, file: FileId, root: &Node, format: Format, builder
 
 impl Mapper<'_> {
     fn from(&self, r: &Resource) -> Provenance {
+        // A resource translated from another format is found by its address there (a
+        // Terraform plan is one line of JSON); a template's by its line.
+        if let Some((kind, address)) = &r.origin {
+            return Provenance {
+                place: format!("{}#{address}", self.name),
+                what: format!("(Terraform `{kind}`)"),
+            };
+        }
         let (line, _) = self.sources.line_column(self.file, r.span.start);
         Provenance {
             place: format!("{}:{line}", self.name),
@@ -355,7 +370,10 @@ impl Mapper<'_> {
                 *self.b.unmapped.entry(other.to_owned()).or_default() += 1;
                 self.b.warn(
                     r.span,
-                    format!("`{}` of type `{other}` is not in the model", r.id),
+                    format!(
+                        "`{}` of type `{other}` is not in the model",
+                        r.origin.as_ref().map_or(r.id.as_str(), |(_, address)| address)
+                    ),
                     Some("strider maps the serverless resources of a template; add what matters by hand"),
                 );
             }
@@ -866,10 +884,44 @@ impl Mapper<'_> {
             Doc::Bool(self.prop(r, "LoggingConfiguration").is_some()),
         );
         let acl = self.prop(r, "AccessControl").and_then(|v| v.text());
-        if matches!(acl.as_deref(), Some("PublicRead" | "PublicReadWrite")) {
+        let block = |key: &str| {
+            self.prop(r, "PublicAccessBlockConfiguration")
+                .and_then(|b| b.get(key)?.as_bool())
+                .unwrap_or(false)
+        };
+        if matches!(acl.as_deref(), Some("PublicRead" | "PublicReadWrite"))
+            && !block("IgnorePublicAcls")
+        {
             store.set("public", Doc::Bool(true));
         }
         self.add_store(r, store);
+        self.notifications(r);
+    }
+
+    /// A bucket's `NotificationConfiguration`: S3 triggers of the functions it invokes.
+    fn notifications(&mut self, r: &Resource) {
+        let Some(configurations) = self
+            .prop(r, "NotificationConfiguration")
+            .and_then(|n| n.get("LambdaConfigurations").cloned())
+        else {
+            return;
+        };
+        let bucket = self.b.id(self.file, &r.id);
+        for c in configurations.items() {
+            let Some(Mapped::Function(function)) =
+                c.get("Function").and_then(|f| self.element_of(f)).cloned()
+            else {
+                continue;
+            };
+            let mut trigger = Doc::map();
+            trigger.set("kind", Doc::str("s3"));
+            trigger.set("source", Doc::str(bucket.clone()));
+            if let Some(event) = c.get("Event").and_then(Val::text) {
+                trigger.set("events", Doc::Seq(vec![Doc::str(event)]));
+            }
+            key_filter(&mut trigger, c);
+            self.push_trigger(&function, trigger);
+        }
     }
 
     fn bucket_policy(&mut self, r: &Resource) {
@@ -882,13 +934,23 @@ impl Mapper<'_> {
         let Some(document) = self.prop(r, "PolicyDocument") else {
             return;
         };
-        let public = document.get("Statement").is_some_and(|s| {
-            s.items().into_iter().any(|s| {
-                s.get("Effect").and_then(Val::text).as_deref() == Some("Allow")
-                    && s.get("Condition").is_none()
-                    && s.get("Principal").is_some_and(everyone)
-            })
+        // A public access block that restricts public buckets overrides a public policy.
+        let bucket_resource = bucket
+            .resource()
+            .and_then(|(b, _)| self.t.resource(b).cloned());
+        let restricted = bucket_resource.is_some_and(|b| {
+            self.prop(&b, "PublicAccessBlockConfiguration")
+                .and_then(|c| c.get("RestrictPublicBuckets")?.as_bool())
+                == Some(true)
         });
+        let public = !restricted
+            && document.get("Statement").is_some_and(|s| {
+                s.items().into_iter().any(|s| {
+                    s.get("Effect").and_then(Val::text).as_deref() == Some("Allow")
+                        && s.get("Condition").is_none()
+                        && s.get("Principal").is_some_and(everyone)
+                })
+            });
         if public && let Some(store) = self.b.element("stores", &id) {
             store.set("public", Doc::Bool(true));
         }
@@ -975,10 +1037,18 @@ impl Mapper<'_> {
         else {
             return;
         };
+        let protocol = self.prop(r, "Protocol").and_then(|v| v.text());
         let Some(topic) = self.typed(&topic, &["AWS::SNS::Topic"]) else {
+            if protocol.as_deref() == Some("lambda") {
+                self.b.warn(
+                    r.span,
+                    format!("the topic of subscription `{}` is not in the template: its function has no trigger from it", r.id),
+                    Some("add the trigger by hand"),
+                );
+            }
             return;
         };
-        match self.prop(r, "Protocol").and_then(|v| v.text()).as_deref() {
+        match protocol.as_deref() {
             Some("sqs") => {
                 if let Some(queue) = self.typed(&endpoint, &["AWS::SQS::Queue"])
                     && let Some(channel) = self.b.element("channels", &topic)
@@ -992,6 +1062,15 @@ impl Mapper<'_> {
                     trigger.set("kind", Doc::str("sns"));
                     trigger.set("source", Doc::str(topic));
                     self.push_trigger(&function, trigger);
+                } else {
+                    self.b.warn(
+                        r.span,
+                        format!(
+                            "the function of subscription `{}` is not in the template",
+                            r.id
+                        ),
+                        Some("add the trigger by hand"),
+                    );
                 }
             }
             _ => {}
@@ -1097,7 +1176,22 @@ impl Mapper<'_> {
             return;
         };
         let Some(Mapped::Function(function)) = self.element_of(&function).cloned() else {
+            self.b.warn(
+                r.span,
+                format!(
+                    "the function of event source mapping `{}` is not in the template",
+                    r.id
+                ),
+                Some("add the trigger by hand"),
+            );
             return;
+        };
+        let unknown_source = |m: &mut Self| {
+            m.b.warn(
+                r.span,
+                format!("the queue or stream of event source mapping `{}` is not in the template: its function has no trigger from it", r.id),
+                Some("add the trigger by hand"),
+            );
         };
         let source_id = source.pieces().and_then(|p| match p.as_slice() {
             [Piece::Resource { id, attr }] => Some((id.clone(), attr.clone())),
@@ -1106,7 +1200,7 @@ impl Mapper<'_> {
         let (kind, channel) = match source_id {
             Some((table, Some(attr))) if attr == "StreamArn" => match self.streams.get(&table) {
                 Some(stream) => ("dynamodb-stream", stream.clone()),
-                None => return,
+                None => return unknown_source(self),
             },
             Some((id, _)) => match (
                 self.t.resource(&id).map(|r| r.kind.as_str()),
@@ -1114,9 +1208,9 @@ impl Mapper<'_> {
             ) {
                 (Some("AWS::SQS::Queue"), Some(Mapped::Channel(c))) => ("sqs", c.clone()),
                 (Some("AWS::Kinesis::Stream"), Some(Mapped::Channel(c))) => ("kinesis", c.clone()),
-                _ => return,
+                _ => return unknown_source(self),
             },
-            None => return,
+            None => return unknown_source(self),
         };
         let mut trigger = Doc::map();
         trigger.set("kind", Doc::str(kind));
@@ -1360,6 +1454,10 @@ fn secret_source(name: &str, value: &str, reference: bool) -> Option<&'static st
     if value.starts_with("{{resolve:ssm") {
         return Some("ssm");
     }
+    // Terraform knows it is a secret (it comes from a sensitive variable).
+    if value == super::terraform::SENSITIVE {
+        return Some("env");
+    }
     let upper = name.to_ascii_uppercase();
     let secret_name = [
         "SECRET",
@@ -1419,6 +1517,27 @@ fn authorizer_kind(auth: Option<&Val>, name: &str) -> &'static str {
 }
 
 /// A batch trigger's size and partial-failure reporting.
+/// An S3 notification's key filter (`Filter: {S3Key: {Rules: [{Name, Value}]}}`) as the
+/// trigger's `prefix` and `suffix`.
+fn key_filter(trigger: &mut Doc, notification: &Val) {
+    let rules = notification
+        .get("Filter")
+        .and_then(|f| f.get("S3Key")?.get("Rules").cloned());
+    for rule in rules.as_ref().map(Val::items).unwrap_or_default() {
+        let (Some(name), Some(value)) = (
+            rule.get("Name").and_then(Val::text),
+            rule.get("Value").and_then(Val::text),
+        ) else {
+            continue;
+        };
+        match name.to_ascii_lowercase().as_str() {
+            "prefix" => trigger.set("prefix", Doc::str(value)),
+            "suffix" => trigger.set("suffix", Doc::str(value)),
+            _ => {}
+        }
+    }
+}
+
 fn batch(trigger: &mut Doc, size: Option<Val>, responses: Option<Val>) {
     if let Some(size) = size.and_then(|v| v.as_u32()) {
         trigger.set("batch_size", Doc::Int(u64::from(size.clamp(1, 10_000))));

@@ -1,0 +1,278 @@
+//! Policies of a plan: parsed from their JSON, or rebuilt from the `aws_iam_policy_document`
+//! they are made of, with the ARNs of the plan's resources made references to them.
+
+use super::{MAX_NESTING, Plan, Target, from_json, list, scalar};
+use crate::import::synth::{get_att, map, seq, text};
+use crate::model::diagnostic::Span;
+use crate::model::yaml::{Node, Value};
+
+impl Plan<'_> {
+    /// The policy document at attribute `path` of instance `at`: its JSON when known, else
+    /// the `aws_iam_policy_document` it is made of; `None` (and said) when neither is known.
+    pub(super) fn policy(&mut self, at: usize, path: &[&str]) -> Option<Node> {
+        let span = self.insts[at].span;
+        if let Some(json) = self
+            .value(at, path)
+            .and_then(Node::as_scalar)
+            .filter(|j| !j.is_empty())
+            .map(str::to_owned)
+        {
+            return self.parsed_policy(span, &json);
+        }
+        let documents: Vec<usize> = self
+            .refs(at, path)
+            .into_iter()
+            .map(|(i, _)| i)
+            .filter(|i| self.insts[*i].data && self.insts[*i].kind == "aws_iam_policy_document")
+            .collect();
+        if let Some(&document) = documents.first() {
+            return self.policy_document(document, span, 0);
+        }
+        if self.expression(at, path).is_some() {
+            let inst = &self.insts[at];
+            let message = format!(
+                "the policy of `{}` is known only after apply: its permissions are not in the model",
+                inst.address
+            );
+            self.notes.push((span, message));
+        }
+        None
+    }
+
+    /// A policy written as JSON, with the ARNs of the plan's resources made references.
+    pub(super) fn parsed_policy(&mut self, span: Span, json: &str) -> Option<Node> {
+        match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(value) => {
+                let mut node = from_json(&value, span);
+                self.link_statements(&mut node);
+                Some(node)
+            }
+            Err(error) => {
+                self.notes.push((
+                    span,
+                    format!(
+                        "a policy is not valid JSON ({error}): its permissions are not in the model"
+                    ),
+                ));
+                None
+            }
+        }
+    }
+
+    /// Makes the `Resource`s of a policy's statements that are (or are under) a resource of
+    /// the plan references to it.
+    fn link_statements(&self, document: &mut Node) {
+        let Some(Value::Mapping(entries)) = Some(&mut document.value) else {
+            return;
+        };
+        for (key, statements) in entries.iter_mut() {
+            if key.text != "Statement" {
+                continue;
+            }
+            let list: Vec<&mut Node> = match &mut statements.value {
+                Value::Sequence(items) => items.iter_mut().collect(),
+                _ => vec![statements],
+            };
+            for statement in list {
+                let Value::Mapping(fields) = &mut statement.value else {
+                    continue;
+                };
+                for (field, value) in fields.iter_mut() {
+                    if field.text != "Resource" && field.text != "NotResource" {
+                        continue;
+                    }
+                    match &mut value.value {
+                        Value::Sequence(items) => {
+                            for item in items.iter_mut() {
+                                self.link_arn(item);
+                            }
+                        }
+                        _ => self.link_arn(value),
+                    }
+                }
+            }
+        }
+    }
+
+    /// An ARN of (or under) a resource of the plan → a reference to it (`Fn::Join` for what
+    /// follows it: `bucket/*`).
+    fn link_arn(&self, node: &mut Node) {
+        let Some(arn) = node.as_scalar().map(str::to_owned) else {
+            return;
+        };
+        if !arn.starts_with("arn:") {
+            return;
+        }
+        let span = node.span;
+        if let Some(target) = self.identified(&arn, &[]) {
+            *node = self.reference_to(span, &target);
+            return;
+        }
+        // The longest known ARN the text starts with, followed by `/` or `:`.
+        for (cut, _) in arn
+            .match_indices(['/', ':'])
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            if let Some(target) = self.identified(&arn[..cut], &[])
+                && target.1.as_deref() == Some("arn")
+            {
+                *node = map(
+                    span,
+                    vec![(
+                        "Fn::Join",
+                        seq(
+                            span,
+                            vec![
+                                text(span, ""),
+                                seq(
+                                    span,
+                                    vec![self.reference_to(span, &target), text(span, &arn[cut..])],
+                                ),
+                            ],
+                        ),
+                    )],
+                );
+                return;
+            }
+        }
+    }
+
+    /// A policy rebuilt from an `aws_iam_policy_document`: its JSON when the plan knows it,
+    /// else its statements as configured, with references to the plan's resources.
+    fn policy_document(&mut self, at: usize, span: Span, depth: usize) -> Option<Node> {
+        if let Some(json) = scalar(self.insts[at].values.get("json")).filter(|j| !j.is_empty()) {
+            let json = json.to_owned();
+            return self.parsed_policy(span, &json);
+        }
+        let mut statements = Vec::new();
+        if depth < MAX_NESTING {
+            for source in ["source_policy_documents", "override_policy_documents"] {
+                let included: Vec<usize> = self
+                    .refs(at, &[source])
+                    .into_iter()
+                    .map(|(i, _)| i)
+                    .filter(|i| *i != at && self.insts[*i].kind == "aws_iam_policy_document")
+                    .collect();
+                for document in included {
+                    if let Some(doc) = self.policy_document(document, span, depth + 1)
+                        && let Some(Value::Sequence(items)) =
+                            doc.get("Statement").map(|s| s.value.clone())
+                    {
+                        statements.extend(items);
+                    }
+                }
+            }
+        }
+        let blocks: Vec<&Node> = self
+            .config_of(&self.insts[at])
+            .and_then(|c| c.get("expressions")?.get("statement"))
+            .map(|s| list(Some(s)))
+            .unwrap_or_default();
+        let module = self.insts[at].module.clone();
+        let mut unresolved = 0;
+        for block in blocks {
+            statements.push(self.configured_statement(block, &module, span, &mut unresolved));
+        }
+        if unresolved > 0 {
+            let message = format!(
+                "{unresolved} resource list{} of `{}` refer{} to values the plan does not resolve: left out",
+                if unresolved == 1 { "" } else { "s" },
+                self.insts[at].address,
+                if unresolved == 1 { "s" } else { "" },
+            );
+            self.notes.push((self.insts[at].span, message));
+        }
+        if statements.is_empty() && self.config_of(&self.insts[at]).is_none() {
+            return None;
+        }
+        Some(map(span, vec![("Statement", seq(span, statements))]))
+    }
+
+    /// One `statement` block of an `aws_iam_policy_document` as configured: constants as
+    /// they are, references to resources of the plan as their ARNs; `unresolved` counts the
+    /// resource lists whose references the plan does not resolve.
+    fn configured_statement(
+        &self,
+        block: &Node,
+        module: &str,
+        span: Span,
+        unresolved: &mut usize,
+    ) -> Node {
+        let constant = |key: &str| -> Vec<Node> {
+            block
+                .get(key)
+                .and_then(|e| e.get("constant_value"))
+                .map(|v| match &v.value {
+                    Value::Sequence(items) => items.clone(),
+                    _ => vec![v.clone()],
+                })
+                .unwrap_or_default()
+        };
+        let effect = constant("effect")
+            .first()
+            .and_then(Node::as_scalar)
+            .filter(|e| !e.is_empty())
+            .unwrap_or("Allow")
+            .to_owned();
+        let mut entries = vec![("Effect", text(span, &effect))];
+        for (key, to) in [("actions", "Action"), ("not_actions", "NotAction")] {
+            let actions = constant(key);
+            if !actions.is_empty() {
+                entries.push((to, seq(span, actions)));
+            }
+        }
+        for (key, to) in [("resources", "Resource"), ("not_resources", "NotResource")] {
+            let Some(expression) = block.get(key) else {
+                continue;
+            };
+            let mut resources = constant(key);
+            for item in &mut resources {
+                self.link_arn(item);
+            }
+            if expression.get("references").is_some() {
+                let targets: Vec<Target> = self
+                    .refs_in(module, expression, 0)
+                    .into_iter()
+                    .filter(|(i, _)| !self.insts[*i].data)
+                    .collect();
+                if targets.is_empty() {
+                    *unresolved += 1;
+                }
+                resources.extend(
+                    targets
+                        .iter()
+                        .map(|(i, _)| get_att(span, &self.insts[*i].logical, "Arn")),
+                );
+            }
+            if !resources.is_empty() {
+                entries.push((to, seq(span, resources)));
+            }
+        }
+        let principals: Vec<(String, Node)> = list(block.get("principals"))
+            .into_iter()
+            .filter_map(|p| {
+                let kind = p
+                    .get("type")?
+                    .get("constant_value")?
+                    .as_scalar()?
+                    .to_owned();
+                let ids = p.get("identifiers")?.get("constant_value")?.clone();
+                Some((kind, ids))
+            })
+            .collect();
+        if !principals.is_empty() {
+            let principal = if principals.iter().any(|(k, _)| k == "*") {
+                text(span, "*")
+            } else {
+                Node::mapping(span, principals)
+            };
+            entries.push(("Principal", principal));
+        }
+        if block.get("condition").is_some() {
+            entries.push(("Condition", map(span, Vec::new())));
+        }
+        map(span, entries)
+    }
+}

@@ -1,0 +1,986 @@
+//! Each Terraform resource type as the CloudFormation resource it stands for, with what
+//! Terraform configures in resources of their own folded in.
+
+use std::collections::BTreeSet;
+
+use super::{
+    FOLDED, Plan, TYPES, Target, collect_references, config_path, first, from_json, list,
+    refers_to, scalar, split_address, strip_key,
+};
+use crate::import::synth::{map, pascal, reference, resource, seq, text};
+use crate::model::diagnostic::Span;
+use crate::model::yaml::{Key, Node, Value};
+
+impl Plan<'_> {
+    /// Every managed resource as a CloudFormation resource: (logical id, resource).
+    pub(super) fn translate(&mut self) -> Vec<(String, Node)> {
+        let mut out = Vec::new();
+        for at in 0..self.insts.len() {
+            let inst = &self.insts[at];
+            if inst.data || FOLDED.contains(&inst.kind.as_str()) {
+                continue;
+            }
+            let kind = inst.kind.clone();
+            let properties = match kind.as_str() {
+                "aws_lambda_function" => self.function(at),
+                "aws_lambda_event_source_mapping" => self.event_source_mapping(at),
+                "aws_lambda_function_url" => self.function_url(at),
+                "aws_s3_bucket" => self.bucket(at, &mut out),
+                "aws_s3_bucket_policy" => self.resource_policy(at, "Bucket", &["aws_s3_bucket"]),
+                "aws_dynamodb_table" => self.table(at),
+                "aws_sqs_queue" => self.queue(at),
+                "aws_sns_topic" => self.props(
+                    at,
+                    &[
+                        ("TopicName", "name"),
+                        ("KmsMasterKeyId", "kms_master_key_id"),
+                    ],
+                ),
+                "aws_sns_topic_subscription" => self.subscription(at),
+                "aws_kinesis_stream" => self.stream(at),
+                "aws_secretsmanager_secret" => {
+                    self.props(at, &[("Name", "name"), ("KmsKeyId", "kms_key_id")])
+                }
+                "aws_iam_role" => self.role(at),
+                "aws_iam_role_policy" => self.role_policy(at),
+                "aws_iam_policy" => self.managed_policy(at),
+                "aws_api_gateway_rest_api" => self.rest_api(at),
+                "aws_api_gateway_resource" => self.rest_resource(at),
+                "aws_api_gateway_method" => {
+                    let mut notes = Vec::new();
+                    let p = self.rest_method(at, &mut notes);
+                    self.notes.extend(notes);
+                    p
+                }
+                "aws_apigatewayv2_api" => {
+                    self.props(at, &[("Name", "name"), ("ProtocolType", "protocol_type")])
+                }
+                "aws_apigatewayv2_integration" => self.v2_integration(at),
+                "aws_apigatewayv2_route" => self.v2_route(at),
+                "aws_cognito_user_pool" => self.user_pool(at),
+                "aws_cloudwatch_log_group" => self.log_group(at),
+                "aws_cloudwatch_event_rule" => self.rule(at),
+                "aws_wafv2_web_acl_association" => self.waf(at),
+                _ => Vec::new(),
+            };
+            let inst = &self.insts[at];
+            let span = inst.span;
+            let cfn = TYPES
+                .iter()
+                .find(|(tf, _)| *tf == kind)
+                .map_or(kind.as_str(), |(_, cfn)| cfn);
+            let mut node = resource(span, cfn, Node::mapping(span, properties));
+            if let Value::Mapping(entries) = &mut node.value {
+                let metadata = map(
+                    span,
+                    vec![
+                        ("strider:address", text(span, &inst.address)),
+                        ("strider:type", text(span, &kind)),
+                    ],
+                );
+                entries.push((
+                    Key {
+                        text: "Metadata".to_owned(),
+                        span,
+                    },
+                    metadata,
+                ));
+            }
+            out.push((inst.logical.clone(), node));
+        }
+        out
+    }
+
+    /// Properties copied from known values: (CloudFormation property, Terraform attribute).
+    fn props(&self, at: usize, pairs: &[(&'static str, &str)]) -> Vec<(&'static str, Node)> {
+        pairs
+            .iter()
+            .filter_map(|(to, from)| {
+                let value = self.value(at, &[from])?;
+                matches!(value.value, Value::Scalar { .. }).then(|| (*to, value.clone()))
+            })
+            .filter(|(_, v)| v.as_scalar() != Some(""))
+            .collect()
+    }
+
+    /// Managed instances of `kind` whose attribute `attr` refers to instance `target`.
+    fn referring(&self, kind: &str, attr: &[&str], target: usize) -> Vec<usize> {
+        let span = self.insts[target].span;
+        let expected = self.reference_to(span, &(target, None));
+        let wanted =
+            |node: &Node| refers_to(node, &self.insts[target].logical) || *node == expected;
+        (0..self.insts.len())
+            .filter(|&i| self.insts[i].kind == kind && !self.insts[i].data)
+            .filter(|&i| {
+                self.link(i, attr, &[self.insts[target].kind.as_str()])
+                    .is_some_and(|n| wanted(&n))
+            })
+            .collect()
+    }
+
+    fn function(&mut self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(
+            at,
+            &[
+                ("FunctionName", "function_name"),
+                ("Description", "description"),
+                ("Runtime", "runtime"),
+                ("Handler", "handler"),
+                ("Timeout", "timeout"),
+                ("MemorySize", "memory_size"),
+                ("PackageType", "package_type"),
+            ],
+        );
+        if let Some(reserved) = self.value(at, &["reserved_concurrent_executions"])
+            && reserved.as_scalar().is_some_and(|r| !r.starts_with('-'))
+        {
+            p.push(("ReservedConcurrentExecutions", reserved.clone()));
+        }
+        if let Some(role) = self.link(at, &["role"], &["aws_iam_role"]) {
+            p.push(("Role", role));
+        } else if self.expression(at, &["role"]).is_some() {
+            // Known only after apply, and not a resource of the plan: said by the mapper.
+            p.push(("Role", text(span, "")));
+        }
+        if let Some(variables) = self.environment(at) {
+            p.push(("Environment", map(span, vec![("Variables", variables)])));
+        }
+        if let Some(mode) = self.value(at, &["tracing_config", "mode"]) {
+            p.push(("TracingConfig", map(span, vec![("Mode", mode.clone())])));
+        }
+        if let Some(target) = self.link(
+            at,
+            &["dead_letter_config", "target_arn"],
+            &["aws_sqs_queue", "aws_sns_topic"],
+        ) {
+            p.push(("DeadLetterConfig", map(span, vec![("TargetArn", target)])));
+        }
+        let subnets = self
+            .value(at, &["vpc_config", "subnet_ids"])
+            .is_some_and(|s| matches!(&s.value, Value::Sequence(items) if !items.is_empty()))
+            || self.expression(at, &["vpc_config", "subnet_ids"]).is_some();
+        if subnets {
+            p.push((
+                "VpcConfig",
+                map(span, vec![("SubnetIds", seq(span, Vec::new()))]),
+            ));
+        }
+        if let Some(dir) = self.code_directory(at) {
+            p.push(("CodeUri", text(span, &dir)));
+        }
+        let configs = self.referring(
+            "aws_lambda_function_event_invoke_config",
+            &["function_name"],
+            at,
+        );
+        if let Some(&config) = configs.first()
+            && let Some(destination) = self.link(
+                config,
+                &["destination_config", "on_failure", "destination"],
+                &[
+                    "aws_sqs_queue",
+                    "aws_sns_topic",
+                    "aws_lambda_function",
+                    "aws_cloudwatch_event_bus",
+                ],
+            )
+        {
+            p.push((
+                "EventInvokeConfig",
+                map(
+                    span,
+                    vec![(
+                        "DestinationConfig",
+                        map(
+                            span,
+                            vec![("OnFailure", map(span, vec![("Destination", destination)]))],
+                        ),
+                    )],
+                ),
+            ));
+        }
+        p
+    }
+
+    /// The function's environment: known values (sensitive ones masked), resources named by
+    /// their ARN or name as references.
+    fn environment(&mut self, at: usize) -> Option<Node> {
+        let span = self.insts[at].span;
+        if let Some(Value::Mapping(entries)) = self
+            .value(at, &["environment", "variables"])
+            .map(|v| &v.value)
+        {
+            let entries: Vec<(String, Node)> = entries
+                .iter()
+                .map(|(k, v)| {
+                    let linked = v
+                        .as_scalar()
+                        .and_then(|t| self.identified(t, &[]))
+                        .map(|t| self.reference_to(v.span, &t));
+                    (k.text.clone(), linked.unwrap_or_else(|| v.clone()))
+                })
+                .collect();
+            return Some(Node::mapping_placed(span, entries));
+        }
+        if self.expression(at, &["environment", "variables"]).is_some() {
+            let message = format!(
+                "the environment of `{}` is known only after apply: it is not in the model",
+                self.insts[at].address
+            );
+            self.notes.push((span, message));
+        }
+        None
+    }
+
+    /// The directory the function's code is zipped from (`data.archive_file`'s `source_dir`),
+    /// when it is a relative path: its known value, else its configuration.
+    fn code_directory(&self, at: usize) -> Option<String> {
+        let expression = self.expression(at, &["filename"])?;
+        let mut references = Vec::new();
+        collect_references(expression, &mut references, 0);
+        let module = &self.insts[at].module;
+        let archive = references.iter().find_map(|r| {
+            let parts = split_address(r);
+            (parts.len() >= 3 && parts[0] == "data" && parts[1] == "archive_file")
+                .then(|| format!("data.archive_file.{}", strip_key(&parts[2])))
+        })?;
+        let prefix = if module.is_empty() {
+            String::new()
+        } else {
+            format!("{module}.")
+        };
+        let known = self
+            .by_address
+            .get(&format!("{prefix}{archive}"))
+            .and_then(|&i| scalar(self.value(i, &["source_dir"])));
+        let configured = || {
+            let config = self
+                .config
+                .get(&config_path(module))?
+                .resources
+                .get(&archive)?;
+            scalar(
+                config
+                    .get("expressions")?
+                    .get("source_dir")?
+                    .get("constant_value"),
+            )
+        };
+        let dir = known.or_else(configured)?;
+        (!dir.is_empty() && !std::path::Path::new(dir).is_absolute()).then(|| dir.to_owned())
+    }
+
+    fn event_source_mapping(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let mut p = self.props(at, &[("BatchSize", "batch_size")]);
+        if let Some(source) = self.link(
+            at,
+            &["event_source_arn"],
+            &["aws_sqs_queue", "aws_kinesis_stream", "aws_dynamodb_table"],
+        ) {
+            p.push(("EventSourceArn", source));
+        }
+        if let Some(function) = self.link(at, &["function_name"], &["aws_lambda_function"]) {
+            p.push(("FunctionName", function));
+        }
+        if let Some(types) = self.value(at, &["function_response_types"]) {
+            p.push(("FunctionResponseTypes", types.clone()));
+        }
+        p
+    }
+
+    fn function_url(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let mut p = self.props(at, &[("AuthType", "authorization_type")]);
+        if let Some(function) = self.link(at, &["function_name"], &["aws_lambda_function"]) {
+            p.push(("TargetFunctionArn", function));
+        }
+        p
+    }
+
+    /// A bucket with what Terraform configures in resources of their own; a policy written
+    /// on the bucket itself becomes a bucket policy resource in `out`.
+    fn bucket(&mut self, at: usize, out: &mut Vec<(String, Node)>) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(at, &[("BucketName", "bucket")]);
+        let part = |kind: &str| self.referring(kind, &["bucket"], at).first().copied();
+        if let Some(encryption) = self.bucket_encryption(at) {
+            p.push(("BucketEncryption", encryption));
+        }
+        let versioning = self
+            .value(at, &["versioning", "enabled"])
+            .and_then(Node::as_scalar)
+            .map(|e| e == "true")
+            .or_else(|| {
+                let v = part("aws_s3_bucket_versioning")?;
+                Some(
+                    self.value(v, &["versioning_configuration", "status"])?
+                        .as_scalar()?
+                        == "Enabled",
+                )
+            });
+        if versioning == Some(true) {
+            p.push((
+                "VersioningConfiguration",
+                map(span, vec![("Status", text(span, "Enabled"))]),
+            ));
+        }
+        let logging = self.value(at, &["logging", "target_bucket"]).is_some()
+            || part("aws_s3_bucket_logging").is_some();
+        if logging {
+            p.push(("LoggingConfiguration", map(span, Vec::new())));
+        }
+        let acl = self
+            .value(at, &["acl"])
+            .and_then(Node::as_scalar)
+            .map(str::to_owned)
+            .or_else(|| {
+                let acl = part("aws_s3_bucket_acl")?;
+                self.value(acl, &["acl"])?.as_scalar().map(str::to_owned)
+            });
+        match acl.as_deref() {
+            Some("public-read") => p.push(("AccessControl", text(span, "PublicRead"))),
+            Some("public-read-write") => p.push(("AccessControl", text(span, "PublicReadWrite"))),
+            _ => {}
+        }
+        if let Some(block) = part("aws_s3_bucket_public_access_block") {
+            let settings: Vec<(&str, Node)> = [
+                ("BlockPublicAcls", "block_public_acls"),
+                ("BlockPublicPolicy", "block_public_policy"),
+                ("IgnorePublicAcls", "ignore_public_acls"),
+                ("RestrictPublicBuckets", "restrict_public_buckets"),
+            ]
+            .into_iter()
+            .filter_map(|(to, from)| Some((to, self.value(block, &[from])?.clone())))
+            .collect();
+            p.push(("PublicAccessBlockConfiguration", map(span, settings)));
+        }
+        if let Some(notification) = part("aws_s3_bucket_notification") {
+            p.push((
+                "NotificationConfiguration",
+                self.notifications(notification),
+            ));
+        }
+        if self
+            .value(at, &["policy"])
+            .and_then(Node::as_scalar)
+            .is_some_and(|s| !s.is_empty())
+            && let Some(document) = self.policy(at, &["policy"])
+        {
+            let logical = format!("{}_policy", self.insts[at].logical);
+            let bucket = reference(span, &self.insts[at].logical);
+            let properties = map(span, vec![("Bucket", bucket), ("PolicyDocument", document)]);
+            out.push((logical, resource(span, "AWS::S3::BucketPolicy", properties)));
+        }
+        p
+    }
+
+    /// A bucket's default encryption: its own block (AWS provider < 4), else the
+    /// `aws_s3_bucket_server_side_encryption_configuration` of it.
+    fn bucket_encryption(&self, at: usize) -> Option<Node> {
+        let span = self.insts[at].span;
+        let part = |kind: &str| self.referring(kind, &["bucket"], at).first().copied();
+        let algorithm = self
+            .value(
+                at,
+                &[
+                    "server_side_encryption_configuration",
+                    "rule",
+                    "apply_server_side_encryption_by_default",
+                    "sse_algorithm",
+                ],
+            )
+            .or_else(|| {
+                let sse = part("aws_s3_bucket_server_side_encryption_configuration")?;
+                self.value(
+                    sse,
+                    &[
+                        "rule",
+                        "apply_server_side_encryption_by_default",
+                        "sse_algorithm",
+                    ],
+                )
+            });
+        let algorithm = algorithm?;
+        Some(map(
+            span,
+            vec![(
+                "ServerSideEncryptionConfiguration",
+                seq(
+                    span,
+                    vec![map(
+                        span,
+                        vec![(
+                            "ServerSideEncryptionByDefault",
+                            map(span, vec![("SSEAlgorithm", algorithm.clone())]),
+                        )],
+                    )],
+                ),
+            )],
+        ))
+    }
+
+    /// An `aws_s3_bucket_notification` as the bucket's `NotificationConfiguration`: one
+    /// configuration per event, with the key filter.
+    fn notifications(&self, at: usize) -> Node {
+        let span = self.insts[at].span;
+        let mut sections = Vec::new();
+        for (block, to, target, kinds) in [
+            (
+                "lambda_function",
+                "LambdaConfigurations",
+                "Function",
+                "aws_lambda_function",
+            ),
+            ("queue", "QueueConfigurations", "Queue", "aws_sqs_queue"),
+            ("topic", "TopicConfigurations", "Topic", "aws_sns_topic"),
+        ] {
+            let Some(Value::Sequence(items)) = self.value(at, &[block]).map(|v| v.value.clone())
+            else {
+                continue;
+            };
+            let arn_key = match block {
+                "lambda_function" => "lambda_function_arn",
+                "queue" => "queue_arn",
+                _ => "topic_arn",
+            };
+            let mut configurations = Vec::new();
+            for item in &items {
+                let destination = item
+                    .get(arn_key)
+                    .and_then(Node::as_scalar)
+                    .and_then(|arn| self.identified(arn, &[kinds]))
+                    .or_else(|| {
+                        let refs: Vec<Target> = self
+                            .refs(at, &[block])
+                            .into_iter()
+                            .filter(|(i, _)| self.is_target(*i, &[kinds]))
+                            .collect();
+                        (refs.len() == 1).then(|| refs[0].clone())
+                    });
+                let Some(destination) = destination else {
+                    continue;
+                };
+                let mut rules = Vec::new();
+                for (name, key) in [("prefix", "filter_prefix"), ("suffix", "filter_suffix")] {
+                    if let Some(value) = item
+                        .get(key)
+                        .and_then(Node::as_scalar)
+                        .filter(|v| !v.is_empty())
+                    {
+                        rules.push(map(
+                            span,
+                            vec![("Name", text(span, name)), ("Value", text(span, value))],
+                        ));
+                    }
+                }
+                for event in list(item.get("events")) {
+                    let mut entries = vec![
+                        ("Event", event.clone()),
+                        (target, self.reference_to(span, &destination)),
+                    ];
+                    if !rules.is_empty() {
+                        entries.push((
+                            "Filter",
+                            map(
+                                span,
+                                vec![(
+                                    "S3Key",
+                                    map(span, vec![("Rules", seq(span, rules.clone()))]),
+                                )],
+                            ),
+                        ));
+                    }
+                    configurations.push(map(span, entries));
+                }
+            }
+            sections.push((to, seq(span, configurations)));
+        }
+        map(span, sections)
+    }
+
+    /// A resource policy (`aws_s3_bucket_policy`): the resource it is on, and its document.
+    fn resource_policy(
+        &mut self,
+        at: usize,
+        on: &'static str,
+        kinds: &[&str],
+    ) -> Vec<(&'static str, Node)> {
+        let mut p = Vec::new();
+        if let Some(target) = self.link(at, &["bucket"], kinds) {
+            p.push((on, target));
+        }
+        if let Some(document) = self.policy(at, &["policy"]) {
+            p.push(("PolicyDocument", document));
+        }
+        p
+    }
+
+    fn table(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(at, &[("TableName", "name")]);
+        let enabled = self
+            .value(at, &["server_side_encryption", "enabled"])
+            .cloned();
+        if let Some(enabled) = enabled {
+            let mut sse = vec![("SSEEnabled", enabled)];
+            if let Some(key) = self
+                .value(at, &["server_side_encryption", "kms_key_arn"])
+                .filter(|k| k.as_scalar() != Some(""))
+            {
+                sse.push(("KMSMasterKeyId", key.clone()));
+            }
+            p.push(("SSESpecification", map(span, sse)));
+        }
+        if let Some(pitr) = self.value(at, &["point_in_time_recovery", "enabled"]) {
+            p.push((
+                "PointInTimeRecoverySpecification",
+                map(span, vec![("PointInTimeRecoveryEnabled", pitr.clone())]),
+            ));
+        }
+        if self
+            .value(at, &["stream_enabled"])
+            .and_then(Node::as_scalar)
+            == Some("true")
+        {
+            let view = self
+                .value(at, &["stream_view_type"])
+                .cloned()
+                .unwrap_or_else(|| text(span, "NEW_AND_OLD_IMAGES"));
+            p.push((
+                "StreamSpecification",
+                map(span, vec![("StreamViewType", view)]),
+            ));
+        }
+        p
+    }
+
+    fn queue(&mut self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(
+            at,
+            &[
+                ("QueueName", "name"),
+                ("KmsMasterKeyId", "kms_master_key_id"),
+                ("SqsManagedSseEnabled", "sqs_managed_sse_enabled"),
+            ],
+        );
+        let redrive = self
+            .value(at, &["redrive_policy"])
+            .and_then(Node::as_scalar)
+            .filter(|r| !r.is_empty())
+            .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok());
+        if let Some(redrive) = redrive {
+            let mut entries = Vec::new();
+            if let Some(arn) = redrive.get("deadLetterTargetArn").and_then(|a| a.as_str()) {
+                let target = self
+                    .identified(arn, &["aws_sqs_queue"])
+                    .map_or_else(|| text(span, arn), |t| self.reference_to(span, &t));
+                entries.push(("deadLetterTargetArn", target));
+            }
+            if let Some(count) = redrive.get("maxReceiveCount") {
+                entries.push(("maxReceiveCount", from_json(count, span)));
+            }
+            p.push(("RedrivePolicy", map(span, entries)));
+        } else if let Some(dlq) = self
+            .refs(at, &["redrive_policy"])
+            .into_iter()
+            .find(|(i, _)| *i != at && self.is_target(*i, &["aws_sqs_queue"]))
+        {
+            // `jsonencode({deadLetterTargetArn = aws_sqs_queue.dlq.arn, …})`, known after apply.
+            p.push((
+                "RedrivePolicy",
+                map(
+                    span,
+                    vec![(
+                        "deadLetterTargetArn",
+                        self.reference_to(span, &(dlq.0, Some("arn".to_owned()))),
+                    )],
+                ),
+            ));
+        }
+        p
+    }
+
+    fn subscription(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let mut p = self.props(at, &[("Protocol", "protocol")]);
+        if let Some(topic) = self.link(at, &["topic_arn"], &["aws_sns_topic"]) {
+            p.push(("TopicArn", topic));
+        }
+        if let Some(endpoint) =
+            self.link(at, &["endpoint"], &["aws_sqs_queue", "aws_lambda_function"])
+        {
+            p.push(("Endpoint", endpoint));
+        }
+        p
+    }
+
+    fn stream(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(at, &[("Name", "name")]);
+        if let Some(kind) = self
+            .value(at, &["encryption_type"])
+            .filter(|t| t.as_scalar().is_some_and(|t| t != "NONE"))
+        {
+            p.push((
+                "StreamEncryption",
+                map(span, vec![("EncryptionType", kind.clone())]),
+            ));
+        }
+        p
+    }
+
+    fn role(&mut self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(at, &[("RoleName", "name")]);
+        if let Some(trust) = self.policy(at, &["assume_role_policy"]) {
+            p.push(("AssumeRolePolicyDocument", trust));
+        }
+        let mut inline = Vec::new();
+        let blocks: Vec<Node> = list(self.value(at, &["inline_policy"]))
+            .into_iter()
+            .cloned()
+            .collect();
+        for block in blocks {
+            if let Some(json) = block
+                .get("policy")
+                .and_then(Node::as_scalar)
+                .filter(|j| !j.is_empty())
+                && let Some(document) = self.parsed_policy(block.span, json)
+            {
+                let name = block
+                    .get("name")
+                    .cloned()
+                    .unwrap_or_else(|| text(span, "inline"));
+                inline.push(map(
+                    span,
+                    vec![("PolicyName", name), ("PolicyDocument", document)],
+                ));
+            }
+        }
+        if !inline.is_empty() {
+            p.push(("Policies", seq(span, inline)));
+        }
+        // AWS managed policies: the role's own list, and attachments of policies that are not
+        // in the plan (those that are list the role themselves).
+        let mut managed: Vec<Node> = list(self.value(at, &["managed_policy_arns"]))
+            .into_iter()
+            .cloned()
+            .collect();
+        for attachment in self.referring("aws_iam_role_policy_attachment", &["role"], at) {
+            let attached = self.link(attachment, &["policy_arn"], &["aws_iam_policy"]);
+            if let Some(node) = attached.filter(|n| n.as_scalar().is_some_and(|s| !s.is_empty())) {
+                managed.push(node);
+            }
+        }
+        if !managed.is_empty() {
+            p.push(("ManagedPolicyArns", seq(span, managed)));
+        }
+        p
+    }
+
+    fn role_policy(&mut self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(at, &[("PolicyName", "name")]);
+        if let Some(role) = self.link(at, &["role"], &["aws_iam_role"]) {
+            p.push(("Roles", seq(span, vec![role])));
+        }
+        if let Some(document) = self.policy(at, &["policy"]) {
+            p.push(("PolicyDocument", document));
+        }
+        p
+    }
+
+    fn managed_policy(&mut self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(at, &[("ManagedPolicyName", "name")]);
+        let mut roles = Vec::new();
+        for attachment in self.referring("aws_iam_role_policy_attachment", &["policy_arn"], at) {
+            if let Some(role) = self.link(attachment, &["role"], &["aws_iam_role"]) {
+                roles.push(role);
+            }
+        }
+        for attachment in self.referring("aws_iam_policy_attachment", &["policy_arn"], at) {
+            roles.extend(self.links(attachment, &["roles"], &["aws_iam_role"]));
+        }
+        if !roles.is_empty() {
+            p.push(("Roles", seq(span, roles)));
+        }
+        if let Some(document) = self.policy(at, &["policy"]) {
+            p.push(("PolicyDocument", document));
+        }
+        p
+    }
+
+    fn rest_api(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(at, &[("Name", "name")]);
+        if let Some(types) = self.value(at, &["endpoint_configuration", "types"]) {
+            p.push((
+                "EndpointConfiguration",
+                map(span, vec![("Types", types.clone())]),
+            ));
+        }
+        p
+    }
+
+    fn rest_resource(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let mut p = self.props(at, &[("PathPart", "path_part")]);
+        let apis = ["aws_api_gateway_rest_api", "aws_api_gateway_resource"];
+        if let Some(parent) = self.link(at, &["parent_id"], &apis) {
+            p.push(("ParentId", parent));
+        }
+        if let Some(api) = self.link(at, &["rest_api_id"], &["aws_api_gateway_rest_api"]) {
+            p.push(("RestApiId", api));
+        }
+        p
+    }
+
+    fn rest_method(&self, at: usize, notes: &mut Vec<(Span, String)>) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(
+            at,
+            &[
+                ("HttpMethod", "http_method"),
+                ("AuthorizationType", "authorization"),
+                ("ApiKeyRequired", "api_key_required"),
+            ],
+        );
+        let apis = ["aws_api_gateway_rest_api", "aws_api_gateway_resource"];
+        let resource = self.link(at, &["resource_id"], &apis);
+        if let Some(resource) = &resource {
+            p.push(("ResourceId", resource.clone()));
+        }
+        if let Some(api) = self.link(at, &["rest_api_id"], &["aws_api_gateway_rest_api"]) {
+            p.push(("RestApiId", api));
+        }
+        // The integration of this method: one whose `http_method` refers to it, or that names
+        // the same resource and method.
+        let method = scalar(self.value(at, &["http_method"]));
+        let integration = (0..self.insts.len()).find(|&i| {
+            let other = &self.insts[i];
+            if other.kind != "aws_api_gateway_integration" || other.data {
+                return false;
+            }
+            if self.refs(i, &["http_method"]).iter().any(|(t, _)| *t == at) {
+                return true;
+            }
+            method.is_some()
+                && scalar(self.value(i, &["http_method"])) == method
+                && resource.is_some()
+                && self.link(i, &["resource_id"], &apis) == resource
+        });
+        if let Some(integration) = integration {
+            let mut entries = self.props(integration, &[("Type", "type")]);
+            match self.link(integration, &["uri"], &["aws_lambda_function"]) {
+                Some(uri) => entries.push(("Uri", uri)),
+                None if scalar(self.value(integration, &["type"]))
+                    .is_some_and(|t| t == "AWS_PROXY" || t == "AWS") =>
+                {
+                    let message = format!(
+                        "the function `{}` invokes is not in the plan (its `uri` is unknown or outside it): the route is not in the model",
+                        self.insts[integration].address
+                    );
+                    notes.push((self.insts[integration].span, message));
+                }
+                None => {}
+            }
+            p.push(("Integration", map(span, entries)));
+        }
+        p
+    }
+
+    fn v2_integration(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let mut p = self.props(at, &[("IntegrationType", "integration_type")]);
+        if let Some(api) = self.link(at, &["api_id"], &["aws_apigatewayv2_api"]) {
+            p.push(("ApiId", api));
+        }
+        if let Some(uri) = self.link(at, &["integration_uri"], &["aws_lambda_function"]) {
+            p.push(("IntegrationUri", uri));
+        }
+        p
+    }
+
+    fn v2_route(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(
+            at,
+            &[
+                ("RouteKey", "route_key"),
+                ("AuthorizationType", "authorization_type"),
+            ],
+        );
+        if let Some(api) = self.link(at, &["api_id"], &["aws_apigatewayv2_api"]) {
+            p.push(("ApiId", api));
+        }
+        // `integrations/<id>`: the integration, by reference or by its known id.
+        let known = scalar(self.value(at, &["target"]))
+            .and_then(|t| t.strip_prefix("integrations/"))
+            .and_then(|id| self.identified(id, &["aws_apigatewayv2_integration"]));
+        let integration = known.or_else(|| {
+            self.refs(at, &["target"])
+                .into_iter()
+                .find(|(i, _)| self.is_target(*i, &["aws_apigatewayv2_integration"]))
+        });
+        if let Some((integration, _)) = integration {
+            p.push((
+                "Target",
+                map(
+                    span,
+                    vec![(
+                        "Fn::Join",
+                        seq(
+                            span,
+                            vec![
+                                text(span, ""),
+                                seq(
+                                    span,
+                                    vec![
+                                        text(span, "integrations/"),
+                                        reference(span, &self.insts[integration].logical),
+                                    ],
+                                ),
+                            ],
+                        ),
+                    )],
+                ),
+            ));
+        }
+        p
+    }
+
+    fn user_pool(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(
+            at,
+            &[
+                ("UserPoolName", "name"),
+                ("MfaConfiguration", "mfa_configuration"),
+            ],
+        );
+        let mut triggers = Vec::new();
+        // The triggers set: known values, and those known only after apply (configured).
+        let mut events = BTreeSet::new();
+        for node in [
+            self.value(at, &["lambda_config"]),
+            self.expression(at, &["lambda_config"]),
+        ] {
+            if let Some(Value::Mapping(config)) = node.map(|c| &first(c).value) {
+                events.extend(config.iter().map(|(k, _)| k.text.clone()));
+            }
+        }
+        for event in events {
+            if let Some(function) = self
+                .link(at, &["lambda_config", &event], &["aws_lambda_function"])
+                .filter(|f| f.as_scalar().is_none())
+            {
+                triggers.push((pascal(&event), function));
+            }
+        }
+        if !triggers.is_empty() {
+            p.push(("LambdaConfig", Node::mapping(span, triggers)));
+        }
+        p
+    }
+
+    fn log_group(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = Vec::new();
+        if let Some(days) = self
+            .value(at, &["retention_in_days"])
+            .filter(|d| d.as_scalar() != Some("0"))
+        {
+            p.push(("RetentionInDays", days.clone()));
+        }
+        // `/aws/lambda/<function name>`: the function's log group.
+        let function = scalar(self.value(at, &["name"]))
+            .and_then(|n| n.strip_prefix("/aws/lambda/"))
+            .and_then(|name| self.identified(name, &["aws_lambda_function"]))
+            .or_else(|| {
+                let refs: Vec<Target> = self
+                    .refs(at, &["name"])
+                    .into_iter()
+                    .filter(|(i, _)| self.is_target(*i, &["aws_lambda_function"]))
+                    .collect();
+                (refs.len() == 1).then(|| refs[0].clone())
+            });
+        match function {
+            Some((function, _)) => p.push((
+                "LogGroupName",
+                map(
+                    span,
+                    vec![(
+                        "Fn::Join",
+                        seq(
+                            span,
+                            vec![
+                                text(span, ""),
+                                seq(
+                                    span,
+                                    vec![
+                                        text(span, "/aws/lambda/"),
+                                        reference(span, &self.insts[function].logical),
+                                    ],
+                                ),
+                            ],
+                        ),
+                    )],
+                ),
+            )),
+            None => p.extend(self.props(at, &[("LogGroupName", "name")])),
+        }
+        p
+    }
+
+    /// An EventBridge rule with the functions its `aws_cloudwatch_event_target`s invoke.
+    fn rule(&mut self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(
+            at,
+            &[
+                ("Name", "name"),
+                ("Description", "description"),
+                ("ScheduleExpression", "schedule_expression"),
+            ],
+        );
+        if let Some(pattern) = scalar(self.value(at, &["event_pattern"]))
+            .filter(|p| !p.is_empty())
+            .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+        {
+            p.push(("EventPattern", from_json(&pattern, span)));
+        }
+        let targets: Vec<Node> = self
+            .referring("aws_cloudwatch_event_target", &["rule"], at)
+            .into_iter()
+            .filter_map(|t| {
+                self.link(
+                    t,
+                    &["arn"],
+                    &["aws_lambda_function", "aws_sqs_queue", "aws_sns_topic"],
+                )
+            })
+            .map(|arn| map(span, vec![("Arn", arn)]))
+            .collect();
+        if !targets.is_empty() {
+            p.push(("Targets", seq(span, targets)));
+        }
+        p
+    }
+
+    /// A web ACL association: on the API a stage belongs to.
+    fn waf(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let stages = ["aws_api_gateway_stage", "aws_apigatewayv2_stage"];
+        let Some(target) = self.link(at, &["resource_arn"], &stages) else {
+            return Vec::new();
+        };
+        let stage = self
+            .insts
+            .iter()
+            .position(|i| refers_to(&target, &i.logical) && stages.contains(&i.kind.as_str()));
+        let api = stage.and_then(|s| {
+            self.link(s, &["rest_api_id"], &["aws_api_gateway_rest_api"])
+                .or_else(|| self.link(s, &["api_id"], &["aws_apigatewayv2_api"]))
+        });
+        api.map(|api| vec![("ResourceArn", api)])
+            .unwrap_or_default()
+    }
+}
