@@ -17,6 +17,7 @@
 //! [`SENSITIVE`]. What a plan cannot say (a value known only after apply, a reference through a
 //! local value) is left out and said.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod policy;
@@ -131,7 +132,7 @@ pub fn is_plan(root: &Node) -> bool {
 }
 
 /// One resource instance of the plan.
-struct Inst {
+struct Inst<'a> {
     /// `module.api[0].aws_lambda_function.orders["eu"]`.
     address: String,
     /// The module instance it is in (`module.api[0]`; empty at the root).
@@ -142,8 +143,9 @@ struct Inst {
     kind: String,
     /// `orders`.
     name: String,
-    /// Its values, sensitive ones replaced by [`SENSITIVE`] (empty when the plan has none).
-    values: Node,
+    /// Its values, sensitive ones replaced by [`SENSITIVE`] (empty when the plan has none);
+    /// the plan's own when nothing is sensitive.
+    values: Cow<'a, Node>,
     /// Where it stands.
     span: Span,
     /// Its logical id in the template (empty for data sources).
@@ -163,7 +165,7 @@ struct Config<'a> {
 
 /// A plan, read.
 struct Plan<'a> {
-    insts: Vec<Inst>,
+    insts: Vec<Inst<'a>>,
     by_address: BTreeMap<String, usize>,
     /// Configuration module path (`module.api.module.db`) → its configuration.
     config: BTreeMap<String, Config<'a>>,
@@ -172,7 +174,17 @@ struct Plan<'a> {
     /// Module instances that hold resources.
     modules: BTreeSet<String>,
     notes: Vec<(Span, String)>,
+    /// Instances by Terraform type.
+    by_kind: BTreeMap<String, Vec<usize>>,
+    /// (type, attribute, target type) → target → the instances of the type whose attribute
+    /// refers to it; filled as asked.
+    referrers: std::cell::RefCell<BTreeMap<(String, String, String), Referrers>>,
+    /// REST integrations by their known (resource id, HTTP method).
+    routes: BTreeMap<(String, String), usize>,
 }
+
+/// Target instance → the instances that refer to it.
+type Referrers = BTreeMap<usize, Vec<usize>>;
 
 /// A reference from one resource to another: the instance, and the attribute read.
 type Target = (usize, Option<String>);
@@ -200,6 +212,9 @@ impl<'a> Plan<'a> {
             identities: BTreeMap::new(),
             modules: BTreeSet::new(),
             notes: Vec::new(),
+            by_kind: BTreeMap::new(),
+            referrers: std::cell::RefCell::new(BTreeMap::new()),
+            routes: BTreeMap::new(),
         };
         let values = root
             .get("planned_values")
@@ -224,6 +239,22 @@ impl<'a> Plan<'a> {
             plan.configuration(String::new(), module, 0);
         }
         plan.sensitive_changes(root);
+        for (at, inst) in plan.insts.iter().enumerate() {
+            if inst.data {
+                continue;
+            }
+            plan.by_kind.entry(inst.kind.clone()).or_default().push(at);
+            if inst.kind == "aws_api_gateway_integration"
+                && let (Some(resource), Some(method)) = (
+                    scalar(inst.values.get("resource_id")),
+                    scalar(inst.values.get("http_method")),
+                )
+            {
+                plan.routes
+                    .entry((resource.to_owned(), method.to_owned()))
+                    .or_insert(at);
+            }
+        }
         plan.name_logicals();
         plan.index_identities();
         plan
@@ -231,7 +262,7 @@ impl<'a> Plan<'a> {
 
     /// The resources of a module of values and of its children (`data_only`: the prior state,
     /// read for data sources).
-    fn module(&mut self, module: &Node, data_only: bool, depth: usize) {
+    fn module(&mut self, module: &'a Node, data_only: bool, depth: usize) {
         if depth > MAX_NESTING {
             self.notes.push((
                 module.span,
@@ -263,10 +294,13 @@ impl<'a> Plan<'a> {
             if (data_only && !data) || self.by_address.contains_key(full) {
                 continue;
             }
-            let values = r.get("values").map_or_else(
-                || Node::mapping::<String>(r.span, Vec::new()),
-                |v| masked(v, r.get("sensitive_values"), 0),
-            );
+            let values = match (r.get("values"), r.get("sensitive_values")) {
+                (None, _) => Cow::Owned(Node::mapping::<String>(r.span, Vec::new())),
+                (Some(v), Some(marks)) if holds_true(marks, 0) => {
+                    Cow::Owned(masked(v, Some(marks), 0))
+                }
+                (Some(v), _) => Cow::Borrowed(v),
+            };
             self.by_address.insert(full.to_owned(), self.insts.len());
             if !address.is_empty() {
                 self.modules.insert(address.clone());
@@ -299,7 +333,9 @@ impl<'a> Plan<'a> {
             };
             if let Some(&at) = self.by_address.get(address) {
                 let inst = &mut self.insts[at];
-                inst.values = masked(&inst.values, Some(sensitive), 0);
+                if holds_true(sensitive, 0) {
+                    inst.values = Cow::Owned(masked(&inst.values, Some(sensitive), 0));
+                }
             }
         }
     }
@@ -442,7 +478,7 @@ impl<'a> Plan<'a> {
     // ---- references -------------------------------------------------------------------
 
     /// The configuration of an instance.
-    fn config_of(&self, inst: &Inst) -> Option<&'a Node> {
+    fn config_of(&self, inst: &Inst<'_>) -> Option<&'a Node> {
         let module = self.config.get(&config_path(&inst.module))?;
         let key = if inst.data {
             format!("data.{}.{}", inst.kind, inst.name)
@@ -604,11 +640,35 @@ impl<'a> Plan<'a> {
 
     /// The value at `path` of an instance's values (blocks are lists: their first is read).
     fn value(&self, at: usize, path: &[&str]) -> Option<&Node> {
-        let mut node = &self.insts[at].values;
+        let mut node: &Node = &self.insts[at].values;
         for key in path {
             node = first(node).get(key)?;
         }
         Some(node).filter(|n| !is_null(n))
+    }
+
+    /// The managed instances of a Terraform type.
+    fn of_kind<'s>(&'s self, kind: &str) -> impl Iterator<Item = usize> + 's {
+        self.by_kind.get(kind).into_iter().flatten().copied()
+    }
+
+    /// The instance of one of `kinds` attribute `path` of instance `at` names: the one whose
+    /// identity the known value is, else the one its expression refers to.
+    fn target_of(&self, at: usize, path: &[&str], kinds: &[&str]) -> Option<usize> {
+        if let Some(text) = self.value(at, path).and_then(Node::as_scalar)
+            && let Some((target, _)) = self.identified(text, kinds)
+        {
+            return Some(target);
+        }
+        let targets: Vec<Target> = self
+            .refs(at, path)
+            .into_iter()
+            .filter(|(i, _)| self.is_target(*i, kinds))
+            .collect();
+        match targets.as_slice() {
+            [(target, _)] => Some(*target),
+            _ => None,
+        }
     }
 
     /// A reference to the resource of one of `kinds` that attribute `path` of instance `at`
@@ -715,17 +775,16 @@ fn is_element(kind: &str) -> bool {
     )
 }
 
-/// Whether `node` is a `Ref`/`Fn::GetAtt` of `logical`.
-fn refers_to(node: &Node, logical: &str) -> bool {
-    if let Some(id) = node.get("Ref").and_then(Node::as_scalar) {
-        return id == logical;
+/// Whether a sensitivity mark marks anything (`true` somewhere in it).
+fn holds_true(marks: &Node, depth: usize) -> bool {
+    if depth > MAX_NESTING {
+        return true;
     }
-    node.get("Fn::GetAtt")
-        .and_then(|g| match &g.value {
-            Value::Sequence(items) => items.first().and_then(Node::as_scalar),
-            _ => None,
-        })
-        .is_some_and(|id| id == logical)
+    match &marks.value {
+        Value::Scalar { text, .. } => text == "true",
+        Value::Sequence(items) => items.iter().any(|m| holds_true(m, depth + 1)),
+        Value::Mapping(entries) => entries.iter().any(|(_, m)| holds_true(m, depth + 1)),
+    }
 }
 
 /// `values` with what `sensitive` marks (`true` at the same place) replaced by [`SENSITIVE`].

@@ -1,11 +1,11 @@
 //! Each Terraform resource type as the CloudFormation resource it stands for, with what
 //! Terraform configures in resources of their own folded in.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    FOLDED, Plan, TYPES, Target, collect_references, config_path, first, from_json, list,
-    refers_to, scalar, split_address, strip_key,
+    FOLDED, Plan, TYPES, Target, collect_references, config_path, first, from_json, list, scalar,
+    split_address, strip_key,
 };
 use crate::import::synth::{map, pascal, reference, resource, seq, text};
 use crate::model::diagnostic::Span;
@@ -103,19 +103,23 @@ impl Plan<'_> {
             .collect()
     }
 
-    /// Managed instances of `kind` whose attribute `attr` refers to instance `target`.
+    /// Managed instances of `kind` whose attribute `attr` refers to instance `target`. Each
+    /// (kind, attribute, target type) is resolved once for every instance, so that folding
+    /// stays linear in the size of the plan.
     fn referring(&self, kind: &str, attr: &[&str], target: usize) -> Vec<usize> {
-        let span = self.insts[target].span;
-        let expected = self.reference_to(span, &(target, None));
-        let wanted =
-            |node: &Node| refers_to(node, &self.insts[target].logical) || *node == expected;
-        (0..self.insts.len())
-            .filter(|&i| self.insts[i].kind == kind && !self.insts[i].data)
-            .filter(|&i| {
-                self.link(i, attr, &[self.insts[target].kind.as_str()])
-                    .is_some_and(|n| wanted(&n))
-            })
-            .collect()
+        let target_kind = self.insts[target].kind.clone();
+        let key = (kind.to_owned(), attr.join("."), target_kind.clone());
+        let mut cache = self.referrers.borrow_mut();
+        let by_target = cache.entry(key).or_insert_with(|| {
+            let mut by_target: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+            for i in self.of_kind(kind) {
+                if let Some(t) = self.target_of(i, attr, &[target_kind.as_str()]) {
+                    by_target.entry(t).or_default().push(i);
+                }
+            }
+            by_target
+        });
+        by_target.get(&target).cloned().unwrap_or_default()
     }
 
     fn function(&mut self, at: usize) -> Vec<(&'static str, Node)> {
@@ -756,19 +760,15 @@ impl Plan<'_> {
         // The integration of this method: one whose `http_method` refers to it, or that names
         // the same resource and method.
         let method = scalar(self.value(at, &["http_method"]));
-        let integration = (0..self.insts.len()).find(|&i| {
-            let other = &self.insts[i];
-            if other.kind != "aws_api_gateway_integration" || other.data {
-                return false;
-            }
-            if self.refs(i, &["http_method"]).iter().any(|(t, _)| *t == at) {
-                return true;
-            }
-            method.is_some()
-                && scalar(self.value(i, &["http_method"])) == method
-                && resource.is_some()
-                && self.link(i, &["resource_id"], &apis) == resource
-        });
+        let resource_id = scalar(self.value(at, &["resource_id"]));
+        let integration = self
+            .referring("aws_api_gateway_integration", &["http_method"], at)
+            .first()
+            .copied()
+            .or_else(|| {
+                let key = (resource_id?.to_owned(), method?.to_owned());
+                self.routes.get(&key).copied()
+            });
         if let Some(integration) = integration {
             let mut entries = self.props(integration, &[("Type", "type")]);
             match self.link(integration, &["uri"], &["aws_lambda_function"]) {
@@ -969,17 +969,12 @@ impl Plan<'_> {
     /// A web ACL association: on the API a stage belongs to.
     fn waf(&self, at: usize) -> Vec<(&'static str, Node)> {
         let stages = ["aws_api_gateway_stage", "aws_apigatewayv2_stage"];
-        let Some(target) = self.link(at, &["resource_arn"], &stages) else {
-            return Vec::new();
-        };
-        let stage = self
-            .insts
-            .iter()
-            .position(|i| refers_to(&target, &i.logical) && stages.contains(&i.kind.as_str()));
-        let api = stage.and_then(|s| {
-            self.link(s, &["rest_api_id"], &["aws_api_gateway_rest_api"])
-                .or_else(|| self.link(s, &["api_id"], &["aws_apigatewayv2_api"]))
-        });
+        let api = self
+            .target_of(at, &["resource_arn"], &stages)
+            .and_then(|stage| {
+                self.link(stage, &["rest_api_id"], &["aws_api_gateway_rest_api"])
+                    .or_else(|| self.link(stage, &["api_id"], &["aws_apigatewayv2_api"]))
+            });
         api.map(|api| vec![("ResourceArn", api)])
             .unwrap_or_default()
     }
