@@ -228,7 +228,7 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Write a model from AWS SAM or CloudFormation templates (YAML or JSON, e.g. `cdk.out/*.template.json`) or Serverless Framework services.
+    /// Write a model from AWS SAM or CloudFormation templates (YAML or JSON, e.g. `cdk.out/*.template.json`), Serverless Framework services or Terraform plans (`terraform show -json`).
     #[command(
         after_help = "Without -o, the model is written to stdout. What templates cannot say (data, actors) is left for you; warnings list what was not mapped.\nExit codes: 0 imported, 2 unreadable or unsupported templates, or an output file that exists (use --force)."
     )]
@@ -245,6 +245,28 @@ enum Command {
         /// Replace the output file if it exists.
         #[arg(long)]
         force: bool,
+    },
+    /// Where a model and the templates it describes disagree: functions, triggers and stores on
+    /// one side only, permissions broader in the templates, routes whose authentication differs,
+    /// stores public or unencrypted in the templates but not in the model.
+    Drift {
+        /// The model.
+        model: PathBuf,
+        /// The templates (as `strider import` reads them).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The templates' format (default: detected).
+        #[arg(long, value_enum)]
+        template_format: Option<ImportFormat>,
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = DriftFormat::Text)]
+        format: DriftFormat,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Exit 1 when a disagreement at or above this severity is found.
+        #[arg(long, value_enum)]
+        fail_on: Option<SeverityArg>,
     },
     /// Write a synthetic model of N functions, for benchmarks and load tests.
     Generate {
@@ -274,6 +296,28 @@ enum ImportFormat {
     Serverless,
     /// Terraform: the JSON of `terraform show -json` (a saved plan or the state).
     TerraformPlan,
+}
+
+impl ImportFormat {
+    fn format(self) -> crate::import::Format {
+        match self {
+            ImportFormat::Sam => crate::import::Format::Sam,
+            ImportFormat::Cloudformation => crate::import::Format::CloudFormation,
+            ImportFormat::Serverless => crate::import::Format::Serverless,
+            ImportFormat::TerraformPlan => crate::import::Format::Terraform,
+        }
+    }
+}
+
+/// The formats `strider drift` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DriftFormat {
+    /// One line per disagreement.
+    Text,
+    /// A JSON array.
+    Json,
+    /// SARIF 2.1.0, located in the templates.
+    Sarif,
 }
 
 /// The shapes `strider generate` writes.
@@ -419,6 +463,21 @@ pub fn run() -> ExitCode {
             format,
             fail_on,
         } => diff(&old, &new, format, fail_on, reading),
+        Command::Drift {
+            model,
+            files,
+            template_format,
+            format,
+            output,
+            fail_on,
+        } => drift(
+            &model,
+            &files,
+            template_format,
+            (format, output.as_deref()),
+            fail_on,
+            reading,
+        ),
         Command::Schema { output } => {
             let mut text =
                 serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
@@ -496,12 +555,7 @@ fn import(
         ));
         return ExitCode::from(INVALID);
     }
-    let format = format.map(|f| match f {
-        ImportFormat::Sam => crate::import::Format::Sam,
-        ImportFormat::Cloudformation => crate::import::Format::CloudFormation,
-        ImportFormat::Serverless => crate::import::Format::Serverless,
-        ImportFormat::TerraformPlan => crate::import::Format::Terraform,
-    });
+    let format = format.map(ImportFormat::format);
     // Code directories in the model are relative to where it is written.
     let model_dir = output
         .and_then(Path::parent)
@@ -518,6 +572,53 @@ fn import(
             say_error(&"nothing imported");
             ExitCode::from(INVALID)
         }
+    }
+}
+
+fn drift(
+    model: &Path,
+    files: &[PathBuf],
+    format: Option<ImportFormat>,
+    output: (DriftFormat, Option<&Path>),
+    fail_on: Option<SeverityArg>,
+    reading: &Reading,
+) -> ExitCode {
+    let loaded = match load(model, reading) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let model_dir = model
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let imported = match crate::import::import(files, format.map(ImportFormat::format), model_dir) {
+        Ok(imported) => imported,
+        Err(error) => {
+            print_diagnostics(&error.diagnostics, &error.sources, reading);
+            say_error(&"the templates could not be read");
+            return ExitCode::from(INVALID);
+        }
+    };
+    let templates =
+        match model::load::load_bytes(Path::new("imported.yaml"), imported.yaml.as_bytes()) {
+            Ok(templates) => templates.model,
+            Err(error) => {
+                print_diagnostics(&error.diagnostics, &error.sources, reading);
+                return ExitCode::from(INVALID);
+            }
+        };
+    let found = crate::drift::compare(&loaded.model, &templates, files);
+    let bytes = match output.0 {
+        DriftFormat::Text => crate::drift::render::text(&found),
+        DriftFormat::Json => crate::drift::render::json(&found),
+        DriftFormat::Sarif => crate::drift::render::sarif(&found),
+    };
+    let written = emit(output.1, &bytes);
+    let fails = fail_on.is_some_and(|t| crate::drift::render::fails(&found, Severity::from(t)));
+    if written == ExitCode::SUCCESS && fails {
+        ExitCode::from(FINDINGS)
+    } else {
+        written
     }
 }
 

@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod cli;
 pub mod compliance;
 pub mod diff;
+pub mod drift;
 pub mod escape;
 pub mod files;
 pub mod findings;

@@ -61,6 +61,7 @@ fn strider_lines(yaml: &Yaml, out: &mut Vec<String>) {
 fn the_workflow_and_the_hook_use_real_commands() {
     for (file, at_least) in [
         ("examples/ci/strider.yml", 4),
+        ("examples/ci/strider-drift.yml", 2),
         (".pre-commit-hooks.yaml", 1),
     ] {
         let docs = YamlLoader::load_from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
@@ -93,12 +94,17 @@ fn runs(yaml: &Yaml, out: &mut Vec<String>) {
 fn the_workflow_keeps_pull_request_text_out_of_its_scripts() {
     // `${{ … }}` inside `run:` is pasted into the script before the shell sees it: a branch name
     // or title from a pull request would run as code. Values go through `env:` instead.
-    let text = std::fs::read_to_string("examples/ci/strider.yml").unwrap();
-    let docs = YamlLoader::load_from_str(&text).unwrap();
-    let mut scripts = Vec::new();
-    runs(&docs[0], &mut scripts);
-    assert!(scripts.len() >= 5);
-    for script in scripts {
-        assert!(!script.contains("${{"), "{script}");
+    for (file, at_least) in [
+        ("examples/ci/strider.yml", 5),
+        ("examples/ci/strider-drift.yml", 3),
+    ] {
+        let text = std::fs::read_to_string(file).unwrap();
+        let docs = YamlLoader::load_from_str(&text).unwrap();
+        let mut scripts = Vec::new();
+        runs(&docs[0], &mut scripts);
+        assert!(scripts.len() >= at_least, "{file}");
+        for script in scripts {
+            assert!(!script.contains("${{"), "{file}: {script}");
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::model::TrackingStatus;
 use crate::rules::{RULES, Rule};
 use crate::scoring::Severity;
 
-fn security_severity(severity: Severity) -> &'static str {
+pub(crate) fn security_severity(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "9.5",
         Severity::High => "8.0",
@@ -22,7 +22,7 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-fn level(severity: Severity) -> &'static str {
+pub(crate) fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
@@ -117,7 +117,7 @@ fn result(threat: &Threat, rule_index: usize) -> Value {
 }
 
 /// A relative path as a URI reference: forward slashes, percent-encoding what URIs do not allow.
-fn uri(path: &std::path::Path) -> String {
+pub(crate) fn uri(path: &std::path::Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
