@@ -85,8 +85,9 @@ impl Finding {
                 self.function
             );
         };
-        let validated =
-            |input: Option<&crate::model::types::Input>| input.is_some_and(|i| i.validated);
+        let validated = |input: Option<&crate::model::types::Input>| {
+            input.is_some_and(|i| i.validated.is_true())
+        };
         if validated(trigger.input.as_ref()) || validated(function.input.as_ref()) {
             "the model says this input is validated, yet the fuzzer got through: is it really?"
                 .to_owned()

@@ -262,7 +262,8 @@ fn impact(cx: &Context<'_>, rule: &Rule, element: &str, factors: &mut Vec<Factor
     let data = cx.reachable_classification(element);
     let data_impact = match data {
         Some(Classification::Restricted) => Impact::Severe,
-        Some(Classification::Confidential) => Impact::Major,
+        // Unclassified (an import placeholder) counts as confidential until classified.
+        Some(Classification::Confidential | Classification::Unclassified) => Impact::Major,
         Some(Classification::Internal) => Impact::Moderate,
         Some(Classification::Public) | None => Impact::Minor,
     };

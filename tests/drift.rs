@@ -277,7 +277,10 @@ fn hostile_template_strings_are_escaped_in_the_report() {
         ]);
         for stream in [&out.stdout, &out.stderr] {
             let text = String::from_utf8_lossy(stream);
-            assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{format}: {text}");
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "{format}: {text}"
+            );
             assert!(!text.contains('\u{202e}'), "{format}: {text}");
             assert!(
                 text.lines().all(|l| !l.trim_start().starts_with("::")),

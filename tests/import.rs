@@ -908,3 +908,51 @@ fn api_gateway_methods_and_routes_become_triggers() {
         result.warnings
     );
 }
+
+/// What templates cannot say is a placeholder: `validate` lists each one, and analysis scores
+/// the model as it would the worse answer (unclassified data as confidential, input of unknown
+/// validation as not validated), never lower.
+#[test]
+fn placeholders_are_listed_and_scored_conservatively() {
+    let result = imported(&[Path::new("tests/fixtures/drift/template.yaml")]);
+    let loaded = strider::model::load_bytes(Path::new("m.yaml"), result.yaml.as_bytes()).unwrap();
+    let model = &loaded.model;
+    let placeholders = loaded
+        .warnings
+        .iter()
+        .filter(|w| w.code == strider::model::diagnostic::Code::Placeholder)
+        .count();
+    let triggers: usize = model.functions.values().map(|f| f.triggers.len()).sum();
+    // Two stores and two queues hold data; both triggers carry events.
+    assert_eq!(model.data.len(), 4);
+    assert_eq!(placeholders, model.data.len() + triggers);
+    let severities = |yaml: &str| -> Vec<(String, strider::scoring::Severity)> {
+        let model = load(yaml);
+        strider::assessment::analyze(&model)
+            .threats
+            .into_iter()
+            .map(|t| (t.id, t.score.residual_severity))
+            .collect()
+    };
+    let open = severities(&result.yaml);
+    let stated = severities(
+        &result
+            .yaml
+            .replace(
+                "classification: unclassified",
+                "classification: confidential",
+            )
+            .replace("validated: unknown", "validated: false"),
+    );
+    assert_eq!(open, stated);
+    let public = severities(
+        &result
+            .yaml
+            .replace("classification: unclassified", "classification: public"),
+    );
+    for (id, severity) in &public {
+        let with_placeholder = open.iter().find(|(o, _)| o == id).map(|(_, s)| *s);
+        assert!(with_placeholder >= Some(*severity), "{id}");
+    }
+    assert!(open.iter().any(|(id, _)| id.starts_with("STR-002@orders/")));
+}

@@ -517,3 +517,101 @@ fn a_state_imports_like_the_plan_of_it() {
     );
     assert_eq!(from_state.roles.len(), from_plan.roles.len());
 }
+
+/// A plan (minified, as Terraform writes it) built from resources, configurations and module
+/// calls given as JSON text.
+fn plan_text(resources: &str, config: &str, calls: &str) -> String {
+    format!(
+        r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[{resources}],"child_modules":[{{"address":"module.m","resources":[{{"address":"module.m.aws_lambda_function.f","mode":"managed","type":"aws_lambda_function","name":"f","values":{{"function_name":"mf","handler":"h.h","runtime":"python3.12"}}}}]}}]}}}},"configuration":{{"root_module":{{"resources":[{config}],"module_calls":{{"m":{calls}}}}}}}}}"#
+    )
+}
+
+fn import_text(text: &str) -> (import::Imported, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, text).unwrap();
+    (imported(&path), dir)
+}
+
+/// Hostile plans found by review: references that loop through module variables and outputs
+/// with a wide fan-out (4^16 paths), policy documents that include each other pairwise twenty
+/// levels deep (2^20 copies), a bucket whose policy's id another bucket takes, a code directory
+/// outside the plan's. Each is resolved once, bounded, and right.
+#[test]
+fn hostile_plans_stay_bounded_and_right() {
+    let four = r#"["module.m.a","module.m.b","module.m.c","module.m.d"]"#;
+    let vars = r#"["var.w","var.x","var.y","var.z"]"#;
+    let calls = format!(
+        r#"{{"expressions":{{"w":{{"references":{four}}},"x":{{"references":{four}}},"y":{{"references":{four}}},"z":{{"references":{four}}}}},"module":{{"outputs":{{"a":{{"expression":{{"references":{vars}}}}},"b":{{"expression":{{"references":{vars}}}}},"c":{{"expression":{{"references":{vars}}}}},"d":{{"expression":{{"references":{vars}}}}}}},"resources":[{{"address":"aws_lambda_function.f","type":"aws_lambda_function","name":"f","expressions":{{"role":{{"references":["var.x"]}}}}}}]}}}}"#
+    );
+    let (result, _dir) = import_text(&plan_text("", "", &calls));
+    assert!(load(&result.yaml).functions["m-f"].role.is_none());
+
+    // Documents d0a/d0b … d19a/d19b, each including both of the next level.
+    let mut data = Vec::new();
+    let mut config = Vec::new();
+    for level in 0..20 {
+        for side in ["a", "b"] {
+            let name = format!("d{level}{side}");
+            data.push(format!(r#"{{"address":"data.aws_iam_policy_document.{name}","mode":"data","type":"aws_iam_policy_document","name":"{name}","values":{{}}}}"#));
+            let next = level + 1;
+            config.push(format!(r#"{{"address":"data.aws_iam_policy_document.{name}","mode":"data","type":"aws_iam_policy_document","name":"{name}","expressions":{{"source_policy_documents":{{"references":["data.aws_iam_policy_document.d{next}a.json","data.aws_iam_policy_document.d{next}b.json"]}},"statement":[{{"actions":{{"constant_value":["s3:GetObject"]}},"resources":{{"constant_value":["*"]}}}}]}}}}"#));
+        }
+    }
+    data.push(r#"{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","values":{"name":"r"}}"#.to_owned());
+    config.push(r#"{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","expressions":{"assume_role_policy":{"references":["data.aws_iam_policy_document.d0a.json"]}}}"#.to_owned());
+    let text = plan_text(
+        &data.join(","),
+        &config.join(","),
+        r#"{"expressions":{},"module":{}}"#,
+    );
+    let (result, _dir) = import_text(&text);
+    assert!(load(&result.yaml).roles.contains_key("r"));
+
+    // `aws_s3_bucket.site` with a public policy on itself, and a bucket named `site_policy`.
+    let buckets = r#"{"address":"aws_s3_bucket.site","mode":"managed","type":"aws_s3_bucket","name":"site","values":{"bucket":"site-bucket","policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::site-bucket/*\"}]}"}},{"address":"aws_s3_bucket.site_policy","mode":"managed","type":"aws_s3_bucket","name":"site_policy","values":{"bucket":"private"}}"#;
+    let (result, _dir) = import_text(&plan_text(buckets, "", r#"{"expressions":{},"module":{}}"#));
+    let model = load(&result.yaml);
+    assert!(model.stores["site"].public);
+    assert!(!model.stores["site-policy"].public);
+
+    // Code zipped from outside the plan's directory is not the function's code.
+    let code = r#"{"address":"data.archive_file.z","mode":"data","type":"archive_file","name":"z","expressions":{"source_dir":{"constant_value":"src/../../../etc"}}},{"address":"aws_lambda_function.g","mode":"managed","type":"aws_lambda_function","name":"g","expressions":{"filename":{"references":["data.archive_file.z.output_path"]}}}"#;
+    let function = r#"{"address":"aws_lambda_function.g","mode":"managed","type":"aws_lambda_function","name":"g","values":{"function_name":"g","handler":"h.h","runtime":"python3.12"}}"#;
+    let (result, _dir) = import_text(&plan_text(
+        function,
+        code,
+        r#"{"expressions":{},"module":{}}"#,
+    ));
+    assert!(load(&result.yaml).functions["g"].code.is_none());
+}
+
+/// A plan's values (secrets among them, marked sensitive or not) never appear in what
+/// `strider import` prints: the source lines diagnostics quote are blanked where values stand.
+#[test]
+fn diagnostics_quote_no_value_of_the_plan() {
+    let secret = "S3cr3t-hunter2-LEAK";
+    let resources = format!(
+        r#"{{"address":"aws_ssm_parameter.db","mode":"managed","type":"aws_ssm_parameter","name":"db","values":{{"name":"/db/pw","type":"SecureString","value":"{secret}"}},"sensitive_values":{{"value":true}}}},{{"address":"aws_lambda_function.f","mode":"managed","type":"aws_lambda_function","name":"f","values":{{"function_name":"f","handler":"app.handler","runtime":"python3.12","environment":[{{"variables":{{"TOKEN":"{secret}"}}}}]}}}}"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    std::fs::write(
+        &path,
+        plan_text(&resources, "", r#"{"expressions":{},"module":{}}"#),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_strider"))
+        .args(["import", path.to_str().unwrap(), "-o"])
+        .arg(dir.path().join("model.yaml"))
+        .args(["--max-errors", "0"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("aws_ssm_parameter.db"), "{stderr}");
+    assert!(stderr.contains("1 │"), "a snippet is shown: {stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    let model = std::fs::read_to_string(dir.path().join("model.yaml")).unwrap();
+    assert!(!model.contains("hunter2"), "{model}");
+}

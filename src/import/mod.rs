@@ -113,6 +113,11 @@ pub fn import(
         ..Builder::default()
     };
     for (file, root) in &files {
+        if format.or_else(|| detect(root)) == Some(Format::Terraform) {
+            sources.redact(*file, &terraform::redactions(root));
+        }
+    }
+    for (file, root) in &files {
         let detected = detect(root);
         let Some(format) = format.or(detected) else {
             let path = sources.path(*file).display();
@@ -465,8 +470,63 @@ impl Builder {
         }
     }
 
+    /// What templates cannot say, left as placeholders the architect replaces (`validate`
+    /// lists them; analysis assumes the worse case): one unclassified data asset per store,
+    /// queue, topic and stream, and `validated: unknown` on every trigger that carries an
+    /// event's content (all but schedules).
+    fn placeholders(&mut self) {
+        let mut assets = Vec::new();
+        for (section, kinds) in [
+            ("stores", None),
+            ("channels", Some(&["sqs", "sns", "kinesis"][..])),
+        ] {
+            let Some(Doc::Map(entries)) = self.sections.get_mut(section) else {
+                continue;
+            };
+            for entry in entries.iter_mut() {
+                let kind = match entry.value.get_mut("kind") {
+                    Some(Doc::Str(kind)) => kind.clone(),
+                    _ => continue,
+                };
+                if kinds.is_some_and(|k| !k.contains(&kind.as_str())) {
+                    continue;
+                }
+                let asset = self.taken.claim(&format!("{}-data", entry.key));
+                entry.value.set_after(
+                    &["kind", "name", "source", "description", "boundary"],
+                    "data",
+                    Doc::Seq(vec![Doc::str(asset.clone())]),
+                );
+                assets.push((asset, entry.key.clone()));
+            }
+        }
+        for (asset, holder) in assets {
+            let mut data = Doc::map();
+            data.set("name", Doc::str(format!("What `{holder}` holds")));
+            data.set("classification", Doc::str("unclassified"));
+            self.put("data", &asset, data, None);
+        }
+        if let Some(Doc::Map(functions)) = self.sections.get_mut("functions") {
+            for function in functions.iter_mut() {
+                let Some(Doc::Seq(triggers)) = function.value.get_mut("triggers") else {
+                    continue;
+                };
+                for trigger in triggers.iter_mut() {
+                    let schedule =
+                        matches!(trigger.get_mut("kind"), Some(Doc::Str(k)) if k == "schedule");
+                    if !schedule && trigger.get_mut("input").is_none() {
+                        let mut input = Doc::map();
+                        input.set("validated", Doc::str("unknown"));
+                        trigger.set("input", input);
+                    }
+                }
+            }
+        }
+    }
+
     /// The model's text.
     fn finish(&mut self, files: &[String]) -> String {
+        self.placeholders();
         let mut doc = Doc::map();
         doc.set("strider", Doc::Int(1));
         doc.set(
@@ -483,7 +543,10 @@ impl Builder {
         let header = vec![
             format!("Imported by strider from {}.", files.join(", ")),
             "Templates say what is deployed, not what it carries or who uses it. To finish the model:".to_owned(),
-            "- declare the data assets (`data:`) and list them on stores, channels and flows;".to_owned(),
+            "- replace the placeholders (`strider validate` lists them): classify the data assets (one per".to_owned(),
+            "  store, queue, topic and stream, `unclassified` until you do) and say whether each trigger's".to_owned(),
+            "  input is validated (`unknown` until you do); analysis assumes the worse case meanwhile;".to_owned(),
+            "- list the data on the flows that carry it;".to_owned(),
             "- add the actors and externals that use the APIs and the functions' outbound calls;".to_owned(),
             "- check each flow (`reads`, `writes`, `invokes`): they are inferred from permissions.".to_owned(),
         ];

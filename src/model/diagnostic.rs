@@ -84,6 +84,29 @@ impl Sources {
         self.files.len() - 1
     }
 
+    /// Blanks the byte ranges `spans` of a file's text (each byte becomes `*`, so offsets and
+    /// lines stay where they were), for text that diagnostics must never show: the values of a
+    /// Terraform plan may be secrets.
+    pub fn redact(&mut self, file: FileId, spans: &[(usize, usize)]) {
+        let Some(source) = self.files.get(file) else {
+            return;
+        };
+        let mut bytes = source.text.clone().into_bytes();
+        for &(start, end) in spans {
+            let end = end.min(bytes.len());
+            if let Some(range) = bytes.get_mut(start..end) {
+                range.fill(b'*');
+            }
+        }
+        // Whole characters were blanked only when ranges end on boundaries; anything else
+        // becomes U+FFFD, never the original bytes.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let path = source.path.clone();
+        let fresh = self.add(&path, text);
+        self.files.swap(file, fresh);
+        self.files.pop();
+    }
+
     /// The path a file was read from.
     #[must_use]
     pub fn path(&self, file: FileId) -> &Path {
@@ -293,6 +316,7 @@ codes! {
     EmptyModel => "empty-model", "A model that declares nothing to analyse.";
     InputSchema => "input-schema", "An input schema file that is missing, outside the directory tree strider reads, or not valid JSON.";
     FuzzHandler => "fuzz-handler", "A handler to fuzz that cannot be found or named in Rust.";
+    Placeholder => "placeholder", "A fact `strider import` left for the architect to state (`classification: unclassified`, `validated: unknown`): analysis assumes the worse case until it is stated.";
     ImportIncomplete => "import-incomplete", "A part of an infrastructure-as-code template that `strider import` could not map to the model: an unsupported resource or event type, or a value known only when deployed.";
 }
 

@@ -131,6 +131,10 @@ pub enum Classification {
     Internal,
     /// Harmful if disclosed.
     Confidential,
+    /// Not classified yet: a placeholder `strider import` writes for the architect to replace.
+    /// `validate` lists it; analysis treats it as at least confidential (it orders between
+    /// confidential and restricted), never as public.
+    Unclassified,
     /// Severe harm if disclosed: card data, health records, credentials.
     Restricted,
 }
@@ -787,13 +791,81 @@ pub struct Input {
     /// JSON Schema file of the event payload, relative to the model file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
-    /// Whether the handler (or the API) enforces the schema before using the input.
+    /// Whether the handler (or the API) enforces the schema before using the input: `true`,
+    /// `false`, or `unknown` (a placeholder `strider import` writes; `validate` lists it and
+    /// analysis treats it as not validated).
     #[serde(default)]
-    pub validated: bool,
+    pub validated: Validated,
     /// Whether the handler reads the event's content at all (default: it does). `false` for one
     /// that ignores it — a static page, a health check — in which nothing sent can inject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used: Option<bool>,
+}
+
+/// Whether input is validated: a boolean, or `unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+#[schemars(untagged)]
+pub enum Validated {
+    /// `true` or `false`.
+    Known(bool),
+    /// `unknown`: not said yet.
+    #[schemars(with = "UnknownWord")]
+    Unknown,
+    /// Not written: not validated.
+    #[default]
+    #[schemars(skip)]
+    Unsaid,
+}
+
+/// The word `unknown`, for the schema.
+#[derive(JsonSchema)]
+#[allow(dead_code, reason = "describes the schema only")]
+enum UnknownWord {
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl Validated {
+    /// Whether validation is known to happen.
+    #[must_use]
+    pub fn is_true(self) -> bool {
+        self == Validated::Known(true)
+    }
+}
+
+impl Serialize for Validated {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Validated::Known(b) => serializer.serialize_bool(*b),
+            Validated::Unknown => serializer.serialize_str("unknown"),
+            Validated::Unsaid => serializer.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Validated {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Validated;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("`true`, `false` or `unknown`")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Validated, E> {
+                Ok(Validated::Known(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Validated, E> {
+                // The model reader hands plain scalars over as text.
+                match v {
+                    "unknown" => Ok(Validated::Unknown),
+                    "true" => Ok(Validated::Known(true)),
+                    "false" => Ok(Validated::Known(false)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 impl Input {

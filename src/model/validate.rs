@@ -44,6 +44,7 @@ pub fn validate(
     check.roles();
     check.controls();
     check.tracking();
+    check.placeholders();
 }
 
 /// Which elements a reference may name.
@@ -1259,6 +1260,62 @@ impl<'m> Checker<'m, '_, '_> {
 }
 
 /// Whether `path`, with `.` and `..` resolved by name only (no links followed), stays below `root`.
+impl Checker<'_, '_, '_> {
+    /// Facts an import left open: unclassified data, input whose validation is unknown.
+    fn placeholders(&mut self) {
+        let model = self.model;
+        for (id, asset) in &model.data {
+            if asset.classification == super::types::Classification::Unclassified {
+                let span = self.span((Section::Data, id, &["classification"]));
+                self.push(
+                    Diagnostic::error(
+                        Code::Placeholder,
+                        span,
+                        format!("data asset `{id}` is not classified yet: analysis treats it as confidential"),
+                    )
+                    .with_label("placeholder")
+                    .with_hint("say what the data is and classify it: public, internal, confidential or restricted")
+                    .warning(),
+                );
+            }
+        }
+        for (id, function) in &model.functions {
+            let own = function.input.as_ref().map(|i| (String::new(), i));
+            let triggers = function
+                .triggers
+                .iter()
+                .enumerate()
+                .filter_map(|(n, t)| Some((n.to_string(), t.input.as_ref()?)));
+            for (index, input) in own.into_iter().chain(triggers) {
+                if input.validated != super::types::Validated::Unknown {
+                    continue;
+                }
+                let path: Vec<&str> = if index.is_empty() {
+                    vec!["input", "validated"]
+                } else {
+                    vec!["triggers", &index, "input", "validated"]
+                };
+                let span = self.span((Section::Functions, id, &path));
+                let which = if index.is_empty() {
+                    format!("`{id}`")
+                } else {
+                    format!("trigger {index} of `{id}`")
+                };
+                self.push(
+                    Diagnostic::error(
+                        Code::Placeholder,
+                        span,
+                        format!("whether the input of {which} is validated is not known yet: analysis treats it as not validated"),
+                    )
+                    .with_label("placeholder")
+                    .with_hint("say `validated: true` (with its `schema`) or `validated: false`")
+                    .warning(),
+                );
+            }
+        }
+    }
+}
+
 fn lexically_inside(path: &Path, root: &Path) -> bool {
     crate::files::lexically_normal(path).starts_with(root)
 }

@@ -351,10 +351,10 @@ impl Search<'_> {
         let graph = dfd.graph();
         let validates = |id: &str| {
             model.functions.get(id).is_some_and(|f| {
-                f.input.as_ref().is_some_and(|i| i.validated)
+                f.input.as_ref().is_some_and(|i| i.validated.is_true())
                     || f.triggers
                         .iter()
-                        .any(|t| t.input.as_ref().is_some_and(|i| i.validated))
+                        .any(|t| t.input.as_ref().is_some_and(|i| i.validated.is_true()))
             })
         };
         // Authentication that stops an attacker is checked where a flow enters from a less

@@ -46,7 +46,10 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, function) in &cx.model.functions {
-        let function_validated = function.input.as_ref().is_some_and(|i| i.validated);
+        let function_validated = function
+            .input
+            .as_ref()
+            .is_some_and(|i| i.validated.is_true());
         let sinks = sinks(cx, function);
         for (i, trigger) in function.triggers.iter().enumerate() {
             if matches!(trigger.kind, TriggerKind::Schedule) {
@@ -58,7 +61,12 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             let Some(exposure) = cx.exposure(source) else {
                 continue;
             };
-            if function_validated || trigger.input.as_ref().is_some_and(|input| input.validated) {
+            if function_validated
+                || trigger
+                    .input
+                    .as_ref()
+                    .is_some_and(|input| input.validated.is_true())
+            {
                 continue;
             }
             // A handler that ignores its event (a static page) takes nothing from it; the

@@ -39,6 +39,10 @@ const MAX_NESTING: usize = 32;
 /// How many references one expression may resolve to before the rest are ignored.
 const MAX_TARGETS: usize = 256;
 
+/// How many distinct (module instance, reference) pairs are resolved before the rest are left
+/// unresolved (and said).
+const MAX_RESOLUTIONS: usize = 200_000;
+
 /// Attributes whose known values identify a resource to others.
 const IDENTITIES: &[&str] = &[
     "arn",
@@ -131,6 +135,73 @@ pub fn is_plan(root: &Node) -> bool {
         && (root.get("planned_values").is_some() || root.get("values").is_some())
 }
 
+/// Keys whose values are the plan's structure (addresses, types, names, references), not
+/// resource values: diagnostics may show them.
+const STRUCTURE: &[&str] = &[
+    "address",
+    "mode",
+    "type",
+    "name",
+    "provider_name",
+    "provider_config_key",
+    "schema_version",
+    "format_version",
+    "terraform_version",
+    "module_address",
+    "source",
+    "references",
+    "actions",
+];
+
+/// The byte ranges of a plan's values that diagnostics must not show: every scalar except the
+/// plan's structure ([`STRUCTURE`]). Values in a plan may be secrets (`sensitive_values` marks
+/// some, but variables, prior state and changes hold them too), and a diagnostic's snippet shows
+/// the text around what it points at.
+#[must_use]
+pub fn redactions(root: &Node) -> Vec<(usize, usize)> {
+    /// `values`: inside a resource's values, a change, variables or outputs, where every
+    /// scalar is data whatever its key.
+    fn walk(
+        node: &Node,
+        key: Option<&str>,
+        values: bool,
+        out: &mut Vec<(usize, usize)>,
+        depth: usize,
+    ) {
+        if depth > 256 {
+            out.push((node.span.start, node.span.end));
+            return;
+        }
+        match &node.value {
+            Value::Scalar { .. } => {
+                if values || !key.is_some_and(|k| STRUCTURE.contains(&k)) {
+                    out.push((node.span.start, node.span.end));
+                }
+            }
+            Value::Sequence(items) => {
+                for item in items {
+                    walk(item, key, values, out, depth + 1);
+                }
+            }
+            Value::Mapping(entries) => {
+                let resource = node.get("address").is_some();
+                for (k, v) in entries {
+                    let inside = values
+                        || matches!(
+                            k.text.as_str(),
+                            "change" | "variables" | "output_changes" | "outputs"
+                        )
+                        || (resource && k.text.ends_with("values"));
+                    walk(v, Some(&k.text), inside, out, depth + 1);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, None, false, &mut out, 0);
+    out
+}
+
 /// One resource instance of the plan.
 struct Inst<'a> {
     /// `module.api[0].aws_lambda_function.orders["eu"]`.
@@ -181,6 +252,20 @@ struct Plan<'a> {
     referrers: std::cell::RefCell<BTreeMap<(String, String, String), Referrers>>,
     /// REST integrations by their known (resource id, HTTP method).
     routes: BTreeMap<(String, String), usize>,
+    /// (module instance, reference) → what it resolves to.
+    resolutions: std::cell::RefCell<BTreeMap<(String, String), Vec<Target>>>,
+    /// Whether [`MAX_RESOLUTIONS`] was reached.
+    resolutions_exhausted: std::cell::Cell<bool>,
+    /// Logical ids given out (resources, and those the translation adds).
+    logicals: crate::unique::Unique,
+    /// Policy documents rebuilt, by instance (`None` while being built, or if empty).
+    documents: BTreeMap<usize, Option<Node>>,
+    /// What [`policy::MAX_POLICY_NODES`] still allows.
+    policy_nodes_left: usize,
+    /// Whether the policies ran out of it.
+    policy_nodes_exhausted: bool,
+    /// (module instance prefix, call) → the call's instances.
+    calls: std::cell::RefCell<BTreeMap<(String, String), Vec<String>>>,
 }
 
 /// Target instance → the instances that refer to it.
@@ -195,6 +280,12 @@ type Target = (usize, Option<String>);
 pub fn template(root: &Node) -> (Node, Vec<(Span, String)>) {
     let mut plan = Plan::read(root);
     let resources = plan.translate();
+    if plan.resolutions_exhausted.get() {
+        plan.notes.push((
+            root.span,
+            format!("the plan's references go through more than {MAX_RESOLUTIONS} module variables, outputs and resources: the rest are left unresolved"),
+        ));
+    }
     let span = root.span;
     let template = map(
         span,
@@ -215,6 +306,13 @@ impl<'a> Plan<'a> {
             by_kind: BTreeMap::new(),
             referrers: std::cell::RefCell::new(BTreeMap::new()),
             routes: BTreeMap::new(),
+            resolutions: std::cell::RefCell::new(BTreeMap::new()),
+            resolutions_exhausted: std::cell::Cell::new(false),
+            calls: std::cell::RefCell::new(BTreeMap::new()),
+            logicals: crate::unique::Unique::new("_"),
+            documents: BTreeMap::new(),
+            policy_nodes_left: policy::MAX_POLICY_NODES,
+            policy_nodes_exhausted: false,
         };
         let values = root
             .get("planned_values")
@@ -427,7 +525,6 @@ impl<'a> Plan<'a> {
                 *count.entry(base).or_default() += 1;
             }
         }
-        let mut taken = BTreeSet::new();
         let mut logicals = Vec::with_capacity(bases.len());
         for (i, base) in self.insts.iter().zip(&bases) {
             if i.data {
@@ -441,13 +538,7 @@ impl<'a> Plan<'a> {
             } else {
                 base.clone()
             };
-            let mut logical = base.clone();
-            let mut n = 2;
-            while !taken.insert(logical.clone()) {
-                logical = format!("{base}_{n}");
-                n += 1;
-            }
-            logicals.push(logical);
+            logicals.push(self.logicals.claim(&base));
         }
         for (inst, logical) in self.insts.iter_mut().zip(logicals) {
             inst.logical = logical;
@@ -510,10 +601,10 @@ impl<'a> Plan<'a> {
     /// The resources the references of `expression`, in module instance `module`, resolve to.
     fn refs_in(&self, module: &str, expression: &Node, depth: usize) -> Vec<Target> {
         let mut found: Vec<Target> = Vec::new();
-        let mut texts = Vec::new();
+        let mut texts = BTreeSet::new();
         collect_references(expression, &mut texts, 0);
         for text in texts {
-            for target in self.resolve(module, &text, depth) {
+            for target in self.resolved(module, &text, depth) {
                 if found.len() >= MAX_TARGETS {
                     return found;
                 }
@@ -525,6 +616,26 @@ impl<'a> Plan<'a> {
             }
         }
         found
+    }
+
+    /// [`Plan::resolve`], once per (module instance, reference): a reference met again while it
+    /// is being resolved (`var` → output → `var`) resolves to nothing, and the total work is
+    /// capped by [`MAX_RESOLUTIONS`].
+    fn resolved(&self, module: &str, reference: &str, depth: usize) -> Vec<Target> {
+        let key = (module.to_owned(), reference.to_owned());
+        if let Some(done) = self.resolutions.borrow().get(&key) {
+            return done.clone();
+        }
+        if self.resolutions.borrow().len() >= MAX_RESOLUTIONS {
+            self.resolutions_exhausted.set(true);
+            return Vec::new();
+        }
+        self.resolutions
+            .borrow_mut()
+            .insert(key.clone(), Vec::new());
+        let targets = self.resolve(module, reference, depth);
+        self.resolutions.borrow_mut().insert(key, targets.clone());
+        targets
     }
 
     /// What one reference (`aws_iam_role.r.arn`, `var.role`, `module.db.table_arn`) in module
@@ -596,6 +707,16 @@ impl<'a> Plan<'a> {
     /// The instances of module call `call` (`orders` or `orders[0]`) made from the module
     /// instance `prefix` (empty, or ending in a dot).
     fn module_instances(&self, prefix: &str, call: &str) -> Vec<String> {
+        let key = (prefix.to_owned(), call.to_owned());
+        if let Some(found) = self.calls.borrow().get(&key) {
+            return found.clone();
+        }
+        let found = self.find_module_instances(prefix, call);
+        self.calls.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    fn find_module_instances(&self, prefix: &str, call: &str) -> Vec<String> {
         let wanted = format!("{prefix}module.{call}");
         let length = split_address(&wanted).len();
         let keyed = !strip_key(call).eq(call);
@@ -872,7 +993,7 @@ fn first(node: &Node) -> &Node {
 }
 
 /// Every `references` entry under an expression.
-fn collect_references(node: &Node, out: &mut Vec<String>, depth: usize) {
+fn collect_references(node: &Node, out: &mut BTreeSet<String>, depth: usize) {
     if depth > MAX_NESTING || out.len() >= MAX_TARGETS {
         return;
     }
@@ -880,12 +1001,12 @@ fn collect_references(node: &Node, out: &mut Vec<String>, depth: usize) {
         Value::Mapping(entries) => {
             for (key, value) in entries {
                 if key.text == "references" {
-                    out.extend(
-                        list(Some(value))
-                            .into_iter()
-                            .filter_map(Node::as_scalar)
-                            .map(str::to_owned),
-                    );
+                    for reference in list(Some(value)).into_iter().filter_map(Node::as_scalar) {
+                        if out.len() >= MAX_TARGETS {
+                            return;
+                        }
+                        out.insert(reference.to_owned());
+                    }
                 } else {
                     collect_references(value, out, depth + 1);
                 }

@@ -2,6 +2,15 @@
 //! they are made of, with the ARNs of the plan's resources made references to them.
 
 use super::{MAX_NESTING, Plan, Target, from_json, list, scalar};
+
+/// The most statements one `aws_iam_policy_document` is rebuilt with.
+const MAX_STATEMENTS: usize = 200;
+
+/// The most resources (all statements together) one rebuilt document names.
+const MAX_DOCUMENT_RESOURCES: usize = 1_000;
+
+/// The most values all the policies handed to the model hold together.
+pub(super) const MAX_POLICY_NODES: usize = 2_000_000;
 use crate::import::synth::{get_att, map, seq, text};
 use crate::model::diagnostic::Span;
 use crate::model::yaml::{Node, Value};
@@ -10,6 +19,33 @@ impl Plan<'_> {
     /// The policy document at attribute `path` of instance `at`: its JSON when known, else
     /// the `aws_iam_policy_document` it is made of; `None` (and said) when neither is known.
     pub(super) fn policy(&mut self, at: usize, path: &[&str]) -> Option<Node> {
+        let document = self.policy_uncounted(at, path)?;
+        self.counted(document)
+    }
+
+    /// A policy handed out, counted against [`MAX_POLICY_NODES`]: one document used by many
+    /// roles is copied into each.
+    fn counted(&mut self, document: Node) -> Option<Node> {
+        if self.policy_nodes_exhausted {
+            return None;
+        }
+        let size = nodes(&document, 0);
+        if size > self.policy_nodes_left {
+            self.policy_nodes_exhausted = true;
+            self.notes.push((
+                document.span,
+                format!("the plan's policies hold more than {MAX_POLICY_NODES} values: the rest are not in the model"),
+            ));
+            return None;
+        }
+        self.policy_nodes_left -= size;
+        Some(document)
+    }
+
+    fn policy_uncounted(&mut self, at: usize, path: &[&str]) -> Option<Node> {
+        if self.policy_nodes_exhausted {
+            return None;
+        }
         let span = self.insts[at].span;
         if let Some(json) = self
             .value(at, path)
@@ -142,6 +178,17 @@ impl Plan<'_> {
     /// A policy rebuilt from an `aws_iam_policy_document`: its JSON when the plan knows it,
     /// else its statements as configured, with references to the plan's resources.
     fn policy_document(&mut self, at: usize, span: Span, depth: usize) -> Option<Node> {
+        if let Some(done) = self.documents.get(&at) {
+            return done.clone();
+        }
+        // A document that includes itself, directly or not, includes nothing the second time.
+        self.documents.insert(at, None);
+        let document = self.build_document(at, span, depth);
+        self.documents.insert(at, document.clone());
+        document
+    }
+
+    fn build_document(&mut self, at: usize, span: Span, depth: usize) -> Option<Node> {
         if let Some(json) = scalar(self.insts[at].values.get("json")).filter(|j| !j.is_empty()) {
             let json = json.to_owned();
             return self.parsed_policy(span, &json);
@@ -172,8 +219,22 @@ impl Plan<'_> {
             .unwrap_or_default();
         let module = self.insts[at].module.clone();
         let mut unresolved = 0;
+        let mut resources_left = MAX_DOCUMENT_RESOURCES;
         for block in blocks {
-            statements.push(self.configured_statement(block, &module, span, &mut unresolved));
+            statements.push(self.configured_statement(
+                block,
+                &module,
+                span,
+                (&mut unresolved, &mut resources_left),
+            ));
+        }
+        if statements.len() > MAX_STATEMENTS || resources_left == 0 {
+            statements.truncate(MAX_STATEMENTS);
+            let message = format!(
+                "`{}` holds more than {MAX_STATEMENTS} statements or {MAX_DOCUMENT_RESOURCES} resources: the rest are not in the model",
+                self.insts[at].address
+            );
+            self.notes.push((self.insts[at].span, message));
         }
         if unresolved > 0 {
             let message = format!(
@@ -198,7 +259,7 @@ impl Plan<'_> {
         block: &Node,
         module: &str,
         span: Span,
-        unresolved: &mut usize,
+        (unresolved, resources_left): (&mut usize, &mut usize),
     ) -> Node {
         let constant = |key: &str| -> Vec<Node> {
             block
@@ -240,8 +301,10 @@ impl Plan<'_> {
                 if targets.is_empty() {
                     *unresolved += 1;
                 }
+                let room = (*resources_left).min(targets.len());
+                *resources_left -= room;
                 resources.extend(
-                    targets
+                    targets[..room]
                         .iter()
                         .map(|(i, _)| get_att(span, &self.insts[*i].logical, "Arn")),
                 );
@@ -274,5 +337,17 @@ impl Plan<'_> {
             entries.push(("Condition", map(span, Vec::new())));
         }
         map(span, entries)
+    }
+}
+
+/// How many nodes a tree holds (its depth is bounded by the parser and the builders).
+fn nodes(node: &Node, depth: usize) -> usize {
+    if depth > MAX_NESTING {
+        return 1;
+    }
+    1 + match &node.value {
+        Value::Sequence(items) => items.iter().map(|n| nodes(n, depth + 1)).sum(),
+        Value::Mapping(entries) => entries.iter().map(|(_, n)| 1 + nodes(n, depth + 1)).sum(),
+        Value::Scalar { .. } => 0,
     }
 }

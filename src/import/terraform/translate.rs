@@ -241,7 +241,7 @@ impl Plan<'_> {
     /// when it is a relative path: its known value, else its configuration.
     fn code_directory(&self, at: usize) -> Option<String> {
         let expression = self.expression(at, &["filename"])?;
-        let mut references = Vec::new();
+        let mut references = BTreeSet::new();
         collect_references(expression, &mut references, 0);
         let module = &self.insts[at].module;
         let archive = references.iter().find_map(|r| {
@@ -272,7 +272,7 @@ impl Plan<'_> {
             )
         };
         let dir = known.or_else(configured)?;
-        (!dir.is_empty() && !std::path::Path::new(dir).is_absolute()).then(|| dir.to_owned())
+        (!dir.is_empty() && stays_inside(dir)).then(|| dir.to_owned())
     }
 
     fn event_source_mapping(&self, at: usize) -> Vec<(&'static str, Node)> {
@@ -370,7 +370,9 @@ impl Plan<'_> {
             .is_some_and(|s| !s.is_empty())
             && let Some(document) = self.policy(at, &["policy"])
         {
-            let logical = format!("{}_policy", self.insts[at].logical);
+            let logical = self
+                .logicals
+                .claim(&format!("{}_policy", self.insts[at].logical));
             let bucket = reference(span, &self.insts[at].logical);
             let properties = map(span, vec![("Bucket", bucket), ("PolicyDocument", document)]);
             out.push((logical, resource(span, "AWS::S3::BucketPolicy", properties)));
@@ -978,4 +980,23 @@ impl Plan<'_> {
         api.map(|api| vec![("ResourceArn", api)])
             .unwrap_or_default()
     }
+}
+
+/// Whether a relative path stays inside the directory it is relative to (the plan's): no root,
+/// no prefix, never more `..` than directories before them.
+fn stays_inside(path: &str) -> bool {
+    use std::path::Component;
+    let mut depth = 0usize;
+    for component in std::path::Path::new(path).components() {
+        match component {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    true
 }
