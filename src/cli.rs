@@ -245,6 +245,11 @@ enum Command {
         /// Replace the output file if it exists.
         #[arg(long)]
         force: bool,
+        /// Import into this existing model, keeping what only the architect knows
+        /// (descriptions, data, classifications, input validation, elements written by hand);
+        /// written back to it unless -o is given.
+        #[arg(long, value_name = "MODEL")]
+        update: Option<PathBuf>,
     },
     /// Where a model and the templates it describes disagree: functions, triggers and stores on
     /// one side only, permissions broader in the templates, routes whose authentication differs,
@@ -478,18 +483,17 @@ pub fn run() -> ExitCode {
             fail_on,
             reading,
         ),
-        Command::Schema { output } => {
-            let mut text =
-                serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
-            text.push('\n');
-            emit(output.as_deref(), text.as_bytes())
-        }
+        Command::Schema { output } => schema(output.as_deref()),
         Command::Import {
             files,
             output,
             format,
             force,
-        } => import(&files, output.as_deref(), format, force, reading),
+            update: into,
+        } => match into {
+            Some(model) => update(&model, &files, (output.as_deref(), force), format, reading),
+            None => import(&files, output.as_deref(), format, force, reading),
+        },
         Command::Generate {
             functions,
             shape,
@@ -570,6 +574,49 @@ fn import(
         Err(error) => {
             print_diagnostics(&error.diagnostics, &error.sources, reading);
             say_error(&"nothing imported");
+            ExitCode::from(INVALID)
+        }
+    }
+}
+
+fn schema(output: Option<&Path>) -> ExitCode {
+    let mut text = serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
+    text.push('\n');
+    emit(output, text.as_bytes())
+}
+
+fn update(
+    model: &Path,
+    files: &[PathBuf],
+    (output, force): (Option<&Path>, bool),
+    format: Option<ImportFormat>,
+    reading: &Reading,
+) -> ExitCode {
+    if let Some(path) = output
+        && !force
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        say_error(&format!(
+            "`{}` exists; strider import does not replace a file without --force",
+            path.display()
+        ));
+        return ExitCode::from(INVALID);
+    }
+    match crate::import::update::update(model, files, format.map(ImportFormat::format)) {
+        Ok(updated) => {
+            print_diagnostics(
+                &updated.imported.warnings,
+                &updated.imported.sources,
+                reading,
+            );
+            for line in updated.report() {
+                eprintln!("{}", escape::terminal(&line));
+            }
+            emit(Some(output.unwrap_or(model)), updated.yaml.as_bytes())
+        }
+        Err(error) => {
+            print_diagnostics(&error.diagnostics, &error.sources, reading);
+            say_error(&"nothing updated");
             ExitCode::from(INVALID)
         }
     }

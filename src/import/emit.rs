@@ -18,6 +18,9 @@ pub enum Doc {
     Str(String),
     /// A whole number.
     Int(u64),
+    /// Another number (negative, or with a fraction) as written; quoted if YAML would not read
+    /// it as a number.
+    Number(String),
     /// A boolean.
     Bool(bool),
     /// A list.
@@ -144,7 +147,10 @@ impl Doc {
     }
 
     fn is_scalar(&self) -> bool {
-        matches!(self, Doc::Str(_) | Doc::Int(_) | Doc::Bool(_))
+        matches!(
+            self,
+            Doc::Str(_) | Doc::Int(_) | Doc::Number(_) | Doc::Bool(_)
+        )
     }
 }
 
@@ -229,6 +235,10 @@ fn flat(doc: &Doc) -> String {
     match doc {
         Doc::Str(text) => scalar(text),
         Doc::Int(n) => n.to_string(),
+        Doc::Number(text) => match resolve_plain(text) {
+            ScalarType::Integer | ScalarType::Float => text.clone(),
+            _ => scalar(text),
+        },
         Doc::Bool(b) => b.to_string(),
         Doc::Seq(_) | Doc::Map(_) => String::new(),
     }

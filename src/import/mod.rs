@@ -19,6 +19,7 @@ pub mod serverless;
 pub mod synth;
 pub mod template;
 pub mod terraform;
+pub mod update;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,8 @@ impl Format {
 pub struct Imported {
     /// The model, as YAML text that loads as a valid model.
     pub yaml: String,
+    /// The same model as a document (with its comments), for `--update` to merge.
+    pub doc: Doc,
     /// Problems that did not stop the import (unsupported resources, unresolved values).
     pub warnings: Vec<Diagnostic>,
     /// The templates read, to render the warnings.
@@ -176,7 +179,7 @@ pub fn import(
         .iter()
         .map(|(file, _)| display_name(sources.path(*file)))
         .collect();
-    let yaml = builder.finish(&names);
+    let (doc, yaml) = builder.finish(&names);
     // What was written must load: a model that does not is a bug of the importer, reported as
     // such rather than handed over.
     if let Err(error) = crate::model::load::load_bytes(Path::new("imported.yaml"), yaml.as_bytes())
@@ -199,6 +202,7 @@ pub fn import(
         .sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.message.cmp(&b.message)));
     Ok(Imported {
         yaml,
+        doc,
         warnings: builder.warnings,
         sources,
         mapped: builder.mapped,
@@ -524,8 +528,8 @@ impl Builder {
         }
     }
 
-    /// The model's text.
-    fn finish(&mut self, files: &[String]) -> String {
+    /// The model as a document, and as text.
+    fn finish(&mut self, files: &[String]) -> (Doc, String) {
         self.placeholders();
         let mut doc = Doc::map();
         doc.set("strider", Doc::Int(1));
@@ -550,7 +554,8 @@ impl Builder {
             "- add the actors and externals that use the APIs and the functions' outbound calls;".to_owned(),
             "- check each flow (`reads`, `writes`, `invokes`): they are inferred from permissions.".to_owned(),
         ];
-        emit::yaml(&header, &doc)
+        let text = emit::yaml(&header, &doc);
+        (doc, text)
     }
 }
 
