@@ -956,3 +956,91 @@ fn placeholders_are_listed_and_scored_conservatively() {
     }
     assert!(open.iter().any(|(id, _)| id.starts_with("STR-002@orders/")));
 }
+
+/// OpenAPI definitions: routes an API defines (inline, or included from a document named on the
+/// command line) become triggers of the functions they invoke, with the authentication their
+/// security requirement names and the validation their request validator performs.
+#[test]
+fn openapi_definitions_give_routes_their_auth_and_validation() {
+    let template = Path::new("tests/import/ecommerce-orders/template.yaml");
+    let document = Path::new("tests/import/ecommerce-orders/resources/openapi.yaml");
+    // Not named: said, and the SAM event's route keeps the API's default.
+    let alone = imported(&[template]);
+    assert!(
+        alone.warnings.iter().any(|w| w
+            .message
+            .contains("`resources/openapi.yaml`, which was not named")),
+        "{:#?}",
+        alone.warnings
+    );
+    let both = imported(&[template, document]);
+    let model = load(&both.yaml);
+    let route = &model.functions["get-order-function"].triggers[0];
+    assert_eq!(route.path.as_deref(), Some("/backend/{orderId}"));
+    assert_eq!(route.auth, Some(strider::model::Auth::Iam));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(
+        &path,
+        r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Users:
+    Type: AWS::Cognito::UserPool
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        openapi: 3.0.1
+        x-amazon-apigateway-request-validators:
+          body: {validateRequestBody: true, validateRequestParameters: false}
+        components:
+          securitySchemes:
+            pool:
+              type: apiKey
+              name: Authorization
+              in: header
+              x-amazon-apigateway-authtype: cognito_user_pools
+        security: [{pool: []}]
+        paths:
+          /orders:
+            post:
+              x-amazon-apigateway-request-validator: body
+              requestBody: {content: {application/json: {schema: {type: object}}}}
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Orders.Arn}/invocations
+          /health:
+            get:
+              security: []
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Health.Arn}/invocations
+          /s3:
+            get:
+              x-amazon-apigateway-integration: {type: aws, uri: "arn:aws:apigateway:us-east-1:s3:path/{key}"}
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: src}
+  Health:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.health, CodeUri: src}
+"#,
+    )
+    .unwrap();
+    let model = load(&imported(&[&path]).yaml);
+    let orders = &model.functions["orders"].triggers;
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].method.as_deref(), Some("POST"));
+    assert_eq!(orders[0].auth, Some(strider::model::Auth::Cognito));
+    assert!(orders[0].input.as_ref().unwrap().validated.is_true());
+    let health = &model.functions["health"].triggers;
+    assert_eq!(health[0].auth, Some(strider::model::Auth::None));
+    assert!(!health[0].input.as_ref().unwrap().validated.is_true());
+    // The S3 service integration starts no function.
+    let triggers: usize = model.functions.values().map(|f| f.triggers.len()).sum();
+    assert_eq!(triggers, 2);
+}

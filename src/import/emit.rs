@@ -101,6 +101,15 @@ impl Doc {
         }
     }
 
+    /// The value under `key` of a mapping.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Doc> {
+        match self {
+            Doc::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
+            _ => None,
+        }
+    }
+
     /// The value under `key` of a mapping, to change it.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Doc> {
         match self {

@@ -115,6 +115,14 @@ pub fn import(
         model_dir: std::path::absolute(model_dir).unwrap_or_else(|_| model_dir.to_path_buf()),
         ..Builder::default()
     };
+    // OpenAPI documents are read for the APIs that include them, not as templates.
+    let (documents, files): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|(_, root)| cloudformation::openapi::is_document(root));
+    builder.documents = documents
+        .into_iter()
+        .map(|(file, root)| (cloudformation::openapi::normal(sources.path(file)), root))
+        .collect();
     for (file, root) in &files {
         if format.or_else(|| detect(root)) == Some(Format::Terraform) {
             sources.redact(*file, &terraform::redactions(root));
@@ -355,6 +363,9 @@ pub struct Builder {
     pub unmapped: BTreeMap<String, usize>,
     /// The directory the model is written to (absolute): code paths are relative to it.
     pub model_dir: PathBuf,
+    /// OpenAPI documents named on the command line, by where they are (absolute, normal), for
+    /// the APIs that include them.
+    pub documents: Vec<(PathBuf, yaml::Node)>,
 }
 
 /// The order sections are written in.

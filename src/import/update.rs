@@ -293,19 +293,12 @@ impl Merge<'_> {
                 assets.retain(|a| {
                     named.contains(&a.key)
                         || !matches!(
-                            get(&a.value, "classification"),
+                            a.value.get("classification"),
                             Some(Doc::Str(c)) if c == "unclassified"
                         )
                 });
             }
         }
-    }
-}
-
-fn get<'d>(doc: &'d Doc, key: &str) -> Option<&'d Doc> {
-    match doc {
-        Doc::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
-        _ => None,
     }
 }
 
@@ -445,7 +438,7 @@ fn merge_flows(ours: Doc, theirs: Doc) -> Doc {
     };
     let target = |d: &Doc| match d {
         Doc::Str(s) => Some(s.clone()),
-        Doc::Map(_) => match get(d, "to") {
+        Doc::Map(_) => match d.get("to") {
             Some(Doc::Str(s)) => Some(s.clone()),
             _ => None,
         },
@@ -471,7 +464,7 @@ fn merge_triggers(ours: Doc, theirs: Doc, fields: &mut Vec<String>) -> Doc {
     let identity = |d: &Doc| -> Vec<Option<Doc>> {
         ["kind", "source", "method", "path"]
             .iter()
-            .map(|k| get(d, k).cloned())
+            .map(|k| d.get(k).cloned())
             .collect()
     };
     let mut out = Vec::new();

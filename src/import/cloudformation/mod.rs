@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod apigateway;
 mod events;
+pub(super) mod openapi;
 
 use super::emit::Doc;
 use super::template::{Piece, Resource, Template, Val};
@@ -854,6 +855,8 @@ impl Mapper<'_> {
             channel.set("tls", Doc::Bool(true));
         }
         self.add_channel(r, channel);
+        let id = self.b.id(self.file, &r.id);
+        self.openapi_routes(r, &id);
     }
 
     fn bucket(&mut self, r: &Resource) {
