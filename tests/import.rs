@@ -546,6 +546,7 @@ fn every_template_of_the_corpus_imports_validates_and_analyses() {
     let templates: Vec<&(PathBuf, Option<Node>)> =
         corpus.iter().filter(|(_, t)| t.is_some()).collect();
     assert!(templates.len() >= 14, "{} templates", templates.len());
+    let mut total_statements = 0;
     for (path, root) in templates {
         let root = root.as_ref().unwrap();
         let result = imported(&[path]);
@@ -587,12 +588,80 @@ fn every_template_of_the_corpus_imports_validates_and_analyses() {
             "{}: {triggers} triggers and {unmapped} warnings for {starts} event sources",
             path.display()
         );
+        // Every `Allow` statement of a policy the template attaches is a permission, or a
+        // warning says why it is left out.
+        let statements = allow_statements(root);
+        total_statements += statements;
+        let permissions: usize = model
+            .functions
+            .values()
+            .map(|f| f.permissions.len())
+            .chain(model.roles.values().map(|r| r.permissions.len()))
+            .sum();
+        let dropped = result
+            .warnings
+            .iter()
+            .filter(|w| w.message.contains("left out") || w.message.contains("could not be read"))
+            .count();
+        assert!(
+            permissions + dropped >= statements,
+            "{}: {permissions} permissions and {dropped} warnings for {statements} statements",
+            path.display()
+        );
         assert!(
             !assessment.threats.is_empty(),
             "{}: no threat at all",
             path.display()
         );
     }
+    // The count is about something: the corpus attaches policies with statements.
+    assert!(total_statements >= 10, "{total_statements}");
+}
+
+/// The `Allow` statements of the policies a template gives functions and roles: SAM functions'
+/// inline statements, roles' inline policies, and policies attached to roles.
+fn allow_statements(root: &Node) -> usize {
+    let allows = |document: Option<&Node>| -> usize {
+        let Some(statement) = document.and_then(|d| d.get("Statement")) else {
+            return 0;
+        };
+        let items: Vec<&Node> = match &statement.value {
+            Value::Sequence(items) => items.iter().collect(),
+            _ => vec![statement],
+        };
+        items
+            .into_iter()
+            .filter(|s| s.get("Effect").and_then(Node::as_scalar) == Some("Allow"))
+            .filter(|s| s.get("Action").is_some() && s.get("Resource").is_some())
+            .count()
+    };
+    fn list(node: Option<&Node>) -> Vec<&Node> {
+        match node.map(|n| &n.value) {
+            Some(Value::Sequence(items)) => items.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+    let mut count = 0;
+    for (_, r) in entries(root.get("Resources").unwrap()) {
+        let props = r.get("Properties");
+        let get = |key: &str| props.and_then(|p| p.get(key));
+        match kind(r) {
+            "AWS::Serverless::Function" => {
+                count += list(get("Policies")).into_iter().map(|p| allows(Some(p))).sum::<usize>();
+            }
+            "AWS::IAM::Role" => {
+                count += list(get("Policies"))
+                    .into_iter()
+                    .map(|p| allows(p.get("PolicyDocument")))
+                    .sum::<usize>();
+            }
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" if get("Roles").is_some() => {
+                count += allows(get("PolicyDocument"));
+            }
+            _ => {}
+        }
+    }
+    count
 }
 
 /// Serverless Framework services: each function, with the framework's shared role, its
