@@ -621,6 +621,12 @@ fn every_template_of_the_corpus_imports_validates_and_analyses() {
 /// The `Allow` statements of the policies a template gives functions and roles: SAM functions'
 /// inline statements, roles' inline policies, and policies attached to roles.
 fn allow_statements(root: &Node) -> usize {
+    fn list(node: Option<&Node>) -> Vec<&Node> {
+        match node.map(|n| &n.value) {
+            Some(Value::Sequence(items)) => items.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
     let allows = |document: Option<&Node>| -> usize {
         let Some(statement) = document.and_then(|d| d.get("Statement")) else {
             return 0;
@@ -635,19 +641,16 @@ fn allow_statements(root: &Node) -> usize {
             .filter(|s| s.get("Action").is_some() && s.get("Resource").is_some())
             .count()
     };
-    fn list(node: Option<&Node>) -> Vec<&Node> {
-        match node.map(|n| &n.value) {
-            Some(Value::Sequence(items)) => items.iter().collect(),
-            _ => Vec::new(),
-        }
-    }
     let mut count = 0;
     for (_, r) in entries(root.get("Resources").unwrap()) {
         let props = r.get("Properties");
         let get = |key: &str| props.and_then(|p| p.get(key));
         match kind(r) {
             "AWS::Serverless::Function" => {
-                count += list(get("Policies")).into_iter().map(|p| allows(Some(p))).sum::<usize>();
+                count += list(get("Policies"))
+                    .into_iter()
+                    .map(|p| allows(Some(p)))
+                    .sum::<usize>();
             }
             "AWS::IAM::Role" => {
                 count += list(get("Policies"))
@@ -751,6 +754,13 @@ fn known_issues_of_real_templates_are_found() {
             "sam-http-api-direct-integration/template.yaml",
             "STR-021@my-queue",
         ),
+        // Serverless Framework v4: the catch-all HTTP API route, unauthenticated.
+        (
+            "sls4-express-dynamodb-api/serverless.yml",
+            "STR-001@api/http-api",
+        ),
+        // v4: a queue without DLQ, consumed through an ARN built from `${aws:…}` variables.
+        ("sls4-sqs-worker/serverless.yml", "STR-021@job-queue"),
     ] {
         let path = Path::new("tests/import").join(template);
         let model = load(&imported(&[&path]).yaml);
@@ -1112,4 +1122,23 @@ Resources:
     // The S3 service integration starts no function.
     let triggers: usize = model.functions.values().map(|f| f.triggers.len()).sum();
     assert_eq!(triggers, 2);
+}
+
+/// Step Functions state machines invoke the functions their definitions name: SAM's
+/// `DefinitionSubstitutions` (the definition file itself is not named, so not read).
+#[test]
+fn state_machines_invoke_the_functions_their_definitions_name() {
+    let model =
+        load(&imported(&[Path::new("tests/import/serverlesspresso-app/template.yaml")]).yaml);
+    assert!(model.externals.contains_key("order-journey-service"));
+    let invoked = |function: &str, by: &str| {
+        model.functions[function].triggers.iter().any(|t| {
+            t.kind == strider::model::TriggerKind::Invoke && t.source.as_deref() == Some(by)
+        })
+    };
+    assert!(invoked("generate-html", "order-journey-service"));
+    assert!(invoked(
+        "sanitize-order-lambda",
+        "order-manager-state-machine"
+    ));
 }

@@ -263,6 +263,13 @@ fn references_known_values_and_split_resources_become_links() {
     // Known ARNs: the mapping's queue, and the queue's redrive target.
     assert_eq!(f("worker").triggers[0].source.as_deref(), Some("jobs-high"));
     assert_eq!(model.channels["jobs-high"].dlq.as_deref(), Some("dlq"));
+    // A state machine whose definition's Task names the worker's ARN invokes it.
+    assert!(
+        f("worker")
+            .triggers
+            .iter()
+            .any(|t| t.source.as_deref() == Some("flow"))
+    );
     // The log group of the function, by its name.
     assert_eq!(f("api").logging.as_ref().unwrap().retention_days, Some(30));
     // A public access block restricting the bucket overrides its public policy; a public-read

@@ -230,6 +230,9 @@ pub struct External {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Where the element was imported from (`template.yaml:12`), as `strider import` writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// What the service does for the system.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -253,6 +253,7 @@ impl Mapper<'_> {
                 _ => &["AWS::SNS::Topic"],
             };
             self.typed(source, types)
+                .or_else(|| self.named(source, types))
         };
         let channel = match (channel, source.resource()) {
             (Some(c), _) => c,

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 mod apigateway;
 mod events;
 pub(super) mod openapi;
+mod stepfunctions;
 
 use super::emit::Doc;
 use super::template::{Piece, Resource, Template, Val};
@@ -350,6 +351,9 @@ impl Mapper<'_> {
             "AWS::Logs::LogGroup" => self.log_group(r),
             "AWS::WAFv2::WebACLAssociation" | "AWS::WAFRegional::WebACLAssociation" => self.waf(r),
             "AWS::ApiGateway::Method" => self.rest_method(r),
+            "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine" => {
+                self.state_machine(r);
+            }
             "AWS::ApiGatewayV2::Route" => self.v2_route(r),
             // Resources that only wire up what is mapped elsewhere.
             "AWS::Lambda::Permission"
@@ -424,6 +428,22 @@ impl Mapper<'_> {
             return None;
         }
         self.element_of(value).map(|m| m.id().to_owned())
+    }
+
+    /// The element a literal ARN or name refers to by the physical name of a resource of one
+    /// of `types` (`arn:aws:sqs:${aws:region}:${aws:accountId}:MyQueue` for a queue named
+    /// `MyQueue`).
+    fn named(&self, value: &Val, types: &[&str]) -> Option<String> {
+        let text = value.text()?;
+        let logical = self
+            .names
+            .get(&text)
+            .or_else(|| self.names.get(crate::iam::arn::resource_name(&text)?))?;
+        let resource = self.t.resource(logical)?;
+        if !types.contains(&resource.kind.as_str()) {
+            return None;
+        }
+        self.elements.get(logical).map(|m| m.id().to_owned())
     }
 
     /// A resource as the model writes it: an element id, `*`, or the ARN (what a deployment

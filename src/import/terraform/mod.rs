@@ -110,6 +110,7 @@ const TYPES: &[(&str, &str)] = &[
         "aws_wafv2_web_acl_association",
         "AWS::WAFv2::WebACLAssociation",
     ),
+    ("aws_sfn_state_machine", "AWS::StepFunctions::StateMachine"),
 ];
 
 /// Terraform types folded into the resource they configure (they are no resource of their own

@@ -130,6 +130,26 @@ impl Plan<'_> {
         }
     }
 
+    /// Every ARN of the plan's resources anywhere in `node` made a reference.
+    pub(super) fn link_arns(&self, node: &mut Node, depth: usize) {
+        if depth > MAX_NESTING {
+            return;
+        }
+        match &mut node.value {
+            Value::Scalar { .. } => self.link_arn(node),
+            Value::Sequence(items) => {
+                for item in items {
+                    self.link_arns(item, depth + 1);
+                }
+            }
+            Value::Mapping(entries) => {
+                for (_, value) in entries {
+                    self.link_arns(value, depth + 1);
+                }
+            }
+        }
+    }
+
     /// An ARN of (or under) a resource of the plan → a reference to it (`Fn::Join` for what
     /// follows it: `bucket/*`).
     fn link_arn(&self, node: &mut Node) {

@@ -61,6 +61,7 @@ impl Plan<'_> {
                 "aws_cloudwatch_log_group" => self.log_group(at),
                 "aws_cloudwatch_event_rule" => self.rule(at),
                 "aws_wafv2_web_acl_association" => self.waf(at),
+                "aws_sfn_state_machine" => self.state_machine(at),
                 _ => Vec::new(),
             };
             let inst = &self.insts[at];
@@ -964,6 +965,34 @@ impl Plan<'_> {
             .collect();
         if !targets.is_empty() {
             p.push(("Targets", seq(span, targets)));
+        }
+        p
+    }
+
+    /// A state machine: its definition with the ARNs of the plan's functions made references
+    /// (the mapper finds the functions it invokes there), or, known only after apply, the
+    /// functions its expression refers to.
+    fn state_machine(&mut self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(at, &[("StateMachineName", "name")]);
+        let definition = scalar(self.value(at, &["definition"]))
+            .filter(|d| !d.is_empty())
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok());
+        if let Some(definition) = definition {
+            let mut node = from_json(&definition, span);
+            self.link_arns(&mut node, 0);
+            p.push(("Definition", node));
+        } else {
+            let functions: Vec<(String, Node)> = self
+                .refs(at, &["definition"])
+                .into_iter()
+                .filter(|(i, _)| self.is_target(*i, &["aws_lambda_function"]))
+                .enumerate()
+                .map(|(n, target)| (format!("F{n}"), self.reference_to(span, &target)))
+                .collect();
+            if !functions.is_empty() {
+                p.push(("DefinitionSubstitutions", Node::mapping(span, functions)));
+            }
         }
         p
     }
