@@ -1142,3 +1142,89 @@ fn state_machines_invoke_the_functions_their_definitions_name() {
         "order-manager-state-machine"
     ));
 }
+
+/// Application Load Balancers in front of functions (CloudFormation, and the Serverless
+/// Framework's `alb` events): listener rules and default actions forwarding to Lambda target
+/// groups are triggers with their path and method, on an `alb` channel.
+#[test]
+fn load_balancers_route_to_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(
+        &path,
+        r"Resources:
+  Balancer:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Scheme: internet-facing}
+  Https:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Balancer
+      Protocol: HTTPS
+      DefaultActions: [{Type: forward, TargetGroupArn: !Ref SiteGroup}]
+  AdminRule:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      ListenerArn: !Ref Https
+      Priority: 1
+      Conditions:
+        - {Field: path-pattern, PathPatternConfig: {Values: [/admin/*]}}
+        - {Field: http-request-method, HttpRequestMethodConfig: {Values: [POST]}}
+      Actions: [{Type: forward, TargetGroupArn: !Ref AdminGroup}]
+  SiteGroup:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt Site.Arn}]}
+  AdminGroup:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {TargetType: lambda, Targets: [{Id: !GetAtt Admin.Arn}]}
+  Site:
+    Type: AWS::Lambda::Function
+    Properties: {Runtime: python3.12, Handler: app.site, Role: !GetAtt Role.Arn, Code: {ZipFile: x}}
+  Admin:
+    Type: AWS::Lambda::Function
+    Properties: {Runtime: python3.12, Handler: app.admin, Role: !GetAtt Role.Arn, Code: {ZipFile: x}}
+  Role:
+    Type: AWS::IAM::Role
+",
+    )
+    .unwrap();
+    let model = load(&imported(&[&path]).yaml);
+    let balancer = &model.channels["balancer"];
+    assert!(balancer.public);
+    assert_eq!(balancer.tls, Some(true));
+    let site = &model.functions["site"].triggers[0];
+    assert_eq!(site.source.as_deref(), Some("balancer"));
+    assert!(site.path.is_none());
+    let admin = &model.functions["admin"].triggers[0];
+    assert_eq!(admin.method.as_deref(), Some("POST"));
+    assert_eq!(admin.path.as_deref(), Some("/admin/*"));
+
+    let service = dir.path().join("serverless.yml");
+    std::fs::write(
+        &service,
+        r"service: alb
+provider: {name: aws, runtime: nodejs20.x}
+functions:
+  hello:
+    handler: handler.hello
+    events:
+      - alb:
+          listenerArn: arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2
+          priority: 1
+          conditions: {path: /hello, method: [GET]}
+",
+    )
+    .unwrap();
+    let model = load(&imported(&[&service]).yaml);
+    let hello = &model.functions["hello"].triggers[0];
+    assert_eq!(hello.path.as_deref(), Some("/hello"));
+    assert_eq!(hello.method.as_deref(), Some("GET"));
+    let channel = &model.channels[hello.source.as_deref().unwrap()];
+    assert!(
+        channel
+            .description
+            .as_deref()
+            .unwrap()
+            .starts_with("Not in the template")
+    );
+}

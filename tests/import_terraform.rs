@@ -235,7 +235,8 @@ fn references_known_values_and_split_resources_become_links() {
     // Code zipped by `data.archive_file` from `src/api`.
     assert_eq!(f("api").code.as_deref(), Some("src/api"));
     // HTTP API routes through their integration, with their authorization.
-    assert_eq!(f("api").triggers.len(), 2);
+    // Two routes, and the load balancer below.
+    assert_eq!(f("api").triggers.len(), 3);
     assert!(
         result
             .yaml
@@ -270,6 +271,15 @@ fn references_known_values_and_split_resources_become_links() {
             .iter()
             .any(|t| t.source.as_deref() == Some("flow"))
     );
+    // A public load balancer whose HTTPS listener forwards to a Lambda target group.
+    assert!(
+        f("api")
+            .triggers
+            .iter()
+            .any(|t| t.source.as_deref() == Some("web"))
+    );
+    assert!(model.channels["web"].public);
+    assert_eq!(model.channels["web"].tls, Some(true));
     // The log group of the function, by its name.
     assert_eq!(f("api").logging.as_ref().unwrap().retention_days, Some(30));
     // A public access block restricting the bucket overrides its public policy; a public-read

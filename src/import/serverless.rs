@@ -8,7 +8,8 @@
 //! (`IamRoleLambdaExecution`, with `provider.iam.role.statements` and `managedPolicies`) unless it
 //! names its own `role`; `provider.environment` is merged into each function's; events become
 //! SAM events (`http` on the framework's REST API, `httpApi` on its HTTP API, `sqs`, `sns`,
-//! `stream`, `s3`, `schedule`, `eventBridge`, `cognitoUserPool`), with the buckets, topics and
+//! `stream`, `s3`, `schedule`, `eventBridge`, `cognitoUserPool`; `alb` as the target group and
+//! listener rule the framework creates), with the buckets, topics and
 //! user pools the framework creates for them; `resources.Resources` are added as they are.
 
 use super::synth::{
@@ -222,6 +223,10 @@ fn function(
         .iter()
         .enumerate()
     {
+        if let Some(body) = event.get("alb") {
+            alb_event(key, i + 1, body, resources);
+            continue;
+        }
         match sam_event(event, resources) {
             Ok(converted) => events.push((format!("Event{}", i + 1), converted)),
             Err(why) => notes.push((
@@ -272,6 +277,63 @@ fn sam_event(event: &Node, resources: &mut Vec<(String, Node)>) -> Result<Node, 
         "cognitoUserPool" => cognito_event(body, resources),
         other => Err(format!("`{other}` events are not modelled")),
     }
+}
+
+/// An `alb` event: the target group the framework creates for the function, and the listener
+/// rule that forwards to it (its `path` and `method` conditions).
+fn alb_event(key: &Key, n: usize, body: &Node, resources: &mut Vec<(String, Node)>) {
+    let s = body.span;
+    let name = format!("{}AlbTargetGroup{n}", pascal(&key.text));
+    let targets = seq(s, vec![map(s, vec![("Id", get_att(s, &key.text, "Arn"))])]);
+    resources.push((
+        name.clone(),
+        resource(
+            s,
+            "AWS::ElasticLoadBalancingV2::TargetGroup",
+            map(
+                s,
+                vec![("TargetType", text(s, "lambda")), ("Targets", targets)],
+            ),
+        ),
+    ));
+    let mut conditions = Vec::new();
+    let condition = |field: &str, values: Vec<Node>| {
+        map(
+            s,
+            vec![("Field", text(s, field)), ("Values", seq(s, values))],
+        )
+    };
+    if let Some(c) = body.get("conditions") {
+        if let Some(path) = c.get("path") {
+            conditions.push(condition("path-pattern", items(path)));
+        }
+        if let Some(method) = c.get("method") {
+            conditions.push(condition("http-request-method", items(method)));
+        }
+    }
+    let mut rule = vec![
+        (
+            "Actions",
+            seq(
+                s,
+                vec![map(
+                    s,
+                    vec![
+                        ("Type", text(s, "forward")),
+                        ("TargetGroupArn", reference(s, &name)),
+                    ],
+                )],
+            ),
+        ),
+        ("Conditions", seq(s, conditions)),
+    ];
+    if let Some(listener) = body.get("listenerArn") {
+        rule.push(("ListenerArn", listener.clone()));
+    }
+    resources.push((
+        format!("{}AlbListenerRule{n}", pascal(&key.text)),
+        resource(s, "AWS::ElasticLoadBalancingV2::ListenerRule", map(s, rule)),
+    ));
 }
 
 /// An `http` or `httpApi` event: a route of the framework's REST or HTTP API.

@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod alb;
 mod apigateway;
 mod events;
 pub(super) mod openapi;
@@ -266,7 +267,10 @@ impl Mapper<'_> {
             | "AWS::Serverless::HttpApi"
             | "AWS::ApiGatewayV2::Api"
             | "AWS::Events::EventBus"
-            | "AWS::Cognito::UserPool" => Mapped::Channel(self.b.id(self.file, &r.id)),
+            | "AWS::Cognito::UserPool"
+            | "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
+                Mapped::Channel(self.b.id(self.file, &r.id))
+            }
             "AWS::IAM::Role" => Mapped::Role(self.b.id(self.file, &r.id)),
             _ => return,
         };
@@ -351,12 +355,16 @@ impl Mapper<'_> {
             "AWS::Logs::LogGroup" => self.log_group(r),
             "AWS::WAFv2::WebACLAssociation" | "AWS::WAFRegional::WebACLAssociation" => self.waf(r),
             "AWS::ApiGateway::Method" => self.rest_method(r),
+            "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(r),
+            "AWS::ElasticLoadBalancingV2::Listener" => self.listener(r),
+            "AWS::ElasticLoadBalancingV2::ListenerRule" => self.listener_rule(r),
             "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine" => {
                 self.state_machine(r);
             }
             "AWS::ApiGatewayV2::Route" => self.v2_route(r),
             // Resources that only wire up what is mapped elsewhere.
             "AWS::Lambda::Permission"
+            | "AWS::ElasticLoadBalancingV2::TargetGroup"
             | "AWS::Lambda::Version"
             | "AWS::Lambda::Alias"
             | "AWS::Lambda::LayerVersion"

@@ -111,6 +111,26 @@ const TYPES: &[(&str, &str)] = &[
         "AWS::WAFv2::WebACLAssociation",
     ),
     ("aws_sfn_state_machine", "AWS::StepFunctions::StateMachine"),
+    ("aws_lb", "AWS::ElasticLoadBalancingV2::LoadBalancer"),
+    ("aws_alb", "AWS::ElasticLoadBalancingV2::LoadBalancer"),
+    ("aws_lb_listener", "AWS::ElasticLoadBalancingV2::Listener"),
+    ("aws_alb_listener", "AWS::ElasticLoadBalancingV2::Listener"),
+    (
+        "aws_lb_listener_rule",
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+    ),
+    (
+        "aws_alb_listener_rule",
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+    ),
+    (
+        "aws_lb_target_group",
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+    ),
+    (
+        "aws_alb_target_group",
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+    ),
 ];
 
 /// Terraform types folded into the resource they configure (they are no resource of their own
@@ -127,6 +147,8 @@ const FOLDED: &[&str] = &[
     "aws_api_gateway_integration",
     "aws_cloudwatch_event_target",
     "aws_lambda_function_event_invoke_config",
+    "aws_lb_target_group_attachment",
+    "aws_alb_target_group_attachment",
 ];
 
 /// Whether `root` is the JSON of `terraform show -json`.
@@ -894,6 +916,12 @@ fn is_element(kind: &str) -> bool {
             | "aws_cognito_user_pool"
             | "aws_cloudwatch_event_rule"
             | "aws_cloudwatch_event_bus"
+            | "aws_lb"
+            | "aws_alb"
+            | "aws_lb_listener"
+            | "aws_alb_listener"
+            | "aws_lb_target_group"
+            | "aws_alb_target_group"
     )
 }
 

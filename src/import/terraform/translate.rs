@@ -62,6 +62,10 @@ impl Plan<'_> {
                 "aws_cloudwatch_event_rule" => self.rule(at),
                 "aws_wafv2_web_acl_association" => self.waf(at),
                 "aws_sfn_state_machine" => self.state_machine(at),
+                "aws_lb" | "aws_alb" => self.load_balancer(at),
+                "aws_lb_listener" | "aws_alb_listener" => self.lb_listener(at),
+                "aws_lb_listener_rule" | "aws_alb_listener_rule" => self.lb_rule(at),
+                "aws_lb_target_group" | "aws_alb_target_group" => self.target_group(at),
                 _ => Vec::new(),
             };
             let inst = &self.insts[at];
@@ -993,6 +997,94 @@ impl Plan<'_> {
             if !functions.is_empty() {
                 p.push(("DefinitionSubstitutions", Node::mapping(span, functions)));
             }
+        }
+        p
+    }
+
+    fn load_balancer(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let internal = scalar(self.value(at, &["internal"])) == Some("true");
+        let mut p = self.props(at, &[("Name", "name")]);
+        p.push((
+            "Scheme",
+            text(
+                span,
+                if internal {
+                    "internal"
+                } else {
+                    "internet-facing"
+                },
+            ),
+        ));
+        p
+    }
+
+    /// A forward action block as CloudFormation's `{Type, TargetGroupArn}`.
+    fn lb_actions(&self, at: usize, block: &str) -> Node {
+        let span = self.insts[at].span;
+        let groups = ["aws_lb_target_group", "aws_alb_target_group"];
+        let mut action = self.props(at, &[]);
+        if let Some(kind) = self.value(at, &[block, "type"]) {
+            action.push(("Type", kind.clone()));
+        }
+        if let Some(group) = self.link(at, &[block, "target_group_arn"], &groups) {
+            action.push(("TargetGroupArn", group));
+        }
+        seq(span, vec![Node::mapping(span, action)])
+    }
+
+    fn lb_listener(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let mut p = self.props(at, &[("Protocol", "protocol")]);
+        if let Some(lb) = self.link(at, &["load_balancer_arn"], &["aws_lb", "aws_alb"]) {
+            p.push(("LoadBalancerArn", lb));
+        }
+        p.push(("DefaultActions", self.lb_actions(at, "default_action")));
+        p
+    }
+
+    fn lb_rule(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = Vec::new();
+        let listeners = ["aws_lb_listener", "aws_alb_listener"];
+        if let Some(listener) = self.link(at, &["listener_arn"], &listeners) {
+            p.push(("ListenerArn", listener));
+        }
+        p.push(("Actions", self.lb_actions(at, "action")));
+        let mut conditions = Vec::new();
+        for (block, field) in [
+            ("path_pattern", "path-pattern"),
+            ("http_request_method", "http-request-method"),
+        ] {
+            if let Some(values) = self.value(at, &["condition", block, "values"]) {
+                conditions.push(map(
+                    span,
+                    vec![("Field", text(span, field)), ("Values", values.clone())],
+                ));
+            }
+        }
+        p.push(("Conditions", seq(span, conditions)));
+        p
+    }
+
+    /// A target group with the functions its attachments register.
+    fn target_group(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = self.props(at, &[("TargetType", "target_type")]);
+        let mut targets = Vec::new();
+        for kind in [
+            "aws_lb_target_group_attachment",
+            "aws_alb_target_group_attachment",
+        ] {
+            for attachment in self.referring(kind, &["target_group_arn"], at) {
+                if let Some(function) =
+                    self.link(attachment, &["target_id"], &["aws_lambda_function"])
+                {
+                    targets.push(map(span, vec![("Id", function)]));
+                }
+            }
+        }
+        if !targets.is_empty() {
+            p.push(("Targets", seq(span, targets)));
         }
         p
     }
