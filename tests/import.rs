@@ -704,6 +704,31 @@ fn serverless_services_import_with_their_shared_role_and_variables() {
         // Every function on the framework's one role: the shared-role finding is true.
         let roles: BTreeSet<_> = model.functions.values().map(|f| f.role.clone()).collect();
         assert_eq!(roles.len(), 1, "{}", path.display());
+        // Every `Allow` statement of the provider's role is a permission of it.
+        let provider = root.get("provider").unwrap();
+        let statements = provider
+            .get("iam")
+            .and_then(|i| i.get("role"))
+            .and_then(|r| r.get("statements"))
+            .or_else(|| provider.get("iamRoleStatements"))
+            .map_or(0, |s| match &s.value {
+                Value::Sequence(items) => items
+                    .iter()
+                    .filter(|s| s.get("Effect").and_then(Node::as_scalar) == Some("Allow"))
+                    .count(),
+                _ => 0,
+            });
+        let role = roles.iter().next().unwrap().as_deref().unwrap();
+        let dropped = result
+            .warnings
+            .iter()
+            .filter(|w| w.message.contains("left out"))
+            .count();
+        assert!(
+            model.roles[role].permissions.len() + dropped >= statements,
+            "{}: {statements} statements",
+            path.display()
+        );
         assert!(
             !result.yaml.contains("${self:"),
             "{}: unresolved variables",
@@ -1227,4 +1252,56 @@ functions:
             .unwrap()
             .starts_with("Not in the template")
     );
+}
+
+/// Every template of the corpus, imported: a snapshot each (templates with included OpenAPI
+/// documents are imported with them, as a user would name them).
+#[test]
+fn corpus_snapshots() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("tests/import")
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .filter(|d| d.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 12);
+    for dir in dirs {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|f| f.unwrap().path())
+            .filter(|f| {
+                f.extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            })
+            .collect();
+        // Documents in subdirectories (`resources/openapi.yaml`) too.
+        for sub in std::fs::read_dir(&dir).unwrap().map(|d| d.unwrap().path()) {
+            if sub.is_dir() {
+                files.extend(
+                    std::fs::read_dir(&sub)
+                        .unwrap()
+                        .map(|f| f.unwrap().path())
+                        .filter(|f| f.extension().is_some_and(|e| e == "yaml" || e == "json")),
+                );
+            }
+        }
+        files.sort();
+        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        match import::import(
+            &paths.iter().map(|p| p.to_path_buf()).collect::<Vec<_>>(),
+            None,
+            &dir,
+        ) {
+            Ok(result) => insta::assert_snapshot!(format!("corpus_{name}"), result.yaml),
+            Err(error) => {
+                // Only the Serverless service that declares no function.
+                assert!(
+                    error.diagnostics[0].message.contains("no Lambda function"),
+                    "{name}: {:#?}",
+                    error.diagnostics
+                );
+            }
+        }
+    }
 }
