@@ -549,15 +549,8 @@ fn import(
     force: bool,
     reading: &Reading,
 ) -> ExitCode {
-    if let Some(path) = output
-        && !force
-        && std::fs::symlink_metadata(path).is_ok()
-    {
-        say_error(&format!(
-            "`{}` exists; strider import does not replace a file without --force",
-            path.display()
-        ));
-        return ExitCode::from(INVALID);
+    if let Some(refused) = refuse_existing(output, force) {
+        return refused;
     }
     let format = format.map(ImportFormat::format);
     // Code directories in the model are relative to where it is written.
@@ -579,6 +572,16 @@ fn import(
     }
 }
 
+/// `strider import` does not replace an existing file without `--force`.
+fn refuse_existing(output: Option<&Path>, force: bool) -> Option<ExitCode> {
+    let path = output.filter(|p| !force && std::fs::symlink_metadata(p).is_ok())?;
+    say_error(&format!(
+        "`{}` exists; strider import does not replace a file without --force",
+        path.display()
+    ));
+    Some(ExitCode::from(INVALID))
+}
+
 fn schema(output: Option<&Path>) -> ExitCode {
     let mut text = serde_json::to_string_pretty(schema_check::model_schema()).unwrap_or_default();
     text.push('\n');
@@ -592,15 +595,8 @@ fn update(
     format: Option<ImportFormat>,
     reading: &Reading,
 ) -> ExitCode {
-    if let Some(path) = output
-        && !force
-        && std::fs::symlink_metadata(path).is_ok()
-    {
-        say_error(&format!(
-            "`{}` exists; strider import does not replace a file without --force",
-            path.display()
-        ));
-        return ExitCode::from(INVALID);
+    if let Some(refused) = refuse_existing(output, force) {
+        return refused;
     }
     match crate::import::update::update(model, files, format.map(ImportFormat::format)) {
         Ok(updated) => {

@@ -74,3 +74,14 @@ pub(super) fn pascal(name: &str) -> String {
         })
         .collect()
 }
+
+/// `{"Fn::Join": ["", parts]}`: text made of literal parts and references.
+pub(super) fn join(span: Span, parts: Vec<Node>) -> Node {
+    map(
+        span,
+        vec![(
+            "Fn::Join",
+            seq(span, vec![text(span, ""), seq(span, parts)]),
+        )],
+    )
+}

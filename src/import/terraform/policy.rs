@@ -11,7 +11,7 @@ const MAX_DOCUMENT_RESOURCES: usize = 1_000;
 
 /// The most values all the policies handed to the model hold together.
 pub(super) const MAX_POLICY_NODES: usize = 2_000_000;
-use crate::import::synth::{get_att, map, seq, text};
+use crate::import::synth::{get_att, join, map, seq, text};
 use crate::model::diagnostic::Span;
 use crate::model::yaml::{Node, Value};
 
@@ -174,21 +174,9 @@ impl Plan<'_> {
             if let Some(target) = self.identified(&arn[..cut], &[])
                 && target.1.as_deref() == Some("arn")
             {
-                *node = map(
+                *node = join(
                     span,
-                    vec![(
-                        "Fn::Join",
-                        seq(
-                            span,
-                            vec![
-                                text(span, ""),
-                                seq(
-                                    span,
-                                    vec![self.reference_to(span, &target), text(span, &arn[cut..])],
-                                ),
-                            ],
-                        ),
-                    )],
+                    vec![self.reference_to(span, &target), text(span, &arn[cut..])],
                 );
                 return;
             }

@@ -7,7 +7,7 @@ use super::{
     FOLDED, Plan, TYPES, Target, collect_references, config_path, first, from_json, list, scalar,
     split_address, strip_key,
 };
-use crate::import::synth::{map, pascal, reference, resource, seq, text};
+use crate::import::synth::{join, map, pascal, reference, resource, seq, text};
 use crate::model::diagnostic::Span;
 use crate::model::yaml::{Key, Node, Value};
 
@@ -831,24 +831,12 @@ impl Plan<'_> {
         if let Some((integration, _)) = integration {
             p.push((
                 "Target",
-                map(
+                join(
                     span,
-                    vec![(
-                        "Fn::Join",
-                        seq(
-                            span,
-                            vec![
-                                text(span, ""),
-                                seq(
-                                    span,
-                                    vec![
-                                        text(span, "integrations/"),
-                                        reference(span, &self.insts[integration].logical),
-                                    ],
-                                ),
-                            ],
-                        ),
-                    )],
+                    vec![
+                        text(span, "integrations/"),
+                        reference(span, &self.insts[integration].logical),
+                    ],
                 ),
             ));
         }
@@ -913,24 +901,12 @@ impl Plan<'_> {
         match function {
             Some((function, _)) => p.push((
                 "LogGroupName",
-                map(
+                join(
                     span,
-                    vec![(
-                        "Fn::Join",
-                        seq(
-                            span,
-                            vec![
-                                text(span, ""),
-                                seq(
-                                    span,
-                                    vec![
-                                        text(span, "/aws/lambda/"),
-                                        reference(span, &self.insts[function].logical),
-                                    ],
-                                ),
-                            ],
-                        ),
-                    )],
+                    vec![
+                        text(span, "/aws/lambda/"),
+                        reference(span, &self.insts[function].logical),
+                    ],
                 ),
             )),
             None => p.extend(self.props(at, &[("LogGroupName", "name")])),
