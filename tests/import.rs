@@ -10,6 +10,15 @@
 
 mod common;
 
+// In this binary rather than their own: every test binary links all of strider, and CI has two
+// cores.
+#[path = "import_more/drift.rs"]
+mod drift;
+#[path = "import_more/terraform.rs"]
+mod terraform;
+#[path = "import_more/update.rs"]
+mod update;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
