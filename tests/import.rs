@@ -1314,3 +1314,59 @@ fn corpus_snapshots() {
         }
     }
 }
+
+/// A function that writes only under a key prefix of the bucket that triggers it, outside the
+/// trigger's filter, is no loop; one that writes anywhere in it is. Consuming the queue that
+/// triggers a function (deleting its messages) is no write to it.
+#[test]
+fn writes_keep_their_key_so_loops_are_found_for_the_right_reason() {
+    let template = |resource: &str| {
+        format!(
+            r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      RedrivePolicy: {{deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 3}}
+  Dlq:
+    Type: AWS::SQS::Queue
+  Thumbnail:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src
+      Policies:
+        - Statement:
+            - {{Effect: Allow, Action: s3:PutObject, Resource: !Sub "{resource}"}}
+            - {{Effect: Allow, Action: [sqs:ReceiveMessage, sqs:DeleteMessage], Resource: !GetAtt Jobs.Arn}}
+      Events:
+        Upload:
+          Type: S3
+          Properties:
+            Bucket: !Ref Uploads
+            Events: s3:ObjectCreated:*
+            Filter: {{S3Key: {{Rules: [{{Name: prefix, Value: incoming/}}]}}}}
+        Work:
+          Type: SQS
+          Properties: {{Queue: !GetAtt Jobs.Arn}}
+"#
+        )
+    };
+    let loops = |resource: &str| -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("template.yaml");
+        std::fs::write(&path, template(resource)).unwrap();
+        let model = load(&imported(&[&path]).yaml);
+        strider::assessment::analyze(&model)
+            .threats
+            .into_iter()
+            .map(|t| t.id)
+            .filter(|id| id.starts_with("STR-010@"))
+            .collect()
+    };
+    assert_eq!(loops("${Uploads.Arn}/thumbnails/*"), Vec::<String>::new());
+    assert_eq!(loops("${Uploads.Arn}/*"), ["STR-010@thumbnail"]);
+}

@@ -264,6 +264,17 @@ fn references_known_values_and_split_resources_become_links() {
     // Known ARNs: the mapping's queue, and the queue's redrive target.
     assert_eq!(f("worker").triggers[0].source.as_deref(), Some("jobs-high"));
     assert_eq!(model.channels["jobs-high"].dlq.as_deref(), Some("dlq"));
+    // The worker writes thumbnails under their own prefix (not where uploads trigger the
+    // thumbnail function), and consumes its queue without writing to it: no loop.
+    let worker_writes = format!("{:?}", f("worker").writes);
+    assert!(worker_writes.contains("thumbnails/*"), "{worker_writes}");
+    let loops: Vec<String> = strider::assessment::analyze(&model)
+        .threats
+        .into_iter()
+        .map(|t| t.id)
+        .filter(|id| id.starts_with("STR-010@"))
+        .collect();
+    assert!(loops.is_empty(), "{loops:?}");
     // A state machine whose definition's Task names the worker's ARN invokes it.
     assert!(
         f("worker")

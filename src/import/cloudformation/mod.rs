@@ -454,6 +454,17 @@ impl Mapper<'_> {
         self.elements.get(logical).map(|m| m.id().to_owned())
     }
 
+    /// Whether element `id` is a bucket of the template.
+    fn is_bucket(&self, id: &str) -> bool {
+        self.elements.iter().any(|(logical, mapped)| {
+            *mapped == Mapped::Store(id.to_owned())
+                && self
+                    .t
+                    .resource(logical)
+                    .is_some_and(|r| r.kind == "AWS::S3::Bucket")
+        })
+    }
+
     /// A resource as the model writes it: an element id, `*`, or the ARN (what a deployment
     /// decides written as `*`).
     fn resource_text(&self, value: &Val) -> Option<String> {
@@ -771,7 +782,7 @@ impl Mapper<'_> {
                         "allow",
                         Doc::Seq(allow.iter().cloned().map(Doc::Str).collect()),
                     );
-                    p.set("on", Doc::Seq(on.iter().cloned().map(Doc::Str).collect()));
+                    p.set("on", on_doc(on));
                     p
                 })
                 .collect();
@@ -813,7 +824,17 @@ impl Mapper<'_> {
             let resources: Vec<&Val> = s.get("Resource").map(Val::items).unwrap_or_default();
             let mut on: Vec<String> = resources
                 .iter()
-                .filter_map(|v| self.permission_resource(v))
+                .filter_map(|v| {
+                    let resource = self.permission_resource(v)?;
+                    // The objects of a bucket element under a key pattern: kept beside the
+                    // element for the flows (a write's `key`), not written in the permission.
+                    Some(match object_key(v) {
+                        Some(key) if self.is_bucket(&resource) => {
+                            format!("{resource}{KEY_MARK}{key}")
+                        }
+                        _ => resource,
+                    })
+                })
                 .collect();
             dropped += resources.len() - on.len();
             on.dedup();
@@ -1193,7 +1214,7 @@ impl Mapper<'_> {
                         "allow",
                         Doc::Seq(allow.iter().cloned().map(Doc::Str).collect()),
                     );
-                    p.set("on", Doc::Seq(on.iter().cloned().map(Doc::Str).collect()));
+                    p.set("on", on_doc(on));
                     doc.push("permissions", p);
                 }
             }
@@ -1412,8 +1433,15 @@ impl Mapper<'_> {
             let mut reads = BTreeSet::new();
             let mut writes = BTreeSet::new();
             let mut invokes = BTreeSet::new();
+            // Per bucket written: the key patterns of the writes (`None`: any key).
+            let mut keys: BTreeMap<String, BTreeSet<Option<String>>> = BTreeMap::new();
             for (actions, resources) in &grants {
-                for resource in resources {
+                for marked in resources {
+                    let (resource, key) = match marked.split_once(KEY_MARK) {
+                        Some((resource, key)) => (resource.to_owned(), Some(key.to_owned())),
+                        None => (marked.clone(), None),
+                    };
+                    let resource = &resource;
                     let Some(section) = kinds.get(resource) else {
                         continue;
                     };
@@ -1430,6 +1458,9 @@ impl Mapper<'_> {
                         }
                         if matches!(*section, "stores" | "channels") && access.write {
                             writes.insert(resource.clone());
+                            keys.entry(resource.clone())
+                                .or_default()
+                                .insert(key.clone());
                         }
                     }
                 }
@@ -1437,10 +1468,29 @@ impl Mapper<'_> {
             let Some(f) = self.b.element("functions", &function) else {
                 continue;
             };
-            for (key, set) in [("reads", reads), ("writes", writes), ("invokes", invokes)] {
+            // A write to a bucket only under one key pattern says so (`recursive-loop` checks it
+            // against the bucket's trigger filters).
+            let written: Vec<Doc> = writes
+                .iter()
+                .map(
+                    |w| match keys.get(w).map(|k| k.iter().collect::<Vec<_>>()).as_deref() {
+                        Some([Some(key)]) => {
+                            let mut flow = Doc::map();
+                            flow.set("to", Doc::str(w.clone()));
+                            flow.set("key", Doc::str(key.clone()));
+                            flow
+                        }
+                        _ => Doc::str(w.clone()),
+                    },
+                )
+                .collect();
+            for (key, set) in [("reads", reads), ("invokes", invokes)] {
                 if !set.is_empty() {
                     f.set(key, Doc::Seq(set.into_iter().map(Doc::Str).collect()));
                 }
+            }
+            if !written.is_empty() {
+                f.set("writes", Doc::Seq(written));
             }
         }
     }
@@ -1461,7 +1511,17 @@ fn access(action: &str) -> Access {
     for granted in crate::iam::catalogue().expand(action) {
         match (granted.service, granted.name, granted.level) {
             ("lambda", "InvokeFunction" | "InvokeAsync", _) => access.invoke = true,
-            (_, _, AccessLevel::Read | AccessLevel::List) => access.read = true,
+            // Consuming a message (deleting it, changing its visibility) puts nothing on the
+            // queue: a consumer does not write to what triggers it.
+            (
+                "sqs",
+                "DeleteMessage"
+                | "DeleteMessageBatch"
+                | "ChangeMessageVisibility"
+                | "ChangeMessageVisibilityBatch",
+                _,
+            )
+            | (_, _, AccessLevel::Read | AccessLevel::List) => access.read = true,
             (_, _, AccessLevel::Write) => access.write = true,
             _ => {}
         }
@@ -1548,6 +1608,47 @@ fn authorizer_kind(auth: Option<&Val>, name: &str) -> &'static str {
 }
 
 /// A batch trigger's size and partial-failure reporting.
+/// The key pattern of the objects an S3 resource names (`arn:aws:s3:::${Bucket}/thumbnails/*`
+/// → `thumbnails/*`); `None` for the bucket itself or all its objects (`/*`).
+fn object_key(value: &Val) -> Option<String> {
+    let pieces = value.pieces()?;
+    let last = pieces
+        .iter()
+        .rposition(|p| matches!(p, Piece::Resource { .. }));
+    let rest: String = if let Some(at) = last {
+        pieces[at + 1..]
+            .iter()
+            .map(|p| match p {
+                Piece::Lit(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect::<Option<String>>()?
+    } else {
+        let text = value.text()?;
+        let bucket = text.strip_prefix("arn:aws:s3:::")?;
+        bucket[bucket.find('/')?..].to_owned()
+    };
+    let key = rest.strip_prefix('/')?;
+    (!key.is_empty() && key != "*").then(|| key.to_owned())
+}
+
+/// Separates an element from the key pattern of the objects a permission names, inside the
+/// mapper only (never written).
+const KEY_MARK: char = '\u{0}';
+
+/// A permission's `on` list as written: elements without the key patterns kept for the flows.
+fn on_doc(on: &[String]) -> Doc {
+    let mut shown: Vec<Doc> = Vec::new();
+    for resource in on {
+        let element = resource.split(KEY_MARK).next().unwrap_or(resource);
+        let doc = Doc::str(element);
+        if !shown.contains(&doc) {
+            shown.push(doc);
+        }
+    }
+    Doc::Seq(shown)
+}
+
 /// An S3 notification's key filter (`Filter: {S3Key: {Rules: [{Name, Value}]}}`) as the
 /// trigger's `prefix` and `suffix`.
 fn key_filter(trigger: &mut Doc, notification: &Val) {
