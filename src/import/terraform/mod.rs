@@ -946,7 +946,12 @@ fn masked(values: &Node, sensitive: Option<&Node>, depth: usize) -> Node {
         return text(values.span, SENSITIVE);
     }
     if depth > MAX_NESTING {
-        return values.clone();
+        // Too deep to follow mark by mark: all of it, if anything below is marked.
+        return if holds_true(sensitive, 0) {
+            text(values.span, SENSITIVE)
+        } else {
+            values.clone()
+        };
     }
     match (&values.value, &sensitive.value) {
         (Value::Mapping(entries), Value::Mapping(_)) => Node {
@@ -1136,6 +1141,35 @@ fn keyed_name(part: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_marked_sensitive_however_deep_are_masked() {
+        let span = Span {
+            file: 0,
+            start: 0,
+            end: 0,
+        };
+        let mut values = text(span, "hunter2");
+        let mut marks = Node {
+            value: Value::Scalar {
+                text: "true".to_owned(),
+                plain: true,
+            },
+            span,
+        };
+        for _ in 0..(MAX_NESTING + 5) {
+            values = Node::mapping(span, vec![("k", values)]);
+            marks = Node::mapping(span, vec![("k", marks)]);
+        }
+        let hidden = masked(&values, Some(&marks), 0);
+        let mut node = &hidden;
+        while let Some(inner) = node.get("k") {
+            node = inner;
+        }
+        assert_eq!(node.as_scalar(), Some(SENSITIVE));
+        // Nothing marked: nothing masked.
+        assert_eq!(masked(&values, None, 0), values);
+    }
 
     #[test]
     fn addresses_split_at_dots_outside_keys() {
