@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::iam::arn::{self, Reference};
-use crate::iam::grants::effective_grants;
+use crate::iam::grants::{Grant, Grants};
 use crate::model::{AtRest, Model, Section, Trigger, kebab};
 use crate::scoring::Severity;
 
@@ -161,6 +161,9 @@ pub fn compare(model: &Model, templates: &Model, files: &[PathBuf]) -> Vec<Drift
         files,
         out: Vec::new(),
         ids: BTreeMap::new(),
+        // Each model indexed once: indexing it per function made drift quadratic.
+        our_grants: Grants::new(model),
+        their_grants: Grants::new(templates),
     };
     c.match_elements();
     c.functions();
@@ -183,6 +186,8 @@ struct Comparison<'a> {
     out: Vec<Drift>,
     /// Template element id → the model's id for it.
     ids: BTreeMap<String, String>,
+    our_grants: Grants<'a>,
+    their_grants: Grants<'a>,
 }
 
 impl Comparison<'_> {
@@ -390,10 +395,11 @@ impl Comparison<'_> {
     /// does not: per element, the statements' patterns as written and the actions beyond the
     /// model's, the most dangerous (permissions management, then writes) named first.
     fn permissions(&mut self, theirs: &str, ours: &str, places: Places) {
-        let mine: BTreeSet<(String, String)> = granted(self.model, ours).into_keys().collect();
+        let mine: BTreeSet<(String, String)> =
+            granted(&self.our_grants.of(ours)).into_keys().collect();
         // Scope → (patterns as written, actions beyond the model's by (rank, name)).
         let mut broader: BTreeMap<String, Beyond> = BTreeMap::new();
-        for ((action, scope), (written, rank)) in granted(self.templates, theirs) {
+        for ((action, scope), (written, rank)) in granted(&self.their_grants.of(theirs)) {
             let scope = self.own(&scope).map_or(scope.clone(), str::to_owned);
             if mine.contains(&(action.clone(), scope.clone()))
                 || mine.contains(&(action.clone(), "*".to_owned()))
@@ -548,10 +554,10 @@ impl Comparison<'_> {
 /// What a function's role allows: (action, element id or ARN or `*`) → (the pattern it was
 /// written as, how dangerous the action is: 0 for permissions management, 1 write, 2 tagging,
 /// 3 read, 4 list).
-fn granted(model: &Model, id: &str) -> BTreeMap<(String, String), (String, u8)> {
+fn granted(grants: &[Grant<'_>]) -> BTreeMap<(String, String), (String, u8)> {
     use crate::iam::AccessLevel;
     let mut pairs = BTreeMap::new();
-    for g in effective_grants(model, id).iter().filter(|g| g.allows()) {
+    for g in grants.iter().filter(|g| g.allows()) {
         let scopes: Vec<String> = if g.not_resource {
             vec!["*".to_owned()]
         } else {

@@ -185,6 +185,33 @@ pub fn all_effective_grants(model: &Model) -> BTreeMap<&str, Vec<Grant<'_>>> {
         .collect()
 }
 
+/// A model's elements indexed once, to ask for functions' grants one at a time (holding only
+/// the grants asked for, unlike [`all_effective_grants`]).
+pub struct Grants<'m> {
+    model: &'m Model,
+    index: Index<'m>,
+}
+
+impl<'m> Grants<'m> {
+    /// Indexes `model`.
+    #[must_use]
+    pub fn new(model: &'m Model) -> Self {
+        Grants {
+            model,
+            index: Index::new(model),
+        }
+    }
+
+    /// [`effective_grants`] of function `id`, without indexing the model again.
+    #[must_use]
+    pub fn of(&self, id: &str) -> Vec<Grant<'m>> {
+        match self.model.functions.get(id) {
+            Some(function) => grants_of(self.model, function, &self.index),
+            None => Vec::new(),
+        }
+    }
+}
+
 /// Actions a statement grants, shared by every grant of the same statement.
 type Actions = Arc<[&'static Action]>;
 
