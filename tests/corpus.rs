@@ -71,7 +71,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 /// recall floor went down once, 0.842 → 0.827, for a label added on that second reading
 /// (dvsa-58, not expressible), not for a label lost.
 const FLOORS: &[(&str, f64, f64, f64)] = &[
-    ("dvsa", 0.827, 0.96, 0.047),
+    ("dvsa", 0.913, 1.0, 0.045),
     ("security-workshop", 0.866, 1.0, 0.026),
     ("serverless-goat", 0.857, 1.0, 0.158),
 ];

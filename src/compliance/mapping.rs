@@ -636,6 +636,37 @@ pub static MAPPING: &[RuleMapping] = &[
             "anyone can exhaust the budget that keeps the service available",
         )],
     ),
+    rule(
+        "STR-046",
+        &[
+            pci(
+                "6.2",
+                "stored input reaches an injection sink without encoding",
+            ),
+            hipaa(
+                "164.312(c)(1)",
+                "injected stored data can change or destroy records",
+            ),
+            gdpr(
+                "Art. 32(1)(b)",
+                "injection threatens the integrity and confidentiality of processing",
+            ),
+            soc2("CC6.6", "data written from outside is trusted at use"),
+        ],
+    ),
+    rule(
+        "STR-047",
+        &[
+            pci(
+                "7.2",
+                "the role's policy does not say what access it grants",
+            ),
+            soc2(
+                "CC6.3",
+                "access is not granted as written, so reviews of it are wrong",
+            ),
+        ],
+    ),
 ];
 
 /// The decision for a rule, by id.

@@ -273,6 +273,10 @@ pub struct DetailedFlowRef {
     /// suffix filters of the bucket's triggers; without it, a write may create any key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Whether the connection is encrypted in transit (`false`: a database client without TLS,
+    /// an `http://` endpoint). Unsaid, the service's default: TLS for AWS APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<bool>,
 }
 
 impl FlowRef {
@@ -282,6 +286,15 @@ impl FlowRef {
         match self {
             FlowRef::Id(id) => id,
             FlowRef::Detailed(detailed) => &detailed.to,
+        }
+    }
+
+    /// Whether the flow is encrypted in transit, when declared.
+    #[must_use]
+    pub fn tls(&self) -> Option<bool> {
+        match self {
+            FlowRef::Id(_) => None,
+            FlowRef::Detailed(detailed) => detailed.tls,
         }
     }
 
@@ -626,9 +639,68 @@ pub struct Function {
     /// execution environment (files in `/tmp`, global variables, in-memory caches).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reuses_state: Option<bool>,
+    /// Places in the handler's code where input reaches an interpreter, a query, a parser or a
+    /// request that an attacker can abuse by shaping it (`eval`, a concatenated query, `pickle`,
+    /// an HTML template), and what feeds each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sinks: Vec<Sink>,
     /// Where the handler's code is, for `strider fuzz init`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuzz: Option<Fuzz>,
+}
+
+/// A place in a handler's code where input is used in a way an attacker can abuse.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sink {
+    /// What the input reaches.
+    pub kind: SinkKind,
+    /// What feeds it: [`EVENT`] (what starts the function — its triggers and the functions that
+    /// invoke it) or the id of a store or channel the function `reads`.
+    #[schemars(length(min = 1))]
+    pub from: Vec<Id>,
+    /// Where in the code (`src/app.py:42`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+/// The word a sink's `from` uses for the function's own events.
+pub const EVENT: &str = "event";
+
+impl Sink {
+    /// Whether the function's events feed the sink.
+    #[must_use]
+    pub fn from_event(&self) -> bool {
+        self.from.iter().any(|f| f == EVENT)
+    }
+}
+
+/// What input reaches in a sink.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum SinkKind {
+    /// An operating-system command or shell (`subprocess` with `shell=True`, `child_process.exec`).
+    Command,
+    /// A code interpreter (`eval`, `exec`, `new Function`, `vm.runInContext`).
+    Code,
+    /// A deserialiser that can build arbitrary objects (`pickle`, `jsonpickle`, `yaml.load`,
+    /// `node-serialize`).
+    Deserialization,
+    /// A SQL query built by concatenation or formatting.
+    Sql,
+    /// A NoSQL query or filter built from input (a DynamoDB filter expression, a MongoDB
+    /// `$where` or operator object).
+    Nosql,
+    /// HTML or other markup (a page, an e-mail body) written without escaping.
+    Markup,
+    /// A template engine's source (server-side template injection).
+    Template,
+    /// A file path (`open`, `fs.readFile`, an archive entry).
+    Path,
+    /// The URL or host of an outbound request (server-side request forgery).
+    Url,
 }
 
 /// How to fuzz a function's handler.

@@ -671,16 +671,53 @@ impl<'m> Checker<'m, '_, '_> {
             if let Some(input) = &function.input {
                 self.input(input, (f, id, &["input", "schema"]));
             }
-            self.logged_data_and_code(function, id);
+            self.handler_facts(function, id);
             if let Some(fuzz) = &function.fuzz {
                 self.rust_handler(&fuzz.rust, id);
             }
         }
     }
 
-    fn logged_data_and_code(&mut self, function: &super::types::Function, id: &str) {
+    /// A sink's `from` names `event` or something the function reads.
+    fn sinks(&mut self, function: &super::types::Function, id: &str) {
+        for (i, sink) in function.sinks.iter().enumerate() {
+            let i = i.to_string();
+            for (j, from) in sink.from.iter().enumerate() {
+                if from == super::types::EVENT {
+                    continue;
+                }
+                let j = j.to_string();
+                let place: Place<'_> = (Section::Functions, id, &["sinks", &i, "from", &j]);
+                if self.model.stores.contains_key(from) || self.model.channels.contains_key(from) {
+                    if !function.reads.iter().any(|r| r.target() == from) {
+                        let span = self.span(place);
+                        self.push(
+                            Diagnostic::error(
+                                Code::Conflict,
+                                span,
+                                format!("a sink of function `{id}` is fed from `{from}`, which the function does not read"),
+                            )
+                            .with_label("not read")
+                            .with_hint(format!("add `{from}` to `reads`, or write `event` for what arrives on the function's triggers and invocations")),
+                        );
+                    }
+                } else {
+                    self.reference(
+                        from,
+                        Target::Sections(&[Section::Stores, Section::Channels]),
+                        &format!("a sink of function `{id}`"),
+                        place,
+                    );
+                }
+            }
+        }
+    }
+
+    /// What the model says about the handler: the data it logs, its code and its sinks.
+    fn handler_facts(&mut self, function: &super::types::Function, id: &str) {
         self.logged_data(function, id);
         self.code(function, id);
+        self.sinks(function, id);
     }
 
     /// A function's `code` is a directory relative to the model file.

@@ -1,6 +1,6 @@
 use super::context::trigger_qualifier;
 use super::{Context, Finding, declare_rule};
-use crate::model::{StoreKind, TriggerKind};
+use crate::model::{Function, Sink, SinkKind, StoreKind, TriggerKind};
 
 declare_rule! {
     /// ## What it finds
@@ -8,8 +8,16 @@ declare_rule! {
     /// entry point, directly or through other functions, queues, topics, buckets and streams —
     /// and whose input is not validated against a schema (`input.validated` on the trigger or the
     /// function). The finding names the sinks that make injection worse: SQL and NoSQL stores,
-    /// search clusters, external calls (SSRF) and invoked functions. A trigger whose handler
-    /// ignores the event (`input: {used: false}`: a static page, a health check) is not reported.
+    /// search clusters, external calls (SSRF), invoked functions, and the `sinks` the model
+    /// declares in the handler's code that its events feed. A trigger whose handler ignores the
+    /// event (`input: {used: false}`: a static page, a health check) is not reported.
+    ///
+    /// A function can also take attacker-shaped input from another function that invokes it
+    /// with what it received. Such an invocation is reported when the invoking function is
+    /// reachable from an untrusted entry point, the invoked one does not validate its input, and
+    /// it declares a sink that its events feed (`sinks: [{kind: code, from: [event]}]`): an
+    /// internal call is the caller's code shaping a payload, so without a declared sink it is
+    /// left to the caller's own trigger finding.
     ///
     /// ## Why it matters
     /// Serverless functions take input from many event sources, not only HTTP: an S3 object key,
@@ -100,8 +108,63 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             }
             findings.push(finding);
         }
+        if !function_validated {
+            findings.extend(invocations(cx, id, function));
+        }
     }
     findings
+}
+
+/// Findings for the attacker-reachable functions that invoke `function`, when one of its
+/// declared sinks takes its events.
+fn invocations(cx: &Context<'_>, id: &str, function: &Function) -> Vec<Finding> {
+    let event_sinks: Vec<String> = function
+        .sinks
+        .iter()
+        .filter(|s| s.from_event())
+        .map(sink_word)
+        .collect();
+    if event_sinks.is_empty() {
+        return Vec::new();
+    }
+    let mut findings = Vec::new();
+    for (caller_id, caller) in &cx.model.functions {
+        if caller_id == id || !caller.invokes.iter().any(|flow| flow.target() == id) {
+            continue;
+        }
+        let Some(exposure) = cx.exposure(caller_id) else {
+            continue;
+        };
+        findings.push(
+            Finding::new(
+                id,
+                format!("`{id}` is invoked by `{caller_id}`, which an attacker can reach, and passes what it receives to {} without validating it", event_sinks.join(", ")),
+            )
+            .qualified(caller_id.clone())
+            .because(format!("attacker path: {}", super::quoted(&exposure.path, " → ")))
+            .because(format!("declared sinks fed by its events: {}", event_sinks.join(", "))),
+        );
+    }
+    findings
+}
+
+/// A declared sink in words: its kind and, when given, where it is.
+pub(super) fn sink_word(sink: &Sink) -> String {
+    let kind = match sink.kind {
+        SinkKind::Command => "an OS command",
+        SinkKind::Code => "code evaluation",
+        SinkKind::Deserialization => "unsafe deserialisation",
+        SinkKind::Sql => "a SQL query",
+        SinkKind::Nosql => "a NoSQL query",
+        SinkKind::Markup => "unescaped markup",
+        SinkKind::Template => "a template engine",
+        SinkKind::Path => "a file path",
+        SinkKind::Url => "an outbound request URL",
+    };
+    match &sink.at {
+        Some(at) => format!("{kind} (`{at}`)"),
+        None => kind.to_owned(),
+    }
 }
 
 fn kind_word(kind: TriggerKind) -> &'static str {
@@ -123,8 +186,13 @@ fn kind_word(kind: TriggerKind) -> &'static str {
 }
 
 /// Where injected input can do damage: the kinds of place the function writes to or calls.
-fn sinks(cx: &Context<'_>, function: &crate::model::Function) -> Vec<String> {
-    let mut sinks = Vec::new();
+fn sinks(cx: &Context<'_>, function: &Function) -> Vec<String> {
+    let mut sinks: Vec<String> = function
+        .sinks
+        .iter()
+        .filter(|s| s.from_event())
+        .map(sink_word)
+        .collect();
     for flow in function.writes.iter().chain(&function.reads) {
         if let Some(store) = cx.model.stores.get(flow.target()) {
             let sink = match store.kind {

@@ -16,7 +16,7 @@ mod attacker_writable_trigger_store;
 mod batch_without_partial_failure;
 mod denial_of_wallet;
 mod deprecated_runtime;
-mod event_injection;
+pub(crate) mod event_injection;
 mod flow_without_permission;
 mod long_synchronous_timeout;
 mod low_concurrency_public_function;
@@ -41,11 +41,13 @@ mod short_log_retention;
 mod state_across_invocations;
 mod store_without_access_logging;
 mod store_without_backup;
+mod stored_data_injection;
 pub(crate) mod unauthenticated_boundary_crossing;
 mod unauthenticated_public_trigger;
 mod unbounded_concurrency;
 mod unencrypted_messaging;
 mod unencrypted_store;
+mod unknown_iam_action;
 pub(crate) mod unlocked_dependencies;
 mod unscanned_dependencies;
 mod unused_permission;
@@ -302,6 +304,8 @@ pub static RULES: &[&Rule] = &[
     &state_across_invocations::RULE,
     &public_api_without_throttling::RULE,
     &denial_of_wallet::RULE,
+    &stored_data_injection::RULE,
+    &unknown_iam_action::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).
