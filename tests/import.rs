@@ -167,6 +167,7 @@ fn what_the_template_says_is_in_the_model() {
         Some("orders-table")
     );
     assert!(model.stores["export-bucket"].public);
+    assert_eq!(model.stores["export-bucket"].website, Some(true));
     assert!(
         !model.functions.contains_key("dev-only-function"),
         "its condition is false"

@@ -667,6 +667,23 @@ pub static MAPPING: &[RuleMapping] = &[
             ),
         ],
     ),
+    rule(
+        "STR-048",
+        &[
+            pci(
+                "6.2",
+                "attacker content runs as script on the application's site",
+            ),
+            gdpr(
+                "Art. 32(1)(b)",
+                "stored scripts can read users' sessions and personal data",
+            ),
+            soc2(
+                "CC6.6",
+                "content from outside is published as the system's own",
+            ),
+        ],
+    ),
 ];
 
 /// The decision for a rule, by id.

@@ -357,7 +357,7 @@ impl Dfd {
                     id,
                     FlowKind::Read,
                     flow_data(model, flow),
-                    true,
+                    flow.tls() != Some(false),
                     true,
                     None,
                 );
@@ -368,16 +368,18 @@ impl Dfd {
                     flow.target(),
                     FlowKind::Write,
                     flow_data(model, flow),
-                    true,
+                    flow.tls() != Some(false),
                     true,
                     None,
                 );
             }
             for flow in &function.calls {
                 let external = model.externals.get(flow.target());
-                let encrypted = external.is_some_and(|e| {
-                    e.tls
-                        .unwrap_or_else(|| e.protocol.as_deref().is_none_or(is_tls_protocol))
+                let encrypted = flow.tls().unwrap_or_else(|| {
+                    external.is_some_and(|e| {
+                        e.tls
+                            .unwrap_or_else(|| e.protocol.as_deref().is_none_or(is_tls_protocol))
+                    })
                 });
                 self.connect(
                     id,

@@ -275,8 +275,37 @@ pub struct DetailedFlowRef {
     pub key: Option<String>,
     /// Whether the connection is encrypted in transit (`false`: a database client without TLS,
     /// an `http://` endpoint). Unsaid, the service's default: TLS for AWS APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bool_in_untagged"
+    )]
     pub tls: Option<bool>,
+}
+
+/// A boolean inside an untagged enum, which serde reads through `deserialize_any`: the model
+/// reader hands plain scalars over as text there, so `true` and `false` arrive as words.
+fn bool_in_untagged<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<bool>, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = Option<bool>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("`true` or `false`")
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Option<bool>, E> {
+            Ok(Some(v))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<bool>, E> {
+            match v {
+                "true" | "True" | "TRUE" => Ok(Some(true)),
+                "false" | "False" | "FALSE" => Ok(Some(false)),
+                _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+            }
+        }
+    }
+    deserializer.deserialize_any(Visitor)
 }
 
 impl FlowRef {
@@ -352,6 +381,11 @@ pub struct Store {
     /// Whether data-plane access is logged (S3 server access logs, CloudTrail data events…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_logging: Option<bool>,
+    /// Whether the bucket serves a static website (`s3`: website hosting). Its website endpoint
+    /// speaks plain HTTP only, and browsers treat every object it serves as a page of the site's
+    /// origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<bool>,
 }
 
 /// Kinds of data store.

@@ -268,6 +268,14 @@ impl<'m> Checker<'m, '_, '_> {
                 .stores
                 .get(flow.target())
                 .is_some_and(|s| s.kind == StoreKind::S3);
+            if flow.tls().is_some() && !matches!(field, "reads" | "writes" | "calls") {
+                self.not_applicable(
+                    (section, id, &[field, &index, "tls"]),
+                    "tls",
+                    what,
+                    "a function's `reads`, `writes` and `calls`",
+                );
+            }
             if flow.key().is_some() && !(field == "writes" && bucket) {
                 self.not_applicable(
                     (section, id, &[field, &index, "key"]),
@@ -408,6 +416,14 @@ impl<'m> Checker<'m, '_, '_> {
         for (id, store) in &model.stores {
             self.boundary(&store.boundary, Section::Stores, id);
             self.data_list(&store.data, Section::Stores, id);
+            if store.website.is_some() && store.kind != StoreKind::S3 {
+                self.not_applicable(
+                    (Section::Stores, id, &["website"]),
+                    "website",
+                    &format!("the {} store `{id}`", kebab(&store.kind)),
+                    "`s3` buckets",
+                );
+            }
         }
     }
 

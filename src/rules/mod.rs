@@ -12,6 +12,7 @@ mod admin_function_on_public_path;
 mod api_key_only_auth;
 mod api_without_tls;
 mod async_trigger_without_dlq;
+mod attacker_content_on_website;
 mod attacker_writable_trigger_store;
 mod batch_without_partial_failure;
 mod denial_of_wallet;
@@ -306,6 +307,7 @@ pub static RULES: &[&Rule] = &[
     &denial_of_wallet::RULE,
     &stored_data_injection::RULE,
     &unknown_iam_action::RULE,
+    &attacker_content_on_website::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).

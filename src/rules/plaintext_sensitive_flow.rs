@@ -5,7 +5,12 @@ declare_rule! {
     /// ## What it finds
     /// A flow that crosses a trust boundary without encryption in transit while it carries
     /// confidential or restricted data: a call to an external over plain HTTP or SMTP, an API
-    /// that allows plain HTTP, a webhook without TLS.
+    /// that allows plain HTTP, a webhook without TLS. A connection to a store that the model
+    /// declares unencrypted (`reads`/`writes: [{to: db, tls: false}]`: a database client without
+    /// TLS) is reported even inside one boundary: the network of a VPC is shared by everything
+    /// in it, and database credentials travel on the same connection. So is a public bucket
+    /// that serves a static website (`website: true`) while it holds confidential data: S3
+    /// website endpoints have no HTTPS.
     ///
     /// ## Why it matters
     /// Anyone on the network path between the boundaries can read and change the data: personal
@@ -25,7 +30,7 @@ declare_rule! {
     pub static RULE = {
         id: "STR-017",
         name: "plaintext-sensitive-flow",
-        title: "Sensitive data crosses a trust boundary without encryption",
+        title: "Sensitive data travels without encryption",
         stride: InformationDisclosure,
         sas: ["SAS-3"],
         owasp: ["S3"],
@@ -40,7 +45,9 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (_, from, to, flow) in cx.dfd.flows() {
-        if flow.encrypted || !flow.crosses_boundary() {
+        let store_connection =
+            cx.model.stores.contains_key(&from.id) || cx.model.stores.contains_key(&to.id);
+        if flow.encrypted || !(flow.crosses_boundary() || store_connection) {
             continue;
         }
         let sensitive = cx.at_least(&flow.data, Classification::Confidential);
@@ -51,14 +58,43 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             Finding::new(
                 &from.id,
                 format!(
-                    "{} flows from `{}` to `{}` in plain text across a trust boundary",
+                    "{} flows from `{}` to `{}` in plain text{}",
                     sensitive.join(", "),
                     from.id,
-                    to.id
+                    to.id,
+                    if flow.crosses_boundary() {
+                        " across a trust boundary"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .qualified(to.id.clone())
-            .because(format!("crosses {}", super::quoted(&flow.crosses, ", "))),
+            .because(if flow.crosses_boundary() {
+                format!("crosses {}", super::quoted(&flow.crosses, ", "))
+            } else {
+                "a store connection declared `tls: false`".to_owned()
+            }),
+        );
+    }
+    for (id, store) in &cx.model.stores {
+        if store.website != Some(true) || !store.public {
+            continue;
+        }
+        let sensitive = cx.at_least(&store.data, Classification::Confidential);
+        if sensitive.is_empty() {
+            continue;
+        }
+        findings.push(
+            Finding::new(
+                id,
+                format!(
+                    "{} is served in plain text from the website endpoint of `{id}`",
+                    sensitive.join(", ")
+                ),
+            )
+            .qualified("website")
+            .because("website: true, public: S3 website endpoints speak HTTP only"),
         );
     }
     findings

@@ -1,12 +1,16 @@
 use super::context::trigger_qualifier;
 use super::{Context, Finding, declare_rule};
-use crate::model::{Auth, ChannelKind};
+use crate::model::{Auth, ChannelKind, Function, Trigger};
 
 declare_rule! {
     /// ## What it finds
     /// An HTTP or WebSocket route that anyone on the internet can call without authenticating:
     /// the API (or function URL, or load balancer) is reachable from an untrusted boundary and
-    /// neither the route nor the API declares an authorizer.
+    /// neither the route nor the API declares an authorizer. A static responder is not reported:
+    /// a function whose handler ignores the request (`input: {used: false}`) and that reads,
+    /// writes, calls and invokes nothing and holds no secrets (a page, a health check) has
+    /// nothing an anonymous caller could reach; what its requests cost is left to the
+    /// concurrency and denial-of-wallet rules.
     ///
     /// ## Why it matters
     /// Every request reaches the function as an anonymous caller. Whatever the function can read,
@@ -46,7 +50,9 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         let Some(exposure) = cx.exposure(route.source) else {
             continue;
         };
-        if route.auth.is_some_and(|a| a != Auth::None) {
+        if route.auth.is_some_and(|a| a != Auth::None)
+            || static_responder(route.function, route.trigger)
+        {
             continue;
         }
         let (id, source) = (route.function_id, route.source);
@@ -76,4 +82,20 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         );
     }
     findings
+}
+
+/// Whether the function answers the route without using the request or touching anything: a
+/// static page, a health check.
+fn static_responder(function: &Function, trigger: &Trigger) -> bool {
+    let ignores_input = trigger
+        .input
+        .as_ref()
+        .or(function.input.as_ref())
+        .is_some_and(|input| !input.is_used());
+    ignores_input
+        && function.reads.is_empty()
+        && function.writes.is_empty()
+        && function.calls.is_empty()
+        && function.invokes.is_empty()
+        && function.secrets.is_empty()
 }

@@ -297,6 +297,9 @@ fn references_known_values_and_split_resources_become_links() {
     // ACL without one is public.
     assert!(!model.stores["uploads"].public);
     assert!(model.stores["site"].public);
+    // Website hosting configured in a resource of its own.
+    assert_eq!(model.stores["site"].website, Some(true));
+    assert_eq!(model.stores["uploads"].website, None);
     // Each element says where in the plan it came from.
     assert!(
         result

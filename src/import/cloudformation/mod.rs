@@ -935,6 +935,9 @@ impl Mapper<'_> {
             "access_logging",
             Doc::Bool(self.prop(r, "LoggingConfiguration").is_some()),
         );
+        if self.prop(r, "WebsiteConfiguration").is_some() {
+            store.set("website", Doc::Bool(true));
+        }
         let acl = self.prop(r, "AccessControl").and_then(|v| v.text());
         let block = |key: &str| {
             self.prop(r, "PublicAccessBlockConfiguration")

@@ -140,6 +140,7 @@ const FOLDED: &[&str] = &[
     "aws_s3_bucket_server_side_encryption_configuration",
     "aws_s3_bucket_versioning",
     "aws_s3_bucket_logging",
+    "aws_s3_bucket_website_configuration",
     "aws_s3_bucket_acl",
     "aws_s3_bucket_notification",
     "aws_iam_role_policy_attachment",

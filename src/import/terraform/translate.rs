@@ -338,6 +338,16 @@ impl Plan<'_> {
         if logging {
             p.push(("LoggingConfiguration", map(span, Vec::new())));
         }
+        // Website hosting: the bucket's own `website` block (AWS provider v3) or a resource of
+        // its own (v4 and later).
+        let website = self.value(at, &["website", "index_document"]).is_some()
+            || self
+                .value(at, &["website", "redirect_all_requests_to"])
+                .is_some()
+            || part("aws_s3_bucket_website_configuration").is_some();
+        if website {
+            p.push(("WebsiteConfiguration", map(span, Vec::new())));
+        }
         let acl = self
             .value(at, &["acl"])
             .and_then(Node::as_scalar)
