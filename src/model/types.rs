@@ -386,6 +386,42 @@ pub struct Store {
     /// origin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<bool>,
+    /// Whether S3 Block Public Access is on for the bucket (`s3`): all four settings, on the
+    /// bucket or its account. Unsaid, S3's default for buckets created since April 2023: on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_access_block: Option<bool>,
+    /// Whether object ACLs are in force (`s3`): object ownership other than
+    /// `BucketOwnerEnforced`, so whoever writes an object may make it public. Unsaid, S3's
+    /// default since April 2023: disabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acls: Option<bool>,
+    /// Cross-origin resource sharing (`s3`): which web origins browsers let read and write it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cors: Option<Cors>,
+}
+
+/// Cross-origin resource sharing: which other web origins a browser lets call an API or a
+/// bucket with the user's session.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cors {
+    /// Allowed origins (`https://shop.example.com`; `*` for any).
+    pub origins: Vec<String>,
+    /// Allowed methods (`GET`, `PUT`…; `*` for any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<String>,
+    /// Whether browsers may send credentials (cookies, authorization headers) cross-origin
+    /// (`Access-Control-Allow-Credentials: true`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub credentials: bool,
+}
+
+impl Cors {
+    /// Whether any origin may call: `*`, or an origin the handler reflects (`reflect`).
+    #[must_use]
+    pub fn any_origin(&self) -> bool {
+        self.origins.iter().any(|o| o == "*" || o == "reflect")
+    }
 }
 
 /// Kinds of data store.
@@ -499,6 +535,99 @@ pub struct Channel {
     /// Whether multi-factor authentication is required (cognito).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa: Option<bool>,
+    /// Password rules (cognito). Unsaid, Cognito's default: 8 characters with lower- and
+    /// upper-case letters, numbers and symbols.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<PasswordPolicy>,
+    /// User attributes that matter to security (cognito): who may change them, and whether the
+    /// application grants access by them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<UserAttribute>,
+    /// Sign-in flows the pool's app clients allow (cognito).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auth_flows: Vec<AuthFlow>,
+    /// Cross-origin resource sharing (API kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cors: Option<Cors>,
+    /// Whether requests are written to access logs (API kinds: a stage's access log settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_logs: Option<bool>,
+}
+
+/// A user pool's password rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    /// Minimum length: Cognito allows 6 to 99.
+    #[schemars(range(min = 6, max = 99))]
+    pub min_length: u32,
+    /// Whether a lower-case letter is required.
+    #[serde(default)]
+    pub require_lowercase: bool,
+    /// Whether an upper-case letter is required.
+    #[serde(default)]
+    pub require_uppercase: bool,
+    /// Whether a number is required.
+    #[serde(default)]
+    pub require_numbers: bool,
+    /// Whether a symbol is required.
+    #[serde(default)]
+    pub require_symbols: bool,
+}
+
+impl PasswordPolicy {
+    /// How many character classes are required (0 to 4).
+    #[must_use]
+    pub fn classes(&self) -> usize {
+        [
+            self.require_lowercase,
+            self.require_uppercase,
+            self.require_numbers,
+            self.require_symbols,
+        ]
+        .into_iter()
+        .filter(|r| *r)
+        .count()
+    }
+}
+
+/// A user attribute of a pool.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserAttribute {
+    /// Its name as Cognito spells it (`email`, `custom:is_admin`).
+    pub name: String,
+    /// Whether users can change it themselves: mutable, and among the app client's write
+    /// attributes (every attribute when the client names none).
+    pub writable: bool,
+    /// Whether the application grants access by it (an admin flag, a role, a tenant id).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub authorizes: bool,
+}
+
+/// A sign-in flow of a user pool's app clients.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthFlow {
+    /// Secure Remote Password (`ALLOW_USER_SRP_AUTH`): the password never leaves the client.
+    UserSrp,
+    /// The password sent to Cognito by the client (`ALLOW_USER_PASSWORD_AUTH`).
+    UserPassword,
+    /// The password sent by a server with admin credentials (`ALLOW_ADMIN_USER_PASSWORD_AUTH`,
+    /// formerly `ADMIN_NO_SRP_AUTH`).
+    AdminUserPassword,
+    /// Lambda-defined challenges (`ALLOW_CUSTOM_AUTH`).
+    Custom,
+    /// Refresh tokens (`ALLOW_REFRESH_TOKEN_AUTH`).
+    RefreshToken,
+    /// OAuth authorization code grant.
+    Code,
+    /// OAuth implicit grant: tokens returned in the redirect URL.
+    Implicit,
+    /// OAuth client credentials (machine to machine).
+    ClientCredentials,
 }
 
 /// Kinds of channel.

@@ -416,13 +416,23 @@ impl<'m> Checker<'m, '_, '_> {
         for (id, store) in &model.stores {
             self.boundary(&store.boundary, Section::Stores, id);
             self.data_list(&store.data, Section::Stores, id);
-            if store.website.is_some() && store.kind != StoreKind::S3 {
-                self.not_applicable(
-                    (Section::Stores, id, &["website"]),
-                    "website",
-                    &format!("the {} store `{id}`", kebab(&store.kind)),
-                    "`s3` buckets",
-                );
+            if store.kind != StoreKind::S3 {
+                let bucket_fields: [(&'static str, bool); 4] = [
+                    ("website", store.website.is_some()),
+                    ("public_access_block", store.public_access_block.is_some()),
+                    ("acls", store.acls.is_some()),
+                    ("cors", store.cors.is_some()),
+                ];
+                for (field, set) in bucket_fields {
+                    if set {
+                        self.not_applicable(
+                            (Section::Stores, id, &[field]),
+                            field,
+                            &format!("the {} store `{id}`", kebab(&store.kind)),
+                            "`s3` buckets",
+                        );
+                    }
+                }
             }
         }
     }
@@ -452,6 +462,12 @@ impl<'m> Checker<'m, '_, '_> {
         }
         if channel.tls.is_some() && !is_api {
             self.not_applicable(place(&["tls"]), "tls", &this, &api_kinds);
+        }
+        if channel.cors.is_some() && !is_api {
+            self.not_applicable(place(&["cors"]), "cors", &this, &api_kinds);
+        }
+        if channel.access_logs.is_some() && !is_api {
+            self.not_applicable(place(&["access_logs"]), "access_logs", &this, &api_kinds);
         }
         if channel.waf.is_some() {
             let waf_kinds = [
@@ -586,8 +602,23 @@ impl<'m> Checker<'m, '_, '_> {
                 "`schedule` channels",
             );
         }
-        if channel.mfa.is_some() && kind != ChannelKind::Cognito {
-            self.not_applicable(place(&["mfa"]), "mfa", &this, "`cognito` user pools");
+        if kind != ChannelKind::Cognito {
+            let pool_fields: [(&'static str, bool); 4] = [
+                ("mfa", channel.mfa.is_some()),
+                ("password_policy", channel.password_policy.is_some()),
+                ("attributes", !channel.attributes.is_empty()),
+                ("auth_flows", !channel.auth_flows.is_empty()),
+            ];
+            for (field, set) in pool_fields {
+                if set {
+                    self.not_applicable(
+                        (Section::Channels, id, &[field]),
+                        field,
+                        &this,
+                        "`cognito` user pools",
+                    );
+                }
+            }
         }
     }
 
