@@ -71,7 +71,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 /// recall floor went down once, 0.842 → 0.827, for a label added on that second reading
 /// (dvsa-58, not expressible), not for a label lost.
 const FLOORS: &[(&str, f64, f64, f64)] = &[
-    ("dvsa", 0.913, 1.0, 0.045),
+    ("dvsa", 0.982, 1.0, 0.044),
     ("security-workshop", 0.933, 1.0, 0.023),
     ("serverless-goat", 1.0, 1.0, 0.1),
 ];

@@ -684,6 +684,77 @@ pub static MAPPING: &[RuleMapping] = &[
             ),
         ],
     ),
+    rule(
+        "STR-049",
+        &[
+            pci("8.3", "passwords shorter or simpler than required"),
+            hipaa("164.312(d)", "weak passwords do not verify the person"),
+            gdpr("Art. 32(1)(b)", "guessable passwords open accounts"),
+            soc2("CC6.1", "weak authentication of users"),
+        ],
+    ),
+    rule(
+        "STR-050",
+        &[
+            pci("7.2", "users grant themselves access"),
+            hipaa("164.312(a)(1)", "users can raise their own access to ePHI"),
+            gdpr(
+                "Art. 32(1)(b)",
+                "access control over personal data can be bypassed",
+            ),
+            soc2("CC6.3", "users can change their own authorization"),
+        ],
+    ),
+    rule(
+        "STR-051",
+        &[
+            pci("8.3", "passwords or tokens are exposed in transit"),
+            hipaa(
+                "164.312(d)",
+                "credentials travel where they can be captured",
+            ),
+            gdpr("Art. 32(1)(b)", "credentials can be intercepted"),
+            soc2("CC6.1", "weak protection of credentials"),
+        ],
+    ),
+    rule(
+        "STR-052",
+        &[
+            pci("1.4", "nothing stops account data from being made public"),
+            hipaa("164.312(a)(1)", "ePHI may be published by one mistake"),
+            gdpr(
+                "Art. 25(2)",
+                "personal data is not protected from publication by default",
+            ),
+            soc2("CC6.1", "no safeguard against public access"),
+        ],
+    ),
+    rule(
+        "STR-053",
+        &[
+            pci(
+                "6.2",
+                "any site can read the user's data through the browser",
+            ),
+            gdpr("Art. 32(1)(b)", "other sites can read users' personal data"),
+            soc2(
+                "CC6.6",
+                "the boundary accepts credentialed calls from any origin",
+            ),
+        ],
+    ),
+    rule(
+        "STR-054",
+        &[
+            pci("10.2", "no audit log of who called the API"),
+            hipaa("164.312(b)", "access through the API is not recorded"),
+            gdpr(
+                "Art. 33(3)",
+                "a breach through the API cannot be described: who, what, how many",
+            ),
+            soc2("CC7.2", "no record to detect anomalies on the API"),
+        ],
+    ),
 ];
 
 /// The decision for a rule, by id.

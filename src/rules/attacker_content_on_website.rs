@@ -36,7 +36,7 @@ declare_rule! {
         title: "Attacker-shaped content is served from a website origin",
         stride: Tampering,
         sas: ["SAS-1"],
-        owasp: ["S1"],
+        owasp: ["S7"],
         cwe: [79, 434],
         capec: [592],
         impact_cap: Major,

@@ -5,7 +5,13 @@
 //! category, references and the file and line it is declared at, so `strider rules`, `explain`,
 //! SARIF and the reports all read one text. Rule ids are public API: never renumber or reuse one.
 
+mod api_without_access_logs;
+mod bucket_without_public_access_block;
 mod context;
+mod insecure_auth_flow;
+mod permissive_cors;
+mod user_writable_privilege_attribute;
+mod weak_password_policy;
 pub use context::{iam_services, trigger_qualifier};
 
 mod admin_function_on_public_path;
@@ -53,7 +59,7 @@ pub(crate) mod unlocked_dependencies;
 mod unscanned_dependencies;
 mod unused_permission;
 mod unverified_webhook;
-mod user_pool_without_mfa;
+pub(crate) mod user_pool_without_mfa;
 mod verbose_errors;
 pub(crate) mod wildcard_permission;
 
@@ -308,6 +314,12 @@ pub static RULES: &[&Rule] = &[
     &stored_data_injection::RULE,
     &unknown_iam_action::RULE,
     &attacker_content_on_website::RULE,
+    &weak_password_policy::RULE,
+    &user_writable_privilege_attribute::RULE,
+    &insecure_auth_flow::RULE,
+    &bucket_without_public_access_block::RULE,
+    &permissive_cors::RULE,
+    &api_without_access_logs::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).

@@ -39,7 +39,7 @@ declare_rule! {
         title: "Attacker-written data reaches an injection sink",
         stride: Tampering,
         sas: ["SAS-1"],
-        owasp: ["S1"],
+        owasp: ["S1", "S8"],
         cwe: [74, 89, 79, 502],
         capec: [66, 586],
         impact_cap: Severe,

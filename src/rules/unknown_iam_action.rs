@@ -35,7 +35,7 @@ declare_rule! {
         title: "Permission names an action AWS does not define",
         stride: DenialOfService,
         sas: ["SAS-4"],
-        owasp: ["S5"],
+        owasp: ["S6"],
         cwe: [1068],
         capec: [],
         impact_cap: Minor,

@@ -41,21 +41,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>) -> Vec<Finding> {
-    // With routes authenticated by Cognito or by JWTs (which a pool may issue), users sign in
-    // to some pool: the model does not say which.
-    let tokens = |auth: Option<Auth>| matches!(auth, Some(Auth::Cognito | Auth::Jwt));
-    let cognito_api = cx.model.channels.values().any(|c| tokens(c.auth))
-        || cx
-            .model
-            .functions
-            .values()
-            .flat_map(|f| &f.triggers)
-            .any(|t| tokens(t.auth));
-    cx.model
-        .channels
-        .iter()
-        .filter(|(_, c)| c.kind == ChannelKind::Cognito && c.mfa != Some(true))
-        .filter(|(id, _)| cognito_api || signed_in(cx, id))
+    password_pools(cx)
+        .filter(|(_, c)| c.mfa != Some(true))
         .map(|(id, c)| {
             Finding::new(id, format!("a password alone signs in to `{id}`")).because(
                 if c.mfa.is_some() {
@@ -66,6 +53,32 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+/// The user pools people sign in to with passwords, in id order: every pool when some route
+/// authenticates with Cognito or JWTs (the model does not say which pool issues the tokens),
+/// else those an actor or external uses or a function is triggered by.
+pub(super) fn password_pools<'m>(
+    cx: &Context<'m>,
+) -> impl Iterator<Item = (&'m String, &'m crate::model::Channel)> {
+    let any = cognito_api(cx);
+    cx.model
+        .channels
+        .iter()
+        .filter(|(_, c)| c.kind == ChannelKind::Cognito)
+        .filter(move |(id, _)| any || signed_in(cx, id))
+}
+
+/// Whether a route authenticates with Cognito or with JWTs (which a pool may issue).
+fn cognito_api(cx: &Context<'_>) -> bool {
+    let tokens = |auth: Option<Auth>| matches!(auth, Some(Auth::Cognito | Auth::Jwt));
+    cx.model.channels.values().any(|c| tokens(c.auth))
+        || cx
+            .model
+            .functions
+            .values()
+            .flat_map(|f| &f.triggers)
+            .any(|t| tokens(t.auth))
 }
 
 /// Whether an actor or external uses the pool or a function is triggered by it.
