@@ -557,6 +557,10 @@ pub struct Channel {
 /// A user pool's password rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "Cognito's four independent character-class switches, named as Cognito names them"
+)]
 pub struct PasswordPolicy {
     /// Minimum length: Cognito allows 6 to 99.
     #[schemars(range(min = 6, max = 99))]

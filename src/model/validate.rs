@@ -602,7 +602,12 @@ impl<'m> Checker<'m, '_, '_> {
                 "`schedule` channels",
             );
         }
-        if kind != ChannelKind::Cognito {
+        self.pool_fields(id, channel, &this);
+    }
+
+    /// Fields that only user pools have.
+    fn pool_fields(&mut self, id: &str, channel: &super::types::Channel, this: &str) {
+        if channel.kind != ChannelKind::Cognito {
             let pool_fields: [(&'static str, bool); 4] = [
                 ("mfa", channel.mfa.is_some()),
                 ("password_policy", channel.password_policy.is_some()),
@@ -614,7 +619,7 @@ impl<'m> Checker<'m, '_, '_> {
                     self.not_applicable(
                         (Section::Channels, id, &[field]),
                         field,
-                        &this,
+                        this,
                         "`cognito` user pools",
                     );
                 }
