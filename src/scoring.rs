@@ -191,6 +191,19 @@ fn likelihood(
     element: &str,
     factors: &mut Vec<Factor>,
 ) -> Likelihood {
+    // Anyone can read a public store: no path is needed to disclose what it holds.
+    let public = cx
+        .model
+        .stores
+        .get(element)
+        .is_some_and(|s| s.public.read || s.public.list);
+    if public && rule.stride == Stride::InformationDisclosure {
+        factors.push(Factor {
+            on: "likelihood",
+            text: "anyone on the internet can read it (public)".to_owned(),
+        });
+        return Likelihood::Likely;
+    }
     let mut likelihood = match cx.exposure(element) {
         Some(exposure) if exposure.hops <= 1 => {
             factors.push(Factor {

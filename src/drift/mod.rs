@@ -473,11 +473,25 @@ impl Comparison<'_> {
             };
             seen.insert(id.clone());
             let places = (place, self.model_place(Section::Stores, id));
-            if theirs.public && !ours.public {
+            let broader: Vec<&str> = theirs
+                .public
+                .words()
+                .into_iter()
+                .filter(|w| !ours.public.words().contains(w))
+                .collect();
+            if !broader.is_empty() {
+                let said = if ours.public.any() {
+                    format!("only `{}`", ours.public.words().join("`, `"))
+                } else {
+                    "nothing".to_owned()
+                };
                 self.add(
                     Kind::PublicInTemplates,
                     id,
-                    format!("`{id}` is readable by anyone in the templates; the model says it is not public"),
+                    format!(
+                        "anyone may {} `{id}` in the templates; the model says {said}",
+                        broader.join(", ")
+                    ),
                     places.clone(),
                 );
             }

@@ -239,7 +239,7 @@ impl Dfd {
         self.add_function_edges(model);
     }
 
-    /// Requests from actors and externals into channels.
+    /// Requests from actors and externals into channels, and their direct writes into stores.
     fn add_request_edges(&mut self, model: &Model) {
         // An API authenticates callers only when it declares an authorizer; other channels (a user
         // pool, a queue) take the caller's own authentication.
@@ -265,6 +265,17 @@ impl Dfd {
                     None,
                 );
             }
+            for target in &actor.writes {
+                self.connect(
+                    id,
+                    target.target(),
+                    FlowKind::Write,
+                    flow_data(model, target),
+                    target.tls() != Some(false),
+                    actor.authenticated,
+                    None,
+                );
+            }
         }
         for (id, external) in &model.externals {
             for target in &external.uses {
@@ -281,6 +292,17 @@ impl Dfd {
                     data,
                     encrypted,
                     channel_auth(target.target()),
+                    None,
+                );
+            }
+            for target in &external.writes {
+                self.connect(
+                    id,
+                    target.target(),
+                    FlowKind::Write,
+                    flow_data(model, target),
+                    target.tls() != Some(false),
+                    true,
                     None,
                 );
             }
@@ -538,7 +560,12 @@ impl Dfd {
                 let element = &self.graph[n];
                 let public = match element.kind {
                     NodeKind::Channel => model.channels.get(&element.id).is_some_and(|c| c.public),
-                    NodeKind::Store => model.stores.get(&element.id).is_some_and(|s| s.public),
+                    // Anyone can put what they like into a publicly writable store; reading one
+                    // starts nothing.
+                    NodeKind::Store => model
+                        .stores
+                        .get(&element.id)
+                        .is_some_and(|s| s.public.write),
                     _ => false,
                 };
                 public

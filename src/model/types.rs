@@ -210,6 +210,10 @@ pub struct Actor {
     /// Channels the actor sends requests or events to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uses: Vec<FlowRef>,
+    /// Stores the actor writes to directly, not through a function: presigned upload URLs,
+    /// temporary credentials from an identity pool, a shared database.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writes: Vec<FlowRef>,
 }
 
 /// Whether an actor is a person or a system.
@@ -247,6 +251,9 @@ pub struct External {
     /// Channels it sends requests or callbacks to (webhooks).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uses: Vec<FlowRef>,
+    /// Stores it writes to directly (a partner's cross-account role on a bucket).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writes: Vec<FlowRef>,
 }
 
 /// A reference along a data flow: an id, or an id with the data the flow carries.
@@ -369,9 +376,12 @@ pub struct Store {
     /// Encryption settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<Encryption>,
-    /// Whether anyone on the internet can read it (bucket policy, public snapshot…).
+    /// What anyone on the internet may do to it without credentials (a bucket policy or ACL for
+    /// `*`, a public snapshot): `read`, `write`, `list`, a list of these, `true` (read) or
+    /// `false` (nothing, the default).
     #[serde(default)]
-    pub public: bool,
+    #[schemars(with = "PublicSchema")]
+    pub public: PublicAccess,
     /// Whether object versioning / point-in-time history is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versioning: Option<bool>,
@@ -398,6 +408,131 @@ pub struct Store {
     /// Cross-origin resource sharing (`s3`): which web origins browsers let read and write it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cors: Option<Cors>,
+}
+
+/// What anyone on the internet may do to a store without credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "three independent rights, as bucket policies grant them"
+)]
+pub struct PublicAccess {
+    /// Read objects or items (`s3:GetObject`).
+    pub read: bool,
+    /// Create, change or delete them (`s3:PutObject`, `s3:DeleteObject`).
+    pub write: bool,
+    /// List what it holds (`s3:ListBucket`).
+    pub list: bool,
+}
+
+impl PublicAccess {
+    /// Whether anyone may do anything at all.
+    #[must_use]
+    pub fn any(self) -> bool {
+        self.read || self.write || self.list
+    }
+
+    /// The rights as the model writes them (`read`, `write`, `list`), in that order.
+    #[must_use]
+    pub fn words(self) -> Vec<&'static str> {
+        [
+            (self.read, "read"),
+            (self.write, "write"),
+            (self.list, "list"),
+        ]
+        .into_iter()
+        .filter_map(|(on, word)| on.then_some(word))
+        .collect()
+    }
+
+    fn grant(&mut self, word: &str) -> bool {
+        match word {
+            "read" | "true" | "True" | "TRUE" => self.read = true,
+            "write" => self.write = true,
+            "list" => self.list = true,
+            "false" | "False" | "FALSE" => {}
+            _ => return false,
+        }
+        true
+    }
+}
+
+impl Serialize for PublicAccess {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.words().as_slice() {
+            [] => serializer.serialize_bool(false),
+            [word] => serializer.serialize_str(word),
+            words => words.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicAccess {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PublicAccess;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("`read`, `write`, `list`, a list of them, `true` or `false`")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PublicAccess, E> {
+                Ok(PublicAccess {
+                    read: v,
+                    ..PublicAccess::default()
+                })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PublicAccess, E> {
+                let mut access = PublicAccess::default();
+                if access.grant(v) {
+                    Ok(access)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(v), &self))
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<PublicAccess, A::Error> {
+                let mut access = PublicAccess::default();
+                while let Some(word) = seq.next_element::<String>()? {
+                    if !matches!(word.as_str(), "read" | "write" | "list") || !access.grant(&word) {
+                        return Err(serde::de::Error::invalid_value(
+                            serde::de::Unexpected::Str(&word),
+                            &"`read`, `write` or `list`",
+                        ));
+                    }
+                }
+                Ok(access)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The forms `public` takes, for the schema.
+#[derive(JsonSchema)]
+#[schemars(untagged)]
+#[allow(dead_code, reason = "describes the schema only")]
+enum PublicSchema {
+    /// `true` (anyone may read) or `false`.
+    Flag(bool),
+    /// One right.
+    One(PublicRight),
+    /// Several rights.
+    Many(Vec<PublicRight>),
+}
+
+/// One thing anyone may do to a store.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code, reason = "describes the schema only")]
+enum PublicRight {
+    /// Read objects or items.
+    Read,
+    /// Create, change or delete them.
+    Write,
+    /// List what it holds.
+    List,
 }
 
 /// Cross-origin resource sharing: which other web origins a browser lets call an API or a

@@ -399,6 +399,12 @@ impl<'m> Checker<'m, '_, '_> {
                 &format!("actor `{id}`"),
                 (Section::Actors, id, "uses"),
             );
+            self.flow_refs(
+                &actor.writes,
+                Target::Sections(&[Section::Stores]),
+                &format!("a write of actor `{id}`"),
+                (Section::Actors, id, "writes"),
+            );
         }
         for (id, external) in &model.externals {
             self.boundary(&external.boundary, Section::Externals, id);
@@ -407,6 +413,12 @@ impl<'m> Checker<'m, '_, '_> {
                 Target::Sections(&[Section::Channels]),
                 &format!("external `{id}`"),
                 (Section::Externals, id, "uses"),
+            );
+            self.flow_refs(
+                &external.writes,
+                Target::Sections(&[Section::Stores]),
+                &format!("a write of external `{id}`"),
+                (Section::Externals, id, "writes"),
             );
         }
     }

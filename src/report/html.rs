@@ -900,7 +900,7 @@ fn inventory<'a>(model: &'a Model, radius: &'a [BlastRadius]) -> Inventory<'a> {
             encryption: s
                 .encryption
                 .map_or_else(|| "not declared".to_owned(), |e| kebab(&e.at_rest)),
-            public: s.public,
+            public: s.public.any(),
         })
         .collect();
     let boundaries = model

@@ -7,7 +7,8 @@ use crate::graph::FlowKind;
 declare_rule! {
     /// ## What it finds
     /// A store whose changes start a function (a bucket notification, a table stream) and that
-    /// an attacker can write to: it is public, or an internet-reachable function writes to it.
+    /// an attacker can write to: anyone may write to it (`public: write`), or an actor, external
+    /// or function an attacker reaches writes to it (presigned uploads, an upload API).
     ///
     /// ## Why it matters
     /// Whatever lands in the store becomes an event: object keys, metadata and records shaped by
@@ -62,10 +63,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             })
             .map(|e| graph[e.source()].id.as_str())
             .collect();
-        if !store.public && writers.is_empty() {
+        if !store.public.write && writers.is_empty() {
             continue;
         }
-        let who = if store.public {
+        let who = if store.public.write {
             "anyone".to_owned()
         } else {
             format!(

@@ -46,7 +46,10 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, store) in &cx.model.stores {
-        if store.kind != StoreKind::S3 || store.public || store.public_access_block != Some(false) {
+        if store.kind != StoreKind::S3
+            || store.public.any()
+            || store.public_access_block != Some(false)
+        {
             continue;
         }
         let sensitive = cx.at_least(&store.data, Classification::Confidential);

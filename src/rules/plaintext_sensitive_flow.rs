@@ -78,7 +78,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         );
     }
     for (id, store) in &cx.model.stores {
-        if store.website != Some(true) || !store.public {
+        if store.website != Some(true) || !store.public.read {
             continue;
         }
         let sensitive = cx.at_least(&store.data, Classification::Confidential);

@@ -2,8 +2,10 @@ use super::{Context, Finding, declare_rule};
 
 declare_rule! {
     /// ## What it finds
-    /// A data store that anyone on the internet can read: a public bucket policy or ACL, a public
-    /// snapshot, an open search domain (`public: true`).
+    /// A data store that anyone on the internet can read or list: a public bucket policy or ACL,
+    /// a public snapshot, an open search domain (`public: read` or `list`; `true` is `read`). A
+    /// store anyone may only write to is not a disclosure: `attacker-writable-trigger-store` and
+    /// `attacker-content-on-website` report what writing to it starts.
     ///
     /// ## Why it matters
     /// Public stores are the most common source of serverless data breaches: everything in them,
@@ -41,18 +43,23 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
     cx.model
         .stores
         .iter()
-        .filter(|(_, store)| store.public)
+        .filter(|(_, store)| store.public.read || store.public.list)
         .map(|(id, store)| {
             let data = if store.data.is_empty() {
                 "no declared data".to_owned()
             } else {
                 format!("holds {}", super::quoted(&store.data, ", "))
             };
+            let verbs = match (store.public.read, store.public.list) {
+                (true, true) => "readable and listable",
+                (true, false) => "readable",
+                _ => "listable",
+            };
             Finding::new(
                 id,
-                format!("store `{id}` is readable by anyone on the internet"),
+                format!("store `{id}` is {verbs} by anyone on the internet"),
             )
-            .because("public: true")
+            .because(format!("public: {}", store.public.words().join(", ")))
             .because(data)
         })
         .collect()
