@@ -592,6 +592,7 @@ mod tests {
             method: None,
             path: None,
             auth: None,
+            verified: None,
             batch_size: None,
             partial_failures: None,
             filter: None,

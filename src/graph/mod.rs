@@ -244,7 +244,10 @@ impl Dfd {
         // An API authenticates callers only when it declares an authorizer; other channels (a user
         // pool, a queue) take the caller's own authentication.
         let channel_auth = |id: &str| match model.channels.get(id) {
-            Some(channel) if is_api(channel.kind) => channel.auth.is_some_and(|a| a != Auth::None),
+            Some(channel) if is_api(channel.kind) => {
+                crate::model::protecting(channel.auth, channel.verified)
+                    .is_some_and(|a| a != Auth::None)
+            }
             _ => true,
         };
         for (id, actor) in &model.actors {
@@ -355,10 +358,7 @@ impl Dfd {
                 let data = element_data(model, source);
                 let (encrypted, authenticated) = match model.channels.get(source) {
                     Some(channel) if is_api(channel.kind) => {
-                        let auth = trigger
-                            .auth
-                            .or(channel.auth)
-                            .is_some_and(|a| a != Auth::None);
+                        let auth = route_auth(trigger, channel).is_some_and(|a| a != Auth::None);
                         (channel.tls != Some(false), auth)
                     }
                     _ => (true, true),
@@ -658,5 +658,19 @@ fn flow_data(model: &Model, flow: &FlowRef) -> Vec<Id> {
         element_data(model, flow.target())
     } else {
         flow.data().to_vec()
+    }
+}
+
+/// The authentication in force on a route: the route's own, else its API's, as it protects
+/// ([`crate::model::protecting`]).
+#[must_use]
+pub fn route_auth(
+    trigger: &crate::model::Trigger,
+    channel: &crate::model::Channel,
+) -> Option<Auth> {
+    if trigger.auth.is_some() {
+        crate::model::protecting(trigger.auth, trigger.verified)
+    } else {
+        crate::model::protecting(channel.auth, channel.verified)
     }
 }

@@ -639,6 +639,10 @@ pub struct Channel {
     /// Authentication required of callers (API kinds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<Auth>,
+    /// With `auth: code`: whether the handler verifies the token (signature, issuer, audience,
+    /// expiry) rather than only decoding it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
     /// Whether a web application firewall protects it (API kinds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waf: Option<bool>,
@@ -825,6 +829,19 @@ pub enum Auth {
     LambdaAuthorizer,
     /// Mutual TLS.
     Mtls,
+    /// Checked by the handler's own code (a token decoded in the function); say whether it is
+    /// verified with `verified`.
+    Code,
+}
+
+/// Authentication as it protects: `auth`, except that a token the handler checks without
+/// verifying its signature (`auth: code` with `verified: false`) protects nothing (`none`).
+#[must_use]
+pub fn protecting(auth: Option<Auth>, verified: Option<bool>) -> Option<Auth> {
+    match (auth, verified) {
+        (Some(Auth::Code), Some(false)) => Some(Auth::None),
+        (auth, _) => auth,
+    }
 }
 
 /// Request throttling on an API.
@@ -1271,6 +1288,10 @@ pub struct Trigger {
     /// Authentication on this route, overriding the API's (`http`, `websocket`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<Auth>,
+    /// With `auth: code` on the route: whether the handler verifies the token rather than only
+    /// decoding it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
     /// Records per invocation (`sqs`, `kinesis`, `dynamodb-stream`): AWS allows 1 to 10000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 10_000))]

@@ -469,6 +469,14 @@ impl<'m> Checker<'m, '_, '_> {
         if channel.auth.is_some() && !is_api {
             self.not_applicable(place(&["auth"]), "auth", &this, &api_kinds);
         }
+        if channel.verified.is_some() && channel.auth != Some(Auth::Code) {
+            self.not_applicable(
+                place(&["verified"]),
+                "verified",
+                &format!("{this} without `auth: code`"),
+                "APIs whose handlers check tokens themselves (`auth: code`)",
+            );
+        }
         if channel.throttling.is_some() && !is_api {
             self.not_applicable(place(&["throttling"]), "throttling", &this, &api_kinds);
         }
@@ -499,7 +507,7 @@ impl<'m> Checker<'m, '_, '_> {
         if kind == ChannelKind::FunctionUrl
             && channel
                 .auth
-                .is_some_and(|a| !matches!(a, Auth::None | Auth::Iam))
+                .is_some_and(|a| !matches!(a, Auth::None | Auth::Iam | Auth::Code))
         {
             let span = self.span(place(&["auth"]));
             self.push(
@@ -940,6 +948,14 @@ impl<'m> Checker<'m, '_, '_> {
         let kind = trigger.kind;
         let this = format!("`{}` triggers", kebab(&kind));
         let batch = [T::Sqs, T::Kinesis, T::DynamodbStream];
+        if trigger.verified.is_some() && trigger.auth != Some(Auth::Code) {
+            self.not_applicable(
+                (f, id, &["triggers", &i, "verified"]),
+                "verified",
+                "a trigger without `auth: code`",
+                "routes whose handler checks tokens itself (`auth: code`)",
+            );
+        }
         let fields: [(&str, bool, &[TriggerKind]); 9] = [
             ("method", trigger.method.is_some(), &[T::Http]),
             ("path", trigger.path.is_some(), &[T::Http, T::Websocket]),

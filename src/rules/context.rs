@@ -255,12 +255,11 @@ fn exposures(model: &Model, dfd: &Dfd) -> (Vec<Option<Exposure>>, SearchTree) {
     for entry in dfd.entry_points(model) {
         if search.tree.root(entry, 0) {
             // An entry point that is itself an API with an authorizer gates the way in too.
-            search.authenticated[entry.index()] = usize::from(
-                model
-                    .channels
-                    .get(&graph[entry].id)
-                    .is_some_and(|c| c.auth.is_some_and(|a| a != crate::model::Auth::None)),
-            );
+            search.authenticated[entry.index()] =
+                usize::from(model.channels.get(&graph[entry].id).is_some_and(|c| {
+                    crate::model::protecting(c.auth, c.verified)
+                        .is_some_and(|a| a != crate::model::Auth::None)
+                }));
             queue.push_back(entry);
         }
     }
@@ -582,7 +581,7 @@ impl<'m> Context<'m> {
                     trigger,
                     source,
                     channel,
-                    auth: trigger.auth.or(channel.auth),
+                    auth: crate::graph::route_auth(trigger, channel),
                 });
             }
         }

@@ -335,6 +335,7 @@ mod tests {
             method: None,
             path: None,
             auth: None,
+            verified: None,
             batch_size: None,
             partial_failures: None,
             filter: None,

@@ -6,7 +6,9 @@ declare_rule! {
     /// ## What it finds
     /// An HTTP or WebSocket route that anyone on the internet can call without authenticating:
     /// the API (or function URL, or load balancer) is reachable from an untrusted boundary and
-    /// neither the route nor the API declares an authorizer. A static responder is not reported:
+    /// neither the route nor the API declares an authorizer — or the handler checks the caller's
+    /// token itself without verifying it (`auth: code` with `verified: false`: a JWT decoded but
+    /// not verified lets anyone claim to be anyone). A static responder is not reported:
     /// a function whose handler ignores the request (`input: {used: false}`) and that reads,
     /// writes, calls and invokes nothing and holds no secrets (a page, a health check) has
     /// nothing an anonymous caller could reach; what its requests cost is left to the
@@ -56,6 +58,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             continue;
         }
         let (id, source) = (route.function_id, route.source);
+        let written = route.trigger.auth.or(route.channel.auth);
         let path = match (&route.trigger.method, &route.trigger.path) {
             (Some(method), Some(path)) => format!("`{method} {path}`"),
             _ => "the route".to_owned(),
@@ -71,9 +74,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                 format!("{path} on {what} `{source}` invokes `{id}` without authentication"),
             )
             .qualified(trigger_qualifier(route.function, route.index))
-            .because(match route.auth {
-                Some(_) => "auth: none is declared".to_owned(),
-                None => format!("no `auth` on the route or on `{source}`"),
+            .because(match (route.auth, written) {
+                (_, Some(Auth::Code)) => "the handler decodes the caller's token without verifying it (`auth: code`, `verified: false`): anyone can claim to be anyone".to_owned(),
+                (Some(_), _) => "auth: none is declared".to_owned(),
+                (None, _) => format!("no `auth` on the route or on `{source}`"),
             })
             .because(format!(
                 "reachable from the untrusted side via {}",

@@ -45,7 +45,9 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             let Some(channel) = cx.model.channels.get(channel_id) else {
                 continue;
             };
-            if channel.auth.is_some_and(|a| a != Auth::None) {
+            if crate::model::protecting(channel.auth, channel.verified)
+                .is_some_and(|a| a != Auth::None)
+            {
                 continue;
             }
             findings.push(
