@@ -69,9 +69,12 @@ use yaml_rust2::{Yaml, YamlLoader};
 /// template (SAM policy templates written out by hand, a missing read, a suffix filter in free
 /// text), and rules that fired for the wrong reason fixed (each with a fixture). The DVSA
 /// recall floor went down once, 0.842 → 0.827, for a label added on that second reading
-/// (dvsa-58, not expressible), not for a label lost.
+/// (dvsa-58, not expressible), not for a label lost. The DVSA noise ceiling went up once more
+/// (0.044 → 0.057, 2026-12-02) when the model could say that two of its invocations are
+/// asynchronous (`invocation: event`): the two missing on-failure destinations are true, but
+/// the labelling policy leaves dead-letter hygiene unlabelled.
 const FLOORS: &[(&str, f64, f64, f64)] = &[
-    ("dvsa", 0.982, 1.0, 0.044),
+    ("dvsa", 0.982, 1.0, 0.057),
     ("security-workshop", 0.933, 1.0, 0.023),
     ("serverless-goat", 1.0, 1.0, 0.1),
 ];

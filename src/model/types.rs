@@ -288,6 +288,23 @@ pub struct DetailedFlowRef {
         deserialize_with = "bool_in_untagged"
     )]
     pub tls: Option<bool>,
+    /// How a function invokes another (`invokes`): `request-response` waits for the answer
+    /// (the default, as Lambda's `Invoke`); `event` queues it and returns, so a failure is only
+    /// retried and then dropped unless the invoked function has an `on_failure` destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invocation: Option<Invocation>,
+}
+
+/// How Lambda runs an invocation (its `InvocationType`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Invocation {
+    /// Synchronous: the caller waits for the result.
+    RequestResponse,
+    /// Asynchronous: Lambda queues the event and retries it twice on failure.
+    Event,
 }
 
 /// A boolean inside an untagged enum, which serde reads through `deserialize_any`: the model
@@ -322,6 +339,15 @@ impl FlowRef {
         match self {
             FlowRef::Id(id) => id,
             FlowRef::Detailed(detailed) => &detailed.to,
+        }
+    }
+
+    /// How the invocation runs, when declared (`invokes`).
+    #[must_use]
+    pub fn invocation(&self) -> Option<Invocation> {
+        match self {
+            FlowRef::Id(_) => None,
+            FlowRef::Detailed(detailed) => detailed.invocation,
         }
     }
 

@@ -268,6 +268,14 @@ impl<'m> Checker<'m, '_, '_> {
                 .stores
                 .get(flow.target())
                 .is_some_and(|s| s.kind == StoreKind::S3);
+            if flow.invocation().is_some() && field != "invokes" {
+                self.not_applicable(
+                    (section, id, &[field, &index, "invocation"]),
+                    "invocation",
+                    what,
+                    "a function's `invokes`",
+                );
+            }
             if flow.tls().is_some() && !matches!(field, "reads" | "writes" | "calls") {
                 self.not_applicable(
                     (section, id, &[field, &index, "tls"]),

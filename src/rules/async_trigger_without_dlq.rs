@@ -1,11 +1,13 @@
 use super::context::trigger_qualifier;
 use super::{Context, Finding, declare_rule};
-use crate::model::TriggerKind;
+use crate::model::{Invocation, TriggerKind};
 
 declare_rule! {
     /// ## What it finds
     /// Events that are dropped silently when the function fails: an asynchronous trigger (S3,
-    /// SNS, EventBridge, IoT, e-mail) on a function without an `on_failure` destination.
+    /// SNS, EventBridge, IoT, e-mail), or an asynchronous invocation by another function
+    /// (`invokes: [{to: …, invocation: event}]`), of a function without an `on_failure`
+    /// destination.
     /// (Queues without a dead-letter queue are `queue-without-redrive`.) Schedules are not
     /// reported: their events carry nothing but the time, so a failed run loses no data to
     /// replay; that it failed is for its logs and alarms to tell.
@@ -67,6 +69,26 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                     )
                     .qualified(trigger_qualifier(function, i))
                     .because("asynchronous invocation, no `on_failure` destination"),
+                );
+            }
+        }
+        if function.on_failure.is_some() {
+            continue;
+        }
+        for (caller, other) in &cx.model.functions {
+            let asynchronous = other.invokes.iter().any(|flow| {
+                flow.target() == id.as_str() && flow.invocation() == Some(Invocation::Event)
+            });
+            if asynchronous {
+                findings.push(
+                    Finding::new(
+                        id,
+                        format!("failed asynchronous invocations of `{id}` by `{caller}` are dropped after retries"),
+                    )
+                    .qualified(caller.clone())
+                    .because(format!(
+                        "`{caller}` invokes it with invocation: event, no `on_failure` destination"
+                    )),
                 );
             }
         }
