@@ -26,6 +26,8 @@ const CHANNEL_KINDS: [&str; 6] = [
 ];
 const STORE_KINDS: [&str; 4] = ["dynamodb", "s3", "aurora", "opensearch"];
 const TRUSTS: [&str; 3] = ["untrusted", "partner", "trusted"];
+/// The forms a store's `public` takes.
+const PUBLIC: [&str; 5] = ["false", "read", "write", "[read, list]", "[read, write, list]"];
 
 #[derive(Debug, Clone)]
 struct Spec {
@@ -135,12 +137,13 @@ fn build(spec: &Spec) -> Built {
         .map(|(i, (k, _))| (name("s", i), STORE_KINDS[*k]))
         .collect();
     y.push_str("stores:\n");
-    for ((id, kind), (_, b)) in stores.iter().zip(&spec.stores) {
+    for (i, ((id, kind), (_, b))) in stores.iter().zip(&spec.stores).enumerate() {
         let _ = writeln!(
             y,
-            "  {}: {{kind: {kind}, boundary: {}}}",
+            "  {}: {{kind: {kind}, boundary: {}, public: {}}}",
             q(id),
-            boundary(*b)
+            boundary(*b),
+            PUBLIC[(i + b) % PUBLIC.len()]
         );
     }
     let channels: Vec<(String, &str)> = spec
@@ -190,12 +193,22 @@ fn build(spec: &Spec) -> Built {
             uses.iter().map(|u| q(apis[u % apis.len()])).collect()
         };
         references += used.len();
+        // Direct writes (presigned uploads) into the stores the same picks name.
+        let written: Vec<String> = if stores.is_empty() {
+            Vec::new()
+        } else {
+            uses.iter()
+                .map(|u| format!("{{to: {}}}", q(&stores[u % stores.len()].0)))
+                .collect()
+        };
+        references += written.len();
         let _ = writeln!(
             y,
-            "  {}: {{boundary: {}, uses: [{}]}}",
+            "  {}: {{boundary: {}, uses: [{}], writes: [{}]}}",
             q(&name("a", i)),
             boundary(i),
-            used.join(", ")
+            used.join(", "),
+            written.join(", ")
         );
     }
     let functions: Vec<String> = (0..spec.functions.len()).map(|i| name("f", i)).collect();
@@ -234,11 +247,22 @@ fn build(spec: &Spec) -> Built {
                 references += 1;
             }
         }
+        // Every other flow is detailed: reads and writes without TLS, asynchronous invocations.
         let mut flows = |key: &str, pool: &[String], picks: &[usize]| {
             if pool.is_empty() {
                 return;
             }
-            let picked: Vec<String> = picks.iter().map(|p| q(&pool[p % pool.len()])).collect();
+            let picked: Vec<String> = picks
+                .iter()
+                .map(|p| {
+                    let target = q(&pool[p % pool.len()]);
+                    match (key, p % 2) {
+                        ("reads" | "writes", 1) => format!("{{to: {target}, tls: false}}"),
+                        ("invokes", 1) => format!("{{to: {target}, invocation: event}}"),
+                        _ => target,
+                    }
+                })
+                .collect();
             references += picked.len();
             let _ = writeln!(y, "    {key}: [{}]", picked.join(", "));
         };
@@ -252,6 +276,12 @@ fn build(spec: &Spec) -> Built {
         flows("writes", &writable, &f.writes);
         flows("calls", &externals, &f.calls);
         flows("invokes", &functions, &f.invokes);
+        // A sink fed by the function's events and by the first store it reads.
+        let read = (!store_ids.is_empty())
+            .then(|| f.reads.first().map(|r| q(&store_ids[r % store_ids.len()])))
+            .flatten();
+        let from = read.map_or_else(|| "event".to_owned(), |r| format!("event, {r}"));
+        let _ = writeln!(y, "    sinks: [{{kind: sql, from: [{from}]}}]");
     }
     let nodes =
         stores.len() + channels.len() + externals.len() + spec.actors.len() + functions.len();
