@@ -267,3 +267,44 @@ fn hostile_bytes_never_panic() {
         );
     }
 }
+
+/// An environment value naming an element the function has no flow to is a warning at the
+/// variable, and a flow to the element silences it.
+#[test]
+fn an_environment_value_naming_an_element_without_a_flow_is_a_warning() {
+    let model = |reads: &str| {
+        format!(
+            "strider: 1
+name: t
+boundaries: {{cloud: {{trust: trusted}}}}
+stores: {{orders: {{kind: dynamodb, boundary: cloud}}}}
+functions:
+  report:
+    runtime: python3.12
+    boundary: cloud
+    env: {{TABLE: orders, STAGE: prod}}
+{reads}"
+        )
+    };
+    let warnings = |text: String| {
+        strider::model::load_bytes(Path::new("m.yaml"), text.as_bytes())
+            .unwrap()
+            .warnings
+            .into_iter()
+            .filter(|w| w.code == Code::MissingFlow)
+            .map(|w| {
+                let span = w.span.unwrap();
+                (w.message, text[span.start..span.end].to_owned())
+            })
+            .collect::<Vec<_>>()
+    };
+    let found = warnings(model(""));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .0
+            .contains("`TABLE` of function `report` names the dynamodb store `orders`")
+    );
+    assert_eq!(found[0].1, "orders", "the warning points at the value");
+    assert!(warnings(model("    reads: [orders]\n")).is_empty());
+}

@@ -27,7 +27,13 @@ const CHANNEL_KINDS: [&str; 6] = [
 const STORE_KINDS: [&str; 4] = ["dynamodb", "s3", "aurora", "opensearch"];
 const TRUSTS: [&str; 3] = ["untrusted", "partner", "trusted"];
 /// The forms a store's `public` takes.
-const PUBLIC: [&str; 5] = ["false", "read", "write", "[read, list]", "[read, write, list]"];
+const PUBLIC: [&str; 5] = [
+    "false",
+    "read",
+    "write",
+    "[read, list]",
+    "[read, write, list]",
+];
 
 #[derive(Debug, Clone)]
 struct Spec {

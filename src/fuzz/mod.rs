@@ -187,14 +187,32 @@ fn max_body(kind: TriggerKind) -> usize {
     }
 }
 
-/// The payload families a function's sinks call for, most harmful first, without repeats.
+/// The payload families a function's sinks call for, most harmful first, without repeats: the
+/// sinks the model declares its events feed, then what its stores, calls and logs suggest.
 fn sinks(model: &Model, function: &crate::model::Function) -> Vec<Family> {
+    use crate::model::SinkKind;
     let mut families = Vec::new();
     let mut add = |f: Family| {
         if !families.contains(&f) {
             families.push(f);
         }
     };
+    for sink in function.sinks.iter().filter(|s| s.from_event()) {
+        let declared: &[Family] = match sink.kind {
+            SinkKind::Command => &[Family::Command],
+            SinkKind::Code => &[Family::Command, Family::Template],
+            SinkKind::Deserialization => &[Family::PrototypePollution],
+            SinkKind::Sql => &[Family::Sql],
+            SinkKind::Nosql => &[Family::NoSql],
+            SinkKind::Markup => &[Family::Markup],
+            SinkKind::Template => &[Family::Template],
+            SinkKind::Path => &[Family::Traversal, Family::EncodedTraversal],
+            SinkKind::Url => &[Family::Ssrf],
+        };
+        for family in declared {
+            add(*family);
+        }
+    }
     for flow in function.writes.iter().chain(&function.reads) {
         if let Some(store) = model.stores.get(flow.target()) {
             match store.kind {
@@ -208,7 +226,11 @@ fn sinks(model: &Model, function: &crate::model::Function) -> Vec<Family> {
             }
         }
     }
-    if !function.calls.is_empty() {
+    if function
+        .calls
+        .iter()
+        .any(|c| model.externals.contains_key(c.target()))
+    {
         add(Family::Ssrf);
     }
     if function.description.as_deref().is_some_and(|d| {
@@ -578,6 +600,41 @@ mod tests {
         }
     }
 
+    /// Declared sinks that events feed come first; a sink fed only by a store does not choose
+    /// payloads for the event; a call to an API of the model is no SSRF sink.
+    #[test]
+    fn declared_sinks_choose_the_payload_families_first() {
+        let text = "strider: 1
+name: t
+boundaries: {cloud: {trust: trusted}}
+stores: {orders: {kind: dynamodb, boundary: cloud}}
+channels: {api: {kind: api-gateway-http, boundary: cloud}}
+functions:
+  f:
+    runtime: python3.12
+    boundary: cloud
+    reads: [orders]
+    calls: [api]
+    sinks:
+      - {kind: markup, from: [orders]}
+      - {kind: path, from: [event]}
+      - {kind: url, from: [event]}
+";
+        let loaded = crate::model::load_bytes(std::path::Path::new("m.yaml"), text.as_bytes())
+            .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let model = &loaded.model;
+        let families = sinks(model, &model.functions["f"]);
+        assert_eq!(
+            families,
+            [
+                Family::Traversal,
+                Family::EncodedTraversal,
+                Family::Ssrf,
+                Family::NoSql
+            ]
+        );
+    }
+
     #[test]
     fn the_largest_memory_keeps_the_largest_limit() {
         assert_eq!(rss_limit_mb(u32::MAX), u32::MAX);
@@ -593,6 +650,7 @@ mod tests {
             path: None,
             auth: None,
             verified: None,
+            data: Vec::new(),
             batch_size: None,
             partial_failures: None,
             filter: None,

@@ -355,7 +355,11 @@ impl Dfd {
                 let Some(source) = &trigger.source else {
                     continue;
                 };
-                let data = element_data(model, source);
+                let data = if trigger.data.is_empty() {
+                    element_data(model, source)
+                } else {
+                    trigger.data.clone()
+                };
                 let (encrypted, authenticated) = match model.channels.get(source) {
                     Some(channel) if is_api(channel.kind) => {
                         let auth = route_auth(trigger, channel).is_some_and(|a| a != Auth::None);
@@ -396,22 +400,7 @@ impl Dfd {
                 );
             }
             for flow in &function.calls {
-                let external = model.externals.get(flow.target());
-                let encrypted = flow.tls().unwrap_or_else(|| {
-                    external.is_some_and(|e| {
-                        e.tls
-                            .unwrap_or_else(|| e.protocol.as_deref().is_none_or(is_tls_protocol))
-                    })
-                });
-                self.connect(
-                    id,
-                    flow.target(),
-                    FlowKind::Call,
-                    flow_data(model, flow),
-                    encrypted,
-                    true,
-                    None,
-                );
+                self.add_call(model, id, flow);
             }
             for flow in &function.invokes {
                 self.connect(
@@ -435,6 +424,53 @@ impl Dfd {
                     None,
                 );
             }
+        }
+    }
+
+    /// A call to an external (and the answers it returns), or a request to an API of the model,
+    /// which goes through the API as any client's would.
+    fn add_call(&mut self, model: &Model, id: &str, flow: &FlowRef) {
+        if let Some(channel) = model.channels.get(flow.target()) {
+            let authenticated = crate::model::protecting(channel.auth, channel.verified)
+                .is_some_and(|a| a != Auth::None);
+            self.connect(
+                id,
+                flow.target(),
+                FlowKind::Request,
+                flow_data(model, flow),
+                flow.tls().unwrap_or(channel.tls != Some(false)),
+                authenticated,
+                None,
+            );
+            return;
+        }
+        let external = model.externals.get(flow.target());
+        let encrypted = flow.tls().unwrap_or_else(|| {
+            external.is_some_and(|e| {
+                e.tls
+                    .unwrap_or_else(|| e.protocol.as_deref().is_none_or(is_tls_protocol))
+            })
+        });
+        self.connect(
+            id,
+            flow.target(),
+            FlowKind::Call,
+            flow_data(model, flow),
+            encrypted,
+            true,
+            None,
+        );
+        // What the external answers flows back into the function, and can poison it.
+        if !flow.returns().is_empty() {
+            self.connect(
+                flow.target(),
+                id,
+                FlowKind::Read,
+                flow.returns().to_vec(),
+                encrypted,
+                true,
+                None,
+            );
         }
     }
 

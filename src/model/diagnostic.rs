@@ -317,6 +317,7 @@ codes! {
     InputSchema => "input-schema", "An input schema file that is missing, outside the directory tree strider reads, or not valid JSON.";
     FuzzHandler => "fuzz-handler", "A handler to fuzz that cannot be found or named in Rust.";
     Placeholder => "placeholder", "A fact `strider import` left for the architect to state (`classification: unclassified`, `validated: unknown`): analysis assumes the worse case until it is stated.";
+    MissingFlow => "missing-flow", "An environment variable names a store, channel or function the function has no flow to: the model may be missing a read, a write or an invocation.";
     ImportIncomplete => "import-incomplete", "A part of an infrastructure-as-code template that `strider import` could not map to the model: an unsupported resource or event type, or a value known only when deployed.";
 }
 

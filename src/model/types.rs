@@ -293,6 +293,11 @@ pub struct DetailedFlowRef {
     /// retried and then dropped unless the invoked function has an `on_failure` destination.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invocation: Option<Invocation>,
+    /// Data assets the answers bring back (`calls`): a payment provider's card tokens, a
+    /// profile service's personal data. A call to an untrusted external whose answers the
+    /// function uses is a way for that external to feed it data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub returns: Vec<Id>,
 }
 
 /// How Lambda runs an invocation (its `InvocationType`).
@@ -339,6 +344,15 @@ impl FlowRef {
         match self {
             FlowRef::Id(id) => id,
             FlowRef::Detailed(detailed) => &detailed.to,
+        }
+    }
+
+    /// Data the answers bring back (`returns`), when declared.
+    #[must_use]
+    pub fn returns(&self) -> &[Id] {
+        match self {
+            FlowRef::Id(_) => &[],
+            FlowRef::Detailed(detailed) => &detailed.returns,
         }
     }
 
@@ -953,7 +967,7 @@ pub struct Function {
     /// Stores and channels the function writes to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub writes: Vec<FlowRef>,
-    /// Externals the function calls.
+    /// Externals the function calls, and APIs of the model it sends requests to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calls: Vec<FlowRef>,
     /// Functions the function invokes directly.
@@ -1318,6 +1332,10 @@ pub struct Trigger {
     /// decoding it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
+    /// Data assets this trigger's events carry, when they are not all of what its source holds
+    /// or carries: the route's own data on an API with several routes (`http`, `websocket`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<Id>,
     /// Records per invocation (`sqs`, `kinesis`, `dynamodb-stream`): AWS allows 1 to 10000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 10_000))]

@@ -58,6 +58,8 @@ enum Target {
     Stores(&'static [StoreKind]),
     /// A channel or a store of these kinds.
     ChannelsOrStores(&'static [ChannelKind], &'static [StoreKind]),
+    /// An external, or a channel of these kinds.
+    ExternalsOrChannels(&'static [ChannelKind]),
 }
 
 const API_KINDS: &[ChannelKind] = &[
@@ -144,6 +146,10 @@ impl<'m> Checker<'m, '_, '_> {
                         .get(id)
                         .is_some_and(|s| store_kinds.contains(&s.kind))
             }
+            Target::ExternalsOrChannels(kinds) => {
+                m.externals.contains_key(id)
+                    || m.channels.get(id).is_some_and(|c| kinds.contains(&c.kind))
+            }
         };
         if found || self.broken.contains(id) {
             return;
@@ -163,6 +169,9 @@ impl<'m> Checker<'m, '_, '_> {
                 kinds(c),
                 kinds(s)
             ),
+            Target::ExternalsOrChannels(c) => {
+                format!("an external or a channel of kind {}", kinds(c))
+            }
         };
         let span = self.span(place);
         if let Some(actual) = self.describe(id) {
@@ -243,6 +252,17 @@ impl<'m> Checker<'m, '_, '_> {
                         .map(|(k, _)| k.as_str()),
                 )
                 .collect(),
+            Target::ExternalsOrChannels(c) => m
+                .externals
+                .keys()
+                .map(String::as_str)
+                .chain(
+                    m.channels
+                        .iter()
+                        .filter(|(_, ch)| c.contains(&ch.kind))
+                        .map(|(k, _)| k.as_str()),
+                )
+                .collect(),
         }
     }
 
@@ -268,6 +288,23 @@ impl<'m> Checker<'m, '_, '_> {
                 .stores
                 .get(flow.target())
                 .is_some_and(|s| s.kind == StoreKind::S3);
+            for (j, data) in flow.returns().iter().enumerate() {
+                let j = j.to_string();
+                self.reference(
+                    data,
+                    Target::Sections(&[Section::Data]),
+                    "returned data",
+                    (section, id, &[field, &index, "returns", &j]),
+                );
+            }
+            if !flow.returns().is_empty() && field != "calls" {
+                self.not_applicable(
+                    (section, id, &[field, &index, "returns"]),
+                    "returns",
+                    what,
+                    "a function's `calls`",
+                );
+            }
             if flow.invocation().is_some() && field != "invokes" {
                 self.not_applicable(
                     (section, id, &[field, &index, "invocation"]),
@@ -700,7 +737,7 @@ impl<'m> Checker<'m, '_, '_> {
             );
             self.flow_refs(
                 &function.calls,
-                Target::Sections(&[Section::Externals]),
+                Target::ExternalsOrChannels(API_KINDS),
                 &format!("a call of {who}"),
                 (f, id, "calls"),
             );
@@ -758,6 +795,51 @@ impl<'m> Checker<'m, '_, '_> {
         }
     }
 
+    /// Warns about an environment value that names an element the function has no flow to
+    /// (`TABLE_NAME: orders-table` with neither a read nor a write of `orders-table`).
+    fn env_references(&mut self, function: &super::types::Function, id: &str) {
+        let m = self.model;
+        for (name, value) in &function.env {
+            let element = m.stores.contains_key(value)
+                || m.channels.contains_key(value)
+                || (m.functions.contains_key(value) && value != id);
+            if !element {
+                continue;
+            }
+            let flows = function
+                .reads
+                .iter()
+                .chain(&function.writes)
+                .chain(&function.calls)
+                .chain(&function.invokes)
+                .any(|f| f.target() == value)
+                || function
+                    .triggers
+                    .iter()
+                    .any(|t| t.source.as_deref() == Some(value.as_str()))
+                || function.on_failure.as_deref() == Some(value.as_str())
+                || function
+                    .secrets
+                    .values()
+                    .any(|s| s.store.as_deref() == Some(value.as_str()));
+            if flows {
+                continue;
+            }
+            let span = self.span((Section::Functions, id, &["env", name]));
+            let what = self.describe(value).unwrap_or_else(|| format!("`{value}`"));
+            self.push(
+                Diagnostic::error(
+                    Code::MissingFlow,
+                    span,
+                    format!("`{name}` of function `{id}` names {what}, but the function has no flow to it"),
+                )
+                .with_label("no flow to this element")
+                .with_hint(format!("if the code uses `{value}`, add the read, write, call or invocation it makes so the rules see it; if not, the variable is unused"))
+                .warning(),
+            );
+        }
+    }
+
     /// A sink's `from` names `event` or something the function reads.
     fn sinks(&mut self, function: &super::types::Function, id: &str) {
         for (i, sink) in function.sinks.iter().enumerate() {
@@ -798,6 +880,7 @@ impl<'m> Checker<'m, '_, '_> {
         self.logged_data(function, id);
         self.code(function, id);
         self.sinks(function, id);
+        self.env_references(function, id);
     }
 
     /// A function's `code` is a directory relative to the model file.
@@ -900,6 +983,15 @@ impl<'m> Checker<'m, '_, '_> {
         let i = index.to_string();
         let kind = trigger.kind;
         let what = format!("the {} trigger of function `{id}`", kebab(&kind));
+        for (j, data) in trigger.data.iter().enumerate() {
+            let j = j.to_string();
+            self.reference(
+                data,
+                Target::Sections(&[Section::Data]),
+                &format!("data of {what}"),
+                (f, id, &["triggers", &i, "data", &j]),
+            );
+        }
         let source_target = match kind {
             T::Http => Some(Target::Channels(API_KINDS)),
             T::Websocket => Some(Target::Channels(&[C::ApiGatewayWebsocket])),
@@ -1474,6 +1566,7 @@ fn expected_noun(target: Target) -> &'static str {
         Target::Channels(_) => "channel",
         Target::Stores(_) => "store",
         Target::ChannelsOrStores(..) => "channel or store",
+        Target::ExternalsOrChannels(_) => "external or API",
     }
 }
 

@@ -630,12 +630,13 @@ impl<'m> Context<'m> {
             } else {
                 ids.extend(flow.data());
             }
+            ids.extend(flow.returns());
         }
         self.assets(ids)
     }
 
-    /// Data assets that arrive in a function's events: what its triggers' sources hold or
-    /// carry, and what is delivered or sent into them (a topic delivering to the queue, a
+    /// Data assets that arrive in a function's events: what its triggers say they carry
+    /// (`data` on a trigger) or else what their sources hold or carry, and what is delivered or sent into them (a topic delivering to the queue, a
     /// partner sending to it; requests into an API only when the function is the only one
     /// behind it, as the model does not say which route they take); and what other functions
     /// invoke it with. A bucket's notifications carry no object, so nothing of a bucket is.
@@ -676,7 +677,10 @@ impl<'m> Context<'m> {
         };
         let mut ids: Vec<&String> = Vec::new();
         for trigger in &function.triggers {
-            if let Some(source) = trigger.source.as_deref().filter(|s| !notifies_only(s)) {
+            if !trigger.data.is_empty() {
+                // What the route or trigger says it carries, in place of all its source holds.
+                ids.extend(&trigger.data);
+            } else if let Some(source) = trigger.source.as_deref().filter(|s| !notifies_only(s)) {
                 ids.extend(self.held(source));
             }
         }

@@ -209,7 +209,11 @@ fn sinks(cx: &Context<'_>, function: &Function) -> Vec<String> {
         }
     }
     for flow in &function.calls {
-        sinks.push(format!("outbound call to `{}` (SSRF)", flow.target()));
+        if cx.model.externals.contains_key(flow.target()) {
+            sinks.push(format!("outbound call to `{}` (SSRF)", flow.target()));
+        } else {
+            sinks.push(format!("request to API `{}`", flow.target()));
+        }
     }
     for flow in &function.invokes {
         sinks.push(format!("invocation of `{}`", flow.target()));

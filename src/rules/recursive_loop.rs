@@ -336,6 +336,7 @@ mod tests {
             path: None,
             auth: None,
             verified: None,
+            data: Vec::new(),
             batch_size: None,
             partial_failures: None,
             filter: None,
