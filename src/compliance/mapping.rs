@@ -755,6 +755,24 @@ pub static MAPPING: &[RuleMapping] = &[
             soc2("CC7.2", "no record to detect anomalies on the API"),
         ],
     ),
+    rule(
+        "STR-055",
+        &[
+            pci(
+                "3.5",
+                "account data stored readable by whoever reads the code",
+            ),
+            hipaa(
+                "164.312(a)(1)",
+                "ePHI readable by everyone with access to the code",
+            ),
+            gdpr(
+                "Art. 32(1)(a)",
+                "personal data kept outside any access-controlled store",
+            ),
+            soc2("CC6.1", "data protected only by access to the code"),
+        ],
+    ),
 ];
 
 /// The decision for a rule, by id.

@@ -222,7 +222,7 @@ fn sinks(model: &Model, function: &crate::model::Function) -> Vec<Family> {
                 }
                 StoreKind::S3 | StoreKind::Efs => add(Family::Traversal),
                 StoreKind::Elasticache => add(Family::Command),
-                StoreKind::SecretsManager | StoreKind::Ssm => {}
+                StoreKind::SecretsManager | StoreKind::Ssm | StoreKind::Bundled => {}
             }
         }
     }

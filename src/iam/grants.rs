@@ -509,6 +509,8 @@ fn store_kind(kind: StoreKind) -> ResourceKind {
         StoreKind::Redshift => ResourceKind::Warehouse,
         StoreKind::SecretsManager => ResourceKind::Secret,
         StoreKind::Ssm => ResourceKind::Parameter,
+        // Files in a function's code package come with the function (`lambda:GetFunction`).
+        StoreKind::Bundled => ResourceKind::Function,
     }
 }
 

@@ -627,6 +627,9 @@ pub enum StoreKind {
     SecretsManager,
     /// AWS Systems Manager Parameter Store.
     Ssm,
+    /// Files shipped in a function's code package or a layer (a SQLite database, a
+    /// configuration or key file): read-only at run time, and downloadable with the code.
+    Bundled,
 }
 
 /// Encryption of data at rest.

@@ -305,6 +305,23 @@ impl<'m> Checker<'m, '_, '_> {
                     "a function's `calls`",
                 );
             }
+            let bundled = self
+                .model
+                .stores
+                .get(flow.target())
+                .is_some_and(|s| s.kind == StoreKind::Bundled);
+            if field == "writes" && bundled {
+                let span = self.span((section, id, &path));
+                self.push(
+                    Diagnostic::error(
+                        Code::Conflict,
+                        span,
+                        format!("{what} names the bundled store `{}`, which is read-only at run time", flow.target()),
+                    )
+                    .with_label("cannot be written")
+                    .with_hint("files in a code package change only with a deployment; a function writes `/tmp` or a store of another kind"),
+                );
+            }
             if flow.invocation().is_some() && field != "invokes" {
                 self.not_applicable(
                     (section, id, &[field, &index, "invocation"]),

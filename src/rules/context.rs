@@ -742,6 +742,8 @@ pub fn iam_services(model: &Model, id: &str) -> &'static [&'static str] {
             S::Redshift => &["redshift", "redshift-data"],
             S::SecretsManager => &["secretsmanager"],
             S::Ssm => &["ssm"],
+            // A function reads its own package without asking IAM.
+            S::Bundled => &[],
         };
     }
     if let Some(channel) = model.channels.get(id) {

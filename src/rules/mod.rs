@@ -8,6 +8,7 @@
 mod api_without_access_logs;
 mod bucket_without_public_access_block;
 mod context;
+mod data_in_code_package;
 mod insecure_auth_flow;
 mod permissive_cors;
 mod user_writable_privilege_attribute;
@@ -320,6 +321,7 @@ pub static RULES: &[&Rule] = &[
     &bucket_without_public_access_block::RULE,
     &permissive_cors::RULE,
     &api_without_access_logs::RULE,
+    &data_in_code_package::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).

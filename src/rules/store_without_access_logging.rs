@@ -47,7 +47,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, store) in &cx.model.stores {
         if store.access_logging == Some(true)
-            || matches!(store.kind, StoreKind::SecretsManager | StoreKind::Ssm)
+            || matches!(
+                store.kind,
+                StoreKind::SecretsManager | StoreKind::Ssm | StoreKind::Bundled
+            )
         {
             continue;
         }

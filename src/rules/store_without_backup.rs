@@ -41,7 +41,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
     for (id, store) in &cx.model.stores {
         if matches!(
             store.kind,
-            StoreKind::SecretsManager | StoreKind::Ssm | StoreKind::Elasticache
+            StoreKind::SecretsManager
+                | StoreKind::Ssm
+                | StoreKind::Elasticache
+                | StoreKind::Bundled
         ) || store.backup == Some(true)
         {
             continue;
