@@ -665,13 +665,36 @@ fn drift(
     }
 }
 
+/// Loads a model, printing its warnings; placeholders (facts an import left open) are counted
+/// in one note rather than listed: `validate` lists them ([`load_listing`]).
 fn load(path: &Path, reading: &Reading) -> Result<Loaded, ExitCode> {
+    load_listing(path, reading, false)
+}
+
+fn load_listing(
+    path: &Path,
+    reading: &Reading,
+    list_placeholders: bool,
+) -> Result<Loaded, ExitCode> {
     let options = model::load::LoadOptions {
         root: reading.root.clone(),
     };
     match model::load::load_with(path, &options) {
         Ok(loaded) => {
-            print_diagnostics(&loaded.warnings, &loaded.sources, reading);
+            let (placeholders, others): (Vec<Diagnostic>, Vec<Diagnostic>) = loaded
+                .warnings
+                .iter()
+                .cloned()
+                .partition(|w| !list_placeholders && w.code == model::Code::Placeholder);
+            print_diagnostics(&others, &loaded.sources, reading);
+            if !placeholders.is_empty() {
+                eprintln!(
+                    "note: {} placeholder{} left by `strider import` (unclassified data, input of unknown validation): analysis assumes the worse case; `strider validate {}` lists them",
+                    placeholders.len(),
+                    if placeholders.len() == 1 { "" } else { "s" },
+                    escape::terminal(&path.display().to_string())
+                );
+            }
             Ok(loaded)
         }
         Err(LoadError {
@@ -694,7 +717,7 @@ fn load(path: &Path, reading: &Reading) -> Result<Loaded, ExitCode> {
 }
 
 fn validate(path: &Path, reading: &Reading) -> ExitCode {
-    let loaded = match load(path, reading) {
+    let loaded = match load_listing(path, reading, true) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };

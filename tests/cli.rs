@@ -221,3 +221,39 @@ fn the_deadline_runner_drains_large_output() {
     assert!(output.stdout.len() > 256 * 1024, "{}", output.stdout.len());
     assert!(started.elapsed() < std::time::Duration::from_mins(1));
 }
+
+/// Placeholders an import leaves are listed one by one by `validate` only; `analyze` counts them
+/// in one note, so a large imported model does not bury its output in warnings.
+#[test]
+fn placeholders_are_listed_by_validate_and_counted_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    let mut text =
+        String::from("strider: 1\nname: m\nboundaries: {cloud: {trust: trusted}}\ndata:\n");
+    for i in 0..40 {
+        text.push_str(&format!("  d{i}: {{classification: unclassified}}\n"));
+    }
+    text.push_str("functions:\n  f: {runtime: python3.12, boundary: cloud}\n");
+    std::fs::write(&model, text).unwrap();
+    let stderr = |command: &str| {
+        let output = strider()
+            .args([command, model.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{command}");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let listed = stderr("validate");
+    assert_eq!(
+        listed.matches("warning[placeholder]").count(),
+        40,
+        "{listed}"
+    );
+    let counted = stderr("analyze");
+    assert!(!counted.contains("warning[placeholder]"), "{counted}");
+    assert_eq!(
+        counted.matches("note: 40 placeholders").count(),
+        1,
+        "{counted}"
+    );
+}
