@@ -84,7 +84,7 @@ fn a_sam_template_becomes_a_model_whose_analysis_finds_its_known_issues() {
     assert!(run.status.success(), "{}", common::text(&run));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("imported 8 channels, 4 functions, 2 stores"),
+        stderr.contains("imported 9 channels, 4 functions, 2 stores"),
         "{stderr}"
     );
     assert!(stderr.contains("AWS::CloudWatch::Dashboard"), "{stderr}");
@@ -166,12 +166,98 @@ fn what_the_template_says_is_in_the_model() {
         model.channels["orders-table-stream"].table.as_deref(),
         Some("orders-table")
     );
-    assert!(model.stores["export-bucket"].public);
+    assert!(model.stores["export-bucket"].public.read);
     assert_eq!(model.stores["export-bucket"].website, Some(true));
     assert!(
         !model.functions.contains_key("dev-only-function"),
         "its condition is false"
     );
+    bucket_pool_and_api_settings(&model);
+}
+
+/// The settings of the fixture's bucket, user pool and APIs that rules read.
+fn bucket_pool_and_api_settings(model: &strider::model::Model) {
+    use strider::model::{AuthFlow, Cors, PasswordPolicy};
+    let cors = |origins: &[&str], methods: &[&str], credentials: bool| Cors {
+        origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+        methods: methods.iter().map(|m| (*m).to_owned()).collect(),
+        credentials,
+    };
+    // Two of the four Block Public Access settings off; object ACLs on (`ObjectWriter`); the
+    // origins and methods of both CORS rules.
+    let export = &model.stores["export-bucket"];
+    assert_eq!(export.public_access_block, Some(false));
+    assert_eq!(export.acls, Some(true));
+    assert_eq!(
+        export.cors,
+        Some(cors(
+            &["*", "https://admin.example.com"],
+            &["GET", "PUT"],
+            false
+        ))
+    );
+    // A bucket the template says nothing of keeps S3's defaults (unsaid).
+    let table = &model.stores["orders-table"];
+    assert_eq!((table.public_access_block, table.acls), (None, None));
+
+    let pool = &model.channels["user-pool"];
+    // The requirements the policy leaves out are off.
+    assert_eq!(
+        pool.password_policy,
+        Some(PasswordPolicy {
+            min_length: 8,
+            require_lowercase: true,
+            require_uppercase: false,
+            require_numbers: true,
+            require_symbols: false,
+        })
+    );
+    // Custom attributes by their token names; writable when mutable and some client lets users
+    // write it (`custom:plan` is mutable but no client names it).
+    let attributes: Vec<(&str, bool, bool)> = pool
+        .attributes
+        .iter()
+        .map(|a| (a.name.as_str(), a.writable, a.authorizes))
+        .collect();
+    assert_eq!(
+        attributes,
+        [
+            ("email", true, false),
+            ("custom:tenant_id", false, false),
+            ("custom:is_admin", true, false),
+            ("custom:plan", false, false),
+        ]
+    );
+    // Both clients' flows (the legacy `ADMIN_NO_SRP_AUTH`, the OAuth implicit grant), sorted.
+    assert_eq!(
+        pool.auth_flows,
+        [
+            AuthFlow::AdminUserPassword,
+            AuthFlow::Implicit,
+            AuthFlow::RefreshToken,
+            AuthFlow::UserSrp,
+        ]
+    );
+
+    // The REST API's own `Cors` (quotes removed) and access log setting.
+    let api = &model.channels["orders-api"];
+    assert_eq!(
+        api.cors,
+        Some(cors(&["https://shop.example.com"], &["GET", "POST"], true))
+    );
+    assert_eq!(api.access_logs, Some(true));
+    // The HTTP API SAM creates for the thumbnails route: `Globals.HttpApi.CorsConfiguration:
+    // true`, and no access log settings anywhere.
+    let http = &model.channels["serverless-http-api"];
+    assert_eq!(http.cors, Some(cors(&["*"], &[], false)));
+    assert_eq!(http.access_logs, Some(false));
+    // A function URL's `Cors`; function URLs have no access logs.
+    let url = &model.channels["thumbnail-function-url"];
+    assert_eq!(
+        url.cors,
+        Some(cors(&["https://shop.example.com"], &["GET"], false))
+    );
+    assert_eq!(url.access_logs, None);
 }
 
 /// Counts from the template: functions that exist with the parameters' defaults, their events,
@@ -382,7 +468,7 @@ const EVENT_TYPES: [&str; 10] = [
     "CognitoUserPool",
     "Alexa",
 ];
-const RESOURCE_TYPES: [&str; 8] = [
+const RESOURCE_TYPES: [&str; 11] = [
     "AWS::S3::Bucket",
     "AWS::SQS::Queue",
     "AWS::SNS::Topic",
@@ -391,13 +477,21 @@ const RESOURCE_TYPES: [&str; 8] = [
     "AWS::Serverless::Api",
     "AWS::IAM::Role",
     "AWS::EC2::Instance",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGateway::Stage",
 ];
 
 /// A random SAM template: resources of random types, functions whose events, roles, policies
-/// and variables name them (or names that are no resource), with strings from a wide alphabet.
+/// and variables name them (or names that are no resource), with strings from a wide alphabet;
+/// settings of buckets, pools, clients and APIs (CORS, password policies, schemas, write
+/// attributes, access logs) from the same alphabet.
 fn template() -> impl Strategy<Value = String> {
     let text = "[a-zA-Z0-9 :/*{}\\-_.$\"'\\\\\n\u{202e}é]{0,12}";
-    let resources = prop::collection::vec((0..RESOURCE_TYPES.len(), any::<bool>()), 0..6);
+    let resources = prop::collection::vec(
+        (0..RESOURCE_TYPES.len(), any::<bool>(), text, 0..200u32),
+        0..6,
+    );
     let functions = prop::collection::vec(
         (
             prop::collection::vec((0..EVENT_TYPES.len(), 0..8usize, text), 0..4),
@@ -410,12 +504,21 @@ fn template() -> impl Strategy<Value = String> {
     (resources, functions).prop_map(|(resources, functions)| {
         let mut t = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
         let name = |i: usize| format!("R{i}");
-        for (i, (kind, stream)) in resources.iter().enumerate() {
+        for (i, (kind, stream, setting, number)) in resources.iter().enumerate() {
             t.push_str(&format!("  R{i}:\n    Type: {}\n    Properties:\n", RESOURCE_TYPES[*kind]));
             if *stream {
                 t.push_str("      StreamSpecification: {StreamViewType: NEW_IMAGE}\n      RedrivePolicy: {deadLetterTargetArn: !GetAtt R0.Arn}\n");
             }
-            t.push_str("      Tags: []\n");
+            let s = quoted(setting);
+            t.push_str(&format!(
+                "      Tags: []\n      Cors: {{AllowOrigin: {s}, AllowMethods: {s}, AllowCredentials: {stream}}}\n      CorsConfiguration: {{AllowOrigins: [{s}], CorsRules: [{{AllowedOrigins: [{s}], AllowedMethods: [{s}]}}]}}\n      OwnershipControls: {{Rules: [{{ObjectOwnership: {s}}}]}}\n      PublicAccessBlockConfiguration: {{BlockPublicAcls: {s}}}\n      Schema: [{{Name: {s}, Mutable: {stream}}}, {{Name: {s}}}]\n      UserPoolId: !Ref R0\n      RestApiId: !Ref R{number}\n      WriteAttributes: [{s}]\n      ExplicitAuthFlows: [{s}, ALLOW_USER_PASSWORD_AUTH]\n      AccessLogSetting: {{DestinationArn: {s}}}\n"
+            ));
+            // Roles read `Policies` as policy documents.
+            if RESOURCE_TYPES[*kind] != "AWS::IAM::Role" {
+                t.push_str(&format!(
+                    "      Policies: {{PasswordPolicy: {{MinimumLength: {number}, RequireSymbols: {s}}}}}\n"
+                ));
+            }
         }
         for (i, (events, role, statements, variable)) in functions.iter().enumerate() {
             let q = quoted;
@@ -763,6 +866,71 @@ fn serverless_services_import_with_their_shared_role_and_variables() {
             .iter()
             .any(|r| r.target() == "asset-dynamo-db-table")
     );
+}
+
+/// The framework's APIs: the REST API allows what its routes' `cors` allow together (here
+/// `accessLogging: false` keeps its access logs off), the HTTP API `provider.httpApi.cors`
+/// (`true`: any origin, the routes' methods) and logs with `provider.logs.httpApi`.
+#[test]
+fn serverless_apis_get_their_cors_and_access_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = dir.path().join("serverless.yml");
+    std::fs::write(
+        &service,
+        r"service: shop
+provider:
+  name: aws
+  runtime: nodejs20.x
+  httpApi:
+    cors: true
+  logs:
+    restApi:
+      accessLogging: false
+      executionLogging: true
+    httpApi: true
+functions:
+  orders:
+    handler: orders.handler
+    events:
+      - http:
+          path: orders
+          method: get
+          cors:
+            origins: [https://shop.example.com, https://admin.example.com]
+            allowCredentials: true
+      - http:
+          path: orders/{id}
+          method: any
+          cors: true
+      - http: POST /plain
+      - httpApi: GET /status
+",
+    )
+    .unwrap();
+    let model = load(&imported(&[&service]).yaml);
+    let rest = &model.channels["api-gateway-rest-api"];
+    let cors = rest.cors.as_ref().unwrap();
+    assert_eq!(
+        cors.origins,
+        ["https://shop.example.com", "https://admin.example.com", "*"]
+    );
+    assert_eq!(
+        cors.methods,
+        ["OPTIONS", "GET", "DELETE", "HEAD", "PATCH", "POST", "PUT"]
+    );
+    assert!(cors.credentials);
+    assert_eq!(rest.access_logs, Some(false));
+    let http = &model.channels["http-api"];
+    let cors = http.cors.as_ref().unwrap();
+    assert_eq!(
+        (cors.origins.as_slice(), cors.methods.as_slice()),
+        (
+            ["*".to_owned()].as_slice(),
+            ["OPTIONS".to_owned(), "GET".to_owned()].as_slice()
+        )
+    );
+    assert!(!cors.credentials);
+    assert_eq!(http.access_logs, Some(true));
 }
 
 /// Known issues of real templates (listed in their SOURCE.md) are found once imported.

@@ -9,8 +9,10 @@
 //! names its own `role`; `provider.environment` is merged into each function's; events become
 //! SAM events (`http` on the framework's REST API, `httpApi` on its HTTP API, `sqs`, `sns`,
 //! `stream`, `s3`, `schedule`, `eventBridge`, `cognitoUserPool`; `alb` as the target group and
-//! listener rule the framework creates), with the buckets, topics and
-//! user pools the framework creates for them; `resources.Resources` are added as they are.
+//! listener rule the framework creates), with the buckets, topics and user pools the framework
+//! creates for them; the APIs' CORS (routes' `cors`, `provider.httpApi.cors`) and access logs
+//! (`provider.logs`) become the APIs' SAM properties; `resources.Resources` are added as they
+//! are.
 
 use super::synth::{
     entries, event_node, get_att, items, map, pascal, reference, resource, seq, text,
@@ -97,6 +99,7 @@ pub fn template(root: &Node) -> (Node, Vec<(Span, String)>) {
             resources.push((key.text.clone(), node));
         }
     }
+    api_settings(&root, provider.as_ref(), &mut resources);
     if let Some(Value::Mapping(extra)) = root
         .get("resources")
         .and_then(|r| r.get("Resources"))
@@ -339,28 +342,7 @@ fn alb_event(key: &Key, n: usize, body: &Node, resources: &mut Vec<(String, Node
 /// An `http` or `httpApi` event: a route of the framework's REST or HTTP API.
 fn http_event(kind: &Key, body: &Node, resources: &mut Vec<(String, Node)>) -> Node {
     let s = body.span;
-    let (method, path) = match body.as_scalar() {
-        Some("*") => ("ANY".to_owned(), "/{proxy+}".to_owned()),
-        Some(line) => {
-            let (m, p) = line.split_once(' ').unwrap_or(("ANY", line));
-            (m.to_owned(), p.to_owned())
-        }
-        None => (
-            body.get("method")
-                .and_then(Node::as_scalar)
-                .unwrap_or("ANY")
-                .to_owned(),
-            body.get("path")
-                .and_then(Node::as_scalar)
-                .unwrap_or("/")
-                .to_owned(),
-        ),
-    };
-    let path = if path.starts_with('/') {
-        path
-    } else {
-        format!("/{path}")
-    };
+    let (method, path) = route(body);
     let mut props = vec![("Method", text(s, &method)), ("Path", text(s, &path))];
     props.push(("Auth", route_auth(body)));
     let api = if kind.text == "http" {
@@ -417,6 +399,208 @@ fn http_event(kind: &Key, body: &Node, resources: &mut Vec<(String, Node)>) -> N
         },
         props,
     )
+}
+
+/// The methods API Gateway routes for `ANY`, as the framework lists them in CORS headers.
+const ANY_METHODS: &[&str] = &["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"];
+
+/// What the framework configures on the APIs it creates, as SAM would say it: the REST API's
+/// CORS (what its routes' `cors` allow, together) and access logs (`provider.logs.restApi`,
+/// unless `accessLogging: false`); the HTTP API's CORS (`provider.httpApi.cors`) and access logs
+/// (`provider.logs.httpApi`).
+fn api_settings(root: &Node, provider: Option<&Node>, resources: &mut [(String, Node)]) {
+    let logs = provider.and_then(|p| p.get("logs"));
+    let events: Vec<(String, Node)> = match root.get("functions").map(|f| &f.value) {
+        Some(Value::Mapping(functions)) => functions
+            .iter()
+            .flat_map(|(_, f)| f.get("events").map(items).unwrap_or_default())
+            .flat_map(|event| entries(&event))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let logged = |key: &str| {
+        logs.and_then(|l| l.get(key)).is_some_and(|l| {
+            l.as_scalar().is_none_or(|t| t == "true")
+                && l.get("accessLogging").and_then(Node::as_scalar) != Some("false")
+        })
+    };
+    for (id, node) in resources.iter_mut() {
+        let s = node.span;
+        let destination = || map(s, vec![("DestinationArn", text(s, "from serverless.yml"))]);
+        let mut props: Vec<(&str, Node)> = Vec::new();
+        match id.as_str() {
+            "ApiGatewayRestApi" => {
+                if let Some(cors) = rest_cors(s, &events) {
+                    props.push(("Cors", cors));
+                }
+                if logged("restApi") {
+                    props.push(("AccessLogSetting", destination()));
+                }
+            }
+            "HttpApi" => {
+                let cors = provider.and_then(|p| p.get("httpApi")?.get("cors"));
+                if let Some(cors) = cors.and_then(|c| http_cors(c, &events)) {
+                    props.push(("CorsConfiguration", cors));
+                }
+                if logged("httpApi") {
+                    props.push(("AccessLogSettings", destination()));
+                }
+            }
+            _ => continue,
+        }
+        let Value::Mapping(entries) = &mut node.value else {
+            continue;
+        };
+        if let Some((_, properties)) = entries.iter_mut().find(|(k, _)| k.text == "Properties")
+            && let Value::Mapping(properties) = &mut properties.value
+        {
+            properties.extend(props.into_iter().map(|(key, value)| {
+                let key = Key {
+                    text: key.to_owned(),
+                    span: s,
+                };
+                (key, value)
+            }));
+        }
+    }
+}
+
+/// The methods a route allows, `ANY` as what it stands for.
+fn route_methods(body: &Node) -> Vec<String> {
+    let (method, _) = route(body);
+    let method = method.to_ascii_uppercase();
+    if method == "ANY" || method == "*" {
+        ANY_METHODS.iter().map(|m| (*m).to_owned()).collect()
+    } else {
+        vec![method]
+    }
+}
+
+/// Adds what is not there yet.
+fn union(list: &mut Vec<String>, more: Vec<String>) {
+    for value in more {
+        if !list.contains(&value) {
+            list.push(value);
+        }
+    }
+}
+
+/// The CORS of the framework's REST API, as SAM's `Cors`: every origin its `http` routes'
+/// `cors` allow (`true`: any; `origin`, possibly several separated by commas; `origins`), their
+/// methods with `OPTIONS`, and credentials when one allows them. `AllowOrigin` is a list here, of
+/// quoted header values: SAM takes one, the framework reflects whichever of them calls.
+fn rest_cors(s: Span, events: &[(String, Node)]) -> Option<Node> {
+    let mut origins: Vec<String> = Vec::new();
+    let mut methods: Vec<String> = vec!["OPTIONS".to_owned()];
+    let mut credentials = false;
+    let mut any = false;
+    for (kind, body) in events {
+        let Some(cors) = body.get("cors").filter(|_| kind == "http") else {
+            continue;
+        };
+        if cors.as_scalar().is_some_and(|c| c != "true") {
+            continue;
+        }
+        any = true;
+        let mut own: Vec<String> = cors
+            .get("origins")
+            .map(items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|o| o.as_scalar().map(str::to_owned))
+            .collect();
+        if let Some(origin) = cors.get("origin").and_then(Node::as_scalar) {
+            own.extend(origin.split(',').map(|o| o.trim().to_owned()));
+        }
+        if own.is_empty() {
+            own.push("*".to_owned());
+        }
+        let mut allowed: Vec<String> = cors
+            .get("methods")
+            .map(items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| m.as_scalar().map(str::to_ascii_uppercase))
+            .collect();
+        allowed.extend(route_methods(body));
+        union(&mut origins, own);
+        union(&mut methods, allowed);
+        credentials |= cors.get("allowCredentials").and_then(Node::as_scalar) == Some("true");
+    }
+    if !any {
+        return None;
+    }
+    let quoted = |v: &str| text(s, &format!("'{v}'"));
+    Some(map(
+        s,
+        vec![
+            (
+                "AllowOrigin",
+                seq(s, origins.iter().map(|o| quoted(o)).collect()),
+            ),
+            ("AllowMethods", quoted(&methods.join(","))),
+            ("AllowCredentials", text(s, &credentials.to_string())),
+        ],
+    ))
+}
+
+/// `provider.httpApi.cors` as the HTTP API's `CorsConfiguration`: `true` or no
+/// `allowedOrigins` for any origin; without `allowedMethods`, `OPTIONS` and the methods of the
+/// service's `httpApi` routes.
+fn http_cors(cors: &Node, events: &[(String, Node)]) -> Option<Node> {
+    let s = cors.span;
+    if cors.as_scalar().is_some_and(|c| c != "true") {
+        return None;
+    }
+    let list = |key: &str| -> Vec<Node> { cors.get(key).map(items).unwrap_or_default() };
+    let mut origins = list("allowedOrigins");
+    if origins.is_empty() {
+        origins.push(text(s, "*"));
+    }
+    let mut methods = list("allowedMethods");
+    if methods.is_empty() {
+        let mut names = vec!["OPTIONS".to_owned()];
+        for (_, body) in events.iter().filter(|(kind, _)| kind == "httpApi") {
+            union(&mut names, route_methods(body));
+        }
+        methods = names.iter().map(|m| text(s, m)).collect();
+    }
+    let credentials = cors.get("allowCredentials").and_then(Node::as_scalar) == Some("true");
+    Some(map(
+        s,
+        vec![
+            ("AllowOrigins", seq(s, origins)),
+            ("AllowMethods", seq(s, methods)),
+            ("AllowCredentials", text(s, &credentials.to_string())),
+        ],
+    ))
+}
+
+/// The method and path of an `http` or `httpApi` event (`GET /orders`, `'*'`, or a mapping).
+fn route(body: &Node) -> (String, String) {
+    let (method, path) = match body.as_scalar() {
+        Some("*") => ("ANY".to_owned(), "/{proxy+}".to_owned()),
+        Some(line) => {
+            let (m, p) = line.split_once(' ').unwrap_or(("ANY", line));
+            (m.to_owned(), p.to_owned())
+        }
+        None => (
+            body.get("method")
+                .and_then(Node::as_scalar)
+                .unwrap_or("ANY")
+                .to_owned(),
+            body.get("path")
+                .and_then(Node::as_scalar)
+                .unwrap_or("/")
+                .to_owned(),
+        ),
+    };
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
+    (method, path)
 }
 
 /// The `Auth` of a route: the kind of its `authorizer` (named as the framework's API declares

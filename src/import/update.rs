@@ -4,10 +4,11 @@
 //! The rule is who can know: what the templates state (kinds, runtimes, sizes, roles and
 //! permissions, triggers, encryption, public access…) comes from the templates; what only the
 //! architect knows (descriptions, data assets and their classification, which data a store or
-//! flow carries, input validation, fuzzing settings, actors, externals, controls, tracking, and
-//! every element not imported from these templates) stays as the model has it. Elements the
-//! templates no longer declare are removed if they were imported from them. Flows are the union
-//! of both, the model's entry kept where both name a target (it may say which data flows).
+//! flow carries, input validation, which user attributes grant access, fuzzing settings, actors,
+//! externals, controls, tracking, and every element not imported from these templates) stays as
+//! the model has it. Elements the templates no longer declare are removed if they were imported
+//! from them. Flows are the union of both, the model's entry kept where both name a target (it
+//! may say which data flows).
 //!
 //! The merged model must validate before it is written. Comments are not kept (the model is
 //! written as `strider import` writes one).
@@ -349,6 +350,8 @@ fn merge_map(ours: Doc, theirs: Doc, fields: &mut Vec<String>) -> Doc {
             merge_flows(mine, entry.value)
         } else if key == "triggers" {
             merge_triggers(mine, entry.value, fields)
+        } else if key == "attributes" {
+            merge_attributes(mine, entry.value, fields)
         } else if matches!((&mine, &entry.value), (Doc::Map(_), Doc::Map(_))) {
             let mut inner = Vec::new();
             let merged = merge_map(mine, entry.value, &mut inner);
@@ -396,7 +399,10 @@ fn merge_map(ours: Doc, theirs: Doc, fields: &mut Vec<String>) -> Doc {
 }
 
 /// Fields the import writes from templates: when the templates no longer state one, the
-/// model's goes too.
+/// model's goes too. Not a bucket's `public_access_block`, `acls` and `cors` nor a pool's
+/// `password_policy`: the import writes them only when the templates configure them, and when
+/// they do not, what the architect knows (an account-wide block, a policy set outside the
+/// templates, CORS headers a handler returns) stays.
 const TEMPLATE_FACTS: &[&str] = &[
     "kind",
     "runtime",
@@ -427,6 +433,8 @@ const TEMPLATE_FACTS: &[&str] = &[
     "tls",
     "waf",
     "mfa",
+    "auth_flows",
+    "access_logs",
     "expression",
     "table",
 ];
@@ -451,6 +459,36 @@ fn merge_flows(ours: Doc, theirs: Doc) -> Doc {
             .into_iter()
             .filter(|d| target(d).is_none_or(|t| !known.contains(&t))),
     );
+    Doc::Seq(out)
+}
+
+/// A pool's attributes: the templates' list (whether users can write each), each merged with the
+/// model's attribute of the same name (whether the application grants access by it is the
+/// architect's); attributes only the model names stay.
+fn merge_attributes(ours: Doc, theirs: Doc, fields: &mut Vec<String>) -> Doc {
+    let (mut ours, theirs) = match (ours, theirs) {
+        (Doc::Seq(ours), Doc::Seq(theirs)) => (ours, theirs),
+        (_, theirs) => return theirs,
+    };
+    let mut out = Vec::new();
+    let mut changed = false;
+    for attribute in theirs {
+        if let Some(i) = ours
+            .iter()
+            .position(|o| o.get("name") == attribute.get("name"))
+        {
+            let mut inner = Vec::new();
+            out.push(merge_map(ours.remove(i), attribute, &mut inner));
+            changed |= !inner.is_empty();
+        } else {
+            changed = true;
+            out.push(attribute);
+        }
+    }
+    out.extend(ours);
+    if changed {
+        fields.push("attributes".to_owned());
+    }
     Doc::Seq(out)
 }
 

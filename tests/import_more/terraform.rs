@@ -295,8 +295,8 @@ fn references_known_values_and_split_resources_become_links() {
     assert_eq!(f("api").logging.as_ref().unwrap().retention_days, Some(30));
     // A public access block restricting the bucket overrides its public policy; a public-read
     // ACL without one is public.
-    assert!(!model.stores["uploads"].public);
-    assert!(model.stores["site"].public);
+    assert!(!model.stores["uploads"].public.any());
+    assert!(model.stores["site"].public.read);
     // Website hosting configured in a resource of its own.
     assert_eq!(model.stores["site"].website, Some(true));
     assert_eq!(model.stores["uploads"].website, None);
@@ -306,6 +306,67 @@ fn references_known_values_and_split_resources_become_links() {
             .yaml
             .contains("source: \"orders.plan.json#module.iam.aws_iam_role.this\"")
     );
+    pool_bucket_and_api_settings(&model);
+}
+
+/// Settings Terraform splits off or writes in blocks: a pool's password policy and schema with
+/// its client's flows and write attributes, a bucket's ownership controls and CORS (a resource
+/// of its own, or the provider v3 block), an HTTP API's CORS, stages' access logs.
+fn pool_bucket_and_api_settings(model: &strider::model::Model) {
+    use strider::model::{AuthFlow, Cors};
+    let cors = |origins: &[&str], methods: &[&str], credentials: bool| Cors {
+        origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+        methods: methods.iter().map(|m| (*m).to_owned()).collect(),
+        credentials,
+    };
+    let pool = &model.channels["users"];
+    let policy = pool.password_policy.unwrap();
+    assert_eq!((policy.min_length, policy.classes()), (6, 1));
+    assert!(policy.require_numbers);
+    // `write_attributes` of the client (`user_pool_id` known after apply, by reference).
+    let attributes: Vec<(&str, bool)> = pool
+        .attributes
+        .iter()
+        .map(|a| (a.name.as_str(), a.writable))
+        .collect();
+    assert_eq!(
+        attributes,
+        [
+            ("email", true),
+            ("custom:tenant", true),
+            ("custom:role", false)
+        ]
+    );
+    assert_eq!(
+        pool.auth_flows,
+        [
+            AuthFlow::Implicit,
+            AuthFlow::RefreshToken,
+            AuthFlow::UserPassword
+        ]
+    );
+    // Block Public Access on, ownership enforced, CORS from its own resource (which names the
+    // bucket only by reference).
+    let uploads = &model.stores["uploads"];
+    assert_eq!(uploads.public_access_block, Some(true));
+    assert_eq!(uploads.acls, Some(false));
+    assert_eq!(
+        uploads.cors,
+        Some(cors(&["https://shop.example.com"], &["PUT", "POST"], false))
+    );
+    // A `public-read` ACL needs object ACLs; no public access block: unsaid.
+    let site = &model.stores["site"];
+    assert_eq!((site.public_access_block, site.acls), (None, Some(true)));
+    assert_eq!(site.cors, Some(cors(&["*"], &["GET", "HEAD"], false)));
+    // The HTTP API's `cors_configuration`; its stage logs to a log group of the plan (known
+    // after apply), the REST API's stage to a known ARN.
+    let http = &model.channels["http"];
+    assert_eq!(
+        http.cors,
+        Some(cors(&["https://shop.example.com"], &["GET", "POST"], true))
+    );
+    assert_eq!(http.access_logs, Some(true));
+    assert_eq!(model.channels["admin"].access_logs, Some(true));
 }
 
 /// What Terraform marks sensitive is never copied into the model: an environment variable
@@ -425,7 +486,7 @@ fn the_imported_plan_reads_well() {
 /// A random plan: resources of random types and names (from a wide alphabet), with values and
 /// references that may name each other, or nothing.
 fn plan() -> impl Strategy<Value = String> {
-    const TYPES: [&str; 12] = [
+    const TYPES: [&str; 18] = [
         "aws_lambda_function",
         "aws_iam_role",
         "aws_iam_role_policy",
@@ -438,6 +499,12 @@ fn plan() -> impl Strategy<Value = String> {
         "aws_cloudwatch_log_group",
         "aws_instance",
         "aws_iam_policy_document",
+        "aws_cognito_user_pool_client",
+        "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_cors_configuration",
+        "aws_apigatewayv2_api",
+        "aws_api_gateway_stage",
+        "aws_apigatewayv2_stage",
     ];
     let text = "[a-zA-Z0-9 :/*{}\\[\\]\\-_.$\"'\\\\\n\u{202e}é]{0,12}";
     let resource = (
@@ -471,6 +538,13 @@ fn plan() -> impl Strategy<Value = String> {
                     "lambda_function": [{"events": [value], "lambda_function_arn": value}],
                     "route_key": value, "redrive_policy": value, "timeout": if *nested { json!(-1) } else { json!(value) },
                     "lambda_config": [{"pre_sign_up": value}],
+                    "password_policy": [{"minimum_length": if *nested { json!(-1) } else { json!(value) }, "require_symbols": value}],
+                    "schema": [{"name": value, "mutable": nested}, {"name": value}],
+                    "user_pool_id": value, "write_attributes": [value], "explicit_auth_flows": [value],
+                    "rule": [{"object_ownership": value}],
+                    "cors_rule": [{"allowed_origins": [value], "allowed_methods": [value]}],
+                    "cors_configuration": [{"allow_origins": [value], "allow_credentials": nested}],
+                    "access_log_settings": [{"destination_arn": value}],
                 },
                 "sensitive_values": if *nested { json!({"environment": [{"variables": {value.clone(): true}}]}) } else { json!(true) },
             }));
@@ -481,6 +555,9 @@ fn plan() -> impl Strategy<Value = String> {
                     "policy": {"references": refs}, "target": {"references": refs},
                     "statement": [{"actions": {"constant_value": [value]}, "resources": {"references": refs}}],
                     "filename": {"references": refs},
+                    "bucket": {"references": refs}, "user_pool_id": {"references": refs},
+                    "api_id": {"references": refs}, "rest_api_id": {"references": refs},
+                    "access_log_settings": [{"destination_arn": {"references": refs}}],
                 },
             }));
         }
@@ -603,8 +680,8 @@ fn hostile_plans_stay_bounded_and_right() {
     let buckets = r#"{"address":"aws_s3_bucket.site","mode":"managed","type":"aws_s3_bucket","name":"site","values":{"bucket":"site-bucket","policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::site-bucket/*\"}]}"}},{"address":"aws_s3_bucket.site_policy","mode":"managed","type":"aws_s3_bucket","name":"site_policy","values":{"bucket":"private"}}"#;
     let (result, _dir) = import_text(&plan_text(buckets, "", r#"{"expressions":{},"module":{}}"#));
     let model = load(&result.yaml);
-    assert!(model.stores["site"].public);
-    assert!(!model.stores["site-policy"].public);
+    assert!(model.stores["site"].public.read);
+    assert!(!model.stores["site-policy"].public.any());
 
     // Code zipped from outside the plan's directory is not the function's code.
     let code = r#"{"address":"data.archive_file.z","mode":"data","type":"archive_file","name":"z","expressions":{"source_dir":{"constant_value":"src/../../../etc"}}},{"address":"aws_lambda_function.g","mode":"managed","type":"aws_lambda_function","name":"g","expressions":{"filename":{"references":["data.archive_file.z.output_path"]}}}"#;

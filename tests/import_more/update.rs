@@ -233,3 +233,74 @@ fn the_command_writes_the_model_and_reports_the_changes() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&other).unwrap(), "mine");
 }
+
+/// Whether users can write a pool's attribute comes from the templates; whether the
+/// application grants access by it, and attributes the templates do not declare, are the
+/// architect's. CORS the templates do not configure (a handler that reflects the origin) stays.
+#[test]
+fn which_attributes_grant_access_and_cors_the_templates_do_not_state_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("orders-sam.yaml");
+    std::fs::copy("tests/fixtures/import/orders-sam.yaml", &template).unwrap();
+    // A function URL whose CORS the template does not configure: its handler answers it.
+    edit(
+        &template,
+        "        Cors:\n          AllowOrigins: ['https://shop.example.com']\n          AllowMethods: [GET]\n",
+        "",
+    );
+    let imported =
+        strider::import::import(std::slice::from_ref(&template), None, dir.path()).unwrap();
+    let is_admin = "      - name: custom:is_admin\n        writable: true\n";
+    let url = "  thumbnail-function-url:\n    kind: function-url\n";
+    assert!(imported.yaml.contains(is_admin) && imported.yaml.contains(url));
+    let edited = imported
+        .yaml
+        .replacen(
+            is_admin,
+            &format!(
+                "{is_admin}        authorizes: true\n      - name: custom:role\n        writable: false\n        authorizes: true\n"
+            ),
+            1,
+        )
+        .replacen(
+            url,
+            &format!("{url}    cors:\n      origins: [reflect]\n      credentials: true\n"),
+            1,
+        );
+    let model = dir.path().join("model.yaml");
+    std::fs::write(&model, &edited).unwrap();
+    // The admin console's client no longer lets users write `custom:is_admin`.
+    edit(
+        &template,
+        "WriteAttributes: [email, 'custom:is_admin']",
+        "WriteAttributes: [email]",
+    );
+    let updated = update(&model, std::slice::from_ref(&template), None).unwrap();
+    assert_eq!(
+        updated.changed,
+        [(
+            "channels/user-pool".to_owned(),
+            vec!["attributes".to_owned()]
+        )]
+    );
+    let m = strider::model::load_bytes(&model, updated.yaml.as_bytes())
+        .unwrap_or_else(|e| panic!("{}\n{:#?}", updated.yaml, e.diagnostics))
+        .model;
+    let attributes: Vec<(&str, bool, bool)> = m.channels["user-pool"]
+        .attributes
+        .iter()
+        .map(|a| (a.name.as_str(), a.writable, a.authorizes))
+        .collect();
+    assert_eq!(
+        attributes,
+        [
+            ("email", true, false),
+            ("custom:tenant_id", false, false),
+            ("custom:is_admin", false, true),
+            ("custom:plan", false, false),
+            ("custom:role", false, true),
+        ]
+    );
+    let cors = m.channels["thumbnail-function-url"].cors.as_ref().unwrap();
+    assert!(cors.any_origin() && cors.credentials);
+}

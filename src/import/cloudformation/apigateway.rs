@@ -2,8 +2,13 @@
 //! hold): a REST API's `AWS::ApiGateway::Method` on its `AWS::ApiGateway::Resource` path, and an
 //! HTTP or WebSocket API's `AWS::ApiGatewayV2::Route` with its `Integration`, each become a
 //! trigger of the function its Lambda integration invokes, on the API's channel.
+//!
+//! An API's CORS and access logs: its own properties (with SAM's `Globals`), and the stages of
+//! the template (`AWS::ApiGateway::Stage`, a deployment's `StageDescription`,
+//! `AWS::ApiGatewayV2::Stage`) that write access logs. An API the template defines writes none
+//! unless the template says so.
 
-use super::{Mapped, Mapper};
+use super::{APIS, Mapped, Mapper, cors};
 use crate::import::emit::Doc;
 use crate::import::template::{Piece, Resource, Val};
 
@@ -124,6 +129,66 @@ impl Mapper<'_> {
             trigger.set("auth", Doc::str(method_auth(&kind, false)));
         }
         self.push_trigger(&function, trigger);
+    }
+
+    /// The CORS of an API of CloudFormation type `kind` and whether its own properties (with
+    /// SAM's `Globals`) turn access logs on; `r` is `None` for the API SAM creates for
+    /// functions' events, which only `Globals` configure.
+    pub(super) fn api_cors_and_logs(
+        &self,
+        kind: &str,
+        r: Option<&Resource>,
+    ) -> (Option<Doc>, bool) {
+        let section = match kind {
+            "AWS::Serverless::Api" => "Api",
+            "AWS::Serverless::HttpApi" => "HttpApi",
+            _ => "",
+        };
+        let get = |key: &str| match r {
+            Some(r) => self.sam_prop(r, section, key),
+            None => self.global(section, key),
+        };
+        let logs = |key: &str| get(key).is_some_and(|s| s.get("DestinationArn").is_some());
+        match kind {
+            "AWS::Serverless::Api" => (
+                get("Cors").and_then(|c| cors::sam_rest(&c)),
+                logs("AccessLogSetting"),
+            ),
+            "AWS::Serverless::HttpApi" => (
+                get("CorsConfiguration").and_then(|c| cors::configuration(&c)),
+                logs("AccessLogSettings"),
+            ),
+            "AWS::ApiGatewayV2::Api" => (
+                get("CorsConfiguration").and_then(|c| cors::configuration(&c)),
+                false,
+            ),
+            _ => (None, false),
+        }
+    }
+
+    /// A stage that writes access logs (`AccessLogSetting`/`AccessLogSettings` with a
+    /// destination), or a deployment whose `StageDescription` does: its API's `access_logs`.
+    pub(super) fn stage(&mut self, r: &Resource) {
+        let settings = match r.kind.as_str() {
+            "AWS::ApiGateway::Stage" => self.prop(r, "AccessLogSetting"),
+            "AWS::ApiGateway::Deployment" => self
+                .prop(r, "StageDescription")
+                .and_then(|d| d.get("AccessLogSetting").cloned()),
+            _ => self.prop(r, "AccessLogSettings"),
+        };
+        if settings.is_none_or(|s| s.get("DestinationArn").is_none()) {
+            return;
+        }
+        let Some(api) = self
+            .prop(r, "RestApiId")
+            .or_else(|| self.prop(r, "ApiId"))
+            .and_then(|v| self.typed(&v, APIS))
+        else {
+            return;
+        };
+        if let Some(channel) = self.b.element("channels", &api) {
+            channel.set("access_logs", Doc::Bool(true));
+        }
     }
 
     /// The function a Lambda integration's URI invokes (`…/functions/${Fn.Arn}/invocations`).

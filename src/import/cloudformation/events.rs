@@ -64,6 +64,16 @@ impl Mapper<'_> {
                 .and_then(|a| a.get("Auth"))
                 .map(|auth| self.t.resolve(auth));
             channel.set("auth", Doc::str(api_auth(default_auth.as_ref())));
+            let sam_kind = if kind == "api-gateway-rest" {
+                "AWS::Serverless::Api"
+            } else {
+                "AWS::Serverless::HttpApi"
+            };
+            let (cors, access_logs) = self.api_cors_and_logs(sam_kind, None);
+            if let Some(cors) = cors {
+                channel.set("cors", cors);
+            }
+            channel.set("access_logs", Doc::Bool(access_logs));
             let from = self
                 .from(r)
                 .and(format_args!("(the API SAM creates for `{}`)", r.id));

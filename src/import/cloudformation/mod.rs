@@ -4,10 +4,10 @@
 //! |---|---|
 //! | `AWS::Serverless::Function`, `AWS::Lambda::Function` | function (runtime, handler, timeout, memory, reserved concurrency, environment, tracing, VPC, dead-letter / on-failure destination, permissions through a role) |
 //! | SAM `Events` (Api, HttpApi, S3, SQS, SNS, DynamoDB, Kinesis, Schedule, ScheduleV2, EventBridgeRule, CloudWatchEvent, CognitoUserPool, IoTRule), `AWS::Lambda::EventSourceMapping` | triggers |
-//! | `FunctionUrlConfig`, `AWS::Lambda::Url` | function URL channel |
-//! | `AWS::Serverless::Api`, `AWS::ApiGateway::RestApi`, `AWS::Serverless::HttpApi`, `AWS::ApiGatewayV2::Api` | API channels, with their default authorizer |
-//! | `AWS::S3::Bucket` (+ `AWS::S3::BucketPolicy`), `AWS::DynamoDB::Table`, `AWS::Serverless::SimpleTable`, `AWS::SecretsManager::Secret` | stores |
-//! | `AWS::SQS::Queue`, `AWS::SNS::Topic` (+ subscriptions), `AWS::Kinesis::Stream`, table streams, `AWS::Events::Rule`, `AWS::Cognito::UserPool` | channels |
+//! | `FunctionUrlConfig`, `AWS::Lambda::Url` | function URL channel (with its CORS) |
+//! | `AWS::Serverless::Api`, `AWS::ApiGateway::RestApi`, `AWS::Serverless::HttpApi`, `AWS::ApiGatewayV2::Api` (+ stages) | API channels, with their default authorizer, CORS and access logs |
+//! | `AWS::S3::Bucket` (+ `AWS::S3::BucketPolicy`), `AWS::DynamoDB::Table`, `AWS::Serverless::SimpleTable`, `AWS::SecretsManager::Secret` | stores (a bucket's public access, Block Public Access, object ACLs and CORS) |
+//! | `AWS::SQS::Queue`, `AWS::SNS::Topic` (+ subscriptions), `AWS::Kinesis::Stream`, table streams, `AWS::Events::Rule`, `AWS::Cognito::UserPool` (+ app clients) | channels (a user pool's MFA, password policy, attributes and sign-in flows) |
 //! | `AWS::IAM::Role`, `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, SAM `Policies` | roles with permissions and managed policies |
 //! | `AWS::Logs::LogGroup` of a function, `AWS::WAFv2::WebACLAssociation` | log retention, WAF on an API |
 //!
@@ -18,8 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod alb;
 mod apigateway;
+mod cognito;
+mod cors;
 mod events;
 pub(super) mod openapi;
+mod s3;
 mod stepfunctions;
 
 use super::emit::Doc;
@@ -103,6 +106,8 @@ struct Mapper<'a> {
     names: BTreeMap<String, String>,
     /// Permissions per function element, to infer flows after every role is known.
     grants: BTreeMap<String, Vec<Grant>>,
+    /// User pool channel → what its app clients allow, written once every client is read.
+    pools: BTreeMap<String, cognito::Pool>,
 }
 
 /// Maps one template into `builder`.
@@ -120,6 +125,7 @@ pub fn map(sources: &Sources, file: FileId, root: &Node, format: Format, builder
         names: BTreeMap::new(),
         retention: BTreeMap::new(),
         grants: BTreeMap::new(),
+        pools: BTreeMap::new(),
     };
     if format == Format::Sam && !m.t.sam {
         m.b.warn(
@@ -164,6 +170,7 @@ pub fn map(sources: &Sources, file: FileId, root: &Node, format: Format, builder
         m.fill(r);
     }
     m.flows();
+    m.pool_clients();
     for (function, days) in std::mem::take(&mut m.retention) {
         if let Some(f) = m.b.element("functions", &function) {
             let mut logging = Doc::map();
@@ -234,18 +241,28 @@ impl Mapper<'_> {
     /// A function property with its SAM `Globals.Function` default merged in as SAM does:
     /// mappings merged key by key (the function's win), lists appended, other values replaced.
     fn fn_prop(&self, r: &Resource, key: &str) -> Option<Val> {
+        self.sam_prop(r, "Function", key)
+    }
+
+    /// A property of a SAM resource with its default from `Globals.<section>` merged in as SAM
+    /// does (see [`Mapper::fn_prop`]); other resources' own property.
+    fn sam_prop(&self, r: &Resource, section: &str, key: &str) -> Option<Val> {
         let own = self.prop(r, key);
         let global = r
             .kind
             .starts_with("AWS::Serverless::")
-            .then(|| self.t.globals.as_ref()?.get("Function")?.get(key))
-            .flatten()
-            .map(|node| self.t.resolve(node))
-            .filter(|v| *v != Val::Absent);
+            .then(|| self.global(section, key))
+            .flatten();
         match (global, own) {
             (Some(global), Some(own)) => Some(merge(global, own)),
             (global, own) => own.or(global),
         }
+    }
+
+    /// A SAM `Globals.<section>.<key>`.
+    fn global(&self, section: &str, key: &str) -> Option<Val> {
+        let node = self.t.globals.as_ref()?.get(section)?.get(key)?;
+        Some(self.t.resolve(node)).filter(|v| *v != Val::Absent)
     }
 
     /// Gives the element of `r` its id and kind.
@@ -345,6 +362,7 @@ impl Mapper<'_> {
                 self.add_channel(r, channel);
             }
             "AWS::Cognito::UserPool" => self.user_pool(r),
+            "AWS::Cognito::UserPoolClient" => self.user_pool_client(r),
             "AWS::IAM::Role" => self.role(r),
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => self.policy(r),
             "AWS::S3::BucketPolicy" => self.bucket_policy(r),
@@ -362,6 +380,11 @@ impl Mapper<'_> {
                 self.state_machine(r);
             }
             "AWS::ApiGatewayV2::Route" => self.v2_route(r),
+            "AWS::ApiGateway::Stage"
+            | "AWS::ApiGateway::Deployment"
+            | "AWS::ApiGatewayV2::Stage" => {
+                self.stage(r);
+            }
             // Resources that only wire up what is mapped elsewhere.
             "AWS::Lambda::Permission"
             | "AWS::ElasticLoadBalancingV2::TargetGroup"
@@ -369,14 +392,10 @@ impl Mapper<'_> {
             | "AWS::Lambda::Alias"
             | "AWS::Lambda::LayerVersion"
             | "AWS::Serverless::LayerVersion"
-            | "AWS::ApiGateway::Deployment"
-            | "AWS::ApiGateway::Stage"
             | "AWS::ApiGateway::Resource"
-            | "AWS::ApiGatewayV2::Stage"
             | "AWS::ApiGatewayV2::Deployment"
             | "AWS::ApiGatewayV2::Integration"
             | "AWS::Lambda::EventInvokeConfig"
-            | "AWS::Cognito::UserPoolClient"
             | "AWS::SQS::QueuePolicy"
             | "AWS::SNS::TopicPolicy" => {}
             other => {
@@ -903,112 +922,15 @@ impl Mapper<'_> {
         if kind != "api-gateway-websocket" {
             channel.set("tls", Doc::Bool(true));
         }
+        let (cors, access_logs) = self.api_cors_and_logs(&r.kind, Some(r));
+        if let Some(cors) = cors.filter(|_| kind != "api-gateway-websocket") {
+            channel.set("cors", cors);
+        }
+        // Stages of the template that write access logs set it (`Mapper::stage`).
+        channel.set("access_logs", Doc::Bool(access_logs));
         self.add_channel(r, channel);
         let id = self.b.id(self.file, &r.id);
         self.openapi_routes(r, &id);
-    }
-
-    fn bucket(&mut self, r: &Resource) {
-        let mut store = element_doc("s3");
-        let algorithm = self
-            .prop(r, "BucketEncryption")
-            .and_then(|e| e.get("ServerSideEncryptionConfiguration").cloned())
-            .and_then(|c| {
-                c.items().first().and_then(|rule| {
-                    rule.get("ServerSideEncryptionByDefault")?
-                        .get("SSEAlgorithm")?
-                        .text()
-                })
-            });
-        // Since January 2023 S3 encrypts every new object with S3-managed keys.
-        let at = match algorithm.as_deref() {
-            Some("aws:kms" | "aws:kms:dsse") => "kms",
-            _ => "provider",
-        };
-        store.set("encryption", at_rest(at));
-        let versioning = self
-            .prop(r, "VersioningConfiguration")
-            .and_then(|v| v.get("Status")?.text())
-            .is_some_and(|s| s == "Enabled");
-        store.set("versioning", Doc::Bool(versioning));
-        store.set(
-            "access_logging",
-            Doc::Bool(self.prop(r, "LoggingConfiguration").is_some()),
-        );
-        if self.prop(r, "WebsiteConfiguration").is_some() {
-            store.set("website", Doc::Bool(true));
-        }
-        let acl = self.prop(r, "AccessControl").and_then(|v| v.text());
-        let block = |key: &str| {
-            self.prop(r, "PublicAccessBlockConfiguration")
-                .and_then(|b| b.get(key)?.as_bool())
-                .unwrap_or(false)
-        };
-        if matches!(acl.as_deref(), Some("PublicRead" | "PublicReadWrite"))
-            && !block("IgnorePublicAcls")
-        {
-            store.set("public", Doc::Bool(true));
-        }
-        self.add_store(r, store);
-        self.notifications(r);
-    }
-
-    /// A bucket's `NotificationConfiguration`: S3 triggers of the functions it invokes.
-    fn notifications(&mut self, r: &Resource) {
-        let Some(configurations) = self
-            .prop(r, "NotificationConfiguration")
-            .and_then(|n| n.get("LambdaConfigurations").cloned())
-        else {
-            return;
-        };
-        let bucket = self.b.id(self.file, &r.id);
-        for c in configurations.items() {
-            let Some(Mapped::Function(function)) =
-                c.get("Function").and_then(|f| self.element_of(f)).cloned()
-            else {
-                continue;
-            };
-            let mut trigger = Doc::map();
-            trigger.set("kind", Doc::str("s3"));
-            trigger.set("source", Doc::str(bucket.clone()));
-            if let Some(event) = c.get("Event").and_then(Val::text) {
-                trigger.set("events", Doc::Seq(vec![Doc::str(event)]));
-            }
-            key_filter(&mut trigger, c);
-            self.push_trigger(&function, trigger);
-        }
-    }
-
-    fn bucket_policy(&mut self, r: &Resource) {
-        let Some(bucket) = self.prop(r, "Bucket") else {
-            return;
-        };
-        let Some(id) = self.typed(&bucket, &["AWS::S3::Bucket"]) else {
-            return;
-        };
-        let Some(document) = self.prop(r, "PolicyDocument") else {
-            return;
-        };
-        // A public access block that restricts public buckets overrides a public policy.
-        let bucket_resource = bucket
-            .resource()
-            .and_then(|(b, _)| self.t.resource(b).cloned());
-        let restricted = bucket_resource.is_some_and(|b| {
-            self.prop(&b, "PublicAccessBlockConfiguration")
-                .and_then(|c| c.get("RestrictPublicBuckets")?.as_bool())
-                == Some(true)
-        });
-        let public = !restricted
-            && document.get("Statement").is_some_and(|s| {
-                s.items().into_iter().any(|s| {
-                    s.get("Effect").and_then(Val::text).as_deref() == Some("Allow")
-                        && s.get("Condition").is_none()
-                        && s.get("Principal").is_some_and(everyone)
-                })
-            });
-        if public && let Some(store) = self.b.element("stores", &id) {
-            store.set("public", Doc::Bool(true));
-        }
     }
 
     fn table(&mut self, r: &Resource) {
@@ -1135,25 +1057,6 @@ impl Mapper<'_> {
     fn push_trigger(&mut self, function: &str, trigger: Doc) {
         if let Some(f) = self.b.element("functions", function) {
             f.push("triggers", trigger);
-        }
-    }
-
-    fn user_pool(&mut self, r: &Resource) {
-        let mut channel = element_doc("cognito");
-        let mfa = self.prop(r, "MfaConfiguration").and_then(|v| v.text());
-        channel.set("mfa", Doc::Bool(mfa.as_deref() == Some("ON")));
-        self.add_channel(r, channel);
-        let pool = self.b.id(self.file, &r.id);
-        if let Some(Val::Map(config)) = self.prop(r, "LambdaConfig") {
-            for (event, target) in &config {
-                if let Some(Mapped::Function(function)) = self.element_of(target).cloned() {
-                    let mut trigger = Doc::map();
-                    trigger.set("kind", Doc::str("cognito"));
-                    trigger.set("source", Doc::str(pool.clone()));
-                    trigger.set("events", Doc::Seq(vec![Doc::str(event.clone())]));
-                    self.push_trigger(&function, trigger);
-                }
-            }
         }
     }
 
@@ -1287,14 +1190,20 @@ impl Mapper<'_> {
         };
         let id = self.b.id(self.file, &r.id);
         let auth = self.prop(r, "AuthType").and_then(|v| v.text());
+        let cors = self.prop(r, "Cors");
         let from = self.from(r);
-        let trigger = self.url_channel(&id, auth.as_deref(), from);
+        let trigger = self.url_channel(&id, (auth.as_deref(), cors.as_ref()), from);
         self.push_trigger(&function, trigger);
     }
 
-    /// A function URL channel `id` (public; `AWS_IAM` or no authentication), and the trigger
-    /// of the function behind it.
-    fn url_channel(&mut self, id: &str, auth: Option<&str>, from: Provenance) -> Doc {
+    /// A function URL channel `id` (public; `AWS_IAM` or no authentication; its `Cors`), and
+    /// the trigger of the function behind it.
+    fn url_channel(
+        &mut self,
+        id: &str,
+        (auth, cors): (Option<&str>, Option<&Val>),
+        from: Provenance,
+    ) -> Doc {
         let mut channel = element_doc("function-url");
         channel.set("public", Doc::Bool(true));
         let auth = if auth == Some("AWS_IAM") {
@@ -1303,6 +1212,9 @@ impl Mapper<'_> {
             "none"
         };
         channel.set("auth", Doc::str(auth));
+        if let Some(cors) = cors.and_then(cors::configuration) {
+            channel.set("cors", cors);
+        }
         self.b.add("channels", "channels", id, channel, from);
         let mut trigger = Doc::map();
         trigger.set("kind", Doc::str("http"));
@@ -1314,7 +1226,7 @@ impl Mapper<'_> {
         let id = self.b.fresh(&format!("{function}-url"));
         let auth = config.get("AuthType").and_then(Val::text);
         let from = self.from(r).and("(its FunctionUrlConfig)");
-        self.url_channel(&id, auth.as_deref(), from)
+        self.url_channel(&id, (auth.as_deref(), config.get("Cors")), from)
     }
 
     fn rule(&mut self, r: &Resource) {

@@ -4,7 +4,7 @@
 //! `x-amazon-apigateway-integration` invokes a Lambda function of the template becomes a trigger
 //! of that function, with the authentication its `security` requirement names (or none, for an
 //! empty requirement) and `input: {validated: true}` when a request validator of the document
-//! checks what the operation receives.
+//! checks what the operation receives. An HTTP API's `x-amazon-apigateway-cors` is its CORS.
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +33,7 @@ impl Mapper<'_> {
         let Some(definition) = self.definition(r) else {
             return;
         };
+        self.openapi_cors(r, api, &definition);
         let Some(Val::Map(paths)) = definition.get("paths") else {
             return;
         };
@@ -50,6 +51,33 @@ impl Mapper<'_> {
                 }
                 self.operation(&definition, api, (path, method), operation);
             }
+        }
+    }
+
+    /// An HTTP API's `x-amazon-apigateway-cors`, unless its properties configure CORS (they
+    /// take precedence). REST APIs ignore the extension.
+    fn openapi_cors(&mut self, r: &Resource, api: &str, definition: &Val) {
+        let http = match r.kind.as_str() {
+            "AWS::Serverless::HttpApi" => true,
+            "AWS::ApiGatewayV2::Api" => self
+                .prop(r, "ProtocolType")
+                .and_then(|p| p.text())
+                .is_none_or(|p| p != "WEBSOCKET"),
+            _ => false,
+        };
+        let Some(cors) = definition
+            .get("x-amazon-apigateway-cors")
+            .filter(|_| http)
+            .and_then(super::cors::openapi)
+        else {
+            return;
+        };
+        if let Some(channel) = self.b.element("channels", api)
+            && channel.get("cors").is_none()
+        {
+            // Where the API's own properties would have put it: before `access_logs`.
+            let before = ["kind", "source", "boundary", "public", "auth", "tls"];
+            channel.set_after(&before, "cors", cors);
         }
     }
 

@@ -5,13 +5,13 @@
 //! data sources also from `prior_state`. Each becomes the CloudFormation resource it stands
 //! for (`aws_lambda_function` → `AWS::Lambda::Function`, `aws_sqs_queue` → `AWS::SQS::Queue`…);
 //! the pieces Terraform splits off a resource are folded back into it (a bucket's
-//! `aws_s3_bucket_public_access_block`, encryption, versioning, notifications and ACL; a role's
-//! policy attachments; an API method's integration; a rule's targets; a function's event invoke
-//! config). References between resources come from two places: the plan's `configuration`
-//! (expressions name the resources they read, followed through module variables and outputs),
-//! and values already known (an ARN, URL or name equal to another resource's). Policies are
-//! parsed from their JSON, or rebuilt from the `aws_iam_policy_document` they are made of
-//! when their JSON is known only after apply.
+//! `aws_s3_bucket_public_access_block`, encryption, versioning, notifications, ACL, ownership
+//! controls and CORS configuration; a role's policy attachments; an API method's integration; a
+//! rule's targets; a function's event invoke config). References between resources come from
+//! two places: the plan's `configuration` (expressions name the resources they read, followed
+//! through module variables and outputs), and values already known (an ARN, URL or name equal
+//! to another resource's). Policies are parsed from their JSON, or rebuilt from the
+//! `aws_iam_policy_document` they are made of when their JSON is known only after apply.
 //!
 //! Values Terraform marks sensitive are never copied: they stand in the model as
 //! [`SENSITIVE`]. What a plan cannot say (a value known only after apply, a reference through a
@@ -142,6 +142,8 @@ const FOLDED: &[&str] = &[
     "aws_s3_bucket_logging",
     "aws_s3_bucket_website_configuration",
     "aws_s3_bucket_acl",
+    "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_cors_configuration",
     "aws_s3_bucket_notification",
     "aws_iam_role_policy_attachment",
     "aws_iam_policy_attachment",

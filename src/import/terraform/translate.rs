@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    FOLDED, Plan, TYPES, Target, collect_references, config_path, first, from_json, list, scalar,
-    split_address, strip_key,
+    FOLDED, Plan, TYPES, Target, collect_references, config_path, first, from_json, is_null, list,
+    scalar, split_address, strip_key,
 };
 use crate::import::synth::{join, map, pascal, reference, resource, seq, text};
 use crate::model::diagnostic::Span;
@@ -52,12 +52,13 @@ impl Plan<'_> {
                     self.notes.extend(notes);
                     p
                 }
-                "aws_apigatewayv2_api" => {
-                    self.props(at, &[("Name", "name"), ("ProtocolType", "protocol_type")])
-                }
+                "aws_apigatewayv2_api" => self.v2_api(at),
+                "aws_api_gateway_stage" => self.stage(at, "rest_api_id"),
+                "aws_apigatewayv2_stage" => self.stage(at, "api_id"),
                 "aws_apigatewayv2_integration" => self.v2_integration(at),
                 "aws_apigatewayv2_route" => self.v2_route(at),
                 "aws_cognito_user_pool" => self.user_pool(at),
+                "aws_cognito_user_pool_client" => self.user_pool_client(at),
                 "aws_cloudwatch_log_group" => self.log_group(at),
                 "aws_cloudwatch_event_rule" => self.rule(at),
                 "aws_wafv2_web_acl_association" => self.waf(at),
@@ -303,7 +304,33 @@ impl Plan<'_> {
         if let Some(function) = self.link(at, &["function_name"], &["aws_lambda_function"]) {
             p.push(("TargetFunctionArn", function));
         }
+        if let Some(cors) = self.cors(at, "cors") {
+            p.push(("Cors", cors));
+        }
         p
+    }
+
+    /// A `cors` or `cors_configuration` block of a function URL or an HTTP API as
+    /// CloudFormation's `AllowOrigins`, `AllowMethods` and `AllowCredentials`.
+    fn cors(&self, at: usize, block: &str) -> Option<Node> {
+        let span = self.insts[at].span;
+        if !matches!(
+            self.value(at, &[block]).map(|b| &first(b).value),
+            Some(Value::Mapping(_))
+        ) {
+            return None;
+        }
+        let mut cors = Vec::new();
+        for (to, from) in [
+            ("AllowOrigins", "allow_origins"),
+            ("AllowMethods", "allow_methods"),
+            ("AllowCredentials", "allow_credentials"),
+        ] {
+            if let Some(value) = self.value(at, &[block, from]) {
+                cors.push((to, value.clone()));
+            }
+        }
+        Some(map(span, cors))
     }
 
     /// A bucket with what Terraform configures in resources of their own; a policy written
@@ -348,30 +375,9 @@ impl Plan<'_> {
         if website {
             p.push(("WebsiteConfiguration", map(span, Vec::new())));
         }
-        let acl = self
-            .value(at, &["acl"])
-            .and_then(Node::as_scalar)
-            .map(str::to_owned)
-            .or_else(|| {
-                let acl = part("aws_s3_bucket_acl")?;
-                self.value(acl, &["acl"])?.as_scalar().map(str::to_owned)
-            });
-        match acl.as_deref() {
-            Some("public-read") => p.push(("AccessControl", text(span, "PublicRead"))),
-            Some("public-read-write") => p.push(("AccessControl", text(span, "PublicReadWrite"))),
-            _ => {}
-        }
-        if let Some(block) = part("aws_s3_bucket_public_access_block") {
-            let settings: Vec<(&str, Node)> = [
-                ("BlockPublicAcls", "block_public_acls"),
-                ("BlockPublicPolicy", "block_public_policy"),
-                ("IgnorePublicAcls", "ignore_public_acls"),
-                ("RestrictPublicBuckets", "restrict_public_buckets"),
-            ]
-            .into_iter()
-            .filter_map(|(to, from)| Some((to, self.value(block, &[from])?.clone())))
-            .collect();
-            p.push(("PublicAccessBlockConfiguration", map(span, settings)));
+        p.extend(self.bucket_access(at));
+        if let Some(cors) = self.bucket_cors(at) {
+            p.push(("CorsConfiguration", cors));
         }
         if let Some(notification) = part("aws_s3_bucket_notification") {
             p.push((
@@ -393,6 +399,79 @@ impl Plan<'_> {
             out.push((logical, resource(span, "AWS::S3::BucketPolicy", properties)));
         }
         p
+    }
+
+    /// Who may reach a bucket's objects: its canned ACL (its own `acl`, AWS provider < 4, or
+    /// an `aws_s3_bucket_acl`), its `aws_s3_bucket_public_access_block` and its
+    /// `aws_s3_bucket_ownership_controls`.
+    fn bucket_access(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let part = |kind: &str| self.referring(kind, &["bucket"], at).first().copied();
+        let mut p = Vec::new();
+        let acl = self
+            .value(at, &["acl"])
+            .and_then(Node::as_scalar)
+            .map(str::to_owned)
+            .or_else(|| {
+                let acl = part("aws_s3_bucket_acl")?;
+                self.value(acl, &["acl"])?.as_scalar().map(str::to_owned)
+            });
+        if let Some((_, canned)) = acl.and_then(|acl| CANNED_ACLS.iter().find(|(tf, _)| *tf == acl))
+        {
+            p.push(("AccessControl", text(span, canned)));
+        }
+        if let Some(block) = part("aws_s3_bucket_public_access_block") {
+            let settings: Vec<(&str, Node)> = [
+                ("BlockPublicAcls", "block_public_acls"),
+                ("BlockPublicPolicy", "block_public_policy"),
+                ("IgnorePublicAcls", "ignore_public_acls"),
+                ("RestrictPublicBuckets", "restrict_public_buckets"),
+            ]
+            .into_iter()
+            .filter_map(|(to, from)| Some((to, self.value(block, &[from])?.clone())))
+            .collect();
+            p.push(("PublicAccessBlockConfiguration", map(span, settings)));
+        }
+        if let Some(ownership) = part("aws_s3_bucket_ownership_controls")
+            .and_then(|o| self.value(o, &["rule", "object_ownership"]))
+        {
+            let rule = map(span, vec![("ObjectOwnership", ownership.clone())]);
+            p.push((
+                "OwnershipControls",
+                map(span, vec![("Rules", seq(span, vec![rule]))]),
+            ));
+        }
+        p
+    }
+
+    /// A bucket's CORS rules: its own `cors_rule` blocks (AWS provider < 4), else those of its
+    /// `aws_s3_bucket_cors_configuration`.
+    fn bucket_cors(&self, at: usize) -> Option<Node> {
+        let span = self.insts[at].span;
+        let rules = |i: usize| -> Vec<Node> {
+            list(self.value(i, &["cors_rule"]))
+                .into_iter()
+                .map(|rule| {
+                    let entries: Vec<(&str, Node)> = [
+                        ("AllowedOrigins", "allowed_origins"),
+                        ("AllowedMethods", "allowed_methods"),
+                    ]
+                    .into_iter()
+                    .filter_map(|(to, from)| Some((to, rule.get(from)?.clone())))
+                    .collect();
+                    map(span, entries)
+                })
+                .collect()
+        };
+        let mut found = rules(at);
+        if found.is_empty() {
+            let configuration = self
+                .referring("aws_s3_bucket_cors_configuration", &["bucket"], at)
+                .first()
+                .copied()?;
+            found = rules(configuration);
+        }
+        (!found.is_empty()).then(|| map(span, vec![("CorsRules", seq(span, found))]))
     }
 
     /// A bucket's default encryption: its own block (AWS provider < 4), else the
@@ -853,6 +932,37 @@ impl Plan<'_> {
         p
     }
 
+    fn v2_api(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let mut p = self.props(at, &[("Name", "name"), ("ProtocolType", "protocol_type")]);
+        if let Some(cors) = self.cors(at, "cors_configuration") {
+            p.push(("CorsConfiguration", cors));
+        }
+        p
+    }
+
+    /// A REST (`rest_api_id`) or HTTP/WebSocket (`api_id`) API's stage: its API, and its
+    /// access log destination when it writes access logs (known, or known after apply).
+    fn stage(&self, at: usize, api: &str) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let (key, kinds, settings) = if api == "rest_api_id" {
+            ("RestApiId", "aws_api_gateway_rest_api", "AccessLogSetting")
+        } else {
+            ("ApiId", "aws_apigatewayv2_api", "AccessLogSettings")
+        };
+        let mut p = Vec::new();
+        if let Some(api) = self.link(at, &[api], &[kinds]) {
+            p.push((key, api));
+        }
+        let path = ["access_log_settings", "destination_arn"];
+        let destination = self
+            .link(at, &path, &["aws_cloudwatch_log_group"])
+            .or_else(|| self.expression(at, &path).map(|_| text(span, "")));
+        if let Some(destination) = destination {
+            p.push((settings, map(span, vec![("DestinationArn", destination)])));
+        }
+        p
+    }
+
     fn user_pool(&self, at: usize) -> Vec<(&'static str, Node)> {
         let span = self.insts[at].span;
         let mut p = self.props(
@@ -883,6 +993,78 @@ impl Plan<'_> {
         }
         if !triggers.is_empty() {
             p.push(("LambdaConfig", Node::mapping(span, triggers)));
+        }
+        p.extend(self.user_pool_policy_and_schema(at));
+        p
+    }
+
+    /// A pool's `password_policy` block and its `schema` attributes.
+    fn user_pool_policy_and_schema(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let span = self.insts[at].span;
+        let mut p = Vec::new();
+        if let Some(Value::Mapping(_)) = self
+            .value(at, &["password_policy"])
+            .map(|b| &first(b).value)
+        {
+            let policy: Vec<(&str, Node)> = [
+                ("MinimumLength", "minimum_length"),
+                ("RequireLowercase", "require_lowercase"),
+                ("RequireUppercase", "require_uppercase"),
+                ("RequireNumbers", "require_numbers"),
+                ("RequireSymbols", "require_symbols"),
+            ]
+            .into_iter()
+            .filter_map(|(to, from)| {
+                Some((to, self.value(at, &["password_policy", from])?.clone()))
+            })
+            .collect();
+            p.push((
+                "Policies",
+                map(span, vec![("PasswordPolicy", map(span, policy))]),
+            ));
+        }
+        let schema: Vec<Node> = list(self.value(at, &["schema"]))
+            .into_iter()
+            .map(|attribute| {
+                let entries: Vec<(&str, Node)> = [
+                    ("Name", "name"),
+                    ("Mutable", "mutable"),
+                    ("DeveloperOnlyAttribute", "developer_only_attribute"),
+                ]
+                .into_iter()
+                .filter_map(|(to, from)| {
+                    Some((to, attribute.get(from).filter(|v| !is_null(v))?.clone()))
+                })
+                .collect();
+                map(span, entries)
+            })
+            .collect();
+        if !schema.is_empty() {
+            p.push(("Schema", seq(span, schema)));
+        }
+        p
+    }
+
+    /// An app client of a pool: its sign-in flows and the attributes it lets users write.
+    fn user_pool_client(&self, at: usize) -> Vec<(&'static str, Node)> {
+        let mut p = self.props(
+            at,
+            &[(
+                "AllowedOAuthFlowsUserPoolClient",
+                "allowed_oauth_flows_user_pool_client",
+            )],
+        );
+        if let Some(pool) = self.link(at, &["user_pool_id"], &["aws_cognito_user_pool"]) {
+            p.push(("UserPoolId", pool));
+        }
+        for (to, from) in [
+            ("ExplicitAuthFlows", "explicit_auth_flows"),
+            ("AllowedOAuthFlows", "allowed_oauth_flows"),
+            ("WriteAttributes", "write_attributes"),
+        ] {
+            if let Some(values) = self.value(at, &[from]) {
+                p.push((to, values.clone()));
+            }
         }
         p
     }
@@ -1088,6 +1270,18 @@ impl Plan<'_> {
             .unwrap_or_default()
     }
 }
+
+/// Terraform's canned ACLs → CloudFormation's `AccessControl`.
+const CANNED_ACLS: &[(&str, &str)] = &[
+    ("private", "Private"),
+    ("public-read", "PublicRead"),
+    ("public-read-write", "PublicReadWrite"),
+    ("authenticated-read", "AuthenticatedRead"),
+    ("aws-exec-read", "AwsExecRead"),
+    ("bucket-owner-read", "BucketOwnerRead"),
+    ("bucket-owner-full-control", "BucketOwnerFullControl"),
+    ("log-delivery-write", "LogDeliveryWrite"),
+];
 
 /// Whether a relative path stays inside the directory it is relative to (the plan's): no root,
 /// no prefix, never more `..` than directories before them.
