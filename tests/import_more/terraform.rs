@@ -294,9 +294,9 @@ fn references_known_values_and_split_resources_become_links() {
     // The log group of the function, by its name.
     assert_eq!(f("api").logging.as_ref().unwrap().retention_days, Some(30));
     // A public access block restricting the bucket overrides its public policy; a public-read
-    // ACL without one is public.
+    // ACL without one lets anyone list the bucket.
     assert!(!model.stores["uploads"].public.any());
-    assert!(model.stores["site"].public.read);
+    assert!(model.stores["site"].public.list);
     // Website hosting configured in a resource of its own.
     assert_eq!(model.stores["site"].website, Some(true));
     assert_eq!(model.stores["uploads"].website, None);

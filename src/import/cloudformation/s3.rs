@@ -1,6 +1,6 @@
-//! S3 buckets: encryption, versioning, access logging and website hosting; who may read them
-//! (a public canned ACL or a bucket policy granting everyone, unless Block Public Access
-//! overrides it); whether Block Public Access is on, whether object ACLs are in force, which web
+//! S3 buckets: encryption, versioning, access logging and website hosting; what anyone may do
+//! to them — read, write, list — from a public canned ACL or the actions a bucket policy grants
+//! everyone, unless Block Public Access overrides it; whether Block Public Access is on, whether object ACLs are in force, which web
 //! origins may call them (CORS); and the functions their notifications invoke.
 
 use super::{Mapped, Mapper, at_rest, cors, element_doc, everyone, key_filter};
@@ -52,10 +52,22 @@ impl Mapper<'_> {
                 .and_then(|b| b.get(key)?.as_bool())
                 .unwrap_or(false)
         };
-        if matches!(acl.as_deref(), Some("PublicRead" | "PublicReadWrite"))
-            && !block("IgnorePublicAcls")
-        {
-            store.set("public", Doc::Bool(true));
+        // A canned ACL on the bucket grants everyone its bucket permissions: READ lists the
+        // objects, WRITE creates, overwrites and deletes them.
+        let acl_rights = match acl.as_deref() {
+            Some("PublicRead") => Rights {
+                list: true,
+                ..Rights::default()
+            },
+            Some("PublicReadWrite") => Rights {
+                write: true,
+                list: true,
+                ..Rights::default()
+            },
+            _ => Rights::default(),
+        };
+        if !block("IgnorePublicAcls") {
+            grant_public(&mut store, acl_rights);
         }
         if let Some(blocked) = self.public_access_block(r) {
             store.set("public_access_block", Doc::Bool(blocked));
@@ -157,16 +169,203 @@ impl Mapper<'_> {
                 .and_then(|c| c.get("RestrictPublicBuckets")?.as_bool())
                 == Some(true)
         });
-        let public = !restricted
-            && document.get("Statement").is_some_and(|s| {
-                s.items().into_iter().any(|s| {
-                    s.get("Effect").and_then(Val::text).as_deref() == Some("Allow")
-                        && s.get("Condition").is_none()
-                        && s.get("Principal").is_some_and(everyone)
-                })
-            });
-        if public && let Some(store) = self.b.element("stores", &id) {
-            store.set("public", Doc::Bool(true));
+        if restricted {
+            return;
         }
+        let mut rights = Rights::default();
+        for statement in document
+            .get("Statement")
+            .map(|s| s.items())
+            .unwrap_or_default()
+        {
+            if statement.get("Effect").and_then(Val::text).as_deref() == Some("Allow")
+                && statement.get("Condition").is_none()
+                && statement.get("Principal").is_some_and(everyone)
+            {
+                rights = rights.or(statement_rights(&statement));
+            }
+        }
+        if let Some(store) = self.b.element("stores", &id) {
+            grant_public(store, rights);
+        }
+    }
+}
+
+/// What anyone may do to a bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the model's three public rights"
+)]
+struct Rights {
+    read: bool,
+    write: bool,
+    list: bool,
+}
+
+impl Rights {
+    fn or(self, other: Rights) -> Rights {
+        Rights {
+            read: self.read || other.read,
+            write: self.write || other.write,
+            list: self.list || other.list,
+        }
+    }
+}
+
+/// The rights a statement's actions give (`NotAction`: whatever it does not name, taken as
+/// everything).
+fn statement_rights(statement: &Val) -> Rights {
+    if statement.get("NotAction").is_some() {
+        return Rights {
+            read: true,
+            write: true,
+            list: true,
+        };
+    }
+    let mut rights = Rights::default();
+    for action in statement
+        .get("Action")
+        .map(|a| a.items())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| a.text())
+    {
+        let action = action.to_ascii_lowercase();
+        let (service, name) = action.split_once(':').unwrap_or(("", action.as_str()));
+        if action == "*" || (service == "s3" && name.starts_with('*')) {
+            return Rights {
+                read: true,
+                write: true,
+                list: true,
+            };
+        }
+        if service != "s3" {
+            continue;
+        }
+        let starts = |prefix: &str| {
+            name.starts_with(prefix)
+                || (name.ends_with('*') && prefix.starts_with(&name[..name.len() - 1]))
+        };
+        rights.read |= starts("getobject");
+        rights.write |= starts("putobject")
+            || starts("deleteobject")
+            || starts("restoreobject")
+            || starts("abortmultipartupload");
+        rights.list |= starts("listbucket");
+    }
+    rights
+}
+
+/// Adds public rights to what a store already says (`true` is `read`), in the model's order.
+fn grant_public(store: &mut Doc, rights: Rights) {
+    let mut have = Rights::default();
+    let mut take = |word: &str| match word {
+        "read" => have.read = true,
+        "write" => have.write = true,
+        "list" => have.list = true,
+        _ => {}
+    };
+    match store.get("public") {
+        Some(Doc::Bool(true)) => take("read"),
+        Some(Doc::Str(word)) => take(word),
+        Some(Doc::Seq(words)) => {
+            for word in words {
+                if let Doc::Str(word) = word {
+                    take(word);
+                }
+            }
+        }
+        _ => {}
+    }
+    let all = have.or(rights);
+    let words: Vec<&str> = [(all.read, "read"), (all.write, "write"), (all.list, "list")]
+        .into_iter()
+        .filter_map(|(on, word)| on.then_some(word))
+        .collect();
+    match words.as_slice() {
+        [] => {}
+        [word] => store.set("public", Doc::str(*word)),
+        words => store.set(
+            "public",
+            Doc::Seq(words.iter().map(|w| Doc::str(*w)).collect()),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod rights_tests {
+    use super::*;
+    use crate::import::template::Piece;
+
+    fn statement(actions: &[&str]) -> Val {
+        let text = |t: &str| Val::Text(vec![Piece::Lit(t.to_owned())]);
+        Val::Map(vec![
+            ("Effect".to_owned(), text("Allow")),
+            ("Principal".to_owned(), text("*")),
+            (
+                "Action".to_owned(),
+                Val::List(actions.iter().map(|a| text(a)).collect()),
+            ),
+        ])
+    }
+
+    #[test]
+    fn actions_give_the_rights_they_name() {
+        let r = |actions: &[&str]| statement_rights(&statement(actions));
+        assert_eq!(
+            r(&["s3:GetObject"]),
+            Rights {
+                read: true,
+                ..Rights::default()
+            }
+        );
+        assert_eq!(
+            r(&["s3:Get*"]),
+            Rights {
+                read: true,
+                ..Rights::default()
+            }
+        );
+        assert_eq!(
+            r(&[
+                "s3:PutObject",
+                "s3:PutObjectAcl",
+                "s3:GetObject",
+                "s3:DeleteObject"
+            ]),
+            Rights {
+                read: true,
+                write: true,
+                ..Rights::default()
+            }
+        );
+        assert_eq!(
+            r(&["s3:ListBucket"]),
+            Rights {
+                list: true,
+                ..Rights::default()
+            }
+        );
+        assert_eq!(
+            r(&["s3:*"]),
+            Rights {
+                read: true,
+                write: true,
+                list: true
+            }
+        );
+        assert_eq!(
+            r(&["*"]),
+            Rights {
+                read: true,
+                write: true,
+                list: true
+            }
+        );
+        assert_eq!(
+            r(&["s3:GetBucketPolicy", "sqs:SendMessage"]),
+            Rights::default()
+        );
     }
 }
