@@ -182,7 +182,7 @@ impl Mapper<'_> {
                 && statement.get("Condition").is_none()
                 && statement.get("Principal").is_some_and(everyone)
             {
-                rights = rights.or(statement_rights(&statement));
+                rights = rights.or(statement_rights(statement));
             }
         }
         if let Some(store) = self.b.element("stores", &id) {
@@ -229,7 +229,7 @@ fn statement_rights(statement: &Val) -> Rights {
         .map(|a| a.items())
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|a| a.text())
+        .filter_map(Val::text)
     {
         let action = action.to_ascii_lowercase();
         let (service, name) = action.split_once(':').unwrap_or(("", action.as_str()));
