@@ -191,13 +191,13 @@ fn likelihood(
     element: &str,
     factors: &mut Vec<Factor>,
 ) -> Likelihood {
-    // Anyone can read a public store: no path is needed to disclose what it holds.
+    // Anyone can read a public store: `public-store` needs no path to disclose what it holds.
     let public = cx
         .model
         .stores
         .get(element)
         .is_some_and(|s| s.public.read || s.public.list);
-    if public && rule.stride == Stride::InformationDisclosure {
+    if public && crate::rules::find("public-store").is_some_and(|r| r.id == rule.id) {
         factors.push(Factor {
             on: "likelihood",
             text: "anyone on the internet can read it (public)".to_owned(),

@@ -773,6 +773,21 @@ pub static MAPPING: &[RuleMapping] = &[
             soc2("CC6.1", "data protected only by access to the code"),
         ],
     ),
+    rule(
+        "STR-056",
+        &[
+            pci("1.4", "anyone on the internet can change stored data"),
+            hipaa(
+                "164.312(c)(1)",
+                "ePHI can be altered or destroyed by anyone",
+            ),
+            gdpr(
+                "Art. 32(1)(b)",
+                "anyone can tamper with personal data or delete it",
+            ),
+            soc2("CC6.1", "no access control on writes"),
+        ],
+    ),
 ];
 
 /// The decision for a rule, by id.

@@ -112,7 +112,7 @@ impl Kind {
             Kind::StoreNotInTemplates => "Store of the model the templates do not create",
             Kind::BroaderPermissions => "Permissions broader in the templates than in the model",
             Kind::RouteAuthDiffers => "Route authentication differs between templates and model",
-            Kind::PublicInTemplates => "Store public in the templates but not in the model",
+            Kind::PublicInTemplates => "Store more public in the templates than in the model",
             Kind::UnencryptedInTemplates => {
                 "Data unencrypted at rest in the templates but not in the model"
             }
@@ -356,7 +356,11 @@ impl Comparison<'_> {
                 Some(o) => {
                     let (their_auth, our_auth) =
                         (Self::auth(self.templates, t), Self::auth(self.model, o));
-                    if their_auth != our_auth {
+                    // Templates cannot say that a handler checks tokens itself: the model's
+                    // `auth: code` stands for an open route in the templates.
+                    let in_code = our_auth == Some(crate::model::Auth::Code)
+                        && matches!(their_auth, None | Some(crate::model::Auth::None));
+                    if their_auth != our_auth && !in_code {
                         self.add(
                             Kind::RouteAuthDiffers,
                             function,

@@ -604,12 +604,14 @@ impl Dfd {
                         .is_some_and(|s| s.public.write),
                     _ => false,
                 };
+                // What an untrusted external answers a call only feeds the caller data (a read):
+                // it does not start it.
                 public
                     || self.trust_of(n) == Trust::Untrusted
-                    || self
-                        .graph
-                        .edges_directed(n, Direction::Incoming)
-                        .any(|e| self.trust_of(e.source()) == Trust::Untrusted)
+                    || self.graph.edges_directed(n, Direction::Incoming).any(|e| {
+                        self.trust_of(e.source()) == Trust::Untrusted
+                            && e.weight().kind != FlowKind::Read
+                    })
             })
             .collect();
         entries.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
@@ -704,9 +706,13 @@ pub fn route_auth(
     trigger: &crate::model::Trigger,
     channel: &crate::model::Channel,
 ) -> Option<Auth> {
-    if trigger.auth.is_some() {
-        crate::model::protecting(trigger.auth, trigger.verified)
+    // A route's `verified` speaks for its own `auth: code` or the API's it inherits; a route
+    // that says nothing about it takes the API's.
+    let auth = trigger.auth.or(channel.auth);
+    let verified = trigger.verified.or(if channel.auth == Some(Auth::Code) {
+        channel.verified
     } else {
-        crate::model::protecting(channel.auth, channel.verified)
-    }
+        None
+    });
+    crate::model::protecting(auth, verified)
 }

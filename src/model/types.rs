@@ -592,10 +592,13 @@ pub struct Cors {
 }
 
 impl Cors {
-    /// Whether any origin may call: `*`, or an origin the handler reflects (`reflect`).
+    /// Whether any origin may call: `*`, an origin the handler reflects (`reflect`), or `null`
+    /// (which sandboxed frames and local files send, so any page can claim it).
     #[must_use]
     pub fn any_origin(&self) -> bool {
-        self.origins.iter().any(|o| o == "*" || o == "reflect")
+        self.origins
+            .iter()
+            .any(|o| o == "*" || o == "reflect" || o == "null")
     }
 }
 

@@ -319,7 +319,7 @@ impl<'m> Checker<'m, '_, '_> {
                         format!("{what} names the bundled store `{}`, which is read-only at run time", flow.target()),
                     )
                     .with_label("cannot be written")
-                    .with_hint("files in a code package change only with a deployment; a function writes `/tmp` or a store of another kind"),
+                    .with_hint("files in a code package change only with a deployment: write to a store of another kind"),
                 );
             }
             if flow.invocation().is_some() && field != "invokes" {
@@ -330,7 +330,7 @@ impl<'m> Checker<'m, '_, '_> {
                     "a function's `invokes`",
                 );
             }
-            if flow.tls().is_some() && !matches!(field, "reads" | "writes" | "calls") {
+            if flow.tls().is_some() && (!matches!(field, "reads" | "writes" | "calls") || bundled) {
                 self.not_applicable(
                     (section, id, &[field, &index, "tls"]),
                     "tls",
@@ -490,6 +490,24 @@ impl<'m> Checker<'m, '_, '_> {
         for (id, store) in &model.stores {
             self.boundary(&store.boundary, Section::Stores, id);
             self.data_list(&store.data, Section::Stores, id);
+            if store.kind == StoreKind::Bundled {
+                let package_fields: [(&'static str, bool); 4] = [
+                    ("public", store.public.any()),
+                    ("encryption", store.encryption.is_some()),
+                    ("versioning", store.versioning.is_some()),
+                    ("backup", store.backup.is_some()),
+                ];
+                for (field, set) in package_fields {
+                    if set {
+                        self.not_applicable(
+                            (Section::Stores, id, &[field]),
+                            field,
+                            &format!("the bundled store `{id}`"),
+                            "stores outside a code package (a package goes with its function's code and versions)",
+                        );
+                    }
+                }
+            }
             if store.kind != StoreKind::S3 {
                 let bucket_fields: [(&'static str, bool); 4] = [
                     ("website", store.website.is_some()),
@@ -545,11 +563,21 @@ impl<'m> Checker<'m, '_, '_> {
         if channel.tls.is_some() && !is_api {
             self.not_applicable(place(&["tls"]), "tls", &this, &api_kinds);
         }
-        if channel.cors.is_some() && !is_api {
-            self.not_applicable(place(&["cors"]), "cors", &this, &api_kinds);
+        if channel.cors.is_some() && (!is_api || kind == ChannelKind::Alb) {
+            self.not_applicable(
+                place(&["cors"]),
+                "cors",
+                &this,
+                "API Gateway APIs and function URLs (a load balancer leaves CORS to its targets)",
+            );
         }
-        if channel.access_logs.is_some() && !is_api {
-            self.not_applicable(place(&["access_logs"]), "access_logs", &this, &api_kinds);
+        if channel.access_logs.is_some() && (!is_api || kind == ChannelKind::FunctionUrl) {
+            self.not_applicable(
+                place(&["access_logs"]),
+                "access_logs",
+                &this,
+                "API Gateway APIs and load balancers (a function URL has no access log of its own)",
+            );
         }
         if channel.waf.is_some() {
             let waf_kinds = [
@@ -859,8 +887,36 @@ impl<'m> Checker<'m, '_, '_> {
 
     /// A sink's `from` names `event` or something the function reads.
     fn sinks(&mut self, function: &super::types::Function, id: &str) {
+        let reads_event = function
+            .reads
+            .iter()
+            .any(|r| r.target() == super::types::EVENT);
         for (i, sink) in function.sinks.iter().enumerate() {
             let i = i.to_string();
+            if sink.from.is_empty() {
+                let span = self.span((Section::Functions, id, &["sinks", &i, "from"]));
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        span,
+                        format!("a sink of function `{id}` says nothing feeds it"),
+                    )
+                    .with_label("empty")
+                    .with_hint("name `event` (what starts the function) or the stores and channels it reads whose data reaches the sink"),
+                );
+            }
+            if reads_event && sink.from_event() {
+                let span = self.span((Section::Functions, id, &["sinks", &i, "from"]));
+                self.push(
+                    Diagnostic::error(
+                        Code::Conflict,
+                        span,
+                        format!("function `{id}` reads an element with the id `event`, so a sink's `from: [event]` is ambiguous"),
+                    )
+                    .with_label("ambiguous")
+                    .with_hint("`event` in `from` means what starts the function: rename the element"),
+                );
+            }
             for (j, from) in sink.from.iter().enumerate() {
                 if from == super::types::EVENT {
                     continue;
@@ -1065,7 +1121,13 @@ impl<'m> Checker<'m, '_, '_> {
         let kind = trigger.kind;
         let this = format!("`{}` triggers", kebab(&kind));
         let batch = [T::Sqs, T::Kinesis, T::DynamodbStream];
-        if trigger.verified.is_some() && trigger.auth != Some(Auth::Code) {
+        let inherited = trigger.auth.is_none()
+            && trigger
+                .source
+                .as_deref()
+                .and_then(|s| self.model.channels.get(s))
+                .is_some_and(|c| c.auth == Some(Auth::Code));
+        if trigger.verified.is_some() && trigger.auth != Some(Auth::Code) && !inherited {
             self.not_applicable(
                 (f, id, &["triggers", &i, "verified"]),
                 "verified",

@@ -43,7 +43,9 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
     cx.model
         .channels
         .iter()
-        .filter(|(id, c)| c.access_logs == Some(false) && cx.exposure(id).is_some())
+        .filter(|(id, c)| {
+            c.access_logs == Some(false) && cx.exposure(id).is_some() && cx.on_front(id)
+        })
         .map(|(id, _)| {
             Finding::new(id, format!("requests to `{id}` leave no access log"))
                 .because("access_logs: false")

@@ -6,9 +6,10 @@ use crate::graph::FlowKind;
 
 declare_rule! {
     /// ## What it finds
-    /// A bucket that serves a static website (`website: true`) and that a function an attacker
-    /// reaches writes to: what the attacker sends ends up as an object the site serves from its
-    /// own origin. The finding names the bucket and the writers.
+    /// A bucket that serves a static website (`website: true`) and that anyone may write to
+    /// (`public: write`) or a function an attacker reaches writes to: what the attacker sends
+    /// ends up as an object the site serves from its own origin. The finding names the bucket
+    /// and the writers.
     ///
     /// ## Why it matters
     /// Browsers trust everything a site's origin serves alike. An HTML or SVG object built from
@@ -64,17 +65,22 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .collect();
         writers.sort_unstable();
         writers.dedup();
-        if writers.is_empty() {
+        if writers.is_empty() && !store.public.write {
             continue;
         }
+        let who = if store.public.write {
+            "anyone".to_owned()
+        } else {
+            super::quoted(&writers, ", ")
+        };
         let mut finding = Finding::new(
             id,
-            format!(
-                "{} writes what an attacker sends into `{id}`, which serves a website",
-                super::quoted(&writers, ", ")
-            ),
+            format!("{who} can put content into `{id}`, which serves a website"),
         )
         .because(format!("`{id}` has website: true"));
+        if store.public.write {
+            finding = finding.because("public: write");
+        }
         for writer in &writers {
             if let Some(exposure) = cx.exposure(writer) {
                 finding = finding.because(format!(

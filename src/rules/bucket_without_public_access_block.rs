@@ -7,7 +7,7 @@ declare_rule! {
     /// switched off (`public_access_block: false`). Object ACLs in force (`acls: true`) are
     /// named too: with both, any writer can make an object public with one header. A bucket
     /// that says nothing has S3's default since April 2023 (block on, ACLs disabled) and is not
-    /// reported; a bucket that is already public is `public-store`'s finding.
+    /// reported; a bucket that anyone may already read or list is `public-store`'s finding.
     ///
     /// ## Why it matters
     /// Block Public Access is the guard rail that keeps one wrong bucket policy, object ACL or
@@ -47,7 +47,8 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, store) in &cx.model.stores {
         if store.kind != StoreKind::S3
-            || store.public.any()
+            || store.public.read
+            || store.public.list
             || store.public_access_block != Some(false)
         {
             continue;

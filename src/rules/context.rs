@@ -195,11 +195,19 @@ impl<'m> Context<'m> {
         self.dfd.node(id).and_then(|n| self.reach[n.index()])
     }
 
+    /// Whether an attacker reaches the element without passing through a function — an entry
+    /// point or what entry points feed directly (an API internet callers use, a publicly writable
+    /// bucket, a queue an untrusted partner sends to, a queue a public topic delivers to). An API
+    /// only the model's own functions call is not: its callers are code.
+    #[must_use]
+    pub fn on_front(&self, id: &str) -> bool {
+        self.dfd.node(id).is_some_and(|n| self.front[n.index()])
+    }
+
     /// The sources of a function's triggers that an attacker reaches without passing through
-    /// another function — the entry points and what they feed directly (an API, a public bucket,
-    /// a queue an untrusted partner sends to, a queue a public topic delivers to) — in id order.
-    /// A function with such a trigger is where a flood from the internet first becomes
-    /// invocations; functions further downstream are bounded by limits at that front.
+    /// another function, in id order (see [`Context::on_front`]). A function with such a trigger
+    /// is where a flood from the internet first becomes invocations; functions further
+    /// downstream are bounded by limits at that front.
     #[must_use]
     pub fn front_triggers(&self, function: &str) -> Vec<&str> {
         let Some(node) = self.dfd.node(function) else {

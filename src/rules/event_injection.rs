@@ -127,6 +127,15 @@ fn invocations(cx: &Context<'_>, id: &str, function: &Function) -> Vec<Finding> 
     if event_sinks.is_empty() {
         return Vec::new();
     }
+    // An `invoke` trigger's input facts speak for what invocations deliver.
+    let invoke_input = function
+        .triggers
+        .iter()
+        .filter(|t| t.kind == TriggerKind::Invoke)
+        .find_map(|t| t.input.as_ref());
+    if invoke_input.is_some_and(|i| i.validated.is_true() || !i.is_used()) {
+        return Vec::new();
+    }
     let mut findings = Vec::new();
     for (caller_id, caller) in &cx.model.functions {
         if caller_id == id || !caller.invokes.iter().any(|flow| flow.target() == id) {

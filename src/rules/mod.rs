@@ -11,6 +11,7 @@ mod context;
 mod data_in_code_package;
 mod insecure_auth_flow;
 mod permissive_cors;
+mod publicly_writable_store;
 mod user_writable_privilege_attribute;
 mod weak_password_policy;
 pub use context::{iam_services, trigger_qualifier};
@@ -322,6 +323,7 @@ pub static RULES: &[&Rule] = &[
     &permissive_cors::RULE,
     &api_without_access_logs::RULE,
     &data_in_code_package::RULE,
+    &publicly_writable_store::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).

@@ -4,8 +4,9 @@ use crate::model::Cors;
 declare_rule! {
     /// ## What it finds
     /// An API or bucket whose CORS configuration lets any origin call it with the user's
-    /// credentials: an origin of `*` — or `reflect`, for handlers that echo the request's
-    /// `Origin` back — together with `credentials: true`.
+    /// credentials: an origin of `*`, `null` (sent by sandboxed frames and local files, so any
+    /// page can claim it) or `reflect` (a handler that echoes the request's `Origin` back),
+    /// together with `credentials: true`.
     ///
     /// ## Why it matters
     /// Browsers then let any web page the user visits make authenticated requests and read the

@@ -93,7 +93,6 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                     sensitive.join(", ")
                 ),
             )
-            .qualified("website")
             .because("website: true, public: S3 website endpoints speak HTTP only"),
         );
     }

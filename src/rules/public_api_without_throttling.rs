@@ -58,7 +58,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             ) && c.throttling.is_none()
         })
         .filter_map(|(id, _)| {
-            let exposure = cx.exposure(id)?;
+            let exposure = cx.exposure(id).filter(|_| cx.on_front(id))?;
             Some(
                 Finding::new(
                     id,

@@ -51,6 +51,7 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
                     | ChannelKind::Alb
             ) && c.waf != Some(true)
                 && cx.exposure(id).is_some()
+                && cx.on_front(id)
         })
         .map(|(id, c)| {
             let direct = matches!(

@@ -5,7 +5,8 @@ use crate::model::EVENT;
 declare_rule! {
     /// ## What it finds
     /// Second-order injection: a function reads a store or channel that an attacker can write
-    /// to — it is public, or an internet-reachable function writes what it was sent into it — and
+    /// to — anyone may write to it, or an actor or internet-reachable function writes what it
+    /// was sent into it — and
     /// passes what it reads to a sink the model declares in its code (`sinks: [{kind: sql, from:
     /// [orders-table]}]`: a query, an interpreter, a deserialiser, markup, a file path, a URL).
     /// The finding names the function and the store, and the attacker's path to the store.

@@ -49,7 +49,12 @@ declare_rule! {
 fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for route in cx.routes() {
-        let Some(exposure) = cx.exposure(route.source) else {
+        // An API only the model's own functions call is an internal interface: its callers
+        // are code, not anyone on the internet.
+        let Some(exposure) = cx
+            .exposure(route.source)
+            .filter(|_| cx.on_front(route.source))
+        else {
             continue;
         };
         if route.auth.is_some_and(|a| a != Auth::None)

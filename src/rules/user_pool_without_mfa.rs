@@ -71,7 +71,8 @@ pub(super) fn password_pools<'m>(
 
 /// Whether a route authenticates with Cognito or with JWTs (which a pool may issue).
 fn cognito_api(cx: &Context<'_>) -> bool {
-    let tokens = |auth: Option<Auth>| matches!(auth, Some(Auth::Cognito | Auth::Jwt));
+    // Tokens checked in handler code may be a pool's too.
+    let tokens = |auth: Option<Auth>| matches!(auth, Some(Auth::Cognito | Auth::Jwt | Auth::Code));
     cx.model.channels.values().any(|c| tokens(c.auth))
         || cx
             .model

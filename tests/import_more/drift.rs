@@ -290,3 +290,40 @@ fn hostile_template_strings_are_escaped_in_the_report() {
         assert!(out.status.code().is_some_and(|c| c <= 2), "{format}");
     }
 }
+
+/// A handler that checks tokens itself (`auth: code` in the model) is an open route in the
+/// templates, which cannot say so: no disagreement; an authorizer in the model is one.
+#[test]
+fn auth_in_code_agrees_with_an_open_route_in_the_templates() {
+    let open = changed("        DefaultAuthorizer: Users\n", "");
+    let dir = tempfile::tempdir().unwrap();
+    let templates = model_of(dir.path(), &open);
+    let files = [dir.path().join("template.yaml")];
+    let (function, index) = templates
+        .functions
+        .iter()
+        .find_map(|(id, f)| {
+            f.triggers
+                .iter()
+                .position(|t| t.kind == strider::model::TriggerKind::Http)
+                .map(|i| (id.clone(), i))
+        })
+        .unwrap();
+    for (auth, differs) in [
+        (strider::model::Auth::Code, false),
+        (strider::model::Auth::Jwt, true),
+    ] {
+        let mut model = templates.clone();
+        let trigger = &mut model.functions.get_mut(&function).unwrap().triggers[index];
+        trigger.auth = Some(auth);
+        let found: Vec<Kind> = drift::compare(&model, &templates, &files)
+            .into_iter()
+            .map(|d| d.kind)
+            .collect();
+        assert_eq!(
+            found.contains(&Kind::RouteAuthDiffers),
+            differs,
+            "{auth:?}: {found:?}"
+        );
+    }
+}
