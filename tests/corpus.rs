@@ -586,3 +586,45 @@ fn detection_figures_stay_at_or_above_their_floors() {
         failures.join("\n")
     );
 }
+
+/// Every IAM action a corpus model grants is one AWS defines, except the misspellings the apps
+/// really ship, each of which is a label of `unknown-iam-action` naming it in `about` (#11's
+/// "every action in the corpus is known", with the apps' own typos accounted for).
+#[test]
+fn every_action_of_the_corpus_is_known_or_a_labelled_misspelling() {
+    let catalogue = strider::iam::catalogue();
+    let unknown_rule = RULES
+        .iter()
+        .find(|r| r.name == "unknown-iam-action")
+        .unwrap()
+        .id;
+    let mut misspellings = 0;
+    for app in apps() {
+        let labelled: BTreeSet<&str> = app
+            .labels
+            .labels
+            .iter()
+            .filter(|l| l.rule.as_deref() == Some(unknown_rule))
+            .flat_map(|l| l.about.iter().map(String::as_str))
+            .collect();
+        let granted = app
+            .model
+            .functions
+            .values()
+            .flat_map(|f| &f.permissions)
+            .chain(app.model.roles.values().flat_map(|r| &r.permissions))
+            .flat_map(|p| &p.allow);
+        for action in granted {
+            if catalogue.diagnose(action).is_some() {
+                assert!(
+                    labelled.contains(action.as_str()),
+                    "{}: `{action}` is not an IAM action and no label says so",
+                    app.name
+                );
+                misspellings += 1;
+            }
+        }
+    }
+    // DVSA's `sts:GetCallerIdentify`, in two roles.
+    assert_eq!(misspellings, 2);
+}
