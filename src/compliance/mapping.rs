@@ -788,6 +788,13 @@ pub static MAPPING: &[RuleMapping] = &[
             soc2("CC6.1", "no access control on writes"),
         ],
     ),
+    rule(
+        "STR-057",
+        &[gdpr(
+            "Art. 25(2)",
+            "personal data in logs is kept beyond any purpose by default",
+        )],
+    ),
 ];
 
 /// The decision for a rule, by id.

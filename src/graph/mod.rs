@@ -199,7 +199,7 @@ impl Dfd {
                 NodeKind::Function,
                 &function.boundary,
                 label(&function.name, id),
-                function.runtime.clone(),
+                function_detail(function),
             );
         }
         for (id, store) in &model.stores {
@@ -208,7 +208,7 @@ impl Dfd {
                 NodeKind::Store,
                 &store.boundary,
                 label(&store.name, id),
-                kebab(&store.kind),
+                store_detail(store),
             );
         }
         dfd.add_edges(model);
@@ -715,4 +715,28 @@ pub fn route_auth(
         None
     });
     crate::model::protecting(auth, verified)
+}
+
+/// A function's detail for diagrams: its runtime, and the kinds of sink its code has.
+fn function_detail(function: &crate::model::Function) -> String {
+    let mut sinks: Vec<String> = function.sinks.iter().map(|s| kebab(&s.kind)).collect();
+    sinks.sort();
+    sinks.dedup();
+    if sinks.is_empty() {
+        function.runtime.clone()
+    } else {
+        format!("{} · sinks: {}", function.runtime, sinks.join(", "))
+    }
+}
+
+/// A store's detail for diagrams: its kind, what anyone may do to it, and website hosting.
+fn store_detail(store: &crate::model::Store) -> String {
+    let mut detail = kebab(&store.kind);
+    if store.public.any() {
+        detail.push_str(&format!(" · public {}", store.public.words().join("/")));
+    }
+    if store.website == Some(true) {
+        detail.push_str(" · website");
+    }
+    detail
 }

@@ -11,6 +11,7 @@ mod context;
 mod data_in_code_package;
 mod insecure_auth_flow;
 mod permissive_cors;
+mod personal_data_logs_kept_forever;
 mod publicly_writable_store;
 mod user_writable_privilege_attribute;
 mod weak_password_policy;
@@ -324,6 +325,7 @@ pub static RULES: &[&Rule] = &[
     &api_without_access_logs::RULE,
     &data_in_code_package::RULE,
     &publicly_writable_store::RULE,
+    &personal_data_logs_kept_forever::RULE,
 ];
 
 /// A rule by id (`STR-001`) or name (`wildcard-permission`).

@@ -1,10 +1,11 @@
 use super::{Context, Finding, declare_rule};
-use crate::model::{AtRest, DataTag};
+use crate::model::{AtRest, Classification, DataTag};
 
 declare_rule! {
     /// ## What it finds
-    /// A store holding card or health data (`pci-dss`, `hipaa`) encrypted only with a key the
-    /// provider owns or manages (`at_rest: provider` or `kms`), not a customer managed key.
+    /// A store holding card or health data (`pci-dss`, `hipaa`), or personal data (`pii`,
+    /// `gdpr`) classified `restricted`, encrypted only with a key the provider owns or manages
+    /// (`at_rest: provider` or `kms`), not a customer managed key.
     ///
     /// ## Why it matters
     /// With a customer managed key, every decryption is an auditable KMS call that the data's
@@ -47,7 +48,16 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        let regulated = cx.tagged(&store.data, &[DataTag::PciDss, DataTag::Hipaa]);
+        let mut regulated = cx.tagged(&store.data, &[DataTag::PciDss, DataTag::Hipaa]);
+        // Personal data counts when it is classified restricted (special categories, identity
+        // documents): the sensitivity GDPR's Art. 32 weighs, not every e-mail address.
+        let restricted = cx.at_least(&store.data, Classification::Restricted);
+        for personal in cx.tagged(&store.data, &[DataTag::Pii, DataTag::Gdpr]) {
+            if restricted.contains(&personal) && !regulated.contains(&personal) {
+                regulated.push(personal);
+            }
+        }
+        regulated.sort_unstable();
         if regulated.is_empty() {
             continue;
         }
