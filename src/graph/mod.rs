@@ -268,17 +268,7 @@ impl Dfd {
                     None,
                 );
             }
-            for target in &actor.writes {
-                self.connect(
-                    id,
-                    target.target(),
-                    FlowKind::Write,
-                    flow_data(model, target),
-                    target.tls() != Some(false),
-                    actor.authenticated,
-                    None,
-                );
-            }
+            self.add_direct_writes(model, id, &actor.writes, actor.authenticated);
         }
         for (id, external) in &model.externals {
             for target in &external.uses {
@@ -298,17 +288,28 @@ impl Dfd {
                     None,
                 );
             }
-            for target in &external.writes {
-                self.connect(
-                    id,
-                    target.target(),
-                    FlowKind::Write,
-                    flow_data(model, target),
-                    target.tls() != Some(false),
-                    true,
-                    None,
-                );
-            }
+            self.add_direct_writes(model, id, &external.writes, true);
+        }
+    }
+
+    /// Writes of an actor or external straight into stores (presigned uploads, a partner's role).
+    fn add_direct_writes(
+        &mut self,
+        model: &Model,
+        id: &str,
+        writes: &[FlowRef],
+        authenticated: bool,
+    ) {
+        for target in writes {
+            self.connect(
+                id,
+                target.target(),
+                FlowKind::Write,
+                flow_data(model, target),
+                target.tls() != Some(false),
+                authenticated,
+                None,
+            );
         }
     }
 
