@@ -509,17 +509,26 @@ pub fn run() -> ExitCode {
 /// `strider rules` in the format asked for.
 fn rules_text(format: RulesFormat) -> String {
     match format {
-        RulesFormat::Table => RULES.iter().fold(String::new(), |mut text, r| {
-            let _ = writeln!(
-                text,
-                "{}  {:<32} {:<24} {}",
-                r.id,
-                r.name,
-                r.stride.name(),
-                r.title
-            );
-            text
-        }),
+        RulesFormat::Table => {
+            // Columns as wide as their longest entry: rule names are the code's, not the model's.
+            let name = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            let stride = RULES
+                .iter()
+                .map(|r| r.stride.name().len())
+                .max()
+                .unwrap_or(0);
+            RULES.iter().fold(String::new(), |mut text, r| {
+                let _ = writeln!(
+                    text,
+                    "{}  {:<name$} {:<stride$} {}",
+                    r.id,
+                    r.name,
+                    r.stride.name(),
+                    r.title
+                );
+                text
+            })
+        }
         RulesFormat::Markdown => report::markdown::rules_table(),
         RulesFormat::Json => {
             let rules: Vec<serde_json::Value> = RULES

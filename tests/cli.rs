@@ -257,3 +257,20 @@ fn placeholders_are_listed_by_validate_and_counted_elsewhere() {
         "{counted}"
     );
 }
+
+/// `strider rules` lines up its columns whatever the longest rule name.
+#[test]
+fn the_rules_table_lines_up_its_columns() {
+    let output = strider().args(["rules"]).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let columns: std::collections::BTreeSet<usize> = text
+        .lines()
+        .map(|line| {
+            // The STRIDE column starts after the name and the spaces that pad it.
+            let after_id = &line[9..];
+            let name_end = after_id.find(' ').unwrap();
+            9 + name_end + after_id[name_end..].len() - after_id[name_end..].trim_start().len()
+        })
+        .collect();
+    assert_eq!(columns.len(), 1, "{text}");
+}
