@@ -154,6 +154,13 @@ fn what_the_template_says_is_in_the_model() {
     );
     let export = &model.functions["export-function"];
     assert_eq!(export.boundary, "vpc");
+    // The stack invokes it for its custom resource.
+    assert!(
+        export
+            .triggers
+            .iter()
+            .any(|t| t.kind == strider::model::TriggerKind::CustomResource && t.source.is_none())
+    );
     assert_eq!(export.on_failure.as_deref(), Some("export-dlq"));
     assert_eq!(export.logging.as_ref().unwrap().retention_days, Some(14));
     assert!(
@@ -292,10 +299,19 @@ fn every_function_event_and_store_of_the_template_is_accounted_for() {
             )
         })
         .count();
+    // Custom resources whose service token is a function of the template start it.
+    let custom = resources
+        .iter()
+        .filter(|(_, r)| {
+            r.get("Type")
+                .and_then(Node::as_scalar)
+                .is_some_and(|t| t.starts_with("Custom::"))
+        })
+        .count();
     let model = load(&imported(&[Path::new(ORDERS)]).yaml);
     assert_eq!(model.functions.len(), functions.len());
     let triggers: usize = model.functions.values().map(|f| f.triggers.len()).sum();
-    assert_eq!(triggers, events);
+    assert_eq!(triggers, events + custom);
     assert_eq!(model.stores.len(), stores);
 }
 

@@ -344,6 +344,12 @@ fn generator(model: &Model, trigger: &crate::model::Trigger) -> Result<Generator
         TriggerKind::Iot => plain("events::iot::rule", JSON),
         TriggerKind::Email => plain("events::ses::receipt", "ses::SimpleEmailEvent"),
         TriggerKind::Invoke => plain("events::invoke::payload", JSON),
+        TriggerKind::CustomResource => {
+            return Err(
+                "CloudFormation sends custom-resource events when its stack changes, not an attacker: not fuzzed"
+                    .to_owned(),
+            );
+        }
     })
 }
 
@@ -814,13 +820,18 @@ functions:
                 | TriggerKind::Cognito
                 | TriggerKind::Iot
                 | TriggerKind::Email
-                | TriggerKind::Invoke => {}
+                | TriggerKind::Invoke
+                // Not fuzzed: see below.
+                | TriggerKind::CustomResource => {}
             }
             assert!(
                 generator(&model, &trigger(kind, None, &[])).is_ok(),
                 "{kind:?}"
             );
         }
+        // Stack events are skipped with the reason, not fuzzed.
+        let skipped = generator(&model, &trigger(TriggerKind::CustomResource, None, &[]));
+        assert!(skipped.is_err_and(|why| why.contains("not fuzzed")));
     }
 
     #[test]

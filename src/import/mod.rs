@@ -527,9 +527,12 @@ impl Builder {
                     continue;
                 };
                 for trigger in triggers.iter_mut() {
-                    let schedule =
-                        matches!(trigger.get_mut("kind"), Some(Doc::Str(k)) if k == "schedule");
-                    if !schedule && trigger.get_mut("input").is_none() {
+                    // Schedules and stack events carry nothing an attacker shapes.
+                    let quiet = matches!(
+                        trigger.get_mut("kind"),
+                        Some(Doc::Str(k)) if k == "schedule" || k == "custom-resource"
+                    );
+                    if !quiet && trigger.get_mut("input").is_none() {
                         let mut input = Doc::map();
                         input.set("validated", Doc::str("unknown"));
                         trigger.set("input", input);

@@ -1400,6 +1400,10 @@ pub enum TriggerKind {
     Email,
     /// A direct invocation by an actor or external.
     Invoke,
+    /// A CloudFormation custom resource (`Custom::*`, `AWS::CloudFormation::CustomResource`):
+    /// the stack invokes the function when the resource is created, updated or deleted. It has
+    /// no `source`: only whoever deploys the stack sends these events.
+    CustomResource,
 }
 
 /// A shared IAM role.

@@ -1081,9 +1081,18 @@ impl<'m> Checker<'m, '_, '_> {
             T::Cognito => Some(Target::Channels(&[C::Cognito])),
             T::Iot => Some(Target::Channels(&[C::Iot])),
             T::Email => Some(Target::Channels(&[C::Email])),
-            T::Invoke => None,
+            T::Invoke | T::CustomResource => None,
         };
+        if kind == T::CustomResource && trigger.source.is_some() {
+            self.not_applicable(
+                (f, id, &["triggers", &i, "source"]),
+                "source",
+                "`custom-resource` triggers",
+                "triggers whose events come from an element of the model (the stack sends these)",
+            );
+        }
         match (&trigger.source, source_target) {
+            (Some(_), None) if kind == T::CustomResource => {}
             (Some(source), Some(target)) => {
                 self.reference(source, target, &what, (f, id, &["triggers", &i, "source"]));
             }

@@ -60,7 +60,10 @@ fn check(cx: &Context<'_>) -> Vec<Finding> {
             .is_some_and(|i| i.validated.is_true());
         let sinks = sinks(cx, function);
         for (i, trigger) in function.triggers.iter().enumerate() {
-            if matches!(trigger.kind, TriggerKind::Schedule) {
+            if matches!(
+                trigger.kind,
+                TriggerKind::Schedule | TriggerKind::CustomResource
+            ) {
                 continue;
             }
             let Some(source) = trigger.source.as_deref() else {
@@ -191,6 +194,7 @@ fn kind_word(kind: TriggerKind) -> &'static str {
         TriggerKind::Iot => "IoT",
         TriggerKind::Email => "e-mail",
         TriggerKind::Invoke => "invocation",
+        TriggerKind::CustomResource => "custom-resource",
     }
 }
 

@@ -398,6 +398,7 @@ impl Mapper<'_> {
             | "AWS::Lambda::EventInvokeConfig"
             | "AWS::SQS::QueuePolicy"
             | "AWS::SNS::TopicPolicy" => {}
+            custom if is_custom_resource(custom) => self.custom_resource(r),
             other => {
                 *self.b.unmapped.entry(other.to_owned()).or_default() += 1;
                 self.b.warn(
@@ -1054,6 +1055,28 @@ impl Mapper<'_> {
         }
     }
 
+    /// A custom resource whose `ServiceToken` is a function of the template: the stack invokes
+    /// it. A token naming a topic or a function outside the template starts nothing modelled.
+    fn custom_resource(&mut self, r: &Resource) {
+        let Some(token) = self.prop(r, "ServiceToken") else {
+            return;
+        };
+        if let Some(Mapped::Function(function)) = self.element_of(&token).cloned() {
+            let mut trigger = Doc::map();
+            trigger.set("kind", Doc::str("custom-resource"));
+            if !self.b.element("functions", &function).is_some_and(|f| {
+                f.get("triggers").is_some_and(|t| match t {
+                    Doc::Seq(items) => items
+                        .iter()
+                        .any(|i| i.get("kind") == Some(&Doc::str("custom-resource"))),
+                    _ => false,
+                })
+            }) {
+                self.push_trigger(&function, trigger);
+            }
+        }
+    }
+
     fn push_trigger(&mut self, function: &str, trigger: Doc) {
         if let Some(f) = self.b.element("functions", function) {
             f.push("triggers", trigger);
@@ -1482,6 +1505,11 @@ fn secret_source(name: &str, value: &str, reference: bool) -> Option<&'static st
 }
 
 /// Whether a policy principal is everyone (`*`, `{AWS: "*"}`).
+/// Whether a resource type is a CloudFormation custom resource.
+fn is_custom_resource(kind: &str) -> bool {
+    kind == "AWS::CloudFormation::CustomResource" || kind.starts_with("Custom::")
+}
+
 fn everyone(principal: &Val) -> bool {
     if principal.text().as_deref() == Some("*") {
         return true;
