@@ -175,6 +175,10 @@ fn what_the_template_says_is_in_the_model() {
     );
     assert!(model.stores["export-bucket"].public.read);
     assert_eq!(model.stores["export-bucket"].website, Some(true));
+    // The orders table's items expire, and it is billed per request.
+    let orders = &model.stores["orders-table"];
+    assert_eq!(orders.ttl, Some(true));
+    assert_eq!(orders.capacity, Some(strider::model::Capacity::OnDemand));
     assert!(
         !model.functions.contains_key("dev-only-function"),
         "its condition is false"

@@ -739,5 +739,8 @@ fn store_detail(store: &crate::model::Store) -> String {
     if store.website == Some(true) {
         detail.push_str(" · website");
     }
+    if store.ttl == Some(true) {
+        detail.push_str(" · ttl");
+    }
     detail
 }

@@ -448,6 +448,25 @@ pub struct Store {
     /// Cross-origin resource sharing (`s3`): which web origins browsers let read and write it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cors: Option<Cors>,
+    /// Whether items expire (`dynamodb`: time to live), so what it holds is not kept forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<bool>,
+    /// How the table pays for reads and writes (`dynamodb`): `on-demand` bills every request
+    /// (a flood costs money), `provisioned` caps them (a flood throttles everyone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacity>,
+}
+
+/// How a DynamoDB table is billed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capacity {
+    /// Pay per request (`PAY_PER_REQUEST`).
+    OnDemand,
+    /// Read and write capacity units reserved in advance (`PROVISIONED`).
+    Provisioned,
 }
 
 /// What anyone on the internet may do to a store without credentials.

@@ -490,6 +490,21 @@ impl<'m> Checker<'m, '_, '_> {
         for (id, store) in &model.stores {
             self.boundary(&store.boundary, Section::Stores, id);
             self.data_list(&store.data, Section::Stores, id);
+            if store.kind != StoreKind::Dynamodb {
+                for (field, set) in [
+                    ("ttl", store.ttl.is_some()),
+                    ("capacity", store.capacity.is_some()),
+                ] {
+                    if set {
+                        self.not_applicable(
+                            (Section::Stores, id, &[field]),
+                            field,
+                            &format!("the {} store `{id}`", kebab(&store.kind)),
+                            "`dynamodb` tables",
+                        );
+                    }
+                }
+            }
             if store.kind == StoreKind::Bundled {
                 let package_fields: [(&'static str, bool); 4] = [
                     ("public", store.public.any()),

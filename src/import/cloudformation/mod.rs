@@ -957,6 +957,28 @@ impl Mapper<'_> {
             .and_then(|p| p.get("PointInTimeRecoveryEnabled")?.as_bool())
             .unwrap_or(false);
         store.set("backup", Doc::Bool(pitr));
+        let ttl = self
+            .prop(r, "TimeToLiveSpecification")
+            .and_then(|t| t.get("Enabled")?.as_bool())
+            .unwrap_or(false);
+        store.set("ttl", Doc::Bool(ttl));
+        // A table without BillingMode is provisioned; SAM's SimpleTable is on demand unless it
+        // gives ProvisionedThroughput.
+        let on_demand = match self.prop(r, "BillingMode").and_then(|b| b.text()) {
+            Some(mode) => mode == "PAY_PER_REQUEST",
+            None => {
+                r.kind == "AWS::Serverless::SimpleTable"
+                    && self.prop(r, "ProvisionedThroughput").is_none()
+            }
+        };
+        store.set(
+            "capacity",
+            Doc::str(if on_demand {
+                "on-demand"
+            } else {
+                "provisioned"
+            }),
+        );
         self.add_store(r, store);
     }
 

@@ -637,6 +637,15 @@ impl Plan<'_> {
                 map(span, vec![("PointInTimeRecoveryEnabled", pitr.clone())]),
             ));
         }
+        if let Some(ttl) = self.value(at, &["ttl", "enabled"]) {
+            p.push((
+                "TimeToLiveSpecification",
+                map(span, vec![("Enabled", ttl.clone())]),
+            ));
+        }
+        if let Some(mode) = self.value(at, &["billing_mode"]) {
+            p.push(("BillingMode", mode.clone()));
+        }
         if self
             .value(at, &["stream_enabled"])
             .and_then(Node::as_scalar)
