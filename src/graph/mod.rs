@@ -289,6 +289,19 @@ impl Dfd {
                 );
             }
             self.add_direct_writes(model, id, &external.writes, true);
+            // What an external passes on to another: the system's data leaving further.
+            for flow in &external.calls {
+                let encrypted = encrypted_call(model, flow);
+                self.connect(
+                    id,
+                    flow.target(),
+                    FlowKind::Call,
+                    flow_data(model, flow),
+                    encrypted,
+                    true,
+                    None,
+                );
+            }
         }
     }
 
@@ -445,13 +458,7 @@ impl Dfd {
             );
             return;
         }
-        let external = model.externals.get(flow.target());
-        let encrypted = flow.tls().unwrap_or_else(|| {
-            external.is_some_and(|e| {
-                e.tls
-                    .unwrap_or_else(|| e.protocol.as_deref().is_none_or(is_tls_protocol))
-            })
-        });
+        let encrypted = encrypted_call(model, flow);
         self.connect(
             id,
             flow.target(),
@@ -743,4 +750,15 @@ fn store_detail(store: &crate::model::Store) -> String {
         detail.push_str(" · ttl");
     }
     detail
+}
+
+/// Whether a call to an external is encrypted: as the flow says, else as the external's `tls`
+/// or protocol says.
+fn encrypted_call(model: &Model, flow: &FlowRef) -> bool {
+    flow.tls().unwrap_or_else(|| {
+        model.externals.get(flow.target()).is_some_and(|e| {
+            e.tls
+                .unwrap_or_else(|| e.protocol.as_deref().is_none_or(is_tls_protocol))
+        })
+    })
 }

@@ -254,6 +254,10 @@ pub struct External {
     /// Stores it writes to directly (a partner's cross-account role on a bucket).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub writes: Vec<FlowRef>,
+    /// Other externals it passes the system's data on to (a payment provider's fraud service, a
+    /// mail provider's tracking).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<FlowRef>,
 }
 
 /// A reference along a data flow: an id, or an id with the data the flow carries.

@@ -297,7 +297,8 @@ impl<'m> Checker<'m, '_, '_> {
                     (section, id, &[field, &index, "returns", &j]),
                 );
             }
-            if !flow.returns().is_empty() && field != "calls" {
+            let returns_apply = field == "calls" && section == Section::Functions;
+            if !flow.returns().is_empty() && !returns_apply {
                 self.not_applicable(
                     (section, id, &[field, &index, "returns"]),
                     "returns",
@@ -481,6 +482,12 @@ impl<'m> Checker<'m, '_, '_> {
                 Target::Sections(&[Section::Stores]),
                 &format!("a write of external `{id}`"),
                 (Section::Externals, id, "writes"),
+            );
+            self.flow_refs(
+                &external.calls,
+                Target::Sections(&[Section::Externals]),
+                &format!("a call of external `{id}`"),
+                (Section::Externals, id, "calls"),
             );
         }
     }
