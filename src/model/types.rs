@@ -1245,6 +1245,20 @@ pub struct Dependencies {
     /// Whether dependencies are scanned for known vulnerabilities.
     #[serde(default)]
     pub scanned: bool,
+    /// The packages the function ships, with the versions the lockfile pins: what a reviewer or
+    /// a vulnerability database checks (`{name: node-serialize, version: 0.0.4}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<Package>,
+}
+
+/// A third-party package and its version.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Package {
+    /// The package's name in its registry (`jsonpickle`, `node-serialize`).
+    pub name: String,
+    /// The version installed (`1.4.3`).
+    pub version: String,
 }
 
 /// Input validation of events.
