@@ -289,18 +289,10 @@ impl Dfd {
                 );
             }
             self.add_direct_writes(model, id, &external.writes, true);
-            // What an external passes on to another: the system's data leaving further.
+            // What an external passes on to another: the system's data leaving further, a call
+            // like a function's (validation keeps `returns` off these).
             for flow in &external.calls {
-                let encrypted = encrypted_call(model, flow);
-                self.connect(
-                    id,
-                    flow.target(),
-                    FlowKind::Call,
-                    flow_data(model, flow),
-                    encrypted,
-                    true,
-                    None,
-                );
+                self.add_call(model, id, flow);
             }
         }
     }
@@ -441,8 +433,9 @@ impl Dfd {
         }
     }
 
-    /// A call to an external (and the answers it returns), or a request to an API of the model,
-    /// which goes through the API as any client's would.
+    /// A call from a function or an external to an external (and the answers it returns), or a
+    /// function's request to an API of the model, which goes through the API as any client's
+    /// would.
     fn add_call(&mut self, model: &Model, id: &str, flow: &FlowRef) {
         if let Some(channel) = model.channels.get(flow.target()) {
             let authenticated = crate::model::protecting(channel.auth, channel.verified)
