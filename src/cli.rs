@@ -1177,6 +1177,13 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
     let mut last_line = 0;
     let mut on_line = false;
     let mut show = |update: Update<'_>| match update {
+        Update::Preparing(language) => eprintln!(
+            "preparing the {} runtime (the Python virtualenv under target/strider: awslambdaric, moto)…",
+            match language {
+                crate::fuzz::runtime::Language::Python => "Python",
+                crate::fuzz::runtime::Language::Node => "Node.js",
+            }
+        ),
         Update::Building => eprintln!(
             "building `{}` with cargo fuzz ({})…",
             escape::terminal(&campaign.target),

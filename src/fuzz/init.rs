@@ -20,6 +20,8 @@ use super::{FuzzPlan, Target, ident, names, vendor};
 use crate::files::Tree;
 use crate::model::{HandlerStyle, kebab};
 
+use super::runtime::{Language, ProcessHandler};
+
 const CARGO_TOML: &str = include_str!("../../templates/fuzz/Cargo.toml.tera");
 const LIB_RS: &str = include_str!("../../templates/fuzz/lib.rs.tera");
 const TARGET_RS: &str = include_str!("../../templates/fuzz/target.rs.tera");
@@ -40,6 +42,9 @@ pub enum InitError {
     HandlerCrate(PathBuf, String),
     /// A schema file could not be read.
     Schema(PathBuf, String),
+    /// A handler run in its own runtime: its code directory or file is missing or outside the
+    /// tree strider reads.
+    HandlerCode(PathBuf, String),
     /// Two handler crates with the same package name (`-` and `_` alike): cargo cannot tell
     /// them apart. Each crate's name and directory.
     SamePackage(String, PathBuf, String, PathBuf),
@@ -54,6 +59,9 @@ impl std::fmt::Display for InitError {
         match self {
             InitError::HandlerCrate(path, why) => {
                 write!(f, "handler crate `{}`: {why}", path.display())
+            }
+            InitError::HandlerCode(path, why) => {
+                write!(f, "handler code `{}`: {why}", path.display())
             }
             InitError::Schema(path, why) => {
                 write!(f, "input schema `{}` cannot be read: {why}", path.display())
@@ -133,6 +141,22 @@ struct TargetContext {
     values_lits: Vec<String>,
     source_arn_lit: String,
     topic_arn_lit: String,
+    process: Option<ProcessContext>,
+}
+
+/// What the templates see of a handler run in its own runtime: text only as literals.
+#[derive(Serialize)]
+struct ProcessContext {
+    language: &'static str,
+    runtime_lit: String,
+    /// An expression for the code directory: below the crate's manifest directory when it
+    /// can be said relative to it.
+    code_lit: String,
+    handler_lit: String,
+    env_lits: Vec<(String, String)>,
+    timeout_s: u32,
+    memory_mb: u32,
+    resources_lit: String,
 }
 
 #[derive(Serialize)]
@@ -162,6 +186,9 @@ pub struct ManifestTarget {
     pub seeds: String,
     /// The threat a finding of this target confirms: the trigger's event injection.
     pub threat: String,
+    /// For a handler run in its own runtime: what `strider fuzz run` prepares for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<super::run::runtimes::ManifestRuntime>,
 }
 
 /// The `strider-fuzz.json` of a generated crate.
@@ -415,9 +442,94 @@ fn target_files(
     Ok(())
 }
 
+/// The files a handler name can mean in its code directory: Python's `pkg.module.function`
+/// is `pkg/module.py` (or a package's `__init__.py`), Node.js's `dir/file.function` is
+/// `dir/file.js`, `.mjs` or `.cjs`.
+fn handler_files(process: &ProcessHandler) -> Vec<PathBuf> {
+    let Some((module, _)) = process.handler.rsplit_once('.') else {
+        return Vec::new();
+    };
+    match process.language {
+        Language::Python => {
+            let path = module.replace('.', "/");
+            vec![
+                process.code.join(format!("{path}.py")),
+                process.code.join(path).join("__init__.py"),
+            ]
+        }
+        Language::Node => ["js", "mjs", "cjs"]
+            .iter()
+            .map(|ext| process.code.join(format!("{module}.{ext}")))
+            .collect(),
+    }
+}
+
+/// Checks that a handler's code is where the model says, inside the tree strider reads (its
+/// files are not read: the handler process runs them).
+fn check_handler_code(process: &ProcessHandler, tree: &Tree) -> Result<(), InitError> {
+    let fail = |why: String| Err(InitError::HandlerCode(process.code.clone(), why));
+    if !process.code.is_dir() {
+        return fail("no such directory (`code` is relative to the model file)".to_owned());
+    }
+    if !tree.contains(&process.code) {
+        return fail(format!(
+            "outside the directory tree strider reads ({}); pass `--root DIR` to let the model name code anywhere below DIR",
+            tree.root().display()
+        ));
+    }
+    let files = handler_files(process);
+    match files.iter().find(|f| f.is_file()) {
+        Some(file) if tree.contains(file) => Ok(()),
+        Some(file) => fail(format!(
+            "`{}` leads outside the directory tree strider reads",
+            file.display()
+        )),
+        None => fail(format!(
+            "the handler `{}` names no file there (looked for {})",
+            process.handler,
+            if files.is_empty() {
+                "a `module.function` name".to_owned()
+            } else {
+                files
+                    .iter()
+                    .filter_map(|f| f.strip_prefix(&process.code).ok())
+                    .map(|f| format!("`{}`", f.display()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        )),
+    }
+}
+
+fn process_context(t: &Target, process: &ProcessHandler, out: &Path) -> ProcessContext {
+    let code = relative(&process.code, out);
+    ProcessContext {
+        language: process.language.variant(),
+        runtime_lit: rust_str(&process.runtime),
+        code_lit: if code.starts_with('/') {
+            rust_str(&code)
+        } else {
+            format!(
+                "concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/\", {})",
+                rust_str(&code)
+            )
+        },
+        handler_lit: rust_str(&process.handler),
+        env_lits: process
+            .env
+            .iter()
+            .map(|(k, v)| (rust_str(k), rust_str(v)))
+            .collect(),
+        timeout_s: t.timeout_s,
+        memory_mb: t.memory_mb,
+        resources_lit: rust_str(&process.resources),
+    }
+}
+
 /// What the templates see of one target: ids only as identifiers, text only as literals.
-fn target_context(t: &Target) -> TargetContext {
+fn target_context(t: &Target, out: &Path) -> TargetContext {
     TargetContext {
+        process: t.process.as_ref().map(|p| process_context(t, p, out)),
         name: t.name.clone(),
         function_lit: rust_str(&t.function),
         trigger_number: t.trigger + 1,
@@ -475,7 +587,7 @@ fn handler_crates(
     let mut crates: BTreeMap<String, HandlerCrate> = BTreeMap::new();
     // Package names as cargo compares them → the name as written.
     let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for t in &plan.targets {
+    for t in plan.targets.iter().filter(|t| t.process.is_none()) {
         let (name, lib) = crate_names(&t.crate_dir, tree)?;
         if let Some(clash) = taken.iter().find(|taken| same(taken, &name)) {
             return Err(InitError::HandlerCrate(
@@ -525,7 +637,10 @@ fn crate_context(
     context.insert("package_ident", package_ident);
     context.insert(
         "events_dependency",
-        &format!("{{ path = {} }}", toml_str(vendor::DIR)),
+        &format!(
+            "{{ path = {}, features = [\"extra-counters\"] }}",
+            toml_str(vendor::DIR)
+        ),
     );
     // rustc's name of each handler crate: the only ones that keep sanitizer coverage.
     context.insert(
@@ -575,6 +690,9 @@ pub fn render(
         targets: Vec::new(),
     };
     for t in &plan.targets {
+        if let Some(process) = &t.process {
+            check_handler_code(process, tree)?;
+        }
         target_files(t, tree, &mut files)?;
         manifest.targets.push(ManifestTarget {
             name: t.name.clone(),
@@ -586,8 +704,16 @@ pub fn render(
             dict: format!("dict/{}.dict", t.name),
             seeds: format!("corpus/{}", t.name),
             threat: t.threat.clone(),
+            runtime: t
+                .process
+                .as_ref()
+                .map(|p| super::run::runtimes::ManifestRuntime {
+                    language: p.language,
+                    runtime: p.runtime.clone(),
+                    code: relative(&p.code, out),
+                }),
         });
-        targets.push(target_context(t));
+        targets.push(target_context(t, out));
     }
     let context = crate_context(plan, &package, &package_ident, crates, &targets);
     let mut tera = tera::Tera::new();

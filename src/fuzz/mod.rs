@@ -8,6 +8,7 @@ pub mod ident;
 pub mod init;
 pub mod names;
 pub mod run;
+pub mod runtime;
 pub mod vendor;
 
 use std::path::{Path, PathBuf};
@@ -107,6 +108,10 @@ pub struct Target {
     /// The ARN of the topic messages come through, empty when none:
     /// `strider_events::Plan::topic_arn`.
     pub topic_arn: String,
+    /// For a handler run in its own runtime (Python, Node.js): how to start it. `style`,
+    /// `handler` and `crate_dir` then say nothing of a Rust crate: the style is plain, the
+    /// handler Lambda's name for it, the directory its code.
+    pub process: Option<runtime::ProcessHandler>,
 }
 
 /// What libFuzzer's own state (corpus, coverage maps) adds to the function's memory.
@@ -200,8 +205,8 @@ fn sinks(model: &Model, function: &crate::model::Function) -> Vec<Family> {
     for sink in function.sinks.iter().filter(|s| s.from_event()) {
         let declared: &[Family] = match sink.kind {
             SinkKind::Command => &[Family::Command],
-            SinkKind::Code => &[Family::Command, Family::Template],
-            SinkKind::Deserialization => &[Family::PrototypePollution],
+            SinkKind::Code => &[Family::Code, Family::Command, Family::Template],
+            SinkKind::Deserialization => &[Family::Deserialization, Family::PrototypePollution],
             SinkKind::Sql => &[Family::Sql],
             SinkKind::Nosql => &[Family::NoSql],
             SinkKind::Markup => &[Family::Markup],
@@ -480,7 +485,83 @@ fn topic_arn(model: &Model, trigger: &crate::model::Trigger) -> String {
     topic.map_or_else(String::new, |t| strider_events::events::arn("sns", t))
 }
 
-/// The targets for the model's functions with Rust handlers (or only `function`).
+/// The trigger's HTTP method: the model's, else `POST` for an HTTP route, else none.
+fn method(trigger: &crate::model::Trigger) -> String {
+    trigger.method.clone().unwrap_or_else(|| {
+        if trigger.kind == TriggerKind::Http {
+            "POST"
+        } else {
+            ""
+        }
+        .to_owned()
+    })
+}
+
+/// How a function is fuzzed.
+enum Harness<'m> {
+    /// Its Rust handler, in-process.
+    Rust(&'m crate::model::RustHandler),
+    /// Its handler in its own runtime.
+    Process(runtime::ProcessHandler),
+}
+
+impl<'m> Harness<'m> {
+    /// The function's harness; `None` when the model says neither.
+    ///
+    /// # Errors
+    /// Why it is skipped: `fuzz.skip`, or code that strider cannot run.
+    fn of(
+        model: &Model,
+        f: &'m crate::model::Function,
+        base: &Path,
+    ) -> Result<Option<Self>, String> {
+        if f.fuzz.as_ref().is_some_and(|z| z.skip) {
+            return Err("`fuzz.skip` leaves it out".to_owned());
+        }
+        if let Some(rust) = f.fuzz.as_ref().and_then(|z| z.rust.as_ref()) {
+            return Ok(Some(Harness::Rust(rust)));
+        }
+        Ok(runtime::handler(model, f, base)?.map(Harness::Process))
+    }
+
+    fn style(&self) -> HandlerStyle {
+        match self {
+            Harness::Rust(rust) => rust.style,
+            Harness::Process(_) => HandlerStyle::Plain,
+        }
+    }
+
+    fn handler(&self) -> String {
+        match self {
+            Harness::Rust(rust) => rust.handler.clone(),
+            Harness::Process(process) => process.handler.clone(),
+        }
+    }
+
+    fn dir(&self, base: &Path) -> PathBuf {
+        match self {
+            Harness::Rust(rust) => base.join(&rust.krate),
+            Harness::Process(process) => process.code.clone(),
+        }
+    }
+
+    fn event(&self) -> Option<String> {
+        match self {
+            Harness::Rust(rust) => rust.event.clone(),
+            Harness::Process(_) => None,
+        }
+    }
+
+    fn process(&self) -> Option<runtime::ProcessHandler> {
+        match self {
+            Harness::Rust(_) => None,
+            Harness::Process(process) => Some(process.clone()),
+        }
+    }
+}
+
+/// The targets for the model's functions with Rust handlers or handlers to run in their own
+/// runtimes (or only `function`).
 ///
 /// # Errors
 /// When `function` is unknown or has no handler, or no function has one.
@@ -490,7 +571,7 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
             .functions
             .get(id)
             .ok_or_else(|| PlanError::UnknownFunction(id.to_owned()))?;
-        if f.fuzz.is_none() {
+        if f.fuzz.as_ref().and_then(|z| z.rust.as_ref()).is_none() && f.code.is_none() {
             return Err(PlanError::NoHandler(id.to_owned()));
         }
     }
@@ -501,11 +582,19 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
         if function.is_some_and(|only| only != id) {
             continue;
         }
-        let Some(fuzz) = &f.fuzz else { continue };
         let base = model
             .location(Section::Functions, id)
             .and_then(|l| l.file.parent().map(Path::to_path_buf))
             .unwrap_or_default();
+        let harness = match Harness::of(model, f, &base) {
+            Ok(Some(found)) => found,
+            Ok(None) => continue,
+            Err(why) => {
+                skipped.push(format!("function `{id}`: {why}"));
+                continue;
+            }
+        };
+        let style = harness.style();
         for (i, trigger) in f.triggers.iter().enumerate() {
             let found = match generator(model, trigger) {
                 Ok(found) => found,
@@ -514,12 +603,8 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                     continue;
                 }
             };
-            let found = for_style(found, fuzz.rust.style);
-            let event_type = fuzz
-                .rust
-                .event
-                .clone()
-                .unwrap_or_else(|| event_type(found.event));
+            let found = for_style(found, style);
+            let event_type = harness.event().unwrap_or_else(|| event_type(found.event));
             let source = trigger.source.clone().unwrap_or_default();
             let sns_envelope = trigger.kind == TriggerKind::Sqs && fed_by_topic(model, &source);
             let schema = trigger
@@ -537,19 +622,13 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                 event_type,
                 http: found.http,
                 batch: found.batch,
-                style: fuzz.rust.style,
-                handler: fuzz.rust.handler.clone(),
-                crate_dir: base.join(&fuzz.rust.krate),
+                style,
+                handler: harness.handler(),
+                crate_dir: harness.dir(&base),
+                process: harness.process(),
                 sinks: sinks(model, f),
                 source,
-                method: trigger.method.clone().unwrap_or_else(|| {
-                    if trigger.kind == TriggerKind::Http {
-                        "POST"
-                    } else {
-                        ""
-                    }
-                    .to_owned()
-                }),
+                method: method(trigger),
                 path: trigger.path.clone().unwrap_or_else(|| "/".to_owned()),
                 batch_size: trigger.batch_size.unwrap_or(10),
                 partial_failures: trigger.partial_failures.unwrap_or(false),

@@ -886,9 +886,14 @@ pub fn sources(tree: &Tree, dir: &Path) -> Found {
     found
 }
 
-/// The sources of a target's handler: a Rust crate's `src/`.
+/// The sources of a target's handler: a Rust crate's `src/`, or the code directory of a
+/// handler run in its own runtime.
 fn handler_sources(t: &Target) -> PathBuf {
-    t.crate_dir.join("src")
+    if t.process.is_some() {
+        t.crate_dir.clone()
+    } else {
+        t.crate_dir.join("src")
+    }
 }
 
 /// `plan` with each target's names completed from its input schema and its handler's sources

@@ -25,6 +25,7 @@
 
 mod dictionary;
 pub mod failure;
+pub mod runtimes;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -121,6 +122,8 @@ pub enum Record {
 /// What a campaign reports as it goes.
 #[derive(Debug)]
 pub enum Update<'a> {
+    /// The handler's runtime is being prepared (the Python virtualenv, Node.js).
+    Preparing(crate::fuzz::runtime::Language),
     /// `cargo fuzz build` starts.
     Building,
     /// Fuzzing starts, with this many workers.
@@ -320,11 +323,23 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// libFuzzer's `-timeout`: the function's own for a Rust handler; for a handler in its
+    /// own runtime, which enforces the function's timeout itself (a hang is its finding), a
+    /// backstop above that plus a cold start and the emulator's start.
+    fn libfuzzer_timeout_s(&self) -> u32 {
+        let timeout = self.target.timeout_s.max(1);
+        if self.target.runtime.is_some() {
+            timeout.saturating_mul(2).saturating_add(70)
+        } else {
+            timeout
+        }
+    }
+
     /// The fuzz binary with the target's limits; `ASAN_OPTIONS` as `cargo fuzz` sets them.
     fn binary(&self) -> Command {
         let mut command = Command::new(&self.binary);
         command
-            .arg(format!("-timeout={}", self.target.timeout_s.max(1)))
+            .arg(format!("-timeout={}", self.libfuzzer_timeout_s()))
             .arg(format!("-rss_limit_mb={}", self.target.rss_limit_mb))
             .env("RUST_BACKTRACE", "0")
             .current_dir(&self.dir)
@@ -419,6 +434,7 @@ pub fn run(
     std::fs::create_dir_all(&artifacts)
         .map_err(|err| RunError(format!("cannot create `{}`: {err}", artifacts.display())))?;
 
+    let warnings = prepare(&dir, &target, on_update)?;
     on_update(Update::Building);
     build(campaign, &dir, &target)?;
     let context = Context {
@@ -441,6 +457,7 @@ pub fn run(
     let jobs = campaign.jobs.clamp(1, MAX_JOBS);
     on_update(Update::Fuzzing(jobs));
     let (mut outcome, recommended) = fuzz(&context, jobs, &earlier, on_update)?;
+    outcome.warnings.extend(warnings);
     if !campaign.fresh {
         match learn(&context, &learned_path, &learned, &generated, &recommended) {
             Some(Ok(learned)) => outcome.learned = Some(learned),
@@ -449,6 +466,19 @@ pub fn run(
         }
     }
     Ok(outcome)
+}
+
+/// What a handler in its own runtime needs, prepared; the warnings about it.
+fn prepare(
+    dir: &Path,
+    target: &ManifestTarget,
+    on_update: &mut dyn FnMut(Update<'_>),
+) -> Result<Vec<String>, RunError> {
+    let Some(runtime) = &target.runtime else {
+        return Ok(Vec::new());
+    };
+    on_update(Update::Preparing(runtime.language));
+    runtimes::prepare(dir, &super::init::repository_root(dir), runtime)
 }
 
 /// `cargo fuzz build` of the target.
@@ -699,7 +729,12 @@ fn fuzz(
                             recommended.push(entry.clone());
                         }
                     }
-                    if let Some(artifact) = &end.artifact {
+                    if let Some(problem) = setup_failure(&end.report) {
+                        // The handler's runtime could not start: no input is to blame.
+                        end.artifact.iter().for_each(|a| discard(context, a));
+                        stop.store(true, Ordering::SeqCst);
+                        error.get_or_insert(problem);
+                    } else if let Some(artifact) = &end.artifact {
                         let (index, new) =
                             handle_failure(context, &end, artifact, earlier, &mut bugs);
                         if new {
@@ -749,6 +784,24 @@ fn fuzz(
         },
         recommended,
     ))
+}
+
+/// What kept a handler's runtime from starting (a `strider runtime:` panic), if that is how the
+/// run ended: the problem and the lines that follow it.
+fn setup_failure(report: &[String]) -> Option<String> {
+    let at = report
+        .iter()
+        .position(|l| l.contains(strider_events::runtime::SETUP))?;
+    let (_, first) = report[at].split_once(strider_events::runtime::SETUP)?;
+    let mut text = first.trim().to_owned();
+    for line in report[at + 1..]
+        .iter()
+        .take_while(|l| !l.starts_with("note:") && !l.starts_with("==") && !l.is_empty())
+    {
+        text.push('\n');
+        text.push_str(line);
+    }
+    Some(format!("the handler's runtime could not be set up: {text}"))
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -991,7 +1044,7 @@ fn replay(context: &Context<'_>, input: &Path) -> Replay {
         .arg(input)
         .env("STRIDER_EVENT_OUT", dump.path())
         .stderr(Stdio::piped());
-    let limit = Duration::from_secs(u64::from(context.target.timeout_s.max(1)) + 10);
+    let limit = Duration::from_secs(u64::from(context.libfuzzer_timeout_s()) + 10);
     let stderr = run_bounded(command, limit);
     let dump = crate::files::Tree::read_named(dump.path(), 64 << 20)
         .ok()

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 /// Where the copy goes, relative to the generated crate.
 pub const DIR: &str = "strider-events";
 
-/// Every source file of the crate, relative to its directory. A test checks that this list is
-/// the crate's whole `src/` directory, so a new file cannot be forgotten.
+/// Every source file of the crate, relative to its directory: its Rust sources and the runtime
+/// scripts they write out. A test checks that this list is the crate's whole `src/` and
+/// `runtime/` directories, so a new file cannot be forgotten.
 const SOURCES: &[(&str, &str)] = &[
     (
         "src/body.rs",
@@ -73,6 +74,42 @@ const SOURCES: &[(&str, &str)] = &[
         "src/payload.rs",
         include_str!("../../crates/strider-events/src/payload.rs"),
     ),
+    (
+        "src/runtime/api.rs",
+        include_str!("../../crates/strider-events/src/runtime/api.rs"),
+    ),
+    (
+        "src/runtime/canary.rs",
+        include_str!("../../crates/strider-events/src/runtime/canary.rs"),
+    ),
+    (
+        "src/runtime/coverage.rs",
+        include_str!("../../crates/strider-events/src/runtime/coverage.rs"),
+    ),
+    (
+        "src/runtime/mod.rs",
+        include_str!("../../crates/strider-events/src/runtime/mod.rs"),
+    ),
+    (
+        "src/runtime/moto.rs",
+        include_str!("../../crates/strider-events/src/runtime/moto.rs"),
+    ),
+    (
+        "src/runtime/process.rs",
+        include_str!("../../crates/strider-events/src/runtime/process.rs"),
+    ),
+    (
+        "runtime/node/strider_bootstrap.cjs",
+        include_str!("../../crates/strider-events/runtime/node/strider_bootstrap.cjs"),
+    ),
+    (
+        "runtime/python/strider_boot.py",
+        include_str!("../../crates/strider-events/runtime/python/strider_boot.py"),
+    ),
+    (
+        "runtime/python/strider_provision.py",
+        include_str!("../../crates/strider-events/runtime/python/strider_provision.py"),
+    ),
 ];
 
 /// The crate's own manifest, as it is in strider's workspace.
@@ -89,6 +126,7 @@ fn manifest() -> Result<String, String> {
     struct Copy {
         package: toml::Value,
         dependencies: toml::Value,
+        features: toml::Value,
     }
     let mut table: toml::Table = toml::from_str(MANIFEST).map_err(|err| err.to_string())?;
     let mut take = |key: &str| {
@@ -99,6 +137,7 @@ fn manifest() -> Result<String, String> {
     let copy = Copy {
         package: take("package")?,
         dependencies: take("dependencies")?,
+        features: take("features")?,
     };
     let mut text = String::from(
         "# The copy of strider-events that `strider fuzz init` writes with every generated crate; \
@@ -129,7 +168,7 @@ mod tests {
     fn the_copy_is_the_whole_crate() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/strider-events");
         let mut on_disk = Vec::new();
-        let mut pending = vec![root.join("src")];
+        let mut pending = vec![root.join("src"), root.join("runtime")];
         while let Some(dir) = pending.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
@@ -162,7 +201,7 @@ mod tests {
         // A new section in the original must be carried (or dropped) on purpose.
         let original: toml::Table = toml::from_str(MANIFEST).unwrap();
         let sections: Vec<&str> = original.keys().map(String::as_str).collect();
-        assert_eq!(sections, ["dependencies", "lints", "package"]);
+        assert_eq!(sections, ["dependencies", "features", "lints", "package"]);
         let text = manifest().unwrap();
         let table: toml::Table = toml::from_str(&text).unwrap();
         assert!(!table.contains_key("lints"));

@@ -452,6 +452,11 @@ pub struct Store {
     /// Cross-origin resource sharing (`s3`): which web origins browsers let read and write it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cors: Option<Cors>,
+    /// The table's primary key (`dynamodb`): the emulated table a fuzzed handler uses is
+    /// created with it (default: a string partition key `id`). `strider import` reads it from
+    /// the template's key schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<TableKey>,
     /// Whether items expire (`dynamodb`: time to live), so what it holds is not kept forever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<bool>,
@@ -1091,12 +1096,37 @@ pub enum SinkKind {
     Url,
 }
 
+/// A DynamoDB table's primary key.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableKey {
+    /// The partition (hash) key attribute.
+    pub partition: String,
+    /// The sort (range) key attribute, if the table has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    /// The key attributes' type: `S` (string, the default), `N` (number) or `B` (binary), for
+    /// both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<String>,
+}
+
 /// How to fuzz a function's handler.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fuzz {
-    /// A handler written in Rust, called in-process by generated cargo-fuzz targets.
-    pub rust: RustHandler,
+    /// A handler written in Rust, called in-process by generated cargo-fuzz targets. Without
+    /// it, a Python or Node.js function is fuzzed in its own runtime from its `code`,
+    /// `runtime` and `handler`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rust: Option<RustHandler>,
+    /// Leave the function out of fuzzing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip: bool,
+    /// Environment variables added to the function's `env` while it is fuzzed in its own
+    /// runtime (feature flags, a local path): `NAME: value`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
 }
 
 /// A Rust handler: a crate and the function in it that handles the trigger's events.

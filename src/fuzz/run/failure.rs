@@ -48,6 +48,20 @@ pub fn read(stderr: &str, root: &Path) -> Failure {
         let message = panic_message(&lines[i + 1..]);
         if let Some(verdict) = message.strip_prefix(strider_events::oracle::PREFIX) {
             let verdict = verdict.trim().to_owned();
+            // An uncaught exception of a handler in its own runtime is one bug per type and
+            // place, whatever its message says of the input.
+            if let Some((head, _)) = verdict
+                .strip_prefix("uncaught ")
+                .and_then(|rest| rest.split_once(": "))
+            {
+                let place = head.split_once(" at ").map_or("", |(_, at)| at).to_owned();
+                return Failure {
+                    kind: "oracle",
+                    place,
+                    signature: format!("oracle: uncaught {head}"),
+                    message: verdict,
+                };
+            }
             return Failure {
                 kind: "oracle",
                 place: String::new(),

@@ -1,0 +1,434 @@
+"""strider_boot.py: starts a real Python Lambda handler under strider's fuzz harness.
+
+Run as `<venv python> strider_boot.py` with the cwd set to the task root. In order, it:
+  1. puts LAMBDA_TASK_ROOT first on sys.path and removes this script's own directory,
+  2. installs the egress guard. A connect to anything other than loopback raises
+     ConnectionRefusedError, and resolving a name other than localhost raises
+     socket.gaierror. Both are logged as `egress`.
+  3. installs an audit hook that logs opens of STRIDER_CANARY_FILE as `open`
+     (builtin open, io, os.open, pathlib, and subprocess/os.system/exec command lines),
+  4. if STRIDER_COVERAGE is set, starts an edge tracer on the code under the task root
+     (sys.monitoring on 3.12+, sys.settrace before that),
+  5. hands over to the real runtime client, awslambdaric.__main__.main([.., $_HANDLER]).
+     From there awslambdaric's C client speaks the Runtime API.
+
+Environment read here: LAMBDA_TASK_ROOT (defaults to the cwd), _HANDLER (or argv[1]),
+STRIDER_CANARY_LOG, STRIDER_CANARY_FILE, STRIDER_COVERAGE, STRIDER_COVERAGE_SIZE (default
+65536). awslambdaric itself reads AWS_LAMBDA_RUNTIME_API and AWS_LAMBDA_*.
+Canary log line: `<kind>\t<detail>\n`. In the detail, \\ \t \n \r are escaped as \\\\ \\t \\n
+\\r, and the escaped text is cut to 300 characters without splitting an escape. The log is
+opened with O_APPEND for each line and never held open.
+Coverage edge: loc(file, line) = mix(crc32(path relative to the task root), line);
+index = (loc ^ (prev >> 1)) % size. The byte saturates at 255. prev resets to 0 when an
+instrumented frame starts or resumes. The same inputs give the same indices in every process.
+Python 3.9+.
+"""
+import errno
+import ipaddress
+import os
+import socket
+import sys
+import zlib
+
+_LOG = os.environ.get("STRIDER_CANARY_LOG") or None
+
+
+def _record(kind, detail):
+    """Append one `kind\\tdetail` line to the canary log. Never raises."""
+    if not _LOG:
+        return
+    try:
+        d = str(detail).replace("\\", "\\\\").replace("\t", "\\t")
+        d = d.replace("\n", "\\n").replace("\r", "\\r")
+        if len(d) > 300:
+            d = d[:300]
+            if (len(d) - len(d.rstrip("\\"))) % 2:  # do not leave half an escape
+                d = d[:-1]
+        data = (kind + "\t" + d + "\n").encode("utf-8", "backslashreplace")
+        fd = os.open(_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+    except Exception:
+        pass
+
+
+# ---------------------------------------------------------------- 2. egress guard
+_LEGACY_V4 = frozenset("0123456789abcdefABCDEFxX.")
+
+
+def _literal_ip(host):
+    """The address if `host` is an IP literal (incl. inet_aton forms like 127.1, 0x7f000001), else None."""
+    if isinstance(host, (bytes, bytearray)):
+        host = bytes(host).decode("ascii", "replace")
+    if not isinstance(host, str):
+        return None
+    h = host.strip()
+    if h.startswith("[") and h.endswith("]"):
+        h = h[1:-1]
+    try:
+        return ipaddress.ip_address(h.split("%", 1)[0])
+    except ValueError:
+        pass
+    if h and set(h) <= _LEGACY_V4:  # only pure numeric forms: never lets a name through
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(h))
+        except (OSError, ValueError):
+            pass
+    return None
+
+
+def _ip_is_local(ip):
+    m = getattr(ip, "ipv4_mapped", None)
+    if m is not None:
+        ip = m
+    return ip.is_loopback or ip.is_unspecified  # 0.0.0.0 / :: connect to this host
+
+
+def _name_is_local(host):
+    if isinstance(host, (bytes, bytearray)):
+        host = bytes(host).decode("ascii", "replace")
+    return isinstance(host, str) and host.strip().rstrip(".").lower() == "localhost"
+
+
+def _host_is_local(host):
+    if host is None or host == "" or host == b"" or _name_is_local(host):
+        return True
+    ip = _literal_ip(host)
+    return ip is not None and _ip_is_local(ip)
+
+
+def _hp(host, port):
+    if isinstance(host, (bytes, bytearray)):
+        host = bytes(host).decode("ascii", "replace")
+    host = str(host)
+    if port in (None, "", b"", 0):
+        return host
+    if ":" in host and not host.startswith("["):
+        host = "[" + host + "]"
+    if isinstance(port, (bytes, bytearray)):
+        port = bytes(port).decode("ascii", "replace")
+    return "%s:%s" % (host, port)
+
+
+def _remote_detail(sock, address):
+    """`host:port` if `address` (for this socket's family) leaves the machine, else None."""
+    try:
+        fam = sock.family
+    except Exception:
+        fam = None
+    if fam not in (socket.AF_INET, socket.AF_INET6):
+        return None  # AF_UNIX, netlink, ...: local by construction
+    if not isinstance(address, tuple) or not address:
+        return None  # let the real call raise its own TypeError
+    host = address[0]
+    if _host_is_local(host):
+        return None
+    return _hp(host, address[1] if len(address) > 1 else None)
+
+
+def _install_egress_guard():
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_sendto = socket.socket.sendto
+    real_getaddrinfo = socket.getaddrinfo
+    real_gethostbyname = socket.gethostbyname
+    real_gethostbyname_ex = socket.gethostbyname_ex
+    real_gethostbyaddr = socket.gethostbyaddr
+    real_getnameinfo = socket.getnameinfo
+
+    def refused(detail):
+        _record("egress", detail)
+        return ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused (strider: egress to %s blocked)" % detail)
+
+    def no_name(detail):
+        _record("egress", detail)
+        return socket.gaierror(socket.EAI_NONAME, "Name or service not known (strider: resolving %s blocked)" % detail)
+
+    def resolvable(host):
+        # IP literals resolve without any network traffic; connect() decides on them.
+        return _host_is_local(host) or _literal_ip(host) is not None
+
+    def connect(self, address):
+        d = _remote_detail(self, address)
+        if d is not None:
+            raise refused(d)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        d = _remote_detail(self, address)
+        if d is not None:
+            _record("egress", d)
+            return errno.ECONNREFUSED
+        return real_connect_ex(self, address)
+
+    def sendto(self, data, *rest):
+        if rest:
+            d = _remote_detail(self, rest[-1])
+            if d is not None:
+                raise refused(d)
+        return real_sendto(self, data, *rest)
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if not resolvable(host):
+            raise no_name(_hp(host, port))
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    def gethostbyname(hostname):
+        if not resolvable(hostname):
+            raise no_name(_hp(hostname, None))
+        return real_gethostbyname(hostname)
+
+    def gethostbyname_ex(hostname):
+        if not resolvable(hostname):
+            raise no_name(_hp(hostname, None))
+        return real_gethostbyname_ex(hostname)
+
+    def gethostbyaddr(ip_address):  # reverse DNS is a network query unless local
+        if not _host_is_local(ip_address):
+            _record("egress", _hp(ip_address, None))
+            raise socket.herror(1, "Unknown host (strider: reverse lookup blocked)")
+        return real_gethostbyaddr(ip_address)
+
+    def getnameinfo(sockaddr, flags):
+        if not (flags & socket.NI_NUMERICHOST) and isinstance(sockaddr, tuple) and sockaddr \
+                and not _host_is_local(sockaddr[0]):
+            raise no_name(_hp(sockaddr[0], sockaddr[1] if len(sockaddr) > 1 else None))
+        return real_getnameinfo(sockaddr, flags)
+
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
+    socket.socket.sendto = sendto
+    # socket.create_connection (and so http.client, urllib, urllib3, botocore) looks
+    # these up as module globals at call time, so it goes through the guards too.
+    socket.getaddrinfo = getaddrinfo
+    socket.gethostbyname = gethostbyname
+    socket.gethostbyname_ex = gethostbyname_ex
+    socket.gethostbyaddr = gethostbyaddr
+    socket.getnameinfo = getnameinfo
+
+
+# ---------------------------------------------------------------- 3. canary audit hook
+_SPAWN_EVENTS = frozenset(("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn"))
+
+
+def _install_canary_hook():
+    canary = os.environ.get("STRIDER_CANARY_FILE")
+    if not canary:
+        return
+    canary_real = os.path.realpath(canary)
+    bases = tuple({os.path.basename(canary.rstrip("/")), os.path.basename(canary_real)} - {""})
+    if not bases:
+        return
+    import re
+    split_words = re.compile(r"[\s'\"`;|&<>()=,]+").split
+    realpath, join, getcwd, fsdecode = os.path.realpath, os.path.join, os.getcwd, os.fsdecode
+
+    def is_canary(s, cwd=None):
+        t = s.rstrip("/")
+        if t.endswith(bases) and os.path.basename(t) in bases:
+            return realpath(join(cwd or getcwd(), s)) == canary_real
+        return False
+
+    spawned = []  # words the last subprocess.Popen event logged
+
+    def hook(event, args):
+        try:
+            if event == "open":
+                p = args[0]
+                if p.__class__ is not str:  # fd numbers, bytes, PathLike
+                    if p is None or isinstance(p, int):
+                        return
+                    p = fsdecode(p)
+                if p.endswith(bases) and is_canary(p):  # endswith: the cheap filter
+                    _record("open", p)
+            elif event in _SPAWN_EVENTS:
+                # The child's own open() is invisible here, so look at the command line.
+                # subprocess raises "subprocess.Popen" and then (3.13+ often) "os.posix_spawn"
+                # for the same child: words seen in the first are not logged again by the second.
+                cwd = None
+                popen = event == "subprocess.Popen"
+                if popen and len(args) > 2 and args[2]:
+                    cwd = fsdecode(args[2])
+                seen = spawned.pop() if spawned and not popen else set()
+                logged = set()
+                strings = []
+                for a in args:
+                    if isinstance(a, (list, tuple)):
+                        strings.extend(a)
+                    else:
+                        strings.append(a)
+                for s in strings:
+                    if isinstance(s, (bytes, os.PathLike)):
+                        s = fsdecode(s)
+                    if isinstance(s, str) and any(b in s for b in bases):
+                        for w in split_words(s):
+                            if w and w not in seen and w not in logged and is_canary(w, cwd):
+                                _record("open", w)
+                                logged.add(w)
+                if popen:
+                    spawned[:] = [logged]
+        except Exception:
+            pass  # an exception here would break the handler's own call
+
+    sys.addaudithook(hook)
+
+
+# ---------------------------------------------------------------- 4. coverage
+def _install_coverage(task_root, boot_file):
+    path = os.environ.get("STRIDER_COVERAGE")
+    if not path:
+        return
+    import mmap
+    size = int(os.environ.get("STRIDER_COVERAGE_SIZE") or 65536)
+    fd = os.open(path, os.O_RDWR)
+    try:
+        mm = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+    finally:
+        os.close(fd)
+
+    roots = []
+    for r in (task_root, os.path.realpath(task_root)):
+        r = r.rstrip(os.sep) + os.sep
+        if r not in roots:
+            roots.append(r)
+    excluded = ("/site-packages/", "/dist-packages/", "/node_modules/", "/.venv/")
+    files = {}  # co_filename -> 32-bit file id, 0 = not instrumented
+
+    def file_id(fn):
+        fid = 0
+        if fn and not fn.startswith("<"):
+            a = os.path.abspath(fn)
+            if a != boot_file and not any(x in a for x in excluded):
+                for r in roots:
+                    if a.startswith(r):
+                        fid = zlib.crc32(a[len(r):].encode("utf-8", "surrogatepass")) or 1
+                        break
+        files[fn] = fid
+        return fid
+
+    prev = 0
+
+    def hit(fid, line):
+        nonlocal prev
+        cur = (((fid ^ (line * 0x9E3779B1)) & 0xFFFFFFFF) * 0x85EBCA6B) & 0xFFFFFFFF
+        cur ^= cur >> 16
+        i = (cur ^ (prev >> 1)) % size
+        v = mm[i]
+        if v != 255:
+            mm[i] = v + 1
+        prev = cur
+
+    mon = getattr(sys, "monitoring", None)
+    if mon is not None:  # 3.12+: events fire only where wanted; DISABLE silences the rest
+        tool = mon.COVERAGE_ID
+        if mon.get_tool(tool) is not None:
+            tool = next(t for t in range(6) if mon.get_tool(t) is None)
+        mon.use_tool_id(tool, "strider")
+        DISABLE = mon.DISABLE
+
+        def on_start(code, offset):
+            nonlocal prev
+            fn = code.co_filename
+            fid = files[fn] if fn in files else file_id(fn)
+            if not fid:
+                return DISABLE
+            prev = 0
+
+        def on_line(code, line):
+            fn = code.co_filename
+            fid = files[fn] if fn in files else file_id(fn)
+            if not fid:
+                return DISABLE
+            hit(fid, line)
+
+        ev = mon.events
+        mon.register_callback(tool, ev.PY_START, on_start)
+        mon.register_callback(tool, ev.PY_RESUME, on_start)
+        mon.register_callback(tool, ev.LINE, on_line)
+        mon.set_events(tool, ev.PY_START | ev.PY_RESUME | ev.LINE)
+        return
+
+    def tracer(frame, event, arg):  # 'call' (new frame, or generator resumed)
+        nonlocal prev
+        fn = frame.f_code.co_filename
+        fid = files[fn] if fn in files else file_id(fn)
+        if not fid:
+            return None
+        prev = 0
+
+        def local(frame, event, arg):
+            nonlocal prev
+            if event == "line":  # inlined hit() to save a call per line
+                cur = (((fid ^ (frame.f_lineno * 0x9E3779B1)) & 0xFFFFFFFF) * 0x85EBCA6B) & 0xFFFFFFFF
+                cur ^= cur >> 16
+                i = (cur ^ (prev >> 1)) % size
+                v = mm[i]
+                if v != 255:
+                    mm[i] = v + 1
+                prev = cur
+            return local
+        return local
+
+    _trace_handler_only(tracer)
+
+
+# Compiled under a name containing "/bootstrap.py". awslambdaric drops frames of files with
+# that name from the top of the stackTrace it reports, so the trace still starts at the
+# handler's own frame.
+_WRAP_SRC = """
+def make(get, tracer, settrace):
+    def get_handler(name):
+        settrace(tracer)  # the module-level code of the handler's files counts too
+        try:
+            fn = get(name)
+        finally:
+            settrace(None)
+
+        def traced(event, context):
+            settrace(tracer)
+            try:
+                return fn(event, context)
+            finally:
+                settrace(None)
+        return traced
+    return get_handler
+"""
+
+
+def _trace_handler_only(tracer):
+    """Trace only while the handler loads and runs. A global sys.settrace would make every
+    frame of awslambdaric's loop (marshalling, context, logging) pay for the tracer as well."""
+    import threading
+    threading.settrace(tracer)  # threads the handler starts
+    try:
+        from awslambdaric import bootstrap
+        get = bootstrap._get_handler
+    except (ImportError, AttributeError):  # an awslambdaric without this internal: trace everything
+        sys.settrace(tracer)
+        return
+    ns = {}
+    exec(compile(_WRAP_SRC, "<strider>/bootstrap.py", "exec"), ns)
+    bootstrap._get_handler = ns["make"](get, tracer, sys.settrace)
+
+
+# ---------------------------------------------------------------- 5. hand over
+def main():
+    task_root = os.path.abspath(os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
+    handler = os.environ.get("_HANDLER") or (sys.argv[1] if len(sys.argv) > 1 else "")
+    boot_file = os.path.abspath(__file__)
+    here = os.path.dirname(boot_file)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here or here == task_root]
+    sys.path.insert(0, task_root)
+
+    _install_egress_guard()
+    _install_canary_hook()
+    from awslambdaric.__main__ import main as ric_main  # imported before tracing: not user code
+    _install_coverage(task_root, boot_file)
+    sys.argv = ["awslambdaric", handler]
+    ric_main(sys.argv)  # never returns normally; init failures end in sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+//! AWS, emulated: a moto server on loopback (from the virtualenv `strider fuzz run` manages),
+//! provisioned with what the model declares — tables, buckets, queues, topics, secrets,
+//! parameters — by the provisioning script, before the handler starts.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use super::process::{Process, tail};
+
+/// How long moto may take to listen.
+const START: Duration = Duration::from_mins(1);
+
+/// A running, provisioned moto server.
+pub struct Moto {
+    _process: Process,
+    endpoint: String,
+}
+
+impl Moto {
+    /// Starts moto with `python` and creates what `spec` (the provisioning JSON) names.
+    ///
+    /// # Errors
+    /// When moto does not start or provisioning fails: with moto's or the script's words.
+    pub fn start(python: &Path, spec: &str, dir: &Path, script: &Path) -> Result<Moto, String> {
+        let port = free_port()?;
+        let log = dir.join("moto.log");
+        let mut command = Command::new(python);
+        // moto's server, ended when the harness ends (its stdin closes).
+        command
+            .arg("-c")
+            .arg(concat!(
+                "import os, sys, threading\n",
+                "threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()\n",
+                "from moto.server import main\n",
+                "main(sys.argv[1:])\n",
+            ))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env_remove("AWS_ENDPOINT_URL");
+        let mut process = Process::spawn(command, &log)?;
+        let until = Instant::now() + START;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(how) = process.exited() {
+                return Err(format!(
+                    "the AWS emulator (moto) {how}:\n{}",
+                    tail(&log, 15)
+                ));
+            }
+            if Instant::now() > until {
+                return Err(format!(
+                    "the AWS emulator (moto) did not listen within {} s",
+                    START.as_secs()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let spec_file = dir.join("resources.json");
+        std::fs::write(&spec_file, spec)
+            .map_err(|err| format!("cannot write {}: {err}", spec_file.display()))?;
+        let output = Command::new(python)
+            .arg(script)
+            .arg(&spec_file)
+            .envs(super::aws_env(&endpoint))
+            .output()
+            .map_err(|err| format!("cannot run the provisioning script: {err}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "provisioning the emulated AWS resources failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        Ok(Moto {
+            _process: process,
+            endpoint,
+        })
+    }
+
+    /// `http://127.0.0.1:port`, for `AWS_ENDPOINT_URL`.
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|err| format!("no free loopback port for the AWS emulator: {err}"))
+}

@@ -1,0 +1,112 @@
+//! The handler process: started the way Lambda starts a managed runtime (its runtime interface
+//! client pointed at `AWS_LAMBDA_RUNTIME_API`, the handler named by `_HANDLER`, the code as the
+//! task root), its output kept in a log file, and stopped when the harness goes.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+/// A running handler process.
+pub struct Process {
+    child: Child,
+    /// Held open: the process's stdin reaches end of file when the harness ends, however it
+    /// ends, and the runtime scripts exit then (no orphan outlives a fuzzing run).
+    _lifeline: Option<ChildStdin>,
+    log: PathBuf,
+}
+
+impl Process {
+    /// Starts `command`, its output appended to `log`.
+    ///
+    /// # Errors
+    /// When it cannot be started.
+    pub fn spawn(mut command: Command, log: &Path) -> Result<Process, String> {
+        let out = File::options()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|err| format!("cannot write {}: {err}", log.display()))?;
+        let err = out
+            .try_clone()
+            .map_err(|err| format!("cannot write {}: {err}", log.display()))?;
+        let program = command.get_program().to_string_lossy().into_owned();
+        let mut child = {
+            use std::os::unix::process::CommandExt;
+            command
+                .stdin(Stdio::piped())
+                .stdout(out)
+                .stderr(err)
+                // Its own process group: a shell it starts does not get the harness's signals.
+                .process_group(0)
+                .spawn()
+                .map_err(|err| format!("cannot start `{program}`: {err}"))?
+        };
+        let lifeline = child.stdin.take();
+        Ok(Process {
+            child,
+            _lifeline: lifeline,
+            log: log.to_path_buf(),
+        })
+    }
+
+    /// How the process ended, if it has.
+    pub fn exited(&mut self) -> Option<String> {
+        match self.child.try_wait() {
+            Ok(Some(status)) => Some(describe(status)),
+            Ok(None) => None,
+            Err(err) => Some(format!("cannot be waited for: {err}")),
+        }
+    }
+
+    /// The process's resident memory in MiB, from `/proc` (Linux), if known.
+    #[must_use]
+    pub fn resident_mib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024)
+    }
+
+    /// Stops the process and waits for it.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The last `lines` lines of the process's output.
+    #[must_use]
+    pub fn tail(&self, lines: usize) -> String {
+        tail(&self.log, lines)
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The last `lines` lines of a log file (at most its last 64 KiB are read).
+#[must_use]
+pub fn tail(log: &Path, lines: usize) -> String {
+    let Ok(mut file) = File::open(log) else {
+        return String::new();
+    };
+    let len = file.metadata().map_or(0, |m| m.len());
+    let _ = file.seek(SeekFrom::Start(len.saturating_sub(64 * 1024)));
+    let mut bytes = Vec::new();
+    let _ = file.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+fn describe(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exited with status {code}"),
+        (None, Some(signal)) => format!("was killed by signal {signal}"),
+        (None, None) => "ended".to_owned(),
+    }
+}

@@ -1,0 +1,299 @@
+//! The runtime harness against real runtimes: the Runtime API served to the official Python
+//! client (awslambdaric) and to strider's Node.js client, each oracle on a handler with the bug
+//! (found) and its fixed twin (quiet), and the emulator provisioned from a plan.
+//!
+//! Needs the test virtualenv (`target/strider/venv`, with awslambdaric, moto and PyYAML) and
+//! `npm ci` in `examples/runtime-bench/node`: `.ci/install-deps test` prepares both.
+
+use strider_events::runtime::{Handler, Language, Outcome, deliver};
+
+const PY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/runtime-bench/python/oracles"
+);
+const NODE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/runtime-bench/node/oracles"
+);
+const STATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/strider");
+
+macro_rules! handler {
+    ($name:ident, $language:ident, $code:expr, $handler:literal) => {
+        handler!($name, $language, $code, $handler, 3, "");
+    };
+    ($name:ident, $language:ident, $code:expr, $handler:literal, $timeout:literal, $resources:expr) => {
+        static $name: Handler = Handler {
+            function: stringify!($name),
+            language: Language::$language,
+            runtime: "test",
+            code: $code,
+            handler: $handler,
+            env: &[("SHOP_TABLE", "orders-table")],
+            timeout_s: $timeout,
+            memory_mb: 512,
+            resources: $resources,
+            state: STATE,
+        };
+    };
+}
+
+/// An API Gateway-like event with a JSON body holding `field: value`.
+fn body(field: &str, value: &str) -> Vec<u8> {
+    let inner = serde_json::json!({ field: value }).to_string();
+    serde_json::json!({"httpMethod": "POST", "path": "/", "body": inner})
+        .to_string()
+        .into_bytes()
+}
+
+/// An event with `field` in the query string.
+fn query(field: &str, value: &str) -> Vec<u8> {
+    serde_json::json!({"httpMethod": "GET", "path": "/", "queryStringParameters": { field: value }})
+        .to_string()
+        .into_bytes()
+}
+
+fn answered(handler: &'static Handler, event: &[u8], injected: &[&str]) -> String {
+    let injected: Vec<String> = injected.iter().map(|s| (*s).to_owned()).collect();
+    match deliver(handler, event, &injected) {
+        Ok(Outcome::Answered(body)) => String::from_utf8_lossy(&body).into_owned(),
+        Ok(Outcome::Finding(finding)) => {
+            panic!("{}: unexpected finding: {finding}", handler.function)
+        }
+        Err(setup) => panic!("{}: setup failed: {setup}", handler.function),
+    }
+}
+
+fn finding(handler: &'static Handler, event: &[u8], injected: &[&str]) -> String {
+    let injected: Vec<String> = injected.iter().map(|s| (*s).to_owned()).collect();
+    match deliver(handler, event, &injected) {
+        Ok(Outcome::Finding(finding)) => finding,
+        Ok(Outcome::Answered(body)) => panic!(
+            "{}: no finding; it answered {}",
+            handler.function,
+            String::from_utf8_lossy(&body)
+        ),
+        Err(setup) => panic!("{}: setup failed: {setup}", handler.function),
+    }
+}
+
+handler!(PY_CMD_BUG, Python, PY, "cmd_bug.handler");
+handler!(PY_CMD_OK, Python, PY, "cmd_ok.handler");
+handler!(NODE_CMD_BUG, Node, NODE, "cmd_bug.handler");
+handler!(NODE_CMD_OK, Node, NODE, "cmd_ok.handler");
+
+#[test]
+fn command_injection_runs_the_canary() {
+    let payload = ";strider-canary cmd-semicolon";
+    for (bug, ok) in [(&PY_CMD_BUG, &PY_CMD_OK), (&NODE_CMD_BUG, &NODE_CMD_OK)] {
+        let event = body("name", &format!("a{payload}"));
+        let found = finding(bug, &event, &[payload]);
+        assert!(found.starts_with("command injection"), "{found}");
+        assert!(
+            found.contains(&format!("{payload:?}")),
+            "names its payload: {found}"
+        );
+        answered(ok, &event, &[payload]);
+        // The same process goes on answering.
+        answered(bug, &body("name", "report.txt"), &[]);
+    }
+}
+
+handler!(PY_SSRF_BUG, Python, PY, "ssrf_bug.handler");
+handler!(PY_SSRF_OK, Python, PY, "ssrf_ok.handler");
+handler!(NODE_SSRF_BUG, Node, NODE, "ssrf_bug.handler");
+handler!(NODE_SSRF_OK, Node, NODE, "ssrf_ok.handler");
+
+#[test]
+fn urls_of_the_event_reach_the_canary_listener_or_are_refused() {
+    let canary = "http://strider-canary.internal/ssrf-url";
+    let metadata = "http://169.254.169.254/latest/meta-data/";
+    for (bug, ok) in [(&PY_SSRF_BUG, &PY_SSRF_OK), (&NODE_SSRF_BUG, &NODE_SSRF_OK)] {
+        let found = finding(bug, &body("url", canary), &[canary]);
+        assert!(found.starts_with("server-side request forgery"), "{found}");
+        assert!(found.contains("/ssrf-url"), "{found}");
+        let found = finding(bug, &body("url", metadata), &[metadata]);
+        assert!(
+            found.contains("169.254.169.254"),
+            "egress is refused and reported: {found}"
+        );
+        answered(ok, &body("url", canary), &[canary]);
+        answered(ok, &body("url", metadata), &[metadata]);
+    }
+}
+
+handler!(PY_TRAVERSAL_BUG, Python, PY, "traversal_bug.handler");
+handler!(PY_TRAVERSAL_OK, Python, PY, "traversal_ok.handler");
+handler!(NODE_TRAVERSAL_BUG, Node, NODE, "traversal_bug.handler");
+handler!(NODE_TRAVERSAL_OK, Node, NODE, "traversal_ok.handler");
+
+#[test]
+fn traversal_opens_the_canary_file() {
+    let payload = "../../../../../../../../../../../../tmp/strider-canary/secret.txt";
+    for (bug, ok) in [
+        (&PY_TRAVERSAL_BUG, &PY_TRAVERSAL_OK),
+        (&NODE_TRAVERSAL_BUG, &NODE_TRAVERSAL_OK),
+    ] {
+        let found = finding(bug, &query("file", payload), &[payload]);
+        assert!(found.starts_with("path traversal"), "{found}");
+        assert!(
+            found.contains("/tmp/strider-canary/secret.txt"),
+            "the message names the marker, not this run's file: {found}"
+        );
+        answered(ok, &query("file", payload), &[payload]);
+        answered(bug, &query("file", "shipping.txt"), &[]);
+    }
+}
+
+handler!(PY_PICKLE_BUG, Python, PY, "pickle_bug.handler");
+handler!(PY_PICKLE_OK, Python, PY, "pickle_ok.handler");
+handler!(PY_YAML_BUG, Python, PY, "yaml_bug.handler");
+handler!(PY_YAML_OK, Python, PY, "yaml_ok.handler");
+handler!(PY_EVAL_BUG, Python, PY, "eval_bug.handler");
+handler!(PY_EVAL_OK, Python, PY, "eval_ok.handler");
+handler!(NODE_DESER_BUG, Node, NODE, "deser_bug.handler");
+handler!(NODE_DESER_OK, Node, NODE, "deser_ok.handler");
+
+#[test]
+fn deserialisation_and_code_gadgets_run_the_canary() {
+    let cases: [(&'static Handler, &'static Handler, &str, &str); 4] = [
+        (
+            &PY_PICKLE_BUG,
+            &PY_PICKLE_OK,
+            "data",
+            "Y3Bvc2l4CnN5c3RlbQooUydzdHJpZGVyLWNhbmFyeSBwaWNrbGUxJwp0Ui4=",
+        ),
+        (
+            &PY_YAML_BUG,
+            &PY_YAML_OK,
+            "data",
+            "!!python/object/apply:os.system [\"strider-canary deser-yaml\"]",
+        ),
+        (
+            &PY_EVAL_BUG,
+            &PY_EVAL_OK,
+            "data",
+            "__import__('os').system('strider-canary code-python')",
+        ),
+        (
+            &NODE_DESER_BUG,
+            &NODE_DESER_OK,
+            "data",
+            "{\"rce\":\"_$$ND_FUNC$$_function(){require('child_process').execSync('strider-canary deser-node')}()\"}",
+        ),
+    ];
+    for (bug, ok, field, payload) in cases {
+        let found = finding(bug, &body(field, payload), &[payload]);
+        assert!(
+            found.starts_with("command injection"),
+            "{}: {found}",
+            bug.function
+        );
+        answered(ok, &body(field, payload), &[payload]);
+    }
+}
+
+handler!(PY_KEYERROR_BUG, Python, PY, "keyerror_bug.handler");
+handler!(PY_KEYERROR_OK, Python, PY, "keyerror_ok.handler");
+handler!(NODE_EXCEPTION_BUG, Node, NODE, "exception_bug.handler");
+handler!(NODE_EXCEPTION_OK, Node, NODE, "exception_ok.handler");
+
+#[test]
+fn uncaught_exceptions_are_located_in_the_handler() {
+    // An SQS message whose customer has no e-mail address.
+    let event =
+        br#"{"Records": [{"messageId": "1", "body": "{\"customer\": {\"name\": \"Ann\"}}"}]}"#;
+    let found = finding(&PY_KEYERROR_BUG, event, &[]);
+    assert!(
+        found.starts_with("uncaught KeyError at keyerror_bug.py:"),
+        "{found}"
+    );
+    answered(&PY_KEYERROR_OK, event, &[]);
+    let found = finding(&NODE_EXCEPTION_BUG, event, &[]);
+    assert!(
+        found.starts_with("uncaught TypeError at exception_bug.js:"),
+        "{found}"
+    );
+    answered(&NODE_EXCEPTION_OK, event, &[]);
+}
+
+handler!(PY_TIMEOUT_BUG, Python, PY, "timeout_bug.handler", 1, "");
+handler!(NODE_TIMEOUT_BUG, Node, NODE, "timeout_bug.handler", 1, "");
+handler!(PY_CRASH_BUG, Python, PY, "crash_bug.handler");
+handler!(NODE_CRASH_BUG, Node, NODE, "crash_bug.handler");
+
+#[test]
+fn a_handler_that_never_answers_or_exits_is_a_finding_and_is_restarted() {
+    for handler in [&PY_TIMEOUT_BUG, &NODE_TIMEOUT_BUG] {
+        let found = finding(handler, &body("pageSize", "0"), &[]);
+        assert!(found.starts_with("timeout: no answer within"), "{found}");
+        answered(handler, &body("pageSize", "10"), &[]);
+    }
+    for handler in [&PY_CRASH_BUG, &NODE_CRASH_BUG] {
+        let found = finding(handler, &body("level", "verbose"), &[]);
+        assert!(found.contains("exited with status"), "{found}");
+        answered(handler, &body("level", "debug"), &[]);
+    }
+}
+
+handler!(PY_MISSING, Python, PY, "no_such_module.handler");
+handler!(NODE_MISSING, Node, NODE, "no_such_module.handler");
+
+#[test]
+fn a_handler_that_cannot_load_reports_an_init_error() {
+    for handler in [&PY_MISSING, &NODE_MISSING] {
+        let Err(problem) = deliver(handler, b"{}", &[]) else {
+            panic!("{}: loaded a module that does not exist", handler.function);
+        };
+        assert!(problem.contains("could not start"), "{problem}");
+        assert!(problem.contains("no_such_module"), "{problem}");
+    }
+}
+
+const AWS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/aws");
+
+handler!(
+    PY_PROVISIONED,
+    Python,
+    AWS,
+    "probe.handler",
+    20,
+    r#"{"tables":[{"name":"orders-table","hash_key":"orderId","hash_type":"S","range_key":"at","range_type":"N","stream":true}],"buckets":["uploads-bucket"],"queues":[{"name":"email-queue","fifo":false}],"topics":["order-events"],"subscriptions":[{"topic":"order-events","queue":"email-queue"}],"secrets":[{"name":"shop-secrets","value":"{\"PAYMENT_API_KEY\":\"dummy\"}"}],"parameters":[{"name":"/shop/flag","value":"on","secure":true}]}"#
+);
+
+#[test]
+fn the_emulator_is_provisioned_from_the_plan_and_no_request_leaves_the_machine() {
+    let answer: serde_json::Value =
+        serde_json::from_str(&answered(&PY_PROVISIONED, b"{}", &[])).unwrap();
+    assert_eq!(answer["tables"], serde_json::json!(["orders-table"]));
+    assert_eq!(answer["key"][0]["AttributeName"], "orderId");
+    assert_eq!(answer["key"][1]["AttributeName"], "at");
+    assert_eq!(answer["stream"], true);
+    assert_eq!(answer["buckets"], serde_json::json!(["uploads-bucket"]));
+    assert!(
+        answer["queues"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("/email-queue"),
+        "{answer}"
+    );
+    assert!(
+        answer["topics"][0]
+            .as_str()
+            .unwrap()
+            .ends_with(":order-events"),
+        "{answer}"
+    );
+    assert!(
+        answer["subscribed"][0]
+            .as_str()
+            .unwrap()
+            .ends_with(":email-queue"),
+        "{answer}"
+    );
+    assert_eq!(answer["secret"]["PAYMENT_API_KEY"], "dummy");
+    let found = finding(&PY_PROVISIONED, br#"{"real": true}"#, &[]);
+    assert!(
+        found.contains("dynamodb.us-east-1.amazonaws.com"),
+        "{found}"
+    );
+}

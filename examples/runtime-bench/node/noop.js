@@ -1,0 +1,4 @@
+'use strict';
+
+// Does nothing: measures the runtime's own cost per invocation.
+exports.handler = async () => ({});

@@ -1,0 +1,211 @@
+//! Handlers fuzzed in their own runtimes: which functions can be (a Python or Node.js
+//! `runtime`, a `code` directory and a `handler`), the environment they get, and the AWS
+//! resources the emulator is provisioned with, all from the model.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use crate::model::{ChannelKind, Function, Model, SecretSource, StoreKind};
+
+/// A handler's language, from its `runtime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Language {
+    /// `python3.x`.
+    Python,
+    /// `nodejs1x.x`, `nodejs2x.x`.
+    Node,
+}
+
+impl Language {
+    /// The language of a Lambda runtime name, if strider can run it.
+    #[must_use]
+    pub fn of(runtime: &str) -> Option<Language> {
+        let runtime = runtime.trim().to_ascii_lowercase();
+        if runtime.starts_with("python3") {
+            Some(Language::Python)
+        } else if runtime.starts_with("nodejs") {
+            Some(Language::Node)
+        } else {
+            None
+        }
+    }
+
+    /// The variant's name in strider-events.
+    #[must_use]
+    pub fn variant(self) -> &'static str {
+        match self {
+            Language::Python => "Python",
+            Language::Node => "Node",
+        }
+    }
+}
+
+/// A handler to run in its own runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessHandler {
+    /// Its language.
+    pub language: Language,
+    /// The runtime the model names.
+    pub runtime: String,
+    /// The code directory as the model names it, joined to the model's directory.
+    pub code: PathBuf,
+    /// The handler as Lambda names it.
+    pub handler: String,
+    /// The function's `env`, then `fuzz.env`.
+    pub env: Vec<(String, String)>,
+    /// The emulated resources, as the provisioning script's JSON (empty: none).
+    pub resources: String,
+}
+
+/// Why a function with code cannot be run in its runtime, or the handler to run.
+///
+/// # Errors
+/// With the reason, for the plan's skipped list.
+pub fn handler(
+    model: &Model,
+    function: &Function,
+    base: &std::path::Path,
+) -> Result<Option<ProcessHandler>, String> {
+    let Some(code) = &function.code else {
+        return Ok(None);
+    };
+    let Some(language) = Language::of(&function.runtime) else {
+        return Err(format!(
+            "runtime `{}` cannot be fuzzed in its own runtime (Python and Node.js can; for Rust, name the handler in `fuzz.rust`)",
+            function.runtime
+        ));
+    };
+    let Some(handler) = function.handler.clone().filter(|h| !h.trim().is_empty()) else {
+        return Err("it has `code` but no `handler`".to_owned());
+    };
+    let mut env: BTreeMap<String, String> = function.env.clone();
+    if let Some(fuzz) = &function.fuzz {
+        env.extend(fuzz.env.clone());
+    }
+    for (name, secret) in &function.secrets {
+        if matches!(secret.from, SecretSource::Env | SecretSource::Hardcoded) {
+            env.entry(name.clone())
+                .or_insert_with(|| format!("strider-dummy-{}", name.to_ascii_lowercase()));
+        }
+    }
+    Ok(Some(ProcessHandler {
+        language,
+        runtime: function.runtime.clone(),
+        code: base.join(code),
+        handler,
+        env: env.into_iter().collect(),
+        resources: resources(model),
+    }))
+}
+
+/// What the emulator is provisioned with: every DynamoDB table (with its key, and a stream
+/// when a stream channel reads it), bucket, secret and parameter among the stores, and every
+/// queue and topic among the channels, with the topics' subscriptions. Names are the model's
+/// ids, as the functions' `env` names them.
+#[must_use]
+pub fn resources(model: &Model) -> String {
+    let streamed: Vec<&str> = model
+        .channels
+        .values()
+        .filter(|c| c.kind == ChannelKind::DynamodbStream)
+        .filter_map(|c| c.table.as_deref())
+        .collect();
+    let mut tables = Vec::new();
+    let mut buckets = Vec::new();
+    let mut secrets = Vec::new();
+    let mut parameters = Vec::new();
+    for (id, store) in &model.stores {
+        match store.kind {
+            StoreKind::Dynamodb => {
+                let key = store.key.as_ref();
+                let types = key.and_then(|k| k.types.as_deref()).unwrap_or("S");
+                tables.push(json!({
+                    "name": id,
+                    "hash_key": key.map_or("id", |k| k.partition.as_str()),
+                    "hash_type": types,
+                    "range_key": key.and_then(|k| k.sort.as_deref()),
+                    "range_type": key.and_then(|k| k.sort.as_ref()).map(|_| types),
+                    "stream": streamed.contains(&id.as_str()),
+                }));
+            }
+            StoreKind::S3 => buckets.push(json!(id)),
+            StoreKind::SecretsManager => {
+                let mut value = serde_json::Map::new();
+                for f in model.functions.values() {
+                    for (name, secret) in &f.secrets {
+                        if secret.store.as_deref() == Some(id.as_str()) {
+                            value.insert(
+                                name.clone(),
+                                json!(format!("strider-dummy-{}", name.to_ascii_lowercase())),
+                            );
+                        }
+                    }
+                }
+                secrets.push(json!({"name": id, "value": Value::Object(value).to_string()}));
+            }
+            StoreKind::Ssm => parameters.push(json!({
+                "name": id,
+                "value": format!("strider-dummy-{id}"),
+                "secure": true,
+            })),
+            _ => {}
+        }
+    }
+    let mut queues = Vec::new();
+    let mut topics = Vec::new();
+    let mut subscriptions = Vec::new();
+    for (id, channel) in &model.channels {
+        match channel.kind {
+            ChannelKind::Sqs => {
+                queues
+                    .push(json!({"name": id, "fifo": id.to_ascii_lowercase().ends_with(".fifo")}));
+            }
+            ChannelKind::Sns => {
+                topics.push(json!(id));
+                for to in &channel.delivers_to {
+                    if model
+                        .channels
+                        .get(to.target())
+                        .is_some_and(|c| c.kind == ChannelKind::Sqs)
+                    {
+                        subscriptions.push(json!({"topic": id, "queue": to.target()}));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let spec = json!({
+        "tables": tables,
+        "buckets": buckets,
+        "queues": queues,
+        "topics": topics,
+        "subscriptions": subscriptions,
+        "secrets": secrets,
+        "parameters": parameters,
+    });
+    let empty = spec
+        .as_object()
+        .is_some_and(|o| o.values().all(|v| v.as_array().is_some_and(Vec::is_empty)));
+    if empty {
+        String::new()
+    } else {
+        spec.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtimes_name_their_language() {
+        assert_eq!(Language::of("python3.12"), Some(Language::Python));
+        assert_eq!(Language::of("nodejs16.x"), Some(Language::Node));
+        assert_eq!(Language::of("provided.al2023"), None);
+        assert_eq!(Language::of("java21"), None);
+    }
+}
