@@ -21,6 +21,7 @@ fn shop() -> Loaded {
 fn bundled_models_validate_without_warnings() {
     for path in [
         "model/shop.yaml",
+        "model/shop-rust.yaml",
         "model/hello.yaml",
         "examples/fuzz-bench/model.yaml",
     ] {

@@ -23,13 +23,13 @@ fn manifest(dir: &Path) -> serde_json::Value {
 }
 
 #[test]
-fn the_shop_gets_one_target_per_handler_trigger_with_seeds_and_dictionaries() {
+fn the_shops_rust_stand_ins_get_one_target_per_handler_trigger_with_seeds_and_dictionaries() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("fuzz");
     let run = strider(&[
         "fuzz",
         "init",
-        "model/shop.yaml",
+        "model/shop-rust.yaml",
         "--root",
         ".",
         "-o",
@@ -113,6 +113,151 @@ fn the_shop_gets_one_target_per_handler_trigger_with_seeds_and_dictionaries() {
 }
 
 #[test]
+fn python_and_node_handlers_get_targets_that_run_them_in_their_own_runtimes() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("fuzz");
+    init_shop(&dir);
+    let manifest = manifest(&dir);
+    let targets = manifest["targets"].as_array().unwrap();
+    let names: Vec<&str> = targets
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "admin_export_http",
+            "issue_upload_url_http",
+            "list_products_http",
+            "nightly_report_schedule",
+            "payment_webhook_http",
+            "place_order_http",
+            "post_confirmation_cognito",
+            "process_upload_s3",
+            "publish_order_events_dynamodb_stream",
+            "send_email_sqs"
+        ]
+    );
+    let by = |name: &str| targets.iter().find(|t| t["name"] == name).unwrap();
+    assert_eq!(by("send_email_sqs")["runtime"]["language"], "python");
+    assert_eq!(by("process_upload_s3")["runtime"]["language"], "node");
+    assert_eq!(by("process_upload_s3")["runtime"]["runtime"], "nodejs16.x");
+    // The Rust handler stays in-process.
+    assert!(
+        by("publish_order_events_dynamodb_stream")
+            .get("runtime")
+            .is_none()
+    );
+    // The code is named relative to the crate, never by an absolute path of this machine.
+    let code = by("send_email_sqs")["runtime"]["code"].as_str().unwrap();
+    assert!(
+        !code.starts_with('/') && code.ends_with("examples/shop-python"),
+        "{code}"
+    );
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("language: strider_events::runtime::Language::Python"));
+    assert!(lib.contains("handler: \"mail.handler\""));
+    assert!(lib.contains("(\"CUSTOMERS_TABLE\", \"customers-table\")"));
+    assert!(lib.contains("canaries: true"));
+    assert!(lib.contains("strider_events::runtime::invoke(&HANDLER, &event, injected)"));
+    // Emulated AWS from the model: the tables with their keys, the stream, the subscriptions.
+    assert!(
+        lib.contains(r#"\"hash_key\":\"pk\""#),
+        "tables keep the model's key"
+    );
+    assert!(lib.contains(r#"{\"queue\":\"email-queue\",\"topic\":\"order-events\"}"#));
+    // Long pseudo-random seeds beside the realistic one, the same on every generation.
+    let seeds: Vec<_> = std::fs::read_dir(dir.join("corpus/send_email_sqs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(seeds.len(), 33, "{seeds:?}");
+    // The runtime scripts travel with the crate's copy of strider-events.
+    for script in [
+        "strider-events/runtime/python/strider_boot.py",
+        "strider-events/runtime/python/strider_provision.py",
+        "strider-events/runtime/node/strider_bootstrap.cjs",
+    ] {
+        assert!(dir.join(script).is_file(), "{script}");
+    }
+    common::check_generated_crate(&dir);
+}
+
+#[test]
+fn handler_code_outside_the_tree_strider_reads_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(project.join("infra")).unwrap();
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::write(
+        project.join("src/app.py"),
+        "def handler(event, context):\n    return {}\n",
+    )
+    .unwrap();
+    let model = project.join("infra/model.yaml");
+    std::fs::write(
+        &model,
+        "strider: 1\nname: m\nboundaries: {cloud: {trust: trusted}}\nstores: {b: {kind: s3, boundary: cloud}}\nfunctions:\n  f:\n    runtime: python3.12\n    handler: app.handler\n    code: ../src\n    boundary: cloud\n    triggers: [{kind: s3, source: b}]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("fuzz");
+    let run = strider(&[
+        "fuzz",
+        "init",
+        model.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("outside the directory tree strider reads"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--root"), "{stderr}");
+    assert!(!out.exists(), "nothing is written");
+    // With the project as the root, the same model is fuzzed; a handler name that names no file
+    // is refused with the files looked for.
+    let run = strider(&[
+        "fuzz",
+        "init",
+        model.to_str().unwrap(),
+        "--root",
+        project.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::fs::write(
+        &model,
+        std::fs::read_to_string(&model)
+            .unwrap()
+            .replace("app.handler", "missing.handler"),
+    )
+    .unwrap();
+    let other = dir.path().join("other");
+    let run = strider(&[
+        "fuzz",
+        "init",
+        model.to_str().unwrap(),
+        "--root",
+        project.to_str().unwrap(),
+        "-o",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("`missing.py`"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
 fn fuzz_init_is_deterministic() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("fuzz");
@@ -159,11 +304,13 @@ fn one_function_only_and_clear_errors() {
         "-o",
         dir.to_str().unwrap(),
         "--function",
-        "nightly-report",
+        "fulfil-order",
     ]);
     assert_eq!(run.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&run.stderr).contains("function `nightly-report` has no `fuzz:")
+        String::from_utf8_lossy(&run.stderr).contains("function `fulfil-order` has no `code`"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
     );
     let run = strider(&[
         "fuzz",
@@ -262,9 +409,25 @@ fn the_committed_shop_fuzz_crate_is_what_fuzz_init_writes() {
         if file.starts_with("strider-events") {
             continue; // written by fuzz init, not committed (checked by src/fuzz/vendor.rs)
         }
+        // The handlers' code directories are named relative to where the crate is written.
+        let relocated = |bytes: Vec<u8>| -> Vec<u8> {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(|line| match line.rfind("examples/shop-") {
+                    // `"../../examples/shop-python"` and `"../../../tmp/…/examples/…"` alike.
+                    Some(at) => match line[..at].rfind('"') {
+                        Some(quote) => format!("{}{}", &line[..=quote], &line[at..]),
+                        None => line.to_owned(),
+                    },
+                    None => line.to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+                .into_bytes()
+        };
         assert!(
-            std::fs::read(dir.join(&file)).unwrap()
-                == std::fs::read(committed.join(&file)).unwrap_or_default(),
+            relocated(std::fs::read(dir.join(&file)).unwrap())
+                == relocated(std::fs::read(committed.join(&file)).unwrap_or_default()),
             "fuzz/shop/{} is stale: run bash .ci/regenerate",
             file.display()
         );

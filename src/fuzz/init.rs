@@ -20,7 +20,7 @@ use super::{FuzzPlan, Target, ident, names, vendor};
 use crate::files::Tree;
 use crate::model::{HandlerStyle, kebab};
 
-use super::runtime::{Language, ProcessHandler};
+use super::runtime::ProcessHandler;
 
 const CARGO_TOML: &str = include_str!("../../templates/fuzz/Cargo.toml.tera");
 const LIB_RS: &str = include_str!("../../templates/fuzz/lib.rs.tera");
@@ -153,10 +153,17 @@ struct ProcessContext {
     /// can be said relative to it.
     code_lit: String,
     handler_lit: String,
-    env_lits: Vec<(String, String)>,
+    env_lits: Vec<EnvLiteral>,
     timeout_s: u32,
     memory_mb: u32,
     resources_lit: String,
+}
+
+/// One environment variable, as two Rust string literals.
+#[derive(Serialize)]
+struct EnvLiteral {
+    name: String,
+    value: String,
 }
 
 #[derive(Serialize)]
@@ -320,6 +327,7 @@ fn events_plan(t: &Target, schema: Option<&str>) -> &'static Plan {
         values: Box::leak(values.into_boxed_slice()),
         source_arn: leak(&t.source_arn),
         topic_arn: leak(&t.topic_arn),
+        canaries: t.process.is_some(),
     }))
 }
 
@@ -394,6 +402,10 @@ fn dictionary(t: &Target, seed: &Value, schema: Option<&Value>) -> String {
     out
 }
 
+/// Pseudo-random seeds of a target whose handler runs in its own runtime, and their length.
+const RANDOM_SEEDS: usize = 32;
+const RANDOM_SEED_BYTES: usize = 1024;
+
 /// The seed, dictionary and schema files of one target.
 fn target_files(
     t: &Target,
@@ -422,6 +434,30 @@ fn target_files(
         PathBuf::from(format!("corpus/{}/realistic", t.name)),
         vec![0],
     );
+    // A handler in its own runtime runs tens of events a second, not thousands: it starts from
+    // diverse inputs too (long pseudo-random ones, the same on every generation), which decode to
+    // events with many fields and payloads, rather than waiting for mutations to grow them.
+    if t.process.is_some() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64
+            ^ t.name
+                .bytes()
+                .fold(0u64, |h, b| h.rotate_left(5) ^ u64::from(b));
+        for i in 0..RANDOM_SEEDS {
+            let bytes: Vec<u8> = (0..RANDOM_SEED_BYTES)
+                .map(|_| {
+                    // xorshift64*: deterministic, and good enough to spread choices.
+                    state ^= state >> 12;
+                    state ^= state << 25;
+                    state ^= state >> 27;
+                    state.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes()[7]
+                })
+                .collect();
+            files.insert(
+                PathBuf::from(format!("corpus/{}/random-{i:02}", t.name)),
+                bytes,
+            );
+        }
+    }
     // The event it decodes to, for people, replays and black-box handlers.
     let mut event = serde_json::to_vec_pretty(&seed).unwrap_or_default();
     event.push(b'\n');
@@ -442,28 +478,6 @@ fn target_files(
     Ok(())
 }
 
-/// The files a handler name can mean in its code directory: Python's `pkg.module.function`
-/// is `pkg/module.py` (or a package's `__init__.py`), Node.js's `dir/file.function` is
-/// `dir/file.js`, `.mjs` or `.cjs`.
-fn handler_files(process: &ProcessHandler) -> Vec<PathBuf> {
-    let Some((module, _)) = process.handler.rsplit_once('.') else {
-        return Vec::new();
-    };
-    match process.language {
-        Language::Python => {
-            let path = module.replace('.', "/");
-            vec![
-                process.code.join(format!("{path}.py")),
-                process.code.join(path).join("__init__.py"),
-            ]
-        }
-        Language::Node => ["js", "mjs", "cjs"]
-            .iter()
-            .map(|ext| process.code.join(format!("{module}.{ext}")))
-            .collect(),
-    }
-}
-
 /// Checks that a handler's code is where the model says, inside the tree strider reads (its
 /// files are not read: the handler process runs them).
 fn check_handler_code(process: &ProcessHandler, tree: &Tree) -> Result<(), InitError> {
@@ -477,7 +491,7 @@ fn check_handler_code(process: &ProcessHandler, tree: &Tree) -> Result<(), InitE
             tree.root().display()
         ));
     }
-    let files = handler_files(process);
+    let files = process.files();
     match files.iter().find(|f| f.is_file()) {
         Some(file) if tree.contains(file) => Ok(()),
         Some(file) => fail(format!(
@@ -518,7 +532,10 @@ fn process_context(t: &Target, process: &ProcessHandler, out: &Path) -> ProcessC
         env_lits: process
             .env
             .iter()
-            .map(|(k, v)| (rust_str(k), rust_str(v)))
+            .map(|(k, v)| EnvLiteral {
+                name: rust_str(k),
+                value: rust_str(v),
+            })
             .collect(),
         timeout_s: t.timeout_s,
         memory_mb: t.memory_mb,
@@ -765,7 +782,8 @@ pub fn render(
     files.extend(vendor::files().map_err(InitError::Template)?);
     files.insert(
         PathBuf::from(".gitignore"),
-        b"target/\nartifacts/\ncorpus/*/*\n!corpus/*/realistic\ncoverage/\n".to_vec(),
+        b"target/\nartifacts/\ncorpus/*/*\n!corpus/*/realistic\n!corpus/*/random-*\ncoverage/\n"
+            .to_vec(),
     );
     Ok(files)
 }

@@ -161,7 +161,7 @@ impl std::fmt::Display for PlanError {
             PlanError::UnknownFunction(id) => write!(f, "the model has no function `{id}`"),
             PlanError::NoHandler(id) => write!(
                 f,
-                "function `{id}` has no `fuzz: {{rust: …}}` naming its handler"
+                "function `{id}` has no `code` (with its `runtime` and `handler`) to run, nor a `fuzz: {{rust: …}}` handler"
             ),
             PlanError::NothingToFuzz => write!(
                 f,
@@ -748,7 +748,7 @@ functions:
 
     #[test]
     fn arns_follow_the_model_topic_and_table() {
-        let model = crate::model::load(Path::new("model/shop.yaml")).map(|l| l.model);
+        let model = crate::model::load(Path::new("model/shop-rust.yaml")).map(|l| l.model);
         let mut model = model.unwrap_or_else(|_| panic!("the shop model loads"));
         let plan = plan(&model, None).unwrap_or_else(|err| panic!("{err}"));
         let by = |name: &str| {

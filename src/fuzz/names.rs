@@ -914,6 +914,16 @@ pub fn complete(plan: &FuzzPlan, tree: &Tree) -> FuzzPlan {
                 found.read(&name);
             }
         }
+        // A handler in its own runtime often shares its directory with other functions: the
+        // names its own file looks up come first.
+        if let Some(process) = &t.process
+            && let Some(file) = process.files().into_iter().find(|f| f.is_file())
+            && let (Some(language), Ok(bytes)) =
+                (Language::of(&file), tree.read(&file, MAX_FILE_BYTES))
+        {
+            let own = scan(language, &String::from_utf8_lossy(&bytes));
+            own.read.iter().for_each(|n| found.read(n));
+        }
         let dir = handler_sources(t);
         let source = by_dir
             .entry(dir.clone())

@@ -478,7 +478,7 @@ fn prepare(
         return Ok(Vec::new());
     };
     on_update(Update::Preparing(runtime.language));
-    runtimes::prepare(dir, &super::init::repository_root(dir), runtime)
+    runtimes::prepare(dir, runtime)
 }
 
 /// `cargo fuzz build` of the target.
@@ -723,30 +723,28 @@ fn fuzz(
                     fuzzed = fuzzed.max(end.ended_at);
                     done[end.worker] += end.executed.max(current[end.worker]);
                     current[end.worker] = 0;
-                    for entry in &end.recommended {
-                        if recommended.len() < dictionary::MAX_UNION && !recommended.contains(entry)
-                        {
-                            recommended.push(entry.clone());
-                        }
-                    }
+                    merge_recommended(&mut recommended, &end.recommended);
                     if let Some(problem) = setup_failure(&end.report) {
                         // The handler's runtime could not start: no input is to blame.
                         end.artifact.iter().for_each(|a| discard(context, a));
                         stop.store(true, Ordering::SeqCst);
                         error.get_or_insert(problem);
                     } else if let Some(artifact) = &end.artifact {
+                        // Read before it is recorded: the failing input of a run that never
+                        // started fuzzing.
+                        let failing =
+                            (!end.inited).then(|| std::fs::read(artifact).unwrap_or_default());
                         let (index, new) =
                             handle_failure(context, &end, artifact, earlier, &mut bugs);
                         if new {
                             on_update(Update::Found(&bugs[index]));
                         }
-                        if !end.inited && stopped.is_none() {
+                        if stopped.is_none()
+                            && let Some(failing) = failing
+                            && let Some(why) = stuck(context, &failing, &bugs[index].signature)
+                        {
                             stop.store(true, Ordering::SeqCst);
-                            stopped = Some(format!(
-                                "an input of the corpus fails before fuzzing starts ({}), so every run would stop there: fix that bug, or move the input out of `{}`",
-                                bugs[index].signature,
-                                context.corpus.display()
-                            ));
+                            stopped = Some(why);
                         }
                     } else if end.status.is_none_or(|s| !s.success()) && error.is_none() {
                         stop.store(true, Ordering::SeqCst);
@@ -784,6 +782,44 @@ fn fuzz(
         },
         recommended,
     ))
+}
+
+/// Adds the dictionary entries a run recommended, without repeats, up to the union's limit.
+fn merge_recommended(recommended: &mut Vec<Vec<u8>>, more: &[Vec<u8>]) {
+    for entry in more {
+        if recommended.len() < dictionary::MAX_UNION && !recommended.contains(entry) {
+            recommended.push(entry.clone());
+        }
+    }
+}
+
+/// Why the campaign cannot go on after an input of the corpus failed before fuzzing started
+/// (every run would stop there); none when it was a seed strider generated, which goes (it is
+/// not the user's) so that the next run starts without it.
+fn stuck(context: &Context<'_>, failing: &[u8], signature: &str) -> Option<String> {
+    if drop_generated_seed(&context.corpus, failing) {
+        return None;
+    }
+    Some(format!(
+        "an input of the corpus fails before fuzzing starts ({signature}), so every run would stop there: fix that bug, or move the input out of `{}`",
+        context.corpus.display()
+    ))
+}
+
+/// Removes the seeds `strider fuzz init` generated (`random-*`) that hold `bytes`; whether
+/// there was one.
+fn drop_generated_seed(corpus: &Path, bytes: &[u8]) -> bool {
+    let mut dropped = false;
+    for path in files_in(corpus) {
+        let generated = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("random-"));
+        if generated && std::fs::read(&path).is_ok_and(|b| b == bytes) {
+            dropped |= std::fs::remove_file(&path).is_ok();
+        }
+    }
+    dropped
 }
 
 /// What kept a handler's runtime from starting (a `strider runtime:` panic), if that is how the
@@ -875,6 +911,10 @@ fn one_run(
             std::path::MAIN_SEPARATOR
         ))
         .arg(format!("-max_total_time={seconds}"))
+        // A handler in its own runtime runs tens to hundreds of events a second, not thousands:
+        // libFuzzer's slow ramp of the input length would keep it on near-realistic events
+        // (short inputs decode to realistic choices) for the whole campaign.
+        .args(context.target.runtime.is_some().then_some("-len_control=0"))
         .arg("-print_final_stats=1")
         .stderr(Stdio::piped());
     if let Some(dict) = &context.dict {

@@ -60,6 +60,31 @@ pub struct ProcessHandler {
     pub resources: String,
 }
 
+impl ProcessHandler {
+    /// The files a handler name can mean in its code directory: Python's `pkg.module.function`
+    /// is `pkg/module.py` (or a package's `__init__.py`), Node.js's `dir/file.function` is
+    /// `dir/file.js`, `.mjs` or `.cjs`.
+    #[must_use]
+    pub fn files(&self) -> Vec<PathBuf> {
+        let Some((module, _)) = self.handler.rsplit_once('.') else {
+            return Vec::new();
+        };
+        match self.language {
+            Language::Python => {
+                let path = module.replace('.', "/");
+                vec![
+                    self.code.join(format!("{path}.py")),
+                    self.code.join(path).join("__init__.py"),
+                ]
+            }
+            Language::Node => ["js", "mjs", "cjs"]
+                .iter()
+                .map(|ext| self.code.join(format!("{module}.{ext}")))
+                .collect(),
+        }
+    }
+}
+
 /// Why a function with code cannot be run in its runtime, or the handler to run.
 ///
 /// # Errors

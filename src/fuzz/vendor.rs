@@ -15,6 +15,18 @@ pub const DIR: &str = "strider-events";
 /// `runtime/` directories, so a new file cannot be forgotten.
 const SOURCES: &[(&str, &str)] = &[
     (
+        "runtime/node/strider_bootstrap.cjs",
+        include_str!("../../crates/strider-events/runtime/node/strider_bootstrap.cjs"),
+    ),
+    (
+        "runtime/python/strider_boot.py",
+        include_str!("../../crates/strider-events/runtime/python/strider_boot.py"),
+    ),
+    (
+        "runtime/python/strider_provision.py",
+        include_str!("../../crates/strider-events/runtime/python/strider_provision.py"),
+    ),
+    (
         "src/body.rs",
         include_str!("../../crates/strider-events/src/body.rs"),
     ),
@@ -98,18 +110,6 @@ const SOURCES: &[(&str, &str)] = &[
         "src/runtime/process.rs",
         include_str!("../../crates/strider-events/src/runtime/process.rs"),
     ),
-    (
-        "runtime/node/strider_bootstrap.cjs",
-        include_str!("../../crates/strider-events/runtime/node/strider_bootstrap.cjs"),
-    ),
-    (
-        "runtime/python/strider_boot.py",
-        include_str!("../../crates/strider-events/runtime/python/strider_boot.py"),
-    ),
-    (
-        "runtime/python/strider_provision.py",
-        include_str!("../../crates/strider-events/runtime/python/strider_provision.py"),
-    ),
 ];
 
 /// The crate's own manifest, as it is in strider's workspace.
@@ -173,7 +173,10 @@ mod tests {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
-                    pending.push(path);
+                    // Python's bytecode caches, from running the scripts in place.
+                    if !path.ends_with("__pycache__") {
+                        pending.push(path);
+                    }
                 } else {
                     on_disk.push(
                         path.strip_prefix(&root)

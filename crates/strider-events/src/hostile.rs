@@ -19,6 +19,9 @@ pub const EVENT_BYTES: usize = 3 * 1024 * 1024;
 /// One long value in this many that [`Hostile::oversize`] makes reaches the plan's body limit.
 const LIMIT_ONE_IN: usize = 16;
 
+/// How many of the plan's first names [`Hostile::name`] favours.
+const FIRST_NAMES: usize = 8;
+
 /// The longest name [`Hostile::raw_name`] reads from the input.
 pub const MAX_RAW_NAME: usize = 64;
 
@@ -132,7 +135,12 @@ impl<'a, 'u> Hostile<'a, 'u> {
     /// # Errors
     /// As [`Hostile::choice`].
     pub fn payload_of(&mut self, family: Family) -> Result<String> {
-        let payloads = family.payloads();
+        let canaries = family.canaries();
+        let payloads = if self.plan.canaries && !canaries.is_empty() && self.choice(2)? == 0 {
+            canaries
+        } else {
+            family.payloads()
+        };
         let payload = payloads[self.choice(payloads.len())?].to_owned();
         self.injected.push(payload.clone());
         Ok(payload)
@@ -214,7 +222,13 @@ impl<'a, 'u> Hostile<'a, 'u> {
     /// As [`Hostile::choice`].
     pub fn name(&mut self) -> Result<String> {
         let names = self.plan.names;
-        let pick = self.choice(names.len() + 1)?;
+        // The plan lists names most relevant first (the route's, the schema's, those the
+        // handler's own code looks up): half the picks are among the first few.
+        let pick = if !names.is_empty() && self.choice(2)? == 0 {
+            self.choice(names.len().min(FIRST_NAMES))?
+        } else {
+            self.choice(names.len() + 1)?
+        };
         match names.get(pick) {
             Some(name) => Ok((*name).to_owned()),
             None => self.raw_name(),
@@ -390,10 +404,12 @@ mod tests {
             Hostile::new(&mut u, plan).name().unwrap()
         };
         assert_eq!(name(&[], &NAMED), "document_url");
-        assert_eq!(name(&[1], &NAMED), "version");
+        // Half the picks are among the first names, half among all and a raw one.
+        assert_eq!(name(&[0, 1], &NAMED), "version");
+        assert_eq!(name(&[1, 1], &NAMED), "version");
         // The last choice reads the name from the bytes, up to a byte that is not printable.
-        assert_eq!(name(b"\x02page\x00rest", &NAMED), "page");
-        assert_eq!(name(b"\x02", &NAMED), "x");
+        assert_eq!(name(b"\x01\x02page\x00rest", &NAMED), "page");
+        assert_eq!(name(b"\x01\x02", &NAMED), "x");
         assert_eq!(name(b"id", &Plan::BASE), "id");
         let long = name(&[b'a'; 200], &Plan::BASE);
         assert_eq!(long.len(), MAX_RAW_NAME);

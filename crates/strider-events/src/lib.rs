@@ -33,6 +33,10 @@ pub use payload::{Family, Role};
 /// oracles need. Generated targets declare one as a `static`, filling what they know and taking
 /// the rest from [`Plan::BASE`].
 #[derive(Debug)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent facts of the model about one trigger, each a yes or no"
+)]
 pub struct Plan {
     /// The function's id in the model.
     pub function: &'static str,
@@ -77,6 +81,9 @@ pub struct Plan {
     /// For messages that arrive through a topic (SNS, or SQS subscribed to SNS): the topic's ARN,
     /// or empty when the model does not say.
     pub topic_arn: &'static str,
+    /// The handler runs in its own runtime, where the canaries of [`runtime::canary`] are
+    /// armed: payload families send their canary payloads half the time.
+    pub canaries: bool,
 }
 
 impl Plan {
@@ -99,6 +106,7 @@ impl Plan {
         values: &[],
         source_arn: "",
         topic_arn: "",
+        canaries: false,
     };
 
     /// The body's schema, parsed once per process (an unparsable schema counts as none).

@@ -83,8 +83,8 @@ impl Family {
                 "file\u{0}.jpg",
                 "/proc/self/environ",
                 // The canary file (see `runtime::canary`): reaching it is the finding.
-                "../../../../../../../../../../../../tmp/strider-canary/secret.txt",
-                "/tmp/strider-canary/secret.txt",
+                "../../../../../../../../../../../../tmp/strider-canary/secret",
+                "/tmp/strider-canary/secret",
             ],
             Family::EncodedTraversal => &[
                 "%2e%2e%2f",
@@ -167,7 +167,7 @@ impl Family {
                 // The canary listener and file (see `runtime::canary`).
                 "http://strider-canary.internal/ssrf-url",
                 "http://strider-canary.internal/latest/meta-data/ssrf-metadata",
-                "file:///tmp/strider-canary/secret.txt",
+                "file:///tmp/strider-canary/secret",
             ],
             Family::PrototypePollution => &[
                 "__proto__",
@@ -227,6 +227,18 @@ impl Family {
                 "<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://169.254.169.254/\"> %p;]>",
             ],
         }
+    }
+
+    /// The family's payloads that reach a canary of [`crate::runtime::canary`] when they do
+    /// harm (a subset of [`Family::payloads`]; none for families without a canary).
+    #[must_use]
+    pub fn canaries(self) -> &'static [&'static str] {
+        let payloads = self.payloads();
+        let start = payloads
+            .iter()
+            .position(|p| p.contains("strider-canary"))
+            .unwrap_or(payloads.len());
+        &payloads[start..]
     }
 
     /// The family's name as the model and the findings spell it.

@@ -128,7 +128,7 @@ handler!(NODE_TRAVERSAL_OK, Node, NODE, "traversal_ok.handler");
 
 #[test]
 fn traversal_opens_the_canary_file() {
-    let payload = "../../../../../../../../../../../../tmp/strider-canary/secret.txt";
+    let payload = "../../../../../../../../../../../../tmp/strider-canary/secret";
     for (bug, ok) in [
         (&PY_TRAVERSAL_BUG, &PY_TRAVERSAL_OK),
         (&NODE_TRAVERSAL_BUG, &NODE_TRAVERSAL_OK),
@@ -136,7 +136,7 @@ fn traversal_opens_the_canary_file() {
         let found = finding(bug, &query("file", payload), &[payload]);
         assert!(found.starts_with("path traversal"), "{found}");
         assert!(
-            found.contains("/tmp/strider-canary/secret.txt"),
+            found.contains("/tmp/strider-canary/secret"),
             "the message names the marker, not this run's file: {found}"
         );
         answered(ok, &query("file", payload), &[payload]);
@@ -296,4 +296,38 @@ fn the_emulator_is_provisioned_from_the_plan_and_no_request_leaves_the_machine()
         found.contains("dynamodb.us-east-1.amazonaws.com"),
         "{found}"
     );
+}
+
+const BENCH_PY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/runtime-bench/python"
+);
+const BENCH_NODE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/runtime-bench/node"
+);
+handler!(PY_NOOP, Python, BENCH_PY, "noop.handler");
+handler!(NODE_NOOP, Node, BENCH_NODE, "noop.handler");
+
+/// Invocations per second of a no-op handler through the Runtime API (BENCHMARKS.md): not a
+/// timed test, a measurement, run with `--ignored --nocapture`.
+#[test]
+#[ignore = "a benchmark: cargo test -p strider-events --test runtime -- --ignored --nocapture"]
+fn throughput_of_a_no_op_handler() {
+    for handler in [&PY_NOOP, &NODE_NOOP] {
+        answered(handler, b"{}", &[]);
+        let mut rates = Vec::new();
+        for _ in 0..5 {
+            let start = std::time::Instant::now();
+            for _ in 0..500 {
+                answered(handler, br#"{"body": "{}"}"#, &[]);
+            }
+            rates.push(500.0 / start.elapsed().as_secs_f64());
+        }
+        rates.sort_by(f64::total_cmp);
+        println!(
+            "{}: median {:.0} invocations/s of 5 runs of 500 ({rates:.0?})",
+            handler.function, rates[2]
+        );
+    }
 }

@@ -14,47 +14,59 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     RUNTIME.with(|runtime| runtime.block_on(future))
 }
 
-/// Function "fulfil-order", trigger 1 (sqs), handler `shop_handlers::fulfil_order::handler` (lambda style).
-pub mod fulfil_order_sqs {
+/// Function "admin-export", trigger 1 (http), handler `admin.export` (plain style).
+pub mod admin_export_http {
     use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
-        function: "fulfil-order",
-        sinks: &[strider_events::Family::Traversal, strider_events::Family::Sql, strider_events::Family::NoSql, strider_events::Family::LogInjection, ],
-        source: "fulfilment-queue",
-        method: "",
-        path: "/",
+        function: "admin-export",
+        sinks: &[strider_events::Family::NoSql, ],
+        source: "admin-url",
+        method: "GET",
+        path: "/export",
         batch_size: 10,
-        partial_failures: true,
-        sns_envelope: true,
+        partial_failures: false,
+        sns_envelope: false,
         events: &[],
-        schema: Some(include_str!("../schemas/fulfil_order_sqs.json")),
+        schema: Some(include_str!("../schemas/admin_export_http.json")),
         secrets: &[],
-        max_body: 262144,
-        infers_status: false,
-        names: &["customerId", "items", "orderId", "status", "quantity", "sku", "unitPriceCents", "kind", "message", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
-        source_arn: "arn:aws:sqs:eu-west-1:123456789012:fulfilment-queue",
-        topic_arn: "arn:aws:sns:eu-west-1:123456789012:order-events",
+        max_body: 6291456,
+        infers_status: true,
+        names: &["format", "since", "customerId", "Items", "ExclusiveStartKey", "ORDERS_TABLE", "FilterExpression", "CUSTOMERS_TABLE", "pk", "queryStringParameters", "LOG_LEVEL", "isBase64Encoded", "PRODUCTS_TABLE", "Item", "active", "stock", "added", "category", "q", "sort", "page", "sku", "products", "fileName", "contentType", "orderId", "UPLOADS_BUCKET", "sourceUrl", "INVOICES_BUCKET", "Error", "Code", "Body", "items", "unitPriceCents", "quantity", "From", "MAIL_FROM", "To", "Subject", "status", "SMTP_HOST", "SMTP_PORT", "Records", "Message", "time", "dynamodb", "email", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "json", "csv", "statusCode", "body", "headers", "Content-Type", "Content-Disposition", "INFO", "s3", "catalogue", "featured", "price", "newest", "utf-8", "available", "priceCents", "currency", "EUR", "message", "id", "title", "description", "pageSize", "total", "Cache-Control", "User-Agent", "http", "https", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "paid", "cancelled", "NoSuchKey", "application", "pdf", "sent", "lines", "units", "totalCents", "Z", "day", "revenueCents", ],
+        values: &["dynamodb", "email", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "customerId", "json", "application/json", "text/csv", "csv", "statusCode", "body", "format must be csv or json", "since must be a date (YYYY-MM-DD)", "headers", "Content-Type", "Content-Disposition", "text/plain", "INFO", "s3", "catalogue", "featured", "price", "-price", "newest", "image/jpeg", "image/png", "image/webp", "^[A-Za-z0-9._-]{1,100}$", "^ord_[a-z0-9]{16}$", "utf-8", "The catalogue file of a category, or None when there is none.", "pk", "available", "priceCents", "currency", "EUR", "message", "page must be a number", "page starts at 1", "no such category", "category", "id", "title", "description", "page", "pageSize", "total", "products", "Cache-Control", "public, max-age=60", "User-Agent", "shop-review-import/1.2", "body must be JSON", "body must be a JSON object", "fileName must be 1 to 100 of A-Z a-z 0-9 . _ -", "contentType must be image/jpeg, image/png or image/webp", "orderId is not an order id", "http", "https", "sourceUrl must be an http(s) URL", "could not download the picture", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "We have your order {orderId}", "paid", "Payment received for order {orderId}", "cancelled", "Your order {orderId} was cancelled", "NoSuchKey", "404", "orders@shop.example", "application", "pdf", "25", "sent", "status", "lines", "units", "totalCents", "+00:00", "FilterExpression", "orderId", "day", "revenueCents", ],
+        source_arn: "",
+        topic_arn: "",
+        canaries: true,
     };
 
     /// The event the handler takes.
-    pub type Event = strider_events::aws_lambda_events::sqs::SqsEvent;
+    pub type Event = strider_events::aws_lambda_events::lambda_function_urls::LambdaFunctionUrlRequest;
+
+    /// The handler, run in its own runtime through the Lambda Runtime API.
+    pub static HANDLER: strider_events::runtime::Handler = strider_events::runtime::Handler {
+        function: "admin-export",
+        language: strider_events::runtime::Language::Python,
+        runtime: "python3.9",
+        code: concat!(env!("CARGO_MANIFEST_DIR"), "/", "../../examples/shop-python"),
+        handler: "admin.export",
+        env: &[("CUSTOMERS_TABLE", "customers-table"), ("ORDERS_TABLE", "orders-table"), ],
+        timeout_s: 300,
+        memory_mb: 1024,
+        resources: "{\"buckets\":[\"invoices-bucket\",\"product-images-bucket\",\"uploads-bucket\"],\"parameters\":[],\"queues\":[{\"fifo\":false,\"name\":\"email-queue\"},{\"fifo\":false,\"name\":\"fulfilment-dlq\"},{\"fifo\":false,\"name\":\"fulfilment-queue\"}],\"secrets\":[{\"name\":\"shop-secrets\",\"value\":\"{\\\"PAYMENT_API_KEY\\\":\\\"strider-dummy-payment_api_key\\\"}\"}],\"subscriptions\":[{\"queue\":\"fulfilment-queue\",\"topic\":\"order-events\"},{\"queue\":\"email-queue\",\"topic\":\"order-events\"}],\"tables\":[{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"customers-table\",\"range_key\":null,\"range_type\":null,\"stream\":false},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"orders-table\",\"range_key\":null,\"range_type\":null,\"stream\":true},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"products-table\",\"range_key\":null,\"range_type\":null,\"stream\":false}],\"topics\":[\"order-events\"]}",
+        state: concat!(env!("CARGO_MANIFEST_DIR"), "/target/strider"),
+    };
 
     fn generate(h: &mut Hostile<'_, '_>) -> arbitrary::Result<Event> {
-        strider_events::events::messaging::sqs(h)
+        strider_events::events::http::function_url(h)
     }
 
     /// Sends one event to the handler and judges the answer; panics on a finding.
     pub fn run(event: Event, injected: &[String]) {
         let _ = injected;
-        let sent = strider_events::oracle::Sent::of(strider_events::oracle::BatchKind::Sqs, &event);
-        let result = crate::block_on(shop_handlers::fulfil_order::handler(lambda_runtime::LambdaEvent::new(
-            event,
-            lambda_runtime::Context::default(),
-        )));
-        strider_events::oracle::judge_batch(&PLAN, &sent, result);
+        let event = serde_json::to_vec(&event).expect("generated events serialise");
+        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
     }
 
     /// The fuzz target's body.
@@ -74,14 +86,86 @@ pub mod fulfil_order_sqs {
     }
 }
 
-/// Function "list-products", trigger 1 (http), handler `shop_handlers::list_products::handler` (plain style).
+/// Function "issue-upload-url", trigger 1 (http), handler `app.issue_upload_url` (plain style).
+pub mod issue_upload_url_http {
+    use strider_events::{Hostile, Plan};
+
+    /// What the model says about this trigger.
+    pub static PLAN: Plan = Plan {
+        function: "issue-upload-url",
+        sinks: &[strider_events::Family::Ssrf, strider_events::Family::Traversal, strider_events::Family::LogInjection, ],
+        source: "upload-api",
+        method: "POST",
+        path: "/uploads",
+        batch_size: 10,
+        partial_failures: false,
+        sns_envelope: false,
+        events: &[],
+        schema: Some(include_str!("../schemas/issue_upload_url_http.json")),
+        secrets: &[],
+        max_body: 6291456,
+        infers_status: true,
+        names: &["contentType", "fileName", "orderId", "sourceUrl", "LOG_LEVEL", "isBase64Encoded", "PRODUCTS_TABLE", "Item", "active", "stock", "added", "queryStringParameters", "category", "q", "sort", "page", "sku", "products", "UPLOADS_BUCKET", "customerId", "Items", "ExclusiveStartKey", "ORDERS_TABLE", "FilterExpression", "CUSTOMERS_TABLE", "pk", "format", "since", "INVOICES_BUCKET", "Error", "Code", "Body", "items", "unitPriceCents", "quantity", "From", "MAIL_FROM", "To", "Subject", "status", "SMTP_HOST", "SMTP_PORT", "Records", "Message", "time", "dynamodb", "email", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "json", "csv", "statusCode", "body", "headers", "Content-Type", "Content-Disposition", "INFO", "s3", "catalogue", "featured", "price", "newest", "utf-8", "available", "priceCents", "currency", "EUR", "message", "id", "title", "description", "pageSize", "total", "Cache-Control", "User-Agent", "http", "https", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "paid", "cancelled", "NoSuchKey", "application", "pdf", "sent", "lines", "units", "totalCents", "Z", "day", "revenueCents", ],
+        values: &["dynamodb", "email", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "customerId", "json", "application/json", "text/csv", "csv", "statusCode", "body", "format must be csv or json", "since must be a date (YYYY-MM-DD)", "headers", "Content-Type", "Content-Disposition", "text/plain", "INFO", "s3", "catalogue", "featured", "price", "-price", "newest", "image/jpeg", "image/png", "image/webp", "^[A-Za-z0-9._-]{1,100}$", "^ord_[a-z0-9]{16}$", "utf-8", "The catalogue file of a category, or None when there is none.", "pk", "available", "priceCents", "currency", "EUR", "message", "page must be a number", "page starts at 1", "no such category", "category", "id", "title", "description", "page", "pageSize", "total", "products", "Cache-Control", "public, max-age=60", "User-Agent", "shop-review-import/1.2", "body must be JSON", "body must be a JSON object", "fileName must be 1 to 100 of A-Z a-z 0-9 . _ -", "contentType must be image/jpeg, image/png or image/webp", "orderId is not an order id", "http", "https", "sourceUrl must be an http(s) URL", "could not download the picture", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "We have your order {orderId}", "paid", "Payment received for order {orderId}", "cancelled", "Your order {orderId} was cancelled", "NoSuchKey", "404", "orders@shop.example", "application", "pdf", "25", "sent", "status", "lines", "units", "totalCents", "+00:00", "FilterExpression", "orderId", "day", "revenueCents", ],
+        source_arn: "",
+        topic_arn: "",
+        canaries: true,
+    };
+
+    /// The event the handler takes.
+    pub type Event = strider_events::aws_lambda_events::apigw::ApiGatewayV2httpRequest;
+
+    /// The handler, run in its own runtime through the Lambda Runtime API.
+    pub static HANDLER: strider_events::runtime::Handler = strider_events::runtime::Handler {
+        function: "issue-upload-url",
+        language: strider_events::runtime::Language::Python,
+        runtime: "python3.12",
+        code: concat!(env!("CARGO_MANIFEST_DIR"), "/", "../../examples/shop-python"),
+        handler: "app.issue_upload_url",
+        env: &[("UPLOADS_BUCKET", "uploads-bucket"), ],
+        timeout_s: 5,
+        memory_mb: 128,
+        resources: "{\"buckets\":[\"invoices-bucket\",\"product-images-bucket\",\"uploads-bucket\"],\"parameters\":[],\"queues\":[{\"fifo\":false,\"name\":\"email-queue\"},{\"fifo\":false,\"name\":\"fulfilment-dlq\"},{\"fifo\":false,\"name\":\"fulfilment-queue\"}],\"secrets\":[{\"name\":\"shop-secrets\",\"value\":\"{\\\"PAYMENT_API_KEY\\\":\\\"strider-dummy-payment_api_key\\\"}\"}],\"subscriptions\":[{\"queue\":\"fulfilment-queue\",\"topic\":\"order-events\"},{\"queue\":\"email-queue\",\"topic\":\"order-events\"}],\"tables\":[{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"customers-table\",\"range_key\":null,\"range_type\":null,\"stream\":false},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"orders-table\",\"range_key\":null,\"range_type\":null,\"stream\":true},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"products-table\",\"range_key\":null,\"range_type\":null,\"stream\":false}],\"topics\":[\"order-events\"]}",
+        state: concat!(env!("CARGO_MANIFEST_DIR"), "/target/strider"),
+    };
+
+    fn generate(h: &mut Hostile<'_, '_>) -> arbitrary::Result<Event> {
+        strider_events::events::http::http_api(h)
+    }
+
+    /// Sends one event to the handler and judges the answer; panics on a finding.
+    pub fn run(event: Event, injected: &[String]) {
+        let _ = injected;
+        let event = serde_json::to_vec(&event).expect("generated events serialise");
+        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
+    }
+
+    /// The fuzz target's body.
+    pub fn fuzz(data: &[u8]) {
+        if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
+            run(decoded.event, &decoded.injected);
+        }
+    }
+
+    /// Replays a finding (`{"event": …, "injected": […]}`) or a bare event.
+    ///
+    /// # Panics
+    /// When the text is not such a record, or when the handler still fails on it.
+    pub fn replay(text: &str) {
+        let decoded = strider_events::input::replay::<Event>(text).expect("a finding of this target");
+        run(decoded.event, &decoded.injected);
+    }
+}
+
+/// Function "list-products", trigger 1 (http), handler `app.list_products` (plain style).
 pub mod list_products_http {
     use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "list-products",
-        sinks: &[strider_events::Family::NoSql, strider_events::Family::LogInjection, ],
+        sinks: &[strider_events::Family::Traversal, strider_events::Family::EncodedTraversal, strider_events::Family::NoSql, strider_events::Family::LogInjection, ],
         source: "shop-api",
         method: "GET",
         path: "/products",
@@ -93,14 +177,29 @@ pub mod list_products_http {
         secrets: &[],
         max_body: 6291456,
         infers_status: false,
-        names: &["category", "page", "q", "sort", "kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
+        names: &["category", "page", "q", "sort", "LOG_LEVEL", "isBase64Encoded", "PRODUCTS_TABLE", "Item", "active", "stock", "added", "queryStringParameters", "sku", "products", "fileName", "contentType", "orderId", "UPLOADS_BUCKET", "sourceUrl", "customerId", "Items", "ExclusiveStartKey", "ORDERS_TABLE", "FilterExpression", "CUSTOMERS_TABLE", "pk", "format", "since", "INVOICES_BUCKET", "Error", "Code", "Body", "items", "unitPriceCents", "quantity", "From", "MAIL_FROM", "To", "Subject", "status", "SMTP_HOST", "SMTP_PORT", "Records", "Message", "time", "dynamodb", "email", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "json", "csv", "statusCode", "body", "headers", "Content-Type", "Content-Disposition", "INFO", "s3", "catalogue", "featured", "price", "newest", "utf-8", "available", "priceCents", "currency", "EUR", "message", "id", "title", "description", "pageSize", "total", "Cache-Control", "User-Agent", "http", "https", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "paid", "cancelled", "NoSuchKey", "application", "pdf", "sent", "lines", "units", "totalCents", "Z", "day", "revenueCents", ],
+        values: &["dynamodb", "email", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "customerId", "json", "application/json", "text/csv", "csv", "statusCode", "body", "format must be csv or json", "since must be a date (YYYY-MM-DD)", "headers", "Content-Type", "Content-Disposition", "text/plain", "INFO", "s3", "catalogue", "featured", "price", "-price", "newest", "image/jpeg", "image/png", "image/webp", "^[A-Za-z0-9._-]{1,100}$", "^ord_[a-z0-9]{16}$", "utf-8", "The catalogue file of a category, or None when there is none.", "pk", "available", "priceCents", "currency", "EUR", "message", "page must be a number", "page starts at 1", "no such category", "category", "id", "title", "description", "page", "pageSize", "total", "products", "Cache-Control", "public, max-age=60", "User-Agent", "shop-review-import/1.2", "body must be JSON", "body must be a JSON object", "fileName must be 1 to 100 of A-Z a-z 0-9 . _ -", "contentType must be image/jpeg, image/png or image/webp", "orderId is not an order id", "http", "https", "sourceUrl must be an http(s) URL", "could not download the picture", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "We have your order {orderId}", "paid", "Payment received for order {orderId}", "cancelled", "Your order {orderId} was cancelled", "NoSuchKey", "404", "orders@shop.example", "application", "pdf", "25", "sent", "status", "lines", "units", "totalCents", "+00:00", "FilterExpression", "orderId", "day", "revenueCents", ],
         source_arn: "",
         topic_arn: "",
+        canaries: true,
     };
 
     /// The event the handler takes.
     pub type Event = strider_events::aws_lambda_events::apigw::ApiGatewayProxyRequest;
+
+    /// The handler, run in its own runtime through the Lambda Runtime API.
+    pub static HANDLER: strider_events::runtime::Handler = strider_events::runtime::Handler {
+        function: "list-products",
+        language: strider_events::runtime::Language::Python,
+        runtime: "python3.12",
+        code: concat!(env!("CARGO_MANIFEST_DIR"), "/", "../../examples/shop-python"),
+        handler: "app.list_products",
+        env: &[("PRODUCTS_TABLE", "products-table"), ],
+        timeout_s: 6,
+        memory_mb: 256,
+        resources: "{\"buckets\":[\"invoices-bucket\",\"product-images-bucket\",\"uploads-bucket\"],\"parameters\":[],\"queues\":[{\"fifo\":false,\"name\":\"email-queue\"},{\"fifo\":false,\"name\":\"fulfilment-dlq\"},{\"fifo\":false,\"name\":\"fulfilment-queue\"}],\"secrets\":[{\"name\":\"shop-secrets\",\"value\":\"{\\\"PAYMENT_API_KEY\\\":\\\"strider-dummy-payment_api_key\\\"}\"}],\"subscriptions\":[{\"queue\":\"fulfilment-queue\",\"topic\":\"order-events\"},{\"queue\":\"email-queue\",\"topic\":\"order-events\"}],\"tables\":[{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"customers-table\",\"range_key\":null,\"range_type\":null,\"stream\":false},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"orders-table\",\"range_key\":null,\"range_type\":null,\"stream\":true},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"products-table\",\"range_key\":null,\"range_type\":null,\"stream\":false}],\"topics\":[\"order-events\"]}",
+        state: concat!(env!("CARGO_MANIFEST_DIR"), "/target/strider"),
+    };
 
     fn generate(h: &mut Hostile<'_, '_>) -> arbitrary::Result<Event> {
         strider_events::events::http::rest(h)
@@ -109,8 +208,9 @@ pub mod list_products_http {
     /// Sends one event to the handler and judges the answer; panics on a finding.
     pub fn run(event: Event, injected: &[String]) {
         let _ = injected;
-        let result = shop_handlers::list_products::handler(event);
-        strider_events::oracle::judge_proxy(&PLAN, injected, result);
+        let event = serde_json::to_vec(&event).expect("generated events serialise");
+        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
     }
 
     /// The fuzz target's body.
@@ -130,14 +230,87 @@ pub mod list_products_http {
     }
 }
 
-/// Function "payment-webhook", trigger 1 (http), handler `shop_handlers::payment_webhook::handler` (lambda style).
+/// Function "nightly-report", trigger 1 (schedule), handler `report.handler` (plain style).
+pub mod nightly_report_schedule {
+    use strider_events::{Hostile, Plan};
+
+    /// What the model says about this trigger.
+    pub static PLAN: Plan = Plan {
+        function: "nightly-report",
+        sinks: &[strider_events::Family::Traversal, strider_events::Family::NoSql, strider_events::Family::Sql, strider_events::Family::LogInjection, ],
+        source: "nightly",
+        method: "",
+        path: "/",
+        batch_size: 10,
+        partial_failures: false,
+        sns_envelope: false,
+        events: &[],
+        schema: None,
+        secrets: &[],
+        max_body: 262144,
+        infers_status: false,
+        names: &["LOG_LEVEL", "orderId", "time", "ORDERS_TABLE", "Items", "ExclusiveStartKey", "items", "quantity", "unitPriceCents", "pk", "INVOICES_BUCKET", "customerId", "FilterExpression", "CUSTOMERS_TABLE", "queryStringParameters", "format", "since", "isBase64Encoded", "PRODUCTS_TABLE", "Item", "active", "stock", "added", "category", "q", "sort", "page", "sku", "products", "fileName", "contentType", "UPLOADS_BUCKET", "sourceUrl", "Error", "Code", "Body", "From", "MAIL_FROM", "To", "Subject", "status", "SMTP_HOST", "SMTP_PORT", "Records", "Message", "dynamodb", "email", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "json", "csv", "statusCode", "body", "headers", "Content-Type", "Content-Disposition", "INFO", "s3", "catalogue", "featured", "price", "newest", "utf-8", "available", "priceCents", "currency", "EUR", "message", "id", "title", "description", "pageSize", "total", "Cache-Control", "User-Agent", "http", "https", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "paid", "cancelled", "NoSuchKey", "application", "pdf", "sent", "lines", "units", "totalCents", "Z", "day", "revenueCents", ],
+        values: &["dynamodb", "email", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "customerId", "json", "application/json", "text/csv", "csv", "statusCode", "body", "format must be csv or json", "since must be a date (YYYY-MM-DD)", "headers", "Content-Type", "Content-Disposition", "text/plain", "INFO", "s3", "catalogue", "featured", "price", "-price", "newest", "image/jpeg", "image/png", "image/webp", "^[A-Za-z0-9._-]{1,100}$", "^ord_[a-z0-9]{16}$", "utf-8", "The catalogue file of a category, or None when there is none.", "pk", "available", "priceCents", "currency", "EUR", "message", "page must be a number", "page starts at 1", "no such category", "category", "id", "title", "description", "page", "pageSize", "total", "products", "Cache-Control", "public, max-age=60", "User-Agent", "shop-review-import/1.2", "body must be JSON", "body must be a JSON object", "fileName must be 1 to 100 of A-Z a-z 0-9 . _ -", "contentType must be image/jpeg, image/png or image/webp", "orderId is not an order id", "http", "https", "sourceUrl must be an http(s) URL", "could not download the picture", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "We have your order {orderId}", "paid", "Payment received for order {orderId}", "cancelled", "Your order {orderId} was cancelled", "NoSuchKey", "404", "orders@shop.example", "application", "pdf", "25", "sent", "status", "lines", "units", "totalCents", "+00:00", "FilterExpression", "orderId", "day", "revenueCents", ],
+        source_arn: "arn:aws:events:eu-west-1:123456789012:rule/nightly",
+        topic_arn: "",
+        canaries: true,
+    };
+
+    /// The event the handler takes.
+    pub type Event = strider_events::aws_lambda_events::eventbridge::EventBridgeEvent<serde_json::Value>;
+
+    /// The handler, run in its own runtime through the Lambda Runtime API.
+    pub static HANDLER: strider_events::runtime::Handler = strider_events::runtime::Handler {
+        function: "nightly-report",
+        language: strider_events::runtime::Language::Python,
+        runtime: "python3.12",
+        code: concat!(env!("CARGO_MANIFEST_DIR"), "/", "../../examples/shop-python"),
+        handler: "report.handler",
+        env: &[("INVOICES_BUCKET", "invoices-bucket"), ("ORDERS_TABLE", "orders-table"), ],
+        timeout_s: 600,
+        memory_mb: 1024,
+        resources: "{\"buckets\":[\"invoices-bucket\",\"product-images-bucket\",\"uploads-bucket\"],\"parameters\":[],\"queues\":[{\"fifo\":false,\"name\":\"email-queue\"},{\"fifo\":false,\"name\":\"fulfilment-dlq\"},{\"fifo\":false,\"name\":\"fulfilment-queue\"}],\"secrets\":[{\"name\":\"shop-secrets\",\"value\":\"{\\\"PAYMENT_API_KEY\\\":\\\"strider-dummy-payment_api_key\\\"}\"}],\"subscriptions\":[{\"queue\":\"fulfilment-queue\",\"topic\":\"order-events\"},{\"queue\":\"email-queue\",\"topic\":\"order-events\"}],\"tables\":[{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"customers-table\",\"range_key\":null,\"range_type\":null,\"stream\":false},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"orders-table\",\"range_key\":null,\"range_type\":null,\"stream\":true},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"products-table\",\"range_key\":null,\"range_type\":null,\"stream\":false}],\"topics\":[\"order-events\"]}",
+        state: concat!(env!("CARGO_MANIFEST_DIR"), "/target/strider"),
+    };
+
+    fn generate(h: &mut Hostile<'_, '_>) -> arbitrary::Result<Event> {
+        strider_events::events::messaging::schedule(h)
+    }
+
+    /// Sends one event to the handler and judges the answer; panics on a finding.
+    pub fn run(event: Event, injected: &[String]) {
+        let _ = injected;
+        let event = serde_json::to_vec(&event).expect("generated events serialise");
+        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // Exceptions, timeouts, crashes and canaries are this trigger's findings.
+        let _ = answer;
+    }
+
+    /// The fuzz target's body.
+    pub fn fuzz(data: &[u8]) {
+        if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
+            run(decoded.event, &decoded.injected);
+        }
+    }
+
+    /// Replays a finding (`{"event": …, "injected": […]}`) or a bare event.
+    ///
+    /// # Panics
+    /// When the text is not such a record, or when the handler still fails on it.
+    pub fn replay(text: &str) {
+        let decoded = strider_events::input::replay::<Event>(text).expect("a finding of this target");
+        run(decoded.event, &decoded.injected);
+    }
+}
+
+/// Function "payment-webhook", trigger 1 (http), handler `src/webhook.handler` (plain style).
 pub mod payment_webhook_http {
     use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "payment-webhook",
-        sinks: &[strider_events::Family::NoSql, strider_events::Family::LogInjection, ],
+        sinks: &[strider_events::Family::Deserialization, strider_events::Family::PrototypePollution, strider_events::Family::NoSql, strider_events::Family::LogInjection, ],
         source: "payment-webhook-url",
         method: "POST",
         path: "/",
@@ -149,14 +322,29 @@ pub mod payment_webhook_http {
         secrets: &["WEBHOOK_SIGNING_SECRET", ],
         max_body: 6291456,
         infers_status: true,
-        names: &["amount", "currency", "eventId", "orderId", "signature", "type", "kind", "message", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
+        names: &["amount", "currency", "eventId", "orderId", "signature", "type", "DynamoDBClient", "DynamoDBDocumentClient", "UpdateCommand", "isBase64Encoded", "body", "GetCommand", "PutCommand", "items", "deliveryAddress", "payment", "sku", "quantity", "Item", "id", "requestContext", "authorizer", "claims", "sub", "lines", "WELCOME10", "SPRING15", "name", "triggerSource", "request", "userAttributes", "userName", "userPoolId", "email", "trim", "given_name", "family_name", "email_verified", "phone_number", "custom:marketing_opt_in", "execSync", "S3Client", "GetObjectCommand", "PutObjectCommand", "Body", "send", "Records", "s3", "key", "crypto", "Content-Type", "base64", "utf8", "object", "string", "EUR", "pending", "POST", "declined", "authorised", "Unauthorized", "paid", "placed", "street", "city", "postcode", "country", "PostConfirmation_ConfirmSignUp", "true", "Customer", "ConditionalCheckFailedException", "node-serialize", "payment.succeeded", "payment.failed", "payment_failed", "payment.refunded", "refunded", "status", "ok", "child_process", "fs", "path", "jpg", "png", "latin1", "webp", "RIFF", "WEBP", "NoSuchKey", "original", "thumb.jpg", ],
+        values: &["use strict", "crypto", "@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "Content-Type", "application/json", "base64", "utf8", "body must be JSON", "object", "items must list 1 to 50 products", "string", "deliveryAddress is required", "deliveryAddress.country must be an ISO country code", "payment is required", "payment.cardNumber is invalid", "payment.expiry must be MM/YY", "the card has expired", "payment.cvc is invalid", "couponCode must be a string", "EUR", "pending", "POST", "declined", "authorised", "Unauthorized", "invalid order", "complete your profile before ordering", "the card was declined", "paid", "placed", "street", "city", "postcode", "country", "PostConfirmation_ConfirmSignUp", "true", "Customer", "attribute_not_exists(pk)", "ConditionalCheckFailedException", "node-serialize", "payment.succeeded", "payment.failed", "payment_failed", "payment.refunded", "refunded", "body must be a JSON object", "eventId is required", "orderId is required", "amount must be a whole number of cents", "currency must be an ISO code", "attribute_exists(pk)", "#status", "status", ":status", ":eventId", ":amount", ":currency", ":now", "ok", "child_process", "fs", "path", "@aws-sdk/client-s3", "/tmp/thumbs", "/opt/bin/convert", "320x320", "image/jpeg", "jpg", "image/png", "png", "latin1", "image/webp", "webp", "RIFF", "WEBP", "NoSuchKey", "original", "thumb.jpg", "public, max-age=31536000, immutable", ],
         source_arn: "",
         topic_arn: "",
+        canaries: true,
     };
 
     /// The event the handler takes.
     pub type Event = strider_events::aws_lambda_events::lambda_function_urls::LambdaFunctionUrlRequest;
+
+    /// The handler, run in its own runtime through the Lambda Runtime API.
+    pub static HANDLER: strider_events::runtime::Handler = strider_events::runtime::Handler {
+        function: "payment-webhook",
+        language: strider_events::runtime::Language::Node,
+        runtime: "nodejs22.x",
+        code: concat!(env!("CARGO_MANIFEST_DIR"), "/", "../../examples/shop-node"),
+        handler: "src/webhook.handler",
+        env: &[("ORDERS_TABLE", "orders-table"), ("WEBHOOK_SIGNING_SECRET", "change-me"), ],
+        timeout_s: 30,
+        memory_mb: 256,
+        resources: "{\"buckets\":[\"invoices-bucket\",\"product-images-bucket\",\"uploads-bucket\"],\"parameters\":[],\"queues\":[{\"fifo\":false,\"name\":\"email-queue\"},{\"fifo\":false,\"name\":\"fulfilment-dlq\"},{\"fifo\":false,\"name\":\"fulfilment-queue\"}],\"secrets\":[{\"name\":\"shop-secrets\",\"value\":\"{\\\"PAYMENT_API_KEY\\\":\\\"strider-dummy-payment_api_key\\\"}\"}],\"subscriptions\":[{\"queue\":\"fulfilment-queue\",\"topic\":\"order-events\"},{\"queue\":\"email-queue\",\"topic\":\"order-events\"}],\"tables\":[{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"customers-table\",\"range_key\":null,\"range_type\":null,\"stream\":false},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"orders-table\",\"range_key\":null,\"range_type\":null,\"stream\":true},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"products-table\",\"range_key\":null,\"range_type\":null,\"stream\":false}],\"topics\":[\"order-events\"]}",
+        state: concat!(env!("CARGO_MANIFEST_DIR"), "/target/strider"),
+    };
 
     fn generate(h: &mut Hostile<'_, '_>) -> arbitrary::Result<Event> {
         strider_events::events::http::function_url(h)
@@ -165,11 +353,9 @@ pub mod payment_webhook_http {
     /// Sends one event to the handler and judges the answer; panics on a finding.
     pub fn run(event: Event, injected: &[String]) {
         let _ = injected;
-        let result = crate::block_on(shop_handlers::payment_webhook::handler(lambda_runtime::LambdaEvent::new(
-            event,
-            lambda_runtime::Context::default(),
-        )));
-        strider_events::oracle::judge_proxy(&PLAN, injected, result);
+        let event = serde_json::to_vec(&event).expect("generated events serialise");
+        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
     }
 
     /// The fuzz target's body.
@@ -189,7 +375,7 @@ pub mod payment_webhook_http {
     }
 }
 
-/// Function "place-order", trigger 1 (http), handler `shop_handlers::place_order::handler` (http style).
+/// Function "place-order", trigger 1 (http), handler `src/order.handler` (plain style).
 pub mod place_order_http {
     use strider_events::{Hostile, Plan};
 
@@ -208,14 +394,29 @@ pub mod place_order_http {
         secrets: &["PAYMENT_API_KEY", ],
         max_body: 6291456,
         infers_status: false,
-        names: &["couponCode", "deliveryAddress", "items", "payment", "city", "country", "name", "postcode", "street", "cardNumber", "cvc", "expiry", "quantity", "sku", "kind", "message", "orderId", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
+        names: &["couponCode", "deliveryAddress", "items", "payment", "city", "country", "name", "postcode", "street", "cardNumber", "cvc", "expiry", "quantity", "sku", "DynamoDBClient", "DynamoDBDocumentClient", "GetCommand", "PutCommand", "isBase64Encoded", "body", "Item", "id", "requestContext", "authorizer", "claims", "sub", "lines", "WELCOME10", "SPRING15", "triggerSource", "request", "userAttributes", "userName", "userPoolId", "email", "trim", "given_name", "family_name", "email_verified", "phone_number", "custom:marketing_opt_in", "UpdateCommand", "eventId", "type", "orderId", "amount", "currency", "execSync", "S3Client", "GetObjectCommand", "PutObjectCommand", "Body", "send", "Records", "s3", "key", "crypto", "Content-Type", "base64", "utf8", "object", "string", "EUR", "pending", "POST", "declined", "authorised", "Unauthorized", "paid", "placed", "PostConfirmation_ConfirmSignUp", "true", "Customer", "ConditionalCheckFailedException", "node-serialize", "payment.succeeded", "payment.failed", "payment_failed", "payment.refunded", "refunded", "status", "ok", "child_process", "fs", "path", "jpg", "png", "latin1", "webp", "RIFF", "WEBP", "NoSuchKey", "original", "thumb.jpg", ],
+        values: &["use strict", "crypto", "@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "Content-Type", "application/json", "base64", "utf8", "body must be JSON", "object", "items must list 1 to 50 products", "string", "deliveryAddress is required", "deliveryAddress.country must be an ISO country code", "payment is required", "payment.cardNumber is invalid", "payment.expiry must be MM/YY", "the card has expired", "payment.cvc is invalid", "couponCode must be a string", "EUR", "pending", "POST", "declined", "authorised", "Unauthorized", "invalid order", "complete your profile before ordering", "the card was declined", "paid", "placed", "street", "city", "postcode", "country", "PostConfirmation_ConfirmSignUp", "true", "Customer", "attribute_not_exists(pk)", "ConditionalCheckFailedException", "node-serialize", "payment.succeeded", "payment.failed", "payment_failed", "payment.refunded", "refunded", "body must be a JSON object", "eventId is required", "orderId is required", "amount must be a whole number of cents", "currency must be an ISO code", "attribute_exists(pk)", "#status", "status", ":status", ":eventId", ":amount", ":currency", ":now", "ok", "child_process", "fs", "path", "@aws-sdk/client-s3", "/tmp/thumbs", "/opt/bin/convert", "320x320", "image/jpeg", "jpg", "image/png", "png", "latin1", "image/webp", "webp", "RIFF", "WEBP", "NoSuchKey", "original", "thumb.jpg", "public, max-age=31536000, immutable", ],
         source_arn: "",
         topic_arn: "",
+        canaries: true,
     };
 
     /// The event the handler takes.
     pub type Event = strider_events::aws_lambda_events::apigw::ApiGatewayProxyRequest;
+
+    /// The handler, run in its own runtime through the Lambda Runtime API.
+    pub static HANDLER: strider_events::runtime::Handler = strider_events::runtime::Handler {
+        function: "place-order",
+        language: strider_events::runtime::Language::Node,
+        runtime: "nodejs22.x",
+        code: concat!(env!("CARGO_MANIFEST_DIR"), "/", "../../examples/shop-node"),
+        handler: "src/order.handler",
+        env: &[("CUSTOMERS_TABLE", "customers-table"), ("ORDERS_TABLE", "orders-table"), ("PAYMENT_API_URL", "https://api.payments.example/v2"), ("PRODUCTS_TABLE", "products-table"), ],
+        timeout_s: 10,
+        memory_mb: 512,
+        resources: "{\"buckets\":[\"invoices-bucket\",\"product-images-bucket\",\"uploads-bucket\"],\"parameters\":[],\"queues\":[{\"fifo\":false,\"name\":\"email-queue\"},{\"fifo\":false,\"name\":\"fulfilment-dlq\"},{\"fifo\":false,\"name\":\"fulfilment-queue\"}],\"secrets\":[{\"name\":\"shop-secrets\",\"value\":\"{\\\"PAYMENT_API_KEY\\\":\\\"strider-dummy-payment_api_key\\\"}\"}],\"subscriptions\":[{\"queue\":\"fulfilment-queue\",\"topic\":\"order-events\"},{\"queue\":\"email-queue\",\"topic\":\"order-events\"}],\"tables\":[{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"customers-table\",\"range_key\":null,\"range_type\":null,\"stream\":false},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"orders-table\",\"range_key\":null,\"range_type\":null,\"stream\":true},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"products-table\",\"range_key\":null,\"range_type\":null,\"stream\":false}],\"topics\":[\"order-events\"]}",
+        state: concat!(env!("CARGO_MANIFEST_DIR"), "/target/strider"),
+    };
 
     fn generate(h: &mut Hostile<'_, '_>) -> arbitrary::Result<Event> {
         strider_events::events::http::rest(h)
@@ -224,9 +425,9 @@ pub mod place_order_http {
     /// Sends one event to the handler and judges the answer; panics on a finding.
     pub fn run(event: Event, injected: &[String]) {
         let _ = injected;
-        let request = lambda_http::request::LambdaRequest::ApiGatewayV1(event);
-        let result = crate::block_on(shop_handlers::place_order::handler(lambda_http::Request::from(request)));
-        strider_events::oracle::judge_http(&PLAN, injected, result);
+        let event = serde_json::to_vec(&event).expect("generated events serialise");
+        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
     }
 
     /// The fuzz target's body.
@@ -246,7 +447,7 @@ pub mod place_order_http {
     }
 }
 
-/// Function "post-confirmation", trigger 1 (cognito), handler `shop_handlers::post_confirmation::handler` (plain style).
+/// Function "post-confirmation", trigger 1 (cognito), handler `src/signup.handler` (plain style).
 pub mod post_confirmation_cognito {
     use strider_events::{Hostile, Plan};
 
@@ -265,14 +466,29 @@ pub mod post_confirmation_cognito {
         secrets: &[],
         max_body: 2048,
         infers_status: false,
-        names: &["kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
+        names: &["DynamoDBClient", "DynamoDBDocumentClient", "PutCommand", "triggerSource", "request", "userAttributes", "sub", "userName", "userPoolId", "email", "trim", "name", "given_name", "family_name", "email_verified", "phone_number", "custom:marketing_opt_in", "GetCommand", "isBase64Encoded", "body", "items", "deliveryAddress", "payment", "sku", "quantity", "Item", "id", "requestContext", "authorizer", "claims", "lines", "WELCOME10", "SPRING15", "UpdateCommand", "eventId", "type", "orderId", "amount", "currency", "execSync", "S3Client", "GetObjectCommand", "PutObjectCommand", "Body", "send", "Records", "s3", "key", "crypto", "Content-Type", "base64", "utf8", "object", "string", "EUR", "pending", "POST", "declined", "authorised", "Unauthorized", "paid", "placed", "street", "city", "postcode", "country", "PostConfirmation_ConfirmSignUp", "true", "Customer", "ConditionalCheckFailedException", "node-serialize", "payment.succeeded", "payment.failed", "payment_failed", "payment.refunded", "refunded", "status", "ok", "child_process", "fs", "path", "jpg", "png", "latin1", "webp", "RIFF", "WEBP", "NoSuchKey", "original", "thumb.jpg", ],
+        values: &["use strict", "crypto", "@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "Content-Type", "application/json", "base64", "utf8", "body must be JSON", "object", "items must list 1 to 50 products", "string", "deliveryAddress is required", "deliveryAddress.country must be an ISO country code", "payment is required", "payment.cardNumber is invalid", "payment.expiry must be MM/YY", "the card has expired", "payment.cvc is invalid", "couponCode must be a string", "EUR", "pending", "POST", "declined", "authorised", "Unauthorized", "invalid order", "complete your profile before ordering", "the card was declined", "paid", "placed", "street", "city", "postcode", "country", "PostConfirmation_ConfirmSignUp", "true", "Customer", "attribute_not_exists(pk)", "ConditionalCheckFailedException", "node-serialize", "payment.succeeded", "payment.failed", "payment_failed", "payment.refunded", "refunded", "body must be a JSON object", "eventId is required", "orderId is required", "amount must be a whole number of cents", "currency must be an ISO code", "attribute_exists(pk)", "#status", "status", ":status", ":eventId", ":amount", ":currency", ":now", "ok", "child_process", "fs", "path", "@aws-sdk/client-s3", "/tmp/thumbs", "/opt/bin/convert", "320x320", "image/jpeg", "jpg", "image/png", "png", "latin1", "image/webp", "webp", "RIFF", "WEBP", "NoSuchKey", "original", "thumb.jpg", "public, max-age=31536000, immutable", ],
         source_arn: "",
         topic_arn: "",
+        canaries: true,
     };
 
     /// The event the handler takes.
     pub type Event = strider_events::aws_lambda_events::cognito::CognitoEventUserPoolsPostConfirmation;
+
+    /// The handler, run in its own runtime through the Lambda Runtime API.
+    pub static HANDLER: strider_events::runtime::Handler = strider_events::runtime::Handler {
+        function: "post-confirmation",
+        language: strider_events::runtime::Language::Node,
+        runtime: "nodejs22.x",
+        code: concat!(env!("CARGO_MANIFEST_DIR"), "/", "../../examples/shop-node"),
+        handler: "src/signup.handler",
+        env: &[("CUSTOMERS_TABLE", "customers-table"), ],
+        timeout_s: 5,
+        memory_mb: 128,
+        resources: "{\"buckets\":[\"invoices-bucket\",\"product-images-bucket\",\"uploads-bucket\"],\"parameters\":[],\"queues\":[{\"fifo\":false,\"name\":\"email-queue\"},{\"fifo\":false,\"name\":\"fulfilment-dlq\"},{\"fifo\":false,\"name\":\"fulfilment-queue\"}],\"secrets\":[{\"name\":\"shop-secrets\",\"value\":\"{\\\"PAYMENT_API_KEY\\\":\\\"strider-dummy-payment_api_key\\\"}\"}],\"subscriptions\":[{\"queue\":\"fulfilment-queue\",\"topic\":\"order-events\"},{\"queue\":\"email-queue\",\"topic\":\"order-events\"}],\"tables\":[{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"customers-table\",\"range_key\":null,\"range_type\":null,\"stream\":false},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"orders-table\",\"range_key\":null,\"range_type\":null,\"stream\":true},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"products-table\",\"range_key\":null,\"range_type\":null,\"stream\":false}],\"topics\":[\"order-events\"]}",
+        state: concat!(env!("CARGO_MANIFEST_DIR"), "/target/strider"),
+    };
 
     fn generate(h: &mut Hostile<'_, '_>) -> arbitrary::Result<Event> {
         strider_events::events::cognito::post_confirmation(h)
@@ -281,9 +497,10 @@ pub mod post_confirmation_cognito {
     /// Sends one event to the handler and judges the answer; panics on a finding.
     pub fn run(event: Event, injected: &[String]) {
         let _ = injected;
-        let result = shop_handlers::post_confirmation::handler(event);
-        // Panics are the findings of this trigger; a returned error is a failed invocation.
-        let _ = result;
+        let event = serde_json::to_vec(&event).expect("generated events serialise");
+        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // Exceptions, timeouts, crashes and canaries are this trigger's findings.
+        let _ = answer;
     }
 
     /// The fuzz target's body.
@@ -303,14 +520,14 @@ pub mod post_confirmation_cognito {
     }
 }
 
-/// Function "process-upload", trigger 1 (s3), handler `shop_handlers::process_upload::handler` (plain style).
+/// Function "process-upload", trigger 1 (s3), handler `thumb.handler` (plain style).
 pub mod process_upload_s3 {
     use strider_events::{Hostile, Plan};
 
     /// What the model says about this trigger.
     pub static PLAN: Plan = Plan {
         function: "process-upload",
-        sinks: &[strider_events::Family::Traversal, strider_events::Family::Command, strider_events::Family::LogInjection, ],
+        sinks: &[strider_events::Family::Command, strider_events::Family::Traversal, strider_events::Family::LogInjection, ],
         source: "uploads-bucket",
         method: "",
         path: "/",
@@ -322,14 +539,29 @@ pub mod process_upload_s3 {
         secrets: &[],
         max_body: 1024,
         infers_status: false,
-        names: &["kind", "message", "orderId", "items", "sku", "quantity", "unitPriceCents", "Type", "Message", "c0ffee-42", "limit", "MUG-0001", "content-type", "email", "name", "pk", "status", "fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "ok", "TEA-0007", "x", "unknown", ],
-        values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
+        names: &["execSync", "S3Client", "GetObjectCommand", "PutObjectCommand", "Body", "send", "Records", "s3", "key", "DynamoDBClient", "DynamoDBDocumentClient", "GetCommand", "PutCommand", "isBase64Encoded", "body", "items", "deliveryAddress", "payment", "sku", "quantity", "Item", "id", "requestContext", "authorizer", "claims", "sub", "lines", "WELCOME10", "SPRING15", "name", "triggerSource", "request", "userAttributes", "userName", "userPoolId", "email", "trim", "given_name", "family_name", "email_verified", "phone_number", "custom:marketing_opt_in", "UpdateCommand", "eventId", "type", "orderId", "amount", "currency", "crypto", "Content-Type", "base64", "utf8", "object", "string", "EUR", "pending", "POST", "declined", "authorised", "Unauthorized", "paid", "placed", "street", "city", "postcode", "country", "PostConfirmation_ConfirmSignUp", "true", "Customer", "ConditionalCheckFailedException", "node-serialize", "payment.succeeded", "payment.failed", "payment_failed", "payment.refunded", "refunded", "status", "ok", "child_process", "fs", "path", "jpg", "png", "latin1", "webp", "RIFF", "WEBP", "NoSuchKey", "original", "thumb.jpg", ],
+        values: &["use strict", "crypto", "@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "Content-Type", "application/json", "base64", "utf8", "body must be JSON", "object", "items must list 1 to 50 products", "string", "deliveryAddress is required", "deliveryAddress.country must be an ISO country code", "payment is required", "payment.cardNumber is invalid", "payment.expiry must be MM/YY", "the card has expired", "payment.cvc is invalid", "couponCode must be a string", "EUR", "pending", "POST", "declined", "authorised", "Unauthorized", "invalid order", "complete your profile before ordering", "the card was declined", "paid", "placed", "street", "city", "postcode", "country", "PostConfirmation_ConfirmSignUp", "true", "Customer", "attribute_not_exists(pk)", "ConditionalCheckFailedException", "node-serialize", "payment.succeeded", "payment.failed", "payment_failed", "payment.refunded", "refunded", "body must be a JSON object", "eventId is required", "orderId is required", "amount must be a whole number of cents", "currency must be an ISO code", "attribute_exists(pk)", "#status", "status", ":status", ":eventId", ":amount", ":currency", ":now", "ok", "child_process", "fs", "path", "@aws-sdk/client-s3", "/tmp/thumbs", "/opt/bin/convert", "320x320", "image/jpeg", "jpg", "image/png", "png", "latin1", "image/webp", "webp", "RIFF", "WEBP", "NoSuchKey", "original", "thumb.jpg", "public, max-age=31536000, immutable", ],
         source_arn: "arn:aws:s3:::uploads-bucket",
         topic_arn: "",
+        canaries: true,
     };
 
     /// The event the handler takes.
     pub type Event = strider_events::aws_lambda_events::s3::S3Event;
+
+    /// The handler, run in its own runtime through the Lambda Runtime API.
+    pub static HANDLER: strider_events::runtime::Handler = strider_events::runtime::Handler {
+        function: "process-upload",
+        language: strider_events::runtime::Language::Node,
+        runtime: "nodejs16.x",
+        code: concat!(env!("CARGO_MANIFEST_DIR"), "/", "../../examples/shop-node"),
+        handler: "thumb.handler",
+        env: &[("PRODUCT_IMAGES_BUCKET", "product-images-bucket"), ],
+        timeout_s: 900,
+        memory_mb: 2048,
+        resources: "{\"buckets\":[\"invoices-bucket\",\"product-images-bucket\",\"uploads-bucket\"],\"parameters\":[],\"queues\":[{\"fifo\":false,\"name\":\"email-queue\"},{\"fifo\":false,\"name\":\"fulfilment-dlq\"},{\"fifo\":false,\"name\":\"fulfilment-queue\"}],\"secrets\":[{\"name\":\"shop-secrets\",\"value\":\"{\\\"PAYMENT_API_KEY\\\":\\\"strider-dummy-payment_api_key\\\"}\"}],\"subscriptions\":[{\"queue\":\"fulfilment-queue\",\"topic\":\"order-events\"},{\"queue\":\"email-queue\",\"topic\":\"order-events\"}],\"tables\":[{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"customers-table\",\"range_key\":null,\"range_type\":null,\"stream\":false},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"orders-table\",\"range_key\":null,\"range_type\":null,\"stream\":true},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"products-table\",\"range_key\":null,\"range_type\":null,\"stream\":false}],\"topics\":[\"order-events\"]}",
+        state: concat!(env!("CARGO_MANIFEST_DIR"), "/target/strider"),
+    };
 
     fn generate(h: &mut Hostile<'_, '_>) -> arbitrary::Result<Event> {
         strider_events::events::storage::s3(h)
@@ -338,9 +570,10 @@ pub mod process_upload_s3 {
     /// Sends one event to the handler and judges the answer; panics on a finding.
     pub fn run(event: Event, injected: &[String]) {
         let _ = injected;
-        let result = shop_handlers::process_upload::handler(event);
-        // Panics are the findings of this trigger; a returned error is a failed invocation.
-        let _ = result;
+        let event = serde_json::to_vec(&event).expect("generated events serialise");
+        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // Exceptions, timeouts, crashes and canaries are this trigger's findings.
+        let _ = answer;
     }
 
     /// The fuzz target's body.
@@ -383,6 +616,7 @@ pub mod publish_order_events_dynamodb_stream {
         values: &["fix-zero-units", "Notification", "fix-order-identifier", "mug-1", "tea-7", "20", "{\"error\":\"limit must be a number\"}", "the planted bug", "bad encoding", "not JSON", "ok", "no order", "TEA-0007", "application/json", "{\"error\":\"invalid order\"}", "text/html", "{\"error\":\"quantity must be 1 to 99\"}", "user without e-mail", "Ana Lima", "/tmp/work", "record without a key", "..", "uploads/review+1.jpg", "/tmp/work/uploads/review 1.jpg", "../etc/passwd", "..%2Fetc", "unknown", ],
         source_arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-table/stream/2026-11-23T10:00:00.000",
         topic_arn: "",
+        canaries: false,
     };
 
     /// The event the handler takes.
@@ -401,6 +635,79 @@ pub mod publish_order_events_dynamodb_stream {
         )));
         // Panics are the findings of this trigger; a returned error is a failed invocation.
         let _ = result;
+    }
+
+    /// The fuzz target's body.
+    pub fn fuzz(data: &[u8]) {
+        if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
+            run(decoded.event, &decoded.injected);
+        }
+    }
+
+    /// Replays a finding (`{"event": …, "injected": […]}`) or a bare event.
+    ///
+    /// # Panics
+    /// When the text is not such a record, or when the handler still fails on it.
+    pub fn replay(text: &str) {
+        let decoded = strider_events::input::replay::<Event>(text).expect("a finding of this target");
+        run(decoded.event, &decoded.injected);
+    }
+}
+
+/// Function "send-email", trigger 1 (sqs), handler `mail.handler` (plain style).
+pub mod send_email_sqs {
+    use strider_events::{Hostile, Plan};
+
+    /// What the model says about this trigger.
+    pub static PLAN: Plan = Plan {
+        function: "send-email",
+        sinks: &[strider_events::Family::Traversal, strider_events::Family::NoSql, strider_events::Family::Ssrf, strider_events::Family::LogInjection, ],
+        source: "email-queue",
+        method: "",
+        path: "/",
+        batch_size: 10,
+        partial_failures: false,
+        sns_envelope: true,
+        events: &[],
+        schema: None,
+        secrets: &[],
+        max_body: 262144,
+        infers_status: false,
+        names: &["LOG_LEVEL", "CUSTOMERS_TABLE", "Item", "INVOICES_BUCKET", "Error", "Code", "Body", "currency", "items", "unitPriceCents", "quantity", "From", "MAIL_FROM", "To", "email", "Subject", "status", "orderId", "SMTP_HOST", "SMTP_PORT", "Records", "body", "Message", "customerId", "Items", "ExclusiveStartKey", "ORDERS_TABLE", "FilterExpression", "pk", "queryStringParameters", "format", "since", "isBase64Encoded", "PRODUCTS_TABLE", "active", "stock", "added", "category", "q", "sort", "page", "sku", "products", "fileName", "contentType", "UPLOADS_BUCKET", "sourceUrl", "time", "dynamodb", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "json", "csv", "statusCode", "headers", "Content-Type", "Content-Disposition", "INFO", "s3", "catalogue", "featured", "price", "newest", "utf-8", "available", "priceCents", "EUR", "message", "id", "title", "description", "pageSize", "total", "Cache-Control", "User-Agent", "http", "https", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "paid", "cancelled", "NoSuchKey", "application", "pdf", "sent", "lines", "units", "totalCents", "Z", "day", "revenueCents", ],
+        values: &["dynamodb", "email", "name", "phone", "marketingOptIn", "createdAt", "orders", "LastEvaluatedKey", "customerId", "json", "application/json", "text/csv", "csv", "statusCode", "body", "format must be csv or json", "since must be a date (YYYY-MM-DD)", "headers", "Content-Type", "Content-Disposition", "text/plain", "INFO", "s3", "catalogue", "featured", "price", "-price", "newest", "image/jpeg", "image/png", "image/webp", "^[A-Za-z0-9._-]{1,100}$", "^ord_[a-z0-9]{16}$", "utf-8", "The catalogue file of a category, or None when there is none.", "pk", "available", "priceCents", "currency", "EUR", "message", "page must be a number", "page starts at 1", "no such category", "category", "id", "title", "description", "page", "pageSize", "total", "products", "Cache-Control", "public, max-age=60", "User-Agent", "shop-review-import/1.2", "body must be JSON", "body must be a JSON object", "fileName must be 1 to 100 of A-Z a-z 0-9 . _ -", "contentType must be image/jpeg, image/png or image/webp", "orderId is not an order id", "http", "https", "sourceUrl must be an http(s) URL", "could not download the picture", "order-id", "imported", "true", "key", "size", "put_object", "Bucket", "Key", "ContentType", "uploadUrl", "expiresIn", "placed", "We have your order {orderId}", "paid", "Payment received for order {orderId}", "cancelled", "Your order {orderId} was cancelled", "NoSuchKey", "404", "orders@shop.example", "application", "pdf", "25", "sent", "status", "lines", "units", "totalCents", "+00:00", "FilterExpression", "orderId", "day", "revenueCents", ],
+        source_arn: "arn:aws:sqs:eu-west-1:123456789012:email-queue",
+        topic_arn: "arn:aws:sns:eu-west-1:123456789012:order-events",
+        canaries: true,
+    };
+
+    /// The event the handler takes.
+    pub type Event = strider_events::aws_lambda_events::sqs::SqsEvent;
+
+    /// The handler, run in its own runtime through the Lambda Runtime API.
+    pub static HANDLER: strider_events::runtime::Handler = strider_events::runtime::Handler {
+        function: "send-email",
+        language: strider_events::runtime::Language::Python,
+        runtime: "python3.12",
+        code: concat!(env!("CARGO_MANIFEST_DIR"), "/", "../../examples/shop-python"),
+        handler: "mail.handler",
+        env: &[("CUSTOMERS_TABLE", "customers-table"), ],
+        timeout_s: 60,
+        memory_mb: 256,
+        resources: "{\"buckets\":[\"invoices-bucket\",\"product-images-bucket\",\"uploads-bucket\"],\"parameters\":[],\"queues\":[{\"fifo\":false,\"name\":\"email-queue\"},{\"fifo\":false,\"name\":\"fulfilment-dlq\"},{\"fifo\":false,\"name\":\"fulfilment-queue\"}],\"secrets\":[{\"name\":\"shop-secrets\",\"value\":\"{\\\"PAYMENT_API_KEY\\\":\\\"strider-dummy-payment_api_key\\\"}\"}],\"subscriptions\":[{\"queue\":\"fulfilment-queue\",\"topic\":\"order-events\"},{\"queue\":\"email-queue\",\"topic\":\"order-events\"}],\"tables\":[{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"customers-table\",\"range_key\":null,\"range_type\":null,\"stream\":false},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"orders-table\",\"range_key\":null,\"range_type\":null,\"stream\":true},{\"hash_key\":\"pk\",\"hash_type\":\"S\",\"name\":\"products-table\",\"range_key\":null,\"range_type\":null,\"stream\":false}],\"topics\":[\"order-events\"]}",
+        state: concat!(env!("CARGO_MANIFEST_DIR"), "/target/strider"),
+    };
+
+    fn generate(h: &mut Hostile<'_, '_>) -> arbitrary::Result<Event> {
+        strider_events::events::messaging::sqs(h)
+    }
+
+    /// Sends one event to the handler and judges the answer; panics on a finding.
+    pub fn run(event: Event, injected: &[String]) {
+        let _ = injected;
+        let event = serde_json::to_vec(&event).expect("generated events serialise");
+        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // Exceptions, timeouts, crashes and canaries are this trigger's findings.
+        let _ = answer;
     }
 
     /// The fuzz target's body.

@@ -35,22 +35,12 @@ pub fn state(dir: &Path) -> PathBuf {
 /// Prepares what `runtime` needs; returns warnings (a runtime version other than the model's).
 ///
 /// # Errors
-/// When the code is outside the repository, or the virtualenv or Node.js cannot be set up.
-pub fn prepare(
-    dir: &Path,
-    root: &Path,
-    runtime: &ManifestRuntime,
-) -> Result<Vec<String>, RunError> {
+/// When the code is missing, or the virtualenv or Node.js cannot be set up.
+pub fn prepare(dir: &Path, runtime: &ManifestRuntime) -> Result<Vec<String>, RunError> {
     let code = dir.join(&runtime.code);
     let code = code
         .canonicalize()
         .map_err(|err| RunError(format!("the handler's code `{}`: {err}", code.display())))?;
-    if !code.starts_with(root) {
-        return Err(RunError(format!(
-            "strider-fuzz.json names handler code outside the repository ({}): regenerate the crate with `strider fuzz init`",
-            code.display()
-        )));
-    }
     let mut warnings = Vec::new();
     let requirements = match runtime.language {
         Language::Python => read_requirements(&code)?,

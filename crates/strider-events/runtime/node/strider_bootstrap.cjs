@@ -19,18 +19,27 @@
  *  - canary: fs open/read/copy/write calls (callback, sync and promise forms) and
  *    child_process command lines that name STRIDER_CANARY_FILE (resolved against the cwd and
  *    compared by realpath) are logged as `open <path as given>`.
- * Log line: `<kind>\t<detail>\n`. In the detail, \\ \t \n \r are escaped and the escaped text
- * is cut to 300 characters. The log is opened with O_APPEND for each line.
+ * Log line: `<kind>` TAB `<detail>` LF. In the detail, backslash, tab, LF and CR are written as
+ * the two characters \\, \t, \n and \r. The escaped text is cut to 300 characters without
+ * splitting an escape. The log is opened with O_APPEND for each line.
  *
- * Runtime API use: GET /2018-06-01/runtime/invocation/next; POST .../invocation/{id}/response
- * (JSON, undefined -> null) or .../invocation/{id}/error ({errorType, errorMessage, trace} and
- * the header Lambda-Runtime-Function-Error-Type); POST .../init/error when the handler cannot
- * be loaded. All requests go through one keep-alive agent (maxSockets 1) and carry a
- * Content-Length.
- * Exit codes: 1 = the handler could not be loaded, or the Runtime API failed; 129 = uncaught
- * exception; 128 = unhandled promise rejection. Both of those first report the error for the
- * invocation in flight, or to /init/error during init. This script writes nothing to stdout;
- * its diagnostics go to stderr.
+ * Runtime API use: GET /2018-06-01/runtime/invocation/next. Then POST .../invocation/{id}/response
+ * (JSON.stringify of the result, undefined -> null) or .../invocation/{id}/error
+ * ({errorType, errorMessage, trace} plus the header Lambda-Runtime-Function-Error-Type), and
+ * POST .../init/error when the handler cannot be loaded. Requests go through one keep-alive
+ * agent (maxSockets 1), always with a Content-Length and never chunked. Fatal reports use a
+ * connection of their own, because a GET next may hold the agent.
+ * Handler semantics as in Lambda: an async function or a returned promise answers with its
+ * value. callback(err, result) answers once the event loop is empty, or at once when
+ * context.callbackWaitsForEmptyEventLoop = false. context.succeed/fail/done answer at once.
+ * A non-async handler that returns without calling back answers null when the loop empties;
+ * an async one whose promise never settles fails with Runtime.NodeJsExit.
+ * awslambda.streamifyResponse handlers are buffered and answered as one body.
+ * Exit codes: 1 = the handler could not be loaded, or the Runtime API failed. 129 = uncaught
+ * exception, 128 = unhandled rejection. Those two are first posted to /init/error before the
+ * first invocation, or as the latest invocation's /error otherwise. That can come after its
+ * /response when work the handler left behind fails later.
+ * This script writes nothing to stdout; its diagnostics go to stderr.
  * Node 16+.
  */
 
@@ -253,7 +262,8 @@ function installEgressGuard() {
 // ------------------------------------------------------------------ canary guard
 const CANARY = process.env.STRIDER_CANARY_FILE || '';
 let canaryReal = '';
-let canaryBases = new Set();
+let canaryDir = '';
+let canaryMarker = '';
 
 /** Logs `open` when `p` (string, Buffer or file: URL) names the canary file. Never throws. */
 function checkCanary(p, cwd) {
@@ -266,17 +276,17 @@ function checkCanary(p, cwd) {
       s = url.fileURLToPath(p);
       shown = p.href;
     } else return;
-    let t = s;
-    while (t.length > 1 && t.endsWith('/')) t = t.slice(0, -1);
-    if (!canaryBases.has(path.basename(t))) return; // the cheap test first
+    if (!canaryMarker || !s.includes(canaryMarker)) return; // the cheap test first
+    // Anything below the canary's directory counts, existing or not: a handler that appends a
+    // suffix (`<name>.json`) still climbed out of its code.
     const abs = path.resolve(cwd || process.cwd(), s);
     let real = abs;
     try {
       real = realpathSync(abs);
     } catch (_) {
-      return; // does not exist, so it is not the canary
+      real = abs;
     }
-    if (real === canaryReal) record('open', shown);
+    if (real === canaryReal || real.startsWith(canaryDir + path.sep)) record('open', shown);
   } catch (_) {
     /* ignore */
   }
@@ -300,7 +310,8 @@ function installCanaryGuard() {
   } catch (_) {
     canaryReal = path.resolve(CANARY);
   }
-  canaryBases = new Set([path.basename(CANARY), path.basename(canaryReal)].filter(Boolean));
+  canaryDir = path.dirname(canaryReal);
+  canaryMarker = path.basename(canaryDir);
   const first = [0];
   // createReadStream/createWriteStream are not wrapped: their streams open through fs.open.
   for (const n of ['open', 'openSync', 'readFile', 'readFileSync', 'openAsBlob', 'writeFile',
@@ -323,7 +334,7 @@ function installCanaryGuard() {
       else if (a && typeof a === 'object' && typeof a.cwd === 'string') cwd = a.cwd;
     }
     for (const s of strings) {
-      if (![...canaryBases].some((b) => s.includes(b))) continue;
+      if (!canaryMarker || !s.includes(canaryMarker)) continue;
       for (const w of s.split(words)) if (w) checkCanary(w, cwd);
     }
   };

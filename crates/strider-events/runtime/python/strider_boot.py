@@ -1,4 +1,4 @@
-"""strider_boot.py: starts a real Python Lambda handler under strider's fuzz harness.
+r"""strider_boot.py: starts a real Python Lambda handler under strider's fuzz harness.
 
 Run as `<venv python> strider_boot.py` with the cwd set to the task root. In order, it:
   1. puts LAMBDA_TASK_ROOT first on sys.path and removes this script's own directory,
@@ -7,20 +7,26 @@ Run as `<venv python> strider_boot.py` with the cwd set to the task root. In ord
      socket.gaierror. Both are logged as `egress`.
   3. installs an audit hook that logs opens of STRIDER_CANARY_FILE as `open`
      (builtin open, io, os.open, pathlib, and subprocess/os.system/exec command lines),
-  4. if STRIDER_COVERAGE is set, starts an edge tracer on the code under the task root
-     (sys.monitoring on 3.12+, sys.settrace before that),
+  4. if STRIDER_COVERAGE is set, starts an edge tracer on the code under the task root.
+     On 3.12+ it uses sys.monitoring for the whole process, where code outside the task root
+     is switched off after its first event. Before 3.12 it uses sys.settrace, only while the
+     handler module loads and while the handler runs. For that it wraps awslambdaric's
+     internal bootstrap._get_handler, and falls back to a global settrace if that is missing.
+     The edges are the same either way.
   5. hands over to the real runtime client, awslambdaric.__main__.main([.., $_HANDLER]).
      From there awslambdaric's C client speaks the Runtime API.
 
 Environment read here: LAMBDA_TASK_ROOT (defaults to the cwd), _HANDLER (or argv[1]),
 STRIDER_CANARY_LOG, STRIDER_CANARY_FILE, STRIDER_COVERAGE, STRIDER_COVERAGE_SIZE (default
 65536). awslambdaric itself reads AWS_LAMBDA_RUNTIME_API and AWS_LAMBDA_*.
-Canary log line: `<kind>\t<detail>\n`. In the detail, \\ \t \n \r are escaped as \\\\ \\t \\n
-\\r, and the escaped text is cut to 300 characters without splitting an escape. The log is
-opened with O_APPEND for each line and never held open.
-Coverage edge: loc(file, line) = mix(crc32(path relative to the task root), line);
-index = (loc ^ (prev >> 1)) % size. The byte saturates at 255. prev resets to 0 when an
-instrumented frame starts or resumes. The same inputs give the same indices in every process.
+Canary log line: `<kind>` TAB `<detail>` LF. In the detail, backslash, tab, LF and CR are
+written as the two characters \\, \t, \n and \r. The escaped text is cut to 300 characters
+without splitting an escape. The log is opened with O_APPEND for each line and never held open.
+Coverage edge: fid = crc32(utf-8 path relative to the task root) or 1;
+loc = ((((fid ^ (line * 0x9E3779B1)) & M) * 0x85EBCA6B) & M), then loc ^= loc >> 16 (M = 2**32-1);
+index = (loc ^ (prev >> 1)) % size; prev = loc. The byte saturates at 255. prev resets to 0
+when an instrumented frame starts or resumes. No salted hash() is used, so the indices are the
+same in every process.
 Python 3.9+.
 """
 import errno
@@ -218,18 +224,23 @@ def _install_canary_hook():
     if not canary:
         return
     canary_real = os.path.realpath(canary)
-    bases = tuple({os.path.basename(canary.rstrip("/")), os.path.basename(canary_real)} - {""})
-    if not bases:
+    # Anything below the canary's directory counts: a handler that appends a suffix
+    # (`<name>.json`) still climbed out of its code. Its name is the cheap filter.
+    canary_dir = os.path.dirname(canary_real)
+    marker = os.path.basename(canary_dir)
+    if not marker:
         return
+    bases = (marker,)
     import re
     split_words = re.compile(r"[\s'\"`;|&<>()=,]+").split
     realpath, join, getcwd, fsdecode = os.path.realpath, os.path.join, os.getcwd, os.fsdecode
+    inside = canary_dir + os.sep
 
     def is_canary(s, cwd=None):
-        t = s.rstrip("/")
-        if t.endswith(bases) and os.path.basename(t) in bases:
-            return realpath(join(cwd or getcwd(), s)) == canary_real
-        return False
+        if marker not in s:
+            return False
+        r = realpath(join(cwd or getcwd(), s))
+        return r == canary_real or r.startswith(inside)
 
     spawned = []  # words the last subprocess.Popen event logged
 
@@ -241,7 +252,7 @@ def _install_canary_hook():
                     if p is None or isinstance(p, int):
                         return
                     p = fsdecode(p)
-                if p.endswith(bases) and is_canary(p):  # endswith: the cheap filter
+                if marker in p and is_canary(p):  # `in`: the cheap filter
                     _record("open", p)
             elif event in _SPAWN_EVENTS:
                 # The child's own open() is invisible here, so look at the command line.

@@ -62,7 +62,7 @@ impl Api {
     /// # Errors
     /// When no port can be bound.
     pub fn start(function: &str) -> Result<Api, String> {
-        let server = Server::http("127.0.0.1:0")
+        let server = Server::from_listener(listener()?, None)
             .map_err(|err| format!("cannot serve the Runtime API on loopback: {err}"))?;
         let address = server
             .server_addr()
@@ -190,6 +190,21 @@ impl Api {
             }
         }
     }
+}
+
+/// A loopback listener whose connections send at once (`TCP_NODELAY`, which Linux passes from a
+/// listener to the connections it accepts). tiny_http writes a response's head and a large body
+/// apart; with Nagle's algorithm the body would wait for the runtime client's delayed
+/// acknowledgement, 40 ms an event of more than a kilobyte.
+fn listener() -> Result<std::net::TcpListener, String> {
+    use socket2::{Domain, Socket, Type};
+    let fail = |err: std::io::Error| format!("cannot serve the Runtime API on loopback: {err}");
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).map_err(fail)?;
+    socket.set_tcp_nodelay(true).map_err(fail)?;
+    let address: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+    socket.bind(&address.into()).map_err(fail)?;
+    socket.listen(16).map_err(fail)?;
+    Ok(socket.into())
 }
 
 /// What a request to the API was.

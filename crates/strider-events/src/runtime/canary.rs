@@ -22,7 +22,14 @@ pub const COMMAND: &str = "strider-canary";
 /// The host URL payloads name; delivered, it is the canary listener's `127.0.0.1:port`.
 pub const HOST: &str = "strider-canary.internal";
 /// The canary file as payloads name it; delivered, it is this run's canary file.
-pub const FILE: &str = "/tmp/strider-canary/secret.txt";
+pub const FILE: &str = "/tmp/strider-canary/secret";
+
+/// The canary file is also there with these extensions, so a handler that appends one to the
+/// name it was given (`<category>.json`) still opens it.
+const EXTENSIONS: &[&str] = &[
+    "json", "txt", "html", "htm", "xml", "yaml", "yml", "csv", "md", "jpg", "jpeg", "png", "gif",
+    "webp", "pdf", "zip", "gz", "js", "py", "conf", "ini", "log", "tmp",
+];
 
 /// What the handler did with a canary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,18 +50,20 @@ impl Observation {
     /// The oracle that fired and what it saw, for a finding's message.
     #[must_use]
     pub fn describe(&self) -> String {
+        // What varies from one input to the next is in parentheses, which a finding's
+        // signature masks: one bug per oracle, whatever the payload's spelling.
         match self {
             Observation::Command(args) => format!(
-                "command injection: the event ran the canary command (`{COMMAND} {args}`)"
+                "command injection: the event ran the canary command ({COMMAND} {args})"
             ),
             Observation::Listener(line) => format!(
-                "server-side request forgery: the handler requested a URL of the event from the canary listener ({line})"
+                "server-side request forgery: the handler fetched a URL of the event from the canary listener ({line})"
             ),
             Observation::Egress(to) => format!(
-                "outbound connection to `{to}` refused: the handler reached for a host beyond the machine (server-side request forgery, or an AWS call not emulated)"
+                "outbound connection refused: the handler reached for a host beyond the machine, by server-side request forgery or an AWS call not emulated ({to})"
             ),
             Observation::Open(path) => format!(
-                "path traversal: the handler opened the canary file outside its code as `{path}`"
+                "path traversal: the handler opened the canary file outside its code ({path})"
             ),
             Observation::Leak => {
                 "the canary file's content is in the handler's answer (path traversal or a file:// URL)"
@@ -95,7 +104,9 @@ impl Canaries {
     pub fn new(dir: &Path) -> Result<Canaries, String> {
         let fail = |what: &Path, err: std::io::Error| format!("{}: {err}", what.display());
         let bin = dir.join("bin");
-        let files = dir.join("canary");
+        // Named as the payloads' marker directory: the runtime scripts report any path below
+        // it, and filter on its name.
+        let files = dir.join("strider-canary");
         for d in [&bin, &files] {
             std::fs::create_dir_all(d).map_err(|err| fail(d, err))?;
         }
@@ -105,8 +116,12 @@ impl Canaries {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let secret = format!("strider-canary-secret-{:x}-{nanos:x}", std::process::id());
-        let file = files.join("secret.txt");
+        let file = files.join("secret");
         std::fs::write(&file, format!("{secret}\n")).map_err(|err| fail(&file, err))?;
+        for extension in EXTENSIONS {
+            let twin = files.join(format!("secret.{extension}"));
+            std::fs::write(&twin, format!("{secret}\n")).map_err(|err| fail(&twin, err))?;
+        }
         let script = bin.join(COMMAND);
         // The log is named by an environment variable, so the script holds no path to quote.
         std::fs::write(

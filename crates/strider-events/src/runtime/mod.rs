@@ -272,10 +272,6 @@ impl Session {
             .env("AWS_LAMBDA_RUNTIME_API", self.api.address())
             .env("_HANDLER", handler.handler)
             .env("LAMBDA_TASK_ROOT", &self.code)
-            .env(
-                "AWS_EXECUTION_ENV",
-                format!("AWS_Lambda_{}", handler.runtime),
-            )
             .env("AWS_LAMBDA_FUNCTION_NAME", handler.function)
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .env(
@@ -293,6 +289,15 @@ impl Session {
             .env("TMPDIR", &self.dir)
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .env("PYTHONUNBUFFERED", "1");
+        // Lambda names the runtime in AWS_EXECUTION_ENV; awslambdaric 4 reads it too, and for
+        // python3.12 and later switches to thread polling, which the machine's Python need not
+        // match: only Node.js gets it.
+        if handler.language == Language::Node {
+            command.env(
+                "AWS_EXECUTION_ENV",
+                format!("AWS_Lambda_{}", handler.runtime),
+            );
+        }
         if let Some(path) = std::env::var_os("NODE_PATH") {
             command.env("NODE_PATH", path);
         }
@@ -381,11 +386,6 @@ impl Session {
         };
         // Canaries first: they say what the payload did, an exception only that it failed.
         if let Some(observation) = observed.first() {
-            let more = if observed.len() > 1 {
-                format!(" (and {} more canary observations)", observed.len() - 1)
-            } else {
-                String::new()
-            };
             // Markers, not this run's canaries: the message is the same in every run, and
             // names the payload as it was injected.
             let message = self.canaries.disarm(&observation.describe());
@@ -394,13 +394,19 @@ impl Session {
                 .marker()
                 .map(|m| self.canaries.disarm(m))
                 .and_then(|m| {
-                    injected.iter().find(|p| {
-                        !m.is_empty() && !p.is_empty() && (p.contains(&m) || m.contains(p.as_str()))
-                    })
+                    // The longest payload it shows: `../` is in every traversal.
+                    injected
+                        .iter()
+                        .filter(|p| {
+                            !m.is_empty()
+                                && !p.is_empty()
+                                && (p.contains(&m) || m.contains(p.as_str()))
+                        })
+                        .max_by_key(|p| p.len())
                 })
                 .map(|p| format!(" (payload {p:?})"))
                 .unwrap_or_default();
-            return Ok(Outcome::Finding(format!("{message}{payload}{more}")));
+            return Ok(Outcome::Finding(format!("{message}{payload}")));
         }
         if let Some(finding) = finding {
             return Ok(Outcome::Finding(finding));
