@@ -660,6 +660,9 @@ struct RunEnd {
     ended_at: Duration,
     /// Whether fuzzing had started (`INITED`): a failure before is an input of the corpus.
     inited: bool,
+    /// The input that failed before fuzzing started was a seed `strider fuzz init` generated
+    /// (`random-*`), which the worker removed: the next run starts without it.
+    dropped_seed: bool,
     /// `stat::number_of_executed_units`, or the last status line's count.
     executed: u64,
     recommended: Vec<Vec<u8>>,
@@ -730,21 +733,14 @@ fn fuzz(
                         stop.store(true, Ordering::SeqCst);
                         error.get_or_insert(problem);
                     } else if let Some(artifact) = &end.artifact {
-                        // Read before it is recorded: the failing input of a run that never
-                        // started fuzzing.
-                        let failing =
-                            (!end.inited).then(|| std::fs::read(artifact).unwrap_or_default());
                         let (index, new) =
                             handle_failure(context, &end, artifact, earlier, &mut bugs);
                         if new {
                             on_update(Update::Found(&bugs[index]));
                         }
-                        if stopped.is_none()
-                            && let Some(failing) = failing
-                            && let Some(why) = stuck(context, &failing, &bugs[index].signature)
-                        {
+                        if stopped.is_none() && !end.inited && !end.dropped_seed {
                             stop.store(true, Ordering::SeqCst);
-                            stopped = Some(why);
+                            stopped = Some(stuck(context, &bugs[index].signature));
                         }
                     } else if end.status.is_none_or(|s| !s.success()) && error.is_none() {
                         stop.store(true, Ordering::SeqCst);
@@ -793,17 +789,13 @@ fn merge_recommended(recommended: &mut Vec<Vec<u8>>, more: &[Vec<u8>]) {
     }
 }
 
-/// Why the campaign cannot go on after an input of the corpus failed before fuzzing started
-/// (every run would stop there); none when it was a seed strider generated, which goes (it is
-/// not the user's) so that the next run starts without it.
-fn stuck(context: &Context<'_>, failing: &[u8], signature: &str) -> Option<String> {
-    if drop_generated_seed(&context.corpus, failing) {
-        return None;
-    }
-    Some(format!(
+/// Why the campaign cannot go on after an input of the user's corpus failed before fuzzing
+/// started: every run would stop there.
+fn stuck(context: &Context<'_>, signature: &str) -> String {
+    format!(
         "an input of the corpus fails before fuzzing starts ({signature}), so every run would stop there: fix that bug, or move the input out of `{}`",
         context.corpus.display()
-    ))
+    )
 }
 
 /// Removes the seeds `strider fuzz init` generated (`random-*`) that hold `bytes`; whether
@@ -825,10 +817,12 @@ fn drop_generated_seed(corpus: &Path, bytes: &[u8]) -> bool {
 /// What kept a handler's runtime from starting (a `strider runtime:` panic), if that is how the
 /// run ended: the problem and the lines that follow it.
 fn setup_failure(report: &[String]) -> Option<String> {
-    let at = report
-        .iter()
-        .position(|l| l.contains(strider_events::runtime::SETUP))?;
-    let (_, first) = report[at].split_once(strider_events::runtime::SETUP)?;
+    // The panic's own message, the line after `panicked at`: not a line of the handler's
+    // output that happens to hold the words.
+    let at = report.iter().position(|l| l.contains(" panicked at "))? + 1;
+    let first = report
+        .get(at)?
+        .strip_prefix(strider_events::runtime::SETUP)?;
     let mut text = first.trim().to_owned();
     for line in report[at + 1..]
         .iter()
@@ -871,9 +865,14 @@ fn work(
             // libFuzzer's seed is 32 bits; run k of worker w takes the k·jobs + w-th next one.
             (seed.wrapping_add(run * u64::from(jobs) + worker as u64)) & 0xffff_ffff
         });
-        let end = one_run(context, worker, left.as_secs(), seed, start, sender);
+        let mut end = one_run(context, worker, left.as_secs(), seed, start, sender);
         run += 1;
-        let failed_early = end.artifact.is_some() && !end.inited;
+        if !end.inited
+            && let Some(bytes) = end.artifact.as_ref().and_then(|a| std::fs::read(a).ok())
+        {
+            end.dropped_seed = drop_generated_seed(&context.corpus, &bytes);
+        }
+        let failed_early = end.artifact.is_some() && !end.inited && !end.dropped_seed;
         let broken = end.artifact.is_none() && end.status.is_none_or(|s| !s.success());
         if sender.send(Message::Ended(Box::new(end))).is_err() || failed_early || broken {
             break;
@@ -891,6 +890,7 @@ fn one_run(
     sender: &mpsc::Sender<Message>,
 ) -> RunEnd {
     let mut end = RunEnd {
+        dropped_seed: false,
         worker,
         artifact: None,
         report: Vec::new(),
@@ -990,7 +990,10 @@ fn handle_failure(
     if failure.kind == "oracle" {
         // The event field the verdict's payload came back from is part of the signature.
         let replayed = replay(context, artifact);
-        failure = with_field(failure, &replayed);
+        // An exception is told apart by its type and place, never by what its message quotes.
+        if !failure.message.starts_with("uncaught ") {
+            failure = with_field(failure, &replayed);
+        }
     }
     if let Some(index) = bugs.iter().position(|b| b.signature == failure.signature) {
         bugs[index].count += 1;

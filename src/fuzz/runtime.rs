@@ -66,7 +66,21 @@ impl ProcessHandler {
     /// `dir/file.js`, `.mjs` or `.cjs`.
     #[must_use]
     pub fn files(&self) -> Vec<PathBuf> {
-        let Some((module, _)) = self.handler.rsplit_once('.') else {
+        // Python: the function is after the last dot. Node.js: the file is before the first dot
+        // of the last path segment (`src/file.a.b` exports `a.b` from `src/file`).
+        let split = match self.language {
+            Language::Python => self.handler.rsplit_once('.'),
+            Language::Node => {
+                let segment = self.handler.rfind('/').map_or(0, |i| i + 1);
+                self.handler[segment..].find('.').map(|dot| {
+                    (
+                        &self.handler[..segment + dot],
+                        &self.handler[segment + dot + 1..],
+                    )
+                })
+            }
+        };
+        let Some((module, _)) = split else {
             return Vec::new();
         };
         match self.language {
@@ -106,7 +120,13 @@ pub fn handler(
     let Some(handler) = function.handler.clone().filter(|h| !h.trim().is_empty()) else {
         return Err("it has `code` but no `handler`".to_owned());
     };
-    let mut env: BTreeMap<String, String> = function.env.clone();
+    // What Lambda would refuse (a validation warning) the handler does not get.
+    let mut env: BTreeMap<String, String> = function
+        .env
+        .iter()
+        .filter(|(name, value)| crate::model::validate::is_env_name(name) && !value.contains('\0'))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
     if let Some(fuzz) = &function.fuzz {
         env.extend(fuzz.env.clone());
     }
@@ -146,7 +166,9 @@ pub fn resources(model: &Model) -> String {
         match store.kind {
             StoreKind::Dynamodb => {
                 let key = store.key.as_ref();
-                let types = key.and_then(|k| k.types.as_deref()).unwrap_or("S");
+                let types = key
+                    .and_then(|k| k.types)
+                    .map_or("S", crate::model::KeyType::code);
                 tables.push(json!({
                     "name": id,
                     "hash_key": key.map_or("id", |k| k.partition.as_str()),
@@ -225,6 +247,31 @@ pub fn resources(model: &Model) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handler_names_lead_to_their_files() {
+        let process = |language, handler: &str| ProcessHandler {
+            language,
+            runtime: String::new(),
+            code: PathBuf::from("/c"),
+            handler: handler.to_owned(),
+            env: Vec::new(),
+            resources: String::new(),
+        };
+        assert_eq!(
+            process(Language::Python, "pkg.mod.handler").files()[0],
+            PathBuf::from("/c/pkg/mod.py")
+        );
+        assert_eq!(
+            process(Language::Node, "src/order.api.handler").files()[0],
+            PathBuf::from("/c/src/order.js")
+        );
+        assert_eq!(
+            process(Language::Node, "v1.2/index.handler").files()[0],
+            PathBuf::from("/c/v1.2/index.js")
+        );
+        assert!(process(Language::Node, "nodot").files().is_empty());
+    }
 
     #[test]
     fn runtimes_name_their_language() {

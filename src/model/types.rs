@@ -1105,10 +1105,35 @@ pub struct TableKey {
     /// The sort (range) key attribute, if the table has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<String>,
-    /// The key attributes' type: `S` (string, the default), `N` (number) or `B` (binary), for
-    /// both.
+    /// The key attributes' type, for both: `S` (string, the default), `N` (number) or `B`
+    /// (binary).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub types: Option<String>,
+    pub types: Option<KeyType>,
+}
+
+/// A DynamoDB key attribute's type.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+pub enum KeyType {
+    /// A string.
+    S,
+    /// A number.
+    N,
+    /// Binary.
+    B,
+}
+
+impl KeyType {
+    /// DynamoDB's name of the type.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            KeyType::S => "S",
+            KeyType::N => "N",
+            KeyType::B => "B",
+        }
+    }
 }
 
 /// How to fuzz a function's handler.

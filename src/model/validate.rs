@@ -501,6 +501,7 @@ impl<'m> Checker<'m, '_, '_> {
                 for (field, set) in [
                     ("ttl", store.ttl.is_some()),
                     ("capacity", store.capacity.is_some()),
+                    ("key", store.key.is_some()),
                 ] {
                     if set {
                         self.not_applicable(
@@ -867,6 +868,22 @@ impl<'m> Checker<'m, '_, '_> {
     fn env_references(&mut self, function: &super::types::Function, id: &str) {
         let m = self.model;
         for (name, value) in &function.env {
+            if !is_env_name(name) || value.contains('\0') {
+                // Lambda refuses such a variable; the fuzzer leaves it out of the handler's
+                // environment.
+                let span = self.span((Section::Functions, id, &["env", name]));
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        span,
+                        format!("`env` of `{id}` names a variable that is not a variable name, or a value holds a NUL character"),
+                    )
+                    .warning()
+                    .with_label("environment variable")
+                    .with_hint("names are letters, digits and `_`, not starting with a digit (`TABLE_NAME`); values hold no NUL; a fuzzed handler does not get it"),
+                );
+                continue;
+            }
             let element = m.stores.contains_key(value)
                 || m.channels.contains_key(value)
                 || (m.functions.contains_key(value) && value != id);
@@ -1061,11 +1078,7 @@ impl<'m> Checker<'m, '_, '_> {
             );
         }
         for (name, value) in &fuzz.env {
-            let valid = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let valid = is_env_name(name);
             if !valid || value.contains('\0') {
                 let span = self.span((f, id, &["fuzz", "env", name]));
                 self.push(
@@ -1697,6 +1710,16 @@ impl Checker<'_, '_, '_> {
             }
         }
     }
+}
+
+/// Whether `name` can be an environment variable's name: letters, digits and `_`, not
+/// starting with a digit.
+#[must_use]
+pub fn is_env_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn lexically_inside(path: &Path, root: &Path) -> bool {

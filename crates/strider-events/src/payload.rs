@@ -120,10 +120,10 @@ impl Family {
                 "| cat /etc/passwd",
                 "$(id)",
                 "`id`",
-                "&& curl http://169.254.169.254/",
+                "&& uname -a",
                 "\nid\n",
                 "-o /tmp/x",
-                "photo.jpg; rm -rf /tmp",
+                "photo.jpg; id",
                 // The canary command (see `runtime::canary`): its running is the finding.
                 ";strider-canary cmd-semicolon",
                 "|strider-canary cmd-pipe",

@@ -48,9 +48,12 @@ pub fn read(stderr: &str, root: &Path) -> Failure {
         let message = panic_message(&lines[i + 1..]);
         if let Some(verdict) = message.strip_prefix(strider_events::oracle::PREFIX) {
             let verdict = verdict.trim().to_owned();
+            // The first line says what was found; lines after it (a handler's last output) vary
+            // with every input and stay out of the signature.
+            let first = verdict.lines().next().unwrap_or_default();
             // An uncaught exception of a handler in its own runtime is one bug per type and
             // place, whatever its message says of the input.
-            if let Some((head, _)) = verdict
+            if let Some((head, _)) = first
                 .strip_prefix("uncaught ")
                 .and_then(|rest| rest.split_once(": "))
             {
@@ -65,7 +68,7 @@ pub fn read(stderr: &str, root: &Path) -> Failure {
             return Failure {
                 kind: "oracle",
                 place: String::new(),
-                signature: format!("oracle: {}", mask(&verdict)),
+                signature: format!("oracle: {}", mask(first)),
                 message: verdict,
             };
         }

@@ -117,10 +117,13 @@ fn read_requirements(code: &Path) -> Result<String, RunError> {
 
 /// Whether a Node.js handler's package.json lists dependencies.
 fn has_dependencies(code: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(code.join("package.json")) else {
+    // Inside the code directory, links resolved, and bounded, like the requirements.
+    let Ok(bytes) = crate::files::Tree::new(code)
+        .and_then(|tree| tree.read(&code.join("package.json"), MAX_REQUIREMENTS))
+    else {
         return false;
     };
-    serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| {
+    serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| {
         v.get("dependencies")
             .and_then(serde_json::Value::as_object)
             .is_some_and(|d| !d.is_empty())

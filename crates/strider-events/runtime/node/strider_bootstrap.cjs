@@ -650,7 +650,22 @@ function nextInvocation() {
   });
 }
 
+/** Exits when stdin ends: the harness holds its other end, so however the harness ends, this
+ * process does not outlive it. The stream is unref'd: it never keeps the event loop alive (a
+ * callback handler waits for an empty loop). */
+function watchLifeline() {
+  try {
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.on('error', () => {});
+    process.stdin.on('data', () => {});
+    if (typeof process.stdin.unref === 'function') process.stdin.unref();
+  } catch (_) {
+    /* no stdin: nothing to watch */
+  }
+}
+
 async function main() {
+  watchLifeline();
   installEgressGuard();
   installCanaryGuard();
   Module.syncBuiltinESMExports(); // `import { readFileSync } from 'fs'` sees the guards too

@@ -425,7 +425,26 @@ def _trace_handler_only(tracer):
 
 
 # ---------------------------------------------------------------- 5. hand over
+def _watch_lifeline():
+    """Exits when stdin ends: the harness holds its other end, so however the harness ends
+    (libFuzzer's exit, a kill), this process does not outlive it."""
+    import threading
+
+    def watch():
+        # The raw descriptor, not sys.stdin: a buffered reader's lock held by this thread would
+        # abort the interpreter when the handler exits on its own (sys.exit).
+        try:
+            while os.read(0, 65536):
+                pass
+        except Exception:
+            pass
+        os._exit(0)
+
+    threading.Thread(target=watch, name="strider-lifeline", daemon=True).start()
+
+
 def main():
+    _watch_lifeline()
     task_root = os.path.abspath(os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
     handler = os.environ.get("_HANDLER") or (sys.argv[1] if len(sys.argv) > 1 else "")
     boot_file = os.path.abspath(__file__)

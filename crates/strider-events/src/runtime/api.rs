@@ -53,6 +53,8 @@ pub struct Api {
     /// The runtime's pending `next` request, answered when an event comes.
     next: Option<Request>,
     invocations: u64,
+    /// A random prefix of this API's request ids.
+    secret: String,
     function_arn: String,
 }
 
@@ -74,6 +76,7 @@ impl Api {
             address,
             next: None,
             invocations: 0,
+            secret: random_hex(),
             function_arn: format!(
                 "arn:aws:lambda:us-east-1:123456789012:function:{}",
                 function
@@ -124,7 +127,8 @@ impl Api {
             }
         }
         self.invocations += 1;
-        let id = format!("strider-{:08}", self.invocations);
+        // Unguessable by another local user, who could otherwise answer in the handler's place.
+        let id = format!("{}-{:08}", self.secret, self.invocations);
         let deadline = SystemTime::now() + timeout;
         let deadline_ms = deadline
             .duration_since(UNIX_EPOCH)
@@ -205,6 +209,22 @@ fn listener() -> Result<std::net::TcpListener, String> {
     socket.bind(&address.into()).map_err(fail)?;
     socket.listen(16).map_err(fail)?;
     Ok(socket.into())
+}
+
+/// 128 random bits as hex, from the standard library's randomly keyed hasher (no crate needed
+/// for an id).
+fn random_hex() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let half = || {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u128(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        hasher.finish()
+    };
+    format!("{:016x}{:016x}", half(), half())
 }
 
 /// What a request to the API was.

@@ -146,12 +146,16 @@ impl Canaries {
         })
     }
 
-    /// The environment the handler process needs: the log, the file, and `PATH` with the
-    /// canary executable first.
+    /// The environment the handler process needs: the log, the file, `PATH` with the canary
+    /// executable first, and the canary listener as every HTTP proxy, so that a program the
+    /// handler starts (curl, wget, ImageMagick fetching a URL), which the runtime's egress guard
+    /// does not see, sends its requests there rather than off the machine; loopback (the
+    /// emulator, the listener itself) is reached directly.
     #[must_use]
     pub fn env(&self) -> Vec<(String, String)> {
         let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".to_owned());
-        vec![
+        let proxy = format!("http://{}", self.listener);
+        let mut env = vec![
             (
                 "STRIDER_CANARY_LOG".to_owned(),
                 self.log.display().to_string(),
@@ -161,7 +165,21 @@ impl Canaries {
                 self.file.display().to_string(),
             ),
             ("PATH".to_owned(), format!("{}:{path}", self.bin.display())),
-        ]
+        ];
+        for name in [
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+        ] {
+            env.push((name.to_owned(), proxy.clone()));
+        }
+        for name in ["no_proxy", "NO_PROXY"] {
+            env.push((name.to_owned(), "127.0.0.1,localhost,::1".to_owned()));
+        }
+        env
     }
 
     /// The event as delivered: the markers replaced by this run's canaries.
@@ -187,19 +205,20 @@ impl Canaries {
     /// canary file's secret.
     pub fn observe(&mut self, answer: &[u8]) -> Vec<Observation> {
         let mut seen = Vec::new();
-        if let Ok(mut log) = std::fs::File::open(&self.log)
+        if let Some(mut log) = super::process::open_regular(&self.log)
             && log.seek(SeekFrom::Start(self.log_read)).is_ok()
         {
-            {
-                let mut reader = BufReader::new((&mut log).take(1 << 20));
-                let mut line = String::new();
-                while reader.read_line(&mut line).unwrap_or(0) > 0 {
-                    self.log_read += line.len() as u64;
-                    if let Some(observation) = parse(line.trim_end_matches('\n')) {
-                        seen.push(observation);
-                    }
-                    line.clear();
+            // Bytes, not text: a line that is not UTF-8 (a shell's raw arguments, a handler
+            // writing the log itself) is read past like any other.
+            let mut reader = BufReader::new((&mut log).take(1 << 20));
+            let mut line = Vec::new();
+            while reader.read_until(b'\n', &mut line).unwrap_or(0) > 0 {
+                self.log_read += line.len() as u64;
+                let text = String::from_utf8_lossy(&line);
+                if let Some(observation) = parse(text.trim_end_matches('\n')) {
+                    seen.push(observation);
                 }
+                line.clear();
             }
         }
         seen.extend(

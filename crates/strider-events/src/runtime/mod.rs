@@ -497,7 +497,13 @@ pub fn error_text_with(document: &Value, kind: Option<&str>, code: &str) -> Stri
         .map(|l| format!(" at {l}"))
         .unwrap_or_default();
     // `Type at file:line: message`: findings are told apart by what precedes the message.
-    format!("{kind}{at}: {}", short(message))
+    let message = short(message);
+    let message = if message.is_empty() {
+        "(no message)".to_owned()
+    } else {
+        message
+    };
+    format!("{kind}{at}: {message}")
 }
 
 /// `file:line` of a stack frame in the handler's code, relative to it.
@@ -511,7 +517,10 @@ fn location(frame: &str, code: &str) -> Option<String> {
             .trim_start_matches(", line ")
             .split(|c: char| !c.is_ascii_digit())
             .next()?;
-        let relative = file.strip_prefix(code)?.trim_start_matches('/');
+        let relative = file.strip_prefix(code)?.strip_prefix('/')?;
+        if is_dependency(relative) {
+            return None;
+        }
         return Some(format!("{relative}:{line}"));
     }
     // Node.js: at f (/code/src/order.js:12:5) or at /code/src/order.js:12:5
@@ -522,15 +531,26 @@ fn location(frame: &str, code: &str) -> Option<String> {
             r.trim_end_matches(')')
         });
     let inner = inner.strip_prefix("file://").unwrap_or(inner);
-    let relative = inner.strip_prefix(code)?.trim_start_matches('/');
+    let relative = inner.strip_prefix(code)?.strip_prefix('/')?;
     let mut parts = relative.rsplitn(3, ':');
     let _column = parts.next()?;
     let line = parts.next()?;
     let file = parts.next()?;
-    if file.contains("/node_modules/") {
+    if is_dependency(file) {
         return None;
     }
     Some(format!("{file}:{line}"))
+}
+
+/// Whether a file below the code directory belongs to a dependency installed there (vendored
+/// packages, a virtualenv, node_modules), not to the handler.
+fn is_dependency(relative: &str) -> bool {
+    relative.split('/').any(|part| {
+        matches!(
+            part,
+            "node_modules" | "site-packages" | "dist-packages" | ".venv" | "venv" | "target"
+        )
+    })
 }
 
 fn short(text: &str) -> String {

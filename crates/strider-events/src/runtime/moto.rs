@@ -36,8 +36,8 @@ impl Moto {
                 "from moto.server import main\n",
                 "main(sys.argv[1:])\n",
             ))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env_remove("AWS_ENDPOINT_URL");
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+        isolated(&mut command, dir);
         let mut process = Process::spawn(command, &log)?;
         let until = Instant::now() + START;
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -59,16 +59,30 @@ impl Moto {
         let spec_file = dir.join("resources.json");
         std::fs::write(&spec_file, spec)
             .map_err(|err| format!("cannot write {}: {err}", spec_file.display()))?;
-        let output = Command::new(python)
-            .arg(script)
-            .arg(&spec_file)
-            .envs(super::aws_env(&endpoint))
-            .output()
-            .map_err(|err| format!("cannot run the provisioning script: {err}"))?;
-        if !output.status.success() {
+        let mut provision = Command::new(python);
+        provision.arg(script).arg(&spec_file);
+        isolated(&mut provision, dir);
+        provision.envs(super::aws_env(&endpoint));
+        let log = dir.join("provision.log");
+        let mut run = Process::spawn(provision, &log)?;
+        let until = Instant::now() + START;
+        let how = loop {
+            if let Some(how) = run.exited() {
+                break how;
+            }
+            if Instant::now() > until {
+                run.stop();
+                return Err(format!(
+                    "provisioning the emulated AWS resources took more than {} s",
+                    START.as_secs()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if how != "exited with status 0" {
             return Err(format!(
-                "provisioning the emulated AWS resources failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
+                "provisioning the emulated AWS resources failed ({how}): {}",
+                tail(&log, 5)
             ));
         }
         Ok(Moto {
@@ -82,6 +96,21 @@ impl Moto {
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
+}
+
+/// Runs with nothing of the harness's environment (no CI secret, no AWS profile of the user)
+/// but a `PATH` and a home and temporary directory of the run's own.
+fn isolated(command: &mut Command, dir: &Path) {
+    command
+        .env_clear()
+        .env(
+            "PATH",
+            std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()),
+        )
+        .env("HOME", dir)
+        .env("TMPDIR", dir)
+        .env("LANG", "C.UTF-8")
+        .current_dir(dir);
 }
 
 fn free_port() -> Result<u16, String> {

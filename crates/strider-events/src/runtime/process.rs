@@ -68,8 +68,15 @@ impl Process {
         Some(kib / 1024)
     }
 
-    /// Stops the process and waits for it.
+    /// Stops the process and everything it started (its process group), and waits for it.
     pub fn stop(&mut self) {
+        // The group: a shell the handler started (`sh -c "… $(sleep 999)"`) goes too. Through
+        // kill(1), which needs no unsafe code; the child itself is killed directly besides.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -90,7 +97,7 @@ impl Drop for Process {
 /// The last `lines` lines of a log file (at most its last 64 KiB are read).
 #[must_use]
 pub fn tail(log: &Path, lines: usize) -> String {
-    let Ok(mut file) = File::open(log) else {
+    let Some(mut file) = open_regular(log) else {
         return String::new();
     };
     let len = file.metadata().map_or(0, |m| m.len());
@@ -100,6 +107,19 @@ pub fn tail(log: &Path, lines: usize) -> String {
     let text = String::from_utf8_lossy(&bytes);
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Opens a file the handler process can also write to, only when it is still a regular file:
+/// not through a link, and without blocking on a FIFO put in its place.
+#[must_use]
+pub fn open_regular(path: &Path) -> Option<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = File::options()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    file.metadata().ok()?.is_file().then_some(file)
 }
 
 fn describe(status: std::process::ExitStatus) -> String {
