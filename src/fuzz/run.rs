@@ -1184,11 +1184,15 @@ fn record(
     failure: &Failure,
     found_after_ms: u64,
 ) -> Result<(Finding, PathBuf, PathBuf), RunError> {
-    let minimised = if matches!(failure.kind, "crash" | "oracle") {
-        minimise(context, artifact)
-    } else {
-        None
-    };
+    // Not for a handler in its own runtime: each of libFuzzer's minimisation steps is a new
+    // process that starts the emulator and the handler again, seconds each; the finding keeps
+    // the event as it failed.
+    let minimised =
+        if matches!(failure.kind, "crash" | "oracle") && context.target.runtime.is_none() {
+            minimise(context, artifact)
+        } else {
+            None
+        };
     // The minimised input when it still fails the same way, else the input as found.
     let replayed = minimised
         .map(|input| {
