@@ -1178,11 +1178,8 @@ fn fuzz_run(campaign: &crate::fuzz::run::Campaign) -> ExitCode {
     let mut on_line = false;
     let mut show = |update: Update<'_>| match update {
         Update::Preparing(language) => eprintln!(
-            "preparing the {} runtime (the Python virtualenv under target/strider: awslambdaric, moto)…",
-            match language {
-                crate::fuzz::runtime::Language::Python => "Python",
-                crate::fuzz::runtime::Language::Node => "Node.js",
-            }
+            "preparing the {} runtime (the virtualenv under target/strider: awslambdaric, moto)…",
+            language.name()
         ),
         Update::Building => eprintln!(
             "building `{}` with cargo fuzz ({})…",

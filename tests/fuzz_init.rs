@@ -551,6 +551,58 @@ fn fuzz_run_explains_a_missing_crate_or_target_before_building_anything() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("no target `../../escape`"));
 }
 
+#[test]
+fn fuzz_run_asks_for_a_node_handlers_dependencies_before_building_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    std::fs::create_dir_all(project.join("web")).unwrap();
+    std::fs::write(
+        project.join("web/index.js"),
+        "exports.handler = async () => ({});\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("web/package.json"),
+        r#"{"name": "web", "dependencies": {"left-pad": "1.3.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("model.yaml"),
+        "strider: 1\nname: m\nboundaries: {cloud: {trust: trusted}}\nstores: {b: {kind: s3, boundary: cloud}}\nfunctions:\n  f:\n    runtime: nodejs20.x\n    handler: index.handler\n    code: web\n    boundary: cloud\n    triggers: [{kind: s3, source: b}]\n",
+    )
+    .unwrap();
+    let out = project.join("fuzz");
+    let init = strider(&[
+        "fuzz",
+        "init",
+        project.join("model.yaml").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let run = strider(&[
+        "fuzz",
+        "run",
+        "f_s3",
+        "-C",
+        out.to_str().unwrap(),
+        "--time",
+        "1",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("no node_modules") && stderr.contains("npm ci"),
+        "{stderr}"
+    );
+    // Nothing was built or prepared: no virtualenv, no build.
+    assert!(!out.join("target").exists(), "{stderr}");
+}
+
 /// The fixture models of this file whose handler crates sit beside them.
 fn init(model: &str, dir: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["fuzz", "init", model, "-o", dir.to_str().unwrap()];

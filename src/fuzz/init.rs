@@ -156,7 +156,6 @@ struct ProcessContext {
     env_lits: Vec<EnvLiteral>,
     timeout_s: u32,
     memory_mb: u32,
-    resources_lit: String,
 }
 
 /// One environment variable, as two Rust string literals.
@@ -518,7 +517,10 @@ fn check_handler_code(process: &ProcessHandler, tree: &Tree) -> Result<(), InitE
 fn process_context(t: &Target, process: &ProcessHandler, out: &Path) -> ProcessContext {
     let code = relative(&process.code, out);
     ProcessContext {
-        language: process.language.variant(),
+        language: match process.language {
+            super::runtime::Language::Python => "Python",
+            super::runtime::Language::Node => "Node",
+        },
         runtime_lit: rust_str(&process.runtime),
         code_lit: if code.starts_with('/') {
             rust_str(&code)
@@ -539,7 +541,6 @@ fn process_context(t: &Target, process: &ProcessHandler, out: &Path) -> ProcessC
             .collect(),
         timeout_s: t.timeout_s,
         memory_mb: t.memory_mb,
-        resources_lit: rust_str(&process.resources),
     }
 }
 
@@ -683,6 +684,7 @@ fn crate_context(
         &plan.targets.iter().any(|t| t.style == HandlerStyle::Http),
     );
     context.insert("targets", targets);
+    context.insert("resources_lit", &rust_str(&plan.resources));
     context
 }
 

@@ -26,6 +26,9 @@ pub struct FuzzPlan {
     pub targets: Vec<Target>,
     /// Triggers of functions with a handler that no generator covers yet, with why.
     pub skipped: Vec<String>,
+    /// The AWS resources the emulator is provisioned with for handlers in their own runtimes
+    /// (the provisioning script's JSON; empty when there are none, or no such handler).
+    pub resources: String,
 }
 
 /// How an HTTP trigger's events arrive.
@@ -497,6 +500,18 @@ fn method(trigger: &crate::model::Trigger) -> String {
     })
 }
 
+/// Whether the function `id` exists and names a handler to fuzz.
+fn fuzzable(model: &Model, id: &str) -> Result<(), PlanError> {
+    let f = model
+        .functions
+        .get(id)
+        .ok_or_else(|| PlanError::UnknownFunction(id.to_owned()))?;
+    if f.fuzz.as_ref().and_then(|z| z.rust.as_ref()).is_none() && f.code.is_none() {
+        return Err(PlanError::NoHandler(id.to_owned()));
+    }
+    Ok(())
+}
+
 /// How a function is fuzzed.
 enum Harness<'m> {
     /// Its Rust handler, in-process.
@@ -510,18 +525,14 @@ impl<'m> Harness<'m> {
     ///
     /// # Errors
     /// Why it is skipped: `fuzz.skip`, or code that strider cannot run.
-    fn of(
-        model: &Model,
-        f: &'m crate::model::Function,
-        base: &Path,
-    ) -> Result<Option<Self>, String> {
+    fn of(f: &'m crate::model::Function, base: &Path) -> Result<Option<Self>, String> {
         if f.fuzz.as_ref().is_some_and(|z| z.skip) {
             return Err("`fuzz.skip` leaves it out".to_owned());
         }
         if let Some(rust) = f.fuzz.as_ref().and_then(|z| z.rust.as_ref()) {
             return Ok(Some(Harness::Rust(rust)));
         }
-        Ok(runtime::handler(model, f, base)?.map(Harness::Process))
+        Ok(runtime::handler(f, base)?.map(Harness::Process))
     }
 
     fn style(&self) -> HandlerStyle {
@@ -567,13 +578,7 @@ impl<'m> Harness<'m> {
 /// When `function` is unknown or has no handler, or no function has one.
 pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError> {
     if let Some(id) = function {
-        let f = model
-            .functions
-            .get(id)
-            .ok_or_else(|| PlanError::UnknownFunction(id.to_owned()))?;
-        if f.fuzz.as_ref().and_then(|z| z.rust.as_ref()).is_none() && f.code.is_none() {
-            return Err(PlanError::NoHandler(id.to_owned()));
-        }
+        fuzzable(model, id)?;
     }
     let mut names = ident::Names::default();
     let mut targets = Vec::new();
@@ -586,7 +591,7 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
             .location(Section::Functions, id)
             .and_then(|l| l.file.parent().map(Path::to_path_buf))
             .unwrap_or_default();
-        let harness = match Harness::of(model, f, &base) {
+        let harness = match Harness::of(f, &base) {
             Ok(Some(found)) => found,
             Ok(None) => continue,
             Err(why) => {
@@ -661,6 +666,12 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
     }
     Ok(FuzzPlan {
         model: model.name.clone(),
+        // Once for the model: every handler of the crate shares one emulated account.
+        resources: if targets.iter().any(|t| t.process.is_some()) {
+            runtime::resources(model)
+        } else {
+            String::new()
+        },
         targets,
         skipped,
     })
@@ -718,6 +729,128 @@ functions:
                 Family::NoSql
             ]
         );
+    }
+
+    /// A model with functions fuzzed in their own runtime, skipped, not runnable and silent.
+    const RUNTIMES: &str = "strider: 1
+name: m
+boundaries: {cloud: {trust: trusted}}
+stores:
+  orders: {kind: dynamodb, boundary: cloud, key: {partition: pk, sort: at, sort_type: N}}
+  b: {kind: s3, boundary: cloud}
+functions:
+  py:
+    runtime: python3.12
+    boundary: cloud
+    handler: app.handler
+    code: src
+    env: {TABLE: orders, \"not a name\": x}
+    secrets: {TOKEN: {from: env}}
+    fuzz: {env: {FLAG: on, TABLE: override}}
+    triggers: [{kind: s3, source: b}]
+    reads: [orders]
+  skipped:
+    runtime: nodejs22.x
+    boundary: cloud
+    handler: index.handler
+    code: web
+    fuzz: {skip: true}
+    triggers: [{kind: s3, source: b}]
+  java:
+    runtime: java21
+    boundary: cloud
+    handler: a.B::handle
+    code: jvm
+    triggers: [{kind: s3, source: b}]
+  described:
+    runtime: python3.12
+    boundary: cloud
+    triggers: [{kind: s3, source: b}]
+";
+
+    #[test]
+    fn code_runtime_and_handler_make_a_runtime_target_and_fuzz_settings_shape_it() {
+        let text = RUNTIMES;
+        let loaded = crate::model::load_bytes(std::path::Path::new("m.yaml"), text.as_bytes())
+            .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        assert!(
+            loaded
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("not a variable name")),
+            "{:?}",
+            loaded.warnings
+        );
+        let plan = plan(&loaded.model, None).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(plan.targets.len(), 1);
+        let process = plan.targets[0].process.as_ref().unwrap_or_else(|| panic!());
+        assert_eq!(process.language, runtime::Language::Python);
+        assert_eq!(process.handler, "app.handler");
+        // The model's env, fuzz.env over it, a dummy for a secret taken from the environment;
+        // a name Lambda would refuse is left out.
+        assert_eq!(
+            process.env,
+            [
+                ("FLAG".to_owned(), "on".to_owned()),
+                ("TABLE".to_owned(), "override".to_owned()),
+                ("TOKEN".to_owned(), "strider-dummy-token".to_owned()),
+            ]
+        );
+        assert!(
+            plan.skipped
+                .iter()
+                .any(|s| s.contains("`skipped`") && s.contains("fuzz.skip"))
+        );
+        assert!(
+            plan.skipped
+                .iter()
+                .any(|s| s.contains("`java`") && s.contains("java21"))
+        );
+        assert!(!plan.skipped.iter().any(|s| s.contains("described")));
+        // One emulated account for the crate, with the table's key.
+        let resources: serde_json::Value =
+            serde_json::from_str(&plan.resources).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(resources["tables"][0]["hash_key"], "pk");
+        assert_eq!(resources["tables"][0]["range_key"], "at");
+        assert_eq!(resources["tables"][0]["range_type"], "N");
+        assert_eq!(resources["buckets"][0], "b");
+    }
+
+    #[test]
+    fn contradictory_or_misplaced_fuzz_settings_are_model_errors() {
+        let text = RUNTIMES;
+        // A Rust handler that is also skipped is a contradiction; a key on a bucket is misplaced.
+        for (wrong, says) in [
+            (
+                text.replace(
+                    "fuzz: {skip: true}",
+                    "fuzz: {skip: true, rust: {crate: x, handler: a::b, style: plain}}",
+                ),
+                "names a Rust handler and skips it",
+            ),
+            (
+                text.replace(
+                    "b: {kind: s3, boundary: cloud}",
+                    "b: {kind: s3, boundary: cloud, key: {partition: k}}",
+                ),
+                "key",
+            ),
+            (
+                text.replace("fuzz: {env: {FLAG: on", "fuzz: {env: {\"1BAD\": on"),
+                "not a variable name",
+            ),
+        ] {
+            let Err(error) =
+                crate::model::load_bytes(std::path::Path::new("m.yaml"), wrong.as_bytes())
+            else {
+                panic!("{wrong}");
+            };
+            assert!(
+                error.diagnostics.iter().any(|d| d.message.contains(says)),
+                "{says}: {:?}",
+                error.diagnostics
+            );
+        }
     }
 
     #[test]

@@ -7,41 +7,9 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+pub use strider_events::runtime::Language;
+
 use crate::model::{ChannelKind, Function, Model, SecretSource, StoreKind};
-
-/// A handler's language, from its `runtime`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Language {
-    /// `python3.x`.
-    Python,
-    /// `nodejs1x.x`, `nodejs2x.x`.
-    Node,
-}
-
-impl Language {
-    /// The language of a Lambda runtime name, if strider can run it.
-    #[must_use]
-    pub fn of(runtime: &str) -> Option<Language> {
-        let runtime = runtime.trim().to_ascii_lowercase();
-        if runtime.starts_with("python3") {
-            Some(Language::Python)
-        } else if runtime.starts_with("nodejs") {
-            Some(Language::Node)
-        } else {
-            None
-        }
-    }
-
-    /// The variant's name in strider-events.
-    #[must_use]
-    pub fn variant(self) -> &'static str {
-        match self {
-            Language::Python => "Python",
-            Language::Node => "Node",
-        }
-    }
-}
 
 /// A handler to run in its own runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +24,6 @@ pub struct ProcessHandler {
     pub handler: String,
     /// The function's `env`, then `fuzz.env`.
     pub env: Vec<(String, String)>,
-    /// The emulated resources, as the provisioning script's JSON (empty: none).
-    pub resources: String,
 }
 
 impl ProcessHandler {
@@ -104,7 +70,6 @@ impl ProcessHandler {
 /// # Errors
 /// With the reason, for the plan's skipped list.
 pub fn handler(
-    model: &Model,
     function: &Function,
     base: &std::path::Path,
 ) -> Result<Option<ProcessHandler>, String> {
@@ -142,7 +107,6 @@ pub fn handler(
         code: base.join(code),
         handler,
         env: env.into_iter().collect(),
-        resources: resources(model),
     }))
 }
 
@@ -166,15 +130,15 @@ pub fn resources(model: &Model) -> String {
         match store.kind {
             StoreKind::Dynamodb => {
                 let key = store.key.as_ref();
-                let types = key
-                    .and_then(|k| k.types)
-                    .map_or("S", crate::model::KeyType::code);
+                let code = |kind: Option<crate::model::KeyType>| {
+                    kind.map_or("S", crate::model::KeyType::code)
+                };
                 tables.push(json!({
                     "name": id,
                     "hash_key": key.map_or("id", |k| k.partition.as_str()),
-                    "hash_type": types,
+                    "hash_type": code(key.and_then(|k| k.partition_type)),
                     "range_key": key.and_then(|k| k.sort.as_deref()),
-                    "range_type": key.and_then(|k| k.sort.as_ref()).map(|_| types),
+                    "range_type": key.and_then(|k| k.sort.as_ref().map(|_| code(k.sort_type))),
                     "stream": streamed.contains(&id.as_str()),
                 }));
             }
@@ -256,7 +220,6 @@ mod tests {
             code: PathBuf::from("/c"),
             handler: handler.to_owned(),
             env: Vec::new(),
-            resources: String::new(),
         };
         assert_eq!(
             process(Language::Python, "pkg.mod.handler").files()[0],

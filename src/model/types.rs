@@ -1102,13 +1102,15 @@ pub enum SinkKind {
 pub struct TableKey {
     /// The partition (hash) key attribute.
     pub partition: String,
+    /// Its type: `S` (string, the default), `N` (number) or `B` (binary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_type: Option<KeyType>,
     /// The sort (range) key attribute, if the table has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<String>,
-    /// The key attributes' type, for both: `S` (string, the default), `N` (number) or `B`
-    /// (binary).
+    /// Its type: `S` (the default), `N` or `B`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub types: Option<KeyType>,
+    pub sort_type: Option<KeyType>,
 }
 
 /// A DynamoDB key attribute's type.

@@ -38,21 +38,18 @@ macro_rules! handler {
 }
 
 /// An API Gateway-like event with a JSON body holding `field: value`.
-fn body(field: &str, value: &str) -> Vec<u8> {
+fn body(field: &str, value: &str) -> String {
     let inner = serde_json::json!({ field: value }).to_string();
-    serde_json::json!({"httpMethod": "POST", "path": "/", "body": inner})
-        .to_string()
-        .into_bytes()
+    serde_json::json!({"httpMethod": "POST", "path": "/", "body": inner}).to_string()
 }
 
 /// An event with `field` in the query string.
-fn query(field: &str, value: &str) -> Vec<u8> {
+fn query(field: &str, value: &str) -> String {
     serde_json::json!({"httpMethod": "GET", "path": "/", "queryStringParameters": { field: value }})
         .to_string()
-        .into_bytes()
 }
 
-fn answered(handler: &'static Handler, event: &[u8], injected: &[&str]) -> String {
+fn answered(handler: &'static Handler, event: &str, injected: &[&str]) -> String {
     let injected: Vec<String> = injected.iter().map(|s| (*s).to_owned()).collect();
     match deliver(handler, event, &injected) {
         Ok(Outcome::Answered(body)) => String::from_utf8_lossy(&body).into_owned(),
@@ -63,7 +60,7 @@ fn answered(handler: &'static Handler, event: &[u8], injected: &[&str]) -> Strin
     }
 }
 
-fn finding(handler: &'static Handler, event: &[u8], injected: &[&str]) -> String {
+fn finding(handler: &'static Handler, event: &str, injected: &[&str]) -> String {
     let injected: Vec<String> = injected.iter().map(|s| (*s).to_owned()).collect();
     match deliver(handler, event, &injected) {
         Ok(Outcome::Finding(finding)) => finding,
@@ -201,7 +198,7 @@ handler!(NODE_EXCEPTION_OK, Node, NODE, "exception_ok.handler");
 fn uncaught_exceptions_are_located_in_the_handler() {
     // An SQS message whose customer has no e-mail address.
     let event =
-        br#"{"Records": [{"messageId": "1", "body": "{\"customer\": {\"name\": \"Ann\"}}"}]}"#;
+        r#"{"Records": [{"messageId": "1", "body": "{\"customer\": {\"name\": \"Ann\"}}"}]}"#;
     let found = finding(&PY_KEYERROR_BUG, event, &[]);
     assert!(
         found.starts_with("uncaught KeyError at keyerror_bug.py:"),
@@ -241,7 +238,7 @@ handler!(NODE_MISSING, Node, NODE, "no_such_module.handler");
 #[test]
 fn a_handler_that_cannot_load_reports_an_init_error() {
     for handler in [&PY_MISSING, &NODE_MISSING] {
-        let Err(problem) = deliver(handler, b"{}", &[]) else {
+        let Err(problem) = deliver(handler, "{}", &[]) else {
             panic!("{}: loaded a module that does not exist", handler.function);
         };
         assert!(problem.contains("could not start"), "{problem}");
@@ -263,7 +260,7 @@ handler!(
 #[test]
 fn the_emulator_is_provisioned_from_the_plan_and_no_request_leaves_the_machine() {
     let answer: serde_json::Value =
-        serde_json::from_str(&answered(&PY_PROVISIONED, b"{}", &[])).unwrap();
+        serde_json::from_str(&answered(&PY_PROVISIONED, "{}", &[])).unwrap();
     assert_eq!(answer["tables"], serde_json::json!(["orders-table"]));
     assert_eq!(answer["key"][0]["AttributeName"], "orderId");
     assert_eq!(answer["key"][1]["AttributeName"], "at");
@@ -291,7 +288,7 @@ fn the_emulator_is_provisioned_from_the_plan_and_no_request_leaves_the_machine()
         "{answer}"
     );
     assert_eq!(answer["secret"]["PAYMENT_API_KEY"], "dummy");
-    let found = finding(&PY_PROVISIONED, br#"{"real": true}"#, &[]);
+    let found = finding(&PY_PROVISIONED, r#"{"real": true}"#, &[]);
     assert!(
         found.contains("dynamodb.us-east-1.amazonaws.com"),
         "{found}"
@@ -315,12 +312,12 @@ handler!(NODE_NOOP, Node, BENCH_NODE, "noop.handler");
 #[ignore = "a benchmark: cargo test -p strider-events --test runtime -- --ignored --nocapture"]
 fn throughput_of_a_no_op_handler() {
     for handler in [&PY_NOOP, &NODE_NOOP] {
-        answered(handler, b"{}", &[]);
+        answered(handler, "{}", &[]);
         let mut rates = Vec::new();
         for _ in 0..5 {
             let start = std::time::Instant::now();
             for _ in 0..500 {
-                answered(handler, br#"{"body": "{}"}"#, &[]);
+                answered(handler, r#"{"body": "{}"}"#, &[]);
             }
             rates.push(500.0 / start.elapsed().as_secs_f64());
         }

@@ -42,66 +42,61 @@ pub fn prepare(dir: &Path, runtime: &ManifestRuntime) -> Result<Vec<String>, Run
         .canonicalize()
         .map_err(|err| RunError(format!("the handler's code `{}`: {err}", code.display())))?;
     let mut warnings = Vec::new();
+    // Node.js first: its checks are quick, and a missing node_modules should not wait for a
+    // virtualenv to be built.
+    if runtime.language == Language::Node {
+        let node = std::env::var_os("STRIDER_NODE").unwrap_or_else(|| "node".into());
+        let version = output(Command::new(&node).arg("--version")).map_err(|err| {
+            RunError(format!(
+                "{}\n  hint: install Node.js (Debian: `apt-get install nodejs npm`) or set STRIDER_NODE",
+                err.0
+            ))
+        })?;
+        let major = version.trim_start_matches('v').split('.').next();
+        let wanted = runtime
+            .runtime
+            .trim_start_matches("nodejs")
+            .split('.')
+            .next();
+        if major != wanted {
+            warnings.push(format!(
+                "the model says {}; the handler runs on this machine's Node.js {version}",
+                runtime.runtime
+            ));
+        }
+        if has_dependencies(&code) && !code.join("node_modules").is_dir() {
+            return Err(RunError(format!(
+                "the handler's dependencies are not installed: `{}` has a package.json with dependencies but no node_modules\n  hint: run `npm ci` there first",
+                code.display()
+            )));
+        }
+    }
+    // The virtualenv serves both: awslambdaric for Python, moto for every handler.
     let requirements = match runtime.language {
         Language::Python => read_requirements(&code)?,
-        Language::Node => String::new(),
+        Language::Node => None,
     };
-    let python = venv(dir, &requirements)?;
-    match runtime.language {
-        Language::Python => {
-            let version = output(
-                Command::new(&python)
-                    .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]),
-            )?;
-            let wanted = runtime.runtime.trim_start_matches("python");
-            if wanted != version {
-                warnings.push(format!(
-                    "the model says {}; the handler runs on this machine's Python {version}",
-                    runtime.runtime
-                ));
-            }
-        }
-        Language::Node => {
-            let node = std::env::var_os("STRIDER_NODE").unwrap_or_else(|| "node".into());
-            let version = output(Command::new(&node).arg("--version")).map_err(|err| {
-                RunError(format!(
-                    "{}\n  hint: install Node.js (Debian: `apt-get install nodejs npm`) or set STRIDER_NODE",
-                    err.0
-                ))
-            })?;
-            let major = version
-                .trim_start_matches('v')
-                .split('.')
-                .next()
-                .unwrap_or_default();
-            let wanted = runtime
-                .runtime
-                .trim_start_matches("nodejs")
-                .split('.')
-                .next()
-                .unwrap_or_default();
-            if major != wanted {
-                warnings.push(format!(
-                    "the model says {}; the handler runs on this machine's Node.js {version}",
-                    runtime.runtime
-                ));
-            }
-            if has_dependencies(&code) && !code.join("node_modules").is_dir() {
-                return Err(RunError(format!(
-                    "the handler's dependencies are not installed: `{}` has a package.json with dependencies but no node_modules\n  hint: run `npm ci` there first",
-                    code.display()
-                )));
-            }
+    let python = venv(dir, &code, requirements.as_deref())?;
+    if runtime.language == Language::Python {
+        let version = output(
+            Command::new(&python).args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]),
+        )?;
+        let wanted = runtime.runtime.trim_start_matches("python");
+        if wanted != version {
+            warnings.push(format!(
+                "the model says {}; the handler runs on this machine's Python {version}",
+                runtime.runtime
+            ));
         }
     }
     Ok(warnings)
 }
 
 /// The handler's `requirements.txt`, if it has one.
-fn read_requirements(code: &Path) -> Result<String, RunError> {
+fn read_requirements(code: &Path) -> Result<Option<String>, RunError> {
     let path = code.join("requirements.txt");
     if !path.is_file() {
-        return Ok(String::new());
+        return Ok(None);
     }
     let bytes = crate::files::Tree::new(code)
         .and_then(|tree| tree.read(&path, MAX_REQUIREMENTS))
@@ -112,7 +107,7 @@ fn read_requirements(code: &Path) -> Result<String, RunError> {
                 refusal.reason()
             ))
         })?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Whether a Node.js handler's package.json lists dependencies.
@@ -130,12 +125,15 @@ fn has_dependencies(code: &Path) -> bool {
     })
 }
 
-/// The virtualenv's Python, created or updated when what it should hold changed.
-fn venv(dir: &Path, requirements: &str) -> Result<PathBuf, RunError> {
+/// The virtualenv's Python, created or updated when what it should hold changed: the pinned
+/// packages and the handler's `requirements.txt`, installed from the code directory, so that
+/// the paths it names (`-r base.txt`, `-e ./lib`) mean what they mean to the handler's own
+/// build. (A change in a file it includes is not noticed: touch requirements.txt.)
+fn venv(dir: &Path, code: &Path, requirements: Option<&str>) -> Result<PathBuf, RunError> {
     let state = state(dir);
     let venv = state.join("venv");
     let python = venv.join("bin").join("python");
-    let wanted = format!("{PINNED}{requirements}");
+    let wanted = format!("{PINNED}{}", requirements.unwrap_or_default());
     let stamp = venv.join("strider-requirements.txt");
     if python.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(python);
@@ -150,20 +148,25 @@ fn venv(dir: &Path, requirements: &str) -> Result<PathBuf, RunError> {
             "install Python 3 with venv (Debian: `apt-get install python3-venv`) or set STRIDER_PYTHON3",
         )?;
     }
-    let file = state.join("requirements.txt");
-    std::fs::write(&file, &wanted)
-        .map_err(|err| RunError(format!("cannot write `{}`: {err}", file.display())))?;
+    let pinned = state.join("pinned-requirements.txt");
+    std::fs::write(&pinned, PINNED)
+        .map_err(|err| RunError(format!("cannot write `{}`: {err}", pinned.display())))?;
+    let mut pip = Command::new(&python);
+    pip.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-r",
+    ])
+    .arg(&pinned)
+    .current_dir(code);
+    if requirements.is_some() {
+        pip.args(["-r", "requirements.txt"]);
+    }
     run(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&file),
+        &mut pip,
         "install awslambdaric, moto and the handler's requirements",
         "the package index must be reachable; a handler requirement that conflicts with moto's must be loosened",
     )?;

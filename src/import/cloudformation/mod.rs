@@ -962,6 +962,9 @@ impl Mapper<'_> {
             .and_then(|t| t.get("Enabled")?.as_bool())
             .unwrap_or(false);
         store.set("ttl", Doc::Bool(ttl));
+        if let Some(key) = self.table_key(r) {
+            store.set("key", key);
+        }
         // A table without BillingMode is provisioned; SAM's SimpleTable is on demand unless it
         // gives ProvisionedThroughput.
         let on_demand = match self.prop(r, "BillingMode").and_then(|b| b.text()) {
@@ -980,6 +983,72 @@ impl Mapper<'_> {
             }),
         );
         self.add_store(r, store);
+    }
+
+    /// A table's primary key: CloudFormation's `KeySchema` with the types its
+    /// `AttributeDefinitions` give, or SAM's `PrimaryKey` (a string `id` when unsaid).
+    fn table_key(&self, r: &Resource) -> Option<Doc> {
+        fn code(kind: &str) -> Option<&'static str> {
+            match kind {
+                "S" | "String" => Some("S"),
+                "N" | "Number" => Some("N"),
+                "B" | "Binary" => Some("B"),
+                _ => None,
+            }
+        }
+        let mut key = Doc::map();
+        if r.kind == "AWS::Serverless::SimpleTable" {
+            let primary = self.prop(r, "PrimaryKey");
+            let name = primary.as_ref().and_then(|p| p.get("Name")?.text());
+            key.set(
+                "partition",
+                Doc::str(name.unwrap_or_else(|| "id".to_owned())),
+            );
+            if let Some(kind) = primary.as_ref().and_then(|p| code(&p.get("Type")?.text()?)) {
+                key.set("partition_type", Doc::str(kind));
+            }
+            return Some(key);
+        }
+        let types: Vec<(String, String)> = self
+            .prop(r, "AttributeDefinitions")
+            .map(|d| {
+                d.items()
+                    .iter()
+                    .filter_map(|a| {
+                        Some((
+                            a.get("AttributeName")?.text()?,
+                            a.get("AttributeType")?.text()?,
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let schema = self.prop(r, "KeySchema")?;
+        for element in schema.items() {
+            let (Some(name), Some(kind)) = (
+                element
+                    .get("AttributeName")
+                    .and_then(super::template::Val::text),
+                element.get("KeyType").and_then(super::template::Val::text),
+            ) else {
+                continue;
+            };
+            let (field, type_field) = match kind.as_str() {
+                "HASH" => ("partition", "partition_type"),
+                "RANGE" => ("sort", "sort_type"),
+                _ => continue,
+            };
+            let kind = types
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, t)| code(t));
+            key.set(field, Doc::str(name));
+            if let Some(kind) = kind {
+                key.set(type_field, Doc::str(kind));
+            }
+        }
+        key.get("partition")?;
+        Some(key)
     }
 
     fn queue(&mut self, r: &Resource) {

@@ -646,6 +646,35 @@ impl Plan<'_> {
         if let Some(mode) = self.value(at, &["billing_mode"]) {
             p.push(("BillingMode", mode.clone()));
         }
+        // hash_key, range_key and the attribute blocks, as CloudFormation's key schema.
+        let mut schema = Vec::new();
+        for (field, kind) in [("hash_key", "HASH"), ("range_key", "RANGE")] {
+            if let Some(name) = self.value(at, &[field]).filter(|n| !is_null(n)) {
+                schema.push(map(
+                    span,
+                    vec![
+                        ("AttributeName", name.clone()),
+                        ("KeyType", text(span, kind)),
+                    ],
+                ));
+            }
+        }
+        if !schema.is_empty() {
+            p.push(("KeySchema", seq(span, schema)));
+            let attributes: Vec<Node> = list(self.value(at, &["attribute"]))
+                .into_iter()
+                .filter_map(|a| {
+                    Some(map(
+                        span,
+                        vec![
+                            ("AttributeName", a.get("name")?.clone()),
+                            ("AttributeType", a.get("type")?.clone()),
+                        ],
+                    ))
+                })
+                .collect();
+            p.push(("AttributeDefinitions", seq(span, attributes)));
+        }
         if self
             .value(at, &["stream_enabled"])
             .and_then(Node::as_scalar)

@@ -88,6 +88,9 @@ impl Observation {
 /// This run's canaries.
 pub struct Canaries {
     log: PathBuf,
+    /// The log, opened once when it was made: read on every invocation, never reopened by a
+    /// path the handler could have replaced (a FIFO, a link).
+    log_file: std::fs::File,
     log_read: u64,
     file: PathBuf,
     secret: String,
@@ -112,6 +115,7 @@ impl Canaries {
         }
         let log = dir.join("canary.log");
         std::fs::write(&log, b"").map_err(|err| fail(&log, err))?;
+        let log_file = std::fs::File::open(&log).map_err(|err| fail(&log, err))?;
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -137,6 +141,7 @@ impl Canaries {
         let (listener, hits) = listen()?;
         Ok(Canaries {
             log,
+            log_file,
             log_read: 0,
             file,
             secret,
@@ -184,13 +189,10 @@ impl Canaries {
 
     /// The event as delivered: the markers replaced by this run's canaries.
     #[must_use]
-    pub fn arm(&self, event: &[u8]) -> Vec<u8> {
-        let file = self.file.display().to_string();
-        replace(
-            &replace(event, HOST.as_bytes(), self.listener.as_bytes()),
-            FILE.as_bytes(),
-            file.as_bytes(),
-        )
+    pub fn arm(&self, event: &str) -> String {
+        event
+            .replace(HOST, &self.listener)
+            .replace(FILE, &self.file.display().to_string())
     }
 
     /// The event as recorded: this run's canaries put back as markers, so a finding replays
@@ -205,12 +207,11 @@ impl Canaries {
     /// canary file's secret.
     pub fn observe(&mut self, answer: &[u8]) -> Vec<Observation> {
         let mut seen = Vec::new();
-        if let Some(mut log) = super::process::open_regular(&self.log)
-            && log.seek(SeekFrom::Start(self.log_read)).is_ok()
-        {
+        let mut log = &self.log_file;
+        if log.seek(SeekFrom::Start(self.log_read)).is_ok() {
             // Bytes, not text: a line that is not UTF-8 (a shell's raw arguments, a handler
             // writing the log itself) is read past like any other.
-            let mut reader = BufReader::new((&mut log).take(1 << 20));
+            let mut reader = BufReader::new(log.take(1 << 20));
             let mut line = Vec::new();
             while reader.read_until(b'\n', &mut line).unwrap_or(0) > 0 {
                 self.log_read += line.len() as u64;
@@ -289,18 +290,6 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn replace(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
-        out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(to);
-        rest = &rest[at + from.len()..];
-    }
-    out.extend_from_slice(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,7 +299,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("strider-canary-test-{}", std::process::id()));
         let canaries = Canaries::new(&dir).unwrap();
         let event = format!("{{\"url\":\"http://{HOST}/a\",\"path\":\"../../..{FILE}\"}}");
-        let armed = String::from_utf8(canaries.arm(event.as_bytes())).unwrap();
+        let armed = canaries.arm(&event);
         assert!(!armed.contains(HOST) && !armed.contains(FILE), "{armed}");
         assert!(armed.contains("http://127.0.0.1:"), "{armed}");
         assert_eq!(canaries.disarm(&armed), event);

@@ -35,12 +35,37 @@ const PROVISION_PY: &str = include_str!("../../runtime/python/strider_provision.
 const BOOTSTRAP_JS: &str = include_str!("../../runtime/node/strider_bootstrap.cjs");
 
 /// A handler's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Language {
-    /// CPython, through awslambdaric.
+    /// CPython (`python3.x`), through awslambdaric.
     Python,
-    /// Node.js, through strider's runtime interface client.
+    /// Node.js (`nodejs1x.x`, `nodejs2x.x`), through strider's runtime interface client.
     Node,
+}
+
+impl Language {
+    /// The language of a Lambda runtime name, if it can be run.
+    #[must_use]
+    pub fn of(runtime: &str) -> Option<Language> {
+        let runtime = runtime.trim().to_ascii_lowercase();
+        if runtime.starts_with("python3") {
+            Some(Language::Python)
+        } else if runtime.starts_with("nodejs") {
+            Some(Language::Node)
+        } else {
+            None
+        }
+    }
+
+    /// Its name for people.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Python => "Python",
+            Language::Node => "Node.js",
+        }
+    }
 }
 
 /// What the model says about a handler in its own runtime. Generated targets declare one as a
@@ -129,14 +154,14 @@ struct Session {
 /// The sessions of this process, by handler (a fuzz target has one; tests have several).
 static SESSIONS: Mutex<Vec<(usize, Session)>> = Mutex::new(Vec::new());
 
-/// Delivers `event` (JSON) to the handler and returns its answer, or panics with the oracle's
+/// Delivers `event` (its JSON text) to the handler and returns its answer, or panics with the oracle's
 /// message on a finding (an uncaught exception, a timeout, a crash, memory beyond the function's,
 /// a canary that fired). `injected` are the payloads the event carries.
 ///
 /// # Panics
 /// On a finding (`strider oracle:`) or when the runtime cannot be set up (`strider runtime:`).
 #[must_use]
-pub fn invoke(handler: &'static Handler, event: &[u8], injected: &[String]) -> Vec<u8> {
+pub fn invoke(handler: &'static Handler, event: &str, injected: &[String]) -> Vec<u8> {
     match deliver(handler, event, injected) {
         Ok(Outcome::Answered(body)) => body,
         Ok(Outcome::Finding(message)) => panic!("{PREFIX} {message}"),
@@ -150,7 +175,7 @@ pub fn invoke(handler: &'static Handler, event: &[u8], injected: &[String]) -> V
 /// When the runtime cannot be set up.
 pub fn deliver(
     handler: &'static Handler,
-    event: &[u8],
+    event: &str,
     injected: &[String],
 ) -> Result<Outcome, String> {
     let key = std::ptr::from_ref(handler) as usize;
@@ -312,7 +337,7 @@ impl Session {
     fn deliver(
         &mut self,
         handler: &Handler,
-        event: &[u8],
+        event: &str,
         injected: &[String],
     ) -> Result<Outcome, String> {
         if self.process.is_none() {
@@ -332,7 +357,9 @@ impl Session {
         };
         let result = self
             .api
-            .invoke(&armed, start_within, timeout, &mut || process.exited());
+            .invoke(armed.as_bytes(), start_within, timeout, &mut || {
+                process.exited()
+            });
         let answer = match &result {
             Ok(api::Answer::Response(body)) => body.as_slice(),
             _ => &[],
