@@ -141,6 +141,8 @@ struct TargetContext {
     values_lits: Vec<String>,
     source_arn_lit: String,
     topic_arn_lit: String,
+    caller_lit: String,
+    keys_lits: Vec<String>,
     process: Option<ProcessContext>,
 }
 
@@ -326,6 +328,14 @@ fn events_plan(t: &Target, schema: Option<&str>) -> &'static Plan {
         values: Box::leak(values.into_boxed_slice()),
         source_arn: leak(&t.source_arn),
         topic_arn: leak(&t.topic_arn),
+        caller: leak(&t.caller),
+        keys: Box::leak(
+            t.keys
+                .iter()
+                .map(|k| leak(k))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        ),
         canaries: t.process.is_some(),
     }))
 }
@@ -379,7 +389,7 @@ fn dictionary(t: &Target, seed: &Value, schema: Option<&Value>) -> String {
         keys.iter()
             .filter_map(|k| strider_events::payload::dictionary_entry(k.as_bytes())),
     );
-    for value in &t.values {
+    for value in t.values.iter().chain(&t.keys) {
         tokens.extend(strider_events::payload::dictionary_entry(value.as_bytes()));
     }
     for name in &t.names {
@@ -575,6 +585,8 @@ fn target_context(t: &Target, out: &Path) -> TargetContext {
         values_lits: t.values.iter().map(|s| rust_str(s)).collect(),
         source_arn_lit: rust_str(&t.source_arn),
         topic_arn_lit: rust_str(&t.topic_arn),
+        caller_lit: rust_str(&t.caller),
+        keys_lits: t.keys.iter().map(|s| rust_str(s)).collect(),
     }
 }
 

@@ -111,6 +111,12 @@ pub struct Target {
     /// The ARN of the topic messages come through, empty when none:
     /// `strider_events::Plan::topic_arn`.
     pub topic_arn: String,
+    /// The keys of the data seeded in the stores the function uses (handlers in their own
+    /// runtimes): `strider_events::Plan::keys`.
+    pub keys: Vec<String>,
+    /// Who the events act as, for a route behind an authorizer (`fuzz.caller`, default
+    /// `strider-caller`); empty otherwise: `strider_events::Plan::caller`.
+    pub caller: String,
     /// For a handler run in its own runtime (Python, Node.js): how to start it. `style`,
     /// `handler` and `crate_dir` then say nothing of a Rust crate: the style is plain, the
     /// handler Lambda's name for it, the directory its code.
@@ -440,6 +446,35 @@ fn fed_by_topic(model: &Model, queue: &str) -> bool {
 /// `strider_events::events::arn`; empty for sources whose events carry no ARN. A DynamoDB stream
 /// is named after the table whose changes it carries (the stream channel's `table`, or the table
 /// itself when the trigger names it).
+/// The id of the event-injection threat of trigger `i` of function `id`.
+fn injection_threat(id: &str, f: &crate::model::Function, i: usize) -> String {
+    format!(
+        "{}@{id}/{}",
+        crate::rules::find("event-injection").map_or("STR-002", |r| r.id),
+        crate::rules::trigger_qualifier(f, i)
+    )
+}
+
+/// The caller an HTTP event acts as when its route is behind an authorizer that names one (a
+/// Cognito user pool, a JWT or a Lambda authorizer), else empty.
+fn caller(model: &Model, f: &crate::model::Function, trigger: &crate::model::Trigger) -> String {
+    use crate::model::Auth;
+    let behind = trigger.kind == TriggerKind::Http
+        && trigger
+            .source
+            .as_deref()
+            .and_then(|s| model.channels.get(s))
+            .and_then(|channel| crate::graph::route_auth(trigger, channel))
+            .is_some_and(|auth| matches!(auth, Auth::Cognito | Auth::Jwt | Auth::LambdaAuthorizer));
+    if !behind {
+        return String::new();
+    }
+    f.fuzz
+        .as_ref()
+        .and_then(|fuzz| fuzz.caller.clone())
+        .unwrap_or_else(|| "strider-caller".to_owned())
+}
+
 fn source_arn(model: &Model, trigger: &crate::model::Trigger) -> String {
     use strider_events::events::arn;
     let Some(source) = trigger.source.as_deref() else {
@@ -644,11 +679,7 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                 max_body: max_body(trigger.kind),
                 timeout_s: f.timeout_s.unwrap_or(3),
                 memory_mb: f.memory_mb.unwrap_or(128),
-                threat: format!(
-                    "{}@{id}/{}",
-                    crate::rules::find("event-injection").map_or("STR-002", |r| r.id),
-                    crate::rules::trigger_qualifier(f, i)
-                ),
+                threat: injection_threat(id, f, i),
                 // The route's parameters; `init` adds the schema's and the handler's names.
                 names: trigger
                     .path
@@ -656,6 +687,12 @@ pub fn plan(model: &Model, function: Option<&str>) -> Result<FuzzPlan, PlanError
                     .map(names::route)
                     .unwrap_or_default(),
                 values: Vec::new(),
+                // The keys of the data seeded for it: a handler that takes ids looks them up.
+                keys: harness
+                    .process()
+                    .map(|_| runtime::seeded_keys(model, f))
+                    .unwrap_or_default(),
+                caller: caller(model, f, trigger),
                 source_arn: source_arn(model, trigger),
                 topic_arn: topic_arn(model, trigger),
             });

@@ -110,6 +110,46 @@ pub fn handler(
     }))
 }
 
+/// The key values (strings and numbers, as text) of the items seeded in the tables `function`
+/// reads or writes, and the keys of the objects seeded in its buckets: an event that names
+/// them reaches past the handler's lookups, and may reach data that is not its caller's.
+#[must_use]
+pub fn seeded_keys(model: &Model, function: &Function) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    let touched = function
+        .reads
+        .iter()
+        .chain(&function.writes)
+        .map(crate::model::FlowRef::target);
+    for id in touched {
+        let Some(store) = model.stores.get(id) else {
+            continue;
+        };
+        let Some(seeded) = &store.fuzz else { continue };
+        let names: Vec<&str> = store.key.as_ref().map_or_else(
+            || vec!["id"],
+            |k| {
+                std::iter::once(k.partition.as_str())
+                    .chain(k.sort.as_deref())
+                    .collect()
+            },
+        );
+        for item in &seeded.items {
+            for name in &names {
+                match item.0.get(*name) {
+                    Some(Value::String(s)) => keys.push(s.clone()),
+                    Some(Value::Number(n)) => keys.push(n.to_string()),
+                    _ => {}
+                }
+            }
+        }
+        keys.extend(seeded.objects.keys().cloned());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    keys.retain(|k| seen.insert(k.clone()));
+    keys
+}
+
 /// What the emulator is provisioned with: every DynamoDB table (with its key, and a stream
 /// when a stream channel reads it), bucket, secret and parameter among the stores, and every
 /// queue and topic among the channels, with the topics' subscriptions. Names are the model's
@@ -124,6 +164,7 @@ pub fn resources(model: &Model) -> String {
         .collect();
     let mut tables = Vec::new();
     let mut buckets = Vec::new();
+    let mut objects = Vec::new();
     let mut secrets = Vec::new();
     let mut parameters = Vec::new();
     for (id, store) in &model.stores {
@@ -133,6 +174,7 @@ pub fn resources(model: &Model) -> String {
                 let code = |kind: Option<crate::model::KeyType>| {
                     kind.map_or("S", crate::model::KeyType::code)
                 };
+                let seeded = store.fuzz.as_ref();
                 tables.push(json!({
                     "name": id,
                     "hash_key": key.map_or("id", |k| k.partition.as_str()),
@@ -140,9 +182,16 @@ pub fn resources(model: &Model) -> String {
                     "range_key": key.and_then(|k| k.sort.as_deref()),
                     "range_type": key.and_then(|k| k.sort.as_ref().map(|_| code(k.sort_type))),
                     "stream": streamed.contains(&id.as_str()),
+                    "items": seeded.map(|s| s.items.iter().map(|i| i.0.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+                    "owner": seeded.and_then(|s| s.owner.clone()),
                 }));
             }
-            StoreKind::S3 => buckets.push(json!(id)),
+            StoreKind::S3 => {
+                buckets.push(json!(id));
+                for (key, body) in store.fuzz.iter().flat_map(|s| &s.objects) {
+                    objects.push(json!({"bucket": id, "key": key, "body": body}));
+                }
+            }
             StoreKind::SecretsManager => {
                 let mut value = serde_json::Map::new();
                 for f in model.functions.values() {
@@ -192,6 +241,7 @@ pub fn resources(model: &Model) -> String {
     let spec = json!({
         "tables": tables,
         "buckets": buckets,
+        "objects": objects,
         "queues": queues,
         "topics": topics,
         "subscriptions": subscriptions,

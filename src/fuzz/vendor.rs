@@ -83,6 +83,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../crates/strider-events/src/oracle.rs"),
     ),
     (
+        "src/pattern.rs",
+        include_str!("../../crates/strider-events/src/pattern.rs"),
+    ),
+    (
         "src/payload.rs",
         include_str!("../../crates/strider-events/src/payload.rs"),
     ),
@@ -109,6 +113,10 @@ const SOURCES: &[(&str, &str)] = &[
     (
         "src/runtime/process.rs",
         include_str!("../../crates/strider-events/src/runtime/process.rs"),
+    ),
+    (
+        "src/runtime/tamper.rs",
+        include_str!("../../crates/strider-events/src/runtime/tamper.rs"),
     ),
 ];
 

@@ -189,9 +189,94 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         }
     }
 
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        if name == TYPED {
+            return visitor
+                .visit_newtype_struct(typed(self))
+                .map_err(|err| DecodeError {
+                    message: err.to_string(),
+                    span: Some(self.span),
+                });
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
     serde::forward_to_deserialize_any! {
-        i128 u128 char bytes byte_buf unit unit_struct newtype_struct tuple tuple_struct struct
+        i128 u128 char bytes byte_buf unit unit_struct tuple tuple_struct struct
         identifier ignored_any
+    }
+}
+
+/// The newtype name by which [`Typed`] asks this deserializer for YAML's own scalar types.
+const TYPED: &str = "$strider::model::decode::Typed";
+
+/// A value as YAML types it (the core schema): unquoted numbers, booleans and null keep their
+/// type, where the model's other fields read every scalar as the text their field wants. Data
+/// written in a model (seeded table items) needs this: `1200` is a number, `"1200"` a string.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Typed(pub serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Typed {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Typed, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Typed;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a YAML value")
+            }
+            fn visit_newtype_struct<D: de::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Typed, D::Error> {
+                <serde_json::Value as serde::Deserialize>::deserialize(deserializer).map(Typed)
+            }
+        }
+        deserializer.deserialize_newtype_struct(TYPED, Visit)
+    }
+}
+
+impl schemars::JsonSchema for Typed {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Item".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "An item as plain YAML: attribute → value."
+        })
+    }
+}
+
+/// A node as YAML's core schema types it. Numbers too large for JSON stay text.
+fn typed(node: &Node) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match &node.value {
+        Value::Scalar { text, .. } => match node.scalar_type() {
+            Some(ScalarType::Null) => Json::Null,
+            Some(ScalarType::Bool) => Json::Bool(matches!(text.as_str(), "true" | "True" | "TRUE")),
+            Some(ScalarType::Integer) => parse_integer(text)
+                .and_then(|n| i64::try_from(n).ok())
+                .map_or_else(|| Json::String(text.clone()), Json::from),
+            Some(ScalarType::Float) => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(|| Json::String(text.clone()), Json::Number),
+            _ => Json::String(text.clone()),
+        },
+        Value::Sequence(items) => Json::Array(items.iter().map(typed).collect()),
+        Value::Mapping(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(key, value)| (key.text.clone(), typed(value)))
+                .collect(),
+        ),
     }
 }
 

@@ -464,6 +464,33 @@ pub struct Store {
     /// (a flood costs money), `provisioned` caps them (a flood throttles everyone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<Capacity>,
+    /// What the emulated store holds while its functions are fuzzed in their own runtimes:
+    /// data a handler needs to get past its first lookups, and whose changes the data-tampering
+    /// oracle watches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<StoreFuzz>,
+}
+
+/// Data an emulated store holds while functions are fuzzed. Every seeded item and object is
+/// watched: after each event it is compared with its seed (and put back). A change is data
+/// tampering when the event acted as a caller (`fuzz.caller` of the function, behind an
+/// authorizer) and the item's `owner` is someone else, or when the event did not name the item's
+/// key at all (an injected query or condition reached it).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StoreFuzz {
+    /// Items of a DynamoDB table, as plain YAML (`{pk: ord_1, totalCents: 1200, paid: true}`):
+    /// unquoted numbers become `N`, booleans `BOOL`, null `NULL`, lists `L`, mappings `M`,
+    /// everything else `S`. Each holds the table's key attributes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<crate::model::decode::Typed>,
+    /// The attribute naming an item's owner (a user id such as the `sub` of a token): an event
+    /// acting as another caller must not change the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Objects of an S3 bucket: key → text content.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub objects: BTreeMap<String, String>,
 }
 
 /// How a DynamoDB table is billed.
@@ -1154,6 +1181,12 @@ pub struct Fuzz {
     /// runtime (feature flags, a local path): `NAME: value`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
+    /// Who the fuzzed events act as behind an authorizer: the `sub` of a Cognito or JWT
+    /// authorizer's claims and a Lambda authorizer's `principalId` (default `strider-caller`).
+    /// Seed the stores with this caller's data (`stores.*.fuzz.items`) to reach past lookups of
+    /// it; items a store's `fuzz.owner` gives to someone else must not change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<String>,
 }
 
 /// A Rust handler: a crate and the function in it that handles the trigger's events.

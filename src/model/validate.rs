@@ -497,6 +497,7 @@ impl<'m> Checker<'m, '_, '_> {
         for (id, store) in &model.stores {
             self.boundary(&store.boundary, Section::Stores, id);
             self.data_list(&store.data, Section::Stores, id);
+            self.store_fuzz(id, store);
             if store.kind != StoreKind::Dynamodb {
                 for (field, set) in [
                     ("ttl", store.ttl.is_some()),
@@ -548,6 +549,169 @@ impl<'m> Checker<'m, '_, '_> {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// Seeded data: items for tables (with their key attributes, of the key's types, each key
+    /// once) and objects for buckets, within the bounds one guard check per event can afford.
+    fn store_fuzz(&mut self, id: &str, store: &super::types::Store) {
+        let Some(fuzz) = &store.fuzz else { return };
+        let s = Section::Stores;
+        let dynamodb = store.kind == StoreKind::Dynamodb;
+        for (field, set, applies, to) in [
+            (
+                "items",
+                !fuzz.items.is_empty(),
+                dynamodb,
+                "`dynamodb` tables",
+            ),
+            ("owner", fuzz.owner.is_some(), dynamodb, "`dynamodb` tables"),
+            (
+                "objects",
+                !fuzz.objects.is_empty(),
+                store.kind == StoreKind::S3,
+                "`s3` buckets",
+            ),
+        ] {
+            if set && !applies {
+                self.not_applicable(
+                    (s, id, &["fuzz", field]),
+                    &format!("fuzz.{field}"),
+                    &format!("the {} store `{id}`", kebab(&store.kind)),
+                    to,
+                );
+            }
+        }
+        let problem = |this: &mut Self, path: &[&str], message: String, hint: &str| {
+            let span = this.span((s, id, path));
+            this.push(
+                Diagnostic::error(Code::InvalidValue, span, message)
+                    .with_label("seeded data")
+                    .with_hint(hint),
+            );
+        };
+        if fuzz.items.len() > MAX_SEEDED || fuzz.objects.len() > MAX_SEEDED {
+            problem(
+                self,
+                &["fuzz"],
+                format!("`fuzz` of `{id}` seeds more than {MAX_SEEDED} items or objects"),
+                "seed what the handlers need to get past their lookups, and a few items of other owners: each is checked after every event",
+            );
+            return;
+        }
+        for (key, body) in &fuzz.objects {
+            if key.is_empty() || key.len() > 1024 || body.len() > MAX_SEEDED_BYTES {
+                problem(
+                    self,
+                    &["fuzz", "objects", key],
+                    format!(
+                        "an object seeded in `{id}` has an empty or too long key, or more than {MAX_SEEDED_BYTES} bytes"
+                    ),
+                    "keys are 1 to 1024 bytes, contents at most 64 KiB of text",
+                );
+            }
+        }
+        if dynamodb {
+            self.seeded_items(id, store, fuzz);
+        }
+    }
+
+    /// Seeded table items: mappings with the table's key attributes of the key's types, each
+    /// key once, and an owner attribute that is not empty.
+    fn seeded_items(
+        &mut self,
+        id: &str,
+        store: &super::types::Store,
+        fuzz: &super::types::StoreFuzz,
+    ) {
+        let s = Section::Stores;
+        let problem = |this: &mut Self, path: &[&str], message: String, hint: &str| {
+            let span = this.span((s, id, path));
+            this.push(
+                Diagnostic::error(Code::InvalidValue, span, message)
+                    .with_label("seeded data")
+                    .with_hint(hint),
+            );
+        };
+        if fuzz.owner.as_deref().is_some_and(|o| o.trim().is_empty()) {
+            problem(
+                self,
+                &["fuzz", "owner"],
+                format!("`fuzz.owner` of `{id}` is empty"),
+                "name the attribute that holds an item's owner (`customerId`)",
+            );
+        }
+        let (partition, partition_type, sort, sort_type) = store.key.as_ref().map_or(
+            (
+                "id",
+                super::types::KeyType::S,
+                None,
+                super::types::KeyType::S,
+            ),
+            |k| {
+                (
+                    k.partition.as_str(),
+                    k.partition_type.unwrap_or(super::types::KeyType::S),
+                    k.sort.as_deref(),
+                    k.sort_type.unwrap_or(super::types::KeyType::S),
+                )
+            },
+        );
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, item) in fuzz.items.iter().enumerate() {
+            let index = i.to_string();
+            let path = ["fuzz", "items", index.as_str()];
+            let Some(attributes) = item.0.as_object() else {
+                problem(
+                    self,
+                    &path,
+                    format!("item {i} seeded in `{id}` is not a mapping"),
+                    "write an item as `{pk: ord_1, total: 12}`",
+                );
+                continue;
+            };
+            if serde_json::to_vec(&item.0).map_or(usize::MAX, |v| v.len()) > MAX_SEEDED_BYTES {
+                problem(
+                    self,
+                    &path,
+                    format!("item {i} seeded in `{id}` is larger than {MAX_SEEDED_BYTES} bytes"),
+                    "seed small items: only their keys and the attributes handlers read",
+                );
+                continue;
+            }
+            let mut key = Vec::new();
+            for (name, kind) in
+                std::iter::once((partition, partition_type)).chain(sort.map(|s| (s, sort_type)))
+            {
+                let fits = match (attributes.get(name), kind) {
+                    (
+                        Some(serde_json::Value::String(s)),
+                        super::types::KeyType::S | super::types::KeyType::B,
+                    ) => !s.is_empty(),
+                    (Some(serde_json::Value::Number(_)), super::types::KeyType::N) => true,
+                    _ => false,
+                };
+                if !fits {
+                    problem(
+                        self,
+                        &path,
+                        format!(
+                            "item {i} seeded in `{id}` lacks its key attribute `{name}` of type {}",
+                            kind.code()
+                        ),
+                        "each item holds the table's key (`key` of the store; `id` of type S by default); an unquoted number is N, anything quoted S",
+                    );
+                }
+                key.push(attributes.get(name).map(ToString::to_string));
+            }
+            if !seen.insert(key) {
+                problem(
+                    self,
+                    &path,
+                    format!("item {i} seeded in `{id}` has the key of an earlier item"),
+                    "give each seeded item its own key",
+                );
             }
         }
     }
@@ -1075,6 +1239,22 @@ impl<'m> Checker<'m, '_, '_> {
                 .warning()
                 .with_label("env")
                 .with_hint("give the handler's directory as `code` (with `runtime` and `handler`), or remove `fuzz.env`"),
+            );
+        }
+        if let Some(caller) = &fuzz.caller
+            && (caller.trim().is_empty()
+                || caller.len() > 256
+                || caller.chars().any(char::is_control))
+        {
+            let span = self.span((f, id, &["fuzz", "caller"]));
+            self.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    span,
+                    format!("`fuzz.caller` of `{id}` is empty, longer than 256 characters or holds control characters"),
+                )
+                .with_label("caller")
+                .with_hint("give the user id the fuzzed events act as, as a token's `sub` holds it (`cust-123`)"),
             );
         }
         for (name, value) in &fuzz.env {
@@ -1711,6 +1891,12 @@ impl Checker<'_, '_, '_> {
         }
     }
 }
+
+/// Most items or objects one store may be seeded with: each is checked after every event.
+const MAX_SEEDED: usize = 100;
+
+/// Largest seeded item or object, in bytes.
+const MAX_SEEDED_BYTES: usize = 64 * 1024;
 
 /// Whether `name` can be an environment variable's name: letters, digits and `_`, not
 /// starting with a digit.

@@ -441,9 +441,48 @@ fn from_schema<'s>(
         }
         _ => {
             let role = role_of(name, schema);
-            string(h.text(role, &realistic_string(name, schema))?, room)
+            let realistic = realistic_for(h, name, schema)?;
+            string(h.text(role, &realistic)?, room)
         }
     })
+}
+
+/// The realistic value of a string field, chosen: one of its `enum`; for a `pattern`, a seeded
+/// key or a literal of the handler that matches it, else a string generated to match it; for
+/// an id, a seeded key; else the usual value for its name.
+fn realistic_for(h: &mut Hostile<'_, '_>, name: &str, schema: &Value) -> Result<String> {
+    if let Some(values) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .filter(|e| !e.is_empty())
+    {
+        let value = &values[h.choice(values.len())?];
+        return Ok(value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned));
+    }
+    let plan = h.plan();
+    if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+        let known: Vec<&str> = plan
+            .keys
+            .iter()
+            .chain(plan.values)
+            .copied()
+            .filter(|v| crate::pattern::matches(pattern, v))
+            .collect();
+        // Choice 0: the first known value that fits (a seeded product for a SKU).
+        let at = h.choice(known.len() + 1)?;
+        if let Some(value) = known.get(at) {
+            return Ok((*value).to_owned());
+        }
+        if let Some(generated) = crate::pattern::generate(h, pattern)? {
+            return Ok(generated);
+        }
+    }
+    if role_of(name, schema) == Role::Id && !plan.keys.is_empty() {
+        return Ok(plan.keys[h.choice(plan.keys.len())?].to_owned());
+    }
+    Ok(realistic_string(name, schema))
 }
 
 /// Names that usually hold a number.
@@ -495,8 +534,13 @@ pub fn named_text(h: &mut Hostile<'_, '_>, name: &str) -> Result<String> {
 
 /// A value for a field of `role` whose realistic value is `realistic`.
 fn value_for(h: &mut Hostile<'_, '_>, role: Role, realistic: &str) -> Result<String> {
+    let keys = h.plan().keys;
     if role == Role::Number {
         h.number(realistic)
+    } else if role == Role::Id && !keys.is_empty() {
+        // An id names something: one of the seeded keys (another caller's order, say).
+        let key = keys[h.choice(keys.len())?];
+        h.text(role, key)
     } else {
         h.text(role, realistic)
     }

@@ -18,6 +18,7 @@ pub mod events;
 pub mod hostile;
 pub mod input;
 pub mod oracle;
+pub mod pattern;
 pub mod payload;
 pub mod runtime;
 
@@ -81,6 +82,13 @@ pub struct Plan {
     /// For messages that arrive through a topic (SNS, or SQS subscribed to SNS): the topic's ARN,
     /// or empty when the model does not say.
     pub topic_arn: &'static str,
+    /// The keys of the data seeded in the emulated stores the function uses: id fields take
+    /// them (a handler that takes ids looks them up), and so does a field whose `pattern` one of
+    /// them matches.
+    pub keys: &'static [&'static str],
+    /// Who the event acts as when its route is behind an authorizer (the `sub` of its claims,
+    /// a Lambda authorizer's `principalId`), empty when the route has none.
+    pub caller: &'static str,
     /// The handler runs in its own runtime, where the canaries of [`runtime::canary`] are
     /// armed: payload families send their canary payloads half the time.
     pub canaries: bool,
@@ -106,6 +114,8 @@ impl Plan {
         values: &[],
         source_arn: "",
         topic_arn: "",
+        keys: &[],
+        caller: "",
         canaries: false,
     };
 

@@ -295,6 +295,38 @@ fn the_emulator_is_provisioned_from_the_plan_and_no_request_leaves_the_machine()
     );
 }
 
+/// Two orders seeded, one of the caller's (`cust-me`) and one of another customer's.
+const SEEDED: &str = r#"{"tables":[{"name":"orders-table","hash_key":"pk","hash_type":"S","stream":false,"owner":"customerId","items":[{"pk":"ord_mine","customerId":"cust-me","note":"mine","totalCents":1200},{"pk":"ord_theirs","customerId":"cust-victim","note":"theirs","lines":[{"sku":"MUG-0001","quantity":1}]}]}]}"#;
+handler!(PY_TAMPER_BUG, Python, PY, "tamper_bug.handler", 20, SEEDED);
+handler!(PY_TAMPER_OK, Python, PY, "tamper_ok.handler", 20, SEEDED);
+
+/// An API Gateway event as `sub`, renaming `order`.
+fn rename(sub: &str, order: &str) -> String {
+    let inner = serde_json::json!({"orderId": order, "note": "renamed"}).to_string();
+    serde_json::json!({"httpMethod": "POST", "path": "/", "body": inner,
+        "requestContext": {"authorizer": {"claims": {"sub": sub}}}})
+    .to_string()
+}
+
+#[test]
+fn changing_another_callers_seeded_item_is_data_tampering() {
+    let found = finding(&PY_TAMPER_BUG, &rename("cust-me", "ord_theirs"), &[]);
+    assert_eq!(
+        found,
+        r#"data tampering: an event acting as "cust-me" changed the seeded item pk="ord_theirs" of "orders-table" (note), which belongs to "cust-victim""#
+    );
+    // The guard put the item back: the caller's own order may change, again and again, and the
+    // other's is caught again rather than found changed already.
+    for _ in 0..2 {
+        assert!(answered(&PY_TAMPER_BUG, &rename("cust-me", "ord_mine"), &[]).contains("ord_mine"));
+    }
+    let again = finding(&PY_TAMPER_BUG, &rename("cust-me", "ord_theirs"), &[]);
+    assert!(again.starts_with("data tampering"), "{again}");
+    // The fixed twin refuses the other's order and keeps its own working.
+    assert!(answered(&PY_TAMPER_OK, &rename("cust-me", "ord_theirs"), &[]).contains("404"));
+    assert!(answered(&PY_TAMPER_OK, &rename("cust-me", "ord_mine"), &[]).contains("200"));
+}
+
 const BENCH_PY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/runtime-bench/python"

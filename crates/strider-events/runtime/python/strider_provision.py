@@ -1,4 +1,4 @@
-"""strider_provision.py: creates a model's AWS resources in a moto server, and snapshots their data.
+"""strider_provision.py: creates a model's AWS resources in a moto server, and guards its seeded data.
 
   strider_provision.py SPEC.json
       Creates (idempotently, with boto3) every resource of the spec at AWS_ENDPOINT_URL and prints
@@ -6,22 +6,22 @@
         {"tables": {"orders": {"arn": .., "stream_arn": ..|null}}, "buckets": {"b1": "arn:aws:s3:::b1"},
          "queues": {"q": {"url": .., "arn": ..}}, "topics": {"t": arn}, "secrets": {"s": arn},
          "parameters": {"/p": arn}, "subscriptions": [{"topic": "t", "queue": "q", "arn": ..}]}
-  strider_provision.py --snapshot SPEC.json [--serve]
-      Prints ONE JSON line with the data of the spec's tables and buckets, for comparing the
-      stores before and after an invocation:
-        {"tables": {"orders": [item, ..] | null}, "buckets": {"b1": [{"key", "size", "etag"}, ..] | null}}
-      Items are in DynamoDB's typed JSON ({"id": {"S": "1"}}) and sorted by their canonical
-      JSON. Objects are sorted by key. null means that the table or bucket no longer exists.
-      This mode makes plain HTTP requests to moto, which does not check signatures, instead of
-      loading boto3: about 0.05 s a run. With --serve it prints one snapshot for each line read
-      on stdin and stops at EOF, which saves even that start-up.
+  strider_provision.py --guard SPEC.json
+      Watches the seeded items and objects. For each line read on stdin it compares every one
+      with its seed, puts back what changed and prints ONE JSON line:
+        {"changed": [{"store": "orders", "key": {"pk": "ord_1"}, "owner": "cust-2"|null,
+                      "attribute": "customerId"|null, "deleted": bool}, ..]}
+      "attribute" is the first attribute (sorted) that differs; "owner" is the seed's value of
+      the table's "owner" attribute. Plain HTTP to moto, one BatchGetItem per 100 items.
 
 Spec (every key optional):
-  {"tables": [{"name", "hash_key", "hash_type": "S"|"N"|"B", "range_key": null, "range_type": null, "stream": bool}],
-   "buckets": ["b1"], "queues": [{"name", "fifo": bool, "content_based_dedup": bool}], "topics": ["t"],
+  {"tables": [{"name", "hash_key", "hash_type": "S"|"N"|"B", "range_key": null, "range_type": null, "stream": bool,
+               "items": [plain item, ..], "owner": "attribute"|null}],
+   "buckets": ["b1"], "objects": [{"bucket", "key", "body"}], "queues": [{"name", "fifo": bool, "content_based_dedup": bool}], "topics": ["t"],
    "subscriptions": [{"topic", "queue", "raw": bool}], "secrets": [{"name", "value"}],
    "parameters": [{"name", "value", "secure": bool}]}
-Tables are PAY_PER_REQUEST, with a NEW_AND_OLD_IMAGES stream when `stream` is set. A FIFO queue's
+Plain items are JSON: strings become S, numbers N, booleans BOOL, null NULL, lists L, objects M
+(a B key's value is base64 text). Tables are PAY_PER_REQUEST, with a NEW_AND_OLD_IMAGES stream when `stream` is set. A FIFO queue's
 name gets ".fifo" appended if it lacks it; its result stays under the name the spec gives.
 Environment: AWS_ENDPOINT_URL (required), AWS_REGION / AWS_DEFAULT_REGION (default us-east-1),
 and credentials (dummy ones are set when missing).
@@ -73,6 +73,59 @@ def environment():
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIASTRIDERPROVISION")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "strider-provision")
     return endpoint.rstrip("/"), region
+
+
+def typed(value, binary=False):
+    """A plain JSON value in DynamoDB's typed JSON."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, (int, float)):
+        return {"N": repr(value)}
+    if isinstance(value, str):
+        return {"B": value} if binary else {"S": value}
+    if isinstance(value, list):
+        return {"L": [typed(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {k: typed(v) for k, v in value.items()}}
+    fail("seeded item", "cannot store %r" % (value,))
+
+
+def typed_item(table, item):
+    binary = {table.get("hash_key")} if table.get("hash_type") == "B" else set()
+    if table.get("range_type") == "B":
+        binary.add(table.get("range_key"))
+    return {k: typed(v, k in binary) for k, v in item.items()}
+
+
+def key_of(table, item):
+    names = [table["hash_key"]] + ([table["range_key"]] if table.get("range_key") else [])
+    return {n: item[n] for n in names}
+
+
+def canonical(value):
+    """Typed JSON compared by meaning: numbers as numbers, sets unordered."""
+    from decimal import Decimal, InvalidOperation
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k == "N":
+                try:
+                    v = str(Decimal(v).normalize())
+                except (InvalidOperation, TypeError):
+                    pass
+            elif k == "NS":
+                v = sorted(str(Decimal(x).normalize()) for x in v)
+            elif k in ("SS", "BS"):
+                v = sorted(v)
+            else:
+                v = canonical(v)
+            out[k] = v
+        return out
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
 
 
 def queue_name(q):
@@ -129,6 +182,9 @@ def provision(spec):
                 if t.get("stream") and not desc.get("LatestStreamArn"):
                     desc = ddb.update_table(TableName=name, StreamSpecification=stream)["TableDescription"]
             out["tables"][name] = {"arn": desc["TableArn"], "stream_arn": desc.get("LatestStreamArn")}
+            for item in t.get("items") or []:
+                doing("seed an item of table %s" % name)
+                ddb.put_item(TableName=name, Item=typed_item(t, item))
 
         for b in spec.get("buckets") or []:
             doing("create bucket %s" % b)
@@ -141,6 +197,10 @@ def provision(spec):
                 if error_code(e) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                     raise
             out["buckets"][b] = "arn:aws:s3:::%s" % b
+
+        for o in spec.get("objects") or []:
+            doing("seed object %s of bucket %s" % (o["key"], o["bucket"]))
+            client("s3").put_object(Bucket=o["bucket"], Key=o["key"], Body=o["body"].encode("utf-8"))
 
         queue_arns = {}
         for q in spec.get("queues") or []:
@@ -219,7 +279,6 @@ def provision(spec):
     return out
 
 
-# ------------------------------------------------------------------ snapshot (plain HTTP)
 class Moto:
     """Unsigned requests to moto. It routes them by the service in the credential scope."""
 
@@ -227,7 +286,7 @@ class Moto:
         from urllib.parse import urlsplit
         u = urlsplit(endpoint)
         if u.scheme != "http":
-            fail("snapshot", "AWS_ENDPOINT_URL must be http:// (moto), not %s" % endpoint)
+            fail("guard", "AWS_ENDPOINT_URL must be http:// (moto), not %s" % endpoint)
         self.host, self.port, self.region = u.hostname, u.port or 80, region
         self.akid = os.environ.get("AWS_ACCESS_KEY_ID")
         import time
@@ -251,85 +310,115 @@ class Moto:
             conn.close()
 
 
-def scan_table(moto, name):
-    items, start = [], None
-    while True:
-        req = {"TableName": name, "ConsistentRead": True}
-        if start:
-            req["ExclusiveStartKey"] = start
-        status, body = moto.request("dynamodb", "POST", "/", json.dumps(req).encode(), {
-            "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.Scan"})
-        data = json.loads(body or b"{}")
-        if status == 400 and "ResourceNotFoundException" in str(data.get("__type", "")):
-            return None
-        if status != 200:
-            fail("scan table %s" % name, "HTTP %d %s" % (status, body[:200].decode("utf-8", "replace")))
-        items.extend(data.get("Items", []))
-        start = data.get("LastEvaluatedKey")
-        if not start:
-            break
-    keyed = [(json.dumps(i, sort_keys=True, separators=(",", ":")), i) for i in items]
-    keyed.sort(key=lambda x: x[0])
-    return [i for _, i in keyed]
+# ------------------------------------------------------------------ guard (plain HTTP)
+def ddb_call(moto, target, request):
+    status, body = moto.request("dynamodb", "POST", "/", json.dumps(request).encode(), {
+        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + target})
+    data = json.loads(body or b"{}")
+    return status, data
 
 
-def list_bucket(moto, bucket):
-    import xml.etree.ElementTree as ET
+def recreate_table(moto, t):
+    """A table the event deleted: created again (its seeds are put back by the caller)."""
+    keys = [("HASH", t["hash_key"], t.get("hash_type") or "S")]
+    if t.get("range_key"):
+        keys.append(("RANGE", t["range_key"], t.get("range_type") or "S"))
+    ddb_call(moto, "CreateTable", {
+        "TableName": t["name"], "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": k, "KeyType": kt} for kt, k, _ in keys],
+        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": ty} for _, k, ty in keys]})
+
+
+def plain_key(key):
+    out = {}
+    for name, value in key.items():
+        (kind, v), = value.items()
+        out[name] = v if kind != "N" else (int(v) if v.lstrip("-").isdigit() else float(v))
+    return out
+
+
+def guard(spec, moto):
+    """Compares every seeded item and object with its seed; puts back what changed."""
     from urllib.parse import quote
-    ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
-    objects, token = [], None
-    while True:
-        path = "/%s?list-type=2" % quote(bucket, safe="")
-        if token:
-            path += "&continuation-token=" + quote(token, safe="")
-        status, body = moto.request("s3", "GET", path)
-        if status == 404 and b"NoSuchBucket" in body:
-            return None
+    changed = []
+    for t in spec.get("tables") or []:
+        seeds = [typed_item(t, i) for i in t.get("items") or []]
+        if not seeds:
+            continue
+        owner = t.get("owner")
+        found, missing_table = {}, False
+        for start in range(0, len(seeds), 100):
+            keys = [key_of(t, s) for s in seeds[start:start + 100]]
+            while keys:
+                status, data = ddb_call(moto, "BatchGetItem", {
+                    "RequestItems": {t["name"]: {"Keys": keys, "ConsistentRead": True}}})
+                if status == 400 and "ResourceNotFoundException" in str(data.get("__type", "")):
+                    missing_table = True
+                    break
+                if status != 200:
+                    fail("guard table %s" % t["name"], "HTTP %d %s" % (status, str(data)[:200]))
+                for item in data.get("Responses", {}).get(t["name"], []):
+                    found[json.dumps(canonical(key_of(t, item)), sort_keys=True)] = item
+                keys = data.get("UnprocessedKeys", {}).get(t["name"], {}).get("Keys", [])
+            if missing_table:
+                break
+        if missing_table:
+            recreate_table(moto, t)
+        for seed in seeds:
+            key = key_of(t, seed)
+            now = found.get(json.dumps(canonical(key), sort_keys=True))
+            if now is not None and canonical(now) == canonical(seed):
+                continue
+            attribute = None
+            if now is not None:
+                names = sorted(set(seed) | set(now))
+                attribute = next((n for n in names if canonical(seed.get(n)) != canonical(now.get(n))), None)
+            who = seed.get(owner) if owner else None
+            changed.append({"store": t["name"], "key": plain_key(key),
+                            "owner": plain_key({"o": who})["o"] if who and len(who) == 1 and next(iter(who)) in ("S", "N") else None,
+                            "attribute": attribute, "deleted": now is None})
+            status, data = ddb_call(moto, "PutItem", {"TableName": t["name"], "Item": seed})
+            if status != 200:
+                fail("restore an item of table %s" % t["name"], "HTTP %d %s" % (status, str(data)[:200]))
+    for o in spec.get("objects") or []:
+        path = "/%s/%s" % (quote(o["bucket"], safe=""), quote(o["key"], safe="/"))
+        body = o["body"].encode("utf-8")
+        status, now = moto.request("s3", "GET", path)
+        if status == 200 and now == body:
+            continue
+        changed.append({"store": o["bucket"], "key": {"key": o["key"]}, "owner": None,
+                        "attribute": None if status != 200 else "content", "deleted": status != 200})
+        if status == 404 and b"NoSuchBucket" in now:
+            moto.request("s3", "PUT", "/%s" % quote(o["bucket"], safe=""))
+        status, answer = moto.request("s3", "PUT", path, body)
         if status != 200:
-            fail("list bucket %s" % bucket, "HTTP %d %s" % (status, body[:200].decode("utf-8", "replace")))
-        root = ET.fromstring(body)
-        for c in root.iter(ns + "Contents"):
-            objects.append({"key": c.findtext(ns + "Key"), "size": int(c.findtext(ns + "Size") or 0),
-                            "etag": (c.findtext(ns + "ETag") or "").strip('"')})
-        token = root.findtext(ns + "NextContinuationToken")
-        if root.findtext(ns + "IsTruncated") != "true" or not token:
-            break
-    objects.sort(key=lambda o: o["key"])
-    return objects
-
-
-def snapshot(spec, moto):
-    try:
-        return {
-            "tables": {t["name"]: scan_table(moto, t["name"]) for t in spec.get("tables") or []},
-            "buckets": {b: list_bucket(moto, b) for b in spec.get("buckets") or []},
-        }
-    except Failure:
-        raise
-    except (KeyError, TypeError) as e:
-        fail("snapshot", "bad spec entry (%s)" % why(e))
-    except Exception as e:
-        fail("snapshot", why(e))
+            fail("restore object %s" % o["key"], "HTTP %d %s" % (status, answer[:200].decode("utf-8", "replace")))
+    return {"changed": changed}
 
 
 def main(argv):
     args = argv[1:]
     try:
-        if args and args[0] == "--snapshot":
-            if len(args) not in (2, 3) or (len(args) == 3 and args[2] != "--serve"):
-                fail("usage", "strider_provision.py --snapshot SPEC.json [--serve]")
+        if args and args[0] == "--guard":
+            if len(args) != 2:
+                fail("usage", "strider_provision.py --guard SPEC.json")
             spec = load_spec(args[1])
             moto = Moto(*environment())
-            if len(args) == 2:
-                print(json.dumps(snapshot(spec, moto), sort_keys=True, separators=(",", ":")))
-            else:
-                for _ in sys.stdin:
-                    sys.stdout.write(json.dumps(snapshot(spec, moto), sort_keys=True, separators=(",", ":")) + "\n")
-                    sys.stdout.flush()
+            for _ in sys.stdin:
+                try:
+                    answer = guard(spec, moto)
+                except Failure:
+                    raise
+                except (KeyError, TypeError, ValueError, AttributeError) as e:
+                    fail("guard", "bad spec entry (%s)" % why(e))
+                except Exception as e:
+                    fail("guard", why(e))
+                sys.stdout.write(json.dumps(answer, sort_keys=True, separators=(",", ":")) + "\n")
+                sys.stdout.flush()
         elif len(args) == 1:
             print(json.dumps(provision(load_spec(args[0])), sort_keys=True, separators=(",", ":")))
         else:
-            fail("usage", "strider_provision.py SPEC.json | --snapshot SPEC.json [--serve]")
+            fail("usage", "strider_provision.py SPEC.json | --guard SPEC.json")
     except Failure as e:
         sys.stderr.write("strider-provision: %s\n" % str(e).replace("\n", " "))
         return 2

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use arbitrary::Result;
 use aws_lambda_events::alb::{AlbTargetGroupRequest, AlbTargetGroupRequestContext, ElbContext};
 use aws_lambda_events::apigw::{
-    ApiGatewayProxyRequest, ApiGatewayProxyRequestContext, ApiGatewayV2httpRequest,
+    ApiGatewayProxyRequest, ApiGatewayProxyRequestContext, ApiGatewayRequestAuthorizer,
+    ApiGatewayRequestAuthorizerJwtDescription, ApiGatewayV2httpRequest,
     ApiGatewayV2httpRequestContext, ApiGatewayV2httpRequestContextHttpDescription,
 };
 use aws_lambda_events::http::{HeaderMap, HeaderName, HeaderValue, Method};
@@ -318,6 +319,18 @@ pub fn rest(h: &mut Hostile<'_, '_>) -> Result<ApiGatewayProxyRequest> {
     context.http_method = r.method;
     context.identity.source_ip = Some(r.source_ip);
     context.apiid = Some(h.plan().source.to_owned());
+    let caller = h.plan().caller;
+    if !caller.is_empty() {
+        // What API Gateway adds for a verified caller: a Cognito authorizer's claims, a Lambda
+        // authorizer's principal. Not the attacker's to choose, so never mutated.
+        context.authorizer.fields = HashMap::from([
+            (
+                "claims".to_owned(),
+                serde_json::json!({"sub": caller, "cognito:username": caller}),
+            ),
+            ("principalId".to_owned(), serde_json::json!(caller)),
+        ]);
+    }
     event.request_context = context;
     Ok(event)
 }
@@ -386,6 +399,16 @@ fn payload_v2(
     context.request_id = Some(uuid(1));
     context.apiid = Some(plan.source.to_owned());
     context.domain_name = domain;
+    if !plan.caller.is_empty() {
+        // A JWT authorizer's verified claims, a Lambda authorizer's context.
+        let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
+        jwt.claims = HashMap::from([("sub".to_owned(), plan.caller.to_owned())]);
+        let mut authorizer = ApiGatewayRequestAuthorizer::default();
+        authorizer.jwt = Some(jwt);
+        authorizer.fields =
+            HashMap::from([("principalId".to_owned(), serde_json::json!(plan.caller))]);
+        context.authorizer = Some(authorizer);
+    }
     let mut http = ApiGatewayV2httpRequestContextHttpDescription::default();
     http.method = r.method;
     http.path = Some(r.path);

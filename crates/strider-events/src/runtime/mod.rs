@@ -4,8 +4,9 @@
 //! on loopback. The process is started the way Lambda starts it ([`process`]): Python through
 //! the official runtime interface client (awslambdaric), Node.js through strider's own client of
 //! the same protocol. AWS is a moto server provisioned from the model ([`moto`]); the canaries
-//! ([`canary`]) turn quiet injections into findings, and Python's coverage of the handler's own
-//! code reaches libFuzzer ([`coverage`]).
+//! ([`canary`]) turn quiet injections into findings, changes to seeded data another caller owns
+//! or the event did not name are data tampering ([`tamper`]), and Python's coverage of the
+//! handler's own code reaches libFuzzer ([`coverage`]).
 //!
 //! [`invoke`] panics with a `strider oracle:` message on a finding, like every oracle; a setup
 //! problem (no interpreter, moto not starting, a handler that cannot load) panics with
@@ -16,6 +17,7 @@ pub mod canary;
 pub mod coverage;
 pub mod moto;
 pub mod process;
+pub mod tamper;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -143,7 +145,7 @@ struct Session {
     process: Option<process::Process>,
     canaries: canary::Canaries,
     coverage: Option<coverage::Coverage>,
-    _moto: Option<moto::Moto>,
+    moto: Option<moto::Moto>,
     endpoint: String,
     dir: PathBuf,
     scripts: PathBuf,
@@ -262,7 +264,7 @@ impl Session {
             process: None,
             canaries,
             coverage,
-            _moto: moto,
+            moto,
             endpoint,
             dir,
             scripts,
@@ -365,6 +367,11 @@ impl Session {
             _ => &[],
         };
         let observed = self.canaries.observe(answer);
+        // Every event, whatever its end: the guard also puts the seeded data back.
+        let changes = match &mut self.moto {
+            Some(moto) => moto.check()?,
+            None => Vec::new(),
+        };
         if let Some(coverage) = &mut self.coverage {
             coverage.collect();
         }
@@ -413,27 +420,10 @@ impl Session {
         };
         // Canaries first: they say what the payload did, an exception only that it failed.
         if let Some(observation) = observed.first() {
-            // Markers, not this run's canaries: the message is the same in every run, and
-            // names the payload as it was injected.
-            let message = self.canaries.disarm(&observation.describe());
-            // The payload that did it, quoted, so the finding names its field of the event.
-            let payload = observation
-                .marker()
-                .map(|m| self.canaries.disarm(m))
-                .and_then(|m| {
-                    // The longest payload it shows: `../` is in every traversal.
-                    injected
-                        .iter()
-                        .filter(|p| {
-                            !m.is_empty()
-                                && !p.is_empty()
-                                && (p.contains(&m) || m.contains(p.as_str()))
-                        })
-                        .max_by_key(|p| p.len())
-                })
-                .map(|p| format!(" (payload {p:?})"))
-                .unwrap_or_default();
-            return Ok(Outcome::Finding(format!("{message}{payload}")));
+            return Ok(Outcome::Finding(self.canary_finding(observation, injected)));
+        }
+        if let Some(tampering) = tamper::judge(event, &changes) {
+            return Ok(Outcome::Finding(tampering));
         }
         if let Some(finding) = finding {
             return Ok(Outcome::Finding(finding));
@@ -446,6 +436,29 @@ impl Session {
             )));
         }
         Ok(Outcome::Answered(body))
+    }
+
+    /// What a canary saw, in words that are the same in every run, with the payload that did it.
+    fn canary_finding(&self, observation: &canary::Observation, injected: &[String]) -> String {
+        // Markers, not this run's canaries: the message is the same in every run, and
+        // names the payload as it was injected.
+        let message = self.canaries.disarm(&observation.describe());
+        // The payload that did it, quoted, so the finding names its field of the event.
+        let payload = observation
+            .marker()
+            .map(|m| self.canaries.disarm(m))
+            .and_then(|m| {
+                // The longest payload it shows: `../` is in every traversal.
+                injected
+                    .iter()
+                    .filter(|p| {
+                        !m.is_empty() && !p.is_empty() && (p.contains(&m) || m.contains(p.as_str()))
+                    })
+                    .max_by_key(|p| p.len())
+            })
+            .map(|p| format!(" (payload {p:?})"))
+            .unwrap_or_default();
+        format!("{message}{payload}")
     }
 
     /// Stops the handler process (a new one starts with the next event); returns its last

@@ -1,13 +1,49 @@
 //! AWS, emulated: a moto server on loopback (from the virtualenv `strider fuzz run` manages),
 //! provisioned with what the model declares — tables, buckets, queues, topics, secrets,
-//! parameters — by the provisioning script, before the handler starts.
+//! parameters, seeded items and objects — by the provisioning script, before the handler
+//! starts. When data is seeded, the same script guards it: after each event it says which seeded
+//! items and objects changed, and puts them back.
 
+use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
+
 use super::process::{Process, tail};
+
+/// How long one guard check may take.
+const CHECK: Duration = Duration::from_secs(30);
+
+/// A seeded item or object that an event changed (and the guard put back).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Change {
+    /// The table or bucket.
+    pub store: String,
+    /// The item's key attributes (`{"pk": "ord_1"}`), or `{"key": …}` for an object.
+    pub key: serde_json::Map<String, serde_json::Value>,
+    /// The seed's owner (the value of the table's `owner` attribute), if any.
+    pub owner: Option<serde_json::Value>,
+    /// The first attribute that differs, if the item is still there.
+    pub attribute: Option<String>,
+    /// Whether the item or object is gone.
+    pub deleted: bool,
+}
+
+#[derive(Deserialize)]
+struct Checked {
+    changed: Vec<Change>,
+}
+
+/// The guard of the seeded data: the provisioning script in `--guard` mode.
+struct Guard {
+    process: Process,
+    lines: Receiver<String>,
+    log: std::path::PathBuf,
+}
 
 /// How long moto may take to listen.
 const START: Duration = Duration::from_mins(1);
@@ -16,6 +52,7 @@ const START: Duration = Duration::from_mins(1);
 pub struct Moto {
     _process: Process,
     endpoint: String,
+    guard: Option<Guard>,
 }
 
 impl Moto {
@@ -85,10 +122,73 @@ impl Moto {
                 tail(&log, 5)
             ));
         }
+        let seeded = serde_json::from_str::<serde_json::Value>(spec).is_ok_and(|spec| {
+            spec["objects"].as_array().is_some_and(|o| !o.is_empty())
+                || spec["tables"].as_array().is_some_and(|tables| {
+                    tables
+                        .iter()
+                        .any(|t| t["items"].as_array().is_some_and(|i| !i.is_empty()))
+                })
+        });
+        let guard = if seeded {
+            let mut command = Command::new(python);
+            command.arg(script).arg("--guard").arg(&spec_file);
+            isolated(&mut command, dir);
+            command.envs(super::aws_env(&endpoint));
+            let log = dir.join("guard.log");
+            let (process, out) = Process::spawn_talking(command, &log)?;
+            let (send, lines) = channel();
+            std::thread::spawn(move || {
+                for line in BufReader::new(out).lines() {
+                    let Ok(line) = line else { break };
+                    if send.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+            Some(Guard {
+                process,
+                lines,
+                log,
+            })
+        } else {
+            None
+        };
         Ok(Moto {
             _process: process,
             endpoint,
+            guard,
         })
+    }
+
+    /// The seeded items and objects that changed since the last check (put back since), or
+    /// none when nothing is seeded.
+    ///
+    /// # Errors
+    /// When the guard fails or takes longer than half a minute.
+    pub fn check(&mut self) -> Result<Vec<Change>, String> {
+        let Some(guard) = &mut self.guard else {
+            return Ok(Vec::new());
+        };
+        guard.process.send("check")?;
+        let line = match guard.lines.recv_timeout(CHECK) {
+            Ok(line) => line,
+            Err(RecvTimeoutError::Timeout) => {
+                return Err(format!(
+                    "checking the seeded data took more than {} s",
+                    CHECK.as_secs()
+                ));
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(format!(
+                    "checking the seeded data failed: {}",
+                    tail(&guard.log, 5)
+                ));
+            }
+        };
+        serde_json::from_str::<Checked>(&line)
+            .map(|c| c.changed)
+            .map_err(|err| format!("the guard of the seeded data answered {line:?}: {err}"))
     }
 
     /// `http://127.0.0.1:port`, for `AWS_ENDPOINT_URL`.

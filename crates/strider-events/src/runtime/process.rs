@@ -5,14 +5,14 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// A running handler process.
 pub struct Process {
     child: Child,
     /// Held open: the process's stdin reaches end of file when the harness ends, however it
     /// ends, and the runtime scripts exit then (no orphan outlives a fuzzing run).
-    _lifeline: Option<ChildStdin>,
+    lifeline: Option<ChildStdin>,
     log: PathBuf,
 }
 
@@ -21,7 +21,26 @@ impl Process {
     ///
     /// # Errors
     /// When it cannot be started.
-    pub fn spawn(mut command: Command, log: &Path) -> Result<Process, String> {
+    pub fn spawn(command: Command, log: &Path) -> Result<Process, String> {
+        Process::start(command, log, false).map(|(process, _)| process)
+    }
+
+    /// Starts `command` to talk to: lines go to its stdin ([`Process::send`]), its answers come
+    /// from the returned stdout, its other output is appended to `log`.
+    ///
+    /// # Errors
+    /// When it cannot be started.
+    pub fn spawn_talking(command: Command, log: &Path) -> Result<(Process, ChildStdout), String> {
+        let (process, out) = Process::start(command, log, true)?;
+        out.map(|out| (process, out))
+            .ok_or_else(|| "no output to read".to_owned())
+    }
+
+    fn start(
+        mut command: Command,
+        log: &Path,
+        talking: bool,
+    ) -> Result<(Process, Option<ChildStdout>), String> {
         let out = File::options()
             .create(true)
             .append(true)
@@ -35,7 +54,7 @@ impl Process {
             use std::os::unix::process::CommandExt;
             command
                 .stdin(Stdio::piped())
-                .stdout(out)
+                .stdout(if talking { Stdio::piped() } else { out.into() })
                 .stderr(err)
                 // Its own process group: a shell it starts does not get the harness's signals.
                 .process_group(0)
@@ -43,11 +62,28 @@ impl Process {
                 .map_err(|err| format!("cannot start `{program}`: {err}"))?
         };
         let lifeline = child.stdin.take();
-        Ok(Process {
-            child,
-            _lifeline: lifeline,
-            log: log.to_path_buf(),
-        })
+        let stdout = child.stdout.take();
+        Ok((
+            Process {
+                child,
+                lifeline,
+                log: log.to_path_buf(),
+            },
+            stdout,
+        ))
+    }
+
+    /// Writes `line` and a newline to the process's stdin.
+    ///
+    /// # Errors
+    /// When the process no longer reads.
+    pub fn send(&mut self, line: &str) -> Result<(), String> {
+        use std::io::Write;
+        let stdin = self.lifeline.as_mut().ok_or("no input to write")?;
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .map_err(|err| format!("cannot write to the process: {err}"))
     }
 
     /// How the process ended, if it has.
