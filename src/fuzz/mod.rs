@@ -890,6 +890,134 @@ functions:
         }
     }
 
+    const SEEDED: &str = "strider: 1
+name: m
+boundaries: {cloud: {trust: trusted}}
+channels:
+  api: {kind: api-gateway-rest, boundary: cloud, auth: cognito}
+  open: {kind: api-gateway-rest, boundary: cloud, auth: none}
+stores:
+  orders:
+    kind: dynamodb
+    boundary: cloud
+    key: {partition: pk}
+    fuzz:
+      owner: customer
+      items:
+        - {pk: ord_1, customer: cust-1, total: 1200, paid: true, note: \"1200\", lines: [{sku: A-1}]}
+        - {pk: ord_2, customer: cust-2, total: 12.5, gone: null}
+  b: {kind: s3, boundary: cloud, fuzz: {objects: {a/b.txt: hello}}}
+functions:
+  place:
+    runtime: nodejs22.x
+    boundary: cloud
+    handler: src/order.handler
+    code: web
+    fuzz: {caller: cust-1}
+    triggers: [{kind: http, source: api, method: POST, path: /orders}]
+    writes: [orders]
+  webhook:
+    runtime: nodejs22.x
+    boundary: cloud
+    handler: src/hook.handler
+    code: web
+    triggers: [{kind: http, source: open, method: POST, path: /hook}]
+    reads: [b]
+";
+
+    #[test]
+    fn seeded_stores_give_typed_items_keys_and_a_caller_behind_an_authorizer() {
+        let loaded = crate::model::load_bytes(std::path::Path::new("m.yaml"), SEEDED.as_bytes())
+            .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let plan = plan(&loaded.model, None).unwrap_or_else(|err| panic!("{err}"));
+        let target = |f: &str| {
+            plan.targets
+                .iter()
+                .find(|t| t.function == f)
+                .unwrap_or_else(|| panic!("{f}"))
+        };
+        // Behind the Cognito authorizer, the function's caller; behind none, no caller.
+        assert_eq!(target("place").caller, "cust-1");
+        assert_eq!(target("place").keys, ["ord_1", "ord_2"]);
+        assert_eq!(target("webhook").caller, "");
+        assert_eq!(target("webhook").keys, ["a/b.txt"]);
+        let resources: serde_json::Value =
+            serde_json::from_str(&plan.resources).unwrap_or_else(|e| panic!("{e}"));
+        let table = &resources["tables"][0];
+        assert_eq!(table["owner"], "customer");
+        // YAML's own types: unquoted numbers and booleans stay numbers and booleans.
+        assert_eq!(
+            table["items"][0],
+            serde_json::json!({"pk": "ord_1", "customer": "cust-1", "total": 1200, "paid": true,
+                "note": "1200", "lines": [{"sku": "A-1"}]})
+        );
+        assert_eq!(table["items"][1]["total"], 12.5);
+        assert!(table["items"][1]["gone"].is_null());
+        assert_eq!(
+            resources["objects"],
+            serde_json::json!([{"bucket": "b", "key": "a/b.txt", "body": "hello"}])
+        );
+    }
+
+    #[test]
+    fn seeded_data_that_cannot_be_stored_is_a_model_error_at_its_place() {
+        for (from, to, says, line) in [
+            (
+                "{pk: ord_2,",
+                "{pk: 2,",
+                "item 1 seeded in `orders` lacks its key attribute `pk` of type S",
+                16,
+            ),
+            (
+                "{pk: ord_2,",
+                "{pk: ord_1,",
+                "item 1 seeded in `orders` has the key of an earlier item",
+                16,
+            ),
+            (
+                "{pk: ord_2,",
+                "{id: ord_2,",
+                "lacks its key attribute `pk`",
+                16,
+            ),
+            (
+                "owner: customer",
+                "owner: \"\"",
+                "`fuzz.owner` of `orders` is empty",
+                13,
+            ),
+            (
+                "fuzz: {objects:",
+                "fuzz: {owner: x, objects:",
+                "`fuzz.owner` does not apply",
+                17,
+            ),
+            (
+                "fuzz: {caller: cust-1}",
+                "fuzz: {caller: \"a\\u0007b\"}",
+                "`fuzz.caller` of `place`",
+                24,
+            ),
+        ] {
+            assert_eq!(SEEDED.matches(from).count(), 1, "{from}");
+            let wrong = SEEDED.replace(from, to);
+            let Err(error) =
+                crate::model::load_bytes(std::path::Path::new("m.yaml"), wrong.as_bytes())
+            else {
+                panic!("{wrong}");
+            };
+            let found = error
+                .diagnostics
+                .iter()
+                .find(|d| d.message.contains(says))
+                .unwrap_or_else(|| panic!("{says}: {:?}", error.diagnostics));
+            let at = found
+                .span
+                .map_or(0, |s| wrong[..s.start].matches('\n').count() + 1);
+            assert_eq!(at, line, "{says}: {found:?}");
+        }
+    }
+
     #[test]
     fn the_largest_memory_keeps_the_largest_limit() {
         assert_eq!(rss_limit_mb(u32::MAX), u32::MAX);

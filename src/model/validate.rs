@@ -583,17 +583,9 @@ impl<'m> Checker<'m, '_, '_> {
                 );
             }
         }
-        let problem = |this: &mut Self, path: &[&str], message: String, hint: &str| {
-            let span = this.span((s, id, path));
-            this.push(
-                Diagnostic::error(Code::InvalidValue, span, message)
-                    .with_label("seeded data")
-                    .with_hint(hint),
-            );
-        };
         if fuzz.items.len() > MAX_SEEDED || fuzz.objects.len() > MAX_SEEDED {
-            problem(
-                self,
+            self.seeded_problem(
+                id,
                 &["fuzz"],
                 format!("`fuzz` of `{id}` seeds more than {MAX_SEEDED} items or objects"),
                 "seed what the handlers need to get past their lookups, and a few items of other owners: each is checked after every event",
@@ -602,9 +594,9 @@ impl<'m> Checker<'m, '_, '_> {
         }
         for (key, body) in &fuzz.objects {
             if key.is_empty() || key.len() > 1024 || body.len() > MAX_SEEDED_BYTES {
-                problem(
-                    self,
-                    &["fuzz", "objects", key],
+                self.seeded_problem(
+                id,
+                &["fuzz", "objects", key],
                     format!(
                         "an object seeded in `{id}` has an empty or too long key, or more than {MAX_SEEDED_BYTES} bytes"
                     ),
@@ -625,18 +617,9 @@ impl<'m> Checker<'m, '_, '_> {
         store: &super::types::Store,
         fuzz: &super::types::StoreFuzz,
     ) {
-        let s = Section::Stores;
-        let problem = |this: &mut Self, path: &[&str], message: String, hint: &str| {
-            let span = this.span((s, id, path));
-            this.push(
-                Diagnostic::error(Code::InvalidValue, span, message)
-                    .with_label("seeded data")
-                    .with_hint(hint),
-            );
-        };
         if fuzz.owner.as_deref().is_some_and(|o| o.trim().is_empty()) {
-            problem(
-                self,
+            self.seeded_problem(
+                id,
                 &["fuzz", "owner"],
                 format!("`fuzz.owner` of `{id}` is empty"),
                 "name the attribute that holds an item's owner (`customerId`)",
@@ -663,8 +646,8 @@ impl<'m> Checker<'m, '_, '_> {
             let index = i.to_string();
             let path = ["fuzz", "items", index.as_str()];
             let Some(attributes) = item.0.as_object() else {
-                problem(
-                    self,
+                self.seeded_problem(
+                    id,
                     &path,
                     format!("item {i} seeded in `{id}` is not a mapping"),
                     "write an item as `{pk: ord_1, total: 12}`",
@@ -672,8 +655,8 @@ impl<'m> Checker<'m, '_, '_> {
                 continue;
             };
             if serde_json::to_vec(&item.0).map_or(usize::MAX, |v| v.len()) > MAX_SEEDED_BYTES {
-                problem(
-                    self,
+                self.seeded_problem(
+                    id,
                     &path,
                     format!("item {i} seeded in `{id}` is larger than {MAX_SEEDED_BYTES} bytes"),
                     "seed small items: only their keys and the attributes handlers read",
@@ -693,9 +676,9 @@ impl<'m> Checker<'m, '_, '_> {
                     _ => false,
                 };
                 if !fits {
-                    problem(
-                        self,
-                        &path,
+                    self.seeded_problem(
+                id,
+                &path,
                         format!(
                             "item {i} seeded in `{id}` lacks its key attribute `{name}` of type {}",
                             kind.code()
@@ -706,14 +689,24 @@ impl<'m> Checker<'m, '_, '_> {
                 key.push(attributes.get(name).map(ToString::to_string));
             }
             if !seen.insert(key) {
-                problem(
-                    self,
+                self.seeded_problem(
+                    id,
                     &path,
                     format!("item {i} seeded in `{id}` has the key of an earlier item"),
                     "give each seeded item its own key",
                 );
             }
         }
+    }
+
+    /// An error in the data seeded in store `id`, at `path` below it.
+    fn seeded_problem(&mut self, id: &str, path: &[&str], message: String, hint: &str) {
+        let span = self.span((Section::Stores, id, path));
+        self.push(
+            Diagnostic::error(Code::InvalidValue, span, message)
+                .with_label("seeded data")
+                .with_hint(hint),
+        );
     }
 
     fn channels(&mut self) {

@@ -1086,6 +1086,54 @@ mod tests {
         }
     }
 
+    static SEEDED: Plan = Plan {
+        schema: Some(
+            r#"{"type":"object","required":["orderId","sku","mode","code"],
+                "properties":{"orderId":{"type":"string"},"sku":{"type":"string","pattern":"^[A-Z]{3}-[0-9]$"},
+                "mode":{"type":"string","enum":["single","bulk","none"]},
+                "code":{"type":"string","pattern":"^X[0-9]{2}$"}}}"#,
+        ),
+        keys: &["ord_1", "ABC-1"],
+        values: &["zzz"],
+        ..Plan::BASE
+    };
+
+    #[test]
+    fn seeded_keys_patterns_and_enums_make_the_realistic_document() {
+        let mut u = Unstructured::new(&[]);
+        let mut h = Hostile::new(&mut u, &SEEDED);
+        let doc: Value = serde_json::from_str(&text(&mut h).unwrap()).unwrap();
+        // An id takes a seeded key, a pattern the key that matches it, else a string generated
+        // to match, an enum its first value.
+        assert_eq!(
+            doc,
+            serde_json::json!({"orderId": "ord_1", "sku": "ABC-1", "mode": "single", "code": "X00"})
+        );
+        let mut modes = std::collections::BTreeSet::new();
+        let mut codes = std::collections::BTreeSet::new();
+        for seed in 0..400 {
+            let data = crate::events::seeded(seed, 128);
+            let mut u = Unstructured::new(&data);
+            let mut h = Hostile::new(&mut u, &SEEDED);
+            let Ok(doc) = serde_json::from_str::<Value>(&text(&mut h).unwrap()) else {
+                continue;
+            };
+            if let Some(mode) = doc["mode"].as_str() {
+                modes.insert(mode.to_owned());
+            }
+            if let Some(code) = doc["code"]
+                .as_str()
+                .filter(|c| c.len() == 3 && c.starts_with('X'))
+            {
+                codes.insert(code.to_owned());
+            }
+        }
+        for mode in ["single", "bulk", "none"] {
+            assert!(modes.contains(mode), "{modes:?}");
+        }
+        assert!(codes.len() > 5, "{codes:?}");
+    }
+
     #[test]
     fn names_get_values_for_what_they_name() {
         assert_eq!(realistic("page"), (Role::Number, "1".to_owned()));

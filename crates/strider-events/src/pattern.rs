@@ -6,8 +6,12 @@
 //! between matching strings. [`matches`] tells which known values (seeded keys, the handler's
 //! literals) fit a pattern, so they can be preferred.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
 use arbitrary::Result;
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_automata::meta::Regex;
+use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use crate::hostile::Hostile;
 
@@ -23,25 +27,58 @@ const MAX_STEPS: usize = 4096;
 /// The longest pattern considered (longer ones are left to the other generators).
 const MAX_PATTERN: usize = 1024;
 
-fn parse(pattern: &str) -> Option<Hir> {
-    if pattern.len() > MAX_PATTERN {
-        return None;
+/// The most patterns kept compiled; a schema has a few, so more means something odd, and those
+/// are compiled on each use instead.
+const MAX_CACHED: usize = 1024;
+
+/// A pattern, parsed (to generate from) and compiled (to match with), each `None` when it
+/// cannot be.
+struct Compiled {
+    hir: Option<Hir>,
+    regex: Option<Regex>,
+}
+
+/// The pattern compiled once per process: generators meet the same few patterns in every event,
+/// and compiling one costs far more than an event's generation.
+fn compiled(pattern: &str) -> Arc<Compiled> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Compiled>>>> = OnceLock::new();
+    let compile = || {
+        let fits = pattern.len() <= MAX_PATTERN;
+        Arc::new(Compiled {
+            hir: fits
+                .then(|| {
+                    regex_syntax::ParserBuilder::new()
+                        .nest_limit(32)
+                        .build()
+                        .parse(pattern)
+                        .ok()
+                })
+                .flatten(),
+            regex: fits.then(|| Regex::new(pattern).ok()).flatten(),
+        })
+    };
+    let mut cache = CACHE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(found) = cache.get(pattern) {
+        return Arc::clone(found);
     }
-    regex_syntax::ParserBuilder::new()
-        .nest_limit(32)
-        .build()
-        .parse(pattern)
-        .ok()
+    let made = compile();
+    if cache.len() < MAX_CACHED {
+        cache.insert(pattern.to_owned(), Arc::clone(&made));
+    }
+    made
 }
 
 /// Whether `text` matches `pattern` (unanchored, as JSON Schema reads it); false when the
-/// pattern cannot be parsed.
+/// pattern cannot be compiled.
 #[must_use]
 pub fn matches(pattern: &str, text: &str) -> bool {
-    if pattern.len() > MAX_PATTERN {
-        return false;
-    }
-    regex_automata::meta::Regex::new(pattern).is_ok_and(|re| re.is_match(text))
+    compiled(pattern)
+        .regex
+        .as_ref()
+        .is_some_and(|re| re.is_match(text))
 }
 
 /// A string matching `pattern`, chosen by the fuzzer, or `None` when the pattern cannot be
@@ -50,17 +87,28 @@ pub fn matches(pattern: &str, text: &str) -> bool {
 /// # Errors
 /// As [`Hostile::choice`].
 pub fn generate(h: &mut Hostile<'_, '_>, pattern: &str) -> Result<Option<String>> {
-    let Some(hir) = parse(pattern) else {
+    let compiled = compiled(pattern);
+    let Some(hir) = &compiled.hir else {
         return Ok(None);
     };
+    // Mostly ASCII: Rust's `\d`, `\w` and `.` reach far beyond it, where validators in
+    // JavaScript (ASCII `\d`) and most handlers' own checks do not. One string in eight may
+    // leave it.
+    let ascii = !h.rarely(8)?;
     let mut out = String::new();
     let mut steps = 0;
-    let complete = walk(h, &hir, &mut out, &mut steps)?;
+    let complete = walk(h, hir, ascii, &mut out, &mut steps)?;
     Ok((complete && out.len() <= MAX_LEN).then_some(out))
 }
 
 /// Appends a match of `hir`; false when the string grew too long or took too many steps.
-fn walk(h: &mut Hostile<'_, '_>, hir: &Hir, out: &mut String, steps: &mut usize) -> Result<bool> {
+fn walk(
+    h: &mut Hostile<'_, '_>,
+    hir: &Hir,
+    ascii: bool,
+    out: &mut String,
+    steps: &mut usize,
+) -> Result<bool> {
     *steps += 1;
     if *steps > MAX_STEPS || out.len() > MAX_LEN {
         return Ok(false);
@@ -69,6 +117,15 @@ fn walk(h: &mut Hostile<'_, '_>, hir: &Hir, out: &mut String, steps: &mut usize)
         HirKind::Empty | HirKind::Look(_) => {}
         HirKind::Literal(literal) => out.push_str(&String::from_utf8_lossy(&literal.0)),
         HirKind::Class(Class::Unicode(class)) => {
+            let mut narrowed = class.clone();
+            if ascii {
+                narrowed.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+            }
+            let class = if narrowed.ranges().is_empty() {
+                class
+            } else {
+                &narrowed
+            };
             let ranges = class.ranges();
             if ranges.is_empty() {
                 return Ok(false);
@@ -102,22 +159,22 @@ fn walk(h: &mut Hostile<'_, '_>, hir: &Hir, out: &mut String, steps: &mut usize)
             let times = repetition.min
                 + u32::try_from(h.choice(usize::try_from(extra).unwrap_or(0) + 1)?).unwrap_or(0);
             for _ in 0..times {
-                if !walk(h, &repetition.sub, out, steps)? {
+                if !walk(h, &repetition.sub, ascii, out, steps)? {
                     return Ok(false);
                 }
             }
         }
-        HirKind::Capture(capture) => return walk(h, &capture.sub, out, steps),
+        HirKind::Capture(capture) => return walk(h, &capture.sub, ascii, out, steps),
         HirKind::Concat(parts) => {
             for part in parts {
-                if !walk(h, part, out, steps)? {
+                if !walk(h, part, ascii, out, steps)? {
                     return Ok(false);
                 }
             }
         }
         HirKind::Alternation(branches) => {
             let branch = &branches[h.choice(branches.len())?];
-            return walk(h, branch, out, steps);
+            return walk(h, branch, ascii, out, steps);
         }
     }
     Ok(true)
@@ -166,6 +223,8 @@ mod tests {
             }
             let distinct: std::collections::BTreeSet<_> = found.iter().collect();
             assert!(distinct.len() > 8, "{pattern}: {distinct:?}");
+            let ascii = found.iter().filter(|s| s.is_ascii()).count();
+            assert!(ascii * 4 >= found.len() * 3, "{pattern}: {found:?}");
         }
     }
 
@@ -176,6 +235,8 @@ mod tests {
             ["ord_0000000000000000"]
         );
         assert_eq!(strings("^(0[1-9]|1[0-2])/[0-9]{2}$", &[b""]), ["01/00"]);
+        // Rust's `\d` is Unicode; the shortest match is ASCII, as JavaScript's is.
+        assert_eq!(strings(r"^\d{3}$", &[b""]), ["000"]);
     }
 
     #[test]

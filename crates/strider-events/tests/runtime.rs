@@ -313,7 +313,7 @@ fn changing_another_callers_seeded_item_is_data_tampering() {
     let found = finding(&PY_TAMPER_BUG, &rename("cust-me", "ord_theirs"), &[]);
     assert_eq!(
         found,
-        r#"data tampering: an event acting as "cust-me" changed the seeded item pk="ord_theirs" of "orders-table" (note), which belongs to "cust-victim""#
+        r#"data tampering: an event acting as "cust-me" changed the seeded item pk="ord_theirs" of "orders-table" ("note"), which belongs to "cust-victim""#
     );
     // The guard put the item back: the caller's own order may change, again and again, and the
     // other's is caught again rather than found changed already.

@@ -329,26 +329,50 @@ def recreate_table(moto, t):
         "AttributeDefinitions": [{"AttributeName": k, "AttributeType": ty} for _, k, ty in keys]})
 
 
+def plain_scalar(value):
+    """A typed S, N or B value as plain JSON (B stays base64 text); None for anything else."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (kind, v), = value.items()
+    if kind in ("S", "B"):
+        return v
+    if kind == "N":
+        return int(v) if v.lstrip("-").isdigit() else float(v)
+    return None
+
+
 def plain_key(key):
-    out = {}
-    for name, value in key.items():
-        (kind, v), = value.items()
-        out[name] = v if kind != "N" else (int(v) if v.lstrip("-").isdigit() else float(v))
-    return out
+    return {name: plain_scalar(value) for name, value in key.items()}
 
 
-def guard(spec, moto):
+def watched(spec):
+    """The seeds in the forms every check compares: per table, each seed typed, its key and both
+    canonical; per object, its path and bytes. Made once, not per event."""
+    from urllib.parse import quote
+    tables = []
+    for t in spec.get("tables") or []:
+        seeds = []
+        for item in t.get("items") or []:
+            seed = typed_item(t, item)
+            key = key_of(t, seed)
+            seeds.append((seed, canonical(seed), key, json.dumps(canonical(key), sort_keys=True)))
+        if seeds:
+            tables.append((t, seeds))
+    objects = [(o, "/%s/%s" % (quote(o["bucket"], safe=""), quote(o["key"], safe="/")), o["body"].encode("utf-8"))
+               for o in spec.get("objects") or []]
+    return tables, objects
+
+
+def guard(watch, moto):
     """Compares every seeded item and object with its seed; puts back what changed."""
     from urllib.parse import quote
+    tables, objects = watch
     changed = []
-    for t in spec.get("tables") or []:
-        seeds = [typed_item(t, i) for i in t.get("items") or []]
-        if not seeds:
-            continue
+    for t, seeds in tables:
         owner = t.get("owner")
         found, missing_table = {}, False
         for start in range(0, len(seeds), 100):
-            keys = [key_of(t, s) for s in seeds[start:start + 100]]
+            keys = [key for _, _, key, _ in seeds[start:start + 100]]
             while keys:
                 status, data = ddb_call(moto, "BatchGetItem", {
                     "RequestItems": {t["name"]: {"Keys": keys, "ConsistentRead": True}}})
@@ -364,25 +388,21 @@ def guard(spec, moto):
                 break
         if missing_table:
             recreate_table(moto, t)
-        for seed in seeds:
-            key = key_of(t, seed)
-            now = found.get(json.dumps(canonical(key), sort_keys=True))
-            if now is not None and canonical(now) == canonical(seed):
+        for seed, seed_canonical, key, key_text in seeds:
+            now = found.get(key_text)
+            if now is not None and canonical(now) == seed_canonical:
                 continue
             attribute = None
             if now is not None:
                 names = sorted(set(seed) | set(now))
                 attribute = next((n for n in names if canonical(seed.get(n)) != canonical(now.get(n))), None)
-            who = seed.get(owner) if owner else None
             changed.append({"store": t["name"], "key": plain_key(key),
-                            "owner": plain_key({"o": who})["o"] if who and len(who) == 1 and next(iter(who)) in ("S", "N") else None,
+                            "owner": plain_scalar(seed.get(owner)) if owner else None,
                             "attribute": attribute, "deleted": now is None})
             status, data = ddb_call(moto, "PutItem", {"TableName": t["name"], "Item": seed})
             if status != 200:
                 fail("restore an item of table %s" % t["name"], "HTTP %d %s" % (status, str(data)[:200]))
-    for o in spec.get("objects") or []:
-        path = "/%s/%s" % (quote(o["bucket"], safe=""), quote(o["key"], safe="/"))
-        body = o["body"].encode("utf-8")
+    for o, path, body in objects:
         status, now = moto.request("s3", "GET", path)
         if status == 200 and now == body:
             continue
@@ -404,9 +424,13 @@ def main(argv):
                 fail("usage", "strider_provision.py --guard SPEC.json")
             spec = load_spec(args[1])
             moto = Moto(*environment())
+            try:
+                watch = watched(spec)
+            except (KeyError, TypeError, ValueError, AttributeError) as e:
+                fail("guard", "bad spec entry (%s)" % why(e))
             for _ in sys.stdin:
                 try:
-                    answer = guard(spec, moto)
+                    answer = guard(watch, moto)
                 except Failure:
                     raise
                 except (KeyError, TypeError, ValueError, AttributeError) as e:

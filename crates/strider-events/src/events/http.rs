@@ -517,6 +517,38 @@ mod tests {
     }
 
     #[test]
+    fn a_route_behind_an_authorizer_carries_the_plans_caller_in_every_event() {
+        static BEHIND: Plan = Plan {
+            caller: "cust-1",
+            ..ROUTE
+        };
+        for seed in 0..32 {
+            let data = crate::events::seeded(seed, 256);
+            let mut u = Unstructured::new(&data);
+            let event =
+                serde_json::to_value(rest(&mut Hostile::new(&mut u, &BEHIND)).unwrap()).unwrap();
+            let authorizer = &event["requestContext"]["authorizer"];
+            assert_eq!(authorizer["claims"]["sub"], "cust-1", "{authorizer}");
+            assert_eq!(authorizer["principalId"], "cust-1");
+            let mut u = Unstructured::new(&data);
+            let event = serde_json::to_value(http_api(&mut Hostile::new(&mut u, &BEHIND)).unwrap())
+                .unwrap();
+            let authorizer = &event["requestContext"]["authorizer"];
+            assert_eq!(authorizer["jwt"]["claims"]["sub"], "cust-1", "{authorizer}");
+            assert_eq!(authorizer["lambda"]["principalId"], "cust-1");
+        }
+        // Without one, no authorizer at all: a handler that trusts a claim gets none.
+        let mut u = Unstructured::new(&[]);
+        let event = serde_json::to_value(rest(&mut Hostile::new(&mut u, &ROUTE)).unwrap()).unwrap();
+        assert!(
+            event["requestContext"]["authorizer"]
+                .as_object()
+                .is_none_or(serde_json::Map::is_empty),
+            "{event}"
+        );
+    }
+
+    #[test]
     fn urls_and_headers_stay_within_api_gateway_limits() {
         for seed in 0..256 {
             let data = crate::events::seeded(seed, 64);
