@@ -981,6 +981,12 @@ functions:
                 16,
             ),
             (
+                "key: {partition: pk}",
+                "key: {partition: pk, partition_type: B}",
+                "item 0 seeded in `orders` lacks its key attribute `pk` of type B",
+                15,
+            ),
+            (
                 "owner: customer",
                 "owner: \"\"",
                 "`fuzz.owner` of `orders` is empty",

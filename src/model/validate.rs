@@ -668,10 +668,12 @@ impl<'m> Checker<'m, '_, '_> {
                 std::iter::once((partition, partition_type)).chain(sort.map(|s| (s, sort_type)))
             {
                 let fits = match (attributes.get(name), kind) {
-                    (
-                        Some(serde_json::Value::String(s)),
-                        super::types::KeyType::S | super::types::KeyType::B,
-                    ) => !s.is_empty(),
+                    (Some(serde_json::Value::String(s)), super::types::KeyType::S) => !s.is_empty(),
+                    // Binary, written as base64 text (as DynamoDB's JSON writes it).
+                    (Some(serde_json::Value::String(s)), super::types::KeyType::B) => {
+                        use base64::Engine;
+                        !s.is_empty() && base64::engine::general_purpose::STANDARD.decode(s).is_ok()
+                    }
                     (Some(serde_json::Value::Number(_)), super::types::KeyType::N) => true,
                     _ => false,
                 };
@@ -683,7 +685,7 @@ impl<'m> Checker<'m, '_, '_> {
                             "item {i} seeded in `{id}` lacks its key attribute `{name}` of type {}",
                             kind.code()
                         ),
-                        "each item holds the table's key (`key` of the store; `id` of type S by default); an unquoted number is N, anything quoted S",
+                        "each item holds the table's key (`key` of the store; `id` of type S by default); an unquoted number is N, anything quoted S, and B is base64 text",
                     );
                 }
                 key.push(attributes.get(name).map(ToString::to_string));

@@ -243,6 +243,10 @@ fn push_field(
 pub fn document(h: &mut Hostile<'_, '_>) -> Result<Json> {
     let limit = h.plan().max_body.min(h.budget()).max(LEAF);
     let mut room = limit;
+    // Half the documents are calm: realistic but for one value, so they pass a handler's own
+    // validation with a single hostile field (see [`Hostile::calm`]).
+    let calm = h.choice(2)? == 1;
+    h.calm(calm)?;
     let mut doc = match h.plan().schema() {
         Some(schema) => from_schema(h, schema, schema, "", 0, &mut room)?,
         None => typical(h, &mut room)?,
@@ -250,8 +254,10 @@ pub fn document(h: &mut Hostile<'_, '_>) -> Result<Json> {
     if let Json::Object(fields) = &mut doc {
         named_fields(h, fields, &mut room)?;
     }
-    // One document in three is broken: the others carry their payloads to code past the parser.
-    if h.choice(3)? == 2 {
+    h.calm(false)?;
+    // One other document in three is broken: the others carry their payloads to code past the
+    // parser.
+    if !calm && h.choice(3)? == 2 {
         doc = broken(h, doc, &mut room)?;
     }
     h.spend(limit - room);
@@ -407,10 +413,15 @@ fn from_schema<'s>(
                 .unwrap_or(4)
                 .max(1);
             let min = schema_size(schema, "minItems", MAX_ITEMS).unwrap_or(0);
-            // Choice 0 (the realistic value) is one item; then none, two, three…
-            let n = match h.choice(max + 2)? {
-                0 => 1,
-                k => k - 1,
+            // Choice 0 (the realistic value) is one item; then none, two, three… A calm document
+            // keeps to one (each item is another chance to fail the handler's validation).
+            let n = if h.is_calm() {
+                1
+            } else {
+                match h.choice(max + 2)? {
+                    0 => 1,
+                    k => k - 1,
+                }
             }
             .max(min);
             let mut values = Vec::with_capacity(n);
@@ -463,14 +474,25 @@ fn realistic_for(h: &mut Hostile<'_, '_>, name: &str, schema: &Value) -> Result<
     }
     let plan = h.plan();
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
-        let known: Vec<&str> = plan
+        // Seeded keys first (a seeded product for a SKU), usually alone: the handler's
+        // literals that happen to fit (`POST` for a SKU) name nothing that exists.
+        let keys: Vec<&str> = plan
             .keys
             .iter()
-            .chain(plan.values)
             .copied()
             .filter(|v| crate::pattern::matches(pattern, v))
             .collect();
-        // Choice 0: the first known value that fits (a seeded product for a SKU).
+        let known: Vec<&str> = if !keys.is_empty() && h.choice(4)? != 3 {
+            keys
+        } else {
+            plan.keys
+                .iter()
+                .chain(plan.values)
+                .copied()
+                .filter(|v| crate::pattern::matches(pattern, v))
+                .collect()
+        };
+        // Choice 0: the first known value that fits.
         let at = h.choice(known.len() + 1)?;
         if let Some(value) = known.get(at) {
             return Ok((*value).to_owned());
@@ -572,7 +594,7 @@ pub fn named_fields(
     // one document, and a branch that tests three of them needs all three in the same one.
     let plan = h.plan();
     let all = !plan.names.is_empty() && h.rarely(ALL_NAMES_ONE_IN)?;
-    let keys: Vec<String> = if all {
+    let mut keys: Vec<String> = if all {
         plan.names
             .iter()
             .take(MAX_ALL_NAMES)
@@ -582,7 +604,25 @@ pub fn named_fields(
         let n = h.choice(MAX_NAMED_FIELDS + 1)?;
         (0..n).map(|_| h.name()).collect::<Result<_>>()?
     };
+    // With data seeded, half the calm documents also name something by an id the handler
+    // reads (`orderId`), whose value is then a seeded key: another caller's order, say.
+    if h.is_calm() && !plan.keys.is_empty() {
+        let ids: Vec<&str> = plan
+            .names
+            .iter()
+            .copied()
+            .filter(|n| role_of(n, &Value::Null) == Role::Id)
+            .collect();
+        if !ids.is_empty() && h.choice(2)? == 0 {
+            keys.push(ids[h.choice(ids.len())?].to_owned());
+        }
+    }
     for key in keys {
+        // A calm document stays valid: no second value for a field it has (a duplicated
+        // field is one of the ways the others break).
+        if h.is_calm() && fields.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
         let cost = json_len(&key) + 2;
         if *room < cost + LEAF {
             break;
@@ -1132,6 +1172,44 @@ mod tests {
             assert!(modes.contains(mode), "{modes:?}");
         }
         assert!(codes.len() > 5, "{codes:?}");
+    }
+
+    #[test]
+    fn half_the_documents_are_realistic_but_for_one_value() {
+        static FORM: Plan = Plan {
+            schema: Some(
+                r#"{"type":"object","additionalProperties":false,
+                    "required":["a","b","c","d","e","f"],
+                    "properties":{"a":{"type":"string","enum":["x"]},"b":{"type":"string","enum":["x"]},
+                    "c":{"type":"string","enum":["x"]},"d":{"type":"string","enum":["x"]},
+                    "e":{"type":"string","enum":["x"]},"f":{"type":"string","enum":["x"]}}}"#,
+            ),
+            ..Plan::BASE
+        };
+        let (mut calm, mut hostile, n) = (0, 0, 400);
+        for seed in 0..n {
+            let data = crate::events::seeded(seed, 256);
+            let mut u = Unstructured::new(&data);
+            let mut h = Hostile::new(&mut u, &FORM);
+            let doc = document(&mut h).unwrap().to_text();
+            let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(&doc) else {
+                continue;
+            };
+            let off = ["a", "b", "c", "d", "e", "f"]
+                .iter()
+                .filter(|k| fields.get(**k) != Some(&Value::from("x")))
+                .count();
+            if off <= 1 {
+                calm += 1;
+            }
+            if off >= 1 {
+                hostile += 1;
+            }
+        }
+        // Six independent fields each realistic about 2 times in 7 would almost never give a
+        // document with at most one field off.
+        assert!(calm * 100 >= n * 35, "{calm} of {n}");
+        assert!(hostile * 100 >= n * 50, "{hostile} of {n}");
     }
 
     #[test]

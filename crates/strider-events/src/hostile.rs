@@ -33,7 +33,13 @@ pub struct Hostile<'a, 'u> {
     pub injected: Vec<String>,
     /// What is left of [`EVENT_BYTES`] for bodies and long values.
     budget: usize,
+    /// While a calm document is generated ([`Hostile::calm`]): which text or number is the one
+    /// hostile value, and how many have been asked for so far.
+    calm: Option<(usize, usize)>,
 }
+
+/// The most values before the one hostile value of a calm document.
+pub const MAX_CALM_FOCUS: usize = 24;
 
 impl<'a, 'u> Hostile<'a, 'u> {
     /// Reads choices from `u` for a target with this plan.
@@ -43,7 +49,41 @@ impl<'a, 'u> Hostile<'a, 'u> {
             plan,
             injected: Vec::new(),
             budget: EVENT_BYTES,
+            calm: None,
         }
+    }
+
+    /// Starts or ends a calm stretch: every text and number is its realistic value except one,
+    /// chosen here. A handler that validates its whole input (five patterns, a date in the
+    /// future, a known product) rejects a document with several hostile fields before it
+    /// reaches the code behind the checks; a document that is valid but for one field gets there
+    /// with that field. Fuzzing black-box (Node.js), nothing else would learn its way past.
+    ///
+    /// # Errors
+    /// As [`Hostile::choice`].
+    pub fn calm(&mut self, on: bool) -> Result<()> {
+        self.calm = if on {
+            Some((self.choice(MAX_CALM_FOCUS)?, 0))
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    /// Whether a calm document is being generated ([`Hostile::calm`]).
+    #[must_use]
+    pub fn is_calm(&self) -> bool {
+        self.calm.is_some()
+    }
+
+    /// In a calm stretch, whether this value is one of the realistic ones (not the focus).
+    fn quiet(&mut self) -> bool {
+        let Some((focus, seen)) = &mut self.calm else {
+            return false;
+        };
+        let this = *seen;
+        *seen += 1;
+        this != *focus
     }
 
     /// The bytes left for bodies and long values in this event (see [`EVENT_BYTES`]).
@@ -154,6 +194,9 @@ impl<'a, 'u> Hostile<'a, 'u> {
     /// # Errors
     /// As [`Hostile::choice`].
     pub fn text(&mut self, role: Role, realistic: &str) -> Result<String> {
+        if self.quiet() {
+            return Ok(realistic.to_owned());
+        }
         // With literals from the handler's source, two choices more: one of them, whole (a
         // value the handler compares with is worth more than any payload).
         let values = self.plan.values;
@@ -261,6 +304,9 @@ impl<'a, 'u> Hostile<'a, 'u> {
     /// # Errors
     /// As [`Hostile::choice`].
     pub fn number(&mut self, realistic: &str) -> Result<String> {
+        if self.quiet() {
+            return Ok(realistic.to_owned());
+        }
         Ok(match self.choice(4)? {
             0 | 1 => realistic.to_owned(),
             2 => self.payload_of(Family::Numbers)?,

@@ -295,8 +295,10 @@ fn the_emulator_is_provisioned_from_the_plan_and_no_request_leaves_the_machine()
     );
 }
 
-/// Two orders seeded, one of the caller's (`cust-me`) and one of another customer's.
-const SEEDED: &str = r#"{"tables":[{"name":"orders-table","hash_key":"pk","hash_type":"S","stream":false,"owner":"customerId","items":[{"pk":"ord_mine","customerId":"cust-me","note":"mine","totalCents":1200},{"pk":"ord_theirs","customerId":"cust-victim","note":"theirs","lines":[{"sku":"MUG-0001","quantity":1}]}]}]}"#;
+/// Two orders seeded, one of the caller's (`cust-me`) and one of another customer's; and an
+/// item with a binary and a number key, which nothing changes (were it read back differently
+/// from how it was seeded, every event would change it).
+const SEEDED: &str = r#"{"tables":[{"name":"orders-table","hash_key":"pk","hash_type":"S","stream":false,"owner":"customerId","items":[{"pk":"ord_mine","customerId":"cust-me","note":"mine","totalCents":1200},{"pk":"ord_theirs","customerId":"cust-victim","note":"theirs","lines":[{"sku":"MUG-0001","quantity":1}]}]},{"name":"blobs","hash_key":"k","hash_type":"B","range_key":"n","range_type":"N","items":[{"k":"AAEC","n":1,"v":1.5,"tags":["a",null,true]}]}]}"#;
 handler!(PY_TAMPER_BUG, Python, PY, "tamper_bug.handler", 20, SEEDED);
 handler!(PY_TAMPER_OK, Python, PY, "tamper_ok.handler", 20, SEEDED);
 

@@ -78,6 +78,9 @@ pub mod admin_export_http {
 
     /// The fuzz target's body.
     pub fn fuzz(data: &[u8]) {
+        // Black-box handlers get independent events (see `strider_events::runtime::spread`).
+        let spread = strider_events::runtime::spread(&HANDLER, data);
+        let data = spread.as_deref().unwrap_or(data);
         if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
             run(decoded.event, &decoded.injected);
         }
@@ -153,6 +156,9 @@ pub mod issue_upload_url_http {
 
     /// The fuzz target's body.
     pub fn fuzz(data: &[u8]) {
+        // Black-box handlers get independent events (see `strider_events::runtime::spread`).
+        let spread = strider_events::runtime::spread(&HANDLER, data);
+        let data = spread.as_deref().unwrap_or(data);
         if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
             run(decoded.event, &decoded.injected);
         }
@@ -228,6 +234,9 @@ pub mod list_products_http {
 
     /// The fuzz target's body.
     pub fn fuzz(data: &[u8]) {
+        // Black-box handlers get independent events (see `strider_events::runtime::spread`).
+        let spread = strider_events::runtime::spread(&HANDLER, data);
+        let data = spread.as_deref().unwrap_or(data);
         if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
             run(decoded.event, &decoded.injected);
         }
@@ -304,6 +313,9 @@ pub mod nightly_report_schedule {
 
     /// The fuzz target's body.
     pub fn fuzz(data: &[u8]) {
+        // Black-box handlers get independent events (see `strider_events::runtime::spread`).
+        let spread = strider_events::runtime::spread(&HANDLER, data);
+        let data = spread.as_deref().unwrap_or(data);
         if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
             run(decoded.event, &decoded.injected);
         }
@@ -379,6 +391,9 @@ pub mod payment_webhook_http {
 
     /// The fuzz target's body.
     pub fn fuzz(data: &[u8]) {
+        // Black-box handlers get independent events (see `strider_events::runtime::spread`).
+        let spread = strider_events::runtime::spread(&HANDLER, data);
+        let data = spread.as_deref().unwrap_or(data);
         if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
             run(decoded.event, &decoded.injected);
         }
@@ -454,6 +469,9 @@ pub mod place_order_http {
 
     /// The fuzz target's body.
     pub fn fuzz(data: &[u8]) {
+        // Black-box handlers get independent events (see `strider_events::runtime::spread`).
+        let spread = strider_events::runtime::spread(&HANDLER, data);
+        let data = spread.as_deref().unwrap_or(data);
         if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
             run(decoded.event, &decoded.injected);
         }
@@ -530,6 +548,9 @@ pub mod post_confirmation_cognito {
 
     /// The fuzz target's body.
     pub fn fuzz(data: &[u8]) {
+        // Black-box handlers get independent events (see `strider_events::runtime::spread`).
+        let spread = strider_events::runtime::spread(&HANDLER, data);
+        let data = spread.as_deref().unwrap_or(data);
         if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
             run(decoded.event, &decoded.injected);
         }
@@ -606,6 +627,9 @@ pub mod process_upload_s3 {
 
     /// The fuzz target's body.
     pub fn fuzz(data: &[u8]) {
+        // Black-box handlers get independent events (see `strider_events::runtime::spread`).
+        let spread = strider_events::runtime::spread(&HANDLER, data);
+        let data = spread.as_deref().unwrap_or(data);
         if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
             run(decoded.event, &decoded.injected);
         }
@@ -745,6 +769,9 @@ pub mod send_email_sqs {
 
     /// The fuzz target's body.
     pub fn fuzz(data: &[u8]) {
+        // Black-box handlers get independent events (see `strider_events::runtime::spread`).
+        let spread = strider_events::runtime::spread(&HANDLER, data);
+        let data = spread.as_deref().unwrap_or(data);
         if let Some(decoded) = strider_events::input::decode(data, &PLAN, generate) {
             run(decoded.event, &decoded.injected);
         }

@@ -182,9 +182,14 @@ def provision(spec):
                 if t.get("stream") and not desc.get("LatestStreamArn"):
                     desc = ddb.update_table(TableName=name, StreamSpecification=stream)["TableDescription"]
             out["tables"][name] = {"arn": desc["TableArn"], "stream_arn": desc.get("LatestStreamArn")}
+            plain = Moto(endpoint, region) if t.get("items") else None
             for item in t.get("items") or []:
+                # Through the same plain JSON as the guard's checks and restores: boto3 would
+                # base64-encode a B value that already is base64 text.
                 doing("seed an item of table %s" % name)
-                ddb.put_item(TableName=name, Item=typed_item(t, item))
+                status, data = ddb_call(plain, "PutItem", {"TableName": name, "Item": typed_item(t, item)})
+                if status != 200:
+                    fail(step[0], "HTTP %d %s" % (status, str(data)[:200]))
 
         for b in spec.get("buckets") or []:
             doing("create bucket %s" % b)
@@ -286,7 +291,7 @@ class Moto:
         from urllib.parse import urlsplit
         u = urlsplit(endpoint)
         if u.scheme != "http":
-            fail("guard", "AWS_ENDPOINT_URL must be http:// (moto), not %s" % endpoint)
+            fail("the emulator's endpoint", "AWS_ENDPOINT_URL must be http:// (moto), not %s" % endpoint)
         self.host, self.port, self.region = u.hostname, u.port or 80, region
         self.akid = os.environ.get("AWS_ACCESS_KEY_ID")
         import time

@@ -191,6 +191,48 @@ pub fn deliver(
     sessions[index].1.deliver(handler, event, injected)
 }
 
+/// The fuzz input as the generator should read it. libFuzzer learns from coverage; a handler it
+/// gets none from (Node.js, or Python with `STRIDER_NO_COVERAGE`) gives it nothing to keep, so
+/// its corpus stays at one input (the realistic seed, a zero byte) and every event would be a
+/// small mutation of that: a few bytes, nearly the realistic event. For such a handler the
+/// input's bytes are spread: replaced by at least [`SPREAD_BYTES`] pseudo-random bytes seeded
+/// from all of them, so each mutation is an independent event (random testing, which is what
+/// black-box fuzzing can do), still the same event for the same input. Inputs of zero bytes
+/// only (the realistic seed) are left as they are. `None`: read the input as it is.
+#[must_use]
+pub fn spread(handler: &Handler, data: &[u8]) -> Option<Vec<u8>> {
+    if covered(handler) || data.iter().all(|&b| b == 0) {
+        return None;
+    }
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(data, &mut hasher);
+    // xorshift64*: the seed never 0.
+    let mut state = std::hash::Hasher::finish(&hasher) | 1;
+    Some(
+        (0..data.len().max(SPREAD_BYTES))
+            .map(|_| {
+                state ^= state >> 12;
+                state ^= state << 25;
+                state ^= state >> 27;
+                (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
+            })
+            .collect(),
+    )
+}
+
+/// The fewest bytes a spread input has: enough choices for an event with a body of several
+/// fields (a generator reads one to three bytes a choice).
+pub const SPREAD_BYTES: usize = 1024;
+
+/// Whether the handler's coverage reaches libFuzzer: Python's, in a crate built with extra
+/// counters, unless `STRIDER_NO_COVERAGE` runs it black-box (to measure what coverage brings).
+fn covered(handler: &Handler) -> bool {
+    static NO_COVERAGE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    handler.language == Language::Python
+        && cfg!(feature = "extra-counters")
+        && !*NO_COVERAGE.get_or_init(|| std::env::var_os("STRIDER_NO_COVERAGE").is_some())
+}
+
 /// A handler's answer as JSON (`null` when it is not JSON), for the HTTP and batch oracles.
 #[must_use]
 pub fn json(answer: &[u8]) -> Value {
@@ -250,11 +292,7 @@ impl Session {
             || "http://127.0.0.1:9".to_owned(),
             |m| m.endpoint().to_owned(),
         );
-        // STRIDER_NO_COVERAGE runs Python black-box too, to measure what coverage brings.
-        let coverage = if handler.language == Language::Python
-            && cfg!(feature = "extra-counters")
-            && std::env::var_os("STRIDER_NO_COVERAGE").is_none()
-        {
+        let coverage = if covered(handler) {
             Some(coverage::Coverage::create(&dir.join("coverage"))?)
         } else {
             None
@@ -611,6 +649,36 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn black_box_inputs_are_spread_into_independent_deterministic_bytes() {
+        static NODE: Handler = Handler {
+            function: "f",
+            language: Language::Node,
+            runtime: "nodejs22.x",
+            code: ".",
+            handler: "index.handler",
+            env: &[],
+            timeout_s: 3,
+            memory_mb: 128,
+            resources: "",
+            state: ".",
+        };
+        let input: Vec<u8> = (0..=255).collect();
+        let a = spread(&NODE, &input).unwrap_or_default();
+        assert_eq!(a.len(), SPREAD_BYTES);
+        assert_eq!(spread(&NODE, &input), Some(a.clone()));
+        // One byte changed: a different event, not a neighbour of the first.
+        let mut mutated = input.clone();
+        mutated[200] ^= 1;
+        let b = spread(&NODE, &mutated).unwrap_or_default();
+        let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+        assert!(same < 32, "{same} of {SPREAD_BYTES} bytes alike");
+        // The realistic seed stays realistic; a byte more is a random event.
+        assert_eq!(spread(&NODE, &[]), None);
+        assert_eq!(spread(&NODE, &[0]), None);
+        assert_eq!(spread(&NODE, &[0, 1]).map(|s| s.len()), Some(SPREAD_BYTES));
+    }
 
     #[test]
     fn python_errors_are_located_in_the_handler() {
