@@ -116,7 +116,20 @@ fn urls_of_the_event_reach_the_canary_listener_or_are_refused() {
         answered(ok, &body("url", canary), &[canary]);
         answered(ok, &body("url", metadata), &[metadata]);
     }
+    // A host of the event beyond the machine: relayed by the listener as the handler's proxy.
+    let outside = "https://images.attacker.example/x.jpg";
+    let found = finding(&PY_SSRF_BUG, &body("url", outside), &[outside]);
+    assert!(
+        found.starts_with("server-side request forgery")
+            && found.contains("images.attacker.example"),
+        "{found}"
+    );
+    // A host the handler always calls, which the event does not name: its own call, not a
+    // forgery (answered, and the handler goes on).
+    assert!(answered(&PY_FIXED_CALL, &body("orderId", "ord_1"), &[]).contains("ord_1"));
 }
+
+handler!(PY_FIXED_CALL, Python, PY, "fixed_call_ok.handler");
 
 handler!(PY_TRAVERSAL_BUG, Python, PY, "traversal_bug.handler");
 handler!(PY_TRAVERSAL_OK, Python, PY, "traversal_ok.handler");

@@ -85,6 +85,43 @@ impl Observation {
     }
 }
 
+/// Whether a request the canary listener received was for a host the event names: a request
+/// to the listener itself (its address reaches a handler only through the event), or one it
+/// relayed as the handler's proxy to a host that appears in the event. A proxied call to a host
+/// the event does not name (a payment API the handler always calls) is the handler's own,
+/// answered and not a finding.
+#[must_use]
+pub fn named_by(line: &str, event: &str) -> bool {
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    if target.starts_with('/') {
+        return true;
+    }
+    let authority = if method.eq_ignore_ascii_case("CONNECT") {
+        target
+    } else {
+        target
+            .split_once("://")
+            .map_or(target, |(_, rest)| rest)
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or("")
+    };
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host),
+    };
+    !host.is_empty()
+        && event
+            .to_ascii_lowercase()
+            .contains(&host.to_ascii_lowercase())
+}
+
 /// This run's canaries.
 pub struct Canaries {
     log: PathBuf,
@@ -293,6 +330,28 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_requests_for_hosts_the_event_names_are_forgeries() {
+        let event =
+            r#"{"body":"{\"url\":\"https://Images.Example.org/a\",\"cb\":\"http://[::1]:9/x\"}"}"#;
+        for line in [
+            "GET /ssrf-token HTTP/1.1",
+            "CONNECT images.example.org:443 HTTP/1.1",
+            "GET http://user@images.example.org:8080/a?b HTTP/1.1",
+            "GET http://[::1]:9/x HTTP/1.1",
+        ] {
+            assert!(named_by(line, event), "{line}");
+        }
+        for line in [
+            "CONNECT api.payments.example:443 HTTP/1.1",
+            "POST http://api.payments.example/v2/authorisations HTTP/1.1",
+            "GET",
+            "CONNECT :443 HTTP/1.1",
+        ] {
+            assert!(!named_by(line, event), "{line}");
+        }
+    }
 
     #[test]
     fn markers_become_canaries_and_back() {

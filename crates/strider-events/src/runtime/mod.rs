@@ -404,7 +404,11 @@ impl Session {
             Ok(api::Answer::Response(body)) => body.as_slice(),
             _ => &[],
         };
-        let observed = self.canaries.observe(answer);
+        let mut observed = self.canaries.observe(answer);
+        observed.retain(|o| match o {
+            canary::Observation::Listener(line) => canary::named_by(line, &armed),
+            _ => true,
+        });
         // Every event, whatever its end: the guard also puts the seeded data back.
         let changes = match &mut self.moto {
             Some(moto) => moto.check()?,
