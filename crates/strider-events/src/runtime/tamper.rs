@@ -24,9 +24,14 @@ pub fn judge(event: &str, changes: &[Change]) -> Option<String> {
     if changes.is_empty() {
         return None;
     }
-    let caller = serde_json::from_str::<Value>(event)
-        .ok()
-        .and_then(|e| caller(&e));
+    let parsed = serde_json::from_str::<Value>(event).ok();
+    let caller = parsed.as_ref().and_then(caller);
+    // The event as sent, and what its base64 fields say (a body marked `isBase64Encoded`,
+    // a Kinesis record's data): a key named there is named too.
+    let mut texts = vec![event.to_owned()];
+    if let Some(parsed) = &parsed {
+        decoded(parsed, &mut texts);
+    }
     changes.iter().find_map(|change| {
         let what = describe(change);
         let owner = change.owner.as_ref().map(text);
@@ -42,7 +47,7 @@ pub fn judge(event: &str, changes: &[Change]) -> Option<String> {
         let named = change
             .key
             .values()
-            .all(|value| names(event, &text(value)));
+            .all(|value| texts.iter().any(|t| names(t, &text(value))));
         (!named).then(|| {
             format!(
                 "data tampering: an event {} {what}, which it did not name",
@@ -66,6 +71,29 @@ fn caller(event: &Value) -> Option<String> {
     .find_map(|p| authorizer.pointer(p).and_then(Value::as_str))
     .filter(|s| !s.is_empty())
     .map(str::to_owned)
+}
+
+/// The most string values of an event tried as base64.
+const MAX_DECODED: usize = 256;
+
+/// The texts of `event`'s string values that are base64 (of at least four characters).
+fn decoded(event: &Value, out: &mut Vec<String>) {
+    use base64::Engine;
+    let mut stack = vec![event];
+    let mut tried = 0;
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::String(s) if s.len() >= 4 && tried < MAX_DECODED => {
+                tried += 1;
+                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(s) {
+                    out.push(String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
 }
 
 /// Whether the event's text holds `value`, as it is or as JSON escapes it inside a string.
@@ -182,6 +210,15 @@ mod tests {
             ],
         );
         assert!(verdict.is_some_and(|v| v.contains(r#"pk="ord_2""#)));
+    }
+
+    #[test]
+    fn a_key_named_in_a_base64_body_is_named() {
+        use base64::Engine;
+        let body = base64::engine::general_purpose::STANDARD.encode(r#"{"orderId":"ord_9"}"#);
+        let event = serde_json::json!({"body": body, "isBase64Encoded": true}).to_string();
+        assert_eq!(judge(&event, &[change("ord_9", None)]), None);
+        assert!(judge(&event, &[change("ord_8", None)]).is_some());
     }
 
     #[test]
