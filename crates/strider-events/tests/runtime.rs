@@ -342,6 +342,37 @@ fn changing_another_callers_seeded_item_is_data_tampering() {
     assert!(answered(&PY_TAMPER_OK, &rename("cust-me", "ord_mine"), &[]).contains("200"));
 }
 
+/// A products table without owners: only what an event names may change.
+const PRODUCTS: &str = r#"{"tables":[{"name":"products","hash_key":"sku","hash_type":"S","stream":false,"items":[{"sku":"MUG-0001","title":"Mug"},{"sku":"TEE-0002","title":"Tee"}]}]}"#;
+handler!(PY_NOSQL_BUG, Python, PY, "nosql_bug.handler", 20, PRODUCTS);
+handler!(PY_NOSQL_OK, Python, PY, "nosql_ok.handler", 20, PRODUCTS);
+
+/// An API Gateway event without a caller whose body filters products by `filter`.
+fn discontinue(filter: &serde_json::Value) -> String {
+    let inner = serde_json::json!({ "filter": filter }).to_string();
+    serde_json::json!({"httpMethod": "POST", "path": "/", "body": inner}).to_string()
+}
+
+#[test]
+fn an_injected_operator_that_reaches_unnamed_items_is_data_tampering() {
+    let named = serde_json::json!({"sku": "MUG-0001"});
+    let injected = serde_json::json!({"sku": {"$ne": "x"}});
+    // The product the event names may change, again and again (the guard restores it).
+    for _ in 0..2 {
+        let answer = answered(&PY_NOSQL_BUG, &discontinue(&named), &[]);
+        assert!(answer.contains(r#"discontinued\": 1"#), "{answer}");
+    }
+    let found = finding(&PY_NOSQL_BUG, &discontinue(&injected), &[r#"{"$ne": "x"}"#]);
+    assert!(
+        found.starts_with("data tampering: an event changed the seeded item sku=")
+            && found.ends_with(r#" of "products" ("discontinued"), which it did not name"#),
+        "{found}"
+    );
+    // The fixed twin refuses the operator and keeps the named product working.
+    assert!(answered(&PY_NOSQL_OK, &discontinue(&injected), &[]).contains("400"));
+    assert!(answered(&PY_NOSQL_OK, &discontinue(&named), &[]).contains(r#"discontinued\": 1"#));
+}
+
 const BENCH_PY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/runtime-bench/python"
