@@ -19,6 +19,11 @@
 //! Here every run's whole output is read, a run that fails costs one process start, and `jobs`
 //! workers share the corpus as libFuzzer's own parallel mode does (`-reload`).
 //!
+//! For a handler in its own runtime a process start also starts the emulator and the handler,
+//! a second or more: the uncaught exceptions the campaign has recorded are listed in a file the
+//! runs read ([`strider_events::runtime::known`]), and an event that raises one again is counted
+//! without ending the run.
+//!
 //! libFuzzer's recommended dictionary (the words of its comparison traces that led to new
 //! coverage) is kept in `dict/<target>.learned.dict`; each run gets the union of the generated
 //! and the learned dictionary (see [`dictionary`]).
@@ -92,7 +97,8 @@ pub struct Bug {
     pub message: String,
     /// Milliseconds of fuzzing before its first failure.
     pub first_after_ms: u64,
-    /// How many runs it ended.
+    /// How many times it was hit: the runs it ended, and the events of runs that went on past
+    /// a bug they knew.
     pub count: u64,
     /// Its finding.
     pub record: Record,
@@ -273,6 +279,8 @@ const MAX_JOBS: u32 = 64;
 const MAX_LINE: usize = 16 * 1024;
 /// The most lines of a failure report kept.
 const MAX_REPORT_LINES: usize = 400;
+/// The most distinct known bugs a run's counts or the campaign's pending counts hold.
+const MAX_KNOWN: usize = 64;
 /// Files of a failing input that libFuzzer names by what failed.
 const ARTIFACT_PREFIXES: &[&str] = &["crash-", "timeout-", "oom-", "leak-", "slow-unit-"];
 
@@ -320,6 +328,55 @@ struct Context<'a> {
     /// The union of the generated and learned dictionaries, when it has entries.
     dict: Option<PathBuf>,
     budget: Duration,
+    /// For a handler in its own runtime: the bugs its runs go on past.
+    known: Option<KnownBugs>,
+}
+
+/// The file of the uncaught exceptions a campaign has recorded, which its runs read
+/// ([`strider_events::runtime::known`]). Rewritten whole and renamed into place, so a run never
+/// reads half a line.
+struct KnownBugs {
+    dir: tempfile::TempDir,
+    signatures: std::sync::Mutex<Vec<String>>,
+}
+
+impl KnownBugs {
+    fn new() -> Result<KnownBugs, RunError> {
+        let dir = tempfile::Builder::new()
+            .prefix("strider-known-")
+            .tempdir()
+            .map_err(|err| RunError(format!("cannot create a temporary directory: {err}")))?;
+        Ok(KnownBugs {
+            dir,
+            signatures: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("known")
+    }
+
+    /// Lists the failure a run ended with when it is an uncaught exception; before the worker's
+    /// next run starts, so that run goes on past it.
+    fn remember(&self, failure: &Failure) {
+        let Some(head) = strider_events::runtime::known::uncaught(&failure.message) else {
+            return;
+        };
+        let signature = strider_events::runtime::known::signature(head);
+        let mut signatures = self
+            .signatures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if signatures.contains(&signature) {
+            return;
+        }
+        signatures.push(signature);
+        let staged = self.dir.path().join("known.new");
+        // Not written: the runs end at the bug as before, which costs time, not findings.
+        if std::fs::write(&staged, signatures.join("\n") + "\n").is_ok() {
+            let _ = std::fs::rename(&staged, self.path());
+        }
+    }
 }
 
 impl Context<'_> {
@@ -437,6 +494,7 @@ pub fn run(
     let warnings = prepare(&dir, &target, on_update)?;
     on_update(Update::Building);
     build(campaign, &dir, &target)?;
+    let known = target.runtime.is_some().then(KnownBugs::new).transpose()?;
     let context = Context {
         campaign,
         root: super::init::repository_root(&dir),
@@ -447,6 +505,7 @@ pub fn run(
         artifacts,
         dict: dict_file.as_ref().map(|f| f.path().to_path_buf()),
         budget: Duration::from_secs(campaign.time_s),
+        known,
     };
     if !context.binary.is_file() {
         return Err(RunError(format!(
@@ -670,6 +729,8 @@ struct RunEnd {
     status: Option<ExitStatus>,
     /// The last lines.
     tail: Vec<String>,
+    /// Known bugs the run went on past, by signature: how many times each.
+    again: BTreeMap<String, u64>,
 }
 
 enum Message {
@@ -697,6 +758,8 @@ fn fuzz(
     let mut recommended: Vec<Vec<u8>> = Vec::new();
     let mut stopped: Option<String> = None;
     let mut error: Option<String> = None;
+    // Hits of a known bug another worker's run listed before its own run's end arrived here.
+    let mut pending: BTreeMap<String, u64> = BTreeMap::new();
     // Until the last run ended: recording the last bug is not fuzzing.
     let mut fuzzed = Duration::ZERO;
     std::thread::scope(|scope| {
@@ -727,6 +790,7 @@ fn fuzz(
                     done[end.worker] += end.executed.max(current[end.worker]);
                     current[end.worker] = 0;
                     merge_recommended(&mut recommended, &end.recommended);
+                    count_again(&end.again, &mut bugs, &mut pending);
                     if let Some(problem) = setup_failure(&end.report) {
                         // The handler's runtime could not start: no input is to blame.
                         end.artifact.iter().for_each(|a| discard(context, a));
@@ -735,6 +799,7 @@ fn fuzz(
                     } else if let Some(artifact) = &end.artifact {
                         let (index, new) =
                             handle_failure(context, &end, artifact, earlier, &mut bugs);
+                        bugs[index].count += pending.remove(&bugs[index].signature).unwrap_or(0);
                         if new {
                             on_update(Update::Found(&bugs[index]));
                         }
@@ -778,6 +843,24 @@ fn fuzz(
         },
         recommended,
     ))
+}
+
+/// Adds the hits of known bugs a run went on past to their counts; a bug not recorded yet
+/// (another worker's run ended with it, and its end has not arrived) to `pending`.
+fn count_again(
+    again: &BTreeMap<String, u64>,
+    bugs: &mut [Bug],
+    pending: &mut BTreeMap<String, u64>,
+) {
+    for (signature, hits) in again {
+        match bugs.iter_mut().find(|b| &b.signature == signature) {
+            Some(bug) => bug.count += hits,
+            None if pending.len() < MAX_KNOWN => {
+                *pending.entry(signature.clone()).or_default() += hits;
+            }
+            None => {}
+        }
+    }
 }
 
 /// Adds the dictionary entries a run recommended, without repeats, up to the union's limit.
@@ -867,6 +950,9 @@ fn work(
         });
         let mut end = one_run(context, worker, left.as_secs(), seed, start, sender);
         run += 1;
+        if let (Some(known), Some(_)) = (&context.known, &end.artifact) {
+            known.remember(&failure::read(&end.report.join("\n"), &context.root));
+        }
         if !end.inited
             && let Some(bytes) = end.artifact.as_ref().and_then(|a| std::fs::read(a).ok())
         {
@@ -901,6 +987,7 @@ fn one_run(
         recommended: Vec::new(),
         status: None,
         tail: Vec::new(),
+        again: BTreeMap::new(),
     };
     let mut command = context.binary();
     command
@@ -923,6 +1010,9 @@ fn one_run(
     if let Some(seed) = seed {
         command.arg(format!("-seed={seed}"));
     }
+    if let Some(known) = &context.known {
+        command.env(strider_events::runtime::known::ENV, known.path());
+    }
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(err) => {
@@ -942,6 +1032,17 @@ fn one_run(
                 }
                 // A closed channel: the campaign is over, this run ends with its time.
                 let _ = sender.send(Message::Status(worker, status));
+            }
+            if let Some(signature) = line.strip_prefix(strider_events::runtime::known::AGAIN) {
+                // Counted, and kept out of the tail: a shallow bug may be hit by every event. (A
+                // handler can print such lines too: a bound on what it can make us keep.)
+                let signature = signature.trim();
+                if let Some(hits) = end.again.get_mut(signature) {
+                    *hits += 1;
+                } else if end.again.len() < MAX_KNOWN {
+                    end.again.insert(signature.to_owned(), 1);
+                }
+                return;
             }
             recommended.line(line);
             if end.report.is_empty() && failure::is_start(line) {
@@ -1404,5 +1505,59 @@ mod tests {
         assert_eq!(per_second(0, 0), 0);
         assert_eq!(per_second(5511, 19_027), 289);
         assert_eq!(per_second(u64::MAX, 1), u64::MAX);
+    }
+
+    fn bug(signature: &str, count: u64) -> Bug {
+        Bug {
+            signature: signature.to_owned(),
+            kind: "oracle".to_owned(),
+            place: "mail.py:91".to_owned(),
+            message: String::new(),
+            first_after_ms: 0,
+            count,
+            record: Record::Failed(String::new()),
+        }
+    }
+
+    #[test]
+    fn hits_of_known_bugs_are_counted_once_the_bug_is_recorded() {
+        let mut bugs = vec![bug("oracle: uncaught KeyError at mail.py:91", 1)];
+        let mut pending = BTreeMap::new();
+        let again: BTreeMap<String, u64> = [
+            ("oracle: uncaught KeyError at mail.py:91".to_owned(), 40),
+            ("oracle: uncaught TypeError at mail.py:92".to_owned(), 3),
+        ]
+        .into();
+        count_again(&again, &mut bugs, &mut pending);
+        count_again(&again, &mut bugs, &mut pending);
+        assert_eq!(bugs[0].count, 81);
+        // Not recorded yet (another worker's end is on its way): kept until it is.
+        assert_eq!(
+            pending.get("oracle: uncaught TypeError at mail.py:92"),
+            Some(&6)
+        );
+        // A handler printing lines that look like ours cannot make the campaign keep more.
+        let flood: BTreeMap<String, u64> = (0..1000).map(|i| (format!("x{i}"), 1)).collect();
+        count_again(&flood, &mut bugs, &mut pending);
+        assert_eq!(pending.len(), MAX_KNOWN);
+    }
+
+    #[test]
+    fn only_uncaught_exceptions_are_known_and_each_once() {
+        let known = KnownBugs::new().unwrap();
+        let failure = |message: &str| Failure {
+            kind: "oracle",
+            place: String::new(),
+            signature: String::new(),
+            message: message.to_owned(),
+        };
+        known.remember(&failure("uncaught KeyError at mail.py:91: 'Message'"));
+        known.remember(&failure("uncaught KeyError at mail.py:91: 'Subject'"));
+        known.remember(&failure("command injection: the canary command ran"));
+        known.remember(&failure("uncaught TypeError at mail.py:92: x"));
+        assert_eq!(
+            std::fs::read_to_string(known.path()).unwrap(),
+            "oracle: uncaught KeyError at mail.py:91\noracle: uncaught TypeError at mail.py:92\n"
+        );
     }
 }

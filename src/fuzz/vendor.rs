@@ -103,6 +103,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../crates/strider-events/src/runtime/coverage.rs"),
     ),
     (
+        "src/runtime/known.rs",
+        include_str!("../../crates/strider-events/src/runtime/known.rs"),
+    ),
+    (
         "src/runtime/mod.rs",
         include_str!("../../crates/strider-events/src/runtime/mod.rs"),
     ),

@@ -72,7 +72,8 @@ pub mod admin_export_http {
         let _ = injected;
         // An event JSON cannot say is not one a service sends: nothing to deliver.
         let Ok(event) = serde_json::to_string(&event) else { return };
-        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // None: an exception the campaign already knows, counted; nothing to judge.
+        let Some(answer) = strider_events::runtime::invoke(&HANDLER, &event, injected) else { return };
         strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
     }
 
@@ -150,7 +151,8 @@ pub mod issue_upload_url_http {
         let _ = injected;
         // An event JSON cannot say is not one a service sends: nothing to deliver.
         let Ok(event) = serde_json::to_string(&event) else { return };
-        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // None: an exception the campaign already knows, counted; nothing to judge.
+        let Some(answer) = strider_events::runtime::invoke(&HANDLER, &event, injected) else { return };
         strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
     }
 
@@ -228,7 +230,8 @@ pub mod list_products_http {
         let _ = injected;
         // An event JSON cannot say is not one a service sends: nothing to deliver.
         let Ok(event) = serde_json::to_string(&event) else { return };
-        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // None: an exception the campaign already knows, counted; nothing to judge.
+        let Some(answer) = strider_events::runtime::invoke(&HANDLER, &event, injected) else { return };
         strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
     }
 
@@ -306,7 +309,8 @@ pub mod nightly_report_schedule {
         let _ = injected;
         // An event JSON cannot say is not one a service sends: nothing to deliver.
         let Ok(event) = serde_json::to_string(&event) else { return };
-        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // None: an exception the campaign already knows, counted; nothing to judge.
+        let Some(answer) = strider_events::runtime::invoke(&HANDLER, &event, injected) else { return };
         // Exceptions, timeouts, crashes and canaries are this trigger's findings.
         let _ = answer;
     }
@@ -385,7 +389,8 @@ pub mod payment_webhook_http {
         let _ = injected;
         // An event JSON cannot say is not one a service sends: nothing to deliver.
         let Ok(event) = serde_json::to_string(&event) else { return };
-        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // None: an exception the campaign already knows, counted; nothing to judge.
+        let Some(answer) = strider_events::runtime::invoke(&HANDLER, &event, injected) else { return };
         strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
     }
 
@@ -463,7 +468,8 @@ pub mod place_order_http {
         let _ = injected;
         // An event JSON cannot say is not one a service sends: nothing to deliver.
         let Ok(event) = serde_json::to_string(&event) else { return };
-        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // None: an exception the campaign already knows, counted; nothing to judge.
+        let Some(answer) = strider_events::runtime::invoke(&HANDLER, &event, injected) else { return };
         strider_events::oracle::judge_proxy(&PLAN, injected, Ok::<_, String>(strider_events::runtime::json(&answer)));
     }
 
@@ -541,7 +547,8 @@ pub mod post_confirmation_cognito {
         let _ = injected;
         // An event JSON cannot say is not one a service sends: nothing to deliver.
         let Ok(event) = serde_json::to_string(&event) else { return };
-        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // None: an exception the campaign already knows, counted; nothing to judge.
+        let Some(answer) = strider_events::runtime::invoke(&HANDLER, &event, injected) else { return };
         // Exceptions, timeouts, crashes and canaries are this trigger's findings.
         let _ = answer;
     }
@@ -620,7 +627,8 @@ pub mod process_upload_s3 {
         let _ = injected;
         // An event JSON cannot say is not one a service sends: nothing to deliver.
         let Ok(event) = serde_json::to_string(&event) else { return };
-        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // None: an exception the campaign already knows, counted; nothing to judge.
+        let Some(answer) = strider_events::runtime::invoke(&HANDLER, &event, injected) else { return };
         // Exceptions, timeouts, crashes and canaries are this trigger's findings.
         let _ = answer;
     }
@@ -762,7 +770,8 @@ pub mod send_email_sqs {
         let _ = injected;
         // An event JSON cannot say is not one a service sends: nothing to deliver.
         let Ok(event) = serde_json::to_string(&event) else { return };
-        let answer = strider_events::runtime::invoke(&HANDLER, &event, injected);
+        // None: an exception the campaign already knows, counted; nothing to judge.
+        let Some(answer) = strider_events::runtime::invoke(&HANDLER, &event, injected) else { return };
         // Exceptions, timeouts, crashes and canaries are this trigger's findings.
         let _ = answer;
     }

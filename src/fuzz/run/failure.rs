@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use serde_json::Value;
+use strider_events::runtime::known;
 
 /// A failure of the target, read from what it wrote to stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,15 +54,12 @@ pub fn read(stderr: &str, root: &Path) -> Failure {
             let first = verdict.lines().next().unwrap_or_default();
             // An uncaught exception of a handler in its own runtime is one bug per type and
             // place, whatever its message says of the input.
-            if let Some((head, _)) = first
-                .strip_prefix("uncaught ")
-                .and_then(|rest| rest.split_once(": "))
-            {
+            if let Some(head) = known::uncaught(first) {
                 let place = head.split_once(" at ").map_or("", |(_, at)| at).to_owned();
                 return Failure {
                     kind: "oracle",
                     place,
-                    signature: format!("oracle: uncaught {head}"),
+                    signature: known::signature(head),
                     message: verdict,
                 };
             }

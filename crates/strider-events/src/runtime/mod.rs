@@ -15,6 +15,7 @@
 pub mod api;
 pub mod canary;
 pub mod coverage;
+pub mod known;
 pub mod moto;
 pub mod process;
 pub mod tamper;
@@ -158,15 +159,23 @@ static SESSIONS: Mutex<Vec<(usize, Session)>> = Mutex::new(Vec::new());
 
 /// Delivers `event` (its JSON text) to the handler and returns its answer, or panics with the oracle's
 /// message on a finding (an uncaught exception, a timeout, a crash, memory beyond the function's,
-/// a canary that fired). `injected` are the payloads the event carries.
+/// a canary that fired). `injected` are the payloads the event carries. `None` when the event
+/// raised an exception the campaign already knows ([`known`]): counted, nothing to judge.
 ///
 /// # Panics
 /// On a finding (`strider oracle:`) or when the runtime cannot be set up (`strider runtime:`).
 #[must_use]
-pub fn invoke(handler: &'static Handler, event: &str, injected: &[String]) -> Vec<u8> {
+pub fn invoke(handler: &'static Handler, event: &str, injected: &[String]) -> Option<Vec<u8>> {
     match deliver(handler, event, injected) {
-        Ok(Outcome::Answered(body)) => body,
-        Ok(Outcome::Finding(message)) => panic!("{PREFIX} {message}"),
+        Ok(Outcome::Answered(body)) => Some(body),
+        Ok(Outcome::Finding(message)) => {
+            let listed = std::env::var_os(known::ENV).map(PathBuf::from);
+            if let Some(signature) = known::again(&message, listed.as_deref()) {
+                eprintln!("{} {signature}", known::AGAIN);
+                return None;
+            }
+            panic!("{PREFIX} {message}")
+        }
         Err(problem) => panic!("{SETUP} {problem}"),
     }
 }
