@@ -373,6 +373,25 @@ fn an_injected_operator_that_reaches_unnamed_items_is_data_tampering() {
     assert!(answered(&PY_NOSQL_OK, &discontinue(&named), &[]).contains(r#"discontinued\": 1"#));
 }
 
+/// A table a stream reads, with one seeded event.
+const STREAMED: &str = r#"{"tables":[{"name":"events-table","hash_key":"id","hash_type":"S","stream":true,"items":[{"id":"evt-1","kind":"created"}]}]}"#;
+handler!(PY_DROP_BUG, Python, PY, "drop_bug.handler", 20, STREAMED);
+
+#[test]
+fn a_dropped_table_is_tampering_and_comes_back_as_declared() {
+    let stream = r#"stream\": true"#;
+    let answer = answered(&PY_DROP_BUG, &body("action", "describe"), &[]);
+    assert!(answer.contains(stream), "{answer}");
+    let found = finding(&PY_DROP_BUG, &body("action", "drop"), &[]);
+    assert_eq!(
+        found,
+        r#"data tampering: an event deleted the seeded item id="evt-1" of "events-table", which it did not name"#
+    );
+    // The guard created the table again, with its stream, and put its seed back.
+    let answer = answered(&PY_DROP_BUG, &body("action", "describe"), &[]);
+    assert!(answer.contains(stream), "{answer}");
+}
+
 const BENCH_PY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/runtime-bench/python"

@@ -324,14 +324,20 @@ def ddb_call(moto, target, request):
 
 
 def recreate_table(moto, t):
-    """A table the event deleted: created again (its seeds are put back by the caller)."""
+    """A table the event deleted: created again as the model declares it, with its stream (its
+    seeds are put back by the caller)."""
     keys = [("HASH", t["hash_key"], t.get("hash_type") or "S")]
     if t.get("range_key"):
         keys.append(("RANGE", t["range_key"], t.get("range_type") or "S"))
-    ddb_call(moto, "CreateTable", {
+    request = {
         "TableName": t["name"], "BillingMode": "PAY_PER_REQUEST",
         "KeySchema": [{"AttributeName": k, "KeyType": kt} for kt, k, _ in keys],
-        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": ty} for _, k, ty in keys]})
+        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": ty} for _, k, ty in keys]}
+    if t.get("stream"):
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    status, data = ddb_call(moto, "CreateTable", request)
+    if status != 200:
+        fail("recreate table %s" % t["name"], "HTTP %d %s" % (status, str(data)[:200]))
 
 
 def plain_scalar(value):

@@ -396,6 +396,13 @@ impl Session {
                 &self.dir.join("handler.log"),
             )?);
         }
+        // Before the event, so the output of the one that fails is still there to quote.
+        if let Some(process) = &self.process {
+            process.trim_log();
+        }
+        if let Some(moto) = &self.moto {
+            moto.trim_logs();
+        }
         let armed = self.canaries.arm(event);
         let timeout = Duration::from_secs(u64::from(handler.timeout_s.max(1)));
         // A cold start may take a while (imports, SDK clients): up to the function's timeout,

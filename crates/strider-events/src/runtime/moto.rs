@@ -50,12 +50,20 @@ const START: Duration = Duration::from_mins(1);
 
 /// A running, provisioned moto server.
 pub struct Moto {
-    _process: Process,
+    process: Process,
     endpoint: String,
     guard: Option<Guard>,
 }
 
 impl Moto {
+    /// Empties moto's and the guard's logs when they have grown past [`super::process::MAX_LOG`].
+    pub fn trim_logs(&self) {
+        self.process.trim_log();
+        if let Some(guard) = &self.guard {
+            guard.process.trim_log();
+        }
+    }
+
     /// Starts moto with `python` and creates what `spec` (the provisioning JSON) names.
     ///
     /// # Errors
@@ -155,7 +163,7 @@ impl Moto {
             None
         };
         Ok(Moto {
-            _process: process,
+            process,
             endpoint,
             guard,
         })

@@ -7,6 +7,11 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
+/// The most a log file keeps: past it, it is emptied before the next event. Findings read only
+/// its last lines, written since; a handler or moto that logs every request (most do) would
+/// otherwise fill the disk over a long campaign.
+pub const MAX_LOG: u64 = 16 << 20;
+
 /// A running handler process.
 pub struct Process {
     child: Child,
@@ -122,6 +127,21 @@ impl Process {
     pub fn tail(&self, lines: usize) -> String {
         tail(&self.log, lines)
     }
+
+    /// Empties the process's log when it has grown past [`MAX_LOG`].
+    pub fn trim_log(&self) {
+        trim(&self.log, MAX_LOG);
+    }
+}
+
+/// Empties `log` when it is longer than `most` bytes. The process writes it in append mode, so
+/// its next line lands at the new end, not past a hole.
+pub fn trim(log: &Path, most: u64) {
+    if std::fs::symlink_metadata(log).is_ok_and(|m| m.is_file() && m.len() > most)
+        && let Ok(file) = File::options().write(true).open(log)
+    {
+        let _ = file.set_len(0);
+    }
 }
 
 impl Drop for Process {
@@ -164,5 +184,33 @@ fn describe(status: std::process::ExitStatus) -> String {
         (Some(code), _) => format!("exited with status {code}"),
         (None, Some(signal)) => format!("was killed by signal {signal}"),
         (None, None) => "ended".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_log_past_its_bound_starts_again_where_the_writer_appends() {
+        let dir = std::env::temp_dir().join(format!("strider-trim-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("handler.log");
+        let mut writer = File::options()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        writer.write_all(b"0123456789\n").unwrap();
+        trim(&log, 11);
+        assert_eq!(std::fs::read(&log).unwrap().len(), 11, "within its bound");
+        writer.write_all(b"ABCDEFGHIJ\n").unwrap();
+        trim(&log, 11);
+        writer.write_all(b"after\n").unwrap();
+        // No hole of zeros before the next line: it starts the file.
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "after\n");
+        assert_eq!(tail(&log, 5), "after");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
