@@ -5,7 +5,6 @@
 //! items and objects changed, and puts them back.
 
 use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -69,37 +68,23 @@ impl Moto {
     /// # Errors
     /// When moto does not start or provisioning fails: with moto's or the script's words.
     pub fn start(python: &Path, spec: &str, dir: &Path, script: &Path) -> Result<Moto, String> {
-        let port = free_port()?;
         let log = dir.join("moto.log");
         let mut command = Command::new(python);
-        // moto's server, ended when the harness ends (its stdin closes).
-        command
-            .arg("-c")
-            .arg(concat!(
-                "import os, sys, threading\n",
-                "threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()\n",
-                "from moto.server import main\n",
-                "main(sys.argv[1:])\n",
-            ))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+        // moto's server on a port the kernel picks as it binds (no other process can take it
+        // between a choice and the bind), which it then prints; ended when the harness ends (its
+        // stdin closes).
+        command.arg("-c").arg(concat!(
+            "import os, sys\n",
+            "from moto.moto_server.threaded_moto_server import ThreadedMotoServer\n",
+            "server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)\n",
+            "server.start()\n",
+            "print(server.get_host_and_port()[1], flush=True)\n",
+            "sys.stdin.buffer.read()\n",
+            "os._exit(0)\n",
+        ));
         isolated(&mut command, dir);
-        let mut process = Process::spawn(command, &log)?;
-        let until = Instant::now() + START;
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Some(how) = process.exited() {
-                return Err(format!(
-                    "the AWS emulator (moto) {how}:\n{}",
-                    tail(&log, 15)
-                ));
-            }
-            if Instant::now() > until {
-                return Err(format!(
-                    "the AWS emulator (moto) did not listen within {} s",
-                    START.as_secs()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let (mut process, out) = Process::spawn_talking(command, &log)?;
+        let port = listening_port(&mut process, out, &log)?;
         let endpoint = format!("http://127.0.0.1:{port}");
         let spec_file = dir.join("resources.json");
         std::fs::write(&spec_file, spec)
@@ -221,9 +206,89 @@ fn isolated(command: &mut Command, dir: &Path) {
         .current_dir(dir);
 }
 
-fn free_port() -> Result<u16, String> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|err| format!("no free loopback port for the AWS emulator: {err}"))
+/// The port moto printed once it listened.
+fn listening_port(
+    process: &mut Process,
+    out: std::process::ChildStdout,
+    log: &Path,
+) -> Result<u16, String> {
+    let (send, line) = channel();
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let _ = BufReader::new(out).read_line(&mut first);
+        let _ = send.send(first);
+    });
+    let until = Instant::now() + START;
+    loop {
+        match line.recv_timeout(Duration::from_millis(50)) {
+            Ok(first) => {
+                if let Ok(port) = first.trim().parse::<u16>()
+                    && port != 0
+                {
+                    return Ok(port);
+                }
+                // Its output closed: it is ending (give it a moment to say how).
+                let mut how = process.exited();
+                let wait = Instant::now() + Duration::from_secs(2);
+                while how.is_none() && first.is_empty() && Instant::now() < wait {
+                    std::thread::sleep(Duration::from_millis(20));
+                    how = process.exited();
+                }
+                let how = how
+                    .unwrap_or_else(|| format!("printed {:?} instead of its port", first.trim()));
+                return Err(format!("the AWS emulator (moto) {how}:\n{}", tail(log, 15)));
+            }
+            Err(_) if Instant::now() > until => {
+                return Err(format!(
+                    "the AWS emulator (moto) did not listen within {} s",
+                    START.as_secs()
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in for the interpreter that runs `body` as a shell script, whatever it is asked.
+    fn fake_python(dir: &Path, body: &str) -> std::path::PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join("python");
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn an_emulator_that_does_not_start_says_why() {
+        let dir = std::env::temp_dir().join(format!("strider-moto-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = dir.join("provision.py");
+        let missing = fake_python(
+            &dir,
+            "echo \"ModuleNotFoundError: No module named 'moto'\" >&2\nexit 1",
+        );
+        let Err(why) = Moto::start(&missing, "{}", &dir, &script) else {
+            panic!("started without moto")
+        };
+        assert!(
+            why.starts_with("the AWS emulator (moto) exited with status 1:"),
+            "{why}"
+        );
+        assert!(why.contains("No module named 'moto'"), "{why}");
+        let talking = fake_python(&dir, "echo 'Running on all addresses'\nsleep 5");
+        let Err(why) = Moto::start(&talking, "{}", &dir, &script) else {
+            panic!("started without a port")
+        };
+        assert_eq!(
+            why.lines().next(),
+            Some(
+                r#"the AWS emulator (moto) printed "Running on all addresses" instead of its port:"#
+            )
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
