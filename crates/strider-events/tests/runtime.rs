@@ -131,6 +131,35 @@ fn urls_of_the_event_reach_the_canary_listener_or_are_refused() {
 
 handler!(PY_FIXED_CALL, Python, PY, "fixed_call_ok.handler");
 
+handler!(PY_OWN_PORT, Python, PY, "own_port_ok.handler");
+handler!(NODE_OWN_PORT, Node, NODE, "own_port_ok.handler");
+
+#[test]
+fn the_machines_own_services_on_loopback_are_out_of_reach() {
+    // A service of this machine (a developer's database, a CI's Docker daemon): here the
+    // test's own listener, which no handler process started.
+    let service = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    service.set_nonblocking(true).unwrap();
+    let address = service.local_addr().unwrap().to_string();
+    let url = format!("http://{address}/admin");
+    for bug in [&PY_SSRF_BUG, &NODE_SSRF_BUG] {
+        let found = finding(bug, &body("url", &url), &[url.as_str()]);
+        assert!(
+            found.starts_with("outbound connection refused") && found.contains(&address),
+            "{found}"
+        );
+    }
+    assert!(
+        service.accept().is_err(),
+        "a handler reached the machine's service"
+    );
+    // A port the handler bound itself is its own: reached, no finding.
+    for own in [&PY_OWN_PORT, &NODE_OWN_PORT] {
+        let answer = answered(own, r#"{"body": "{}"}"#, &[]);
+        assert!(answer.contains("pong"), "{answer}");
+    }
+}
+
 handler!(PY_TRAVERSAL_BUG, Python, PY, "traversal_bug.handler");
 handler!(PY_TRAVERSAL_OK, Python, PY, "traversal_ok.handler");
 handler!(NODE_TRAVERSAL_BUG, Node, NODE, "traversal_bug.handler");

@@ -8,14 +8,16 @@
  * Environment read here: AWS_LAMBDA_RUNTIME_API (host:port), _HANDLER (`dir/file.fn`, and
  * `file.a.b` for nested exports), LAMBDA_TASK_ROOT (defaults to the cwd),
  * AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_VERSION, AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
- * AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, STRIDER_CANARY_LOG,
- * STRIDER_CANARY_FILE.
+ * AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, STRIDER_LOOPBACK (comma-separated
+ * ports; unset: every loopback port), STRIDER_CANARY_LOG, STRIDER_CANARY_FILE.
  *
  * Before any user code loads, two guards go in:
  *  - egress: net/tls sockets (and so http, https, undici fetch, http2), dgram, dns.lookup,
- *    dns.resolve* and dns.reverse. Loopback (127/8, ::1, localhost, 0.0.0.0) passes. Anything
- *    else is logged as `egress host:port` (or `egress name`) and fails with ECONNREFUSED (an
- *    IP) or ENOTFOUND (a name).
+ *    dns.resolve* and dns.reverse. Loopback (127/8, ::1, localhost, 0.0.0.0) passes on the ports
+ *    of STRIDER_LOOPBACK (the Runtime API, the emulator, the canary listener) and on ports this
+ *    process or a descendant has bound; other loopback ports are the machine's own services,
+ *    which Lambda does not have. Anything else is logged as `egress host:port` (or
+ *    `egress name`) and fails with ECONNREFUSED (an IP) or ENOTFOUND (a name).
  *  - canary: fs open/read/copy/write calls (callback, sync and promise forms) and
  *    child_process command lines that name STRIDER_CANARY_FILE (resolved against the cwd and
  *    compared by realpath) are logged as `open <path as given>`.
@@ -147,6 +149,56 @@ function isLocal(host) {
   return v !== null && (v >>> 24 === 127 || v === 0);
 }
 
+const ours = process.env.STRIDER_LOOPBACK === undefined ? null
+  : new Set(process.env.STRIDER_LOOPBACK.split(',').filter((p) => /^\s*\d+\s*$/.test(p)).map(Number));
+
+/**
+ * Whether this process or a descendant has a socket bound to `port` (a TCP one listening), or
+ * none on the machine has (then the kernel refuses the connect: nothing is reached).
+ */
+function boundByUs(port, datagram) {
+  const tables = datagram ? ['/proc/net/udp', '/proc/net/udp6'] : ['/proc/net/tcp', '/proc/net/tcp6'];
+  const state = datagram ? '07' : '0A';
+  const inodes = new Set();
+  for (const table of tables) {
+    let text;
+    try { text = fs.readFileSync(table, 'latin1'); } catch { continue; }
+    for (const row of text.split('\n').slice(1)) {
+      const f = row.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === state && parseInt(f[1].split(':').pop(), 16) === port) inodes.add(`socket:[${f[9]}]`);
+    }
+  }
+  if (inodes.size === 0) return true;
+  const parents = new Map();
+  let pids;
+  try { pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)); } catch { return false; }
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)[1]));
+    } catch { /* gone */ }
+  }
+  for (const pid of parents.keys()) {
+    let up = pid;
+    for (let steps = 0; up > 1 && up !== process.pid && steps < 64; steps++) up = parents.get(up) || 0;
+    if (up !== process.pid) continue;
+    let fds;
+    try { fds = fs.readdirSync(`/proc/${pid}/fd`); } catch { continue; }
+    for (const fd of fds) {
+      try { if (inodes.has(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))) return true; } catch { /* closed */ }
+    }
+  }
+  return false;
+}
+
+/** Whether a loopback `port` may be reached: the harness's, or the handler's own. */
+function loopbackAllowed(port, datagram) {
+  if (ours === null) return true;
+  const n = Number(port);
+  if (!Number.isInteger(n)) return true; // the real call fails on its own
+  return ours.has(n) || boundByUs(n, datagram);
+}
+
 function hostPort(host, port) {
   let h = String(host);
   if (h.includes(':') && !h.startsWith('[')) h = `[${h}]`;
@@ -187,7 +239,7 @@ function installEgressGuard() {
       port = opts;
       host = typeof args[1] === 'string' ? args[1] : undefined;
     }
-    if (isLocal(host)) return realConnect.apply(this, args);
+    if (isLocal(host) && loopbackAllowed(port, false)) return realConnect.apply(this, args);
     const err = egressError(host, port);
     process.nextTick(() => this.destroy(err));
     return this;
@@ -248,7 +300,7 @@ function installEgressGuard() {
         port = args[i - 1];
       }
     }
-    if (address === undefined || isLocal(address)) return real.apply(this, args);
+    if (address === undefined || (isLocal(address) && loopbackAllowed(port, true))) return real.apply(this, args);
     const err = egressError(address, typeof port === 'number' ? port : undefined);
     const cb = args[args.length - 1];
     if (typeof cb === 'function') process.nextTick(cb, err);

@@ -4,7 +4,10 @@ Run as `<venv python> strider_boot.py` with the cwd set to the task root. In ord
   1. puts LAMBDA_TASK_ROOT first on sys.path and removes this script's own directory,
   2. installs the egress guard. A connect to anything other than loopback raises
      ConnectionRefusedError, and resolving a name other than localhost raises
-     socket.gaierror. Both are logged as `egress`.
+     socket.gaierror. Both are logged as `egress`. On loopback, only the ports listed in
+     STRIDER_LOOPBACK (the Runtime API, the emulator, the canary listener) and ports that this
+     process or one of its descendants has bound are reached; any other is refused and logged
+     too (the machine's own services: Lambda has none).
   3. installs an audit hook that logs opens of STRIDER_CANARY_FILE as `open`
      (builtin open, io, os.open, pathlib, and subprocess/os.system/exec command lines),
   4. if STRIDER_COVERAGE is set, starts an edge tracer on the code under the task root.
@@ -17,7 +20,7 @@ Run as `<venv python> strider_boot.py` with the cwd set to the task root. In ord
      From there awslambdaric's C client speaks the Runtime API.
 
 Environment read here: LAMBDA_TASK_ROOT (defaults to the cwd), _HANDLER (or argv[1]),
-STRIDER_CANARY_LOG, STRIDER_CANARY_FILE, STRIDER_COVERAGE, STRIDER_COVERAGE_SIZE (default
+STRIDER_LOOPBACK (comma-separated ports; unset: every loopback port), STRIDER_CANARY_LOG, STRIDER_CANARY_FILE, STRIDER_COVERAGE, STRIDER_COVERAGE_SIZE (default
 65536). awslambdaric itself reads AWS_LAMBDA_RUNTIME_API and AWS_LAMBDA_*.
 Canary log line: `<kind>` TAB `<detail>` LF. In the detail, backslash, tab, LF and CR are
 written as the two characters \\, \t, \n and \r. The escaped text is cut to 300 characters
@@ -118,8 +121,78 @@ def _hp(host, port):
     return "%s:%s" % (host, port)
 
 
+_OURS = os.environ.get("STRIDER_LOOPBACK")
+_OURS = None if _OURS is None else frozenset(int(p) for p in _OURS.split(",") if p.strip().isdigit())
+
+
+def _bound_by_us(port, datagram):
+    """Whether this process or a descendant has a socket bound to `port` (a TCP one listening),
+    or none on the machine has: then the kernel refuses the connect, nothing is reached."""
+    rows = []
+    for table in (("/proc/net/udp", "/proc/net/udp6") if datagram else ("/proc/net/tcp", "/proc/net/tcp6")):
+        try:
+            with open(table) as f:
+                rows.extend(f.readlines()[1:])
+        except OSError:
+            pass
+    state = "07" if datagram else "0A"
+    inodes = set()
+    for row in rows:
+        f = row.split()
+        try:
+            if len(f) > 9 and f[3] == state and int(f[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add("socket:[%s]" % f[9])
+        except ValueError:
+            pass
+    if not inodes:
+        return True
+    parents = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    parents[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    me = os.getpid()
+    for pid in parents:
+        up, steps = pid, 0
+        while up > 1 and up != me and steps < 64:
+            up, steps = parents.get(up, 0), steps + 1
+        if up != me:
+            continue
+        try:
+            fds = os.listdir("/proc/%d/fd" % pid)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink("/proc/%d/fd/%s" % (pid, fd)) in inodes:
+                    return True
+            except OSError:
+                pass
+    return False
+
+
+def _loopback_allowed(sock, port):
+    if _OURS is None:
+        return True
+    try:
+        port = int(port)
+    except (TypeError, ValueError):
+        return True  # the real call raises its own error
+    if port in _OURS:
+        return True
+    try:
+        datagram = sock.type == socket.SOCK_DGRAM
+    except Exception:
+        datagram = False
+    return _bound_by_us(port, datagram)
+
+
 def _remote_detail(sock, address):
-    """`host:port` if `address` (for this socket's family) leaves the machine, else None."""
+    """`host:port` if `address` (for this socket's family) leaves the machine or reaches a
+    loopback port that is not the harness's or the handler's own, else None."""
     try:
         fam = sock.family
     except Exception:
@@ -129,9 +202,10 @@ def _remote_detail(sock, address):
     if not isinstance(address, tuple) or not address:
         return None  # let the real call raise its own TypeError
     host = address[0]
-    if _host_is_local(host):
+    port = address[1] if len(address) > 1 else None
+    if _host_is_local(host) and _loopback_allowed(sock, port):
         return None
-    return _hp(host, address[1] if len(address) > 1 else None)
+    return _hp(host, port)
 
 
 def _install_egress_guard():

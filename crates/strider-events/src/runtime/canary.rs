@@ -38,7 +38,8 @@ pub enum Observation {
     Command(String),
     /// A request reached the canary listener: its request line.
     Listener(String),
-    /// The handler tried to reach a host beyond loopback.
+    /// The handler tried to reach a host beyond loopback, or a loopback port that is neither
+    /// the harness's nor one the handler bound.
     Egress(String),
     /// The handler opened the canary file, by this path.
     Open(String),
@@ -60,7 +61,7 @@ impl Observation {
                 "server-side request forgery: the handler fetched a URL of the event from the canary listener ({line})"
             ),
             Observation::Egress(to) => format!(
-                "outbound connection refused: the handler reached for a host beyond the machine, by server-side request forgery or an AWS call not emulated ({to})"
+                "outbound connection refused: the handler reached for a host beyond the machine or a loopback port that is not the function's, by server-side request forgery or an AWS call not emulated ({to})"
             ),
             Observation::Open(path) => format!(
                 "path traversal: the handler opened the canary file outside its code ({path})"
@@ -186,6 +187,12 @@ impl Canaries {
             listener,
             hits,
         })
+    }
+
+    /// The canary listener's `127.0.0.1:port`.
+    #[must_use]
+    pub fn listener(&self) -> &str {
+        &self.listener
     }
 
     /// The environment the handler process needs: the log, the file, `PATH` with the canary

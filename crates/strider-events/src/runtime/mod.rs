@@ -319,6 +319,21 @@ impl Session {
         })
     }
 
+    /// The ports of the Runtime API, the emulator and the canary listener, comma-separated.
+    fn loopback_ports(&self) -> String {
+        [
+            self.api.address(),
+            self.endpoint.as_str(),
+            self.canaries.listener(),
+        ]
+        .iter()
+        .filter_map(|address| address.rsplit_once(':'))
+        .filter(|(_, port)| port.parse::<u16>().is_ok())
+        .map(|(_, port)| port)
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+
     fn command(&self, handler: &Handler) -> Command {
         let mut command = match handler.language {
             Language::Python => {
@@ -344,6 +359,9 @@ impl Session {
             .envs(aws_env(&self.endpoint))
             .envs(self.canaries.env())
             .env("AWS_LAMBDA_RUNTIME_API", self.api.address())
+            // The loopback ports the handler may reach besides its own: the Runtime API, the
+            // emulator and the canary listener. Not the machine's other services.
+            .env("STRIDER_LOOPBACK", self.loopback_ports())
             .env("_HANDLER", handler.handler)
             .env("LAMBDA_TASK_ROOT", &self.code)
             .env("AWS_LAMBDA_FUNCTION_NAME", handler.function)
