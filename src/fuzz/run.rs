@@ -281,6 +281,8 @@ const MAX_LINE: usize = 16 * 1024;
 const MAX_REPORT_LINES: usize = 400;
 /// The most distinct known bugs a run's counts or the campaign's pending counts hold.
 const MAX_KNOWN: usize = 64;
+/// How the signature of an uncaught exception starts ([`strider_events::runtime::known`]).
+const UNCAUGHT: &str = "oracle: uncaught ";
 /// Files of a failing input that libFuzzer names by what failed.
 const ARTIFACT_PREFIXES: &[&str] = &["crash-", "timeout-", "oom-", "leak-", "slow-unit-"];
 
@@ -341,15 +343,50 @@ struct KnownBugs {
 }
 
 impl KnownBugs {
-    fn new() -> Result<KnownBugs, RunError> {
+    /// The file, listing the uncaught exceptions earlier campaigns recorded: the corpus keeps
+    /// inputs that raise them (a run went on past them), and those must not stop this one.
+    fn new(earlier: &BTreeMap<String, PathBuf>) -> Result<KnownBugs, RunError> {
         let dir = tempfile::Builder::new()
             .prefix("strider-known-")
             .tempdir()
             .map_err(|err| RunError(format!("cannot create a temporary directory: {err}")))?;
-        Ok(KnownBugs {
+        let known = KnownBugs {
             dir,
             signatures: std::sync::Mutex::new(Vec::new()),
-        })
+        };
+        let listed: Vec<String> = earlier
+            .keys()
+            .filter(|s| s.starts_with(UNCAUGHT))
+            .cloned()
+            .collect();
+        if !listed.is_empty() {
+            known.write(&listed);
+            *known
+                .signatures
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = listed;
+        }
+        Ok(known)
+    }
+
+    /// For a handler in its own runtime; none for a Rust handler, whose runs restart at once.
+    fn of(
+        target: &ManifestTarget,
+        earlier: &BTreeMap<String, PathBuf>,
+    ) -> Result<Option<KnownBugs>, RunError> {
+        target
+            .runtime
+            .is_some()
+            .then(|| KnownBugs::new(earlier))
+            .transpose()
+    }
+
+    fn write(&self, signatures: &[String]) {
+        let staged = self.dir.path().join("known.new");
+        // Not written: the runs end at the bug as before, which costs time, not findings.
+        if std::fs::write(&staged, signatures.join("\n") + "\n").is_ok() {
+            let _ = std::fs::rename(&staged, self.path());
+        }
     }
 
     fn path(&self) -> PathBuf {
@@ -357,10 +394,10 @@ impl KnownBugs {
     }
 
     /// Lists the failure a run ended with when it is an uncaught exception; before the worker's
-    /// next run starts, so that run goes on past it.
-    fn remember(&self, failure: &Failure) {
+    /// next run starts, so that run goes on past it. Whether it was listed now.
+    fn remember(&self, failure: &Failure) -> bool {
         let Some(head) = strider_events::runtime::known::uncaught(&failure.message) else {
-            return;
+            return false;
         };
         let signature = strider_events::runtime::known::signature(head);
         let mut signatures = self
@@ -368,14 +405,11 @@ impl KnownBugs {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if signatures.contains(&signature) {
-            return;
+            return false;
         }
         signatures.push(signature);
-        let staged = self.dir.path().join("known.new");
-        // Not written: the runs end at the bug as before, which costs time, not findings.
-        if std::fs::write(&staged, signatures.join("\n") + "\n").is_ok() {
-            let _ = std::fs::rename(&staged, self.path());
-        }
+        self.write(&signatures);
+        true
     }
 }
 
@@ -494,7 +528,7 @@ pub fn run(
     let warnings = prepare(&dir, &target, on_update)?;
     on_update(Update::Building);
     build(campaign, &dir, &target)?;
-    let known = target.runtime.is_some().then(KnownBugs::new).transpose()?;
+    let known = KnownBugs::of(&target, &earlier)?;
     let context = Context {
         campaign,
         root: super::init::repository_root(&dir),
@@ -729,8 +763,11 @@ struct RunEnd {
     status: Option<ExitStatus>,
     /// The last lines.
     tail: Vec<String>,
-    /// Known bugs the run went on past, by signature: how many times each.
-    again: BTreeMap<String, u64>,
+    /// Known bugs the run went on past, by signature: how many times each, and when first
+    /// (since the campaign's start).
+    again: BTreeMap<String, (u64, Duration)>,
+    /// Its failure is an uncaught exception the worker listed as known when the run ended.
+    listed: bool,
 }
 
 enum Message {
@@ -790,7 +827,9 @@ fn fuzz(
                     done[end.worker] += end.executed.max(current[end.worker]);
                     current[end.worker] = 0;
                     merge_recommended(&mut recommended, &end.recommended);
-                    count_again(&end.again, &mut bugs, &mut pending);
+                    for bug in count_again(&end.again, earlier, &mut bugs, &mut pending) {
+                        on_update(Update::Found(&bugs[bug]));
+                    }
                     if let Some(problem) = setup_failure(&end.report) {
                         // The handler's runtime could not start: no input is to blame.
                         end.artifact.iter().for_each(|a| discard(context, a));
@@ -803,7 +842,7 @@ fn fuzz(
                         if new {
                             on_update(Update::Found(&bugs[index]));
                         }
-                        if stopped.is_none() && !end.inited && !end.dropped_seed {
+                        if stopped.is_none() && !end.inited && !end.dropped_seed && !end.listed {
                             stop.store(true, Ordering::SeqCst);
                             stopped = Some(stuck(context, &bugs[index].signature));
                         }
@@ -845,22 +884,42 @@ fn fuzz(
     ))
 }
 
-/// Adds the hits of known bugs a run went on past to their counts; a bug not recorded yet
-/// (another worker's run ended with it, and its end has not arrived) to `pending`.
+/// Adds the hits of known bugs a run went on past to their counts. A bug an earlier campaign
+/// recorded joins this campaign's list at its first hit (returned: their indexes); one not
+/// recorded yet (another worker's run ended with it, and its end has not arrived) goes to
+/// `pending`.
 fn count_again(
-    again: &BTreeMap<String, u64>,
-    bugs: &mut [Bug],
+    again: &BTreeMap<String, (u64, Duration)>,
+    earlier: &BTreeMap<String, PathBuf>,
+    bugs: &mut Vec<Bug>,
     pending: &mut BTreeMap<String, u64>,
-) {
-    for (signature, hits) in again {
-        match bugs.iter_mut().find(|b| &b.signature == signature) {
-            Some(bug) => bug.count += hits,
-            None if pending.len() < MAX_KNOWN => {
-                *pending.entry(signature.clone()).or_default() += hits;
-            }
-            None => {}
+) -> Vec<usize> {
+    let mut joined = Vec::new();
+    // In the order they were first hit, as the list is.
+    let mut hits_in_order: Vec<_> = again.iter().collect();
+    hits_in_order.sort_by_key(|(_, (_, first))| *first);
+    for (signature, (hits, first)) in hits_in_order {
+        if let Some(bug) = bugs.iter_mut().find(|b| &b.signature == signature) {
+            bug.count += hits;
+        } else if let Some(json) = earlier.get(signature) {
+            let message = signature.strip_prefix("oracle: ").unwrap_or(signature);
+            bugs.push(Bug {
+                signature: signature.clone(),
+                kind: "oracle".to_owned(),
+                place: message
+                    .split_once(" at ")
+                    .map_or_else(String::new, |(_, at)| at.to_owned()),
+                message: message.to_owned(),
+                first_after_ms: millis(*first),
+                count: *hits,
+                record: Record::Earlier { json: json.clone() },
+            });
+            joined.push(bugs.len() - 1);
+        } else if pending.len() < MAX_KNOWN {
+            *pending.entry(signature.clone()).or_default() += hits;
         }
     }
+    joined
 }
 
 /// Adds the dictionary entries a run recommended, without repeats, up to the union's limit.
@@ -951,14 +1010,17 @@ fn work(
         let mut end = one_run(context, worker, left.as_secs(), seed, start, sender);
         run += 1;
         if let (Some(known), Some(_)) = (&context.known, &end.artifact) {
-            known.remember(&failure::read(&end.report.join("\n"), &context.root));
+            end.listed = known.remember(&failure::read(&end.report.join("\n"), &context.root));
         }
         if !end.inited
             && let Some(bytes) = end.artifact.as_ref().and_then(|a| std::fs::read(a).ok())
         {
             end.dropped_seed = drop_generated_seed(&context.corpus, &bytes);
         }
-        let failed_early = end.artifact.is_some() && !end.inited && !end.dropped_seed;
+        // An input of the corpus that fails before fuzzing starts stops the campaign, unless
+        // the next run goes on past its failure (an exception listed now).
+        let failed_early =
+            end.artifact.is_some() && !end.inited && !end.dropped_seed && !end.listed;
         let broken = end.artifact.is_none() && end.status.is_none_or(|s| !s.success());
         if sender.send(Message::Ended(Box::new(end))).is_err() || failed_early || broken {
             break;
@@ -988,6 +1050,7 @@ fn one_run(
         status: None,
         tail: Vec::new(),
         again: BTreeMap::new(),
+        listed: false,
     };
     let mut command = context.binary();
     command
@@ -1036,11 +1099,11 @@ fn one_run(
             if let Some(signature) = line.strip_prefix(strider_events::runtime::known::AGAIN) {
                 // Counted, and kept out of the tail: a shallow bug may be hit by every event. (A
                 // handler can print such lines too: a bound on what it can make us keep.)
-                let signature = signature.trim();
-                if let Some(hits) = end.again.get_mut(signature) {
+                let signature = signature.strip_prefix(' ').unwrap_or(signature);
+                if let Some((hits, _)) = end.again.get_mut(signature) {
                     *hits += 1;
                 } else if end.again.len() < MAX_KNOWN {
-                    end.again.insert(signature.to_owned(), 1);
+                    end.again.insert(signature.to_owned(), (1, start.elapsed()));
                 }
                 return;
             }
@@ -1523,41 +1586,84 @@ mod tests {
     fn hits_of_known_bugs_are_counted_once_the_bug_is_recorded() {
         let mut bugs = vec![bug("oracle: uncaught KeyError at mail.py:91", 1)];
         let mut pending = BTreeMap::new();
-        let again: BTreeMap<String, u64> = [
-            ("oracle: uncaught KeyError at mail.py:91".to_owned(), 40),
-            ("oracle: uncaught TypeError at mail.py:92".to_owned(), 3),
+        let second = Duration::from_secs(1);
+        let earlier: BTreeMap<String, PathBuf> = [(
+            "oracle: uncaught ValueError at mail.py:95".to_owned(),
+            PathBuf::from("findings/send_email/abc.json"),
+        )]
+        .into();
+        let again: BTreeMap<String, (u64, Duration)> = [
+            (
+                "oracle: uncaught KeyError at mail.py:91".to_owned(),
+                (40, second),
+            ),
+            (
+                "oracle: uncaught TypeError at mail.py:92".to_owned(),
+                (3, second),
+            ),
         ]
         .into();
-        count_again(&again, &mut bugs, &mut pending);
-        count_again(&again, &mut bugs, &mut pending);
+        assert!(count_again(&again, &earlier, &mut bugs, &mut pending).is_empty());
+        count_again(&again, &earlier, &mut bugs, &mut pending);
         assert_eq!(bugs[0].count, 81);
         // Not recorded yet (another worker's end is on its way): kept until it is.
         assert_eq!(
             pending.get("oracle: uncaught TypeError at mail.py:92"),
             Some(&6)
         );
+        // An earlier campaign's bug joins the list at its first hit, with its finding.
+        let again: BTreeMap<String, (u64, Duration)> = [(
+            "oracle: uncaught ValueError at mail.py:95".to_owned(),
+            (7, second),
+        )]
+        .into();
+        assert_eq!(count_again(&again, &earlier, &mut bugs, &mut pending), [1]);
+        assert_eq!(
+            (
+                bugs[1].place.as_str(),
+                bugs[1].message.as_str(),
+                bugs[1].count,
+                bugs[1].first_after_ms
+            ),
+            ("mail.py:95", "uncaught ValueError at mail.py:95", 7, 1000)
+        );
+        assert!(matches!(&bugs[1].record, Record::Earlier { json } if json.ends_with("abc.json")));
         // A handler printing lines that look like ours cannot make the campaign keep more.
-        let flood: BTreeMap<String, u64> = (0..1000).map(|i| (format!("x{i}"), 1)).collect();
-        count_again(&flood, &mut bugs, &mut pending);
+        let flood: BTreeMap<String, (u64, Duration)> =
+            (0..1000).map(|i| (format!("x{i}"), (1, second))).collect();
+        count_again(&flood, &earlier, &mut bugs, &mut pending);
         assert_eq!(pending.len(), MAX_KNOWN);
     }
 
     #[test]
     fn only_uncaught_exceptions_are_known_and_each_once() {
-        let known = KnownBugs::new().unwrap();
+        // An earlier campaign's exception is known from the start; its other findings are not.
+        let earlier: BTreeMap<String, PathBuf> = [
+            (
+                "oracle: uncaught ValueError at mail.py:95".to_owned(),
+                PathBuf::new(),
+            ),
+            (
+                "oracle: command injection: the event ran the canary command ()".to_owned(),
+                PathBuf::new(),
+            ),
+        ]
+        .into();
+        let known = KnownBugs::new(&earlier).unwrap();
         let failure = |message: &str| Failure {
             kind: "oracle",
             place: String::new(),
             signature: String::new(),
             message: message.to_owned(),
         };
-        known.remember(&failure("uncaught KeyError at mail.py:91: 'Message'"));
-        known.remember(&failure("uncaught KeyError at mail.py:91: 'Subject'"));
-        known.remember(&failure("command injection: the canary command ran"));
-        known.remember(&failure("uncaught TypeError at mail.py:92: x"));
+        assert!(known.remember(&failure("uncaught KeyError at mail.py:91: 'Message'")));
+        assert!(!known.remember(&failure("uncaught KeyError at mail.py:91: 'Subject'")));
+        assert!(!known.remember(&failure("command injection: the canary command ran")));
+        assert!(!known.remember(&failure("uncaught ValueError at mail.py:95: x")));
+        assert!(known.remember(&failure("uncaught TypeError at mail.py:92: x")));
         assert_eq!(
             std::fs::read_to_string(known.path()).unwrap(),
-            "oracle: uncaught KeyError at mail.py:91\noracle: uncaught TypeError at mail.py:92\n"
+            "oracle: uncaught ValueError at mail.py:95\noracle: uncaught KeyError at mail.py:91\noracle: uncaught TypeError at mail.py:92\n"
         );
     }
 }

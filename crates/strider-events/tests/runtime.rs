@@ -131,6 +131,59 @@ fn urls_of_the_event_reach_the_canary_listener_or_are_refused() {
 
 handler!(PY_FIXED_CALL, Python, PY, "fixed_call_ok.handler");
 
+handler!(PY_RAW_SOCKET, Python, PY, "raw_socket_bug.handler");
+handler!(NODE_RAW_SOCKET, Node, NODE, "raw_socket_bug.handler");
+
+/// An API Gateway event whose body names a loopback port and how to reach it.
+fn sidecar(port: u16, how: &str) -> String {
+    let inner = serde_json::json!({"port": port, "how": how}).to_string();
+    serde_json::json!({"httpMethod": "POST", "path": "/", "body": inner}).to_string()
+}
+
+#[test]
+fn every_way_to_a_loopback_port_is_guarded() {
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    tcp.set_nonblocking(true).unwrap();
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    udp.set_nonblocking(true).unwrap();
+    let tcp_port = tcp.local_addr().unwrap().port();
+    let udp_port = udp.local_addr().unwrap().port();
+    for (handler, how, port) in [
+        (&PY_RAW_SOCKET, "connect", tcp_port),
+        (&PY_RAW_SOCKET, "connect_ex", tcp_port),
+        (&PY_RAW_SOCKET, "sendto", udp_port),
+        (&PY_RAW_SOCKET, "sendmsg", udp_port),
+        (&NODE_RAW_SOCKET, "connect-hex", tcp_port),
+        (&NODE_RAW_SOCKET, "udp", udp_port),
+    ] {
+        let found = finding(handler, &sidecar(port, how), &[]);
+        assert!(
+            found.starts_with("outbound connection refused")
+                && found.contains(&format!(":{port})")),
+            "{how}: {found}"
+        );
+    }
+    assert!(tcp.accept().is_err(), "a handler reached the TCP service");
+    let mut buffer = [0; 16];
+    assert!(
+        udp.recv_from(&mut buffer).is_err(),
+        "a handler reached the UDP service"
+    );
+    // A port nobody listens on is refused as the kernel refuses it: quietly, no finding.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for (handler, how) in [
+        (&PY_RAW_SOCKET, "connect"),
+        (&NODE_RAW_SOCKET, "connect-hex"),
+    ] {
+        let answer = answered(handler, &sidecar(closed, how), &[]);
+        assert!(answer.contains("502"), "{how}: {answer}");
+    }
+}
+
 handler!(PY_OWN_PORT, Python, PY, "own_port_ok.handler");
 handler!(NODE_OWN_PORT, Node, NODE, "own_port_ok.handler");
 

@@ -152,51 +152,81 @@ function isLocal(host) {
 const ours = process.env.STRIDER_LOOPBACK === undefined ? null
   : new Set(process.env.STRIDER_LOOPBACK.split(',').filter((p) => /^\s*\d+\s*$/.test(p)).map(Number));
 
+/** Parent pid and process group of a process, from /proc/<pid>/stat; null when gone. */
+function family(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/);
+    return [Number(fields[1]), Number(fields[2])];
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Whether this process or a descendant has a socket bound to `port` (a TCP one listening), or
- * none on the machine has (then the kernel refuses the connect: nothing is reached).
+ * Who has `port` bound on this machine (a TCP socket listening): 'us' (this process, one of its
+ * descendants or of its process group), 'nobody', or 'other' (also when /proc cannot be read:
+ * fail closed).
  */
-function boundByUs(port, datagram) {
+function loopbackOwner(port, datagram) {
   const tables = datagram ? ['/proc/net/udp', '/proc/net/udp6'] : ['/proc/net/tcp', '/proc/net/tcp6'];
   const state = datagram ? '07' : '0A';
   const inodes = new Set();
+  let read = false;
   for (const table of tables) {
     let text;
     try { text = fs.readFileSync(table, 'latin1'); } catch { continue; }
+    read = true;
     for (const row of text.split('\n').slice(1)) {
       const f = row.trim().split(/\s+/);
       if (f.length > 9 && f[3] === state && parseInt(f[1].split(':').pop(), 16) === port) inodes.add(`socket:[${f[9]}]`);
     }
   }
-  if (inodes.size === 0) return true;
-  const parents = new Map();
+  if (!read) return 'other';
+  if (inodes.size === 0) return 'nobody';
+  const self = family(process.pid);
+  const group = self ? self[1] : process.pid;
+  const known = new Map();
   let pids;
-  try { pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)); } catch { return false; }
+  try { pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number); } catch { return 'other'; }
   for (const pid of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)[1]));
-    } catch { /* gone */ }
+    const f = family(pid);
+    if (f) known.set(pid, f);
   }
-  for (const pid of parents.keys()) {
+  for (const [pid, [, pgrp]] of known) {
     let up = pid;
-    for (let steps = 0; up > 1 && up !== process.pid && steps < 64; steps++) up = parents.get(up) || 0;
-    if (up !== process.pid) continue;
+    for (let steps = 0; up > 1 && up !== process.pid && steps < 64; steps++) up = (known.get(up) || [0])[0];
+    if (up !== process.pid && pgrp !== group) continue;
     let fds;
     try { fds = fs.readdirSync(`/proc/${pid}/fd`); } catch { continue; }
     for (const fd of fds) {
-      try { if (inodes.has(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))) return true; } catch { /* closed */ }
+      try { if (inodes.has(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))) return 'us'; } catch { /* closed */ }
     }
   }
-  return false;
+  return 'other';
 }
 
-/** Whether a loopback `port` may be reached: the harness's, or the handler's own. */
-function loopbackAllowed(port, datagram) {
-  if (ours === null) return true;
+/**
+ * The verdict on reaching `host`:`port`: null to let it through, else whether to log it: a
+ * host beyond the machine or another's loopback port is logged; a loopback port nobody bound is
+ * refused quietly, as the kernel would refuse it.
+ */
+function verdict(host, port, datagram) {
+  if (!isLocal(host)) return { logged: true };
+  if (ours === null) return null;
   const n = Number(port);
-  if (!Number.isInteger(n)) return true; // the real call fails on its own
-  return ours.has(n) || boundByUs(n, datagram);
+  if (!Number.isInteger(n)) return null; // the real call fails on its own
+  if (ours.has(n)) return null;
+  const owner = loopbackOwner(n, datagram);
+  return owner === 'us' ? null : { logged: owner === 'other' };
+}
+
+/** A refused connection that nothing logs. */
+function quietRefusal(host, port) {
+  const d = hostPort(host, port);
+  const err = new Error(`connect ECONNREFUSED ${d}`);
+  Object.assign(err, { errno: -111, code: 'ECONNREFUSED', syscall: 'connect', address: String(host), port });
+  return err;
 }
 
 function hostPort(host, port) {
@@ -233,14 +263,16 @@ function installEgressGuard() {
       if (opts.path) return realConnect.apply(this, args); // unix socket: local
       host = opts.host;
       port = opts.port;
-    } else if (typeof opts === 'string' && !/^\s*\d+\s*$/.test(opts)) {
-      return realConnect.apply(this, args); // connect(path)
+    } else if (typeof opts === 'string' && !(Number(opts) >= 0)) {
+      return realConnect.apply(this, args); // connect(path): what Node takes for a pipe name
     } else {
       port = opts;
       host = typeof args[1] === 'string' ? args[1] : undefined;
     }
-    if (isLocal(host) && loopbackAllowed(port, false)) return realConnect.apply(this, args);
-    const err = egressError(host, port);
+    const v = verdict(host, port, false);
+    if (v === null) return realConnect.apply(this, args);
+    const shown = Number.isInteger(Number(port)) ? Number(port) : port; // '0x50' is port 80
+    const err = v.logged ? egressError(host, shown) : quietRefusal(host, shown);
     process.nextTick(() => this.destroy(err));
     return this;
   };
@@ -291,6 +323,7 @@ function installEgressGuard() {
   };
 
   // UDP: send(msg[, offset, length][, port][, address][, cb]) and connect(port[, address][, cb]).
+  // Without an address, Node sends to localhost; without a port, to the address connect() set.
   const udpGuard = (real, firstArg) => function guarded(...args) {
     let address;
     let port;
@@ -300,9 +333,20 @@ function installEgressGuard() {
         port = args[i - 1];
       }
     }
-    if (address === undefined || (isLocal(address) && loopbackAllowed(port, true))) return real.apply(this, args);
-    const err = egressError(address, typeof port === 'number' ? port : undefined);
+    if (address === undefined) {
+      const numbers = args.slice(firstArg).filter((a) => typeof a === 'number');
+      if (numbers.length === 0 || (firstArg === 1 && numbers.length === 2)) return real.apply(this, args);
+      address = 'localhost';
+      port = numbers[numbers.length - 1];
+    }
+    const v = verdict(address, port, true);
+    if (v === null) return real.apply(this, args);
     const cb = args[args.length - 1];
+    if (!v.logged) { // a datagram to a port nobody bound is lost anyway
+      if (typeof cb === 'function') process.nextTick(cb, null, 0);
+      return undefined;
+    }
+    const err = egressError(address, typeof port === 'number' ? port : undefined);
     if (typeof cb === 'function') process.nextTick(cb, err);
     else process.nextTick(() => this.emit('error', err));
     return undefined;

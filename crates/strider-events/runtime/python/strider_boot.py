@@ -6,8 +6,9 @@ Run as `<venv python> strider_boot.py` with the cwd set to the task root. In ord
      ConnectionRefusedError, and resolving a name other than localhost raises
      socket.gaierror. Both are logged as `egress`. On loopback, only the ports listed in
      STRIDER_LOOPBACK (the Runtime API, the emulator, the canary listener) and ports that this
-     process or one of its descendants has bound are reached; any other is refused and logged
-     too (the machine's own services: Lambda has none).
+     process, a descendant or its process group has bound are reached; another's port is
+     refused and logged too (the machine's own services: Lambda has none), one nobody bound is
+     refused quietly, as the kernel would. connect, connect_ex, sendto and sendmsg are guarded.
   3. installs an audit hook that logs opens of STRIDER_CANARY_FILE as `open`
      (builtin open, io, os.open, pathlib, and subprocess/os.system/exec command lines),
   4. if STRIDER_COVERAGE is set, starts an edge tracer on the code under the task root.
@@ -34,6 +35,7 @@ Python 3.9+.
 """
 import errno
 import ipaddress
+import operator
 import os
 import socket
 import sys
@@ -125,16 +127,20 @@ _OURS = os.environ.get("STRIDER_LOOPBACK")
 _OURS = None if _OURS is None else frozenset(int(p) for p in _OURS.split(",") if p.strip().isdigit())
 
 
-def _bound_by_us(port, datagram):
-    """Whether this process or a descendant has a socket bound to `port` (a TCP one listening),
-    or none on the machine has: then the kernel refuses the connect, nothing is reached."""
-    rows = []
+def _loopback_owner(port, datagram):
+    """Who has `port` bound on this machine (a TCP socket listening): "us" (this process, one of
+    its descendants or of its process group), "nobody", or "other" — also when /proc cannot be
+    read (fail closed)."""
+    rows, read = [], False
     for table in (("/proc/net/udp", "/proc/net/udp6") if datagram else ("/proc/net/tcp", "/proc/net/tcp6")):
         try:
             with open(table) as f:
                 rows.extend(f.readlines()[1:])
+            read = True
         except OSError:
             pass
+    if not read:
+        return "other"
     state = "07" if datagram else "0A"
     inodes = set()
     for row in rows:
@@ -145,21 +151,22 @@ def _bound_by_us(port, datagram):
         except ValueError:
             pass
     if not inodes:
-        return True
-    parents = {}
+        return "nobody"
+    family = {}
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 with open("/proc/%s/stat" % pid) as f:
-                    parents[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
+                    fields = f.read().rsplit(")", 1)[1].split()
+                family[int(pid)] = (int(fields[1]), int(fields[2]))
             except (OSError, ValueError, IndexError):
                 pass
-    me = os.getpid()
-    for pid in parents:
+    me, group = os.getpid(), os.getpgrp()
+    for pid, (_, pgrp) in family.items():
         up, steps = pid, 0
         while up > 1 and up != me and steps < 64:
-            up, steps = parents.get(up, 0), steps + 1
-        if up != me:
+            up, steps = family.get(up, (0, 0))[0], steps + 1
+        if up != me and pgrp != group:
             continue
         try:
             fds = os.listdir("/proc/%d/fd" % pid)
@@ -168,31 +175,15 @@ def _bound_by_us(port, datagram):
         for fd in fds:
             try:
                 if os.readlink("/proc/%d/fd/%s" % (pid, fd)) in inodes:
-                    return True
+                    return "us"
             except OSError:
                 pass
-    return False
+    return "other"
 
 
-def _loopback_allowed(sock, port):
-    if _OURS is None:
-        return True
-    try:
-        port = int(port)
-    except (TypeError, ValueError):
-        return True  # the real call raises its own error
-    if port in _OURS:
-        return True
-    try:
-        datagram = sock.type == socket.SOCK_DGRAM
-    except Exception:
-        datagram = False
-    return _bound_by_us(port, datagram)
-
-
-def _remote_detail(sock, address):
-    """`host:port` if `address` (for this socket's family) leaves the machine or reaches a
-    loopback port that is not the harness's or the handler's own, else None."""
+def _verdict(sock, address):
+    """None to let a connect or send through; else (`host:port`, logged): refused, and logged
+    unless nothing listens on a loopback port (the kernel would refuse it as quietly)."""
     try:
         fam = sock.family
     except Exception:
@@ -203,15 +194,31 @@ def _remote_detail(sock, address):
         return None  # let the real call raise its own TypeError
     host = address[0]
     port = address[1] if len(address) > 1 else None
-    if _host_is_local(host) and _loopback_allowed(sock, port):
+    if not _host_is_local(host):
+        return _hp(host, port), True
+    if _OURS is None:
         return None
-    return _hp(host, port)
+    try:
+        port = operator.index(port)
+    except TypeError:
+        return None  # the real call raises its own error
+    if port in _OURS:
+        return None
+    try:
+        datagram = sock.type == socket.SOCK_DGRAM
+    except Exception:
+        datagram = False
+    owner = _loopback_owner(port, datagram)
+    if owner == "us":
+        return None
+    return _hp(host, port), owner == "other"
 
 
 def _install_egress_guard():
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
     real_sendto = socket.socket.sendto
+    real_sendmsg = socket.socket.sendmsg
     real_getaddrinfo = socket.getaddrinfo
     real_gethostbyname = socket.gethostbyname
     real_gethostbyname_ex = socket.gethostbyname_ex
@@ -230,25 +237,43 @@ def _install_egress_guard():
         # IP literals resolve without any network traffic; connect() decides on them.
         return _host_is_local(host) or _literal_ip(host) is not None
 
+    def refuse(verdict):
+        detail, logged = verdict
+        if logged:
+            return refused(detail)
+        return ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")
+
     def connect(self, address):
-        d = _remote_detail(self, address)
-        if d is not None:
-            raise refused(d)
+        v = _verdict(self, address)
+        if v is not None:
+            raise refuse(v)
         return real_connect(self, address)
 
     def connect_ex(self, address):
-        d = _remote_detail(self, address)
-        if d is not None:
-            _record("egress", d)
+        v = _verdict(self, address)
+        if v is not None:
+            if v[1]:
+                _record("egress", v[0])
             return errno.ECONNREFUSED
         return real_connect_ex(self, address)
 
     def sendto(self, data, *rest):
         if rest:
-            d = _remote_detail(self, rest[-1])
-            if d is not None:
-                raise refused(d)
+            v = _verdict(self, rest[-1])
+            if v is not None:
+                if not v[1]:
+                    return len(data)  # a datagram to a port nobody bound is lost anyway
+                raise refuse(v)
         return real_sendto(self, data, *rest)
+
+    def sendmsg(self, buffers, *rest):
+        if len(rest) >= 3 and rest[2] is not None:
+            v = _verdict(self, rest[2])
+            if v is not None:
+                if not v[1]:
+                    return sum(len(memoryview(b)) for b in buffers)
+                raise refuse(v)
+        return real_sendmsg(self, buffers, *rest)
 
     def getaddrinfo(host, port, *args, **kwargs):
         if not resolvable(host):
@@ -280,6 +305,7 @@ def _install_egress_guard():
     socket.socket.connect = connect
     socket.socket.connect_ex = connect_ex
     socket.socket.sendto = sendto
+    socket.socket.sendmsg = sendmsg
     # socket.create_connection (and so http.client, urllib, urllib3, botocore) looks
     # these up as module globals at call time, so it goes through the guards too.
     socket.getaddrinfo = getaddrinfo

@@ -321,12 +321,15 @@ impl Session {
 
     /// The ports of the Runtime API, the emulator and the canary listener, comma-separated.
     fn loopback_ports(&self) -> String {
+        // The endpoint names a port even without an emulator (nothing listens there then).
+        let endpoint = self.moto.is_some().then_some(self.endpoint.as_str());
         [
-            self.api.address(),
-            self.endpoint.as_str(),
-            self.canaries.listener(),
+            Some(self.api.address()),
+            endpoint,
+            Some(self.canaries.listener()),
         ]
-        .iter()
+        .into_iter()
+        .flatten()
         .filter_map(|address| address.rsplit_once(':'))
         .filter(|(_, port)| port.parse::<u16>().is_ok())
         .map(|(_, port)| port)

@@ -73,12 +73,19 @@ impl Moto {
         // moto's server on a port the kernel picks as it binds (no other process can take it
         // between a choice and the bind), which it then prints; ended when the harness ends (its
         // stdin closes).
+        // A server thread that fails to bind would leave start() waiting: it ends the process.
+        // Once the port is said, stdout is the log too (nobody reads the pipe any more).
         command.arg("-c").arg(concat!(
-            "import os, sys\n",
+            "import os, sys, threading, traceback\n",
+            "def died(args):\n",
+            "    traceback.print_exception(args.exc_type, args.exc_value, args.exc_traceback)\n",
+            "    os._exit(1)\n",
+            "threading.excepthook = died\n",
             "from moto.moto_server.threaded_moto_server import ThreadedMotoServer\n",
             "server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)\n",
             "server.start()\n",
             "print(server.get_host_and_port()[1], flush=True)\n",
+            "os.dup2(2, 1)\n",
             "sys.stdin.buffer.read()\n",
             "os._exit(0)\n",
         ));
@@ -240,8 +247,9 @@ fn listening_port(
             }
             Err(_) if Instant::now() > until => {
                 return Err(format!(
-                    "the AWS emulator (moto) did not listen within {} s",
-                    START.as_secs()
+                    "the AWS emulator (moto) did not listen within {} s:\n{}",
+                    START.as_secs(),
+                    tail(log, 15)
                 ));
             }
             Err(_) => {}
