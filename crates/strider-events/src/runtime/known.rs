@@ -5,14 +5,34 @@
 //! named by [`ENV`]; an event that raises one of them again is counted (a line starting
 //! [`AGAIN`] on stderr) and the run goes on. Every other finding still ends the run: its
 //! signature holds the event field of its payload, which `strider fuzz run` reads from a replay.
+//!
+//! After [`MAX_IN_A_ROW`] known exceptions in a row the run ends all the same: every event
+//! failing may mean the environment broke (an event deleted a table that nothing restores), and
+//! the next run starts the emulator afresh.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The environment variable naming the file of known signatures, one per line.
 pub const ENV: &str = "STRIDER_KNOWN_BUGS";
 
 /// The prefix of the line that counts a known bug hit again.
 pub const AGAIN: &str = "strider again:";
+
+/// Known exceptions in a row (no event answered between them) after which the run ends.
+pub const MAX_IN_A_ROW: u32 = 200;
+
+static IN_A_ROW: AtomicU32 = AtomicU32::new(0);
+
+/// Counts one more known exception: whether the run may go on past it.
+pub fn go_on() -> bool {
+    IN_A_ROW.fetch_add(1, Ordering::Relaxed) + 1 < MAX_IN_A_ROW
+}
+
+/// An event was answered: the environment works, the count starts again.
+pub fn answered() {
+    IN_A_ROW.store(0, Ordering::Relaxed);
+}
 
 /// What names an uncaught exception in an oracle's verdict: its type and place
 /// (`KeyError at mail.py:91`), the first line's text before the message, which quotes the input.
@@ -56,6 +76,17 @@ mod tests {
         );
         assert_eq!(uncaught("command injection: the canary ran"), None);
         assert_eq!(uncaught("uncaught without a message"), None);
+    }
+
+    #[test]
+    fn a_long_streak_of_known_exceptions_ends_the_run() {
+        answered();
+        for _ in 1..MAX_IN_A_ROW {
+            assert!(go_on());
+        }
+        assert!(!go_on(), "the 200th in a row ends the run");
+        answered();
+        assert!(go_on(), "an answered event starts the count again");
     }
 
     #[test]

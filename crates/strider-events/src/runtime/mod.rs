@@ -167,10 +167,15 @@ static SESSIONS: Mutex<Vec<(usize, Session)>> = Mutex::new(Vec::new());
 #[must_use]
 pub fn invoke(handler: &'static Handler, event: &str, injected: &[String]) -> Option<Vec<u8>> {
     match deliver(handler, event, injected) {
-        Ok(Outcome::Answered(body)) => Some(body),
+        Ok(Outcome::Answered(body)) => {
+            known::answered();
+            Some(body)
+        }
         Ok(Outcome::Finding(message)) => {
             let listed = std::env::var_os(known::ENV).map(PathBuf::from);
-            if let Some(signature) = known::again(&message, listed.as_deref()) {
+            if let Some(signature) = known::again(&message, listed.as_deref())
+                && known::go_on()
+            {
                 eprintln!("{} {signature}", known::AGAIN);
                 return None;
             }
