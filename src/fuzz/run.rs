@@ -22,7 +22,9 @@
 //! For a handler in its own runtime a process start also starts the emulator and the handler,
 //! a second or more: the uncaught exceptions the campaign has recorded are listed in a file the
 //! runs read ([`strider_events::runtime::known`]), and an event that raises one again is counted
-//! without ending the run.
+//! without ending the run (up to a streak of them: a broken emulator looks like that). Earlier
+//! campaigns' exceptions are listed from the start, so the inputs the corpus kept past them do
+//! not stop this one.
 //!
 //! libFuzzer's recommended dictionary (the words of its comparison traces that led to new
 //! coverage) is kept in `dict/<target>.learned.dict`; each run gets the union of the generated
