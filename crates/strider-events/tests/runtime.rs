@@ -474,6 +474,33 @@ fn a_dropped_table_is_tampering_and_comes_back_as_declared() {
     assert!(answer.contains(stream), "{answer}");
 }
 
+/// The same table without seeds: nothing watches its items, the guard only makes it again.
+const STREAMED_BARE: &str =
+    r#"{"tables":[{"name":"events-table","hash_key":"id","hash_type":"S","stream":true}]}"#;
+handler!(
+    PY_DROP_BARE,
+    Python,
+    PY,
+    "drop_bug.handler",
+    20,
+    STREAMED_BARE
+);
+
+#[test]
+fn a_dropped_table_without_seeds_comes_back_after_the_failure_it_causes() {
+    let stream = r#"stream\": true"#;
+    let answer = answered(&PY_DROP_BARE, &body("action", "drop"), &[]);
+    assert!(answer.contains("dropped"), "{answer}");
+    // The next event fails for want of the table; then the guard makes it again.
+    let found = finding(&PY_DROP_BARE, &body("action", "describe"), &[]);
+    assert!(
+        found.starts_with("uncaught ResourceNotFoundException"),
+        "{found}"
+    );
+    let answer = answered(&PY_DROP_BARE, &body("action", "describe"), &[]);
+    assert!(answer.contains(stream), "{answer}");
+}
+
 const BENCH_PY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/runtime-bench/python"

@@ -13,6 +13,8 @@
                       "attribute": "customerId"|null, "deleted": bool}, ..]}
       "attribute" is the first attribute (sorted) that differs; "owner" is the seed's value of
       the table's "owner" attribute. Plain HTTP to moto, one BatchGetItem per 100 items.
+      A line `heal` instead: creates again, as declared, every table of the spec that is gone
+      (seeded or not) and prints {"healed": [names]}.
 
 Spec (every key optional):
   {"tables": [{"name", "hash_key", "hash_type": "S"|"N"|"B", "range_key": null, "range_type": null, "stream": bool,
@@ -375,6 +377,25 @@ def watched(spec):
     return tables, objects
 
 
+def heal(spec, moto):
+    """The tables of the spec an event deleted, created again (a seeded one gets its seeds back
+    at the next check)."""
+    declared = {t["name"]: t for t in spec.get("tables") or []}
+    existing, start = set(), None
+    while True:
+        status, data = ddb_call(moto, "ListTables", {"ExclusiveStartTableName": start} if start else {})
+        if status != 200:
+            fail("list tables", "HTTP %d %s" % (status, str(data)[:200]))
+        existing.update(data.get("TableNames", []))
+        start = data.get("LastEvaluatedTableName")
+        if not start:
+            break
+    healed = sorted(name for name in declared if name not in existing)
+    for name in healed:
+        recreate_table(moto, declared[name])
+    return {"healed": healed}
+
+
 def guard(watch, moto):
     """Compares every seeded item and object with its seed; puts back what changed."""
     from urllib.parse import quote
@@ -440,9 +461,9 @@ def main(argv):
                 watch = watched(spec)
             except (KeyError, TypeError, ValueError, AttributeError) as e:
                 fail("guard", "bad spec entry (%s)" % why(e))
-            for _ in sys.stdin:
+            for line in sys.stdin:
                 try:
-                    answer = guard(watch, moto)
+                    answer = heal(spec, moto) if line.strip() == "heal" else guard(watch, moto)
                 except Failure:
                     raise
                 except (KeyError, TypeError, ValueError, AttributeError) as e:

@@ -423,12 +423,7 @@ impl Session {
             )?);
         }
         // Before the event, so the output of the one that fails is still there to quote.
-        if let Some(process) = &self.process {
-            process.trim_log();
-        }
-        if let Some(moto) = &self.moto {
-            moto.trim_logs();
-        }
+        self.trim_logs();
         let armed = self.canaries.arm(event);
         let timeout = Duration::from_secs(u64::from(handler.timeout_s.max(1)));
         // A cold start may take a while (imports, SDK clients): up to the function's timeout,
@@ -510,6 +505,12 @@ impl Session {
             return Ok(Outcome::Finding(tampering));
         }
         if let Some(finding) = finding {
+            // An event may have deleted a table the next ones need: what failed may be that.
+            if finding.starts_with("uncaught ")
+                && let Some(moto) = &mut self.moto
+            {
+                moto.heal()?;
+            }
             return Ok(Outcome::Finding(finding));
         }
         if let Some(mib) = resident.filter(|&m| m > u64::from(handler.memory_mb)) {
@@ -520,6 +521,16 @@ impl Session {
             )));
         }
         Ok(Outcome::Answered(body))
+    }
+
+    /// Empties the handler's, moto's and the guard's logs when past their bound.
+    fn trim_logs(&self) {
+        if let Some(process) = &self.process {
+            process.trim_log();
+        }
+        if let Some(moto) = &self.moto {
+            moto.trim_logs();
+        }
     }
 
     /// What a canary saw, in words that are the same in every run, with the payload that did it.

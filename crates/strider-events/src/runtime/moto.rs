@@ -44,6 +44,28 @@ struct Guard {
     log: std::path::PathBuf,
 }
 
+impl Guard {
+    /// Sends `request` and waits for its one-line answer.
+    fn ask(&mut self, request: &str, doing: &str) -> Result<String, String> {
+        self.process.send(request)?;
+        match self.lines.recv_timeout(CHECK) {
+            Ok(line) => Ok(line),
+            Err(RecvTimeoutError::Timeout) => {
+                Err(format!("{doing} took more than {} s", CHECK.as_secs()))
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(format!("{doing} failed: {}", tail(&self.log, 5)))
+            }
+        }
+    }
+}
+
+/// The guard's answer to `heal`.
+#[derive(Deserialize)]
+struct Healed {
+    healed: Vec<String>,
+}
+
 /// How long moto may take to listen.
 const START: Duration = Duration::from_mins(1);
 
@@ -52,6 +74,8 @@ pub struct Moto {
     process: Process,
     endpoint: String,
     guard: Option<Guard>,
+    /// Whether the model seeds data (the guard checks it after every event).
+    seeded: bool,
 }
 
 impl Moto {
@@ -130,7 +154,11 @@ impl Moto {
                         .any(|t| t["items"].as_array().is_some_and(|i| !i.is_empty()))
                 })
         });
-        let guard = if seeded {
+        // Also for tables without seeds: the guard creates again what an event deleted.
+        let tables = serde_json::from_str::<serde_json::Value>(spec)
+            .ok()
+            .is_some_and(|s| s["tables"].as_array().is_some_and(|t| !t.is_empty()));
+        let guard = if seeded || tables {
             let mut command = Command::new(python);
             command.arg(script).arg("--guard").arg(&spec_file);
             isolated(&mut command, dir);
@@ -158,6 +186,7 @@ impl Moto {
             process,
             endpoint,
             guard,
+            seeded,
         })
     }
 
@@ -167,28 +196,28 @@ impl Moto {
     /// # Errors
     /// When the guard fails or takes longer than half a minute.
     pub fn check(&mut self) -> Result<Vec<Change>, String> {
-        let Some(guard) = &mut self.guard else {
+        let Some(guard) = self.guard.as_mut().filter(|_| self.seeded) else {
             return Ok(Vec::new());
         };
-        guard.process.send("check")?;
-        let line = match guard.lines.recv_timeout(CHECK) {
-            Ok(line) => line,
-            Err(RecvTimeoutError::Timeout) => {
-                return Err(format!(
-                    "checking the seeded data took more than {} s",
-                    CHECK.as_secs()
-                ));
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                return Err(format!(
-                    "checking the seeded data failed: {}",
-                    tail(&guard.log, 5)
-                ));
-            }
-        };
+        let line = guard.ask("check", "checking the seeded data")?;
         serde_json::from_str::<Checked>(&line)
             .map(|c| c.changed)
             .map_err(|err| format!("the guard of the seeded data answered {line:?}: {err}"))
+    }
+
+    /// Creates again the declared tables an event deleted; their names. Called after an
+    /// uncaught exception, which is what a missing table looks like to the next events.
+    ///
+    /// # Errors
+    /// When the guard fails or takes longer than half a minute.
+    pub fn heal(&mut self) -> Result<Vec<String>, String> {
+        let Some(guard) = &mut self.guard else {
+            return Ok(Vec::new());
+        };
+        let line = guard.ask("heal", "creating deleted tables again")?;
+        serde_json::from_str::<Healed>(&line)
+            .map(|h| h.healed)
+            .map_err(|err| format!("the guard answered {line:?}: {err}"))
     }
 
     /// `http://127.0.0.1:port`, for `AWS_ENDPOINT_URL`.
