@@ -358,7 +358,8 @@ impl KnownBugs {
         };
         let listed: Vec<String> = earlier
             .keys()
-            .filter(|s| s.starts_with(UNCAUGHT))
+            // One line each: a finding file's signature with a line break would list two.
+            .filter(|s| s.starts_with(UNCAUGHT) && !s.contains(['\n', '\r']))
             .cloned()
             .collect();
         if !listed.is_empty() {
